@@ -1,0 +1,84 @@
+"""Sign-in, the current user, the area and its users."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from accounts import service
+from accounts.models import Role
+from accounts.schemas import MunicipalityAdd, TokenRequest, TokenResponse, UserCreate
+from api.deps import CurrentPrincipal, DbConn, require
+from api.http import PageParams, page, page_params
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post("/auth/token", response_model=TokenResponse)
+def sign_in(body: TokenRequest, conn: DbConn, request: Request) -> TokenResponse:
+    """Exchange email and password for an expiring bearer token."""
+    user = service.authenticate(conn, body.email, body.password)
+    ttl = timedelta(hours=request.app.state.settings.token_ttl_hours)
+    token, expires = service.issue_token(conn, user["id"], ttl)
+    principal = service.principal_for_user(conn, user["id"])
+    assert principal is not None
+    return TokenResponse(access_token=token, expires_at=expires, role=principal.role)
+
+
+@router.delete("/auth/token", status_code=204)
+def sign_out(conn: DbConn, principal: CurrentPrincipal, authorization: Annotated[str, Header()]) -> None:
+    """Revoke the token used for this request."""
+    service.revoke_token(conn, authorization[7:].strip())
+
+
+@router.get("/me")
+def me(principal: CurrentPrincipal) -> dict[str, Any]:
+    """Who the token belongs to."""
+    return {
+        "user_id": principal.user_id,
+        "area_id": principal.area_id,
+        "role": principal.role,
+        "display_name": principal.display_name,
+        "employer_id": principal.employer_id,
+    }
+
+
+@router.get("/area")
+def current_area(conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The caller's employment area and its municipalities."""
+    return service.get_area(conn, principal.area_id)
+
+
+@router.post("/area/municipalities", status_code=201)
+def add_municipality(body: MunicipalityAdd, conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Attach a municipality to the area (admin)."""
+    require(principal, Role.ADMIN)
+    service.add_area_municipality(conn, principal.area_id, body.municipality)
+    return service.get_area(conn, principal.area_id)
+
+
+@router.get("/users")
+def list_users(
+    conn: DbConn, principal: CurrentPrincipal, params: Annotated[PageParams, Depends(page_params)]
+) -> dict[str, Any]:
+    """Users of the area (admin)."""
+    require(principal, Role.ADMIN)
+    items, total = service.list_users(conn, principal.area_id, limit=params.limit, offset=params.offset)
+    return page(items, total, params)
+
+
+@router.post("/users", status_code=201)
+def create_user(body: UserCreate, conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Create a user in the admin's own area."""
+    require(principal, Role.ADMIN)
+    return service.create_user(
+        conn,
+        area_id=principal.area_id,
+        email=body.email,
+        display_name=body.display_name,
+        role=body.role,
+        password=body.password,
+        employer_id=body.employer_id,
+    )

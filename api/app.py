@@ -1,0 +1,130 @@
+"""The FastAPI application: API under /api/v1, health endpoints, problem+json errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from api import problems
+from core.db import connect, database_url, make_pool
+from core.settings import Settings, get_settings
+from db import migrate as migrations
+
+log = logging.getLogger("kohtaamo")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class BodyLimit:
+    """Refuse request bodies larger than the configured limit with 413 problem+json.
+
+    A declared Content-Length is checked up front; a chunked body is counted as it arrives, and once it
+    passes the limit the application's own answer is discarded in favour of the 413.
+    """
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        too_large = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    too_large = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not too_large:
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+        if too_large:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem(
+            413, "payload-too-large", "Request body too large", f"the limit is {self.max_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the lifespan migrates the database and opens the pool."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url(settings)
+        with connect(url, autocommit=True) as conn:
+            migrations.migrate(conn)
+        pool = make_pool(url, settings)
+        app.state.pool = pool
+        app.state.settings = settings
+        app.state.database_url = url
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="Kohtaamo",
+        version="0.1.0",
+        description="Employer matching and hidden-job-market coordination for employment areas.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+
+    from accounts.endpoints import router as accounts_router
+    from employers.endpoints import router as employers_router
+    from jobseekers.endpoints import router as jobseekers_router
+
+    for router in (accounts_router, employers_router, jobseekers_router):
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """The database is reachable and its migrations are current."""
+        checks: dict[str, Any] = {}
+        ready = True
+        try:
+            with app.state.pool.connection(timeout=2) as conn:
+                conn.execute("SELECT 1")
+                missing = [m.version for m in migrations.pending(conn)]
+            checks["database"] = "ok"
+            checks["migrations"] = "current" if not missing else {"pending": missing}
+            ready = not missing
+        except Exception as exc:  # any failure to reach the database means "not ready"
+            checks["database"] = f"unreachable ({type(exc).__name__})"
+            ready = False
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,113 @@
+"""Edge helpers shared by the endpoints: pagination, ETags and idempotent POSTs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from accounts.models import Principal
+from core.db import Conn
+from core.errors import Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: int = Query(50, ge=1, le=200, description="Items per page"),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip"),
+) -> PageParams:
+    """Pagination query parameters."""
+    return PageParams(limit=limit, offset=offset)
+
+
+def page(items: list[Any], total: int, params: PageParams) -> dict[str, Any]:
+    """The one shape of every list reply."""
+    return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+
+
+def etag_for(version: int) -> str:
+    """The strong ETag of a row version."""
+    return f'"{version}"'
+
+
+def with_etag(response: Response, row: dict[str, Any]) -> dict[str, Any]:
+    """Set the ETag header from ``row['version']`` and return the row."""
+    response.headers["ETag"] = etag_for(int(row["version"]))
+    return row
+
+
+def required_version(if_match: str | None = Header(None, alias="If-Match")) -> int:
+    """The version a client says it is updating: 428 without If-Match, 412 if unreadable."""
+    if if_match is None:
+        raise PreconditionRequired("send the ETag you read in an If-Match header")
+    value = if_match.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed("If-Match does not name a version of this resource", field="If-Match")
+    return int(value)
+
+
+def check_version(row_version: int, expected: int) -> None:
+    """412 when the stored version is not the one the client read."""
+    if row_version != expected:
+        raise PreconditionFailed("the resource was changed by someone else; read it again")
+
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def request_fingerprint(request: Request, body: BaseModel) -> str:
+    """A hash of what makes two requests the same request: method, path and parsed body."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method} {request.url.path}\n{canonical}".encode()).hexdigest()
+
+
+def idempotent_create(
+    conn: Conn,
+    principal: Principal,
+    key: str | None,
+    fingerprint: str,
+    produce: Callable[[], tuple[int, Any, dict[str, str]]],
+) -> JSONResponse:
+    """Run ``produce`` once per Idempotency-Key; a retry gets the stored answer and changes nothing.
+
+    The advisory lock serialises concurrent retries of the same key within their transactions.
+    """
+    if key is None:
+        status, body, headers = produce()
+        return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ValidationFailed("Idempotency-Key must be 1-200 characters", field="Idempotency-Key")
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{principal.user_id}:{key}",))
+    stored = conn.execute(
+        "SELECT request_hash, status_code, response_body, headers FROM idempotency_keys"
+        " WHERE user_id = %s AND key = %s",
+        (principal.user_id, key),
+    ).fetchone()
+    if stored is not None:
+        if stored["request_hash"] != fingerprint:
+            raise Conflict("this Idempotency-Key was used for a different request", field="Idempotency-Key")
+        headers = dict(stored["headers"]) | {"Idempotent-Replayed": "true"}
+        return JSONResponse(stored["response_body"], status_code=stored["status_code"], headers=headers)
+    status, body, headers = produce()
+    encoded = jsonable_encoder(body)
+    conn.execute(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body, headers)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        (principal.user_id, key, fingerprint, status, json.dumps(encoded), json.dumps(headers)),
+    )
+    return JSONResponse(encoded, status_code=status, headers=headers)

@@ -1,0 +1,52 @@
+"""What every command shares: the database, and errors printed as one line with exit status 1."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from core.db import Conn, connect, database_url
+from core.errors import AppError
+from core.settings import Settings, get_settings
+from db import migrate as migrations
+
+
+def setup_logging(settings: Settings) -> None:
+    """Plain log lines to stderr; application logs never carry personal data."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def migrated_url(settings: Settings | None = None) -> str:
+    """The database URL, with its migrations applied."""
+    settings = settings or get_settings()
+    url = database_url(settings)
+    with connect(url, autocommit=True) as conn:
+        migrations.migrate(conn)
+    return url
+
+
+@contextmanager
+def transaction(settings: Settings | None = None) -> Iterator[Conn]:
+    """One migrated connection in one transaction, committed on success."""
+    url = migrated_url(settings)
+    with connect(url) as conn, conn.transaction():
+        yield conn
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` to stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def app_errors() -> Iterator[None]:
+    """Turn the project's own errors into one-line messages and exit status 1."""
+    try:
+        yield
+    except AppError as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        raise fail(f"{where}{exc.detail}") from None

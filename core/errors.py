@@ -1,0 +1,77 @@
+"""The project's one error vocabulary.
+
+Services raise these; the API turns them into RFC 9457 problem+json and the CLI into one-line messages.
+A detail never carries personal data, SQL or a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    """An expected failure with a stable problem type."""
+
+    status = 400
+    type = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra or {}
+
+
+class ValidationFailed(AppError):
+    status = 422
+    type = "validation-error"
+    title = "Invalid input"
+
+
+class NotFound(AppError):
+    status = 404
+    type = "not-found"
+    title = "Not found"
+
+
+class Forbidden(AppError):
+    status = 403
+    type = "forbidden"
+    title = "Forbidden"
+
+
+class Unauthorized(AppError):
+    status = 401
+    type = "unauthorized"
+    title = "Authentication required"
+
+
+class Conflict(AppError):
+    status = 409
+    type = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    type = "precondition-failed"
+    title = "The resource has changed"
+
+
+class PreconditionRequired(AppError):
+    status = 428
+    type = "precondition-required"
+    title = "If-Match header required"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    type = "payload-too-large"
+    title = "Request body too large"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    type = "unavailable"
+    title = "Service unavailable"

@@ -1,0 +1,216 @@
+-- Foundation: employment areas, users, employers, contacts, needs, jobseekers, work capacity,
+-- consents, audit trail and idempotency keys.
+
+CREATE TABLE areas (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE area_municipalities (
+    area_id       bigint NOT NULL REFERENCES areas (id) ON DELETE CASCADE,
+    municipality  text NOT NULL,
+    PRIMARY KEY (area_id, municipality)
+);
+
+CREATE TABLE employers (
+    id                   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id              bigint NOT NULL REFERENCES areas (id),
+    external_id          text,
+    business_id          text NOT NULL,
+    name                 text NOT NULL,
+    municipality         text NOT NULL,
+    sector               text,
+    size_class           text,
+    partnership_status   text NOT NULL DEFAULT 'none',
+    social_procurement   boolean NOT NULL DEFAULT false,
+    is_municipal         boolean NOT NULL DEFAULT false,
+    contact_persons      jsonb NOT NULL DEFAULT '[]'::jsonb,
+    archived             boolean NOT NULL DEFAULT false,
+    version              integer NOT NULL DEFAULT 1,
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    updated_at           timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (area_id, business_id),
+    UNIQUE (area_id, external_id)
+);
+CREATE INDEX employers_area_name_idx ON employers (area_id, lower(name));
+
+CREATE TABLE users (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id        bigint NOT NULL REFERENCES areas (id),
+    email          text NOT NULL UNIQUE,
+    display_name   text NOT NULL,
+    role           text NOT NULL CHECK (role IN ('coordinator', 'caseworker', 'employer', 'admin')),
+    employer_id    bigint REFERENCES employers (id),
+    password_hash  text NOT NULL,
+    active         boolean NOT NULL DEFAULT true,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    CHECK ((role = 'employer') = (employer_id IS NOT NULL))
+);
+
+CREATE TABLE api_tokens (
+    token_hash  text PRIMARY KEY,
+    user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL
+);
+CREATE INDEX api_tokens_user_idx ON api_tokens (user_id);
+
+CREATE TABLE contacts (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id         bigint NOT NULL REFERENCES areas (id),
+    employer_id     bigint NOT NULL REFERENCES employers (id),
+    user_id         bigint REFERENCES users (id),
+    kind            text NOT NULL CHECK (kind IN ('visit', 'call', 'event', 'email')),
+    contact_date    date NOT NULL,
+    summary         text NOT NULL,
+    next_step       text,
+    next_step_date  date,
+    archived        boolean NOT NULL DEFAULT false,
+    version         integer NOT NULL DEFAULT 1,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX contacts_employer_idx ON contacts (employer_id, contact_date DESC);
+CREATE INDEX contacts_due_idx ON contacts (area_id, next_step_date) WHERE NOT archived;
+
+CREATE TABLE needs (
+    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id           bigint NOT NULL REFERENCES areas (id),
+    employer_id       bigint NOT NULL REFERENCES employers (id),
+    contact_id        bigint REFERENCES contacts (id),
+    external_id       text,
+    title             text NOT NULL,
+    description       text NOT NULL DEFAULT '',
+    skills            text[] NOT NULL DEFAULT '{}',
+    nice_skills       text[] NOT NULL DEFAULT '{}',
+    occupation        text,
+    municipality      text NOT NULL,
+    latitude          double precision,
+    longitude         double precision,
+    hours_per_week    numeric(4, 1),
+    shifts            text[] NOT NULL DEFAULT '{}',
+    start_date        date,
+    duration_months   integer,
+    positions         integer NOT NULL DEFAULT 1 CHECK (positions >= 1),
+    positions_filled  integer NOT NULL DEFAULT 0 CHECK (positions_filled >= 0),
+    languages         jsonb NOT NULL DEFAULT '{}'::jsonb,
+    certificates      text[] NOT NULL DEFAULT '{}',
+    physical_demands  text[] NOT NULL DEFAULT '{}',
+    adaptations       text NOT NULL DEFAULT '',
+    supervisor_on_site boolean NOT NULL DEFAULT false,
+    placement_forms   text[] NOT NULL DEFAULT '{}',
+    visibility        text NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'hidden')),
+    status            text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'filled', 'cancelled', 'expired')),
+    is_assistive      boolean NOT NULL DEFAULT false,
+    municipal_unit    text,
+    text_language     text NOT NULL DEFAULT 'fi',
+    created_by        bigint REFERENCES users (id),
+    archived          boolean NOT NULL DEFAULT false,
+    version           integer NOT NULL DEFAULT 1,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (area_id, external_id),
+    CHECK (positions_filled <= positions)
+);
+CREATE INDEX needs_area_status_idx ON needs (area_id, status);
+CREATE INDEX needs_employer_idx ON needs (employer_id);
+
+CREATE TABLE jobseekers (
+    id                      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id                 bigint NOT NULL REFERENCES areas (id),
+    external_id             text,
+    pseudonym               text NOT NULL,
+    full_name               text,
+    email                   text,
+    phone                   text,
+    birth_year              integer,
+    municipality            text NOT NULL,
+    profile_text            text NOT NULL DEFAULT '',
+    education               text NOT NULL DEFAULT '',
+    work_history            text NOT NULL DEFAULT '',
+    skills                  text[] NOT NULL DEFAULT '{}',
+    languages               jsonb NOT NULL DEFAULT '{}'::jsonb,
+    desired_occupations     text[] NOT NULL DEFAULT '{}',
+    desired_hours_per_week  numeric(4, 1),
+    max_commute_km          integer,
+    driving_licences        text[] NOT NULL DEFAULT '{}',
+    placement_forms         text[] NOT NULL DEFAULT '{}',
+    service_stage           text,
+    available               boolean NOT NULL DEFAULT true,
+    caseworker_id           bigint REFERENCES users (id),
+    text_language           text NOT NULL DEFAULT 'fi',
+    archived                boolean NOT NULL DEFAULT false,
+    version                 integer NOT NULL DEFAULT 1,
+    created_at              timestamptz NOT NULL DEFAULT now(),
+    updated_at              timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (area_id, external_id),
+    UNIQUE (area_id, pseudonym)
+);
+CREATE INDEX jobseekers_caseworker_idx ON jobseekers (caseworker_id);
+
+CREATE TABLE jobseeker_certificates (
+    jobseeker_id  bigint NOT NULL REFERENCES jobseekers (id) ON DELETE CASCADE,
+    name          text NOT NULL,
+    expires_on    date,
+    PRIMARY KEY (jobseeker_id, name)
+);
+
+CREATE TABLE work_capacity (
+    jobseeker_id        bigint PRIMARY KEY REFERENCES jobseekers (id) ON DELETE CASCADE,
+    max_hours_per_day   numeric(3, 1),
+    max_hours_per_week  numeric(4, 1),
+    no_heavy_lifting    boolean NOT NULL DEFAULT false,
+    no_night_shifts     boolean NOT NULL DEFAULT false,
+    no_shift_work       boolean NOT NULL DEFAULT false,
+    needs_supervisor    boolean NOT NULL DEFAULT false,
+    excluded_demands    text[] NOT NULL DEFAULT '{}',
+    details             text NOT NULL DEFAULT '',
+    version             integer NOT NULL DEFAULT 1,
+    updated_at          timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE work_capacity_assessments (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    jobseeker_id  bigint NOT NULL REFERENCES jobseekers (id) ON DELETE CASCADE,
+    assessed_on   date NOT NULL,
+    measure       text NOT NULL,
+    score         numeric(6, 2) NOT NULL,
+    notes         text NOT NULL DEFAULT '',
+    recorded_by   bigint REFERENCES users (id),
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX work_capacity_assessments_js_idx ON work_capacity_assessments (jobseeker_id, assessed_on);
+
+CREATE TABLE consents (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    jobseeker_id  bigint NOT NULL REFERENCES jobseekers (id) ON DELETE CASCADE,
+    scope         text NOT NULL CHECK (scope IN ('disclose_identity', 'share_profile')),
+    employer_id   bigint REFERENCES employers (id),
+    given_at      timestamptz NOT NULL DEFAULT now(),
+    withdrawn_at  timestamptz,
+    recorded_by   bigint REFERENCES users (id)
+);
+CREATE INDEX consents_jobseeker_idx ON consents (jobseeker_id);
+
+CREATE TABLE audit_log (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id       bigint NOT NULL REFERENCES areas (id),
+    actor_id      bigint REFERENCES users (id),
+    jobseeker_id  bigint NOT NULL REFERENCES jobseekers (id) ON DELETE CASCADE,
+    action        text NOT NULL,
+    reason        text NOT NULL,
+    at            timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_log_jobseeker_idx ON audit_log (jobseeker_id, at);
+
+CREATE TABLE idempotency_keys (
+    user_id        bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    key            text NOT NULL,
+    request_hash   text NOT NULL,
+    status_code    integer NOT NULL,
+    response_body  jsonb NOT NULL,
+    headers        jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, key)
+);

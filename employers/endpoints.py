@@ -1,0 +1,242 @@
+"""HTTP edge of employers, contacts and needs: parse, check role, call one service function."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from accounts.models import Role
+from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from api.http import (
+    PageParams,
+    etag_for,
+    idempotent_create,
+    page,
+    page_params,
+    request_fingerprint,
+    required_version,
+    with_etag,
+)
+from employers import service
+from employers.schemas import (
+    ContactCreate,
+    ContactUpdate,
+    EmployerCreate,
+    EmployerUpdate,
+    NeedCreate,
+    NeedStatus,
+    NeedUpdate,
+    Visibility,
+)
+
+router = APIRouter()
+
+Page = Annotated[PageParams, Depends(page_params)]
+Version = Annotated[int, Depends(required_version)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
+COORDINATION = (Role.COORDINATOR, Role.ADMIN)
+
+
+def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
+    return 201, row, {"ETag": etag_for(row["version"]), "Location": location}
+
+
+# Employers -----------------------------------------------------------------------------------------
+
+
+@router.post("/employers", status_code=201, tags=["employers"])
+def create_employer(
+    body: EmployerCreate, request: Request, principal: CurrentPrincipal, conn: DbConn, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Register an employer of the area (coordinator, admin)."""
+    require(principal, *COORDINATION)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = service.create_employer(conn, principal.area_id, body)
+        return _created(row, f"/api/v1/employers/{row['id']}")
+
+    return idempotent_create(conn, principal, key, fingerprint, produce)
+
+
+@router.get("/employers", tags=["employers"])
+def list_employers(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    municipality: Annotated[str | None, Query(max_length=100)] = None,
+    sector: Annotated[str | None, Query(max_length=1)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="name or business id")] = None,
+    include_archived: bool = False,
+    sort: Sort = "name",
+) -> dict[str, Any]:
+    """Employers of the area; an employer user sees only their own organisation."""
+    items, total = service.list_employers(
+        conn, principal, municipality=municipality, q=q, sector=sector, include_archived=include_archived,
+        sort=sort, limit=params.limit, offset=params.offset,
+    )
+    return page(items, total, params)
+
+
+@router.get("/employers/{employer_id}", tags=["employers"])
+def get_employer(employer_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response) -> dict[str, Any]:
+    """One employer."""
+    return with_etag(response, service.get_employer(conn, principal, employer_id))
+
+
+@router.patch("/employers/{employer_id}", tags=["employers"])
+def update_employer(
+    employer_id: int, body: EmployerUpdate, version: Version, principal: CurrentPrincipal, conn: DbConn,
+    response: Response,
+) -> dict[str, Any]:
+    """Change an employer (coordinator, admin); needs If-Match."""
+    require(principal, *COORDINATION)
+    return with_etag(response, service.update_employer(conn, principal, employer_id, version, body))
+
+
+@router.post("/employers/{employer_id}/archive", tags=["employers"])
+def archive_employer(
+    employer_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn, response: Response
+) -> dict[str, Any]:
+    """Archive an employer (coordinator, admin); needs If-Match."""
+    require(principal, *COORDINATION)
+    return with_etag(response, service.archive_employer(conn, principal, employer_id, version))
+
+
+# Contacts ------------------------------------------------------------------------------------------
+
+
+@router.post("/employers/{employer_id}/contacts", status_code=201, tags=["contacts"])
+def create_contact(
+    employer_id: int, body: ContactCreate, request: Request, principal: CurrentPrincipal, conn: DbConn,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Log a contact with an employer (coordinator, admin)."""
+    require(principal, *COORDINATION)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = service.create_contact(conn, principal, employer_id, body)
+        return _created(row, f"/api/v1/contacts/{row['id']}")
+
+    return idempotent_create(conn, principal, key, fingerprint, produce)
+
+
+@router.get("/contacts", tags=["contacts"])
+def list_contacts(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    employer_id: int | None = None,
+    due_before: date | None = None,
+    mine: bool = False,
+    sort: Sort = "-contact_date",
+) -> dict[str, Any]:
+    """The contact log of the area; ``due_before`` lists next steps due (coordinator, admin)."""
+    require(principal, *COORDINATION)
+    items, total = service.list_contacts(
+        conn, principal, employer_id=employer_id, due_before=due_before, mine=mine, sort=sort,
+        limit=params.limit, offset=params.offset,
+    )
+    return page(items, total, params)
+
+
+@router.get("/contacts/{contact_id}", tags=["contacts"])
+def get_contact(contact_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response) -> dict[str, Any]:
+    """One contact log entry (coordinator, admin)."""
+    require(principal, *COORDINATION)
+    return with_etag(response, service.get_contact(conn, principal, contact_id))
+
+
+@router.patch("/contacts/{contact_id}", tags=["contacts"])
+def update_contact(
+    contact_id: int, body: ContactUpdate, version: Version, principal: CurrentPrincipal, conn: DbConn,
+    response: Response,
+) -> dict[str, Any]:
+    """Change a contact log entry; needs If-Match."""
+    require(principal, *COORDINATION)
+    return with_etag(response, service.update_contact(conn, principal, contact_id, version, body))
+
+
+@router.post("/contacts/{contact_id}/archive", tags=["contacts"])
+def archive_contact(
+    contact_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn, response: Response
+) -> dict[str, Any]:
+    """Archive a contact log entry; needs If-Match."""
+    require(principal, *COORDINATION)
+    return with_etag(response, service.archive_contact(conn, principal, contact_id, version))
+
+
+# Needs ---------------------------------------------------------------------------------------------
+
+NEED_WRITERS = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
+
+
+@router.post("/needs", status_code=201, tags=["needs"])
+def create_need(
+    body: NeedCreate, request: Request, principal: CurrentPrincipal, conn: DbConn, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Record a need (coordinator, admin) or post one's own (employer)."""
+    require(principal, *NEED_WRITERS)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = service.create_need(conn, principal, body)
+        return _created(row, f"/api/v1/needs/{row['id']}")
+
+    return idempotent_create(conn, principal, key, fingerprint, produce)
+
+
+@router.get("/needs", tags=["needs"])
+def list_needs(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    employer_id: int | None = None,
+    municipality: Annotated[str | None, Query(max_length=100)] = None,
+    status: NeedStatus | None = None,
+    visibility: Visibility | None = None,
+    occupation: Annotated[str | None, Query(max_length=200)] = None,
+    assistive: bool | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    include_archived: bool = False,
+    sort: Sort = "-created_at",
+) -> dict[str, Any]:
+    """Needs of the area; an employer user sees only their own organisation's."""
+    require(principal, *STAFF, Role.EMPLOYER)
+    items, total = service.list_needs(
+        conn, principal, employer_id=employer_id, municipality=municipality,
+        status=status.value if status else None, visibility=visibility.value if visibility else None,
+        occupation=occupation, assistive=assistive, q=q, include_archived=include_archived, sort=sort,
+        limit=params.limit, offset=params.offset,
+    )
+    return page(items, total, params)
+
+
+@router.get("/needs/{need_id}", tags=["needs"])
+def get_need(need_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response) -> dict[str, Any]:
+    """One need."""
+    return with_etag(response, service.get_need(conn, principal, need_id))
+
+
+@router.patch("/needs/{need_id}", tags=["needs"])
+def update_need(
+    need_id: int, body: NeedUpdate, version: Version, principal: CurrentPrincipal, conn: DbConn,
+    response: Response,
+) -> dict[str, Any]:
+    """Change a need (coordinator, admin, its own employer); needs If-Match."""
+    require(principal, *NEED_WRITERS)
+    return with_etag(response, service.update_need(conn, principal, need_id, version, body))
+
+
+@router.post("/needs/{need_id}/archive", tags=["needs"])
+def archive_need(
+    need_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn, response: Response
+) -> dict[str, Any]:
+    """Archive a need (coordinator, admin, its own employer); needs If-Match."""
+    require(principal, *NEED_WRITERS)
+    return with_etag(response, service.archive_need(conn, principal, need_id, version))

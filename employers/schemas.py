@@ -1,0 +1,208 @@
+"""What crosses HTTP and files for employers, contacts and needs."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from core.business_id import is_valid_business_id, normalise_business_id
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+# TOL 2008 top-level sections.
+SECTORS = frozenset("ABCDEFGHIJKLMNOPQRSTU")
+LANGUAGE_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
+
+
+class PlacementForm(StrEnum):
+    OPEN_JOB = "open_job"
+    PAY_SUBSIDY = "pay_subsidy"
+    WORK_TRIAL = "work_trial"
+    APPRENTICESHIP = "apprenticeship"
+    RECRUITMENT_TRAINING = "recruitment_training"
+    SUMMER_JOB = "summer_job"
+    ASSISTIVE_TASK = "assistive_task"
+
+
+class Shift(StrEnum):
+    DAY = "day"
+    EVENING = "evening"
+    NIGHT = "night"
+    WEEKEND = "weekend"
+
+
+class PhysicalDemand(StrEnum):
+    HEAVY_LIFTING = "heavy_lifting"
+    STANDING = "standing"
+    OUTDOOR = "outdoor"
+    DRIVING = "driving"
+    REPETITIVE = "repetitive"
+    NOISE = "noise"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    HIDDEN = "hidden"
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class ContactKind(StrEnum):
+    VISIT = "visit"
+    CALL = "call"
+    EVENT = "event"
+    EMAIL = "email"
+
+
+class SizeClass(StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class Partnership(StrEnum):
+    NONE = "none"
+    PROSPECT = "prospect"
+    PARTNER = "partner"
+    STRATEGIC = "strategic"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ContactPerson(Strict):
+    name: ShortText
+    title: ShortText | None = None
+    email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40, pattern=r"^[+0-9 ()-]{5,40}$")] | None = None
+
+
+def _check_business_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not is_valid_business_id(value):
+        raise ValueError("not a valid Finnish business id (Y-tunnus), e.g. 0112038-9")
+    return normalise_business_id(value)
+
+
+def _check_sector(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.upper() not in SECTORS:
+        raise ValueError("sector must be a TOL 2008 section letter A-U")
+    return value.upper()
+
+
+def _check_languages(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    out: dict[str, str] = {}
+    for code, level in value.items():
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError(f"language code {code!r} must be two letters (ISO 639-1)")
+        if level not in LANGUAGE_LEVELS:
+            raise ValueError(f"language level must be one of {', '.join(LANGUAGE_LEVELS)}")
+        out[code.lower()] = level
+    return out
+
+
+class EmployerFields(Strict):
+    name: ShortText | None = None
+    municipality: Label | None = None
+    sector: str | None = None
+    size_class: SizeClass | None = None
+    partnership_status: Partnership | None = None
+    social_procurement: bool | None = None
+    is_municipal: bool | None = None
+    contact_persons: list[ContactPerson] | None = Field(None, max_length=20)
+
+    _sector = field_validator("sector")(_check_sector)
+
+
+class EmployerCreate(EmployerFields):
+    external_id: ExternalId | None = None
+    business_id: str = Field(max_length=12)
+    name: ShortText
+    municipality: Label
+
+    _business_id = field_validator("business_id")(_check_business_id)
+
+
+class EmployerUpdate(EmployerFields):
+    business_id: str | None = Field(None, max_length=12)
+
+    _business_id = field_validator("business_id")(_check_business_id)
+
+
+class ContactFields(Strict):
+    kind: ContactKind | None = None
+    contact_date: date | None = None
+    summary: LongText | None = None
+    next_step: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    next_step_date: date | None = None
+
+
+class ContactCreate(ContactFields):
+    kind: ContactKind
+    contact_date: date
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class ContactUpdate(ContactFields):
+    pass
+
+
+class NeedFields(Strict):
+    title: ShortText | None = None
+    description: LongText | None = None
+    skills: list[Label] | None = Field(None, max_length=50)
+    nice_skills: list[Label] | None = Field(None, max_length=50)
+    occupation: ShortText | None = None
+    municipality: Label | None = None
+    latitude: float | None = Field(None, ge=59.0, le=70.5)
+    longitude: float | None = Field(None, ge=19.0, le=32.0)
+    hours_per_week: float | None = Field(None, gt=0, le=60)
+    shifts: list[Shift] | None = Field(None, max_length=4)
+    start_date: date | None = None
+    duration_months: int | None = Field(None, ge=1, le=120)
+    positions: int | None = Field(None, ge=1, le=500)
+    languages: dict[str, str] | None = Field(None, max_length=10)
+    certificates: list[Label] | None = Field(None, max_length=20)
+    physical_demands: list[PhysicalDemand] | None = Field(None, max_length=10)
+    adaptations: LongText | None = None
+    supervisor_on_site: bool | None = None
+    placement_forms: list[PlacementForm] | None = Field(None, max_length=7)
+    visibility: Visibility | None = None
+    status: NeedStatus | None = None
+    is_assistive: bool | None = None
+    municipal_unit: ShortText | None = None
+    text_language: Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")] | None = None
+    contact_id: int | None = None
+
+    _languages = field_validator("languages")(_check_languages)
+
+
+class NeedCreate(NeedFields):
+    external_id: ExternalId | None = None
+    employer_id: int | None = None
+    """Staff name the employer; an employer user's needs are always their own organisation's."""
+    title: ShortText
+    municipality: Label | None = None
+    """Defaults to the employer's municipality."""
+
+
+class NeedUpdate(NeedFields):
+    pass

@@ -1,0 +1,292 @@
+"""Employers, their contact log and their needs, always within one employment area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import errors as pg_errors
+
+from accounts.models import Principal, Role
+from core.db import Conn
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.events import notify_change
+from core.municipalities import canonical_municipality
+from core.sql import insert_row, list_rows, order_by, update_versioned
+from employers.schemas import (
+    ContactCreate,
+    ContactUpdate,
+    EmployerCreate,
+    EmployerUpdate,
+    NeedCreate,
+    NeedUpdate,
+)
+
+EMPLOYER_SORTS = ("name", "municipality", "created_at", "updated_at")
+CONTACT_SORTS = ("contact_date", "next_step_date", "created_at")
+NEED_SORTS = ("title", "municipality", "start_date", "created_at", "updated_at", "hours_per_week")
+
+
+def _unique_violation(exc: pg_errors.UniqueViolation) -> Conflict:
+    constraint = exc.diag.constraint_name or ""
+    if "business_id" in constraint:
+        return Conflict("an employer with this business id already exists in the area", field="business_id")
+    if "external_id" in constraint:
+        return Conflict("external_id is already used in the area", field="external_id")
+    return Conflict("a record with these values already exists")
+
+
+# Employers -----------------------------------------------------------------------------------------
+
+
+def create_employer(conn: Conn, area_id: int, data: EmployerCreate) -> dict[str, Any]:
+    """A new employer of the area."""
+    values = data.model_dump(exclude_none=True, mode="json")
+    values["municipality"] = canonical_municipality(data.municipality)
+    values["area_id"] = area_id
+    try:
+        with conn.transaction():
+            return insert_row(conn, "employers", values)
+    except pg_errors.UniqueViolation as exc:
+        raise _unique_violation(exc) from None
+
+
+def get_employer(conn: Conn, principal: Principal, employer_id: int) -> dict[str, Any]:
+    """An employer the principal may see: any of the area for staff, only their own for employers."""
+    row = conn.execute(
+        "SELECT * FROM employers WHERE id = %s AND area_id = %s", (employer_id, principal.area_id)
+    ).fetchone()
+    if row is None or (principal.role is Role.EMPLOYER and principal.employer_id != employer_id):
+        raise NotFound("employer not found")
+    return row
+
+
+def list_employers(
+    conn: Conn,
+    principal: Principal,
+    *,
+    municipality: str | None,
+    q: str | None,
+    sector: str | None,
+    include_archived: bool,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Employers of the area matching the filters (an employer user sees only their own)."""
+    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
+    if principal.role is Role.EMPLOYER:
+        where.append(("id = %s", principal.employer_id))
+    if municipality:
+        where.append(("municipality = %s", canonical_municipality(municipality)))
+    if sector:
+        where.append(("sector = %s", sector.upper()))
+    if q:
+        where.append(("(name ILIKE %s OR business_id = %s)", (_like(q), q.strip())))
+    if not include_archived:
+        where.append(("NOT archived", None))
+    return list_rows(conn, "employers", where, order_by(sort, EMPLOYER_SORTS, "name"), limit, offset)
+
+
+def update_employer(
+    conn: Conn, principal: Principal, employer_id: int, version: int, data: EmployerUpdate
+) -> dict[str, Any]:
+    """Change an employer at the version the client read."""
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    _reject_nulls(changes, ("name", "municipality", "business_id"))
+    if changes.get("municipality"):
+        changes["municipality"] = canonical_municipality(changes["municipality"])
+    try:
+        with conn.transaction():
+            return update_versioned(conn, "employers", employer_id, principal.area_id, version, changes)
+    except pg_errors.UniqueViolation as exc:
+        raise _unique_violation(exc) from None
+
+
+def archive_employer(conn: Conn, principal: Principal, employer_id: int, version: int) -> dict[str, Any]:
+    """Hide an employer from lists; its history stays."""
+    return update_versioned(conn, "employers", employer_id, principal.area_id, version, {"archived": True})
+
+
+def _like(text: str) -> str:
+    """An ILIKE pattern that finds ``text`` anywhere, with its wildcards escaped."""
+    return "%" + text.strip().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+
+def _reject_nulls(changes: dict[str, Any], required: tuple[str, ...]) -> None:
+    for name in required:
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(f"{name} cannot be empty", field=name)
+
+
+# Contacts ------------------------------------------------------------------------------------------
+
+
+def create_contact(conn: Conn, principal: Principal, employer_id: int, data: ContactCreate) -> dict[str, Any]:
+    """Log a visit, call, event or email with an employer of the area."""
+    get_employer(conn, principal, employer_id)
+    values = data.model_dump(exclude_none=True)
+    values |= {"area_id": principal.area_id, "employer_id": employer_id, "user_id": principal.user_id}
+    return insert_row(conn, "contacts", values)
+
+
+def get_contact(conn: Conn, principal: Principal, contact_id: int) -> dict[str, Any]:
+    """One contact log entry of the area."""
+    row = conn.execute(
+        "SELECT * FROM contacts WHERE id = %s AND area_id = %s", (contact_id, principal.area_id)
+    ).fetchone()
+    if row is None:
+        raise NotFound("contact not found")
+    return row
+
+
+def list_contacts(
+    conn: Conn,
+    principal: Principal,
+    *,
+    employer_id: int | None,
+    due_before: Any,
+    mine: bool,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Contact log entries of the area, optionally of one employer, or the ones due."""
+    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id), ("NOT archived", None)]
+    if employer_id is not None:
+        where.append(("employer_id = %s", employer_id))
+    if due_before is not None:
+        where.append(("next_step_date <= %s", due_before))
+    if mine:
+        where.append(("user_id = %s", principal.user_id))
+    return list_rows(conn, "contacts", where, order_by(sort, CONTACT_SORTS, "-contact_date"), limit, offset)
+
+
+def update_contact(
+    conn: Conn, principal: Principal, contact_id: int, version: int, data: ContactUpdate
+) -> dict[str, Any]:
+    """Change a contact log entry at the version the client read."""
+    changes = data.model_dump(exclude_unset=True)
+    _reject_nulls(changes, ("kind", "contact_date", "summary"))
+    return update_versioned(conn, "contacts", contact_id, principal.area_id, version, changes)
+
+
+def archive_contact(conn: Conn, principal: Principal, contact_id: int, version: int) -> dict[str, Any]:
+    """Remove a contact from the log (kept for history)."""
+    return update_versioned(conn, "contacts", contact_id, principal.area_id, version, {"archived": True})
+
+
+# Needs ---------------------------------------------------------------------------------------------
+
+
+def _need_values(conn: Conn, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("municipality"):
+        values["municipality"] = canonical_municipality(values["municipality"])
+    if values.get("contact_id") is not None:
+        get_contact(conn, principal, values["contact_id"])
+    for key in ("skills", "nice_skills", "certificates"):
+        if key in values and values[key] is not None:
+            values[key] = list(dict.fromkeys(values[key]))
+    return values
+
+
+def create_need(conn: Conn, principal: Principal, data: NeedCreate) -> dict[str, Any]:
+    """A new need: staff name the employer, an employer user posts for their own organisation."""
+    if principal.role is Role.EMPLOYER:
+        if data.employer_id not in (None, principal.employer_id):
+            raise NotFound("employer not found", field="employer_id")
+        employer_id = principal.employer_id
+    elif data.employer_id is None:
+        raise ValidationFailed("employer_id is required", field="employer_id")
+    else:
+        employer_id = data.employer_id
+    assert employer_id is not None
+    try:
+        employer = get_employer(conn, principal, employer_id)
+    except NotFound:
+        raise NotFound("employer not found", field="employer_id") from None
+    values = data.model_dump(exclude_none=True, mode="json")
+    values = _need_values(conn, principal, values)
+    values.setdefault("municipality", employer["municipality"])
+    values |= {"area_id": principal.area_id, "employer_id": employer_id, "created_by": principal.user_id}
+    if employer["is_municipal"] and "assistive_task" in values.get("placement_forms", []):
+        values.setdefault("is_assistive", True)
+    try:
+        with conn.transaction():
+            row = insert_row(conn, "needs", values)
+    except pg_errors.UniqueViolation as exc:
+        raise _unique_violation(exc) from None
+    notify_change(conn, "need", row["id"], principal.area_id)
+    return row
+
+
+def get_need(conn: Conn, principal: Principal, need_id: int) -> dict[str, Any]:
+    """A need the principal may see: any of the area for staff, only their own for employers."""
+    row = conn.execute(
+        "SELECT * FROM needs WHERE id = %s AND area_id = %s", (need_id, principal.area_id)
+    ).fetchone()
+    if row is None or (principal.role is Role.EMPLOYER and row["employer_id"] != principal.employer_id):
+        raise NotFound("need not found")
+    return row
+
+
+def list_needs(
+    conn: Conn,
+    principal: Principal,
+    *,
+    employer_id: int | None,
+    municipality: str | None,
+    status: str | None,
+    visibility: str | None,
+    occupation: str | None,
+    assistive: bool | None,
+    q: str | None,
+    include_archived: bool,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Needs of the area matching the filters (an employer user sees only their own)."""
+    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
+    if principal.role is Role.EMPLOYER:
+        where.append(("employer_id = %s", principal.employer_id))
+    if employer_id is not None:
+        where.append(("employer_id = %s", employer_id))
+    if municipality:
+        where.append(("municipality = %s", canonical_municipality(municipality)))
+    if status:
+        where.append(("status = %s", status))
+    if visibility:
+        where.append(("visibility = %s", visibility))
+    if occupation:
+        where.append(("occupation ILIKE %s", _like(occupation)))
+    if assistive is not None:
+        where.append(("is_assistive = %s", assistive))
+    if q:
+        where.append(("(title || ' ' || description) ILIKE %s", _like(q)))
+    if not include_archived:
+        where.append(("NOT archived", None))
+    return list_rows(conn, "needs", where, order_by(sort, NEED_SORTS, "-created_at"), limit, offset)
+
+
+def update_need(
+    conn: Conn, principal: Principal, need_id: int, version: int, data: NeedUpdate
+) -> dict[str, Any]:
+    """Change a need at the version the client read (an employer only their own)."""
+    get_need(conn, principal, need_id)
+    changes = _need_values(conn, principal, data.model_dump(exclude_unset=True, mode="json"))
+    _reject_nulls(changes, ("title", "municipality", "positions", "visibility", "status"))
+    if "positions" in changes:
+        filled = conn.execute("SELECT positions_filled FROM needs WHERE id = %s", (need_id,)).fetchone()
+        if filled and changes["positions"] < filled["positions_filled"]:
+            raise ValidationFailed("positions cannot be fewer than those already filled", field="positions")
+    row = update_versioned(conn, "needs", need_id, principal.area_id, version, changes)
+    notify_change(conn, "need", need_id, principal.area_id)
+    return row
+
+
+def archive_need(conn: Conn, principal: Principal, need_id: int, version: int) -> dict[str, Any]:
+    """Archive a need: it leaves lists and matching."""
+    get_need(conn, principal, need_id)
+    row = update_versioned(conn, "needs", need_id, principal.area_id, version, {"archived": True})
+    notify_change(conn, "need", need_id, principal.area_id)
+    return row
