@@ -14,6 +14,10 @@ from api import problems
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
 from db import migrate as migrations
+from embeddings.embedder import get_embedder
+from matching.engine import MatchingEngine
+from matching.follower import Follower
+from matching.vectors import KINDS, refresh
 
 log = logging.getLogger("kohtaamo")
 
@@ -70,6 +74,24 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follower]:
+    """Load the embedder, embed what is stale, build the index and start following changes."""
+    embedder = get_embedder(settings.embedder, settings.resolved_model_dir)
+    engine = MatchingEngine(embedder, hnsw_threshold=settings.hnsw_threshold)
+    follower = Follower(engine, url)
+    follower.start()
+    follower.listening.wait(timeout=10)
+    with connect(url) as conn:
+        for kind in KINDS:
+            with conn.transaction():
+                report = refresh(conn, embedder, kind)
+            if report.embedded:
+                log.info("embedded %d %s texts at start-up", report.embedded, kind)
+        with conn.transaction():
+            engine.load_all(conn)
+    return engine, follower
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the lifespan migrates the database and opens the pool."""
     settings = settings or get_settings()
@@ -83,9 +105,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = pool
         app.state.settings = settings
         app.state.database_url = url
+        engine, follower = start_matching(settings, url)
+        app.state.engine = engine
         try:
             yield
         finally:
+            follower.stop()
             pool.close()
 
     app = FastAPI(
@@ -99,8 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from accounts.endpoints import router as accounts_router
     from employers.endpoints import router as employers_router
     from jobseekers.endpoints import router as jobseekers_router
+    from matching.endpoints import router as matching_router
 
-    for router in (accounts_router, employers_router, jobseekers_router):
+    for router in (accounts_router, employers_router, jobseekers_router, matching_router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"])
@@ -123,8 +149,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception as exc:  # any failure to reach the database means "not ready"
             checks["database"] = f"unreachable ({type(exc).__name__})"
             ready = False
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                            status_code=200 if ready else 503)
+        engine = getattr(app.state, "engine", None)
+        checks["index"] = engine.status() if engine is not None else {"state": "not started"}
+        ready = ready and engine is not None and engine.state == "ready"
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -29,9 +29,7 @@ def get_conn(request: Request) -> Iterator[Conn]:
 DbConn = Annotated[Conn, Depends(get_conn)]
 
 
-def get_principal(
-    conn: DbConn, authorization: Annotated[str | None, Header()] = None
-) -> Principal:
+def get_principal(conn: DbConn, authorization: Annotated[str | None, Header()] = None) -> Principal:
     """The principal of the bearer token, or 401."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("send a bearer token from POST /api/v1/auth/token")

@@ -52,13 +52,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> JSONResponse:
         return problem(
-            exc.status, exc.type, exc.title, exc.detail, field=exc.field, instance=request.url.path,
+            exc.status,
+            exc.type,
+            exc.title,
+            exc.detail,
+            field=exc.field,
+            instance=request.url.path,
             extra=exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors()]
+        errors = [
+            {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors()
+        ]
         first = errors[0] if errors else {"field": "", "message": "invalid request"}
         return problem(
             422,
@@ -73,7 +80,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
-        type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(exc.status_code, "http-error")
+        type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http-error"
+        )
         return problem(
             exc.status_code,
             type_,

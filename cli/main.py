@@ -55,7 +55,8 @@ def create_user(
         employer_id = None
         if employer_business_id:
             row = conn.execute(
-                "SELECT id FROM employers WHERE area_id = %s AND business_id = %s", (area_id, employer_business_id)
+                "SELECT id FROM employers WHERE area_id = %s AND business_id = %s",
+                (area_id, employer_business_id),
             ).fetchone()
             if row is None:
                 from core.errors import NotFound
@@ -63,11 +64,20 @@ def create_user(
                 raise NotFound("no employer with this business id in the area", field="employer_business_id")
             employer_id = row["id"]
         user = accounts.create_user(
-            conn, area_id=area_id, email=email, display_name=name, role=role, password=password,
+            conn,
+            area_id=area_id,
+            email=email,
+            display_name=name,
+            role=role,
+            password=password,
             employer_id=employer_id,
         )
     typer.echo(f"created user {user['id']} ({role.value})")
 
+
+from matching.cli import register as register_matching  # noqa: E402
+
+register_matching(app)
 
 if __name__ == "__main__":
     app()

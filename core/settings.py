@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     """``sentence-transformers`` (the real model) or ``fake`` (deterministic, for tests)."""
     model_dir: Path | None = None
     log_level: str = "INFO"
+    hnsw_threshold: int = 20_000
+    """Below this many vectors a side is searched exactly; above it through HNSW."""
 
     @property
     def resolved_model_dir(self) -> Path:

@@ -42,7 +42,7 @@ def update_versioned(
 
     404 if the row is not in the area, 412 if someone changed it since it was read.
     """
-    assignments = [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder()) for c in changes]
+    assignments: list[sql.Composable] = [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder()) for c in changes]
     assignments += [sql.SQL("version = version + 1"), sql.SQL("updated_at = now()")]
     query = sql.SQL("UPDATE {} SET {} WHERE id = %s AND area_id = %s AND version = %s RETURNING *").format(
         sql.Identifier(table), sql.SQL(", ").join(assignments)
@@ -65,7 +65,9 @@ def order_by(sort: str, allowed: Sequence[str], default: str) -> sql.Composable:
     key = sort or default
     column = key.removeprefix("-")
     if column not in allowed:
-        raise ValidationFailed(f"sort must be one of {', '.join(allowed)} (prefix - for descending)", field="sort")
+        raise ValidationFailed(
+            f"sort must be one of {', '.join(allowed)} (prefix - for descending)", field="sort"
+        )
     direction = sql.SQL("DESC") if key.startswith("-") else sql.SQL("ASC")
     return sql.SQL("ORDER BY {} {}, id ASC").format(sql.Identifier(column), direction)
 
@@ -83,7 +85,7 @@ def list_rows(
 
     A condition has no placeholder (value ``None``), one, or several (value a tuple).
     """
-    conditions = [sql.SQL(cond) for cond, _ in where]  # type: ignore[arg-type]
+    conditions = [sql.SQL(cond) for cond, _ in where]
     params: list[Any] = []
     for cond, value in where:
         if "%s" not in cond:
@@ -92,7 +94,9 @@ def list_rows(
             params.extend(adapt(v) for v in value)
         else:
             params.append(adapt(value))
-    query = sql.SQL("SELECT {}, count(*) OVER () AS total_count FROM {} WHERE {} {} LIMIT %s OFFSET %s").format(
+    query = sql.SQL(
+        "SELECT {}, count(*) OVER () AS total_count FROM {} WHERE {} {} LIMIT %s OFFSET %s"
+    ).format(
         columns or sql.SQL("*"),
         sql.Identifier(table),
         sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("true"),

@@ -50,7 +50,11 @@ def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, st
 
 @router.post("/employers", status_code=201, tags=["employers"])
 def create_employer(
-    body: EmployerCreate, request: Request, principal: CurrentPrincipal, conn: DbConn, key: IdempotencyKey = None
+    body: EmployerCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Register an employer of the area (coordinator, admin)."""
     require(principal, *COORDINATION)
@@ -76,21 +80,34 @@ def list_employers(
 ) -> dict[str, Any]:
     """Employers of the area; an employer user sees only their own organisation."""
     items, total = service.list_employers(
-        conn, principal, municipality=municipality, q=q, sector=sector, include_archived=include_archived,
-        sort=sort, limit=params.limit, offset=params.offset,
+        conn,
+        principal,
+        municipality=municipality,
+        q=q,
+        sector=sector,
+        include_archived=include_archived,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
     )
     return page(items, total, params)
 
 
 @router.get("/employers/{employer_id}", tags=["employers"])
-def get_employer(employer_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response) -> dict[str, Any]:
+def get_employer(
+    employer_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response
+) -> dict[str, Any]:
     """One employer."""
     return with_etag(response, service.get_employer(conn, principal, employer_id))
 
 
 @router.patch("/employers/{employer_id}", tags=["employers"])
 def update_employer(
-    employer_id: int, body: EmployerUpdate, version: Version, principal: CurrentPrincipal, conn: DbConn,
+    employer_id: int,
+    body: EmployerUpdate,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
     response: Response,
 ) -> dict[str, Any]:
     """Change an employer (coordinator, admin); needs If-Match."""
@@ -112,7 +129,11 @@ def archive_employer(
 
 @router.post("/employers/{employer_id}/contacts", status_code=201, tags=["contacts"])
 def create_contact(
-    employer_id: int, body: ContactCreate, request: Request, principal: CurrentPrincipal, conn: DbConn,
+    employer_id: int,
+    body: ContactCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Log a contact with an employer (coordinator, admin)."""
@@ -139,14 +160,22 @@ def list_contacts(
     """The contact log of the area; ``due_before`` lists next steps due (coordinator, admin)."""
     require(principal, *COORDINATION)
     items, total = service.list_contacts(
-        conn, principal, employer_id=employer_id, due_before=due_before, mine=mine, sort=sort,
-        limit=params.limit, offset=params.offset,
+        conn,
+        principal,
+        employer_id=employer_id,
+        due_before=due_before,
+        mine=mine,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
     )
     return page(items, total, params)
 
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])
-def get_contact(contact_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response) -> dict[str, Any]:
+def get_contact(
+    contact_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response
+) -> dict[str, Any]:
     """One contact log entry (coordinator, admin)."""
     require(principal, *COORDINATION)
     return with_etag(response, service.get_contact(conn, principal, contact_id))
@@ -154,7 +183,11 @@ def get_contact(contact_id: int, principal: CurrentPrincipal, conn: DbConn, resp
 
 @router.patch("/contacts/{contact_id}", tags=["contacts"])
 def update_contact(
-    contact_id: int, body: ContactUpdate, version: Version, principal: CurrentPrincipal, conn: DbConn,
+    contact_id: int,
+    body: ContactUpdate,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
     response: Response,
 ) -> dict[str, Any]:
     """Change a contact log entry; needs If-Match."""
@@ -209,10 +242,19 @@ def list_needs(
     """Needs of the area; an employer user sees only their own organisation's."""
     require(principal, *STAFF, Role.EMPLOYER)
     items, total = service.list_needs(
-        conn, principal, employer_id=employer_id, municipality=municipality,
-        status=status.value if status else None, visibility=visibility.value if visibility else None,
-        occupation=occupation, assistive=assistive, q=q, include_archived=include_archived, sort=sort,
-        limit=params.limit, offset=params.offset,
+        conn,
+        principal,
+        employer_id=employer_id,
+        municipality=municipality,
+        status=status.value if status else None,
+        visibility=visibility.value if visibility else None,
+        occupation=occupation,
+        assistive=assistive,
+        q=q,
+        include_archived=include_archived,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
     )
     return page(items, total, params)
 
@@ -225,7 +267,11 @@ def get_need(need_id: int, principal: CurrentPrincipal, conn: DbConn, response: 
 
 @router.patch("/needs/{need_id}", tags=["needs"])
 def update_need(
-    need_id: int, body: NeedUpdate, version: Version, principal: CurrentPrincipal, conn: DbConn,
+    need_id: int,
+    body: NeedUpdate,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
     response: Response,
 ) -> dict[str, Any]:
     """Change a need (coordinator, admin, its own employer); needs If-Match."""

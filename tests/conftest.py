@@ -59,12 +59,23 @@ def database_url() -> str:
 
 
 def truncate_all(url: str) -> None:
-    """Empty every table but the migration record."""
+    """Empty every table but the migration record (retried: a matching follower may hold row locks)."""
+    for attempt in range(5):
+        try:
+            _truncate(url)
+            return
+        except psycopg.errors.DeadlockDetected:
+            if attempt == 4:
+                raise
+
+
+def _truncate(url: str) -> None:
     with connect(url, autocommit=True) as conn:
         tables = [
             r["tablename"]
             for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+                "SELECT tablename FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
             ).fetchall()
         ]
         if tables:
@@ -110,8 +121,11 @@ def app_client(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def client(app_client: TestClient, db: str) -> TestClient:
-    """The application client, over an emptied database."""
+    """The application client, over an emptied database (its matching engine reloaded to match)."""
     app_client.headers.clear()
+    engine = app_client.app.state.engine  # type: ignore[attr-defined]
+    with connect(db) as conn:
+        engine.load_all(conn)
     return app_client
 
 

