@@ -1,5 +1,315 @@
-"""HTTP edge of jobseekers (filled in by the jobseekers work)."""
+"""HTTP edge of jobseekers, their work capacity, consents and audit trail: parse, check role, call one
+service function."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from accounts.models import Principal, Role
+from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from api.http import (
+    PageParams,
+    etag_for,
+    idempotent_create,
+    page,
+    page_params,
+    request_fingerprint,
+    required_version,
+    with_etag,
+)
+from core.db import Conn
+from jobseekers import service
+from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
+from jobseekers.schemas import (
+    AssessmentCreate,
+    ConsentCreate,
+    JobseekerCreate,
+    JobseekerUpdate,
+    WorkCapacityIn,
+)
+
+router = APIRouter(tags=["jobseekers"])
+
+Page = Annotated[PageParams, Depends(page_params)]
+Version = Annotated[int, Depends(required_version)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
+Reason = Annotated[
+    str,
+    Query(
+        min_length=1, max_length=MAX_REASON, description="Why the data is read (recorded in the audit log)"
+    ),
+]
+CASE_HANDLERS = (Role.CASEWORKER, Role.ADMIN)
+
+
+def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
+    headers = {"Location": location}
+    if "version" in row:
+        headers["ETag"] = etag_for(row["version"])
+    return 201, row, headers
+
+
+def _audit_replay(
+    conn: Conn, principal: Principal, reply: JSONResponse, jobseeker_id: int | None, action: str, reason: str
+) -> JSONResponse:
+    """A replayed answer discloses the stored data again: it is audited like the first one."""
+    if reply.headers.get("Idempotent-Replayed") and reply.status_code < 300:
+        target = jobseeker_id if jobseeker_id is not None else int(json.loads(bytes(reply.body))["id"])
+        record_access(conn, principal, [target], action, reason)
+    return reply
+
+
+# Jobseekers ----------------------------------------------------------------------------------------
+
+
+@router.post("/jobseekers", status_code=201)
+def create_jobseeker(
+    body: JobseekerCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    key: IdempotencyKey = None,
+    reason: Reason = DEFAULT_REASON,
+) -> JSONResponse:
+    """Register a client (caseworker: their own; admin: optionally assigned to a caseworker of the area)."""
+    require(principal, *CASE_HANDLERS)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        record = service.create_jobseeker(conn, principal, body, reason)
+        return _created(record, f"/api/v1/jobseekers/{record['id']}")
+
+    reply = idempotent_create(conn, principal, key, fingerprint, produce)
+    return _audit_replay(conn, principal, reply, None, "create_replay", reason)
+
+
+@router.get("/jobseekers")
+def list_jobseekers(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    municipality: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in the profile or skills")] = None,
+    available: bool | None = None,
+    caseworker_id: int | None = None,
+    skill: Annotated[str | None, Query(max_length=120)] = None,
+    include_archived: bool = False,
+    sort: Sort = "-created_at",
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Jobseekers of the area (a caseworker's own clients); every listed one is audited."""
+    require(principal, *STAFF)
+    items, total = service.list_jobseekers(
+        conn,
+        principal,
+        municipality=municipality,
+        q=q,
+        available=available,
+        caseworker_id=caseworker_id,
+        skill=skill,
+        include_archived=include_archived,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
+        reason=reason,
+    )
+    return page(items, total, params)
+
+
+@router.get("/jobseekers/{jobseeker_id}")
+def get_jobseeker(
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """One jobseeker with derived work-capacity constraints (never the details); audited."""
+    return with_etag(response, service.get_jobseeker(conn, principal, jobseeker_id, reason))
+
+
+@router.patch("/jobseekers/{jobseeker_id}")
+def update_jobseeker(
+    jobseeker_id: int,
+    body: JobseekerUpdate,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Change a profile (own caseworker, admin); needs If-Match."""
+    require(principal, *CASE_HANDLERS)
+    return with_etag(response, service.update_jobseeker(conn, principal, jobseeker_id, version, body, reason))
+
+
+@router.post("/jobseekers/{jobseeker_id}/archive")
+def archive_jobseeker(
+    jobseeker_id: int,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Archive a client (own caseworker, admin); needs If-Match."""
+    require(principal, *CASE_HANDLERS)
+    return with_etag(response, service.archive_jobseeker(conn, principal, jobseeker_id, version, reason))
+
+
+# Work capacity -------------------------------------------------------------------------------------
+
+
+@router.get("/jobseekers/{jobseeker_id}/work-capacity")
+def get_work_capacity(
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Work capacity with its details: the own caseworker only, 404 for everyone else."""
+    return with_etag(response, service.get_work_capacity(conn, principal, jobseeker_id, reason))
+
+
+@router.put("/jobseekers/{jobseeker_id}/work-capacity")
+def put_work_capacity(
+    jobseeker_id: int,
+    body: WorkCapacityIn,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Record (201) or replace (200, needs If-Match) the work capacity: the own caseworker only."""
+    version = required_version(if_match) if if_match is not None else None
+    record, created = service.put_work_capacity(conn, principal, jobseeker_id, version, body, reason)
+    if created:
+        response.status_code = 201
+    return with_etag(response, record)
+
+
+@router.post("/jobseekers/{jobseeker_id}/work-capacity/assessments", status_code=201)
+def add_assessment(
+    jobseeker_id: int,
+    body: AssessmentCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    key: IdempotencyKey = None,
+    reason: Reason = DEFAULT_REASON,
+) -> JSONResponse:
+    """Record a work-capacity assessment: the own caseworker only."""
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = service.add_assessment(conn, principal, jobseeker_id, body, reason)
+        return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/work-capacity/assessments")
+
+    reply = idempotent_create(conn, principal, key, fingerprint, produce)
+    return _audit_replay(conn, principal, reply, jobseeker_id, "assessment_replay", reason)
+
+
+@router.get("/jobseekers/{jobseeker_id}/work-capacity/assessments")
+def list_assessments(
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    measure: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Sort = "assessed_on",
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Work-capacity assessments over time: the own caseworker only."""
+    items, total = service.list_assessments(
+        conn,
+        principal,
+        jobseeker_id,
+        measure=measure,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
+        reason=reason,
+    )
+    return page(items, total, params)
+
+
+# Consents ------------------------------------------------------------------------------------------
+
+
+@router.post("/jobseekers/{jobseeker_id}/consents", status_code=201)
+def record_consent(
+    jobseeker_id: int,
+    body: ConsentCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    key: IdempotencyKey = None,
+    reason: Reason = DEFAULT_REASON,
+) -> JSONResponse:
+    """Record the jobseeker's consent (own caseworker, admin)."""
+    require(principal, *CASE_HANDLERS)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = service.record_consent(conn, principal, jobseeker_id, body, reason)
+        return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/consents")
+
+    reply = idempotent_create(conn, principal, key, fingerprint, produce)
+    return _audit_replay(conn, principal, reply, jobseeker_id, "consent_replay", reason)
+
+
+@router.get("/jobseekers/{jobseeker_id}/consents")
+def list_consents(
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    active_only: bool = False,
+    sort: Sort = "-given_at",
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Consents given and withdrawn (anyone who may see the jobseeker); audited."""
+    items, total = service.list_consents(
+        conn,
+        principal,
+        jobseeker_id,
+        active_only=active_only,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
+        reason=reason,
+    )
+    return page(items, total, params)
+
+
+@router.post("/jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw")
+def withdraw_consent(
+    jobseeker_id: int,
+    consent_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Withdraw a consent (own caseworker, admin); withdrawing twice changes nothing."""
+    require(principal, *CASE_HANDLERS)
+    return service.withdraw_consent(conn, principal, jobseeker_id, consent_id, reason)
+
+
+# Audit trail ---------------------------------------------------------------------------------------
+
+
+@router.get("/jobseekers/{jobseeker_id}/audit")
+def audit_trail(jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, params: Page) -> dict[str, Any]:
+    """Who read or changed the jobseeker's data, newest first (admin only)."""
+    require(principal, Role.ADMIN)
+    items, total = service.audit_trail(
+        conn, principal, jobseeker_id, limit=params.limit, offset=params.offset
+    )
+    return page(items, total, params)

@@ -312,10 +312,14 @@ class Side(Generic[E]):
         self.lexical_dirty = True
 
     def rebuild_lexical(self) -> None:
-        """Rebuild BM25 over the matchable entries (in the background after changes)."""
+        """Rebuild BM25 over the matchable entries and swap it in whole.
+
+        Runs outside the engine lock (searches go on with the previous index); a change made while it
+        builds marks the side dirty again, so the next round picks it up.
+        """
+        self.lexical_dirty = False
         docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
         self.lexical = LexicalIndex.build(docs) if docs else None
-        self.lexical_dirty = False
 
     def columns(self) -> dict[str, npt.NDArray[Any]]:
         """Views of the pre-filter columns over the used rows."""
@@ -438,12 +442,11 @@ class MatchingEngine:
             self.applied_changes += len(ids)
 
     def refresh_lexical(self) -> None:
-        """Rebuild any BM25 index whose side changed (called by the follower thread)."""
-        for side in (self.needs, self.jobseekers):
+        """Rebuild any BM25 index whose side changed (called by the follower's lexical thread)."""
+        sides: tuple[Side[Any], ...] = (self.needs, self.jobseekers)
+        for side in sides:
             if side.lexical_dirty:
-                rebuilt: Side[Any] = side
-                with self.lock:
-                    rebuilt.rebuild_lexical()
+                side.rebuild_lexical()
 
     def status(self) -> dict[str, Any]:
         """What /readyz reports."""

@@ -31,14 +31,26 @@ class Follower:
         self.lexical_every = lexical_every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="matching-follower", daemon=True)
+        self._lexical = threading.Thread(target=self._rebuild_lexical, name="matching-lexical", daemon=True)
         self.listening = threading.Event()
 
     def start(self) -> None:
         self._thread.start()
+        self._lexical.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        self._lexical.join(timeout=5)
+
+    def _rebuild_lexical(self) -> None:
+        # BM25 cannot take one document at a time: rebuild it, at most every `lexical_every` seconds, apart
+        # from the follower so that a large rebuild never delays vector changes.
+        while not self._stop.wait(self.lexical_every):
+            try:
+                self.engine.refresh_lexical()
+            except Exception as exc:  # keep the previous index; try again next round
+                log.warning("BM25 rebuild failed (%s)", type(exc).__name__)
 
     def _run(self) -> None:
         first = True
@@ -58,7 +70,6 @@ class Follower:
                 with worker.transaction():
                     self.engine.load_all(worker)
             self.listening.set()
-            last_lexical = time.monotonic()
             while not self._stop.is_set():
                 pending: dict[Kind, set[int]] = defaultdict(set)
                 for note in listener.notifies(timeout=0.2, stop_after=500):
@@ -71,9 +82,6 @@ class Follower:
                         log.warning("ignored a malformed change notification")
                 for kind, ids in pending.items():
                     self.apply(worker, kind, sorted(ids))
-                if time.monotonic() - last_lexical >= self.lexical_every:
-                    self.engine.refresh_lexical()
-                    last_lexical = time.monotonic()
 
     def apply(self, conn: Conn, kind: Kind, ids: list[int]) -> None:
         """Embed what is stale among ``ids`` and re-read them into the engine."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from psycopg import sql
 
@@ -22,6 +23,10 @@ from accounts.models import Role
 from core.db import connect, embedded_url
 from core.settings import Settings
 from db import migrate as migrations
+
+# Tests create many users: argon2id with light parameters keeps that quick (the product keeps the defaults;
+# verification reads the parameters from each hash, so both kinds of hash verify alike).
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

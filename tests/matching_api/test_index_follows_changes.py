@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
@@ -39,7 +37,6 @@ def test_a_need_posted_through_one_instance_is_matched_by_another_within_a_secon
         )
         assert created.status_code == 201, created.text
         need_id = created.json()["id"]
-        committed = time.monotonic()
 
         def second_sees_it() -> bool:
             reply = second.get(
@@ -47,8 +44,7 @@ def test_a_need_posted_through_one_instance_is_matched_by_another_within_a_secon
             )
             return need_id in [item["id"] for item in reply.json().get("items", [])]
 
-        wait_for(second_sees_it, timeout=1.0)
-        assert time.monotonic() - committed < 1.0
+        wait_for(second_sees_it, timeout=1.0)  # from the commit (the reply) to the second instance's matches
 
         # Archiving through the second instance takes it out of the first one's matches too.
         etag = created.headers["ETag"]

@@ -1,0 +1,341 @@
+"""Jobseekers in and out of the JSONL interchange format, by ``(area_id, external_id)``.
+
+A line carries the profile, its certificates and optionally the work capacity record. New
+jobseekers get a pseudonym derived from the area and their external id, so the same file gives the
+same pseudonyms in a fresh database. Imports and exports write one audit row per jobseeker (no
+signed-in actor: these are the operator's commands). Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Final
+
+from accounts import service as accounts
+from accounts.models import Role
+from core.db import Conn
+from core.events import notify_change
+from interchange.records import JobseekerRecord
+from interchange.rows import (
+    Column,
+    Outcome,
+    Progress,
+    batches,
+    differs,
+    external_id,
+    insert_many,
+    line_values,
+    stored_rows,
+    update_many,
+    upsert,
+    values_of,
+)
+from jobseekers.service import PSEUDONYM_ALPHABET, PSEUDONYM_LENGTH, PSEUDONYM_PREFIX
+
+JOBSEEKER_PREFIX: Final = "js-"
+
+# Split around the certificates so that a line reads in the order of DESIGN.md's example.
+_HEAD: Final = (
+    Column("external_id", "external_id"),
+    Column("municipality", "municipality"),
+    Column("profile_text", "text", default=""),
+    Column("skills", "skills", "text[]", []),
+)
+_TAIL: Final = (
+    Column("languages", "languages", "jsonb", {}),
+    Column("max_commute_km", "max_commute_km", "integer"),
+    Column("desired_hours_per_week", "desired_hours_per_week", "numeric(4,1)"),
+    Column("full_name", "name"),
+    Column("email", "email"),
+    Column("phone", "phone"),
+    Column("birth_year", "birth_year", "integer"),
+    Column("education", "education", default=""),
+    Column("work_history", "work_history", default=""),
+    Column("desired_occupations", "desired_occupations", "text[]", []),
+    Column("driving_licences", "driving_licences", "text[]", []),
+    Column("placement_forms", "placement_forms", "text[]", []),
+    Column("available", "available", "boolean", True),
+    Column("service_stage", "service_stage"),
+    Column("text_language", "language", default="fi"),
+)
+JOBSEEKER_COLUMNS: Final = (*_HEAD, *_TAIL)
+CASEWORKER: Final = Column("caseworker_id", "caseworker", "bigint")
+ARCHIVED: Final = Column("archived", "archived", "boolean", False)
+PSEUDONYM: Final = Column("pseudonym", "pseudonym")
+WORK_CAPACITY_COLUMNS: Final = (
+    Column("max_hours_per_day", "max_hours_per_day", "numeric(3,1)"),
+    Column("max_hours_per_week", "max_hours_per_week", "numeric(4,1)"),
+    Column("no_heavy_lifting", "no_heavy_lifting", "boolean", False),
+    Column("no_night_shifts", "no_night_shifts", "boolean", False),
+    Column("no_shift_work", "no_shift_work", "boolean", False),
+    Column("needs_supervisor", "needs_supervisor", "boolean", False),
+    Column("excluded_demands", "excluded_demands", "text[]", []),
+    Column("details", "details", default=""),
+)
+_JOBSEEKER_ID: Final = Column("jobseeker_id", "jobseeker_id", "bigint")
+AUDIT_REASON: Final = "interchange file"
+
+Certificates = list[tuple[str, date | None]]
+
+
+def pseudonym_for(area_name: str, external_id: str, attempt: int = 0) -> str:
+    """The pseudonym a new jobseeker gets: stable for the same area, external id and attempt."""
+    digest = hashlib.blake2b(f"{area_name}\x1f{external_id}\x1f{attempt}".encode(), digest_size=16).digest()
+    alphabet = PSEUDONYM_ALPHABET
+    return PSEUDONYM_PREFIX + "".join(alphabet[b % len(alphabet)] for b in digest[:PSEUDONYM_LENGTH])
+
+
+def _pseudonyms(conn: Conn, area_id: int, area_name: str, external_ids: Sequence[str]) -> dict[str, str]:
+    """A pseudonym for each new external id, unique in the area (a clash moves on to the next attempt)."""
+    chosen: dict[str, str] = {}
+    attempts = dict.fromkeys(external_ids, 0)
+    while attempts:
+        candidates = {ext: pseudonym_for(area_name, ext, n) for ext, n in attempts.items()}
+        taken = {
+            row["pseudonym"]
+            for row in conn.execute(
+                "SELECT pseudonym FROM jobseekers WHERE area_id = %s AND pseudonym = ANY(%s)",
+                (area_id, list(candidates.values())),
+            ).fetchall()
+        } | set(chosen.values())
+        retry: dict[str, int] = {}
+        for ext, candidate in candidates.items():
+            if candidate in taken:
+                retry[ext] = attempts[ext] + 1
+            else:
+                chosen[ext] = candidate
+                taken.add(candidate)
+        attempts = retry
+    return chosen
+
+
+def caseworkers_by_email(conn: Conn, area_id: int) -> dict[str, int]:
+    """Ids of the area's active caseworkers by (lower-case) email."""
+    out: dict[str, int] = {}
+    offset, page = 0, 500
+    while True:
+        users, total = accounts.list_users(conn, area_id, limit=page, offset=offset)
+        out |= {u["email"]: u["id"] for u in users if u["role"] == Role.CASEWORKER.value and u["active"]}
+        offset += page
+        if offset >= total:
+            return out
+
+
+def _user_emails(conn: Conn, area_id: int) -> dict[int, str]:
+    out: dict[int, str] = {}
+    offset, page = 0, 500
+    while True:
+        users, total = accounts.list_users(conn, area_id, limit=page, offset=offset)
+        out |= {u["id"]: u["email"] for u in users}
+        offset += page
+        if offset >= total:
+            return out
+
+
+def check_jobseekers(
+    conn: Conn, area_id: int | None, records: Sequence[JobseekerRecord]
+) -> list[tuple[int, str, str]]:
+    """Problems that only the database shows: a caseworker must be an active caseworker of the area."""
+    caseworkers = caseworkers_by_email(conn, area_id) if area_id is not None else {}
+    return [
+        (index, "caseworker", "no active caseworker of the area has this email")
+        for index, record in enumerate(records)
+        if record.caseworker is not None and record.caseworker not in caseworkers
+    ]
+
+
+def _certificates_of(record: JobseekerRecord) -> Certificates:
+    return sorted((c.name, c.expires_on) for c in record.certificates or [])
+
+
+def _stored_certificates(conn: Conn, ids: Sequence[int]) -> dict[int, Certificates]:
+    out: dict[int, Certificates] = {i: [] for i in ids}
+    for row in conn.execute(
+        "SELECT jobseeker_id, name, expires_on FROM jobseeker_certificates WHERE jobseeker_id = ANY(%s)",
+        (list(ids),),
+    ).fetchall():
+        out[row["jobseeker_id"]].append((row["name"], row["expires_on"]))
+    return {i: sorted(certs) for i, certs in out.items()}
+
+
+def _stored_work_capacity(conn: Conn, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = conn.execute("SELECT * FROM work_capacity WHERE jobseeker_id = ANY(%s)", (list(ids),)).fetchall()
+    return {row["jobseeker_id"]: row for row in rows}
+
+
+def upsert_jobseekers(
+    conn: Conn,
+    area_id: int,
+    records: Sequence[JobseekerRecord],
+    caseworkers: Mapping[str, int],
+    progress: Progress | None = None,
+) -> list[tuple[int, Outcome]]:
+    """Create or update jobseekers of validated records; ``(id, outcome)`` per record, in order.
+
+    ``caseworkers`` resolves the ``caseworker`` emails. Certificates are replaced when they differ;
+    the work capacity record is created, replaced or removed when the line has ``work_capacity``.
+    A jobseeker counts as updated when any of the three changed. Every created or changed
+    jobseeker is announced to matching and gets an audit row.
+    """
+    area_name = str(accounts.get_area(conn, area_id)["name"])
+    out: list[tuple[int, Outcome]] = []
+    for batch in batches(records):
+        existing = stored_rows(conn, "jobseekers", area_id, [r.external_id for r in batch], JOBSEEKER_PREFIX)
+        pseudonyms = _pseudonyms(
+            conn, area_id, area_name, [r.external_id for r in batch if r.external_id not in existing]
+        )
+        items = []
+        for r in batch:
+            values = values_of(r, JOBSEEKER_COLUMNS)
+            if "archived" in r.model_fields_set:
+                values["archived"] = ARCHIVED.stored(r.archived)
+            if "caseworker" in r.model_fields_set:
+                values["caseworker_id"] = caseworkers[r.caseworker] if r.caseworker else None
+            if r.external_id in pseudonyms:
+                values["pseudonym"] = pseudonyms[r.external_id]
+            items.append(values)
+        results = upsert(
+            conn,
+            "jobseekers",
+            area_id,
+            (*JOBSEEKER_COLUMNS, CASEWORKER, ARCHIVED),
+            items,
+            existing,
+            insert_only=(PSEUDONYM,),
+        )
+        results = _write_details(conn, batch, results)
+        changed = [jid for jid, outcome in results if outcome != "unchanged"]
+        with conn.pipeline():
+            for jid in changed:
+                notify_change(conn, "jobseeker", jid, area_id)
+        _audit(conn, area_id, changed, "import")
+        out += results
+        if progress:
+            progress(len(batch))
+    return out
+
+
+def _write_details(
+    conn: Conn, batch: Sequence[JobseekerRecord], results: list[tuple[int, Outcome]]
+) -> list[tuple[int, Outcome]]:
+    """Certificates and work capacity of a written batch; outcomes upgraded where only these changed."""
+    ids = [jid for jid, _ in results]
+    certificates = _stored_certificates(conn, ids)
+    capacities = _stored_work_capacity(conn, ids)
+    replace_certificates: list[tuple[int, Certificates]] = []
+    capacity_inserts: list[dict[str, Any]] = []
+    capacity_updates: list[tuple[int, dict[str, Any]]] = []
+    capacity_deletes: list[int] = []
+    touched_profiles: list[int] = []
+    out: list[tuple[int, Outcome]] = []
+    for record, (jid, outcome) in zip(batch, results, strict=True):
+        wanted = _certificates_of(record)
+        if wanted != certificates[jid]:
+            replace_certificates.append((jid, wanted))
+            if outcome == "unchanged":
+                touched_profiles.append(jid)
+                outcome = "updated"
+        if "work_capacity" in record.model_fields_set:
+            stored = capacities.get(jid)
+            changed = False
+            if record.work_capacity is None:
+                if stored is not None:
+                    capacity_deletes.append(jid)
+                    changed = True
+            else:
+                values = values_of(record.work_capacity, WORK_CAPACITY_COLUMNS)
+                if stored is None:
+                    capacity_inserts.append(values | {"jobseeker_id": jid})
+                    changed = True
+                elif differs(stored, values):
+                    capacity_updates.append((jid, values))
+                    changed = True
+            if changed and outcome == "unchanged":
+                outcome = "updated"
+        out.append((jid, outcome))
+    if replace_certificates:
+        conn.execute(
+            "DELETE FROM jobseeker_certificates WHERE jobseeker_id = ANY(%s)",
+            ([j for j, _ in replace_certificates],),
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO jobseeker_certificates (jobseeker_id, name, expires_on) VALUES (%s, %s, %s)",
+                [(jid, name, expires) for jid, certs in replace_certificates for name, expires in certs],
+            )
+    if touched_profiles:
+        conn.execute(
+            "UPDATE jobseekers SET version = version + 1, updated_at = now() WHERE id = ANY(%s)",
+            (touched_profiles,),
+        )
+    if capacity_deletes:
+        conn.execute("DELETE FROM work_capacity WHERE jobseeker_id = ANY(%s)", (capacity_deletes,))
+    insert_many(conn, "work_capacity", (_JOBSEEKER_ID, *WORK_CAPACITY_COLUMNS), capacity_inserts)
+    update_many(conn, "work_capacity", WORK_CAPACITY_COLUMNS, capacity_updates, key="jobseeker_id")
+    return out
+
+
+def _audit(conn: Conn, area_id: int, jobseeker_ids: Sequence[int], action: str) -> None:
+    """One audit row per jobseeker whose data the file carried in or out (no signed-in actor)."""
+    if not jobseeker_ids:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO audit_log (area_id, actor_id, jobseeker_id, action, reason)"
+            " VALUES (%s, NULL, %s, %s, %s)",
+            [(area_id, jid, action, AUDIT_REASON) for jid in jobseeker_ids],
+        )
+
+
+def assign_caseworker(conn: Conn, area_id: int, external_ids: Sequence[str], caseworker_id: int) -> int:
+    """Make ``caseworker_id`` the caseworker of these jobseekers of the area; returns how many changed.
+
+    Jobseekers that already have this caseworker are left alone (their version stays).
+    """
+    rows = conn.execute(
+        "UPDATE jobseekers SET caseworker_id = %s, version = version + 1, updated_at = now()"
+        " WHERE area_id = %s AND external_id = ANY(%s) AND caseworker_id IS DISTINCT FROM %s RETURNING id",
+        (caseworker_id, area_id, list(external_ids), caseworker_id),
+    ).fetchall()
+    with conn.pipeline():
+        for row in rows:
+            notify_change(conn, "jobseeker", row["id"], area_id)
+    return len(rows)
+
+
+def _certificate_value(name: str, expires_on: date | None) -> str | dict[str, str]:
+    return name if expires_on is None else {"name": name, "expires_on": expires_on.isoformat()}
+
+
+def _work_capacity_value(row: Mapping[str, Any]) -> dict[str, Any]:
+    return line_values(row, WORK_CAPACITY_COLUMNS)
+
+
+def export_jobseekers(conn: Conn, area_id: int) -> list[dict[str, Any]]:
+    """Every jobseeker of the area as a line, sorted by external id; writes an audit row for each.
+
+    The lines carry personal data and work-capacity details: this is the operator's tool.
+    """
+    rows = conn.execute("SELECT * FROM jobseekers WHERE area_id = %s", (area_id,)).fetchall()
+    ids = [row["id"] for row in rows]
+    certificates = _stored_certificates(conn, ids)
+    capacities = _stored_work_capacity(conn, ids)
+    emails = _user_emails(conn, area_id) if any(row["caseworker_id"] for row in rows) else {}
+    lines = []
+    for row in rows:
+        row["external_id"] = external_id(row, JOBSEEKER_PREFIX)
+        line: dict[str, Any] = {"type": "jobseeker", **line_values(row, _HEAD)}
+        if certificates[row["id"]]:
+            line["certificates"] = [_certificate_value(*c) for c in certificates[row["id"]]]
+        line |= line_values(row, _TAIL)
+        if row["caseworker_id"] is not None and row["caseworker_id"] in emails:
+            line["caseworker"] = emails[row["caseworker_id"]]
+        if row["id"] in capacities:
+            line["work_capacity"] = _work_capacity_value(capacities[row["id"]])
+        if row["archived"]:
+            line["archived"] = True
+        lines.append(line)
+    _audit(conn, area_id, ids, "export")
+    return sorted(lines, key=lambda line: str(line["external_id"]))

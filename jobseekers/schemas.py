@@ -1,0 +1,176 @@
+"""What crosses HTTP for jobseekers, their work capacity and their consents."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, field_validator
+
+from employers.schemas import (
+    LANGUAGE_LEVELS,
+    ExternalId,
+    Label,
+    LongText,
+    PhysicalDemand,
+    PlacementForm,
+    ShortText,
+    Strict,
+)
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[+0-9 ()-]{5,40}$")]
+TextLanguage = Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")]
+
+
+class ServiceStage(StrEnum):
+    """Where the client is on the service path."""
+
+    INTAKE = "intake"
+    ASSESSMENT = "assessment"
+    COACHING = "coaching"
+    JOB_SEARCH = "job_search"
+    PLACEMENT = "placement"
+    FOLLOW_UP = "follow_up"
+
+
+class DrivingLicence(StrEnum):
+    """Finnish driving licence classes."""
+
+    AM = "AM"
+    A1 = "A1"
+    A2 = "A2"
+    A = "A"
+    B = "B"
+    BE = "BE"
+    C1 = "C1"
+    C1E = "C1E"
+    C = "C"
+    CE = "CE"
+    D1 = "D1"
+    D1E = "D1E"
+    D = "D"
+    DE = "DE"
+    T = "T"
+
+
+class ConsentScope(StrEnum):
+    DISCLOSE_IDENTITY = "disclose_identity"
+    SHARE_PROFILE = "share_profile"
+
+
+class Certificate(Strict):
+    name: Label
+    expires_on: date | None = None
+
+
+def _check_languages(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    out: dict[str, str] = {}
+    for code, level in value.items():
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError("a language code must be two letters (ISO 639-1), e.g. fi")
+        if level not in LANGUAGE_LEVELS:
+            raise ValueError(f"a language level must be one of {', '.join(LANGUAGE_LEVELS)}")
+        out[code.lower()] = level
+    return out
+
+
+def _check_certificates(value: list[Certificate] | None) -> list[Certificate] | None:
+    if value is None:
+        return None
+    seen: set[str] = set()
+    for certificate in value:
+        key = certificate.name.casefold()
+        if key in seen:
+            raise ValueError("each certificate may be listed once")
+        seen.add(key)
+    return value
+
+
+def _check_birth_year(value: int | None) -> int | None:
+    if value is None:
+        return None
+    this_year = date.today().year
+    if not 1900 <= value <= this_year - 15:
+        raise ValueError(f"birth year must be between 1900 and {this_year - 15}")
+    return value
+
+
+def _dedupe(value: list[str] | None) -> list[str] | None:
+    return None if value is None else list(dict.fromkeys(value))
+
+
+class JobseekerFields(Strict):
+    full_name: ShortText | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    birth_year: int | None = None
+    municipality: Label | None = None
+    profile_text: LongText | None = None
+    education: LongText | None = None
+    work_history: LongText | None = None
+    skills: list[Label] | None = Field(None, max_length=50)
+    certificates: list[Certificate] | None = Field(None, max_length=30)
+    languages: dict[str, str] | None = Field(None, max_length=10)
+    desired_occupations: list[ShortText] | None = Field(None, max_length=20)
+    desired_hours_per_week: float | None = Field(None, gt=0, le=60)
+    max_commute_km: int | None = Field(None, ge=0, le=500)
+    driving_licences: list[DrivingLicence] | None = Field(None, max_length=15)
+    placement_forms: list[PlacementForm] | None = Field(None, max_length=7)
+    service_stage: ServiceStage | None = None
+    available: bool | None = None
+    caseworker_id: int | None = None
+    """Only an admin assigns a client to a caseworker; a caseworker's new client is their own."""
+    text_language: TextLanguage | None = None
+
+    _languages = field_validator("languages")(_check_languages)
+    _certificates = field_validator("certificates")(_check_certificates)
+    _birth_year = field_validator("birth_year")(_check_birth_year)
+    _lists = field_validator("skills", "desired_occupations", "driving_licences", "placement_forms")(_dedupe)
+
+
+class JobseekerCreate(JobseekerFields):
+    external_id: ExternalId | None = None
+    municipality: Label
+
+
+class JobseekerUpdate(JobseekerFields):
+    pass
+
+
+class WorkCapacityIn(Strict):
+    """The whole work capacity record: PUT replaces it."""
+
+    max_hours_per_day: float | None = Field(None, gt=0, le=24)
+    max_hours_per_week: float | None = Field(None, gt=0, le=60)
+    no_heavy_lifting: bool = False
+    no_night_shifts: bool = False
+    no_shift_work: bool = False
+    needs_supervisor: bool = False
+    excluded_demands: list[PhysicalDemand] = Field(default_factory=list, max_length=10)
+    details: LongText = ""
+
+    _excluded = field_validator("excluded_demands")(_dedupe)
+
+
+class AssessmentCreate(Strict):
+    measure: ShortText
+    score: float = Field(ge=-9999.99, le=9999.99)
+    assessed_on: date
+    notes: LongText = ""
+
+    @field_validator("assessed_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("an assessment cannot be dated in the future")
+        return value
+
+
+class ConsentCreate(Strict):
+    scope: ConsentScope
+    employer_id: int | None = None
+    """An employer of the area the consent is limited to; none means any employer."""
