@@ -79,5 +79,15 @@ from matching.cli import register as register_matching  # noqa: E402
 
 register_matching(app)
 
+from demo.cli import register as register_demo  # noqa: E402
+from interchange.cli import register as register_interchange  # noqa: E402
+
+register_interchange(app)
+register_demo(app)
+
+from placements.cli import register as register_placements  # noqa: E402
+
+register_placements(app)
+
 if __name__ == "__main__":
     app()

@@ -51,6 +51,33 @@ def _progress() -> Progress:
     )
 
 
+def embed_after_import(need_ids: list[int], jobseeker_ids: list[int]) -> None:
+    """Embed what an import wrote, in batches, in a separate transaction (the import stays if this fails)."""
+    from embeddings.embedder import ModelMissingError, get_embedder
+    from matching.vectors import refresh
+
+    if not need_ids and not jobseeker_ids:
+        return
+    settings = get_settings()
+    try:
+        embedder = get_embedder(settings.embedder, settings.resolved_model_dir)
+    except ModelMissingError as exc:
+        typer.echo(f"warning: imported rows were not embedded: {exc}; run `kohtaamo reindex` later", err=True)
+        return
+    with transaction() as conn, _progress() as progress:
+        for kind, ids in (("need", need_ids), ("jobseeker", jobseeker_ids)):
+            if not ids:
+                continue
+            task = progress.add_task(f"embedding {kind}s", total=len(ids))
+
+            def step(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = refresh(conn, embedder, kind, ids, progress=step)  # type: ignore[arg-type]
+            progress.update(task, completed=len(ids))
+            typer.echo(f"{kind}s: {report.embedded} embedded, {report.unchanged} already current", err=True)
+
+
 def reindex(force: bool = typer.Option(False, help="Re-embed everything, not only what changed.")) -> None:
     """Embed every need and profile whose text or model changed, in batches."""
     from matching.vectors import KINDS, refresh

@@ -28,6 +28,9 @@ from db import migrate as migrations
 # verification reads the parameters from each hash, so both kinds of hash verify alike).
 accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
+# Commands run by the tests embed with the deterministic fake unless a test asks for the real model.
+os.environ.setdefault("KOHTAAMO_EMBEDDER", "fake")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PASSWORD = "salasana-123"

@@ -1,0 +1,32 @@
+"""``kohtaamo demo load``: the fictional demo area with a user of each role."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import app_errors, transaction
+from demo.catalogue import AREA
+from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
+from matching.cli import embed_after_import
+
+demo_app = typer.Typer(help="The fictional demo employment area.", no_args_is_help=True)
+
+
+@demo_app.command("load")
+def load() -> None:
+    """Import the demo area (idempotent) and create its demo users; prints their logins."""
+    with app_errors(), transaction() as conn:
+        report = load_demo(conn)
+    for line in report.imported.summary():
+        typer.echo(line, err=True)
+    embed_after_import(report.imported.need_ids, report.imported.jobseeker_ids)
+    typer.echo(f"demo area {AREA!r} is ready ({report.clients_assigned} clients newly assigned)")
+    typer.echo("demo logins (password for all: " + DEMO_PASSWORD + "):")
+    for user in DEMO_USERS:
+        state = "created" if user in report.users_created else "exists"
+        typer.echo(f"  {user.role.value:<12} {user.email:<32} {state}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the ``kohtaamo`` command."""
+    app.add_typer(demo_app, name="demo")

@@ -1,0 +1,92 @@
+"""Load the demo area: import the shipped file, create one user of each role, give the caseworker clients.
+
+Safe to run again: the import is idempotent, existing demo users are kept as they are, and clients
+already assigned stay assigned. The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from accounts import service as accounts
+from accounts.models import Role
+from core.db import Conn
+from core.errors import ValidationFailed
+from demo.catalogue import AREA, MUNICIPALITIES
+from employers.interchange import stored_employers
+from interchange.importer import ImportReport, import_file
+from jobseekers.interchange import assign_caseworker
+
+DEMO_FILE: Final = Path(__file__).resolve().parent / "data" / "demo.jsonl"
+DEMO_PASSWORD: Final = "kohtaamo-demo"
+"""The one password of every demo user: documented, so never use the demo area for real data."""
+EMPLOYER_EXTERNAL_ID: Final = "vs-e001"
+"""The demo employer user speaks for Lounais-Suomen Logistiikka Oy."""
+CASEWORKER_EVERY: Final = 3
+"""The demo caseworker's clients: every third jobseeker of the file (vs-j001, vs-j004, …)."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login."""
+
+    role: Role
+    email: str
+    display_name: str
+
+
+DEMO_USERS: Final = (
+    DemoUser(Role.COORDINATOR, "koordinaattori@demo.example", "Kaisa Koivisto (yrityskoordinaattori)"),
+    DemoUser(Role.CASEWORKER, "omavalmentaja@demo.example", "Olli Ojala (työvalmentaja)"),
+    DemoUser(Role.EMPLOYER, "tyonantaja@demo.example", "Tiina Laine (Lounais-Suomen Logistiikka Oy)"),
+    DemoUser(Role.ADMIN, "paakayttaja@demo.example", "Pasi Pitkänen (pääkäyttäjä)"),
+)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What loading the demo did."""
+
+    area_id: int
+    imported: ImportReport
+    users_created: list[DemoUser]
+    clients_assigned: int
+
+
+def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> DemoReport:
+    """Import the demo file into the demo area and make sure its users and client assignments exist."""
+    area_id = accounts.ensure_area(conn, AREA, list(MUNICIPALITIES))
+    report = import_file(conn, path, AREA, progress=progress)
+    if not report.written:
+        line, field, reason = report.errors[0]
+        raise ValidationFailed(f"the demo file is invalid at line {line}: {reason}", field=field)
+    existing: dict[str, int] = {}
+    offset = 0
+    while True:
+        users, total = accounts.list_users(conn, area_id, limit=100, offset=offset)
+        existing |= {u["email"]: u["id"] for u in users}
+        offset += 100
+        if offset >= total:
+            break
+    employer = stored_employers(conn, area_id, [EMPLOYER_EXTERNAL_ID])[EMPLOYER_EXTERNAL_ID]
+    created: list[DemoUser] = []
+    for user in DEMO_USERS:
+        if user.email in existing:
+            continue
+        row = accounts.create_user(
+            conn,
+            area_id=area_id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            password=DEMO_PASSWORD,
+            employer_id=employer.id if user.role is Role.EMPLOYER else None,
+        )
+        existing[user.email] = row["id"]
+        created.append(user)
+    caseworker = next(u for u in DEMO_USERS if u.role is Role.CASEWORKER)
+    clients = [f"vs-j{n:03d}" for n in range(1, 1000, CASEWORKER_EVERY)]
+    assigned = assign_caseworker(conn, area_id, clients, existing[caseworker.email])
+    return DemoReport(area_id=area_id, imported=report, users_created=created, clients_assigned=assigned)

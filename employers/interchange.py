@@ -1,0 +1,220 @@
+"""Employers and needs in and out of the JSONL interchange format, by ``(area_id, external_id)``.
+
+The importer validates a whole file first (:func:`check_employers`, :func:`check_needs`,
+:func:`stored_employers`), then writes it in batches (:func:`upsert_employers`, :func:`upsert_needs`).
+Nothing here commits: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from core.db import Conn
+from core.events import notify_change
+from interchange.records import EmployerRecord, NeedRecord
+from interchange.rows import (
+    Column,
+    Outcome,
+    Progress,
+    batches,
+    external_id,
+    line_values,
+    stored_rows,
+    upsert,
+    values_of,
+)
+
+EMPLOYER_PREFIX: Final = "emp-"
+NEED_PREFIX: Final = "need-"
+
+EMPLOYER_COLUMNS: Final = (
+    Column("external_id", "external_id"),
+    Column("business_id", "business_id"),
+    Column("name", "name"),
+    Column("municipality", "municipality"),
+    Column("sector", "sector"),
+    Column("size_class", "size_class"),
+    Column("partnership_status", "partnership_status", default="none"),
+    Column("social_procurement", "social_procurement", "boolean", False),
+    Column("is_municipal", "is_municipal", "boolean", False),
+    Column("contact_persons", "contact_persons", "jsonb", []),
+)
+NEED_COLUMNS: Final = (
+    Column("external_id", "external_id"),
+    Column("title", "title"),
+    Column("description", "description", default=""),
+    Column("skills", "skills", "text[]", []),
+    Column("nice_skills", "nice_skills", "text[]", []),
+    Column("occupation", "occupation"),
+    Column("municipality", "municipality"),
+    Column("latitude", "latitude", "float8"),
+    Column("longitude", "longitude", "float8"),
+    Column("hours_per_week", "hours_per_week", "numeric(4,1)"),
+    Column("shifts", "shifts", "text[]", []),
+    Column("start_date", "start_date", "date"),
+    Column("duration_months", "duration_months", "integer"),
+    Column("positions", "positions", "integer", 1),
+    Column("languages", "languages", "jsonb", {}),
+    Column("certificates", "certificates", "text[]", []),
+    Column("physical_demands", "physical_demands", "text[]", []),
+    Column("adaptations", "adaptations", default=""),
+    Column("supervisor_on_site", "supervisor_on_site", "boolean", False),
+    Column("placement_forms", "placement_forms", "text[]", []),
+    Column("visibility", "visibility", default="public"),
+    Column("status", "status", default="open"),
+    Column("is_assistive", "is_assistive", "boolean", False),
+    Column("municipal_unit", "municipal_unit"),
+    Column("text_language", "language", default="fi"),
+)
+ARCHIVED: Final = Column("archived", "archived", "boolean", False)
+EMPLOYER_ID: Final = Column("employer_id", "employer", "bigint")
+
+
+@dataclass(frozen=True)
+class EmployerRef:
+    """What a need line needs to know of its employer."""
+
+    id: int
+    municipality: str
+
+
+def stored_employers(conn: Conn, area_id: int, external_ids: Sequence[str]) -> dict[str, EmployerRef]:
+    """Employers of the area by external id (or by the id an export generated for them)."""
+    rows = stored_rows(conn, "employers", area_id, external_ids, EMPLOYER_PREFIX)
+    return {ext: EmployerRef(row["id"], row["municipality"]) for ext, row in rows.items()}
+
+
+def _existing_employers(conn: Conn, area_id: int, records: Sequence[EmployerRecord]) -> dict[str, Any]:
+    """Stored employers by external id, adopting one without an external id that has the same business id."""
+    existing = stored_rows(conn, "employers", area_id, [r.external_id for r in records], EMPLOYER_PREFIX)
+    missing = {r.business_id: r.external_id for r in records if r.external_id not in existing}
+    if missing:
+        for row in conn.execute(
+            "SELECT * FROM employers WHERE area_id = %s AND external_id IS NULL AND business_id = ANY(%s)",
+            (area_id, list(missing)),
+        ).fetchall():
+            existing.setdefault(missing[row["business_id"]], row)
+    return existing
+
+
+def check_employers(
+    conn: Conn, area_id: int, records: Sequence[EmployerRecord]
+) -> list[tuple[int, str, str]]:
+    """Problems that only the database shows: ``(index into records, field, reason)``.
+
+    A business id may belong to only one employer of the area.
+    """
+    existing = _existing_employers(conn, area_id, records)
+    holders = {
+        row["business_id"]: row["id"]
+        for row in conn.execute(
+            "SELECT id, business_id FROM employers WHERE area_id = %s AND business_id = ANY(%s)",
+            (area_id, [r.business_id for r in records]),
+        ).fetchall()
+    }
+    problems: list[tuple[int, str, str]] = []
+    for index, record in enumerate(records):
+        holder = holders.get(record.business_id)
+        target = existing.get(record.external_id)
+        if holder is not None and (target is None or target["id"] != holder):
+            problems.append((index, "business_id", "already used by another employer of the area"))
+    return problems
+
+
+def check_needs(conn: Conn, area_id: int, records: Sequence[NeedRecord]) -> list[tuple[int, str, str]]:
+    """Problems that only the database shows: a need cannot offer fewer positions than it has filled."""
+    existing = stored_rows(conn, "needs", area_id, [r.external_id for r in records], NEED_PREFIX)
+    problems: list[tuple[int, str, str]] = []
+    for index, record in enumerate(records):
+        row = existing.get(record.external_id)
+        positions = record.positions or 1
+        if row is not None and positions < row["positions_filled"]:
+            problems.append(
+                (index, "positions", f"fewer than the {row['positions_filled']} positions already filled")
+            )
+    return problems
+
+
+def _kept(record: EmployerRecord | NeedRecord, values: dict[str, Any]) -> dict[str, Any]:
+    """``archived`` only when the line has it: absent, the stored value stays."""
+    if "archived" in record.model_fields_set:
+        values["archived"] = ARCHIVED.stored(record.archived)
+    return values
+
+
+def upsert_employers(
+    conn: Conn, area_id: int, records: Sequence[EmployerRecord], progress: Progress | None = None
+) -> list[tuple[int, Outcome]]:
+    """Create or update the employers of validated records; ``(id, outcome)`` per record, in order."""
+    out: list[tuple[int, Outcome]] = []
+    for batch in batches(records):
+        items = [_kept(r, values_of(r, EMPLOYER_COLUMNS)) for r in batch]
+        existing = _existing_employers(conn, area_id, batch)
+        out += upsert(conn, "employers", area_id, (*EMPLOYER_COLUMNS, ARCHIVED), items, existing)
+        if progress:
+            progress(len(batch))
+    return out
+
+
+def upsert_needs(
+    conn: Conn,
+    area_id: int,
+    records: Sequence[NeedRecord],
+    employers: Mapping[str, EmployerRef],
+    progress: Progress | None = None,
+) -> list[tuple[int, Outcome]]:
+    """Create or update the needs of validated records; ``(id, outcome)`` per record, in order.
+
+    ``employers`` resolves each record's ``employer``; a need without a municipality gets its
+    employer's. Every created or changed need is announced to matching.
+    """
+    out: list[tuple[int, Outcome]] = []
+    for batch in batches(records):
+        items = []
+        for r in batch:
+            employer = employers[r.employer]
+            values = _kept(r, values_of(r, NEED_COLUMNS))
+            values["municipality"] = values["municipality"] or employer.municipality
+            values["employer_id"] = employer.id
+            items.append(values)
+        existing = stored_rows(conn, "needs", area_id, [r.external_id for r in batch], NEED_PREFIX)
+        results = upsert(conn, "needs", area_id, (*NEED_COLUMNS, EMPLOYER_ID, ARCHIVED), items, existing)
+        with conn.pipeline():
+            for need_id, outcome in results:
+                if outcome != "unchanged":
+                    notify_change(conn, "need", need_id, area_id)
+        out += results
+        if progress:
+            progress(len(batch))
+    return out
+
+
+def export_employers(conn: Conn, area_id: int) -> list[dict[str, Any]]:
+    """Every employer of the area as a line, sorted by external id (generated where missing)."""
+    lines = []
+    for row in conn.execute("SELECT * FROM employers WHERE area_id = %s", (area_id,)).fetchall():
+        row["external_id"] = external_id(row, EMPLOYER_PREFIX)
+        lines.append({"type": "employer", **line_values(row, (*EMPLOYER_COLUMNS, ARCHIVED))})
+    return sorted(lines, key=lambda line: str(line["external_id"]))
+
+
+def export_needs(conn: Conn, area_id: int) -> list[dict[str, Any]]:
+    """Every need of the area as a line naming its employer's external id, sorted by external id."""
+    lines = []
+    rows = conn.execute(
+        "SELECT n.*, e.external_id AS employer_external_id FROM needs n"
+        " JOIN employers e ON e.id = n.employer_id WHERE n.area_id = %s",
+        (area_id,),
+    ).fetchall()
+    for row in rows:
+        row["external_id"] = external_id(row, NEED_PREFIX)
+        employer = external_id(
+            {"id": row["employer_id"], "external_id": row["employer_external_id"]}, EMPLOYER_PREFIX
+        )
+        values = line_values(row, (*NEED_COLUMNS, ARCHIVED))
+        lines.append(
+            {"type": "need", "external_id": values.pop("external_id"), "employer": employer, **values}
+        )
+    return sorted(lines, key=lambda line: str(line["external_id"]))

@@ -1,0 +1,62 @@
+"""``kohtaamo import`` and ``kohtaamo export``: the JSONL interchange format from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from cli.common import app_errors, transaction
+from interchange.exporter import export_area
+from interchange.importer import import_file
+from matching.cli import embed_after_import
+
+PERSONAL_DATA_WARNING = (
+    "warning: the export contains jobseekers' personal data and work-capacity details;"
+    " store and send it as such"
+)
+
+
+def import_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A JSONL file."),
+    area: str = typer.Option(..., help="Employment area name (created if missing)."),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Write the valid lines and report the others."
+    ),
+) -> None:
+    """Import employers, needs and jobseekers from a JSONL file into an area.
+
+    Every line is validated first; unless --skip-invalid is given, one invalid line means nothing
+    is written and the exit status is 1. Importing the same file twice changes nothing.
+    """
+    with app_errors(), transaction() as conn:
+        report = import_file(conn, file, area, skip_invalid=skip_invalid)
+        for line in report.error_lines(str(file)):
+            typer.echo(line, err=True)
+        if not report.written:
+            typer.echo(
+                f"{len(report.errors)} problem(s) found; nothing was written"
+                " (fix the file, or pass --skip-invalid to write the valid lines)",
+                err=True,
+            )
+            raise typer.Exit(1)
+    for line in report.summary():
+        typer.echo(line, err=True)
+    typer.echo(f"imported {report.lines} lines into {report.area_name!r} in {report.seconds:.1f} s", err=True)
+    embed_after_import(report.need_ids, report.jobseeker_ids)
+
+
+def export_command(area: str = typer.Option(..., help="Employment area name.")) -> None:
+    """Write an area's employers, needs and jobseekers to stdout as JSONL."""
+    typer.echo(PERSONAL_DATA_WARNING, err=True)
+    with app_errors(), transaction() as conn:
+        counts = export_area(conn, area, sys.stdout)
+    sys.stdout.flush()
+    typer.echo(", ".join(f"{n} {kind}s" for kind, n in counts.items()) + " exported", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import`` and ``export`` to the ``kohtaamo`` command."""
+    app.command("import")(import_command)
+    app.command("export")(export_command)

@@ -1,0 +1,43 @@
+"""Export one employment area as JSONL: employers, then needs, then jobseekers, each by external id.
+
+Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``),
+which an import into the same area recognises. The jobseeker lines carry personal data and
+work-capacity details; exporting writes an audit row for each jobseeker.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from accounts import service as accounts
+from core.db import Conn
+from core.errors import NotFound
+from employers import interchange as employers
+from jobseekers import interchange as jobseekers
+
+
+def dumps(line: dict[str, Any]) -> str:
+    """One line of the format: compact JSON, UTF-8 characters as they are, ``type`` first."""
+    return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+
+
+def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
+    """Write every employer, need and jobseeker of area ``area_name`` to ``out``; counts by type.
+
+    :class:`NotFound` when there is no such area.
+    """
+    area = accounts.area_by_name(conn, area_name.strip())
+    if area is None:
+        raise NotFound("no employment area with this name", field="area")
+    area_id = int(area["id"])
+    counts: dict[str, int] = {}
+    for kind, lines in (
+        ("employer", employers.export_employers(conn, area_id)),
+        ("need", employers.export_needs(conn, area_id)),
+        ("jobseeker", jobseekers.export_jobseekers(conn, area_id)),
+    ):
+        for line in lines:
+            out.write(dumps(line) + "\n")
+        counts[kind] = len(lines)
+    return counts

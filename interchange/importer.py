@@ -1,0 +1,276 @@
+"""Import a JSONL file into one employment area: validate every line first, then write in batches.
+
+Nothing of a file is written unless every line is valid, or ``skip_invalid`` is given (then the
+valid lines are written and the rest reported). Importing the same file twice changes nothing: rows
+are found by ``(area, external_id)`` and a row whose values are all equal is not touched.
+The caller owns the transaction; :func:`import_file` never commits.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from accounts import service as accounts
+from core.db import Conn
+from employers import interchange as employers
+from interchange.records import (
+    TYPES,
+    EmployerRecord,
+    JobseekerRecord,
+    LineInvalid,
+    NeedRecord,
+    Record,
+    parse_record,
+)
+from interchange.rows import Outcome
+from jobseekers import interchange as jobseekers
+
+R = TypeVar("R", EmployerRecord, NeedRecord, JobseekerRecord)
+
+
+@dataclass
+class Counts:
+    """What happened to the lines of one type."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        """Count one written line."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import.
+
+    ``need_ids`` and ``jobseeker_ids`` are the ids of every valid need and jobseeker line, in file
+    order, whether created, updated or unchanged (e.g. to embed them in batches after the commit).
+    ``errors`` are ``(line, field, reason)``, sorted by line. ``written`` is false when the file
+    had invalid lines and ``skip_invalid`` was not given: then nothing was written.
+    """
+
+    area_name: str
+    counts: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TYPES})
+    need_ids: list[int] = field(default_factory=list)
+    jobseeker_ids: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    written: bool = False
+    area_id: int | None = None
+    lines: int = 0
+    seconds: float = 0.0
+
+    def error_lines(self, path: str) -> list[str]:
+        """Each error as ``FILE:LINE: field: reason``."""
+        return [f"{path}:{line}: {name}: {reason}" for line, name, reason in self.errors]
+
+    def summary(self) -> list[str]:
+        """One line per type, e.g. ``employer: 3 created, 0 updated, 1 unchanged, 0 invalid``."""
+        return [
+            f"{kind}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged, {c.invalid} invalid"
+            for kind, c in self.counts.items()
+        ]
+
+
+@dataclass
+class _Parsed:
+    """Valid records by type with their line numbers, and what was found wrong."""
+
+    employers: list[tuple[int, EmployerRecord]] = field(default_factory=list)
+    needs: list[tuple[int, NeedRecord]] = field(default_factory=list)
+    jobseekers: list[tuple[int, JobseekerRecord]] = field(default_factory=list)
+    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    invalid_employers: dict[str, int] = field(default_factory=dict)
+    """External ids of employer lines found invalid, with their line."""
+    invalid_types: dict[int, str] = field(default_factory=dict)
+
+    def fail(self, line: int, kind: str, problems: list[tuple[str, str]]) -> None:
+        self.errors.setdefault(line, []).extend(problems)
+        self.invalid_types.setdefault(line, kind)
+
+
+def import_file(
+    conn: Conn, path: Path | str, area_name: str, skip_invalid: bool = False, progress: bool = True
+) -> ImportReport:
+    """Validate every line of ``path``, then write the file into area ``area_name`` (created if missing).
+
+    With invalid lines and without ``skip_invalid`` nothing is written; the report lists the errors.
+    With ``skip_invalid`` the valid lines are written (a need whose employer line is invalid is
+    invalid too). Created or changed needs and jobseekers are announced to matching. ``progress``
+    shows a progress bar on stderr when it is a terminal.
+    """
+    started = time.perf_counter()
+    raw = Path(path).read_bytes().splitlines()
+    report = ImportReport(area_name=area_name.strip(), lines=len(raw))
+    with _progress_bar(progress) as bar:
+        task = bar.add_task("validating", total=len(raw))
+        parsed = _parse(raw, bar, task)
+        area = accounts.area_by_name(conn, report.area_name)
+        area_id = int(area["id"]) if area else None
+        _check(conn, area_id, parsed)
+        report.errors = sorted(
+            (line, name, reason) for line, ps in parsed.errors.items() for name, reason in ps
+        )
+        for kind in parsed.invalid_types.values():
+            if kind in report.counts:
+                report.counts[kind].invalid += 1
+        if parsed.errors and not skip_invalid:
+            report.seconds = time.perf_counter() - started
+            return report
+        total = len(parsed.employers) + len(parsed.needs) + len(parsed.jobseekers)
+        if total:
+            task = bar.add_task("writing", total=total)
+            _write(conn, report, parsed, lambda n: bar.advance(task, n))
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Progress]:
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not (enabled and console.is_terminal),
+        transient=False,
+    )
+    with bar:
+        yield bar
+
+
+def _parse(raw: Sequence[bytes], bar: Progress, task: TaskID) -> _Parsed:
+    parsed = _Parsed()
+    seen: dict[tuple[str, str], int] = {}
+    business_ids: dict[str, int] = {}
+    for number, data in enumerate(raw, start=1):
+        if number % 500 == 0:
+            bar.update(task, completed=number)
+        if not data.strip():
+            continue
+        try:
+            obj: Any = json.loads(data.removeprefix(b"\xef\xbb\xbf") if number == 1 else data)
+        except UnicodeDecodeError:
+            parsed.fail(number, "", [("line", "not UTF-8 text")])
+            continue
+        except json.JSONDecodeError as exc:
+            parsed.fail(number, "", [("json", f"invalid JSON ({exc.msg} at column {exc.colno})")])
+            continue
+        kind = str(obj.get("type")) if isinstance(obj, dict) else ""
+        try:
+            record = parse_record(obj)
+        except LineInvalid as exc:
+            parsed.fail(number, kind, exc.problems)
+            if kind == "employer" and isinstance(obj.get("external_id"), str):
+                parsed.invalid_employers.setdefault(obj["external_id"].strip(), number)
+            continue
+        first = seen.setdefault((kind, record.external_id), number)
+        if first != number:
+            parsed.fail(number, kind, [("external_id", f"duplicate of line {first}")])
+            continue
+        if isinstance(record, EmployerRecord):
+            first = business_ids.setdefault(record.business_id, number)
+            if first != number:
+                parsed.fail(number, kind, [("business_id", f"duplicate of line {first}")])
+                parsed.invalid_employers.setdefault(record.external_id, number)
+                continue
+        _add(parsed, number, record)
+    bar.update(task, completed=len(raw))
+    return parsed
+
+
+def _add(parsed: _Parsed, number: int, record: Record) -> None:
+    if isinstance(record, EmployerRecord):
+        parsed.employers.append((number, record))
+    elif isinstance(record, NeedRecord):
+        parsed.needs.append((number, record))
+    else:
+        parsed.jobseekers.append((number, record))
+
+
+def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
+    """Set aside the records that the database or their references make invalid."""
+    if area_id is not None:
+        bad = employers.check_employers(conn, area_id, [r for _, r in parsed.employers])
+        for index, _, _ in bad:
+            line, record = parsed.employers[index]
+            parsed.invalid_employers.setdefault(record.external_id, line)
+        parsed.employers = _without(parsed, "employer", parsed.employers, bad)
+    in_file = {r.external_id for _, r in parsed.employers}
+    wanted = sorted({r.employer for _, r in parsed.needs} - in_file)
+    stored = employers.stored_employers(conn, area_id, wanted) if area_id is not None else {}
+    unresolved: list[tuple[int, str, str]] = []
+    for index, (_, need) in enumerate(parsed.needs):
+        if need.employer in in_file:
+            continue
+        if need.employer in parsed.invalid_employers:
+            line = parsed.invalid_employers[need.employer]
+            unresolved.append((index, "employer", f"employer {need.employer!r} is invalid (line {line})"))
+        elif need.employer not in stored:
+            reason = f"unknown employer {need.employer!r}: not in this file nor in the area"
+            unresolved.append((index, "employer", reason))
+    parsed.needs = _without(parsed, "need", parsed.needs, unresolved)
+    if area_id is not None:
+        bad = employers.check_needs(conn, area_id, [r for _, r in parsed.needs])
+        parsed.needs = _without(parsed, "need", parsed.needs, bad)
+    bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers])
+    parsed.jobseekers = _without(parsed, "jobseeker", parsed.jobseekers, bad)
+
+
+def _without(
+    parsed: _Parsed, kind: str, records: list[tuple[int, R]], problems: Sequence[tuple[int, str, str]]
+) -> list[tuple[int, R]]:
+    """``records`` without those that have problems (indexes into ``records``), which are recorded."""
+    if not problems:
+        return records
+    for index, name, reason in problems:
+        parsed.fail(records[index][0], kind, [(name, reason)])
+    dropped = {index for index, _, _ in problems}
+    return [item for index, item in enumerate(records) if index not in dropped]
+
+
+def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable[[int], None]) -> None:
+    area_id = accounts.ensure_area(conn, report.area_name)
+    report.area_id = area_id
+    employer_records = [r for _, r in parsed.employers]
+    refs: dict[str, employers.EmployerRef] = {}
+    for record, (employer_id, outcome) in zip(
+        employer_records, employers.upsert_employers(conn, area_id, employer_records, progress), strict=True
+    ):
+        report.counts["employer"].add(outcome)
+        refs[record.external_id] = employers.EmployerRef(employer_id, record.municipality)
+    need_records = [r for _, r in parsed.needs]
+    refs |= employers.stored_employers(conn, area_id, sorted({r.employer for r in need_records} - set(refs)))
+    for need_id, outcome in employers.upsert_needs(conn, area_id, need_records, refs, progress):
+        report.counts["need"].add(outcome)
+        report.need_ids.append(need_id)
+    jobseeker_records = [r for _, r in parsed.jobseekers]
+    caseworkers = jobseekers.caseworkers_by_email(conn, area_id)
+    for jobseeker_id, outcome in jobseekers.upsert_jobseekers(
+        conn, area_id, jobseeker_records, caseworkers, progress
+    ):
+        report.counts["jobseeker"].add(outcome)
+        report.jobseeker_ids.append(jobseeker_id)

@@ -1,0 +1,89 @@
+"""``kohtaamo demo load`` gives a ready demo area with a user of each role, however often it is run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from accounts import service as accounts
+from accounts.models import Role
+from cli.main import app
+from core.db import Conn
+from core.settings import get_settings
+from demo.catalogue import AREA, MUNICIPALITIES
+from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
+from tests.interchange.conftest import counts, versions
+
+
+@pytest.fixture
+def cli_env(db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("KOHTAAMO_DATABASE_URL", db)
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()
+
+
+def test_loading_the_demo_twice_changes_nothing_the_second_time(conn: Conn) -> None:
+    first = load_demo(conn, progress=False)
+    conn.commit()
+    before, rows = counts(conn), versions(conn)
+
+    second = load_demo(conn, progress=False)
+    conn.commit()
+
+    assert [u.role for u in first.users_created] == [
+        Role.COORDINATOR,
+        Role.CASEWORKER,
+        Role.EMPLOYER,
+        Role.ADMIN,
+    ]
+    assert first.clients_assigned == 100
+    assert second.users_created == []
+    assert second.clients_assigned == 0
+    assert all(c.created == c.updated == 0 for c in second.imported.counts.values())
+    assert counts(conn) == before
+    assert versions(conn) == rows
+
+
+def test_the_demo_users_sign_in_with_the_documented_password(conn: Conn) -> None:
+    report = load_demo(conn, progress=False)
+
+    for user in DEMO_USERS:
+        signed_in = accounts.authenticate(conn, user.email, DEMO_PASSWORD)
+        principal = accounts.principal_for_user(conn, signed_in["id"])
+        assert principal is not None
+        assert (principal.role, principal.area_id) == (user.role, report.area_id)
+    area = accounts.get_area(conn, report.area_id)
+    assert (area["name"], area["municipalities"]) == (AREA, sorted(MUNICIPALITIES))
+
+
+def test_the_demo_employer_and_caseworker_have_their_own(conn: Conn) -> None:
+    load_demo(conn, progress=False)
+
+    employer = conn.execute(
+        "SELECT e.name FROM users u JOIN employers e ON e.id = u.employer_id WHERE u.role = 'employer'"
+    ).fetchone()
+    clients = conn.execute(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE w.jobseeker_id IS NOT NULL) AS limited"
+        " FROM jobseekers j JOIN users u ON u.id = j.caseworker_id"
+        " LEFT JOIN work_capacity w ON w.jobseeker_id = j.id"
+    ).fetchone()
+
+    assert employer == {"name": "Lounais-Suomen Logistiikka Oy"}
+    assert clients is not None and clients["n"] == 100 and clients["limited"] > 0
+
+
+def test_the_command_prints_the_logins_and_can_be_run_again(cli_env: str) -> None:
+    runner = CliRunner()
+
+    first = runner.invoke(app, ["demo", "load"])
+    second = runner.invoke(app, ["demo", "load"])
+
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    assert f"password for all: {DEMO_PASSWORD}" in first.stdout
+    for user in DEMO_USERS:
+        assert user.email in first.stdout
+    assert "created" in first.stdout and "created" not in second.stdout
+    assert "jobseeker: 0 created, 0 updated, 300 unchanged, 0 invalid" in second.stderr
