@@ -75,7 +75,9 @@ def area_municipalities(conn: Conn, area_id: int) -> list[str]:
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise ValidationFailed(
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
     return _hasher.hash(password)
 
 

@@ -31,7 +31,8 @@ class BodyLimit:
     """Refuse request bodies larger than the configured limit with 413 problem+json.
 
     A declared Content-Length is checked up front; a chunked body is counted as it arrives, and once it
-    passes the limit the application's own answer is discarded in favour of the 413.
+    passes the limit the application sees a disconnect (so it never handles a cut-off body) and its own
+    answer is discarded in favour of the 413.
     """
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
@@ -56,7 +57,9 @@ class BodyLimit:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     too_large = True
-                    return {"type": "http.request", "body": b"", "more_body": False}
+                    # Not a truncated body: its first part may be a valid request that would be handled
+                    # and committed. A disconnect makes reading the body fail before the endpoint runs.
+                    return {"type": "http.disconnect"}
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -125,8 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from employers.endpoints import router as employers_router
     from jobseekers.endpoints import router as jobseekers_router
     from matching.endpoints import router as matching_router
+    from placements.endpoints import router as placements_router
 
-    for router in (accounts_router, employers_router, jobseekers_router, matching_router):
+    # placements first: its /contacts/due must be matched before employers' /contacts/{contact_id}
+    for router in (accounts_router, placements_router, employers_router, jobseekers_router, matching_router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"])
@@ -156,5 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
 
+    from web.routes import install as install_pages
+
+    install_pages(app)  # the pages under /, after every other route: its catch-all 404 page comes last
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

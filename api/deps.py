@@ -26,7 +26,9 @@ def get_conn(request: Request) -> Iterator[Conn]:
         yield conn
 
 
-DbConn = Annotated[Conn, Depends(get_conn)]
+# "function" scope: the transaction ends (is committed) before the reply is sent, so a client that reads
+# right after a success sees its write, and a failed commit is answered as an error, not as a success.
+DbConn = Annotated[Conn, Depends(get_conn, scope="function")]
 
 
 def get_principal(conn: DbConn, authorization: Annotated[str | None, Header()] = None) -> Principal:

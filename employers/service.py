@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
 
 from accounts.models import Principal, Role
 from core.db import Conn
@@ -24,6 +25,36 @@ from employers.schemas import (
 EMPLOYER_SORTS = ("name", "municipality", "created_at", "updated_at")
 CONTACT_SORTS = ("contact_date", "next_step_date", "created_at")
 NEED_SORTS = ("title", "municipality", "start_date", "created_at", "updated_at", "hours_per_week")
+# Fields a PATCH may change but not empty (their columns are NOT NULL): null is a 422, not a failed UPDATE.
+EMPLOYER_REQUIRED = (
+    "name",
+    "municipality",
+    "business_id",
+    "partnership_status",
+    "social_procurement",
+    "is_municipal",
+    "contact_persons",
+)
+CONTACT_REQUIRED = ("kind", "contact_date", "summary")
+NEED_REQUIRED = (
+    "title",
+    "description",
+    "skills",
+    "nice_skills",
+    "municipality",
+    "shifts",
+    "positions",
+    "languages",
+    "certificates",
+    "physical_demands",
+    "adaptations",
+    "supervisor_on_site",
+    "placement_forms",
+    "visibility",
+    "status",
+    "is_assistive",
+    "text_language",
+)
 
 
 def _unique_violation(exc: pg_errors.UniqueViolation) -> Conflict:
@@ -38,9 +69,16 @@ def _unique_violation(exc: pg_errors.UniqueViolation) -> Conflict:
 # Employers -----------------------------------------------------------------------------------------
 
 
+def _as_json(values: dict[str, Any]) -> dict[str, Any]:
+    # An empty Python list binds as '{}', which a jsonb column reads as an empty object: say it is JSON.
+    if values.get("contact_persons") is not None:
+        values["contact_persons"] = Jsonb(values["contact_persons"])
+    return values
+
+
 def create_employer(conn: Conn, area_id: int, data: EmployerCreate) -> dict[str, Any]:
     """A new employer of the area."""
-    values = data.model_dump(exclude_none=True, mode="json")
+    values = _as_json(data.model_dump(exclude_none=True, mode="json"))
     values["municipality"] = canonical_municipality(data.municipality)
     values["area_id"] = area_id
     try:
@@ -92,7 +130,8 @@ def update_employer(
 ) -> dict[str, Any]:
     """Change an employer at the version the client read."""
     changes = data.model_dump(exclude_unset=True, mode="json")
-    _reject_nulls(changes, ("name", "municipality", "business_id"))
+    _reject_nulls(changes, EMPLOYER_REQUIRED)
+    changes = _as_json(changes)
     if changes.get("municipality"):
         changes["municipality"] = canonical_municipality(changes["municipality"])
     try:
@@ -166,7 +205,7 @@ def update_contact(
 ) -> dict[str, Any]:
     """Change a contact log entry at the version the client read."""
     changes = data.model_dump(exclude_unset=True)
-    _reject_nulls(changes, ("kind", "contact_date", "summary"))
+    _reject_nulls(changes, CONTACT_REQUIRED)
     return update_versioned(conn, "contacts", contact_id, principal.area_id, version, changes)
 
 
@@ -178,11 +217,19 @@ def archive_contact(conn: Conn, principal: Principal, contact_id: int, version: 
 # Needs ---------------------------------------------------------------------------------------------
 
 
-def _need_values(conn: Conn, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
+def _need_values(
+    conn: Conn, principal: Principal, employer_id: int, values: dict[str, Any]
+) -> dict[str, Any]:
     if values.get("municipality"):
         values["municipality"] = canonical_municipality(values["municipality"])
     if values.get("contact_id") is not None:
-        get_contact(conn, principal, values["contact_id"])
+        # A need cites a contact with its own employer; any other contact is, to this need, not there.
+        contact = conn.execute(
+            "SELECT employer_id FROM contacts WHERE id = %s AND area_id = %s",
+            (values["contact_id"], principal.area_id),
+        ).fetchone()
+        if contact is None or contact["employer_id"] != employer_id:
+            raise NotFound("contact not found", field="contact_id")
     for key in ("skills", "nice_skills", "certificates"):
         if key in values and values[key] is not None:
             values[key] = list(dict.fromkeys(values[key]))
@@ -205,7 +252,7 @@ def create_need(conn: Conn, principal: Principal, data: NeedCreate) -> dict[str,
     except NotFound:
         raise NotFound("employer not found", field="employer_id") from None
     values = data.model_dump(exclude_none=True, mode="json")
-    values = _need_values(conn, principal, values)
+    values = _need_values(conn, principal, employer_id, values)
     values.setdefault("municipality", employer["municipality"])
     values |= {"area_id": principal.area_id, "employer_id": employer_id, "created_by": principal.user_id}
     if employer["is_municipal"] and "assistive_task" in values.get("placement_forms", []):
@@ -272,9 +319,10 @@ def update_need(
     conn: Conn, principal: Principal, need_id: int, version: int, data: NeedUpdate
 ) -> dict[str, Any]:
     """Change a need at the version the client read (an employer only their own)."""
-    get_need(conn, principal, need_id)
-    changes = _need_values(conn, principal, data.model_dump(exclude_unset=True, mode="json"))
-    _reject_nulls(changes, ("title", "municipality", "positions", "visibility", "status"))
+    need = get_need(conn, principal, need_id)
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    changes = _need_values(conn, principal, need["employer_id"], changes)
+    _reject_nulls(changes, NEED_REQUIRED)
     if "positions" in changes:
         filled = conn.execute("SELECT positions_filled FROM needs WHERE id = %s", (need_id,)).fetchone()
         if filled and changes["positions"] < filled["positions_filled"]:

@@ -112,7 +112,8 @@ def test_import_embeds_what_it_wrote_in_batches_and_reindex_finds_nothing_left(
     assert "jobseekers: 1 embedded" in result.stderr
     with connect(cli_env) as conn:
         stored = conn.execute(
-            "SELECT (SELECT count(*) FROM need_vectors) AS needs, (SELECT count(*) FROM jobseeker_vectors) AS js"
+            "SELECT (SELECT count(*) FROM need_vectors) AS needs,"
+            " (SELECT count(*) FROM jobseeker_vectors) AS js"
         ).fetchone()
     assert stored == {"needs": 1, "js": 1}
     again = runner.invoke(app, ["reindex"])
