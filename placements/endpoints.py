@@ -1,0 +1,378 @@
+"""HTTP edge of the coordination workflow: parse, check role, call one service function, shape the reply."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from accounts import service as accounts
+from accounts.models import Principal, Role
+from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from api.http import PageParams, idempotent_create, page, page_params, request_fingerprint
+from core.db import Conn
+from employers.schemas import PlacementForm
+from matching.endpoints import engine_of
+from placements import cards, exports, indicators, ledger, service
+from placements.schemas import AnswerIn, FollowUpCreate, ProposalCreate, ProposalState, TransitionIn
+from placements.settings import PlacementSettings, get_placement_settings
+
+router = APIRouter()
+
+
+def placement_settings() -> PlacementSettings:
+    """The workflow's caps and thresholds (a dependency, so a test can override them)."""
+    return get_placement_settings()
+
+
+Settings = Annotated[PlacementSettings, Depends(placement_settings)]
+Page = Annotated[PageParams, Depends(page_params)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
+COORDINATION = (Role.COORDINATOR, Role.ADMIN)
+PROPOSERS = (Role.COORDINATOR, Role.CASEWORKER)
+WORKFLOW = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
+READERS = (*STAFF, Role.EMPLOYER)
+PRIVATE = {"Cache-Control": "no-store"}
+"""Replies carrying a jobseeker's data are never stored by a browser or proxy."""
+
+
+# Employer register and hidden-job ledger -----------------------------------------------------------
+
+
+@router.get("/employers/{employer_id}/card", tags=["employers"])
+def employer_card(
+    employer_id: int, principal: CurrentPrincipal, conn: DbConn, settings: Settings
+) -> dict[str, Any]:
+    """The employer card: contact history, open and past needs, proposals, placements, response rate
+    and the work-trial guard's warnings (coordinator, admin)."""
+    require(principal, *COORDINATION)
+    return ledger.employer_card(conn, principal, employer_id, settings)
+
+
+@router.get("/contacts/due", tags=["contacts"])
+def due(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    settings: Settings,
+    params: Page,
+    whole_area: bool = Query(False, alias="all", description="the whole area's, not only one's own"),
+) -> dict[str, Any]:
+    """What is due today: contacts whose next step is due, unanswered proposals and follow-ups
+    (coordinator, admin); one's own unless ``all=true``."""
+    require(principal, *COORDINATION)
+    return ledger.due_list(
+        conn, principal, settings, whole_area=whole_area, limit=params.limit, offset=params.offset
+    )
+
+
+def _default_from() -> date:
+    day = service.today()
+    return service.add_months(day.replace(day=1), -11)
+
+
+PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 12 months back)")]
+PeriodTo = Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")]
+
+
+@router.get("/ledger/hidden-jobs", tags=["ledger"])
+def hidden_jobs(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    date_from: PeriodFrom = None,
+    date_to: PeriodTo = None,
+    group_by: ledger.LedgerGroup = "month",
+) -> dict[str, Any]:
+    """Hidden needs uncovered in the period and how many were filled (coordinator, admin)."""
+    require(principal, *COORDINATION)
+    return ledger.hidden_jobs(
+        conn, principal, date_from or _default_from(), date_to or service.today(), group_by
+    )
+
+
+# Proposals -----------------------------------------------------------------------------------------
+
+
+@router.post("/proposals", status_code=201, tags=["proposals"])
+def create_proposal(
+    body: ProposalCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    settings: Settings,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Propose a jobseeker for a need (coordinator; caseworker for own clients): the ranking
+    explanation and the intro card are frozen with it."""
+    require(principal, *PROPOSERS)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = service.create_proposal(conn, engine_of(request), principal, body, settings)
+        return 201, row, {"Location": f"/api/v1/proposals/{row['id']}"}
+
+    return idempotent_create(conn, principal, key, fingerprint, produce)
+
+
+@router.get("/proposals", tags=["proposals"])
+def list_proposals(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    settings: Settings,
+    params: Page,
+    need_id: int | None = None,
+    jobseeker_id: int | None = None,
+    employer_id: int | None = None,
+    state: ProposalState | None = None,
+    unanswered: bool = Query(False, description="only those waiting for an answer longer than the setting"),
+    sort: Sort = "-created_at",
+) -> dict[str, Any]:
+    """Proposals: the area's for coordinators and admins, own clients' for a caseworker, own
+    organisation's for an employer."""
+    require(principal, *READERS)
+    items, total = service.list_proposals(
+        conn,
+        principal,
+        settings,
+        need_id=need_id,
+        jobseeker_id=jobseeker_id,
+        employer_id=employer_id,
+        state=state,
+        unanswered=unanswered,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
+    )
+    return page(items, total, params)
+
+
+@router.get("/proposals/{proposal_id}", tags=["proposals"])
+def get_proposal(
+    proposal_id: int, principal: CurrentPrincipal, conn: DbConn, settings: Settings
+) -> dict[str, Any]:
+    """One proposal."""
+    require(principal, *READERS)
+    return service.get_proposal(conn, principal, proposal_id, settings)
+
+
+def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
+    require(principal, *READERS)
+    return service.get_card(conn, principal, proposal_id)
+
+
+@router.get("/proposals/{proposal_id}/card", tags=["proposals"])
+def card(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
+    """The intro card (esittelykortti): pseudonymous; the employer sees only cards sent to them."""
+    return JSONResponse(_card(conn, principal, proposal_id), headers=PRIVATE)
+
+
+@router.get("/proposals/{proposal_id}/card.html", response_class=HTMLResponse, tags=["proposals"])
+def card_html(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> HTMLResponse:
+    """The intro card as a page."""
+    return HTMLResponse(cards.render_html(_card(conn, principal, proposal_id)), headers=PRIVATE)
+
+
+@router.get("/proposals/{proposal_id}/card.pdf", tags=["proposals"])
+def card_pdf(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> Response:
+    """The intro card as a PDF."""
+    content = cards.render_pdf(_card(conn, principal, proposal_id))
+    headers = {**PRIVATE, "Content-Disposition": f'inline; filename="esittelykortti-{proposal_id}.pdf"'}
+    return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/proposals/{proposal_id}/candidate", tags=["proposals"])
+def candidate(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
+    """The candidate's name and contact details, for the employer, once the jobseeker has consented
+    and the employer has answered interested (every disclosure is audited)."""
+    require(principal, Role.EMPLOYER)
+    return JSONResponse(service.disclose_candidate(conn, principal, proposal_id), headers=PRIVATE)
+
+
+@router.post("/proposals/{proposal_id}/answer", tags=["proposals"])
+def answer(
+    proposal_id: int,
+    body: AnswerIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    settings: Settings,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """The employer answers an intro card: interested, not_now or not_suitable (with reason_code)."""
+    require(principal, Role.EMPLOYER)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        return 200, service.answer_proposal(conn, principal, proposal_id, body, settings), {}
+
+    return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
+
+
+@router.post("/proposals/{proposal_id}/transitions", tags=["proposals"])
+def transition(
+    proposal_id: int,
+    body: TransitionIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    settings: Settings,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Move a proposal on: proposed → interested → interview → placed → ended, or declined / not_hired
+    from any open step (coordinator, admin, own caseworker). ``placed`` confirms the placement."""
+    require(principal, *WORKFLOW)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        return 200, service.transition(conn, principal, proposal_id, body, settings), {}
+
+    return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
+
+
+# Placements ----------------------------------------------------------------------------------------
+
+
+@router.get("/placements", tags=["placements"])
+def list_placements(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Page,
+    employer_id: int | None = None,
+    need_id: int | None = None,
+    jobseeker_id: int | None = None,
+    form: PlacementForm | None = None,
+    sort: Sort = "-start_date",
+) -> dict[str, Any]:
+    """Placements: the area's for coordinators and admins, own clients' for a caseworker, own
+    organisation's for an employer."""
+    require(principal, *READERS)
+    items, total = service.list_placements(
+        conn,
+        principal,
+        employer_id=employer_id,
+        need_id=need_id,
+        jobseeker_id=jobseeker_id,
+        form=form.value if form else None,
+        sort=sort,
+        limit=params.limit,
+        offset=params.offset,
+    )
+    return page(items, total, params)
+
+
+@router.get("/placements/{placement_id}", tags=["placements"])
+def get_placement(placement_id: int, principal: CurrentPrincipal, conn: DbConn) -> dict[str, Any]:
+    """One placement (staff also see its follow-ups)."""
+    require(principal, *READERS)
+    return service.get_placement(conn, principal, placement_id)
+
+
+@router.post("/placements/{placement_id}/follow-ups", status_code=201, tags=["placements"])
+def add_follow_up(
+    placement_id: int,
+    body: FollowUpCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record the 3- or 6-month follow-up, on or after its due date (coordinator, admin, own caseworker)."""
+    require(principal, *WORKFLOW)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        return 201, service.add_follow_up(conn, principal, placement_id, body), {}
+
+    return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
+
+
+# Indicators ----------------------------------------------------------------------------------------
+
+By = Annotated[indicators.By, Query(description="area, municipality, coordinator or month")]
+
+
+def _scope(
+    conn: Conn, principal: Principal, date_from: date | None, date_to: date | None
+) -> indicators.Scope:
+    require(principal, *COORDINATION)
+    return indicators.Scope(
+        area_id=principal.area_id,
+        area_name=accounts.get_area(conn, principal.area_id)["name"],
+        date_from=date_from or _default_from(),
+        date_to=date_to or service.today(),
+    )
+
+
+@router.get("/indicators", tags=["indicators"])
+def get_indicators(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    date_from: PeriodFrom = None,
+    date_to: PeriodTo = None,
+    by: By = "area",
+) -> dict[str, Any]:
+    """The area's indicators for the period, each with its definition (coordinator, admin)."""
+    return indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
+
+
+@router.get("/indicators.csv", tags=["indicators"])
+def indicators_csv(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    date_from: PeriodFrom = None,
+    date_to: PeriodTo = None,
+    by: By = "area",
+) -> Response:
+    """The indicators as CSV."""
+    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
+    return Response(
+        exports.to_csv(result),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="indikaattorit.csv"'},
+    )
+
+
+@router.get("/indicators.xlsx", tags=["indicators"])
+def indicators_xlsx(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    date_from: PeriodFrom = None,
+    date_to: PeriodTo = None,
+    by: By = "area",
+) -> Response:
+    """The indicators as an Excel workbook (figures and definitions)."""
+    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
+    return Response(
+        exports.to_xlsx(result),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="indikaattorit.xlsx"'},
+    )
+
+
+@router.get("/indicators/{name}/chart.png", tags=["indicators"])
+def chart_png(
+    name: str,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    date_from: PeriodFrom = None,
+    date_to: PeriodTo = None,
+    by: By = "area",
+) -> Response:
+    """One indicator month by month as a PNG chart (one line per group of ``by``)."""
+    scope = _scope(conn, principal, date_from, date_to)
+    chart = indicators.over_time(conn, scope, indicators.indicator(name), by)
+    return Response(exports.chart_png(chart), media_type="image/png")
+
+
+@router.get("/indicators/{name}/chart.svg", tags=["indicators"])
+def chart_svg(
+    name: str,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    date_from: PeriodFrom = None,
+    date_to: PeriodTo = None,
+    by: By = "area",
+) -> Response:
+    """One indicator month by month as an SVG chart (one line per group of ``by``)."""
+    scope = _scope(conn, principal, date_from, date_to)
+    chart = indicators.over_time(conn, scope, indicators.indicator(name), by)
+    return Response(exports.chart_svg(chart), media_type="image/svg+xml")

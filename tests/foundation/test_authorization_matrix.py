@@ -1,0 +1,542 @@
+"""Every endpoint under /api/v1, called as every role on three objects: one of the caller's own, one of
+the same area that is not theirs (another employer's, another caseworker's client), and one of another
+employment area. Each answer is checked against the explicit table below, and no answer may carry data
+the caller must never see (another area's, a colleague's client, health details outside the own
+caseworker's view).
+
+Rules, from DESIGN.md (roles table) and the code:
+
+- coordinator: employers, contacts and needs of the area; jobseekers of the area without health details;
+  matching; no profile edits, no consents, no work capacity, no audit trail, no user management.
+- caseworker: reads employers and needs of the area, writes none; own clients in full (profile, work
+  capacity and its assessments, consents); a colleague's client is not found; matching on own clients.
+- employer: own organisation and its needs only (another organisation's are not found), writes own
+  needs; never the contact log (403), never lists jobseekers (403) nor reads one (404).
+- admin: everything of the area except health details (work capacity is not found); users, municipalities
+  and the audit trail.
+- another area's object is always 404 to a role that may use the endpoint, 403 to one that may not;
+  a reference to it in a body is refused (404, or 422 for a user's employer and a client's caseworker).
+
+``test_every_api_route_has_a_row`` fails when a route has no row here: a new endpoint gets its rules
+written down before it ships.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi import routing
+from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute
+
+from accounts import service as accounts_service
+from accounts.models import Role
+from core.db import Conn, connect
+from core.events import notify_change
+from tests.conftest import PASSWORD, AreaWorld, make_area, truncate_all
+
+C, W, E, A = Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN
+ROLES = (C, W, E, A)
+SCOPES = ("own", "sibling", "other")
+API = "/api/v1"
+
+# Each cell: status for the caller's own object / the same area's object that is not theirs / another
+# area's object. Paths are relative to /api/v1.
+EXPECTED_TABLE = """
+method path                                                        coordinator  caseworker   employer     admin
+POST   /auth/token                                                 200/200/200  200/200/200  200/200/200  200/200/200
+DELETE /auth/token                                                 204/204/204  204/204/204  204/204/204  204/204/204
+GET    /me                                                         200/200/200  200/200/200  200/200/200  200/200/200
+GET    /area                                                       200/200/200  200/200/200  200/200/200  200/200/200
+POST   /area/municipalities                                        403/403/403  403/403/403  403/403/403  201/201/201
+GET    /users                                                      403/403/403  403/403/403  403/403/403  200/200/200
+POST   /users                                                      403/403/403  403/403/403  403/403/403  201/201/422
+
+POST   /employers                                                  201/409/201  403/403/403  403/403/403  201/409/201
+GET    /employers                                                  200/200/200  200/200/200  200/200/200  200/200/200
+GET    /employers/{employer_id}                                    200/200/404  200/200/404  200/404/404  200/200/404
+PATCH  /employers/{employer_id}                                    200/200/404  403/403/403  403/403/403  200/200/404
+POST   /employers/{employer_id}/archive                            200/200/404  403/403/403  403/403/403  200/200/404
+POST   /employers/{employer_id}/contacts                           201/201/404  403/403/403  403/403/403  201/201/404
+GET    /contacts                                                   200/200/200  403/403/403  403/403/403  200/200/200
+GET    /contacts/{contact_id}                                      200/200/404  403/403/403  403/403/403  200/200/404
+PATCH  /contacts/{contact_id}                                      200/200/404  403/403/403  403/403/403  200/200/404
+POST   /contacts/{contact_id}/archive                              200/200/404  403/403/403  403/403/403  200/200/404
+POST   /needs                                                      201/201/404  403/403/403  201/404/404  201/201/404
+GET    /needs                                                      200/200/200  200/200/200  200/200/200  200/200/200
+GET    /needs/{need_id}                                            200/200/404  200/200/404  200/404/404  200/200/404
+PATCH  /needs/{need_id}                                            200/200/404  403/403/403  200/404/404  200/200/404
+POST   /needs/{need_id}/archive                                    200/200/404  403/403/403  200/404/404  200/200/404
+
+GET    /needs/{need_id}/matches                                    200/200/404  200/200/404  403/403/403  200/200/404
+GET    /jobseekers/{jobseeker_id}/matches                          200/200/404  200/404/404  403/403/403  200/200/404
+POST   /matches/search                                             200/200/200  200/200/200  403/403/403  200/200/200
+
+POST   /jobseekers                                                 403/403/403  201/403/403  403/403/403  201/201/422
+GET    /jobseekers                                                 200/200/200  200/200/200  403/403/403  200/200/200
+GET    /jobseekers/{jobseeker_id}                                  200/200/404  200/404/404  404/404/404  200/200/404
+PATCH  /jobseekers/{jobseeker_id}                                  403/403/403  200/404/404  403/403/403  200/200/404
+POST   /jobseekers/{jobseeker_id}/archive                          403/403/403  200/404/404  403/403/403  200/200/404
+GET    /jobseekers/{jobseeker_id}/work-capacity                    404/404/404  200/404/404  404/404/404  404/404/404
+PUT    /jobseekers/{jobseeker_id}/work-capacity                    404/404/404  200/404/404  404/404/404  404/404/404
+POST   /jobseekers/{jobseeker_id}/work-capacity/assessments        404/404/404  201/404/404  404/404/404  404/404/404
+GET    /jobseekers/{jobseeker_id}/work-capacity/assessments        404/404/404  200/404/404  404/404/404  404/404/404
+POST   /jobseekers/{jobseeker_id}/consents                         403/403/403  201/404/404  403/403/403  201/201/404
+GET    /jobseekers/{jobseeker_id}/consents                         200/200/404  200/404/404  404/404/404  200/200/404
+POST   /jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw   403/403/403  200/404/404  403/403/403  200/200/404
+GET    /jobseekers/{jobseeker_id}/audit                            403/403/403  403/403/403  403/403/403  200/200/404
+"""  # noqa: E501
+
+
+def _parse(table: str) -> dict[tuple[str, str], dict[Role, dict[str, int]]]:
+    rows: dict[tuple[str, str], dict[Role, dict[str, int]]] = {}
+    header, *lines = [line for line in table.strip().splitlines() if line.strip()]
+    assert header.split()[2:] == [r.value for r in ROLES]
+    for line in lines:
+        method, path, *cells = line.split()
+        assert len(cells) == len(ROLES), line
+        key = (method, API + path)
+        assert key not in rows, f"two rows for {key}"
+        rows[key] = {
+            role: dict(zip(SCOPES, map(int, cell.split("/")), strict=True))
+            for role, cell in zip(ROLES, cells, strict=True)
+        }
+    return rows
+
+
+EXPECTED = _parse(EXPECTED_TABLE)
+
+# Work-capacity details and assessment notes leave the API only through these, to the own caseworker.
+HEALTH_VIEWS = {
+    ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
+    ("PUT", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
+    ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity/assessments"),
+}
+OTHER_AREA_TEXTS = ("Toinen alue", "@b.example", "b Logistiikka Oy")
+
+
+# The objects each endpoint and role get -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Objects:
+    """An employer with a contact and a need, and a jobseeker with work capacity and a consent."""
+
+    tag: str
+    area_id: int
+    caseworker_id: int
+    employer_id: int
+    business_id: str
+    contact_id: int
+    need_id: int
+    jobseeker_id: int
+    consent_id: int
+
+    @property
+    def employer_name(self) -> str:
+        return f"{self.tag} Yritys Oy"
+
+    @property
+    def need_title(self) -> str:
+        return f"{self.tag} Tarve"
+
+    @property
+    def contact_summary(self) -> str:
+        return f"{self.tag} Kontakti"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.tag} Henkilo"
+
+    @property
+    def pseudonym(self) -> str:
+        return f"Hakija-{self.tag}"
+
+    @property
+    def health(self) -> tuple[str, str]:
+        return f"{self.tag} Terveys", f"{self.tag} Arvio"
+
+    @property
+    def employer_texts(self) -> tuple[str, str, str]:
+        return self.employer_name, self.need_title, self.contact_summary
+
+    @property
+    def jobseeker_texts(self) -> tuple[str, str]:
+        return self.full_name, self.pseudonym
+
+    @property
+    def all_texts(self) -> tuple[str, ...]:
+        return (*self.employer_texts, *self.jobseeker_texts, *self.health)
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+
+
+def business_id(n: int) -> str:
+    """A valid Y-tunnus unique to ``n`` (numbers whose check digit cannot exist are skipped)."""
+    number = 3_000_000 + 2 * n
+    while True:
+        digits = f"{number:07d}"
+        remainder = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=True)) % 11
+        if remainder != 1:
+            return f"{digits}-{0 if remainder == 0 else 11 - remainder}"
+        number += 1
+
+
+_OBJECTS_SQL = """
+WITH e AS (
+    INSERT INTO employers (area_id, business_id, name, municipality)
+    VALUES (%(area)s, %(business_id)s, %(tag)s || ' Yritys Oy', 'Turku') RETURNING id, business_id
+), c AS (
+    INSERT INTO contacts (area_id, employer_id, kind, contact_date, summary)
+    SELECT %(area)s, e.id, 'visit', DATE '2025-03-03', %(tag)s || ' Kontakti' FROM e RETURNING id
+), n AS (
+    INSERT INTO needs (area_id, employer_id, title, description, skills, municipality)
+    SELECT %(area)s, e.id, %(tag)s || ' Tarve', 'Keräily ja pakkaus varastossa.', '{keräily}', 'Turku' FROM e
+    RETURNING id
+), j AS (
+    INSERT INTO jobseekers (area_id, pseudonym, full_name, municipality, profile_text, skills, caseworker_id)
+    VALUES (%(area)s, 'Hakija-' || %(tag)s, %(tag)s || ' Henkilo', 'Turku',
+            %(tag)s || ': varastotyö ja keräily, trukkikortti.', '{keräily}', %(caseworker)s)
+    RETURNING id
+), w AS (
+    INSERT INTO work_capacity (jobseeker_id, details) SELECT j.id, %(tag)s || ' Terveys' FROM j
+), a AS (
+    INSERT INTO work_capacity_assessments (jobseeker_id, assessed_on, measure, score, notes)
+    SELECT j.id, DATE '2025-01-15', 'TOIMIA', 3, %(tag)s || ' Arvio' FROM j
+), k AS (
+    INSERT INTO consents (jobseeker_id, scope) SELECT j.id, 'share_profile' FROM j RETURNING id
+)
+SELECT e.id AS employer_id, e.business_id, c.id AS contact_id, n.id AS need_id, j.id AS jobseeker_id,
+       k.id AS consent_id
+FROM e, c, n, j, k
+"""
+
+
+def make_objects(
+    conn: Conn, area_id: int, caseworker_id: int, tag: str, n: int, *, announce: bool
+) -> Objects:
+    """Write one set of objects in one statement; ``announce`` tells the matching index about them."""
+    params = {"area": area_id, "business_id": business_id(n), "tag": tag, "caseworker": caseworker_id}
+    row = conn.execute(_OBJECTS_SQL, params).fetchone()
+    assert row is not None
+    if announce:
+        notify_change(conn, "need", row["need_id"], area_id)
+        notify_change(conn, "jobseeker", row["jobseeker_id"], area_id)
+    return Objects(tag=tag, area_id=area_id, caseworker_id=caseworker_id, **row)
+
+
+@dataclass(frozen=True)
+class Areas:
+    mine: AreaWorld
+    theirs: AreaWorld
+    colleague_id: int
+    """A second caseworker of the caller's area."""
+    scenes: dict[tuple[tuple[str, str], Role], tuple[Objects, Objects, Objects]] = field(default_factory=dict)
+    """Objects made for each endpoint and role (they belong to these areas, so they live as long)."""
+
+
+@dataclass(frozen=True)
+class Scene:
+    n: int
+    role: Role
+    scope: str
+    own: Objects
+    sibling: Objects
+    other: Objects
+
+    @property
+    def target(self) -> Objects:
+        return {"own": self.own, "sibling": self.sibling, "other": self.other}[self.scope]
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def areas(app_client: TestClient, database_url: str) -> Areas:
+    """Two areas with a user of every role, and a second caseworker, set up once for the module."""
+    truncate_all(database_url)
+    mine = make_area(database_url, "Testialue", "a", "0112038-9")
+    theirs = make_area(database_url, "Toinen alue", "b", "2331972-7")
+    with connect(database_url) as conn:
+        colleague = accounts_service.create_user(
+            conn,
+            area_id=mine.area_id,
+            email="caseworker2@a.example",
+            display_name="a caseworker 2",
+            role=Role.CASEWORKER,
+            password=PASSWORD,
+        )
+        conn.commit()
+        app_client.app.state.engine.load_all(conn)  # type: ignore[attr-defined]
+    return Areas(mine=mine, theirs=theirs, colleague_id=colleague["id"])
+
+
+@pytest.fixture(scope="module")
+def setup_conn(database_url: str) -> Iterator[Conn]:
+    """One connection for the module's own writes (autocommit: each statement stands on its own)."""
+    with connect(database_url, autocommit=True) as conn:
+        yield conn
+
+
+# How each endpoint is called ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    url: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    shows: str | None = None
+    """Text the answer must contain when it succeeds on the caller's own object."""
+    signed_in: bool = True
+
+
+IF_MATCH = {"If-Match": '"1"'}
+
+
+def _q(path: str, **params: Any) -> str:
+    return f"{path}?{urlencode(params)}"
+
+
+def _new_employer(s: Scene) -> Call:
+    # Own: a new company. Sibling: a company already registered in the area. Other: one registered in
+    # another area only, which this area may register too.
+    number = {
+        "own": business_id(10_000 + s.n),
+        "sibling": s.sibling.business_id,
+        "other": s.other.business_id,
+    }
+    return Call(
+        "/employers", {"business_id": number[s.scope], "name": "Uusi Yritys Oy", "municipality": "Turku"}
+    )
+
+
+def _new_jobseeker(s: Scene) -> Call:
+    body: dict[str, Any] = {"municipality": "Turku", "profile_text": "Uusi asiakas", "skills": ["siivous"]}
+    if s.scope != "own":
+        body["caseworker_id"] = s.target.caseworker_id
+    return Call("/jobseekers", body)
+
+
+def _search(s: Scene) -> Call:
+    if s.scope == "own":
+        return Call("/matches/search", {"text": f"{s.own.tag} keräily varasto", "target": "needs"})
+    return Call("/matches/search", {"text": f"{s.target.tag} varastotyö ja keräily", "target": "jobseekers"})
+
+
+BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
+    ("POST", "/auth/token"): lambda s: Call(
+        "/auth/token", {"email": f"{s.role.value}@a.example", "password": PASSWORD}, signed_in=False
+    ),
+    ("DELETE", "/auth/token"): lambda s: Call("/auth/token"),
+    ("GET", "/me"): lambda s: Call("/me", shows=f"a {s.role.value}"),
+    ("GET", "/area"): lambda s: Call("/area", shows="Testialue"),
+    ("POST", "/area/municipalities"): lambda s: Call("/area/municipalities", {"municipality": "Nådendal"}),
+    ("GET", "/users"): lambda s: Call("/users", shows="@a.example"),
+    ("POST", "/users"): lambda s: Call(
+        "/users",
+        {
+            "email": f"uusi{s.n}@a.example",
+            "display_name": "Uusi Työnantaja",
+            "role": "employer",
+            "employer_id": s.target.employer_id,
+            "password": "pitka-salasana-1",
+        },
+    ),
+    ("POST", "/employers"): _new_employer,
+    ("GET", "/employers"): lambda s: Call(_q("/employers", q=s.target.tag), shows=s.target.employer_name),
+    ("GET", "/employers/{employer_id}"): lambda s: Call(
+        f"/employers/{s.target.employer_id}", shows=s.target.employer_name
+    ),
+    ("PATCH", "/employers/{employer_id}"): lambda s: Call(
+        f"/employers/{s.target.employer_id}", {"partnership_status": "partner"}, IF_MATCH
+    ),
+    ("POST", "/employers/{employer_id}/archive"): lambda s: Call(
+        f"/employers/{s.target.employer_id}/archive", headers=IF_MATCH
+    ),
+    ("POST", "/employers/{employer_id}/contacts"): lambda s: Call(
+        f"/employers/{s.target.employer_id}/contacts",
+        {"kind": "call", "contact_date": "2025-03-05", "summary": "Soitto"},
+    ),
+    ("GET", "/contacts"): lambda s: Call(
+        _q("/contacts", employer_id=s.target.employer_id), shows=s.target.contact_summary
+    ),
+    ("GET", "/contacts/{contact_id}"): lambda s: Call(
+        f"/contacts/{s.target.contact_id}", shows=s.target.contact_summary
+    ),
+    ("PATCH", "/contacts/{contact_id}"): lambda s: Call(
+        f"/contacts/{s.target.contact_id}", {"next_step": "Soita"}, IF_MATCH
+    ),
+    ("POST", "/contacts/{contact_id}/archive"): lambda s: Call(
+        f"/contacts/{s.target.contact_id}/archive", headers=IF_MATCH
+    ),
+    ("POST", "/needs"): lambda s: Call(
+        "/needs", {"employer_id": s.target.employer_id, "title": "Uusi tarve"}
+    ),
+    ("GET", "/needs"): lambda s: Call(_q("/needs", q=s.target.tag), shows=s.target.need_title),
+    ("GET", "/needs/{need_id}"): lambda s: Call(f"/needs/{s.target.need_id}", shows=s.target.need_title),
+    ("PATCH", "/needs/{need_id}"): lambda s: Call(f"/needs/{s.target.need_id}", {"positions": 2}, IF_MATCH),
+    ("POST", "/needs/{need_id}/archive"): lambda s: Call(
+        f"/needs/{s.target.need_id}/archive", headers=IF_MATCH
+    ),
+    ("GET", "/needs/{need_id}/matches"): lambda s: Call(
+        f"/needs/{s.target.need_id}/matches", shows=s.target.need_title
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/matches"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/matches", shows=s.target.pseudonym
+    ),
+    ("POST", "/matches/search"): _search,
+    ("POST", "/jobseekers"): _new_jobseeker,
+    ("GET", "/jobseekers"): lambda s: Call(_q("/jobseekers", q=s.target.tag), shows=s.target.pseudonym),
+    ("GET", "/jobseekers/{jobseeker_id}"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}", shows=s.target.pseudonym
+    ),
+    ("PATCH", "/jobseekers/{jobseeker_id}"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}", {"service_stage": "coaching"}, IF_MATCH
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/archive"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/archive", headers=IF_MATCH
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/work-capacity"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/work-capacity", shows=s.target.health[0]
+    ),
+    ("PUT", "/jobseekers/{jobseeker_id}/work-capacity"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/work-capacity",
+        {"no_night_shifts": True, "details": f"{s.target.health[0]}, päivitetty"},
+        IF_MATCH,
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/work-capacity/assessments"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/work-capacity/assessments",
+        {"measure": "TOIMIA", "score": 4, "assessed_on": "2025-02-01"},
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/work-capacity/assessments"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/work-capacity/assessments", shows=s.target.health[1]
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/consents"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/consents", {"scope": "disclose_identity"}
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/consents"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/consents", shows="share_profile"
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/consents/{s.target.consent_id}/withdraw"
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/audit"): lambda s: Call(f"/jobseekers/{s.target.jobseeker_id}/audit"),
+}
+BUILDERS = {(method, API + path): build for (method, path), build in BUILDERS.items()}
+
+
+def never_visible(scene: Scene, key: tuple[str, str]) -> list[str]:
+    """Texts the caller must not find in this answer, whatever its status."""
+    own, sibling, other = scene.own, scene.sibling, scene.other
+    texts = [*other.all_texts, *OTHER_AREA_TEXTS]
+    if scene.role is Role.EMPLOYER:
+        texts += [
+            *sibling.employer_texts,
+            own.contact_summary,
+            *own.jobseeker_texts,
+            *sibling.jobseeker_texts,
+        ]
+    if scene.role is Role.CASEWORKER:
+        texts += [*sibling.jobseeker_texts, own.contact_summary, sibling.contact_summary]
+    texts += sibling.health
+    if not (scene.role is Role.CASEWORKER and key in HEALTH_VIEWS):
+        texts += own.health
+    return texts
+
+
+def api_routes(routes: list[BaseRoute]) -> set[tuple[str, str]]:
+    """(method, path) of every route under /api/v1, however deeply its router was included."""
+    flat: Iterable[Any] = (
+        routing.iter_route_contexts(routes) if hasattr(routing, "iter_route_contexts") else routes
+    )
+    found: set[tuple[str, str]] = set()
+    for route in flat:
+        path = getattr(route, "path", None) or ""
+        if not path.startswith(API):
+            continue
+        methods = getattr(route, "methods", None)
+        assert methods, f"{path} is not a plain API route (a mount?): give its rules rows by hand"
+        found |= {(method, path) for method in methods - {"HEAD", "OPTIONS"}}
+    return found
+
+
+# The tests ----------------------------------------------------------------------------------------
+
+
+def test_every_api_route_has_a_row(app_client: TestClient) -> None:
+    routes = api_routes(app_client.app.routes)  # type: ignore[attr-defined]
+    missing = sorted(routes - EXPECTED.keys())
+    assert not missing, f"write the authorization rules of these routes into EXPECTED_TABLE: {missing}"
+    stale = sorted(EXPECTED.keys() - routes)
+    assert not stale, f"EXPECTED_TABLE has rows for routes that do not exist: {stale}"
+    assert BUILDERS.keys() == EXPECTED.keys()
+
+
+CELLS = [
+    pytest.param(key, role, scope, id=f"{key[0]} {key[1].removeprefix(API)} {role.value} {scope}")
+    for key in EXPECTED
+    for role in ROLES
+    for scope in SCOPES
+]
+
+
+def objects_for(conn: Conn, areas: Areas, key: tuple[str, str], role: Role) -> tuple[Objects, ...]:
+    """Fresh objects for one endpoint and role, shared by its three cells: each cell changes only its own
+    target (the caller's, the sibling's or the other area's), so the cells stay independent of each other."""
+    if (key, role) not in areas.scenes:
+        n = next(_counter)
+        mine, theirs = areas.mine, areas.theirs
+        # Only matching reads the index; announcing every object would keep the index busy for nothing.
+        announce = "match" in key[1]
+        own = make_objects(conn, mine.area_id, mine.user_ids[W], f"Oma{n}x", 3 * n, announce=announce)
+        sibling = make_objects(
+            conn, mine.area_id, areas.colleague_id, f"Sisar{n}x", 3 * n + 1, announce=announce
+        )
+        other = make_objects(
+            conn, theirs.area_id, theirs.user_ids[W], f"Vieras{n}x", 3 * n + 2, announce=announce
+        )
+        areas.scenes[(key, role)] = (own, sibling, other)
+    return areas.scenes[(key, role)]
+
+
+@pytest.mark.parametrize(("key", "role", "scope"), CELLS)
+def test_authorization(
+    app_client: TestClient, setup_conn: Conn, areas: Areas, key: tuple[str, str], role: Role, scope: str
+) -> None:
+    own, sibling, other = objects_for(setup_conn, areas, key, role)
+    mine = areas.mine
+    # The area's employer user represents the own employer of this endpoint's objects.
+    setup_conn.execute(
+        "UPDATE users SET employer_id = %s WHERE id = %s", (own.employer_id, mine.user_ids[Role.EMPLOYER])
+    )
+    token, _ = accounts_service.issue_token(setup_conn, mine.user_ids[role], timedelta(minutes=10))
+    scene = Scene(n=next(_counter), role=role, scope=scope, own=own, sibling=sibling, other=other)
+    call = BUILDERS[key](scene)
+    expected = EXPECTED[key][role][scope]
+
+    app_client.headers.clear()
+    headers = {**call.headers}
+    if call.signed_in:
+        headers["Authorization"] = f"Bearer {token}"
+    reply = app_client.request(key[0], API + call.url, json=call.json, headers=headers)
+
+    assert reply.status_code == expected, (
+        f"{key} as {role.value} on {scope}: {reply.status_code} {reply.text}"
+    )
+    for text in never_visible(scene, key):
+        assert text not in reply.text, f"{key} as {role.value} on {scope} revealed {text!r}"
+    if reply.status_code >= 400:
+        assert reply.headers["content-type"].startswith("application/problem+json")
+        for text in (*own.all_texts, *sibling.all_texts):
+            assert text not in reply.text, f"a refusal revealed {text!r}"
+    elif scope == "own" and call.shows is not None:
+        assert call.shows in reply.text, f"{key} as {role.value} did not show {call.shows!r}: {reply.text}"

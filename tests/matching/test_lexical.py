@@ -1,0 +1,92 @@
+"""BM25 over stemmed Finnish, Swedish and English."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.lexical import LexicalIndex, tokenize
+
+
+def words(tokens: list[str]) -> list[str]:
+    return [token for token in tokens if not token.startswith("#")]
+
+
+def test_finnish_keeps_the_word_and_adds_its_stem() -> None:
+    tokens = tokenize("Trukkikortti, keräily!", "fi")
+    assert words(tokens) == ["trukkikortti", "trukkikort", "keräily"]
+    assert all(token.lstrip("#<").rstrip(">").isalnum() for token in tokens)
+
+
+def test_swedish_and_english_are_stemmed() -> None:
+    assert words(tokenize("Lagerarbetare", "sv")) == ["lagerarbet"]
+    assert words(tokenize("Warehouse workers", "en")) == ["warehous", "worker"]
+
+
+def test_unknown_language_falls_back_to_plain_words() -> None:
+    assert words(tokenize("Tere hommikust", "et")) == ["tere", "hommikust"]
+
+
+def test_every_word_adds_its_character_4_grams() -> None:
+    assert [token for token in tokenize("Trukki ab", "fi") if token.startswith("#")] == [
+        "#<tru",
+        "#truk",
+        "#rukk",
+        "#ukki",
+        "#kki>",
+        "#<ab>",
+    ]
+
+
+def test_4_grams_find_compound_parts_and_cognates() -> None:
+    index = LexicalIndex.build([(1, "haarukkatrukkien kuljettaja", "fi"), (2, "kokki", "fi")])
+    assert index.top_k("trukki", "fi", 1)[0][0] == 1
+    index = LexicalIndex.build([(1, "logistiikkapäällikkö", "fi"), (2, "kokki", "fi")])
+    assert set(index.scores("logistikchef", "sv")) == {1}
+
+
+def test_terms_in_most_documents_are_dropped_from_large_indexes() -> None:
+    docs = [(i, f"yhteinen sana{i}", "fi") for i in range(600)]
+    index = LexicalIndex.build(docs, max_df=0.1)
+    assert index.scores("yhteinen", "fi") == {}
+    assert index.top_k("sana7", "fi", 1)[0][0] == 7
+    small = LexicalIndex.build(docs[:40], max_df=0.1)  # too few documents to prune anything
+    assert len(small.scores("yhteinen", "fi")) == 40
+
+
+def test_inflected_finnish_query_finds_the_document() -> None:
+    index = LexicalIndex.build(
+        [(10, "Varastotyöntekijä, trukkikortti eduksi", "fi"), (20, "Kokki ravintolan keittiöön", "fi")]
+    )
+    scores = index.scores("trukkikortin", "fi")
+    assert set(scores) == {10}
+    assert index.top_k("ravintolassa kokki", "fi", 1) == [(20, index.scores("ravintolassa kokki", "fi")[20])]
+
+
+def test_scores_can_be_restricted_to_given_ids() -> None:
+    index = LexicalIndex.build([(1, "siivooja", "fi"), (2, "siivooja koulu", "fi"), (3, "kokki", "fi")])
+    assert set(index.scores("siivooja", "fi")) == {1, 2}
+    assert set(index.scores("siivooja", "fi", ids=np.array([2, 3, 99]))) == {2}
+
+
+def test_empty_and_unmatched_queries_score_nothing() -> None:
+    index = LexicalIndex.build([(1, "siivooja", "fi")])
+    assert index.scores("", "fi") == {}
+    assert index.scores("!!!", "fi") == {}
+    assert index.scores("astronautti", "fi") == {}
+    assert LexicalIndex.build([]).scores("siivooja", "fi") == {}
+
+
+def test_top_k_orders_best_first() -> None:
+    index = LexicalIndex.build(
+        [(1, "hoitaja", "fi"), (2, "hoitaja hoitaja vanhus", "fi"), (3, "vanhus", "fi")]
+    )
+    ranked = index.top_k("hoitaja vanhus", "fi", 2)
+    assert [doc for doc, _ in ranked] == [2, ranked[1][0]]
+    assert ranked[0][1] >= ranked[1][1]
+    assert len(index.top_k("hoitaja", "fi", 10)) == 2
+
+
+def test_duplicate_ids_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        LexicalIndex.build([(1, "a", "fi"), (1, "b", "fi")])

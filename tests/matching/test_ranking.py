@@ -1,0 +1,199 @@
+"""Score fusion, candidate pooling and the Finnish explanation sentence."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import inspect
+
+import numpy as np
+import pytest
+
+from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate
+from matching.index import FaissIndex, NumpyIndex
+from matching.lexical import LexicalIndex
+from matching.ranking import (
+    FusionWeights,
+    candidate_pool,
+    desired_match,
+    explain_fi,
+    fuse,
+    hours_fit,
+    normalise_by_max,
+)
+
+# fuse
+
+
+def test_fuse_ranks_by_weighted_sum_and_keeps_the_components() -> None:
+    weights = FusionWeights(semantic=1.0, lexical=0.5, skills=0.0, desired=0.0, hours=0.0)
+    ranked = fuse(
+        [1, 2, 3], semantic={1: 0.80, 2: 0.82, 3: 0.70}, lexical={1: 6.0, 2: 0.0, 3: 3.0}, weights=weights
+    )
+    assert [candidate.id for candidate in ranked] == [1, 3, 2]
+    first = ranked[0]
+    assert first.components.semantic == pytest.approx(0.80)
+    assert first.components.lexical == pytest.approx(1.0)  # the best BM25 in the pool
+    assert ranked[1].components.lexical == pytest.approx(0.5)
+    assert first.total == pytest.approx(0.80 + 0.5 * 1.0)
+
+
+def test_fuse_uses_every_component() -> None:
+    weights = FusionWeights(semantic=1.0, lexical=1.0, skills=1.0, desired=1.0, hours=1.0)
+    ranked = fuse(
+        [7],
+        semantic={7: 0.5},
+        lexical={7: 2.0},
+        skills={7: 0.25},
+        desired={7: 1.0},
+        hours={7: 0.5},
+        weights=weights,
+    )
+    assert ranked[0].total == pytest.approx(0.5 + 1.0 + 0.25 + 1.0 + 0.5)
+
+
+def test_fuse_treats_missing_components_as_zero_and_breaks_ties_by_id() -> None:
+    ranked = fuse([5, 4], semantic={5: 0.5, 4: 0.5})
+    assert [candidate.id for candidate in ranked] == [4, 5]
+    assert ranked[0].components.lexical == 0.0
+    assert fuse([], semantic={}) == []
+
+
+def test_zero_lexical_weight_gives_the_semantic_order() -> None:
+    semantic = {1: 0.9, 2: 0.8, 3: 0.7}
+    ranked = fuse([3, 2, 1], semantic=semantic, lexical={3: 10.0}, weights=FusionWeights(lexical=0.0))
+    assert [candidate.id for candidate in ranked] == [1, 2, 3]
+
+
+def test_normalise_by_max() -> None:
+    assert normalise_by_max({1: 4.0, 2: 2.0}) == {1: 1.0, 2: 0.5}
+    assert normalise_by_max({1: 0.0}) == {1: 0.0}
+    assert normalise_by_max({}) == {}
+
+
+def test_hours_fit() -> None:
+    assert hours_fit(30, 30) == 1.0
+    assert hours_fit(20, 40) == pytest.approx(0.5)
+    assert hours_fit(None, 30) == 0.5
+
+
+def test_desired_match_by_occupation_and_isco_group() -> None:
+    assert desired_match("varastotyöntekijä", ["warehouse worker"]) == 1.0
+    assert desired_match("varastotyöntekijä", ["tavarankäsittelijä"]) == 0.5  # same ISCO unit group 9333
+    assert desired_match("varastotyöntekijä", ["kokki"]) == 0.0
+    assert desired_match("pihatöiden tekijä (oma nimike)", ["Pihatöiden  tekijä (oma nimike)"]) == 1.0
+    assert desired_match(None, ["kokki"]) == 0.0
+
+
+# candidate_pool
+
+
+@pytest.mark.parametrize("index_class", [NumpyIndex, FaissIndex])
+def test_pool_unites_semantic_and_lexical_candidates_with_both_scores(index_class: type) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    index = index_class(8)
+    index.add(np.arange(50), vectors)
+    texts = ["kokki" if i == 42 else f"sana{i}" for i in range(50)]
+    lexical = LexicalIndex.build((i, text, "fi") for i, text in enumerate(texts))
+    query = vectors[0]
+    pool = candidate_pool(index, query, lexical=lexical, query_text="kokki", lang="fi", pool_size=3)
+    assert 42 in pool.ids and 0 in pool.ids
+    assert pool.semantic[42] == pytest.approx(
+        float(vectors[42] @ query / np.linalg.norm(vectors[42]) / np.linalg.norm(query)), abs=1e-5
+    )
+    assert pool.lexical[42] > 0 and pool.lexical[0] == 0.0
+    assert set(pool.semantic) == set(pool.ids) == set(pool.lexical)
+
+
+def test_pool_respects_the_allowed_ids() -> None:
+    index = NumpyIndex(4)
+    index.add(np.arange(10), np.eye(4)[np.arange(10) % 4])
+    lexical = LexicalIndex.build((i, "kokki", "fi") for i in range(10))
+    pool = candidate_pool(
+        index, np.eye(4)[0], lexical=lexical, query_text="kokki", pool_size=5, allowed=np.array([1, 2, 3])
+    )
+    assert set(pool.ids) == {1, 2, 3}
+
+
+def test_pool_without_lexical_index_is_semantic_only() -> None:
+    index = NumpyIndex(4)
+    index.add(np.arange(4), np.eye(4))
+    pool = candidate_pool(index, np.eye(4)[2], pool_size=2)
+    assert pool.ids[0] == 2 and pool.lexical == {}
+
+
+# explain_fi
+
+NEED = NeedFacts(
+    area_id=1,
+    municipality="Turku",
+    hours_per_week=30,
+    shifts=frozenset({"day", "evening"}),
+    physical_demands=frozenset({"standing"}),
+    certificates=frozenset({"trukkikortti"}),
+    start_date=dt.date(2025, 4, 1),
+    has_supervisor=True,
+)
+CANDIDATE = CandidateFacts(
+    area_id=1, municipality="Lieto", max_commute_km=30, certificates={"trukkikortti": None}
+)
+RESTRICTED = dataclasses.replace(
+    CANDIDATE,
+    no_night_shifts=True,
+    no_heavy_lifting=True,
+    needs_supervisor=True,
+    max_hours_per_week=30,
+    excluded_physical_demands=frozenset({"outdoor"}),
+)
+TODAY = dt.date(2025, 3, 1)
+
+
+def test_explanation_is_one_plain_finnish_sentence() -> None:
+    sentence = explain_fi(
+        evaluate(NEED, CANDIDATE, today=TODAY), ["keräily"], [], strengths=["3 v. varastokokemus"]
+    )
+    assert sentence == (
+        "Trukkikortti ja 3 v. varastokokemus; osaa: keräily; työmatka 13 km; "
+        "ei yövuoroja, ei raskaita nostoja."
+    )
+
+
+def test_explanation_reveals_nothing_about_work_capacity() -> None:
+    # The same need explained for a candidate with restrictions it satisfies and one without: identical.
+    plain = explain_fi(evaluate(NEED, CANDIDATE, today=TODAY), ["keräily"], ["hygieniapassi"])
+    restricted = explain_fi(evaluate(NEED, RESTRICTED, today=TODAY), ["keräily"], ["hygieniapassi"])
+    assert plain == restricted
+    for word in ("työkyky", "rajoit", "terve", "sairau", "ohjaaja"):
+        assert word not in restricted.casefold()
+
+
+def test_explain_takes_no_candidate_facts() -> None:
+    parameters = inspect.signature(explain_fi).parameters
+    assert all("candidate" not in name and "capacity" not in name for name in parameters)
+
+
+def test_explanation_lists_missing_skills_and_failed_constraints_last() -> None:
+    night_need = dataclasses.replace(NEED, shifts=frozenset({"night"}))
+    sentence = explain_fi(evaluate(night_need, RESTRICTED, today=TODAY), [], ["hygieniapassi"])
+    assert sentence.startswith("Trukkikortti; puuttuu: hygieniapassi; työmatka 13 km")
+    assert sentence.endswith("ei täytä: vaatii yövuoroja.")
+
+
+def test_explanation_uses_a_given_distance_when_no_commute_result_exists() -> None:
+    assert explain_fi([], [], [], 12.4) == "Työmatka 12 km."
+    assert explain_fi([]) == ""
+
+
+def test_explanation_caps_long_skill_lists() -> None:
+    sentence = explain_fi([], ["a", "b", "c", "d", "e"], [], max_skills=2)
+    assert sentence == "Osaa: a, b (+3)."
+
+
+def test_unknown_commute_is_shown_as_a_failure_not_hidden() -> None:
+    results = [
+        ConstraintResult(
+            "commute", False, "työmatkaa ei voi arvioida: kunnan X sijainti puuttuu", unknown=True
+        )
+    ]
+    assert "sijainti puuttuu" in explain_fi(results)

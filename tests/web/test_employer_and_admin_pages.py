@@ -1,0 +1,122 @@
+"""Employer contacts post and manage their own needs; administrators manage the area's users."""
+
+from __future__ import annotations
+
+import re
+
+from accounts.models import Role
+from core.db import connect
+from tests.conftest import AreaWorld
+from tests.web.conftest import Browser, SignIn
+
+
+def post_need(browser: Browser, title: str = "Kesätyöntekijä puistoon") -> str:
+    saved = browser.post(
+        "/needs/new",
+        {"title": title, "description": "Puistotöitä kesällä.", "hours_per_week": "37,5", "positions": "3"},
+        csrf_from="/needs/new",
+    )
+    assert saved.status_code == 303, saved.text
+    assert re.fullmatch(r"/needs/\d+", saved.headers["location"])
+    return str(saved.headers["location"])
+
+
+def test_employer_posts_edits_and_closes_an_own_need(signed_in: SignIn, world: AreaWorld, db: str) -> None:
+    browser = signed_in(Role.EMPLOYER)
+    assert "Et ole vielä ilmoittanut tarpeita" in browser.get("/").text
+    location = post_need(browser)
+    page = browser.get(location)
+    assert "Kesätyöntekijä puistoon" in page.text and "37,5" in page.text
+    assert "Ehdokkaat paremmuusjärjestyksessä" not in page.text
+    edit = browser.get(f"{location}/edit")
+    assert 'value="Kesätyöntekijä puistoon"' in edit.text
+    saved = browser.post(
+        f"{location}/edit",
+        {"title": "Puistotyöntekijä", "municipality": "Turku", "positions": "2", "version": "1"},
+        csrf_from=f"{location}/edit",
+    )
+    assert saved.status_code == 303, saved.text
+    stale = browser.post(
+        f"{location}/edit",
+        {"title": "Vanha", "municipality": "Turku", "positions": "2", "version": "1"},
+        csrf_from=f"{location}/edit",
+    )
+    assert stale.status_code == 412
+    assert "Joku muu ehti muuttaa" in stale.text
+    closed = browser.post(f"{location}/close", {"status": "filled", "version": "2"}, csrf_from=location)
+    assert closed.status_code == 303
+    with connect(db) as conn:
+        need = conn.execute("SELECT title, status, employer_id FROM needs").fetchone()
+    assert need == {"title": "Puistotyöntekijä", "status": "filled", "employer_id": world.employer_id}
+    assert "Puistotyöntekijä" in browser.get("/").text
+
+
+def test_an_employer_cannot_open_another_employers_need_by_address(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    with connect(db) as conn:
+        other = conn.execute(
+            "INSERT INTO employers (area_id, business_id, name, municipality)"
+            " VALUES (%s, '1572860-0', 'Kilpailija Oy', 'Turku') RETURNING id",
+            (world.area_id,),
+        ).fetchone()
+        assert other is not None
+        need = conn.execute(
+            "INSERT INTO needs (area_id, employer_id, title, municipality)"
+            " VALUES (%s, %s, 'Salainen', 'Turku') RETURNING id",
+            (world.area_id, other["id"]),
+        ).fetchone()
+        conn.commit()
+    assert need is not None
+    browser = signed_in(Role.EMPLOYER)
+    for url in (f"/needs/{need['id']}", f"/needs/{need['id']}/edit"):
+        response = browser.get(url)
+        assert response.status_code == 404
+        assert "Salainen" not in response.text
+    forged = browser.post(f"/needs/{need['id']}/close", {"status": "cancelled", "version": "1"})
+    assert forged.status_code == 404
+
+
+def test_admin_lists_and_creates_users_with_errors_in_the_users_language(signed_in: SignIn, db: str) -> None:
+    browser = signed_in(Role.ADMIN)
+    listing = browser.get("/admin/users")
+    assert "coordinator@a.example" in listing.text
+    browser.client.cookies.set("kohtaamo_lang", "en")
+    bad = browser.post(
+        "/admin/users",
+        {"display_name": "Uusi", "email": "uusi", "role": "employer", "password": "lyhyt"},
+        csrf_from="/admin/users",
+    )
+    assert bad.status_code == 422
+    assert "An employer contact needs an employer." in bad.text
+    assert "The password needs at least 8 characters." in bad.text
+    assert 'value="lyhyt"' not in bad.text
+    made = browser.post(
+        "/admin/users",
+        {
+            "display_name": "Uusi Koordinaattori",
+            "email": "uusi@a.example",
+            "role": "coordinator",
+            "password": "pitkä-salasana",
+        },
+        csrf_from="/admin/users",
+    )
+    assert made.status_code == 303
+    assert "uusi@a.example" in browser.get("/admin/users").text
+    again = browser.post(
+        "/admin/users",
+        {
+            "display_name": "Toinen",
+            "email": "uusi@a.example",
+            "role": "coordinator",
+            "password": "pitkä-salasana",
+        },
+        csrf_from="/admin/users",
+    )
+    assert again.status_code == 409
+    assert "A user with this email already exists." in again.text
+
+
+def test_only_admins_manage_users(signed_in: SignIn) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    assert browser.get("/admin/users").status_code == 403

@@ -1,0 +1,427 @@
+"""Caseworker pages: own clients, the competence profile, work capacity, matches and consent."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from accounts.models import Role
+from core.errors import AppError, NotFound
+from core.municipalities import canonical_municipality
+from jobseekers import service as jobseekers
+from jobseekers.schemas import (
+    ConsentCreate,
+    DrivingLicence,
+    JobseekerCreate,
+    JobseekerUpdate,
+    ServiceStage,
+    WorkCapacityIn,
+)
+from matching import service as matching
+from matching.endpoints import engine_of
+from matching.engine import Filters
+from web import labels
+from web.forms import Form, drop_empty, options, service_error, validate
+from web.i18n import N_, I18n
+from web.lookups import employer_choices
+from web.needs import languages_text, number, parse_languages
+from web.pages import CASE_HANDLERS, Ctx, PageRoute, Posted, once, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PAGE_SIZE = 25
+
+SERVICE_STAGES = {
+    ServiceStage.INTAKE.value: N_("Intake"),
+    ServiceStage.ASSESSMENT.value: N_("Assessment"),
+    ServiceStage.COACHING.value: N_("Coaching"),
+    ServiceStage.JOB_SEARCH.value: N_("Job search"),
+    ServiceStage.PLACEMENT.value: N_("Placement"),
+    ServiceStage.FOLLOW_UP.value: N_("Follow-up"),
+}
+CONSENT_SCOPES = {
+    "disclose_identity": N_("Name and contact details may be disclosed"),
+    "share_profile": N_("The profile may be shared"),
+}
+
+# Profile fields by kind: how an emptied field is stored when a profile is edited.
+_OPTIONAL_TEXT = ("full_name", "email", "phone")
+_TEXT = ("municipality", "profile_text", "education", "work_history")
+_LISTS = ("skills", "desired_occupations")
+_CHOICES = ("driving_licences", "placement_forms")
+_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})$|(\d{4}-\d{2}-\d{2})$")
+
+
+def parse_certificates(text: str | None) -> list[dict[str, Any]] | None:
+    """``trukkikortti 31.12.2027`` per line (the expiry is optional); None if a date cannot be read."""
+    out: list[dict[str, Any]] = []
+    for line in (text or "").splitlines():
+        line = line.strip().rstrip(",")
+        if not line:
+            continue
+        found = _DATE.search(line)
+        expires: date | None = None
+        if found:
+            try:
+                if found.group(4):
+                    expires = date.fromisoformat(found.group(4))
+                else:
+                    expires = date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+            except ValueError:
+                return None
+            line = line[: found.start()].strip()
+        out.append({"name": line, "expires_on": expires})
+    return out
+
+
+def certificates_text(certificates: list[dict[str, Any]]) -> str:
+    """Stored certificates as the form shows them."""
+    return "\n".join(
+        f"{c['name']} {c['expires_on'].strftime('%d.%m.%Y')}".strip() if c.get("expires_on") else c["name"]
+        for c in certificates
+    )
+
+
+def profile_values(form: Form, i18n: I18n, *, editing: bool) -> dict[str, Any]:
+    """A profile's fields from the form; ``editing`` keeps emptied fields as cleared."""
+    values: dict[str, Any] = {name: form.text(name) for name in (*_OPTIONAL_TEXT, *_TEXT)}
+    values |= {name: form.items(name) for name in _LISTS}
+    values |= {name: form.chosen(name) for name in _CHOICES}
+    values["birth_year"] = number(form.text("birth_year"))
+    values["desired_hours_per_week"] = number(form.text("desired_hours_per_week"))
+    values["max_commute_km"] = number(form.text("max_commute_km"))
+    values["service_stage"] = form.text("service_stage")
+    values["available"] = form.flag("available")
+    languages = parse_languages(form.text("languages"))
+    if languages is None:
+        form.add("languages", i18n.gettext(N_("Write languages as code and level, e.g. fi native, en B1.")))
+    values["languages"] = languages or {}
+    certificates = parse_certificates(form.value("certificates"))
+    if certificates is None:
+        form.add("certificates", i18n.gettext(N_("Write the expiry date as d.m.yyyy, e.g. 31.12.2027.")))
+    values["certificates"] = certificates or []
+    if not editing:
+        return drop_empty(values) | {"available": values["available"]}
+    for name in ("profile_text", "education", "work_history"):
+        values[name] = values[name] or ""
+    return values
+
+
+def _profile_form(record: dict[str, Any], i18n: I18n) -> Form:
+    form = Form.initial(
+        {
+            **{name: record.get(name) for name in (*_OPTIONAL_TEXT, *_TEXT, *_LISTS, *_CHOICES)},
+            "birth_year": record.get("birth_year"),
+            "max_commute_km": record.get("max_commute_km"),
+            "service_stage": record.get("service_stage"),
+            "available": record.get("available"),
+            "languages": languages_text(record.get("languages")),
+            "certificates": certificates_text(record.get("certificates") or []),
+            "version": record.get("version"),
+        }
+    )
+    hours = record.get("desired_hours_per_week")
+    if hours is not None:
+        form.values["desired_hours_per_week"] = [i18n.number(hours)]
+    return form
+
+
+def profile_choices(i18n: I18n) -> dict[str, Any]:
+    """Option lists of the profile form."""
+    return {
+        "stage_choices": options(SERVICE_STAGES.items(), i18n),
+        "licence_choices": [(c.value, c.value) for c in DrivingLicence],
+        "form_choices": options(labels.PLACEMENT_FORMS.items(), i18n),
+    }
+
+
+# Clients -------------------------------------------------------------------------------------------
+
+
+def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
+    """The caseworker's own clients (an admin: every jobseeker of the area)."""
+    with ctx.conn.transaction():
+        items, total = jobseekers.list_jobseekers(
+            ctx.conn,
+            ctx.principal,
+            municipality=None,
+            q=q.strip()[:200] or None,
+            available=None,
+            caseworker_id=None,
+            skill=None,
+            include_archived=False,
+            sort="pseudonym",
+            limit=PAGE_SIZE,
+            offset=max(offset, 0),
+            reason="web: client list",
+        )
+    return ctx.render(
+        "clients.html",
+        form=Form.initial({"q": q}),
+        items=items,
+        total=total,
+        offset=max(offset, 0),
+        page_size=PAGE_SIZE,
+        stages=SERVICE_STAGES,
+    )
+
+
+@router.get("/clients")
+def clients(request: Request, q: str = "", offset: int = 0) -> Response:
+    """Own clients, searchable by words in the profile or skills."""
+    with page(request, *CASE_HANDLERS) as ctx:
+        return clients_page(ctx, q, offset)
+
+
+def _new_client_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
+    return ctx.render("client_form.html", status=status, form=form, **profile_choices(ctx.i18n))
+
+
+@router.get("/clients/new")
+def new_client_form(request: Request) -> Response:
+    """Register a new client."""
+    with page(request, *CASE_HANDLERS) as ctx:
+        return _new_client_form(ctx, Form.initial({"available": True, "service_stage": "intake"}))
+
+
+@router.post("/clients/new")
+def create_client(request: Request, posted: Posted) -> Response:
+    """Save a new client (a caseworker's new client is their own)."""
+    with page(request, *CASE_HANDLERS, form=posted) as ctx:
+        form = Form.of(posted)
+        data = validate(JobseekerCreate, profile_values(form, ctx.i18n, editing=False), form, ctx.i18n)
+        if data is None or not form.ok:
+            return _new_client_form(ctx, form, status=422)
+        try:
+            with ctx.conn.transaction():
+
+                def produce() -> str:
+                    record = jobseekers.create_jobseeker(ctx.conn, ctx.principal, data, "web: new client")
+                    return f"/clients/{record['id']}"
+
+                location = once(ctx, form.text("form_token"), produce)
+        except AppError as exc:
+            service_error(exc, form, ctx.i18n)
+            return _new_client_form(ctx, form, status=exc.status)
+        return ctx.redirect(location, flash="client_saved")
+
+
+# One client ----------------------------------------------------------------------------------------
+
+
+def _client_page(
+    ctx: Ctx,
+    jobseeker_id: int,
+    *,
+    profile: Form | None = None,
+    capacity: Form | None = None,
+    consent: Form | None = None,
+    status: int = 200,
+) -> Response:
+    """The client's page: profile form, work capacity (own caseworker), consents."""
+    own = ctx.principal.role is Role.CASEWORKER
+    with ctx.conn.transaction():
+        record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
+        work_capacity: dict[str, Any] | None = None
+        if own:
+            try:
+                work_capacity = jobseekers.get_work_capacity(
+                    ctx.conn, ctx.principal, jobseeker_id, "web: client page"
+                )
+            except NotFound:
+                work_capacity = None
+        consents, _ = jobseekers.list_consents(
+            ctx.conn,
+            ctx.principal,
+            jobseeker_id,
+            active_only=False,
+            sort="-given_at",
+            limit=50,
+            offset=0,
+            reason="web: client page",
+        )
+    choices = employer_choices(ctx)
+    return ctx.render(
+        "client.html",
+        status=status,
+        client=record,
+        own=own,
+        profile=profile or _profile_form(record, ctx.i18n),
+        capacity=capacity or _capacity_form(work_capacity),
+        work_capacity=work_capacity,
+        consent=consent or Form.initial({"scope": "disclose_identity"}),
+        consents=consents,
+        employer_names={int(k): v for k, v in choices},
+        employer_choices=choices,
+        scope_choices=options(CONSENT_SCOPES.items(), ctx.i18n),
+        scopes=CONSENT_SCOPES,
+        demand_choices=options(labels.PHYSICAL_DEMANDS.items(), ctx.i18n),
+        stages=SERVICE_STAGES,
+        **profile_choices(ctx.i18n),
+    )
+
+
+@router.get("/clients/{jobseeker_id:int}")
+def client(request: Request, jobseeker_id: int) -> Response:
+    """A client's profile, work capacity and consents."""
+    with page(request, *CASE_HANDLERS) as ctx:
+        return _client_page(ctx, jobseeker_id)
+
+
+@router.post("/clients/{jobseeker_id:int}")
+def save_profile(request: Request, jobseeker_id: int, posted: Posted) -> Response:
+    """Save the competence profile at the version that was read."""
+    with page(request, *CASE_HANDLERS, form=posted) as ctx:
+        form = Form.of(posted)
+        data = validate(JobseekerUpdate, profile_values(form, ctx.i18n, editing=True), form, ctx.i18n)
+        version = form.text("version") or ""
+        if data is None or not form.ok or not version.isdigit():
+            return _client_page(ctx, jobseeker_id, profile=form, status=422)
+        try:
+            with ctx.conn.transaction():
+                jobseekers.update_jobseeker(
+                    ctx.conn, ctx.principal, jobseeker_id, int(version), data, "web: profile saved"
+                )
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n)
+            return _client_page(ctx, jobseeker_id, profile=form, status=exc.status)
+        return ctx.redirect(f"/clients/{jobseeker_id}", flash="saved")
+
+
+# Work capacity -------------------------------------------------------------------------------------
+
+_CAPACITY_FLAGS = ("no_heavy_lifting", "no_night_shifts", "no_shift_work", "needs_supervisor")
+
+
+def _capacity_form(record: dict[str, Any] | None) -> Form:
+    if record is None:
+        return Form()
+    return Form.initial(
+        {
+            **{name: record.get(name) for name in (*_CAPACITY_FLAGS, "excluded_demands", "details")},
+            "max_hours_per_day": record.get("max_hours_per_day"),
+            "max_hours_per_week": record.get("max_hours_per_week"),
+            "version": record.get("version"),
+        }
+    )
+
+
+@router.post("/clients/{jobseeker_id:int}/capacity")
+def save_capacity(request: Request, jobseeker_id: int, posted: Posted) -> Response:
+    """Record or replace the work capacity (own caseworker only)."""
+    with page(request, Role.CASEWORKER, form=posted) as ctx:
+        form = Form.of(posted)
+        values = {
+            **{name: form.flag(name) for name in _CAPACITY_FLAGS},
+            "max_hours_per_day": number(form.text("max_hours_per_day")),
+            "max_hours_per_week": number(form.text("max_hours_per_week")),
+            "excluded_demands": form.chosen("excluded_demands"),
+            "details": form.value("details").strip(),
+        }
+        data = validate(WorkCapacityIn, drop_empty(values) | {"details": values["details"]}, form, ctx.i18n)
+        version = form.text("version")
+        if data is None or not form.ok:
+            return _client_page(ctx, jobseeker_id, capacity=form, status=422)
+        try:
+            with ctx.conn.transaction():
+                jobseekers.put_work_capacity(
+                    ctx.conn,
+                    ctx.principal,
+                    jobseeker_id,
+                    int(version) if version and version.isdigit() else None,
+                    data,
+                    "web: work capacity saved",
+                )
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n)
+            return _client_page(ctx, jobseeker_id, capacity=form, status=exc.status)
+        return ctx.redirect(f"/clients/{jobseeker_id}#capacity", flash="capacity_saved")
+
+
+# Consent -------------------------------------------------------------------------------------------
+
+
+@router.post("/clients/{jobseeker_id:int}/consents")
+def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Response:
+    """Record what the client agreed to share, with one employer or with any."""
+    with page(request, *CASE_HANDLERS, form=posted) as ctx:
+        form = Form.of(posted)
+        data = validate(
+            ConsentCreate,
+            drop_empty({"scope": form.text("scope"), "employer_id": form.text("employer_id")}),
+            form,
+            ctx.i18n,
+        )
+        if data is None:
+            return _client_page(ctx, jobseeker_id, consent=form, status=422)
+        try:
+            with ctx.conn.transaction():
+
+                def produce() -> str:
+                    jobseekers.record_consent(ctx.conn, ctx.principal, jobseeker_id, data, "web: consent")
+                    return f"/clients/{jobseeker_id}#consents"
+
+                location = once(ctx, form.text("form_token"), produce)
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="scope")
+            return _client_page(ctx, jobseeker_id, consent=form, status=exc.status)
+        return ctx.redirect(location, flash="consent_saved")
+
+
+@router.post("/clients/{jobseeker_id:int}/consents/{consent_id:int}/withdraw")
+def withdraw_consent(request: Request, jobseeker_id: int, consent_id: int, posted: Posted) -> Response:
+    """Withdraw a consent; withdrawing it again changes nothing."""
+    with page(request, *CASE_HANDLERS, form=posted) as ctx, ctx.conn.transaction():
+        jobseekers.withdraw_consent(
+            ctx.conn, ctx.principal, jobseeker_id, consent_id, "web: consent withdrawn"
+        )
+        return ctx.redirect(f"/clients/{jobseeker_id}#consents", flash="consent_withdrawn")
+
+
+# Matches -------------------------------------------------------------------------------------------
+
+
+@router.get("/clients/{jobseeker_id:int}/matches")
+def client_matches(
+    request: Request, jobseeker_id: int, municipality: str = "", placement_form: str = ""
+) -> Response:
+    """Open needs ranked for the client, with explanations."""
+    with page(request, *CASE_HANDLERS) as ctx:
+        with ctx.conn.transaction():
+            record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: matches")
+        problem: str | None = None
+        items: list[dict[str, Any]] = []
+        try:
+            filters = Filters(
+                municipality=canonical_municipality(municipality) if municipality.strip() else None,
+                placement_form=placement_form if placement_form in labels.PLACEMENT_FORMS else None,
+            )
+            with ctx.conn.transaction():
+                result = matching.jobseeker_matches(
+                    ctx.conn, engine_of(request), ctx.principal, jobseeker_id, filters, 10, "web: matches"
+                )
+            items = result["items"]
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form = Form()
+            service_error(exc, form, ctx.i18n)
+            problem = next(iter(form.errors.values()))
+        return ctx.render(
+            "client_matches.html",
+            client=record,
+            items=items,
+            problem=problem,
+            form=Form.initial({"municipality": municipality, "placement_form": placement_form}),
+            form_choices=options(labels.PLACEMENT_FORMS.items(), ctx.i18n),
+            labels=labels,
+        )

@@ -1,0 +1,64 @@
+"""Developer step after changing a page text: ``python -m web.catalogues``.
+
+Extracts the texts of ``web/`` (Python and templates, mapping in ``web/babel.cfg``) into
+``messages.pot``, merges them into the fi, sv and en catalogues and compiles the ``.mo`` files that the
+pages read. Running the service needs none of this: the compiled catalogues are committed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+
+from web.i18n import LANGUAGES, TRANSLATIONS_DIR
+
+WEB = Path(__file__).resolve().parent
+TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
+
+
+def pybabel(*args: str) -> None:
+    """Run one ``pybabel`` command quietly."""
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
+
+
+def main() -> int:
+    """Extract, update (or start) each catalogue, and compile them."""
+    TRANSLATIONS_DIR.mkdir(exist_ok=True)
+    pybabel(
+        "extract",
+        "-F",
+        str(WEB / "babel.cfg"),
+        "-o",
+        str(TEMPLATE),
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "Kohtaamo",
+        "--copyright-holder",
+        "Kohtaamo",
+        str(WEB),
+    )
+    for language in LANGUAGES:
+        catalogue = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+        if catalogue.exists():
+            pybabel(
+                "update",
+                "-i",
+                str(TEMPLATE),
+                "-d",
+                str(TRANSLATIONS_DIR),
+                "-l",
+                language,
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+            )
+        else:
+            pybabel("init", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS_DIR), "-l", language)
+    pybabel("compile", "-d", str(TRANSLATIONS_DIR))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""Business coordinator pages: the day's work, the employer register and card, visits, match search."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+
+from accounts.models import Role
+from core.errors import AppError
+from core.municipalities import canonical_municipality
+from employers import service as employers
+from employers.schemas import ContactCreate, ContactPerson, EmployerCreate, NeedCreate
+from matching import service as matching
+from matching.endpoints import engine_of
+from matching.engine import Filters
+from placements import ledger
+from placements.service import today
+from placements.settings import get_placement_settings
+from web import labels
+from web.forms import Form, drop_empty, options, service_error, validate
+from web.i18n import N_
+from web.lookups import employer_names
+from web.needs import need_choices, need_values
+from web.pages import COORDINATION, STAFF, Ctx, PageRoute, Posted, once, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PAGE_SIZE = 25
+RECENT_DAYS = 14
+
+
+# The day's work ------------------------------------------------------------------------------------
+
+
+def today_page(ctx: Ctx) -> Response:
+    """What is due: next steps with employers, unanswered proposals, follow-ups, and new needs."""
+    day = today()
+    with ctx.conn.transaction():
+        due = ledger.due_list(
+            ctx.conn,
+            ctx.principal,
+            get_placement_settings(),
+            whole_area=ctx.principal.role is Role.ADMIN,
+            limit=50,
+            offset=0,
+        )
+        needs, _ = employers.list_needs(
+            ctx.conn,
+            ctx.principal,
+            employer_id=None,
+            municipality=None,
+            status="open",
+            visibility=None,
+            occupation=None,
+            assistive=None,
+            q=None,
+            include_archived=False,
+            sort="-created_at",
+            limit=10,
+            offset=0,
+        )
+    needs = [n for n in needs if n["created_at"].date() >= day - timedelta(days=RECENT_DAYS)]
+    names = employer_names(ctx, (n["employer_id"] for n in needs))
+    return ctx.render("today.html", day=day, due=due, needs=needs, names=names, labels=labels)
+
+
+# The employer register -----------------------------------------------------------------------------
+
+
+@router.get("/employers")
+def employer_register(
+    request: Request, q: str = "", municipality: str = "", sector: str = "", offset: int = 0
+) -> Response:
+    """Search the employer register by name or business id, municipality and industry."""
+    with page(request, *COORDINATION) as ctx:
+        form = Form.initial({"q": q, "municipality": municipality, "sector": sector})
+        items: list[dict[str, Any]] = []
+        total = 0
+        try:
+            with ctx.conn.transaction():
+                items, total = employers.list_employers(
+                    ctx.conn,
+                    ctx.principal,
+                    municipality=municipality.strip() or None,
+                    q=q.strip()[:200] or None,
+                    sector=sector if sector in labels.SECTORS else None,
+                    include_archived=False,
+                    sort="name",
+                    limit=PAGE_SIZE,
+                    offset=max(offset, 0),
+                )
+        except AppError as exc:
+            service_error(exc, form, ctx.i18n)
+        return ctx.render(
+            "employers.html",
+            form=form,
+            items=items,
+            total=total,
+            offset=max(offset, 0),
+            page_size=PAGE_SIZE,
+            sector_choices=options(labels.SECTORS.items(), ctx.i18n),
+            labels=labels,
+        )
+
+
+@router.get("/employers/{employer_id:int}")
+def employer_card(request: Request, employer_id: int) -> Response:
+    """One employer: details, contact persons, contact log, needs, proposals, placements, response rate."""
+    with page(request, *COORDINATION) as ctx:
+        with ctx.conn.transaction():
+            card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
+        return ctx.render("employer.html", card=card, employer=card["employer"], labels=labels)
+
+
+def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
+    return ctx.render(
+        "employer_form.html",
+        status=status,
+        form=form,
+        sector_choices=options(labels.SECTORS.items(), ctx.i18n),
+        size_choices=options(labels.SIZE_CLASSES.items(), ctx.i18n),
+        partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
+    )
+
+
+@router.get("/employers/new")
+def new_employer_form(request: Request) -> Response:
+    """Add an employer to the register."""
+    with page(request, *COORDINATION) as ctx:
+        return _employer_form(ctx, Form.initial({"partnership_status": "none"}))
+
+
+@router.post("/employers/new")
+def create_employer(request: Request, posted: Posted) -> Response:
+    """Save a new employer of the area."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        form = Form.of(posted)
+        person = drop_empty(
+            {
+                "name": form.text("person_name"),
+                "email": form.text("person_email"),
+                "phone": form.text("person_phone"),
+            }
+        )
+        if person and "name" not in person:
+            form.add("person_name", ctx._(N_("Write the contact person's name.")))
+        elif person:
+            validate(ContactPerson, person, form, ctx.i18n, {k: f"person_{k}" for k in person})
+        values = drop_empty(
+            {
+                "business_id": form.text("business_id") or "",
+                "name": form.text("name") or "",
+                "municipality": form.text("municipality") or "",
+                "sector": form.text("sector"),
+                "size_class": form.text("size_class"),
+                "partnership_status": form.text("partnership_status"),
+                "is_municipal": form.flag("is_municipal"),
+                "social_procurement": form.flag("social_procurement"),
+                "contact_persons": [person] if person else None,
+            }
+        )
+        data = validate(EmployerCreate, values, form, ctx.i18n)
+        if data is None or not form.ok:
+            return _employer_form(ctx, form, status=422)
+        try:
+            with ctx.conn.transaction():
+
+                def produce() -> str:
+                    row = employers.create_employer(ctx.conn, ctx.principal.area_id, data)
+                    return f"/employers/{row['id']}"
+
+                location = once(ctx, form.text("form_token"), produce)
+        except AppError as exc:
+            service_error(exc, form, ctx.i18n)
+            return _employer_form(ctx, form, status=exc.status)
+        return ctx.redirect(location, flash="employer_saved")
+
+
+# Record a visit (and the need found on it) ---------------------------------------------------------
+
+
+def _visit_form(ctx: Ctx, employer: dict[str, Any], form: Form, status: int = 200) -> Response:
+    return ctx.render(
+        "visit.html",
+        status=status,
+        employer=employer,
+        form=form,
+        kind_choices=options(labels.CONTACT_KINDS.items(), ctx.i18n),
+        **need_choices(ctx.i18n),
+    )
+
+
+@router.get("/employers/{employer_id:int}/visit")
+def visit_form(request: Request, employer_id: int) -> Response:
+    """The quick visit form; a hidden need found on the visit can be recorded in the same step."""
+    with page(request, *COORDINATION) as ctx:
+        with ctx.conn.transaction():
+            employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
+        form = Form.initial(
+            {
+                "kind": "visit",
+                "contact_date": today().isoformat(),
+                "visibility": "hidden",
+                "positions": 1,
+                "municipality": employer["municipality"],
+            }
+        )
+        return _visit_form(ctx, employer, form)
+
+
+@router.post("/employers/{employer_id:int}/visit")
+def record_visit(request: Request, employer_id: int, posted: Posted) -> Response:
+    """Save the contact and, if asked, the need citing it: both or neither (one transaction)."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        form = Form.of(posted)
+        with ctx.conn.transaction():
+            employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
+        contact = validate(
+            ContactCreate,
+            drop_empty(
+                {
+                    "kind": form.text("kind"),
+                    "contact_date": form.text("contact_date"),
+                    "summary": form.text("summary"),
+                    "next_step": form.text("next_step"),
+                    "next_step_date": form.text("next_step_date"),
+                }
+            ),
+            form,
+            ctx.i18n,
+        )
+        with_need = form.text("title") is not None
+        need_data: NeedCreate | None = None
+        if with_need:
+            values = need_values(form, ctx.i18n, editing=False) | {"employer_id": employer_id}
+            need_data = validate(NeedCreate, values, form, ctx.i18n)
+        if contact is None or (with_need and need_data is None) or not form.ok:
+            return _visit_form(ctx, employer, form, status=422)
+        try:
+            with ctx.conn.transaction():
+
+                def produce() -> str:
+                    assert contact is not None
+                    row = employers.create_contact(ctx.conn, ctx.principal, employer_id, contact)
+                    if need_data is None:
+                        return f"/employers/{employer_id}"
+                    cited = need_data.model_copy(update={"contact_id": row["id"]})
+                    return f"/needs/{employers.create_need(ctx.conn, ctx.principal, cited)['id']}"
+
+                location = once(ctx, form.text("form_token"), produce)
+        except AppError as exc:
+            service_error(exc, form, ctx.i18n)
+            return _visit_form(ctx, employer, form, status=exc.status)
+        return ctx.redirect(location, flash="visit_need_saved" if with_need else "visit_saved")
+
+
+# Free-text match search ----------------------------------------------------------------------------
+
+
+@router.get("/search")
+def match_search(
+    request: Request,
+    text: str = "",
+    target: Literal["needs", "jobseekers"] = "needs",
+    municipality: str = "",
+    placement_form: str = "",
+    hidden_only: bool = False,
+    include_assistive: bool = False,
+    searched: bool = False,
+) -> Response:
+    """Free text ("trukkikortti, aamuvuoro, Lieto") against the area's needs or jobseekers."""
+    with page(request, *STAFF) as ctx:
+        # An unticked box is not sent: before the first search, assistive tasks are included.
+        include_assistive = include_assistive or not searched
+        form = Form.initial(
+            {
+                "text": text,
+                "target": target,
+                "municipality": municipality,
+                "placement_form": placement_form,
+                "hidden_only": hidden_only,
+                "include_assistive": include_assistive,
+            }
+        )
+        items: list[dict[str, Any]] | None = None
+        if searched:
+            items = _search(
+                ctx, form, text, target, municipality, placement_form, hidden_only, include_assistive
+            )
+        return ctx.render(
+            "search.html",
+            form=form,
+            items=items,
+            target=target,
+            target_choices=[("needs", ctx._(N_("Needs"))), ("jobseekers", ctx._(N_("Jobseekers")))],
+            form_choices=options(labels.PLACEMENT_FORMS.items(), ctx.i18n),
+        )
+
+
+def _search(
+    ctx: Ctx,
+    form: Form,
+    text: str,
+    target: Literal["needs", "jobseekers"],
+    municipality: str,
+    placement_form: str,
+    hidden_only: bool,
+    include_assistive: bool,
+) -> list[dict[str, Any]] | None:
+    if not text.strip():
+        form.add("text", ctx._(N_("Write something to search for.")))
+        return None
+    if len(text) > 2000:
+        form.add("text", ctx._(N_("The text is too long.")))
+        return None
+    try:
+        place = canonical_municipality(municipality) if municipality.strip() else None
+    except AppError:
+        form.add("municipality", ctx._(N_("Unknown municipality. Check the spelling.")))
+        return None
+    filters = Filters(
+        municipality=place,
+        placement_form=placement_form if placement_form in labels.PLACEMENT_FORMS else None,
+        include_assistive=include_assistive,
+        hidden_only=hidden_only,
+    )
+    try:
+        with ctx.conn.transaction():
+            result = matching.search(
+                ctx.conn,
+                engine_of(ctx.request),
+                ctx.principal,
+                text,
+                target,
+                filters,
+                20,
+                ctx.i18n.language,
+                "web: match search",
+            )
+    except AppError as exc:
+        service_error(exc, form, ctx.i18n, fallback_field="text")
+        return None
+    items: list[dict[str, Any]] = result["items"]
+    return items

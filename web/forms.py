@@ -1,0 +1,208 @@
+"""Forms: what the user typed (kept when a form comes back), and field errors in the user's language.
+
+Input is validated by the domains' own Pydantic schemas; their errors, and the services' field errors,
+are turned into messages from our catalogue here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from core.errors import AppError, Conflict, NotFound, PreconditionFailed
+from web.i18n import N_, I18n
+
+M = TypeVar("M", bound=BaseModel)
+
+# Details the services raise, as message ids of our catalogue (the English catalogue polishes them).
+SERVICE_MESSAGES: Final = frozenset(
+    {
+        N_("wrong email or password"),
+        N_("an employer with this business id already exists in the area"),
+        N_("external_id is already used in the area"),
+        N_("a user with this email already exists"),
+        N_("employer not found"),
+        N_("employer not found in this area"),
+        N_("an employer user needs an employer, and only they do"),
+        N_("positions cannot be fewer than those already filled"),
+        N_("write something to search for"),
+        N_("the profile has no skills, work history or text to match on: add skills first"),
+        N_("the need has no title, skills or description to match on"),
+        N_("the jobseeker is archived or not available for placement; nothing is matched"),
+        N_("the need is not open (filled, cancelled, expired or archived); nothing is matched"),
+        N_("the resource was changed by someone else; read it again"),
+    }
+)
+
+# Problems the services raise with a stable type of their own, by that type.
+PROBLEM_MESSAGES: Final = {
+    "duplicate-proposal": N_("This candidate has already been proposed for this need."),
+    "proposal-cap": N_(
+        "The limit of open proposals was reached (for the need, the employer this week, or the candidate)."
+        " Wait for the employer's answers first."
+    ),
+    "need-closed": N_("The need is no longer open."),
+    "jobseeker-unavailable": N_("The candidate is no longer available for placement."),
+    "transition-not-allowed": N_("This step is not possible in the proposal's current state."),
+    "follow-up-not-due": N_("This follow-up is not due yet."),
+}
+
+VALUE_ERRORS: Final = {
+    "business_id": N_("Not a valid business ID (Y-tunnus). Example: 0112038-9."),
+    "sector": N_("Choose an industry from the list."),
+    "languages": N_("Write languages as code and level, e.g. fi native, en B1."),
+    "municipality": N_("Unknown municipality. Check the spelling."),
+    "email": N_("Write an email address, e.g. name@example.fi."),
+    "phone": N_("Write a phone number using digits, spaces and +."),
+}
+
+
+@dataclass
+class Form:
+    """Submitted (or initial) values as the user typed them, and the errors of each field."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: FormData | None) -> Form:
+        if data is None:
+            return cls()
+        values: dict[str, list[str]] = {}
+        for key in data:
+            values[key] = [v for v in data.getlist(key) if isinstance(v, str)]
+        return cls(values=values)
+
+    @classmethod
+    def initial(cls, values: Mapping[str, Any]) -> Form:
+        """A form filled from a stored record (lists become one item per line)."""
+        out: dict[str, list[str]] = {}
+        for key, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                out[key] = ["on"] if value else []
+            elif isinstance(value, list | tuple):
+                out[key] = [str(v) for v in value]
+            else:
+                out[key] = [str(value)]
+        return cls(values=out)
+
+    # What the template reads ---------------------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        """The field's text (several values of a list field joined one per line)."""
+        return "\n".join(self.values.get(name, []))
+
+    def chosen(self, name: str) -> list[str]:
+        """The checked boxes or selected options of ``name``."""
+        return self.values.get(name, [])
+
+    def error(self, name: str) -> str | None:
+        return self.errors.get(name)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    # What the handler reads ----------------------------------------------------------------------
+
+    def text(self, name: str) -> str | None:
+        """The stripped text, None when empty."""
+        raw = self.values.get(name, [""])
+        value = raw[0].strip() if raw else ""
+        return value or None
+
+    def items(self, name: str) -> list[str]:
+        """A list field: one item per line or comma, empty items dropped, order kept, no repeats."""
+        parts: list[str] = []
+        for raw in self.values.get(name, []):
+            parts.extend(p.strip() for p in re.split(r"[\n,;]", raw))
+        return list(dict.fromkeys(p for p in parts if p))
+
+    def flag(self, name: str) -> bool:
+        return bool(self.values.get(name))
+
+    def add(self, name: str, message: str) -> None:
+        """Record an error of ``name`` (the first one of a field is kept)."""
+        self.errors.setdefault(name, message)
+
+
+def drop_empty(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values the user filled in: empty strings and lists become "not given"."""
+    return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _message(error: Mapping[str, Any], name: str) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return N_("This field is required.")
+    if kind == "string_too_long":
+        return N_("The text is too long.")
+    if kind in ("int_parsing", "float_parsing", "decimal_parsing", "int_from_float"):
+        return N_("Write a number.")
+    if kind in ("greater_than", "greater_than_equal"):
+        return N_("The number is too small.")
+    if kind in ("less_than", "less_than_equal"):
+        return N_("The number is too large.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return N_("Write a date, e.g. 5.11.2025.")
+    if kind == "enum" or kind == "literal_error":
+        return N_("Choose one of the options.")
+    if kind == "too_long":
+        return N_("Too many items.")
+    if kind == "string_pattern_mismatch":
+        return VALUE_ERRORS.get(name, N_("Check the format of this field."))
+    if kind == "value_error":
+        return VALUE_ERRORS.get(name, N_("Check this value."))
+    return N_("Check this value.")
+
+
+def validate(
+    model: type[M], data: Mapping[str, Any], form: Form, i18n: I18n, names: Mapping[str, str] | None = None
+) -> M | None:
+    """``data`` as ``model``, or None with the field errors recorded on ``form`` in the user's language.
+
+    ``names`` maps a schema field to the form field that shows its error, where they differ.
+    """
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = error.get("loc") or ("",)
+            schema_field = str(loc[0])
+            shown = (names or {}).get(schema_field, schema_field)
+            form.add(shown, i18n.gettext(_message(error, schema_field)))
+        return None
+
+
+def service_error(exc: AppError, form: Form, i18n: I18n, fallback_field: str = "_form") -> None:
+    """A service's refusal as a message on its field (or on the whole form)."""
+    if exc.type in PROBLEM_MESSAGES:
+        text = i18n.gettext(PROBLEM_MESSAGES[exc.type])
+    elif "failed_constraints" in exc.extra:
+        text = i18n.gettext(N_("The candidate does not meet the need's hard requirements."))
+    elif exc.detail in SERVICE_MESSAGES:
+        text = i18n.gettext(exc.detail)
+    elif isinstance(exc, NotFound):
+        text = i18n.gettext(N_("Not found, or not visible to you."))
+    elif isinstance(exc, PreconditionFailed):
+        text = i18n.gettext(N_("Someone else changed this first. Reload the page and try again."))
+    elif isinstance(exc, Conflict):
+        text = i18n.gettext(N_("This cannot be done in the record's current state."))
+    elif exc.field:
+        text = i18n.gettext(VALUE_ERRORS.get(exc.field, N_("Check this value.")))
+    else:
+        text = i18n.gettext(N_("The details were not accepted. Check them and try again."))
+    form.add(exc.field or fallback_field, text)
+
+
+def options(pairs: Iterable[tuple[str, str]], i18n: I18n) -> list[tuple[str, str]]:
+    """Choice lists for a template: (value, translated label)."""
+    return [(value, i18n.gettext(label)) for value, label in pairs]

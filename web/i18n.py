@@ -1,0 +1,103 @@
+"""The user's language: Babel catalogues (Finnish default, Swedish, English) and Finnish-style formats.
+
+Message ids are English; the catalogues under ``web/translations`` are compiled ``.mo`` files committed
+with their ``.po`` sources, so running the pages needs no build step (``python -m web.catalogues``
+re-extracts and recompiles them after a text changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from babel import dates, numbers
+from babel.support import Translations
+from markupsafe import Markup, escape
+
+TRANSLATIONS_DIR: Final = Path(__file__).resolve().parent / "translations"
+LANGUAGES: Final = ("fi", "sv", "en")
+DEFAULT_LANGUAGE: Final = "fi"
+LANGUAGE_COOKIE: Final = "kohtaamo_lang"
+LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
+# Every language is shown with Finnish conventions: 5.11.2025, 1 234,5, 24-hour clock.
+FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
+TIMEZONE: Final = ZoneInfo("Europe/Helsinki")
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated where it is shown."""
+    return message
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _translations(language: str) -> Translations:
+    loaded = Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+    assert isinstance(loaded, Translations), f"no compiled catalogue for {language}"
+    return loaded
+
+
+def pick_language(cookie: str | None) -> str:
+    """The language of the cookie if it is one we speak, else Finnish."""
+    return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class I18n:
+    """Texts, dates and numbers in one language."""
+
+    language: str
+
+    @property
+    def _catalogue(self) -> Translations:
+        return _translations(self.language)
+
+    @property
+    def _locale(self) -> str:
+        return FORMAT_LOCALES[self.language]
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """``message`` translated, with ``%(name)s`` placeholders filled from ``values``."""
+        text = self._catalogue.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """The singular or plural form for ``n``; ``%(num)s`` is ``n`` formatted."""
+        text = self._catalogue.ngettext(singular, plural, n)
+        return text % {"num": self.number(n), **values}
+
+    def markup(self, message: str, **values: Any) -> Markup:
+        """A translated text that is safe HTML: placeholders are escaped, the text itself is ours."""
+        text = self._catalogue.gettext(message)
+        return Markup(text) % {k: escape(v) for k, v in values.items()} if values else Markup(text)
+
+    def date(self, value: date | datetime | None) -> str:
+        """5.11.2025 (or the same in Swedish/English words)."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(TIMEZONE).date()
+        return dates.format_date(value, "medium", locale=self._locale)
+
+    def datetime(self, value: datetime | None) -> str:
+        """5.11.2025 13.04, in Finnish time."""
+        if value is None:
+            return ""
+        return dates.format_datetime(value, "short", tzinfo=TIMEZONE, locale=self._locale)
+
+    def number(self, value: float | int | Decimal | None, digits: int = 1) -> str:
+        """1 234,5: grouping and decimal comma, at most ``digits`` decimals."""
+        if value is None:
+            return ""
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return numbers.format_decimal(value, format=pattern, locale=self._locale)
+
+    def percent(self, value: float | None) -> str:
+        """73 %."""
+        if value is None:
+            return ""
+        return numbers.format_percent(value, locale=self._locale)

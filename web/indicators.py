@@ -1,0 +1,124 @@
+"""The indicator page: the area's shared outcome indicators, their charts and CSV/XLSX downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, get_args
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+
+from accounts import service as accounts
+from core.errors import AppError, ValidationFailed
+from placements import exports, indicators
+from placements.service import add_months, today
+from web import labels
+from web.forms import Form
+from web.i18n import N_
+from web.pages import COORDINATION, Ctx, PageRoute, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PRIVATE = {"Cache-Control": "no-store"}
+
+
+def _period(date_from: str, date_to: str) -> tuple[date, date]:
+    """The chosen period, by default the last twelve months to today."""
+    day = today()
+    try:
+        first = date.fromisoformat(date_from) if date_from else add_months(day.replace(day=1), -11)
+        last = date.fromisoformat(date_to) if date_to else day
+    except ValueError:
+        raise ValidationFailed("write dates as yyyy-mm-dd", field="from") from None
+    return first, last
+
+
+def _by(value: str) -> indicators.By:
+    for choice in get_args(indicators.By):
+        if value == choice:
+            by: indicators.By = choice
+            return by
+    return "area"
+
+
+def _scope(ctx: Ctx, first: date, last: date) -> indicators.Scope:
+    with ctx.conn.transaction():
+        name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
+    return indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
+
+
+@router.get("/indicators")
+def indicator_page(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+    """Every indicator for the period and grouping, with a chart of each over time and the downloads."""
+    with page(request, *COORDINATION) as ctx:
+        grouping = _by(by)
+        form = Form.initial({"date_from": date_from, "date_to": date_to, "by": grouping})
+        result: dict[str, Any] | None = None
+        try:
+            first, last = _period(date_from, date_to)
+            form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), "by": grouping})
+            with ctx.conn.transaction():
+                result = indicators.compute(ctx.conn, _scope(ctx, first, last), grouping)
+        except AppError:
+            form.add(
+                "date_from", ctx._(N_("Check the period: the first day must be on or before the last day."))
+            )
+        query = urlencode(
+            {"date_from": form.value("date_from"), "date_to": form.value("date_to"), "by": grouping}
+        )
+        return ctx.render(
+            "indicators.html",
+            status=200 if result is not None else 422,
+            form=form,
+            result=result,
+            query=query,
+            by_choices=[(k, ctx._(v)) for k, v in labels.INDICATOR_GROUPS.items()],
+            labels=labels,
+        )
+
+
+def _result(ctx: Ctx, date_from: str, date_to: str, by: str) -> dict[str, Any]:
+    first, last = _period(date_from, date_to)
+    with ctx.conn.transaction():
+        return indicators.compute(ctx.conn, _scope(ctx, first, last), _by(by))
+
+
+@router.get("/indicators.csv")
+def indicators_csv(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+    """The indicators as a CSV file."""
+    with page(request, *COORDINATION) as ctx:
+        body = exports.to_csv(_result(ctx, date_from, date_to, by))
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={**PRIVATE, "Content-Disposition": 'attachment; filename="kohtaamo-indicators.csv"'},
+        )
+
+
+@router.get("/indicators.xlsx")
+def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+    """The indicators as an Excel workbook (figures and definitions)."""
+    with page(request, *COORDINATION) as ctx:
+        body = exports.to_xlsx(_result(ctx, date_from, date_to, by))
+        return Response(
+            body,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={**PRIVATE, "Content-Disposition": 'attachment; filename="kohtaamo-indicators.xlsx"'},
+        )
+
+
+@router.get("/indicators/{name}/chart.{kind}")
+def indicator_chart(
+    request: Request, name: str, kind: str, date_from: str = "", date_to: str = "", by: str = "area"
+) -> Response:
+    """One indicator month by month as an SVG or PNG line chart."""
+    with page(request, *COORDINATION) as ctx:
+        if kind not in ("svg", "png"):
+            raise ValidationFailed("chart.svg or chart.png", field="kind")
+        first, last = _period(date_from, date_to)
+        scope = _scope(ctx, first, last)
+        with ctx.conn.transaction():
+            chart = indicators.over_time(ctx.conn, scope, indicators.indicator(name), _by(by))
+        if kind == "svg":
+            return Response(exports.chart_svg(chart), media_type="image/svg+xml", headers=PRIVATE)
+        return Response(exports.chart_png(chart), media_type="image/png", headers=PRIVATE)

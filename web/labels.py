@@ -1,0 +1,202 @@
+"""Names of the domain's codes as the pages show them (message ids; translated where shown)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from web.i18n import N_
+
+ROLES: Final = {
+    "coordinator": N_("Business coordinator"),
+    "caseworker": N_("Caseworker"),
+    "employer": N_("Employer contact"),
+    "admin": N_("Administrator"),
+}
+
+PLACEMENT_FORMS: Final = {
+    "open_job": N_("Open job"),
+    "pay_subsidy": N_("Pay subsidy"),
+    "work_trial": N_("Work trial"),
+    "apprenticeship": N_("Apprenticeship"),
+    "recruitment_training": N_("Recruitment training"),
+    "summer_job": N_("Summer job"),
+    "assistive_task": N_("Assistive municipal task"),
+}
+
+SHIFTS: Final = {
+    "day": N_("Day"),
+    "evening": N_("Evening"),
+    "night": N_("Night"),
+    "weekend": N_("Weekend"),
+}
+
+PHYSICAL_DEMANDS: Final = {
+    "heavy_lifting": N_("Heavy lifting"),
+    "standing": N_("Standing work"),
+    "outdoor": N_("Outdoor work"),
+    "driving": N_("Driving"),
+    "repetitive": N_("Repetitive movements"),
+    "noise": N_("Noise"),
+}
+
+VISIBILITY: Final = {"public": N_("Public"), "hidden": N_("Hidden (not advertised)")}
+
+NEED_STATUS: Final = {
+    "open": N_("Open"),
+    "filled": N_("Filled"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
+}
+
+CONTACT_KINDS: Final = {"visit": N_("Visit"), "call": N_("Call"), "event": N_("Event"), "email": N_("Email")}
+
+SIZE_CLASSES: Final = {
+    "micro": N_("Micro (under 10)"),
+    "small": N_("Small (10–49)"),
+    "medium": N_("Medium (50–249)"),
+    "large": N_("Large (250 or more)"),
+}
+
+PARTNERSHIP: Final = {
+    "none": N_("No partnership"),
+    "prospect": N_("Prospect"),
+    "partner": N_("Partner"),
+    "strategic": N_("Strategic partner"),
+}
+
+# TOL 2008 top-level sections.
+SECTORS: Final = {
+    "A": N_("Agriculture, forestry and fishing"),
+    "B": N_("Mining and quarrying"),
+    "C": N_("Manufacturing"),
+    "D": N_("Electricity, gas, steam and air conditioning supply"),
+    "E": N_("Water supply, sewerage and waste management"),
+    "F": N_("Construction"),
+    "G": N_("Wholesale and retail trade"),
+    "H": N_("Transportation and storage"),
+    "I": N_("Accommodation and food service activities"),
+    "J": N_("Information and communication"),
+    "K": N_("Financial and insurance activities"),
+    "L": N_("Real estate activities"),
+    "M": N_("Professional, scientific and technical activities"),
+    "N": N_("Administrative and support service activities"),
+    "O": N_("Public administration and defence"),
+    "P": N_("Education"),
+    "Q": N_("Human health and social work activities"),
+    "R": N_("Arts, entertainment and recreation"),
+    "S": N_("Other service activities"),
+    "T": N_("Activities of households as employers"),
+    "U": N_("Activities of extraterritorial organisations"),
+}
+
+LANGUAGE_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
+
+SPOKEN_LANGUAGES: Final = {
+    "fi": N_("Finnish"),
+    "sv": N_("Swedish"),
+    "en": N_("English"),
+    "ru": N_("Russian"),
+    "et": N_("Estonian"),
+    "ar": N_("Arabic"),
+    "so": N_("Somali"),
+    "uk": N_("Ukrainian"),
+    "fa": N_("Persian"),
+    "de": N_("German"),
+}
+
+CONSTRAINTS: Final = {
+    "area": N_("Same employment area"),
+    "candidate_available": N_("Available for placement"),
+    "certificates": N_("Certificates"),
+    "commute": N_("Commute"),
+    "hours": N_("Working hours"),
+    "languages": N_("Languages"),
+    "need_open": N_("Need is open"),
+    "placement_forms": N_("Placement form"),
+    "positions_open": N_("Positions open"),
+    "work_capacity": N_("Work capacity"),
+}
+
+COMPONENTS: Final = {
+    "semantic": N_("Meaning of the texts"),
+    "lexical": N_("Shared words"),
+    "skills": N_("Skills"),
+    "desired": N_("Desired work"),
+    "hours": N_("Hours"),
+}
+
+PROPOSAL_STATES: Final = {
+    "proposed": N_("Proposed, waiting for an answer"),
+    "interested": N_("Employer interested"),
+    "interview": N_("Interview"),
+    "placed": N_("Placed"),
+    "ended": N_("Placement ended"),
+    "declined": N_("Declined"),
+    "not_hired": N_("Not hired"),
+}
+
+# What a button that moves a proposal to a state says.
+TRANSITION_ACTIONS: Final = {
+    "interested": N_("Mark as interested"),
+    "interview": N_("Interview agreed"),
+    "placed": N_("Confirm the placement"),
+    "ended": N_("End the placement"),
+    "declined": N_("The employer declined"),
+    "not_hired": N_("Not hired after all"),
+}
+
+ANSWERS: Final = {
+    "interested": N_("Interested"),
+    "not_now": N_("Not now"),
+    "not_suitable": N_("Not suitable"),
+}
+
+REASON_CODES: Final = {
+    "skills": N_("Skills do not match"),
+    "experience": N_("Not enough experience"),
+    "language": N_("Language skills"),
+    "availability": N_("Availability or hours"),
+    "other": N_("Other reason"),
+}
+
+FOLLOW_UP_OUTCOMES: Final = {
+    "still_employed": N_("Still employed there"),
+    "open_labour_market": N_("Working elsewhere on the open labour market"),
+    "studies": N_("Studying"),
+    "unemployed": N_("Unemployed"),
+    "other": N_("Other"),
+}
+
+INDICATORS: Final = {
+    "activation_rate": (
+        N_("Activation rate"),
+        N_("Share of the area's active jobseekers who started a placement in the period."),
+    ),
+    "assistive_transitions": (
+        N_("Transitions from assistive tasks"),
+        N_("Share of work trials and assistive tasks followed by employment or training."),
+    ),
+    "wage_subsidised_starts": (
+        N_("Wage-subsidised starts in firms"),
+        N_("Pay subsidy placements starting in the period at non-municipal employers."),
+    ),
+    "median_days_to_placement": (
+        N_("Median days from proposal to placement"),
+        N_("Half of the placements started sooner than this after the proposal."),
+    ),
+    "employer_response_rate": (
+        N_("Employer response rate"),
+        N_("Share of intro cards the employers answered."),
+    ),
+    "hidden_need_share": (
+        N_("Share of placements from hidden jobs"),
+        N_("Share of placements into needs that were never advertised."),
+    ),
+}
+
+INDICATOR_GROUPS: Final = {
+    "area": N_("The whole area"),
+    "municipality": N_("By municipality"),
+    "coordinator": N_("By coordinator"),
+    "month": N_("By month"),
+}

@@ -1,0 +1,405 @@
+"""The page edge: who is asking, CSRF, one connection per request, templates and error pages.
+
+Every page handler opens :func:`page` (signed in, optionally limited to roles) or :func:`public_page`,
+does its database work inside ``ctx.conn.transaction()`` blocks and calls one or a few service
+functions, then renders a template or redirects (POST, redirect, GET). Expected failures raised by the
+services become error pages in the user's language through :class:`PageRoute`.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Final
+from urllib.parse import quote, urlencode, urlsplit
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from psycopg_pool import ConnectionPool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from accounts.models import Principal, Role
+from core.db import Conn
+from core.errors import AppError, Forbidden, NotFound
+from web import sessions
+from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
+from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
+
+log = logging.getLogger("kohtaamo.web")
+
+TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
+FLASH_COOKIE: Final = "kohtaamo_flash"
+CSRF_FIELD: Final = "csrf_token"
+CSRF_HEADER: Final = "X-CSRF-Token"
+
+templates = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _to_date(value: str | date | None) -> date | None:
+    """An ISO date string (as services put dates into JSON) as a date, for the date format."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+templates.filters["todate"] = _to_date
+
+# Short confirmations shown once after a redirect; the cookie carries only the key.
+FLASHES: Final = {
+    "signed_out": N_("You have signed out."),
+    "saved": N_("Saved."),
+    "visit_saved": N_("The visit was recorded."),
+    "visit_need_saved": N_("The visit and the new hidden need were recorded."),
+    "employer_saved": N_("The employer was added to the register."),
+    "need_saved": N_("The need was saved."),
+    "need_closed": N_("The need was closed."),
+    "proposed": N_("The candidate was proposed and the intro card sent."),
+    "answered": N_("Thank you, your answer was sent."),
+    "consent_saved": N_("The consent was recorded."),
+    "consent_withdrawn": N_("The consent was withdrawn."),
+    "placement_saved": N_("The placement was confirmed."),
+    "followup_saved": N_("The follow-up was recorded."),
+    "user_saved": N_("The user was created."),
+    "client_saved": N_("The client was added."),
+    "capacity_saved": N_("The work capacity was saved."),
+}
+
+
+# Who may open which pages: the same role rules as the API's endpoints.
+STAFF: Final = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
+COORDINATION: Final = (Role.COORDINATOR, Role.ADMIN)
+CASE_HANDLERS: Final = (Role.CASEWORKER, Role.ADMIN)
+PROPOSERS: Final = (Role.COORDINATOR, Role.CASEWORKER)
+NEED_WRITERS: Final = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
+
+
+class SignInRequired(Exception):
+    """No live session: go to the sign-in page and come back afterwards."""
+
+
+class CsrfRejected(Exception):
+    """A form without this session's CSRF token."""
+
+
+def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
+    """The main navigation of a role: (path, label message id)."""
+    staff_common = [("/needs", N_("Needs")), ("/search", N_("Match search"))]
+    if principal.role is Role.EMPLOYER:
+        return [
+            ("/", N_("Our needs")),
+            ("/cards", N_("Intro cards")),
+            ("/placements", N_("Placements")),
+        ]
+    if principal.role is Role.CASEWORKER:
+        return [("/clients", N_("My clients")), *staff_common, ("/proposals", N_("Proposals"))]
+    nav = [
+        ("/", N_("Today")),
+        ("/employers", N_("Employers")),
+        *staff_common,
+        ("/proposals", N_("Proposals")),
+        ("/placements", N_("Placements")),
+        ("/indicators", N_("Indicators")),
+    ]
+    if principal.role is Role.ADMIN:
+        nav.append(("/admin/users", N_("Users")))
+    return nav
+
+
+def language_of(request: Request) -> I18n:
+    """The language the browser chose (cookie), Finnish by default."""
+    return I18n(pick_language(request.cookies.get(LANGUAGE_COOKIE)))
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None = None
+) -> None:
+    """An HttpOnly, SameSite=Lax cookie for the whole site, Secure over HTTPS."""
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="lax", secure=_secure(request), path="/"
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to return to after signing in; anything else becomes the front page."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+@dataclass
+class Ctx:
+    """One page request: the connection, who is asking, and how to answer in their language."""
+
+    request: Request
+    conn: Conn
+    session: WebSession | None
+    i18n: I18n
+    anonymous_csrf: str | None = None
+    cookies: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    """Cookies to set on the answer: name -> (value, max-age in seconds or None for the session)."""
+
+    @property
+    def principal(self) -> Principal:
+        assert self.session is not None, "a signed-in page"
+        return self.session.principal
+
+    @property
+    def csrf_token(self) -> str:
+        if self.session is not None:
+            return self.session.csrf_token
+        assert self.anonymous_csrf is not None
+        return self.anonymous_csrf
+
+    def _(self, message: str, **values: Any) -> str:
+        return self.i18n.gettext(message, **values)
+
+    def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        """The template as an HTML page (or fragment), with the common context."""
+        html = render_template(self.request, self.i18n, self.session, self.csrf_token, template, **values)
+        response = HTMLResponse(html, status_code=status)
+        if FLASH_COOKIE in self.request.cookies and not template.startswith("_"):
+            # The confirmation was shown on this page; it is not shown again.
+            response.delete_cookie(FLASH_COOKIE, path="/")
+        self._finish(response)
+        return response
+
+    def redirect(self, url: str, flash: str | None = None) -> Response:
+        """303 See Other to ``url`` (or HX-Redirect for htmx), with a one-time confirmation."""
+        if self.request.headers.get("HX-Request") == "true":
+            response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+        else:
+            response = RedirectResponse(url, status_code=303)
+        if flash is not None:
+            assert flash in FLASHES
+            set_cookie(self.request, response, FLASH_COOKIE, flash, max_age=60)
+        self._finish(response)
+        return response
+
+    def _finish(self, response: Response) -> None:
+        if self.anonymous_csrf is not None and self.request.cookies.get(ANONYMOUS_CSRF_COOKIE) is None:
+            set_cookie(self.request, response, ANONYMOUS_CSRF_COOKIE, self.anonymous_csrf)
+        for name, (value, max_age) in self.cookies.items():
+            set_cookie(self.request, response, name, value, max_age)
+
+
+def render_template(
+    request: Request,
+    i18n: I18n,
+    session: WebSession | None,
+    csrf_token: str | None,
+    template: str,
+    **values: Any,
+) -> str:
+    """Render ``template`` with what every page needs: texts, formats, the user, navigation, CSRF."""
+    principal = session.principal if session else None
+    flash_key = request.cookies.get(FLASH_COOKIE)
+    context: dict[str, Any] = {
+        "_": i18n.gettext,
+        "ngettext": i18n.ngettext,
+        "markup": i18n.markup,
+        "fmt": i18n,
+        "lang": i18n.language,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "user": principal,
+        "nav": _principal_nav(principal) if principal else [],
+        "path": request.url.path,
+        "current_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "query_without_offset": urlencode(
+            [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+        ),
+        "csrf_token": csrf_token,
+        "csrf_field": CSRF_FIELD,
+        "flash": i18n.gettext(FLASHES[flash_key]) if flash_key in FLASHES else None,
+        "form_token": sessions.new_token,
+    }
+    context.update(values)
+    return templates.get_template(template).render(context)
+
+
+def _check_csrf(request: Request, form: FormData | None, expected: str | None) -> None:
+    if request.method in ("GET", "HEAD"):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and form is not None:
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sessions.same_token(sent, expected):
+        raise CsrfRejected()
+
+
+def pool_of(request: Request) -> ConnectionPool[Conn]:
+    pool: ConnectionPool[Conn] = request.app.state.pool
+    return pool
+
+
+@contextmanager
+def page(request: Request, *roles: Role, form: FormData | None = None) -> Iterator[Ctx]:
+    """A signed-in page (of one of ``roles``, if given); a POST must carry the session's CSRF token."""
+    with pool_of(request).connection() as conn:
+        with conn.transaction():
+            session = sessions.load_session(conn, request.cookies.get(SESSION_COOKIE))
+        if session is None:
+            raise SignInRequired()
+        request.state.web_session = session  # the error pages show the user's navigation too
+        if roles and session.principal.role not in roles:
+            raise Forbidden("this page is not open to your role")
+        _check_csrf(request, form, session.csrf_token)
+        yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
+
+
+@contextmanager
+def public_page(request: Request, form: FormData | None = None) -> Iterator[Ctx]:
+    """A page open without signing in (sign-in, language); forms use a double-submit CSRF cookie."""
+    with pool_of(request).connection() as conn:
+        with conn.transaction():
+            session = sessions.load_session(conn, request.cookies.get(SESSION_COOKIE))
+        if session is not None:
+            _check_csrf(request, form, session.csrf_token)
+            yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
+            return
+        cookie = request.cookies.get(ANONYMOUS_CSRF_COOKIE)
+        _check_csrf(request, form, cookie)
+        yield Ctx(
+            request=request,
+            conn=conn,
+            session=None,
+            i18n=language_of(request),
+            anonymous_csrf=cookie or sessions.new_token(),
+        )
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form (a dependency: parsed on the event loop, handled in the thread pool)."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(read_form)]
+"""A handler's submitted form."""
+
+
+# Error pages -----------------------------------------------------------------------------------------
+
+ERROR_TITLES: Final = {
+    400: N_("The request could not be handled"),
+    403: N_("Not available to you"),
+    404: N_("Page not found"),
+    409: N_("This cannot be done now"),
+    412: N_("Someone else changed this first"),
+    422: N_("Check the details"),
+    503: N_("The service is starting up"),
+}
+ERROR_TEXTS: Final = {
+    400: N_("Go back and try again."),
+    403: N_("This page is not open to your role. Use the menu to find your own pages."),
+    404: N_("The page does not exist, or it is not visible to you. Check the address or use the menu."),
+    409: N_("The record is not in a state that allows this. Reload the page to see its current state."),
+    412: N_("Reload the page to see the latest version, then make your change again."),
+    422: N_("Some details were not accepted. Go back, check them and try again."),
+    503: N_("The matching index is still loading. Try again in a moment."),
+    500: N_("Something went wrong on our side. Try again in a moment."),
+}
+
+
+def error_page(request: Request, status: int, text: str | None = None) -> HTMLResponse:
+    """An error page in the user's language, with the navigation when the user is known."""
+    i18n = language_of(request)
+    title = ERROR_TITLES.get(status, N_("Something went wrong"))
+    body = text or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    session: WebSession | None = getattr(request.state, "web_session", None)
+    html = render_template(
+        request,
+        i18n,
+        session,
+        None,
+        "error.html",
+        status=status,
+        title=i18n.gettext(title),
+        text=i18n.gettext(body),
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    """Back to the sign-in page, remembering where the user was going."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.url.netloc
+        target = (referer.path + (f"?{referer.query}" if referer.query else "")) if same_site else "/"
+    location = "/login?next=" + quote(safe_next(target), safe="")
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
+
+
+class PageRoute(APIRoute):
+    """A route whose expected failures answer with pages, not problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                return sign_in_redirect(request)
+            except CsrfRejected:
+                return error_page(
+                    request,
+                    403,
+                    N_("The form had expired. Go back, reload the page and send the form again."),
+                )
+            except NotFound:
+                return error_page(request, 404)
+            except AppError as exc:
+                return error_page(request, exc.status)
+            except RequestValidationError:
+                # A malformed address (/needs/abc) is a page that does not exist.
+                return error_page(request, 404)
+            except StarletteHTTPException as exc:
+                return error_page(request, exc.status_code)
+            except Exception as exc:
+                # As the API does: the message may quote row values, so only the type and frames are logged.
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error(
+                    "unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames
+                )
+                return error_page(request, 500)
+
+        return page_handler
+
+
+def once(ctx: Ctx, token: str | None, produce: Callable[[], str]) -> str:
+    """Run ``produce`` once per form token; a repeated submission gets the first one's location.
+
+    Call inside the transaction that writes the record, so the token and the record commit together.
+    """
+    if not token or len(token) > 100:
+        return produce()
+    previous = sessions.used_form(ctx.conn, ctx.principal.user_id, token)
+    if previous is not None:
+        return previous
+    location = produce()
+    sessions.remember_form(ctx.conn, ctx.principal.user_id, token, location)
+    return location

@@ -1,0 +1,294 @@
+"""Proposals and their states, the employer's intro cards and answers, disclosed candidates, placements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from accounts.models import Role
+from core.errors import AppError, NotFound
+from employers import service as employers
+from placements import service as placements
+from placements.schemas import AnswerIn, FollowUpCreate, ProposalState, TransitionIn
+from placements.service import today
+from placements.settings import get_placement_settings
+from web import labels, lookups
+from web.forms import Form, drop_empty, options, service_error, validate
+from web.i18n import N_
+from web.lookups import employer_names
+from web.needs import number
+from web.pages import STAFF, Ctx, PageRoute, Posted, once, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PAGE_SIZE = 50
+
+
+# Proposals (staff) ---------------------------------------------------------------------------------
+
+
+@router.get("/proposals")
+def proposal_list(request: Request, state: str = "", offset: int = 0) -> Response:
+    """Proposals of the area (a caseworker's own clients'), by state."""
+    with page(request, *STAFF) as ctx:
+        items, total = lookups.proposals(
+            ctx,
+            state=state if state in labels.PROPOSAL_STATES else None,
+            limit=PAGE_SIZE,
+            offset=max(offset, 0),
+        )
+        return ctx.render(
+            "proposals.html",
+            items=items,
+            total=total,
+            offset=max(offset, 0),
+            page_size=PAGE_SIZE,
+            names=employer_names(ctx, (r["employer_id"] for r in items)),
+            form=Form.initial({"state": state}),
+            state_choices=options(labels.PROPOSAL_STATES.items(), ctx.i18n),
+            labels=labels,
+        )
+
+
+def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
+    with ctx.conn.transaction():
+        proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+        card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+        need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
+        employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
+    forms = need["placement_forms"] or list(labels.PLACEMENT_FORMS)
+    hours = need["hours_per_week"]
+    initial = {
+        "form": forms[0],
+        "start_date": today().isoformat(),
+        "hours_per_week": ctx.i18n.number(hours) if hours is not None else None,
+    }
+    return ctx.render(
+        "proposal.html",
+        status=status,
+        proposal=proposal,
+        card=card,
+        need=need,
+        employer=employer,
+        form=form or Form.initial(initial),
+        placement_form_choices=[(f, ctx._(labels.PLACEMENT_FORMS[f])) for f in forms],
+        labels=labels,
+    )
+
+
+@router.get("/proposals/{proposal_id:int}")
+def proposal_page(request: Request, proposal_id: int) -> Response:
+    """A proposal: the intro card sent, the frozen explanation, its history and the next steps."""
+    with page(request, *STAFF) as ctx:
+        return _proposal_page(ctx, proposal_id)
+
+
+@router.post("/proposals/{proposal_id:int}/transition")
+def move_proposal(request: Request, proposal_id: int, posted: Posted) -> Response:
+    """Move the proposal on: interview, placed (the placement is confirmed), ended, declined, not hired."""
+    with page(request, *STAFF, form=posted) as ctx:
+        form = Form.of(posted)
+        target = form.text("to")
+        values: dict[str, Any] = {"to": target, "note": form.value("note").strip()}
+        if target == ProposalState.PLACED:
+            values |= drop_empty(
+                {
+                    "form": form.text("form"),
+                    "start_date": form.text("start_date"),
+                    "end_date": form.text("end_date"),
+                    "hours_per_week": number(form.text("hours_per_week")),
+                    "decision_reference": form.text("decision_reference"),
+                }
+            )
+            if not form.text("start_date"):
+                form.add("start_date", ctx._(N_("This field is required.")))
+        elif target == ProposalState.ENDED:
+            values |= drop_empty({"ended_on": form.text("ended_on"), "end_reason": form.text("end_reason")})
+        data = validate(TransitionIn, values, form, ctx.i18n)
+        if data is None or not form.ok:
+            return _proposal_page(ctx, proposal_id, form, status=422)
+        try:
+            with ctx.conn.transaction():
+
+                def produce() -> str:
+                    view = placements.transition(
+                        ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
+                    )
+                    placement = view.get("placement")
+                    if data.to is ProposalState.PLACED and placement is not None:
+                        return f"/placements/{placement['id']}"
+                    return f"/proposals/{proposal_id}"
+
+                location = once(ctx, form.text("form_token"), produce)
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="to")
+            return _proposal_page(ctx, proposal_id, form, status=exc.status)
+        return ctx.redirect(location, flash="placement_saved" if data.to is ProposalState.PLACED else "saved")
+
+
+# Intro cards (employer) ----------------------------------------------------------------------------
+
+
+def _disclosed(ctx: Ctx, proposal: dict[str, Any]) -> dict[str, Any] | None:
+    """The candidate's identity when the employer was interested and the jobseeker consented."""
+    if proposal["answer"] != "interested":
+        return None
+    try:
+        with ctx.conn.transaction():
+            return placements.disclose_candidate(ctx.conn, ctx.principal, proposal["id"])
+    except placements.DisclosureNotAllowed:
+        return None
+
+
+@router.get("/cards")
+def intro_cards(request: Request) -> Response:
+    """The intro cards sent to the employer: waiting for an answer first, then the answered ones."""
+    with page(request, Role.EMPLOYER) as ctx:
+        items, _ = lookups.proposals(ctx)
+        waiting = [p for p in items if p["answer"] is None and p["state"] == ProposalState.PROPOSED]
+        answered = [p for p in items if p not in waiting]
+        disclosed = {p["id"]: identity for p in answered if (identity := _disclosed(ctx, p)) is not None}
+        return ctx.render(
+            "cards.html", waiting=waiting, answered=answered, disclosed=disclosed, labels=labels
+        )
+
+
+def _card_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
+    with ctx.conn.transaction():
+        proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+        card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+    return ctx.render(
+        "card.html",
+        status=status,
+        proposal=proposal,
+        card=card,
+        identity=_disclosed(ctx, proposal),
+        form=form or Form(),
+        reason_choices=options(labels.REASON_CODES.items(), ctx.i18n),
+        labels=labels,
+    )
+
+
+@router.get("/cards/{proposal_id:int}")
+def intro_card(request: Request, proposal_id: int) -> Response:
+    """One intro card (pseudonymous until the candidate consents) with the answer buttons."""
+    with page(request, Role.EMPLOYER) as ctx:
+        return _card_page(ctx, proposal_id)
+
+
+@router.post("/cards/{proposal_id:int}/answer")
+def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
+    """The employer's answer: interested, not now, or not suitable with a reason."""
+    with page(request, Role.EMPLOYER, form=posted) as ctx:
+        form = Form.of(posted)
+        values = drop_empty(
+            {
+                "answer": form.text("answer"),
+                "reason_code": form.text("reason_code"),
+                "comment": form.text("comment"),
+            }
+        )
+        if values.get("answer") == "not_suitable" and "reason_code" not in values:
+            form.add("reason_code", ctx._(N_("Choose a reason, so that we can propose better candidates.")))
+        data = validate(AnswerIn, values, form, ctx.i18n)
+        if data is None or not form.ok:
+            return _card_page(ctx, proposal_id, form, status=422)
+        try:
+            with ctx.conn.transaction():
+                placements.answer_proposal(
+                    ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
+                )
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="answer")
+            return _card_page(ctx, proposal_id, form, status=exc.status)
+        return ctx.redirect(f"/cards/{proposal_id}", flash="answered")
+
+
+# Placements ----------------------------------------------------------------------------------------
+
+
+@router.get("/placements")
+def placement_list(request: Request, offset: int = 0) -> Response:
+    """Placements the user may see: the area's, own clients', or the employer's own."""
+    with page(request) as ctx:
+        with ctx.conn.transaction():
+            items, total = placements.list_placements(
+                ctx.conn,
+                ctx.principal,
+                employer_id=None,
+                need_id=None,
+                jobseeker_id=None,
+                form=None,
+                sort="-start_date",
+                limit=PAGE_SIZE,
+                offset=max(offset, 0),
+            )
+        return ctx.render(
+            "placements.html",
+            items=items,
+            total=total,
+            offset=max(offset, 0),
+            page_size=PAGE_SIZE,
+            names=employer_names(ctx, (r["employer_id"] for r in items)),
+            labels=labels,
+        )
+
+
+def _placement_page(ctx: Ctx, placement_id: int, form: Form | None = None, status: int = 200) -> Response:
+    with ctx.conn.transaction():
+        placement = placements.get_placement(ctx.conn, ctx.principal, placement_id)
+        employer = employers.get_employer(ctx.conn, ctx.principal, placement["employer_id"])
+        need = employers.get_need(ctx.conn, ctx.principal, placement["need_id"])
+    done = {f["due_months"] for f in placement.get("follow_ups", [])}
+    return ctx.render(
+        "placement.html",
+        status=status,
+        placement=placement,
+        employer=employer,
+        need=need,
+        form=form or Form.initial({"due": "3" if 3 not in done else "6"}),
+        outcome_choices=options(labels.FOLLOW_UP_OUTCOMES.items(), ctx.i18n),
+        due_choices=[(str(m), ctx._(N_("%(months)s months"), months=m)) for m in (3, 6) if m not in done],
+        labels=labels,
+    )
+
+
+@router.get("/placements/{placement_id:int}")
+def placement_page(request: Request, placement_id: int) -> Response:
+    """A placement; staff also record its 3- and 6-month follow-ups."""
+    with page(request) as ctx:
+        return _placement_page(ctx, placement_id)
+
+
+@router.post("/placements/{placement_id:int}/follow-ups")
+def record_follow_up(request: Request, placement_id: int, posted: Posted) -> Response:
+    """Record a follow-up once it is due."""
+    with page(request, *STAFF, form=posted) as ctx:
+        form = Form.of(posted)
+        data = validate(
+            FollowUpCreate,
+            {
+                # The schema takes the months as a number (3 or 6), not as the text a form sends.
+                "due": int(due) if (due := form.text("due") or "").isdigit() else due,
+                "outcome": form.text("outcome"),
+                "note": form.value("note").strip(),
+            },
+            form,
+            ctx.i18n,
+        )
+        if data is None:
+            return _placement_page(ctx, placement_id, form, status=422)
+        try:
+            with ctx.conn.transaction():
+                placements.add_follow_up(ctx.conn, ctx.principal, placement_id, data)
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="due")
+            return _placement_page(ctx, placement_id, form, status=exc.status)
+        return ctx.redirect(f"/placements/{placement_id}", flash="followup_saved")

@@ -1,0 +1,69 @@
+"""The web pages of Kohtaamo, served by the API's application under ``/`` (the API stays under /api/v1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.convertors import Convertor, register_url_convertor
+
+from accounts.models import Role
+from matching import esco
+from web import admin, auth, caseworker, coordinator, employer, indicators, needs, placements
+from web.pages import PageRoute, error_page, page
+
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Each role's front page: the coordinator's day, the caseworker's clients, the employer's needs."""
+    with page(request) as ctx:
+        if ctx.principal.role is Role.CASEWORKER:
+            return caseworker.clients_page(ctx)
+        if ctx.principal.role is Role.EMPLOYER:
+            return employer.own_needs_page(ctx)
+        return coordinator.today_page(ctx)
+
+
+@router.get("/skills/suggest")
+def suggest_skills(request: Request, skill_query: str = "", target: str = "f-skills") -> Response:
+    """ESCO skills starting with what was typed, as buttons that add the skill to the field."""
+    with page(request) as ctx:
+        suggestions = esco.suggest_skills(skill_query[:100], ctx.i18n.language, limit=8)
+        return ctx.render(
+            "_skill_suggestions.html", suggestions=suggestions, target=target, query=skill_query.strip()
+        )
+
+
+class PagePath(Convertor[str]):
+    """Any path that is not the API's or a static file's: those keep their own 404 answers."""
+
+    regex = r"(?!api/|static/|docs|redoc|openapi\.json|healthz|readyz).*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("page", PagePath())
+
+
+def not_found(request: Request, path: str) -> Response:
+    """Any other address: the 404 page in the user's language."""
+    return error_page(request, 404)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the pages and their static files from ``app``."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, coordinator, needs, caseworker, employer, placements, indicators, admin):
+        app.include_router(module.router)
+    app.include_router(router)
+    app.add_api_route("/{path:page}", not_found, methods=["GET"], include_in_schema=False)

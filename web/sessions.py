@@ -1,0 +1,130 @@
+"""Server-side sign-in sessions, CSRF tokens, the sign-in rate limit and single-use form tokens.
+
+The cookie carries a random session token; the database keeps only its SHA-256, the user, the session's
+CSRF token and two expiry times (absolute, and idle since the last request). Signing out deletes the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from accounts import service as accounts
+from accounts.models import Principal
+from core.db import Conn
+
+SESSION_COOKIE: Final = "kohtaamo_session"
+ANONYMOUS_CSRF_COOKIE: Final = "kohtaamo_csrf"
+IDLE_TIMEOUT: Final = timedelta(hours=2)
+MAX_FAILURES: Final = 5
+FAILURE_WINDOW: Final = timedelta(minutes=5)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A random, URL-safe token (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def same_token(a: str | None, b: str | None) -> bool:
+    """Constant-time equality of two tokens; a missing one never matches."""
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A signed-in browser: who, and the CSRF token its forms must carry."""
+
+    principal: Principal
+    csrf_token: str
+
+
+def start_session(conn: Conn, user_id: int, lifetime: timedelta) -> str:
+    """A new session of ``user_id``; returns the cookie value (only its hash is stored)."""
+    token = new_token()
+    conn.execute(
+        "INSERT INTO web_sessions (token_hash, user_id, csrf_token, expires_at) VALUES (%s, %s, %s, %s)",
+        (_digest(token), user_id, new_token(), datetime.now(UTC) + lifetime),
+    )
+    return token
+
+
+def load_session(conn: Conn, token: str | None) -> WebSession | None:
+    """The live session of the cookie, its idle clock restarted; None if missing, expired or idle."""
+    if not token:
+        return None
+    row = conn.execute(
+        "UPDATE web_sessions SET last_seen_at = now()"
+        " WHERE token_hash = %s AND expires_at > now() AND last_seen_at > now() - %s"
+        " RETURNING user_id, csrf_token",
+        (_digest(token), IDLE_TIMEOUT),
+    ).fetchone()
+    if row is None:
+        return None
+    principal = accounts.principal_for_user(conn, row["user_id"])
+    if principal is None:
+        return None
+    return WebSession(principal=principal, csrf_token=row["csrf_token"])
+
+
+def end_session(conn: Conn, token: str | None) -> None:
+    """Sign out: forget the session (and any expired ones of anybody, while we are here)."""
+    if token:
+        conn.execute("DELETE FROM web_sessions WHERE token_hash = %s", (_digest(token),))
+    conn.execute("DELETE FROM web_sessions WHERE expires_at < now() - interval '1 day'")
+
+
+def sign_in_blocked(conn: Conn, email: str, client_ip: str) -> bool:
+    """True after :data:`MAX_FAILURES` failed sign-ins for this email from this address in the window."""
+    row = conn.execute(
+        "SELECT count(*) AS n FROM web_login_failures"
+        " WHERE email = %s AND client_ip = %s AND at > now() - %s",
+        (email.strip().lower(), client_ip, FAILURE_WINDOW),
+    ).fetchone()
+    return row is not None and int(row["n"]) >= MAX_FAILURES
+
+
+def record_failure(conn: Conn, email: str, client_ip: str) -> None:
+    """Count one failed sign-in (old ones are pruned here)."""
+    conn.execute(
+        "INSERT INTO web_login_failures (email, client_ip) VALUES (%s, %s)",
+        (email.strip().lower(), client_ip),
+    )
+    conn.execute("DELETE FROM web_login_failures WHERE at < now() - %s", (FAILURE_WINDOW * 2,))
+
+
+def clear_failures(conn: Conn, email: str, client_ip: str) -> None:
+    """A successful sign-in starts the count again."""
+    conn.execute(
+        "DELETE FROM web_login_failures WHERE email = %s AND client_ip = %s",
+        (email.strip().lower(), client_ip),
+    )
+
+
+def used_form(conn: Conn, user_id: int, token: str) -> str | None:
+    """Where an already submitted form led, or None if ``token`` is fresh.
+
+    Takes a transaction-scoped lock on the token, so a second submission of the same form waits for the
+    first one's transaction and then finds its answer.
+    """
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 1))", (f"web-form:{user_id}:{token}",))
+    row = conn.execute(
+        "SELECT location FROM web_form_tokens WHERE user_id = %s AND token = %s", (user_id, token)
+    ).fetchone()
+    return None if row is None else str(row["location"])
+
+
+def remember_form(conn: Conn, user_id: int, token: str, location: str) -> None:
+    """Record that the form ``token`` was handled and led to ``location``."""
+    conn.execute(
+        "INSERT INTO web_form_tokens (user_id, token, location) VALUES (%s, %s, %s)",
+        (user_id, token, location),
+    )
+    conn.execute("DELETE FROM web_form_tokens WHERE created_at < now() - interval '2 days'")
