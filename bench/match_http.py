@@ -72,7 +72,11 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("pre-filter", "matching.engine.MatchingEngine", "_allowed_needs"),
     ("pre-filter", "matching.engine.MatchingEngine", "_allowed_candidates"),
     ("FAISS search", "matching.index.FaissIndex", "search"),
+    ("FAISS: allowed ids to rows", "matching.index._IndexBase", "_allowed_rows"),
+    ("FAISS: IDSelectorBatch", "faiss", "IDSelectorBatch"),
     ("BM25 scoring", "matching.lexical.LexicalIndex", "scores"),
+    ("BM25 top-k", "matching.lexical.LexicalIndex", "top_k"),
+    ("BM25: allowed ids to positions", "matching.lexical.LexicalIndex", "_positions"),
     ("candidate pool (FAISS + BM25 + merge)", "matching.engine", "candidate_pool"),
     ("constraints and pair scores", "matching.engine.MatchingEngine", "_pair"),
     ("fusion", "matching.engine", "fuse"),
@@ -443,7 +447,8 @@ def serve_instrumented(port: int) -> None:
             owner: Any = getattr(importlib.import_module(module_path), class_name)
         except (ImportError, AttributeError, ValueError):
             owner = importlib.import_module(owner_path)
-        setattr(owner, attribute, timer(stage, getattr(owner, attribute)))
+        if hasattr(owner, attribute):  # the code may have moved on: time what exists
+            setattr(owner, attribute, timer(stage, getattr(owner, attribute)))
 
     from fastapi import Request
 

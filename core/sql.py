@@ -42,7 +42,9 @@ def update_versioned(
 
     404 if the row is not in the area, 412 if someone changed it since it was read.
     """
-    assignments: list[sql.Composable] = [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder()) for c in changes]
+    assignments: list[sql.Composable] = [
+        sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder()) for c in changes
+    ]
     assignments += [sql.SQL("version = version + 1"), sql.SQL("updated_at = now()")]
     query = sql.SQL("UPDATE {} SET {} WHERE id = %s AND area_id = %s AND version = %s RETURNING *").format(
         sql.Identifier(table), sql.SQL(", ").join(assignments)

@@ -173,14 +173,29 @@ def match(
 
 
 def evaluate(
-    task_dir: Path = typer.Argument(
-        ..., exists=True, file_okay=False, help="A task folder (corpus, queries, qrels)."
+    task_dir: Path | None = typer.Argument(
+        None, exists=True, file_okay=False, help="A task folder (corpus, queries, qrels)."
     ),
     mode: str = typer.Option("fused", help="semantic, lexical or fused."),
+    outcomes: bool = typer.Option(False, "--outcomes", help="Judge the ranking by real placements instead."),
+    area: str | None = typer.Option(None, help="With --outcomes: the employment area."),
 ) -> None:
-    """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line."""
+    """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line.
+
+    With --outcomes --area NAME: where the eventually placed candidates stood in the ranking when they
+    were proposed (MRR, recall@10), from the area's own labelled pairs.
+    """
     from matching.evaluate import evaluate_task
 
+    if outcomes:
+        from placements.cli import outcomes_command
+
+        if area is None:
+            raise fail("--outcomes needs --area NAME")
+        outcomes_command(area)
+        return
+    if task_dir is None:
+        raise fail("give a task folder, or --outcomes --area NAME")
     if mode not in ("semantic", "lexical", "fused"):
         raise fail("--mode must be semantic, lexical or fused")
     if not (task_dir / "qrels.tsv").exists():

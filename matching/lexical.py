@@ -41,12 +41,11 @@ def _word_terms(word: str, lang: str) -> tuple[str, ...]:
     """Index terms of one lower-cased word (words repeat a lot, so this is cached)."""
     if lang not in _STEMMERS:
         terms: tuple[str, ...] = (word,)
-    else:
+    elif lang == "fi":
         stem: str = _stemmer(lang).stemWord(word)
-        if lang != "fi":
-            terms = (stem,)
-        else:
-            terms = (word,) if stem == word else (word, stem)
+        terms = (word,) if stem == word else (word, stem)
+    else:
+        terms = (_stemmer(lang).stemWord(word),)
     marked = f"<{word}>"
     return terms + tuple("#" + marked[i : i + _GRAM] for i in range(max(1, len(marked) - _GRAM + 1)))
 
@@ -66,10 +65,18 @@ def tokenize(text: str, lang: str) -> list[str]:
 class LexicalIndex:
     """A static BM25 index over documents identified by int ids; rebuild it to change the documents."""
 
-    def __init__(self, doc_ids: npt.NDArray[np.int64], retriever: bm25s.BM25 | None) -> None:
+    def __init__(
+        self,
+        doc_ids: npt.NDArray[np.int64],
+        retriever: bm25s.BM25 | None,
+        idf: npt.NDArray[np.float64],
+        average_length: float,
+    ) -> None:
         self._doc_ids = doc_ids
         self._position = {int(doc_id): position for position, doc_id in enumerate(doc_ids.tolist())}
         self._retriever = retriever
+        self._idf = idf
+        self._average_length = average_length
         # candidate_pool asks for the top documents and then for the pool's scores: keep the last
         # query's score vector instead of computing it twice.
         self._last: tuple[str, str, npt.NDArray[np.float32]] | None = None
@@ -103,28 +110,58 @@ class LexicalIndex:
         keep = document_frequency <= max(max_df * len(corpus), _MIN_PRUNED_DF)
         new_id = np.cumsum(keep) - 1
         kept_vocabulary = {term: int(new_id[old]) for term, old in vocabulary.items() if keep[old]}
-        retriever = bm25s.BM25(k1=k1, b=b)
+        corpus_ids = [new_id[terms[keep[terms]]] for terms in corpus]
+        retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
         if kept_vocabulary:
-            corpus_ids = [new_id[terms[keep[terms]]].tolist() for terms in corpus]
-            retriever.index((corpus_ids, kept_vocabulary), show_progress=False)
-        return cls(np.asarray(ids, dtype=np.int64), retriever if kept_vocabulary else None)
+            retriever.index(
+                ([terms.tolist() for terms in corpus_ids], dict(kept_vocabulary)), show_progress=False
+            )
+        # The same IDF and average length as bm25s's "lucene" scoring, for `query_norm`.
+        kept_frequency = document_frequency[keep].astype(np.float64)
+        idf = np.log(1.0 + (len(corpus) - kept_frequency + 0.5) / (kept_frequency + 0.5))
+        average_length = float(np.mean([len(terms) for terms in corpus_ids])) if corpus_ids else 0.0
+        return cls(
+            np.asarray(ids, dtype=np.int64), retriever if kept_vocabulary else None, idf, average_length
+        )
 
     def __len__(self) -> int:
         return len(self._doc_ids)
+
+    def _query_token_ids(self, query: str, lang: str) -> list[int]:
+        if self._retriever is None:
+            return []
+        token_ids: list[int] = self._retriever.get_tokens_ids(tokenize(query, lang))
+        return token_ids
 
     def _all_scores(self, query: str, lang: str) -> npt.NDArray[np.float32]:
         last = self._last
         if last is not None and last[0] == query and last[1] == lang:
             return last[2]
-        if self._retriever is None:
-            return np.zeros(len(self._doc_ids), dtype=np.float32)
-        token_ids = self._retriever.get_tokens_ids(tokenize(query, lang))
-        if token_ids:
+        token_ids = self._query_token_ids(query, lang)
+        if token_ids and self._retriever is not None:
             scores = np.asarray(self._retriever.get_scores_from_ids(token_ids), dtype=np.float32)
         else:
             scores = np.zeros(len(self._doc_ids), dtype=np.float32)
         self._last = (query, lang, scores)
         return scores
+
+    def query_norm(self, query: str, lang: str) -> float:
+        """The BM25 score a document consisting of exactly the query's indexed terms would get.
+
+        Dividing a document's score by it gives a per-query match strength in 0..1 (about 1 for a
+        document that repeats the query). Unlike division by the best score in the pool, a query whose
+        words barely occur in the corpus (another language) keeps small lexical values, so one fusion
+        weight suits monolingual and cross-lingual queries alike (docs/evaluation.md).
+        """
+        token_ids = np.asarray(self._query_token_ids(query, lang), dtype=np.int64)
+        if not len(token_ids) or self._retriever is None:
+            return 0.0
+        terms, counts = np.unique(token_ids, return_counts=True)
+        k1, b = float(self._retriever.k1), float(self._retriever.b)
+        length_factor = k1 * (1.0 - b + b * len(token_ids) / max(self._average_length, 1e-9))
+        # bm25s sums a term once per occurrence in the query, so the self-score does the same.
+        per_term = self._idf[terms] * counts / (counts + length_factor)
+        return float(np.sum(counts * per_term))
 
     def _positions(self, ids: npt.ArrayLike | None) -> npt.NDArray[np.intp] | None:
         if ids is None:

@@ -4,9 +4,10 @@ A ranking is built in two steps, both used by the API and by `matching.evaluate`
 
 1. `candidate_pool` gathers the best candidates by meaning (vector index) and by words (BM25), and gives
    every pooled candidate both scores;
-2. `fuse` turns per-candidate components into one total: semantic cosine, BM25 divided by the best BM25
-   in the pool, skill overlap, desired-occupation match and hours fit, each weighted by `FusionWeights`.
-   The components are kept so that the explanation can show them.
+2. `fuse` turns per-candidate components into one total: semantic cosine, lexical match strength (BM25
+   divided by the query's own BM25 score, see `LexicalIndex.query_norm`), skill overlap,
+   desired-occupation match and hours fit, each weighted by `FusionWeights`. The components are kept so
+   that the explanation can show them.
 
 `explain_fi` writes the sentence shown to coordinators and employers. It is given constraint results,
 skill labels and a distance only, never a candidate's work-capacity facts: the work-capacity result it
@@ -39,7 +40,7 @@ class FusionWeights:
     """
 
     semantic: float = 1.0
-    lexical: float = 0.02
+    lexical: float = 0.08
     skills: float = 0.04
     desired: float = 0.02
     hours: float = 0.01
@@ -47,7 +48,7 @@ class FusionWeights:
 
 @dataclass(frozen=True, slots=True)
 class ComponentScores:
-    """One candidate's components: cosine, pool-normalised BM25 (0..1), skills, desired, hours (0..1)."""
+    """One candidate's components: cosine, then lexical, skills, desired and hours, each in 0..1."""
 
     semantic: float = 0.0
     lexical: float = 0.0
@@ -67,7 +68,7 @@ class RankedCandidate:
 
 @dataclass(frozen=True, slots=True)
 class CandidatePool:
-    """Candidates gathered for one query with their semantic (cosine) and raw BM25 scores."""
+    """Candidates gathered for one query: cosine similarities and lexical match strengths (0..1)."""
 
     ids: list[int]
     semantic: dict[int, float] = field(default_factory=dict)
@@ -86,8 +87,9 @@ def candidate_pool(
 ) -> CandidatePool:
     """Union of the `pool_size` nearest vectors and the `pool_size` best BM25 matches (within `allowed`).
 
-    Every pooled candidate gets its exact cosine similarity and its BM25 score (0.0 where no query
-    word occurs), so that `fuse` compares like with like.
+    Every pooled candidate gets its exact cosine similarity and its lexical match strength: BM25 divided
+    by the query's own BM25 score (`LexicalIndex.query_norm`), capped at 1.0, and 0.0 where no query term
+    occurs. So `fuse` compares like with like.
     """
     hits = index.search(query_vector, pool_size, allowed=allowed)[0]
     semantic = {hit.id: hit.score for hit in hits}
@@ -103,16 +105,11 @@ def candidate_pool(
         pooled = lexical.scores(
             query_text, lang, ids=np.fromiter(semantic, dtype=np.int64, count=len(semantic))
         )
-        lexical_scores = {doc_id: pooled.get(doc_id, 0.0) for doc_id in semantic}
+        norm = lexical.query_norm(query_text, lang)
+        lexical_scores = {
+            doc_id: min(pooled.get(doc_id, 0.0) / norm, 1.0) if norm > 0 else 0.0 for doc_id in semantic
+        }
     return CandidatePool(ids=list(semantic), semantic=semantic, lexical=lexical_scores)
-
-
-def normalise_by_max(raw: Mapping[int, float]) -> dict[int, float]:
-    """Scores divided by the largest one (all zeros when nothing scored above zero)."""
-    top = max(raw.values(), default=0.0)
-    if top <= 0:
-        return dict.fromkeys(raw, 0.0)
-    return {key: max(value, 0.0) / top for key, value in raw.items()}
 
 
 def fuse(
@@ -127,17 +124,16 @@ def fuse(
 ) -> list[RankedCandidate]:
     """Weighted sum of the components, best first (ties to the smaller id).
 
-    `semantic` holds cosine similarities, `lexical` raw BM25 scores (normalised here by the pool's
-    maximum), the others values in 0..1 (see `hours_fit` and `desired_match`). A missing component
+    `semantic` holds cosine similarities; the others values in 0..1: lexical match strength as
+    `candidate_pool` gives it, skill overlap score, `desired_match`, `hours_fit`. A missing component
     counts as 0.0.
     """
     ids = list(dict.fromkeys(candidate_ids))
-    lexical_norm = normalise_by_max({i: (lexical or {}).get(i, 0.0) for i in ids})
     ranked: list[RankedCandidate] = []
     for candidate in ids:
         components = ComponentScores(
             semantic=semantic.get(candidate, 0.0),
-            lexical=lexical_norm[candidate],
+            lexical=(lexical or {}).get(candidate, 0.0),
             skills=(skills or {}).get(candidate, 0.0),
             desired=(desired or {}).get(candidate, 0.0),
             hours=(hours or {}).get(candidate, 0.0),

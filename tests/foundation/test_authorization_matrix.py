@@ -14,6 +14,12 @@ Rules, from DESIGN.md (roles table) and the code:
   needs; never the contact log (403), never lists jobseekers (403) nor reads one (404).
 - admin: everything of the area except health details (work capacity is not found); users, municipalities
   and the audit trail.
+- proposals and placements: coordinators and admins read the area's, a caseworker those of own clients, an
+  employer those made to their own organisation (pseudonymous: the name only through the candidate
+  disclosure, with consent and an interested answer); coordinators and caseworkers (own clients) propose;
+  coordinators, admins and own caseworkers move proposals on and record follow-ups; only the employer
+  answers. The employer card, what is due, the hidden-job ledger and the indicators are the coordinators'
+  and admins'.
 - another area's object is always 404 to a role that may use the endpoint, 403 to one that may not;
   a reference to it in a body is refused (404, or 422 for a user's employer and a client's caseworker).
 
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -33,12 +39,15 @@ from urllib.parse import urlencode
 import pytest
 from fastapi import routing
 from fastapi.testclient import TestClient
+from psycopg.types.json import Jsonb
 from starlette.routing import BaseRoute
 
 from accounts import service as accounts_service
 from accounts.models import Role
 from core.db import Conn, connect
 from core.events import notify_change
+from placements import cards
+from placements.service import today
 from tests.conftest import PASSWORD, AreaWorld, make_area, truncate_all
 
 C, W, E, A = Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN
@@ -91,6 +100,27 @@ POST   /jobseekers/{jobseeker_id}/consents                         403/403/403  
 GET    /jobseekers/{jobseeker_id}/consents                         200/200/404  200/404/404  404/404/404  200/200/404
 POST   /jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw   403/403/403  200/404/404  403/403/403  200/200/404
 GET    /jobseekers/{jobseeker_id}/audit                            403/403/403  403/403/403  403/403/403  200/200/404
+
+GET    /employers/{employer_id}/card                               200/200/404  403/403/403  403/403/403  200/200/404
+GET    /contacts/due                                               200/200/200  403/403/403  403/403/403  200/200/200
+GET    /ledger/hidden-jobs                                         200/200/200  403/403/403  403/403/403  200/200/200
+POST   /proposals                                                  201/201/404  201/404/404  403/403/403  403/403/403
+GET    /proposals                                                  200/200/200  200/200/200  200/200/200  200/200/200
+GET    /proposals/{proposal_id}                                    200/200/404  200/404/404  200/404/404  200/200/404
+GET    /proposals/{proposal_id}/card                               200/200/404  200/404/404  200/404/404  200/200/404
+GET    /proposals/{proposal_id}/card.html                          200/200/404  200/404/404  200/404/404  200/200/404
+GET    /proposals/{proposal_id}/card.pdf                           200/200/404  200/404/404  200/404/404  200/200/404
+GET    /proposals/{proposal_id}/candidate                          403/403/403  403/403/403  200/404/404  403/403/403
+POST   /proposals/{proposal_id}/answer                             403/403/403  403/403/403  200/404/404  403/403/403
+POST   /proposals/{proposal_id}/transitions                        200/200/404  200/404/404  403/403/403  200/200/404
+GET    /placements                                                 200/200/200  200/200/200  200/200/200  200/200/200
+GET    /placements/{placement_id}                                  200/200/404  200/404/404  200/404/404  200/200/404
+POST   /placements/{placement_id}/follow-ups                       201/201/404  201/404/404  403/403/403  201/201/404
+GET    /indicators                                                 200/200/200  403/403/403  403/403/403  200/200/200
+GET    /indicators.csv                                             200/200/200  403/403/403  403/403/403  200/200/200
+GET    /indicators.xlsx                                            200/200/200  403/403/403  403/403/403  200/200/200
+GET    /indicators/{name}/chart.png                                200/200/200  403/403/403  403/403/403  200/200/200
+GET    /indicators/{name}/chart.svg                                200/200/200  403/403/403  403/403/403  200/200/200
 """  # noqa: E501
 
 
@@ -118,7 +148,31 @@ HEALTH_VIEWS = {
     ("PUT", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity/assessments"),
 }
-OTHER_AREA_TEXTS = ("Toinen alue", "@b.example", "b Logistiikka Oy")
+OTHER_AREA_TEXTS = ("Toinen alue", "@b.example", "b Logistiikka Oy", "b coordinator", "b caseworker")
+# The coordination workflow's replies carry the intro card's pseudonym, never a name: only the candidate
+# disclosure names the jobseeker, to the employer of the proposal.
+CANDIDATE = ("GET", f"{API}/proposals/{{proposal_id}}/candidate")
+PSEUDONYMOUS = {
+    (method, API + path)
+    for method, path in (
+        ("GET", "/employers/{employer_id}/card"),
+        ("GET", "/contacts/due"),
+        ("GET", "/ledger/hidden-jobs"),
+        ("POST", "/proposals"),
+        ("GET", "/proposals"),
+        ("GET", "/proposals/{proposal_id}"),
+        ("GET", "/proposals/{proposal_id}/card"),
+        ("GET", "/proposals/{proposal_id}/card.html"),
+        ("GET", "/proposals/{proposal_id}/card.pdf"),
+        ("POST", "/proposals/{proposal_id}/answer"),
+        ("POST", "/proposals/{proposal_id}/transitions"),
+        ("GET", "/placements"),
+        ("GET", "/placements/{placement_id}"),
+        ("POST", "/placements/{placement_id}/follow-ups"),
+        ("GET", "/indicators"),
+        ("GET", "/indicators.csv"),
+    )
+}
 
 
 # The objects each endpoint and role get -------------------------------------------------------------
@@ -137,6 +191,9 @@ class Objects:
     need_id: int
     jobseeker_id: int
     consent_id: int
+    proposal_id: int = 0
+    """The workflow endpoints' proposal of this need and jobseeker (0 when none was made)."""
+    placement_id: int = 0
 
     @property
     def employer_name(self) -> str:
@@ -232,6 +289,82 @@ def make_objects(
     return Objects(tag=tag, area_id=area_id, caseworker_id=caseworker_id, **row)
 
 
+_PROPOSAL_SQL = """
+WITH p AS (
+    INSERT INTO proposals (area_id, need_id, employer_id, jobseeker_id, proposed_by, explanation, score,
+                           model_id, card, state, answer, answered_at, created_at)
+    VALUES (%(area)s, %(need)s, %(employer)s, %(jobseeker)s, %(proposer)s, '{"score": 0.5}', 0.5, 'fake',
+            %(card)s, %(state)s, %(answer)s, CASE WHEN %(answer)s::text IS NULL THEN NULL ELSE now() END,
+            now() - make_interval(days => %(age)s))
+    RETURNING id
+), k AS (
+    INSERT INTO consents (jobseeker_id, scope, employer_id)
+    SELECT %(jobseeker)s, 'disclose_identity', %(employer)s WHERE %(answer)s::text IS NOT NULL
+), pl AS (
+    INSERT INTO placements (area_id, proposal_id, need_id, employer_id, jobseeker_id, form, start_date,
+                            confirmed_by)
+    SELECT %(area)s, p.id, %(need)s, %(employer)s, %(jobseeker)s, 'open_job', %(start)s, %(proposer)s
+    FROM p WHERE %(state)s = 'placed'
+    RETURNING id
+), c AS (
+    UPDATE contacts SET next_step_date = %(today)s WHERE id = %(contact)s AND %(due)s
+)
+SELECT p.id AS proposal_id, coalesce((SELECT id FROM pl), 0) AS placement_id FROM p
+"""
+
+# What the workflow endpoints need besides the objects: ``proposed`` an intro card waiting for an answer,
+# ``answered`` one answered interested with the jobseeker's consent to disclose their identity to the
+# employer, ``placed`` a placement started 100 days ago (its 3-month follow-up due), ``due`` a contact
+# whose next step is due today and a proposal unanswered for 30 days.
+WORKFLOW = {
+    ("GET", "/employers/{employer_id}/card"): "placed",
+    ("GET", "/contacts/due"): "due",
+    ("GET", "/proposals"): "proposed",
+    ("GET", "/proposals/{proposal_id}"): "proposed",
+    ("GET", "/proposals/{proposal_id}/card"): "proposed",
+    ("GET", "/proposals/{proposal_id}/card.html"): "proposed",
+    ("GET", "/proposals/{proposal_id}/card.pdf"): "proposed",
+    ("GET", "/proposals/{proposal_id}/candidate"): "answered",
+    ("POST", "/proposals/{proposal_id}/answer"): "proposed",
+    ("POST", "/proposals/{proposal_id}/transitions"): "proposed",
+    ("GET", "/placements"): "placed",
+    ("GET", "/placements/{placement_id}"): "placed",
+    ("POST", "/placements/{placement_id}/follow-ups"): "placed",
+}
+WORKFLOW = {(method, API + path): kind for (method, path), kind in WORKFLOW.items()}
+
+
+def add_proposal(conn: Conn, objects: Objects, proposer_id: int, kind: str) -> Objects:
+    """A proposal of the objects' jobseeker for their need (and what ``kind`` asks for besides)."""
+    day = today()
+    profile = {
+        "pseudonym": objects.pseudonym,
+        "full_name": objects.full_name,
+        "profile_text": f"{objects.tag}: varastotyö ja keräily, trukkikortti.",
+        "skills": ["keräily"],
+        "available": True,
+    }
+    card = cards.build_card(profile, {"id": objects.need_id, "title": objects.need_title}, ["keräily"], day)
+    params = {
+        "area": objects.area_id,
+        "need": objects.need_id,
+        "employer": objects.employer_id,
+        "jobseeker": objects.jobseeker_id,
+        "contact": objects.contact_id,
+        "proposer": proposer_id,
+        "card": Jsonb(card),
+        "state": {"answered": "interested", "placed": "placed"}.get(kind, "proposed"),
+        "answer": "interested" if kind == "answered" else None,
+        "age": 30 if kind == "due" else 0,
+        "start": day - timedelta(days=100),
+        "today": day,
+        "due": kind == "due",
+    }
+    row = conn.execute(_PROPOSAL_SQL, params).fetchone()
+    assert row is not None
+    return replace(objects, **row)
+
+
 @dataclass(frozen=True)
 class Areas:
     mine: AreaWorld
@@ -324,6 +457,13 @@ def _new_jobseeker(s: Scene) -> Call:
     if s.scope != "own":
         body["caseworker_id"] = s.target.caseworker_id
     return Call("/jobseekers", body)
+
+
+def _proposal(path: str = "", shows: str = "pseudonym") -> Callable[[Scene], Call]:
+    def build(s: Scene) -> Call:
+        return Call(f"/proposals/{s.target.proposal_id}{path}", shows=getattr(s.target, shows))
+
+    return build
 
 
 def _search(s: Scene) -> Call:
@@ -430,6 +570,50 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
         f"/jobseekers/{s.target.jobseeker_id}/consents/{s.target.consent_id}/withdraw"
     ),
     ("GET", "/jobseekers/{jobseeker_id}/audit"): lambda s: Call(f"/jobseekers/{s.target.jobseeker_id}/audit"),
+    ("GET", "/employers/{employer_id}/card"): lambda s: Call(
+        f"/employers/{s.target.employer_id}/card", shows=s.target.pseudonym
+    ),
+    ("GET", "/contacts/due"): lambda s: Call(_q("/contacts/due", all="true"), shows=s.target.contact_summary),
+    ("GET", "/ledger/hidden-jobs"): lambda s: Call(
+        _q("/ledger/hidden-jobs", group_by="coordinator"), shows="hidden_needs"
+    ),
+    ("POST", "/proposals"): lambda s: Call(
+        "/proposals",
+        {"need_id": s.target.need_id, "jobseeker_id": s.target.jobseeker_id},
+        shows=s.target.pseudonym,
+    ),
+    ("GET", "/proposals"): lambda s: Call(
+        _q("/proposals", need_id=s.target.need_id), shows=s.target.pseudonym
+    ),
+    ("GET", "/proposals/{proposal_id}"): _proposal(),
+    ("GET", "/proposals/{proposal_id}/card"): _proposal("/card"),
+    ("GET", "/proposals/{proposal_id}/card.html"): _proposal("/card.html"),
+    ("GET", "/proposals/{proposal_id}/card.pdf"): lambda s: Call(
+        f"/proposals/{s.target.proposal_id}/card.pdf"
+    ),
+    ("GET", "/proposals/{proposal_id}/candidate"): _proposal("/candidate", shows="full_name"),
+    ("POST", "/proposals/{proposal_id}/answer"): lambda s: Call(
+        f"/proposals/{s.target.proposal_id}/answer", {"answer": "interested"}, shows='"interested"'
+    ),
+    ("POST", "/proposals/{proposal_id}/transitions"): lambda s: Call(
+        f"/proposals/{s.target.proposal_id}/transitions", {"to": "interested"}, shows='"interested"'
+    ),
+    ("GET", "/placements"): lambda s: Call(
+        _q("/placements", need_id=s.target.need_id), shows=s.target.pseudonym
+    ),
+    ("GET", "/placements/{placement_id}"): lambda s: Call(
+        f"/placements/{s.target.placement_id}", shows=s.target.pseudonym
+    ),
+    ("POST", "/placements/{placement_id}/follow-ups"): lambda s: Call(
+        f"/placements/{s.target.placement_id}/follow-ups", {"due": 3, "outcome": "studies"}, shows="studies"
+    ),
+    ("GET", "/indicators"): lambda s: Call("/indicators", shows="Testialue"),
+    ("GET", "/indicators.csv"): lambda s: Call(
+        _q("/indicators.csv", by="coordinator"), shows="a coordinator"
+    ),
+    ("GET", "/indicators.xlsx"): lambda s: Call("/indicators.xlsx"),
+    ("GET", "/indicators/{name}/chart.png"): lambda s: Call("/indicators/activation_rate/chart.png"),
+    ("GET", "/indicators/{name}/chart.svg"): lambda s: Call("/indicators/employer_response_rate/chart.svg"),
 }
 BUILDERS = {(method, API + path): build for (method, path), build in BUILDERS.items()}
 
@@ -438,13 +622,13 @@ def never_visible(scene: Scene, key: tuple[str, str]) -> list[str]:
     """Texts the caller must not find in this answer, whatever its status."""
     own, sibling, other = scene.own, scene.sibling, scene.other
     texts = [*other.all_texts, *OTHER_AREA_TEXTS]
+    if key in PSEUDONYMOUS:
+        texts += [own.full_name, sibling.full_name]
     if scene.role is Role.EMPLOYER:
-        texts += [
-            *sibling.employer_texts,
-            own.contact_summary,
-            *own.jobseeker_texts,
-            *sibling.jobseeker_texts,
-        ]
+        texts += [*sibling.employer_texts, own.contact_summary, *sibling.jobseeker_texts]
+        # The own organisation's candidate: the pseudonym on the intro card, the name once disclosed.
+        if key not in PSEUDONYMOUS and key != CANDIDATE:
+            texts += own.jobseeker_texts
     if scene.role is Role.CASEWORKER:
         texts += [*sibling.jobseeker_texts, own.contact_summary, sibling.contact_summary]
     texts += sibling.health
@@ -504,6 +688,9 @@ def objects_for(conn: Conn, areas: Areas, key: tuple[str, str], role: Role) -> t
         other = make_objects(
             conn, theirs.area_id, theirs.user_ids[W], f"Vieras{n}x", 3 * n + 2, announce=announce
         )
+        if key in WORKFLOW:
+            own, sibling = (add_proposal(conn, o, mine.user_ids[C], WORKFLOW[key]) for o in (own, sibling))
+            other = add_proposal(conn, other, theirs.user_ids[C], WORKFLOW[key])
         areas.scenes[(key, role)] = (own, sibling, other)
     return areas.scenes[(key, role)]
 

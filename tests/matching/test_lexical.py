@@ -90,3 +90,14 @@ def test_top_k_orders_best_first() -> None:
 def test_duplicate_ids_are_rejected() -> None:
     with pytest.raises(ValueError, match="unique"):
         LexicalIndex.build([(1, "a", "fi"), (1, "b", "fi")])
+
+
+def test_query_norm_is_the_score_of_a_document_equal_to_the_query() -> None:
+    docs = [(i, f"sana{i} muuta{i % 7}", "fi") for i in range(100)]
+    docs.append((500, "varastotyöntekijä trukki keräily", "fi"))
+    index = LexicalIndex.build(docs)
+    query = "varastotyöntekijä trukki keräily"
+    assert index.query_norm(query, "fi") == pytest.approx(index.scores(query, "fi")[500], rel=1e-5)
+    assert index.scores("trukki", "fi")[500] < index.query_norm("trukki", "fi")
+    assert index.query_norm("", "fi") == 0.0
+    assert index.query_norm("tuntematon", "fi") == 0.0

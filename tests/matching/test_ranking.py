@@ -19,7 +19,6 @@ from matching.ranking import (
     explain_fi,
     fuse,
     hours_fit,
-    normalise_by_max,
 )
 
 # fuse
@@ -28,12 +27,12 @@ from matching.ranking import (
 def test_fuse_ranks_by_weighted_sum_and_keeps_the_components() -> None:
     weights = FusionWeights(semantic=1.0, lexical=0.5, skills=0.0, desired=0.0, hours=0.0)
     ranked = fuse(
-        [1, 2, 3], semantic={1: 0.80, 2: 0.82, 3: 0.70}, lexical={1: 6.0, 2: 0.0, 3: 3.0}, weights=weights
+        [1, 2, 3], semantic={1: 0.80, 2: 0.82, 3: 0.70}, lexical={1: 1.0, 2: 0.0, 3: 0.5}, weights=weights
     )
     assert [candidate.id for candidate in ranked] == [1, 3, 2]
     first = ranked[0]
     assert first.components.semantic == pytest.approx(0.80)
-    assert first.components.lexical == pytest.approx(1.0)  # the best BM25 in the pool
+    assert first.components.lexical == pytest.approx(1.0)
     assert ranked[1].components.lexical == pytest.approx(0.5)
     assert first.total == pytest.approx(0.80 + 0.5 * 1.0)
 
@@ -43,7 +42,7 @@ def test_fuse_uses_every_component() -> None:
     ranked = fuse(
         [7],
         semantic={7: 0.5},
-        lexical={7: 2.0},
+        lexical={7: 1.0},
         skills={7: 0.25},
         desired={7: 1.0},
         hours={7: 0.5},
@@ -61,14 +60,8 @@ def test_fuse_treats_missing_components_as_zero_and_breaks_ties_by_id() -> None:
 
 def test_zero_lexical_weight_gives_the_semantic_order() -> None:
     semantic = {1: 0.9, 2: 0.8, 3: 0.7}
-    ranked = fuse([3, 2, 1], semantic=semantic, lexical={3: 10.0}, weights=FusionWeights(lexical=0.0))
+    ranked = fuse([3, 2, 1], semantic=semantic, lexical={3: 1.0}, weights=FusionWeights(lexical=0.0))
     assert [candidate.id for candidate in ranked] == [1, 2, 3]
-
-
-def test_normalise_by_max() -> None:
-    assert normalise_by_max({1: 4.0, 2: 2.0}) == {1: 1.0, 2: 0.5}
-    assert normalise_by_max({1: 0.0}) == {1: 0.0}
-    assert normalise_by_max({}) == {}
 
 
 def test_hours_fit() -> None:
@@ -102,8 +95,24 @@ def test_pool_unites_semantic_and_lexical_candidates_with_both_scores(index_clas
     assert pool.semantic[42] == pytest.approx(
         float(vectors[42] @ query / np.linalg.norm(vectors[42]) / np.linalg.norm(query)), abs=1e-5
     )
-    assert pool.lexical[42] > 0 and pool.lexical[0] == 0.0
+    assert pool.lexical[42] == pytest.approx(1.0, abs=1e-5)  # the document is exactly the query
+    assert pool.lexical[0] == 0.0
     assert set(pool.semantic) == set(pool.ids) == set(pool.lexical)
+
+
+def test_lexical_strength_is_relative_to_the_query_not_to_the_pool() -> None:
+    # A partial match stays partial even when it is the best in the pool: dividing by the pool's best
+    # score would have made it 1.0 and let one shared word outweigh meaning.
+    index = NumpyIndex(4)
+    index.add(np.arange(4), np.eye(4))
+    lexical = LexicalIndex.build(
+        [(0, "kokki", "fi"), (1, "siivooja", "fi"), (2, "hoitaja", "fi"), (3, "ravintola keittiö", "fi")]
+    )
+    query = "kokki ravintola keittiö"
+    pool = candidate_pool(index, np.eye(4)[1], lexical=lexical, query_text=query, pool_size=2, allowed=[0, 1])
+    assert set(pool.ids) == {0, 1}
+    assert 0.0 < pool.lexical[0] < 0.5
+    assert pool.lexical[1] == 0.0
 
 
 def test_pool_respects_the_allowed_ids() -> None:
@@ -191,9 +200,6 @@ def test_explanation_caps_long_skill_lists() -> None:
 
 
 def test_unknown_commute_is_shown_as_a_failure_not_hidden() -> None:
-    results = [
-        ConstraintResult(
-            "commute", False, "työmatkaa ei voi arvioida: kunnan X sijainti puuttuu", unknown=True
-        )
-    ]
+    reason = "työmatkaa ei voi arvioida: kunnan X sijainti puuttuu"
+    results = [ConstraintResult("commute", False, reason, unknown=True)]
     assert "sijainti puuttuu" in explain_fi(results)

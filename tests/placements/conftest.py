@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -118,11 +119,25 @@ def reload_index(client: TestClient, db: str) -> None:
         engine.load_all(conn)
 
 
+def call(client: TestClient, method: str, url: str, **kwargs: Any) -> Any:
+    """One request, repeated while it is answered 503 as a client would: the served matching engine
+    reloads (briefly unavailable) when its change follower lost its connection to a database that the
+    tests empty under it."""
+    for _ in range(50):
+        reply = client.request(method, url, **kwargs)
+        if reply.status_code != 503:
+            break
+        time.sleep(0.1)
+    return reply
+
+
 def propose(
     client: TestClient, world: AreaWorld, need_id: int, jobseeker_id: int, role: Role = Role.COORDINATOR
 ) -> dict[str, Any]:
     """Propose through the API and return the proposal."""
-    reply = client.post(
+    reply = call(
+        client,
+        "POST",
         "/api/v1/proposals",
         json={"need_id": need_id, "jobseeker_id": jobseeker_id, "note": "Hyvä tyyppi"},
         headers=world.headers(role),

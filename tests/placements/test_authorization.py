@@ -17,7 +17,7 @@ from accounts.models import Role
 from core.db import connect
 from placements.service import today
 from tests.conftest import AreaWorld
-from tests.placements.conftest import assert_problem, insert_placement, make_need, make_worker, propose
+from tests.placements.conftest import assert_problem, call, insert_placement, make_need, make_worker, propose
 
 C, W, E, A = Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN
 EVERYONE = (C, W, E, A)
@@ -113,7 +113,7 @@ def test_every_endpoint_by_role_and_area(
     for endpoint in ENDPOINTS:
         path = "/api/v1" + endpoint.path.format(**first["ids"])
         body = _fill(endpoint.body, first["ids"])
-        reply = client.request(endpoint.method, path, json=body, headers=asking.headers(role))
+        reply = call(client, endpoint.method, path, json=body, headers=asking.headers(role))
         where = f"{role.value} {area} {endpoint.method} {path}"
         if role not in endpoint.allowed:
             assert_problem(reply, 403)

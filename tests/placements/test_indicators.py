@@ -277,6 +277,9 @@ def test_commands_print_indicators_and_the_outcome_evaluation(
 
     outcomes = runner.invoke(cli, ["outcomes", "--area", "Testialue"], env=cli_env)
     assert outcomes.exit_code == 0, outcomes.output
+    via_eval = runner.invoke(cli, ["eval", "--outcomes", "--area", "Testialue"], env=cli_env)
+    assert via_eval.exit_code == 0, via_eval.output
+    assert json.loads(via_eval.stdout)["mrr"] == json.loads(outcomes.stdout)["mrr"]
     lines = outcomes.stdout.strip().splitlines()
     assert len(lines) == 1
     report = json.loads(lines[0])

@@ -13,6 +13,7 @@ from placements import cards
 from tests.conftest import AreaWorld
 from tests.placements.conftest import (
     assert_problem,
+    call,
     make_need,
     make_worker,
     propose,
@@ -98,11 +99,8 @@ def test_caseworker_proposes_own_client_only(client: TestClient, db: str, world:
     other = make_worker(db, world, caseworker_id=None)
     assert propose(client, world, need, own, role=Role.CASEWORKER)["state"] == "proposed"
     before = snapshot(db)
-    reply = client.post(
-        "/api/v1/proposals",
-        json={"need_id": need, "jobseeker_id": other},
-        headers=world.headers(Role.CASEWORKER),
-    )
+    body = {"need_id": need, "jobseeker_id": other}
+    reply = call(client, "POST", "/api/v1/proposals", json=body, headers=world.headers(Role.CASEWORKER))
     assert_problem(reply, 404, "jobseeker_id")
     assert snapshot(db) == before
     listed = client.get("/api/v1/proposals", headers=world.headers(Role.CASEWORKER)).json()
@@ -115,7 +113,7 @@ def test_retrying_a_proposal_with_the_same_idempotency_key_creates_one(
     need, person = make_need(db, world), make_worker(db, world)
     h = world.headers(Role.COORDINATOR, **{"Idempotency-Key": "ehdotus-1"})
     body = {"need_id": need, "jobseeker_id": person}
-    first = client.post("/api/v1/proposals", json=body, headers=h)
+    first = call(client, "POST", "/api/v1/proposals", json=body, headers=h)
     retry = client.post("/api/v1/proposals", json=body, headers=h)
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
@@ -124,11 +122,8 @@ def test_retrying_a_proposal_with_the_same_idempotency_key_creates_one(
 
 
 def _refused(client: TestClient, world: AreaWorld, need: int, person: int) -> Any:
-    return client.post(
-        "/api/v1/proposals",
-        json={"need_id": need, "jobseeker_id": person},
-        headers=world.headers(Role.COORDINATOR),
-    )
+    body = {"need_id": need, "jobseeker_id": person}
+    return call(client, "POST", "/api/v1/proposals", json=body, headers=world.headers(Role.COORDINATOR))
 
 
 def test_bad_proposals_are_refused_and_change_nothing(client: TestClient, db: str, world: AreaWorld) -> None:
