@@ -613,6 +613,9 @@ def transition(
     placement: dict[str, Any] | None = None
     warnings: list[dict[str, Any]] = []
     if data.to is ProposalState.PLACED:
+        if principal.role is not Role.COORDINATOR:
+            # DESIGN.md: the business coordinator confirms placements; others see them.
+            raise Forbidden("only a business coordinator confirms a placement", field="to")
         placement, warnings = _confirm_placement(conn, principal, row, data, settings)
     elif data.to is ProposalState.ENDED:
         placement = _end_placement(conn, row, data)
