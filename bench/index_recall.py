@@ -85,15 +85,17 @@ def run(n: int, n_queries: int, dim: int = 384, seed: int = 7) -> dict[str, Any]
         allowed = (
             None if fraction is None else np.sort(rng.choice(ids, size=int(n * fraction), replace=False))
         )
-        path = (
-            "exact gather"
-            if allowed is not None
-            and (
-                len(allowed) <= approximate.exact_filter_max
-                or len(allowed) <= approximate.exact_filter_fraction * n
-            )
-            else "HNSW" + (" + IDSelectorBatch" if allowed is not None else "")
-        )
+        if allowed is None:
+            path = "HNSW"
+        elif (
+            len(allowed) <= approximate.exact_filter_max
+            or len(allowed) <= approximate.exact_filter_fraction * n
+        ):
+            path = "exact gather"
+        elif len(allowed) == n:
+            path = "HNSW (filter keeps every id: dropped)"
+        else:
+            path = "HNSW + IDSelectorBatch"
         truth, exact_seconds = timed_search(exact, queries, allowed)
         found, faiss_seconds = timed_search(approximate, queries, allowed)
         recall = np.mean([len(set(f) & set(t)) / max(len(t), 1) for f, t in zip(found, truth, strict=True)])

@@ -12,7 +12,7 @@ without restrictions, so nothing about work capacity can be read from a passed r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -117,7 +117,8 @@ def _format_hours(hours: float) -> str:
     return f"{hours:g}".replace(".", ",")
 
 
-def _join_fi(items: list[str]) -> str:
+def join_fi(items: Sequence[str]) -> str:
+    """Items as a Finnish list: "a", "a ja b", "a, b ja c"."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " ja " + items[-1]
@@ -241,12 +242,12 @@ def certificates(need: NeedFacts, candidate: CandidateFacts, today: dt.date) -> 
             valid.append(name)
     detail = {"valid": valid, "missing": missing, "expired": expired, "on": on.isoformat()}
     if not missing and not expired:
-        return ConstraintResult("certificates", True, f"{_join_fi(valid)} voimassa", detail)
+        return ConstraintResult("certificates", True, f"{join_fi(valid)} voimassa", detail)
     reasons = []
     if missing:
-        reasons.append(f"{_join_fi(missing)} puuttuu")
+        reasons.append(f"{join_fi(missing)} puuttuu")
     if expired:
-        reasons.append(f"{_join_fi(expired)} ei voimassa {on.day}.{on.month}.{on.year}")
+        reasons.append(f"{join_fi(expired)} ei voimassa {on.day}.{on.month}.{on.year}")
     return ConstraintResult("certificates", False, "; ".join(reasons), detail)
 
 
@@ -300,7 +301,7 @@ def placement_forms(need: NeedFacts, candidate: CandidateFacts) -> ConstraintRes
                 "placement_forms", False, "ei yhteistä työllistymisen muotoa", {"common": []}
             )
     names = [PLACEMENT_FORMS_FI.get(form, form) for form in sorted(common)]
-    return ConstraintResult("placement_forms", True, _join_fi(names), {"common": sorted(common)})
+    return ConstraintResult("placement_forms", True, join_fi(names), {"common": sorted(common)})
 
 
 def need_open(need: NeedFacts) -> ConstraintResult:

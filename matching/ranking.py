@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching import esco
-from matching.constraints import ConstraintResult
+from matching.constraints import ConstraintResult, join_fi
 from matching.index import VectorIndex
 from matching.lexical import LexicalIndex
 
@@ -40,7 +40,7 @@ class FusionWeights:
     """
 
     semantic: float = 1.0
-    lexical: float = 0.08
+    lexical: float = 0.03
     skills: float = 0.04
     desired: float = 0.02
     hours: float = 0.01
@@ -193,10 +193,10 @@ def _isco_group(uri: str | None) -> str | None:
 _EXPLAINED_WHEN_PASSED = ("commute", "work_capacity", "languages")
 
 
-def _join_fi(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " ja " + items[-1]
+def _skill_fragment(label: str, skills: Sequence[str], limit: int) -> str:
+    shown = list(skills[:limit])
+    more = len(skills) - len(shown)
+    return f"{label}: " + ", ".join(shown) + (f" (+{more})" if more > 0 else "")
 
 
 def explain_fi(
@@ -224,15 +224,11 @@ def explain_fi(
         held.extend(str(name) for name in certificate_result.detail.get("valid", []))
     held.extend(strengths)
     if held:
-        fragments.append(_join_fi(held))
+        fragments.append(join_fi(held))
     if matched_skills:
-        shown = list(matched_skills[:max_skills])
-        more = len(matched_skills) - len(shown)
-        fragments.append("osaa: " + ", ".join(shown) + (f" (+{more})" if more > 0 else ""))
+        fragments.append(_skill_fragment("osaa", matched_skills, max_skills))
     if missing_skills:
-        shown = list(missing_skills[:max_skills])
-        more = len(missing_skills) - len(shown)
-        fragments.append("puuttuu: " + ", ".join(shown) + (f" (+{more})" if more > 0 else ""))
+        fragments.append(_skill_fragment("puuttuu", missing_skills, max_skills))
 
     if "commute" not in by_name and distance_km is not None:
         fragments.append(f"työmatka {distance_km:.0f} km")
