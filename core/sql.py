@@ -22,6 +22,11 @@ def adapt(value: Any) -> Any:
     return value
 
 
+def like_pattern(text: str) -> str:
+    """An ILIKE pattern that finds ``text`` anywhere, with its wildcards escaped."""
+    return "%" + text.strip().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+
 def insert_row(conn: Conn, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """INSERT one row and return it whole."""
     columns = list(values)

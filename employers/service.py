@@ -12,7 +12,7 @@ from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.events import notify_change
 from core.municipalities import canonical_municipality
-from core.sql import insert_row, list_rows, order_by, update_versioned
+from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers.schemas import (
     ContactCreate,
     ContactUpdate,
@@ -119,7 +119,7 @@ def list_employers(
     if sector:
         where.append(("sector = %s", sector.upper()))
     if q:
-        where.append(("(name ILIKE %s OR business_id = %s)", (_like(q), q.strip())))
+        where.append(("(name ILIKE %s OR business_id = %s)", (like_pattern(q), q.strip())))
     if not include_archived:
         where.append(("NOT archived", None))
     return list_rows(conn, "employers", where, order_by(sort, EMPLOYER_SORTS, "name"), limit, offset)
@@ -144,11 +144,6 @@ def update_employer(
 def archive_employer(conn: Conn, principal: Principal, employer_id: int, version: int) -> dict[str, Any]:
     """Hide an employer from lists; its history stays."""
     return update_versioned(conn, "employers", employer_id, principal.area_id, version, {"archived": True})
-
-
-def _like(text: str) -> str:
-    """An ILIKE pattern that finds ``text`` anywhere, with its wildcards escaped."""
-    return "%" + text.strip().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
 def _reject_nulls(changes: dict[str, Any], required: tuple[str, ...]) -> None:
@@ -305,11 +300,11 @@ def list_needs(
     if visibility:
         where.append(("visibility = %s", visibility))
     if occupation:
-        where.append(("occupation ILIKE %s", _like(occupation)))
+        where.append(("occupation ILIKE %s", like_pattern(occupation)))
     if assistive is not None:
         where.append(("is_assistive = %s", assistive))
     if q:
-        where.append(("(title || ' ' || description) ILIKE %s", _like(q)))
+        where.append(("(title || ' ' || description) ILIKE %s", like_pattern(q)))
     if not include_archived:
         where.append(("NOT archived", None))
     return list_rows(conn, "needs", where, order_by(sort, NEED_SORTS, "-created_at"), limit, offset)

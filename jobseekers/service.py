@@ -29,7 +29,7 @@ from core.errors import (
 )
 from core.events import notify_change
 from core.municipalities import canonical_municipality
-from core.sql import insert_row, list_rows, order_by, update_versioned
+from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers import service as employers
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
@@ -226,11 +226,6 @@ def _municipality(name: str) -> str:
         raise ValidationFailed("unknown Finnish municipality", field="municipality") from None
 
 
-def _like(text: str) -> str:
-    """An ILIKE pattern that finds ``text`` anywhere, with its wildcards escaped."""
-    return "%" + text.strip().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-
-
 def _unique_violation(exc: pg_errors.UniqueViolation) -> Conflict:
     if "external_id" in (exc.diag.constraint_name or ""):
         return Conflict("external_id is already used in the area", field="external_id")
@@ -333,7 +328,7 @@ def list_jobseekers(
     if skill:
         where.append(("EXISTS (SELECT 1 FROM unnest(skills) AS s WHERE lower(s) = lower(%s))", skill.strip()))
     if q:
-        where.append(("(profile_text || ' ' || array_to_string(skills, ' ')) ILIKE %s", _like(q)))
+        where.append(("(profile_text || ' ' || array_to_string(skills, ' ')) ILIKE %s", like_pattern(q)))
     if not include_archived:
         where.append(("NOT archived", None))
     ordering = order_by(sort, JOBSEEKER_SORTS, "-created_at")
