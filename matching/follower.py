@@ -14,6 +14,8 @@ import threading
 import time
 from collections import defaultdict
 
+from psycopg import errors as pg_errors
+
 from core.db import Conn, connect
 from core.events import CHANNEL
 from matching.engine import MatchingEngine
@@ -60,13 +62,18 @@ class Follower:
             except Exception as exc:  # a broken connection: reconnect and reload
                 self.listening.clear()
                 log.warning("matching follower lost its connection (%s); reconnecting", type(exc).__name__)
-                time.sleep(1.0)
+                time.sleep(0.2)
             first = False
 
     def _listen(self, *, reload: bool) -> None:
         with connect(self.url, autocommit=True) as listener, connect(self.url, autocommit=True) as worker:
             listener.execute(f"LISTEN {CHANNEL}")
             if reload:
+                # Changes made while the connection was down were never announced to this process:
+                # embed whatever is stale, then reload everything.
+                for kind in KINDS:
+                    with worker.transaction():
+                        refresh(worker, self.engine.embedder, kind)
                 with worker.transaction():
                     self.engine.load_all(worker)
             self.listening.set()
@@ -81,7 +88,12 @@ class Follower:
                     except (ValueError, KeyError, TypeError):
                         log.warning("ignored a malformed change notification")
                 for kind, ids in pending.items():
-                    self.apply(worker, kind, sorted(ids))
+                    try:
+                        self.apply(worker, kind, sorted(ids))
+                    except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
+                        # A deadlock with a concurrent writer: its transaction went on, ours can again.
+                        time.sleep(0.05)
+                        self.apply(worker, kind, sorted(ids))
 
     def apply(self, conn: Conn, kind: Kind, ids: list[int]) -> None:
         """Embed what is stale among ``ids`` and re-read them into the engine."""
