@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "same run; timings on a shared machine are noisy, so compare within a table, not across runs.",
         "",
     ]
-    (RESULTS / "SUMMARY.md").write_text("\n".join(header) + "\n".join(sections), encoding="utf-8")
+    (RESULTS / "SUMMARY.md").write_text("\n".join(header) + "\n" + "\n".join(sections), encoding="utf-8")
     print(f"wrote {RESULTS / 'SUMMARY.md'}")
     return 1 if failures else 0
 

@@ -523,7 +523,8 @@ class MatchingEngine:
             distance = self.needs.distances_from(facts.lat, facts.lon)
             mask &= distance <= facts.max_commute_km + 1e-6  # NaN (no coordinates) compares False
         if facts.placement_forms:
-            mask &= (c["forms"] & _forms_mask(facts.placement_forms)) != 0
+            # A need that names no placement form accepts any (as the constraint says).
+            mask &= ((c["forms"] & _forms_mask(facts.placement_forms)) != 0) | (c["forms"] == 0)
         allowed: npt.NDArray[np.int64] = c["ids"][self._narrow(mask, c, filters)]
         return allowed
 

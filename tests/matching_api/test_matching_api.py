@@ -201,3 +201,14 @@ def test_readiness_reports_the_index(client: TestClient, db: str, world: AreaWor
     index = client.get("/readyz").json()["checks"]["index"]
     assert index["state"] == "ready"
     assert index["model"] == "fake-hash-v1"
+
+
+def test_a_need_naming_no_placement_form_is_open_to_any_form(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    any_form = insert_need(db, world.area_id, world.employer_id, **{**WAREHOUSE, "placement_forms": []})
+    person = _warehouse_worker(db, world)
+    indexed("need", any_form)
+    indexed("jobseeker", person)
+    reply = client.get(f"/api/v1/jobseekers/{person}/matches", headers=world.headers(Role.COORDINATOR))
+    assert [i["id"] for i in reply.json()["items"]] == [any_form]
