@@ -158,13 +158,7 @@ def revoke_token(conn: Conn, token: str) -> None:
     conn.execute("DELETE FROM api_tokens WHERE token_hash = %s", (_token_digest(token),))
 
 
-def principal_for_user(conn: Conn, user_id: int) -> Principal | None:
-    """The principal of an active user."""
-    row = conn.execute(
-        "SELECT id, area_id, role, display_name, employer_id FROM users WHERE id = %s AND active", (user_id,)
-    ).fetchone()
-    if row is None:
-        return None
+def _principal(row: dict[str, Any]) -> Principal:
     return Principal(
         user_id=row["id"],
         area_id=row["area_id"],
@@ -174,12 +168,25 @@ def principal_for_user(conn: Conn, user_id: int) -> Principal | None:
     )
 
 
-def principal_for_token(conn: Conn, token: str) -> Principal:
-    """The principal behind a valid, unexpired token, or :class:`Unauthorized`."""
+def principal_for_user(conn: Conn, user_id: int) -> Principal | None:
+    """The principal of an active user."""
     row = conn.execute(
-        "SELECT user_id FROM api_tokens WHERE token_hash = %s AND expires_at > now()", (_token_digest(token),)
+        "SELECT id, area_id, role, display_name, employer_id FROM users WHERE id = %s AND active", (user_id,)
     ).fetchone()
-    principal = principal_for_user(conn, row["user_id"]) if row else None
-    if principal is None:
+    return None if row is None else _principal(row)
+
+
+def principal_for_token(conn: Conn, token: str) -> Principal:
+    """The principal behind a valid, unexpired token of an active user, or :class:`Unauthorized`.
+
+    One statement: every API request runs it.
+    """
+    row = conn.execute(
+        "SELECT u.id, u.area_id, u.role, u.display_name, u.employer_id"
+        " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+        " WHERE t.token_hash = %s AND t.expires_at > now() AND u.active",
+        (_token_digest(token),),
+    ).fetchone()
+    if row is None:
         raise Unauthorized("invalid or expired token")
-    return principal
+    return _principal(row)

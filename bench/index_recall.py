@@ -95,7 +95,7 @@ def run(n: int, n_queries: int, dim: int = 384, seed: int = 7) -> dict[str, Any]
         elif len(allowed) == n:
             path = "HNSW (filter keeps every id: dropped)"
         else:
-            path = "HNSW + IDSelectorBatch"
+            path = "HNSW + bitmap selector"
         truth, exact_seconds = timed_search(exact, queries, allowed)
         found, faiss_seconds = timed_search(approximate, queries, allowed)
         recall = np.mean([len(set(f) & set(t)) / max(len(t), 1) for f, t in zip(found, truth, strict=True)])

@@ -351,5 +351,55 @@ def passes(
     today: dt.date | None = None,
     lookup: Callable[[str], Municipality | None] = find_municipality,
 ) -> bool:
-    """Whether the pair satisfies every hard constraint (an unknown result does not pass)."""
-    return all(result.passed for result in evaluate(need, candidate, today=today, lookup=lookup))
+    """Whether the pair satisfies every hard constraint (an unknown result does not pass).
+
+    The same decision as ``all(r.passed for r in evaluate(...))`` without writing any reasons: ranking
+    checks every pooled pair with it and explains only the pairs it returns. Tested against
+    :func:`evaluate` on random pairs (tests/matching/test_constraints.py).
+    """
+    if need.status != "open" or need.positions_open <= 0 or not candidate.available:
+        return False
+    if need.area_id != candidate.area_id:
+        return False
+    max_hours = candidate.max_hours_per_week
+    if need.hours_per_week is not None and max_hours is not None and need.hours_per_week > max_hours:
+        return False
+    non_day = need.shifts - {"day"}
+    if (candidate.no_night_shifts and "night" in need.shifts) or (candidate.no_shifts and non_day):
+        return False
+    if candidate.needs_supervisor and not need.has_supervisor:
+        return False
+    if need.physical_demands and (
+        not need.physical_demands.isdisjoint(candidate.excluded_physical_demands)
+        or (candidate.no_heavy_lifting and "heavy_lifting" in need.physical_demands)
+    ):
+        return False
+    forms = need.placement_forms
+    if forms and candidate.placement_forms and forms.isdisjoint(candidate.placement_forms):
+        return False
+    if need.certificates:
+        on = max(need.start_date or today or dt.date.today(), today or dt.date.today())
+        held = {name.casefold(): expires for name, expires in candidate.certificates.items()}
+        for name in need.certificates:
+            key = name.casefold()
+            if key not in held:
+                return False
+            expires = held[key]
+            if expires is not None and expires < on:
+                return False
+    if need.languages:
+        levels = {code.casefold(): level for code, level in candidate.languages.items()}
+        for code, required in need.languages.items():
+            required_rank = language_level_rank(required)
+            level = levels.get(code.casefold())
+            level_rank = None if level is None else language_level_rank(level)
+            if required_rank is None or level_rank is None or level_rank < required_rank:
+                return False
+    if candidate.max_commute_km is not None:
+        workplace = _location(need.lat, need.lon, need.municipality, lookup)
+        home = _location(candidate.lat, candidate.lon, candidate.municipality, lookup)
+        if workplace is None or home is None:
+            return False
+        if haversine_km(home[0], home[1], workplace[0], workplace[1]) > candidate.max_commute_km:
+            return False
+    return True

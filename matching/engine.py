@@ -32,14 +32,16 @@ import numpy.typing as npt
 
 from core.db import Conn
 from embeddings.embedder import Embedder
-from matching import esco
-from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate
+from matching import esco, prefilter
+from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate, passes
 from matching.geo import find_municipality
 from matching.index import FaissIndex
 from matching.lexical import LexicalIndex
+from matching.prefilter import Vocabularies
 from matching.ranking import (
     ComponentScores,
     FusionWeights,
+    RankedCandidate,
     candidate_pool,
     desired_match,
     explain_fi,
@@ -108,6 +110,8 @@ class NeedEntry:
     text: str
     facts: NeedFacts
     matchable: bool
+    skill_keys: tuple[str, ...] = ()
+    """:func:`matching.esco.skill_keys` of ``skills``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,8 @@ class CandidateEntry:
     text: str
     facts: CandidateFacts
     matchable: bool
+    skill_keys: frozenset[str] = frozenset()
+    """:func:`matching.esco.skill_keys` of ``skills``."""
 
 
 def need_entry(row: Mapping[str, Any]) -> NeedEntry:
@@ -170,6 +176,7 @@ def need_entry(row: Mapping[str, Any]) -> NeedEntry:
         text=text,
         facts=facts,
         matchable=not row["archived"] and row["status"] == "open" and open_positions > 0,
+        skill_keys=esco.skill_keys(row["skills"] or ()),
     )
 
 
@@ -215,6 +222,7 @@ def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
         text=text,
         facts=facts,
         matchable=not row["archived"] and bool(row["available"]),
+        skill_keys=frozenset(esco.skill_keys(row["skills"] or ())),
     )
 
 
@@ -227,8 +235,9 @@ DISTANCE_CACHE_POINTS = 32
 class Side(Generic[E]):
     """One side of the market: its vector index, its entries and columns for the pre-filter."""
 
-    def __init__(self, kind: Kind, dim: int, hnsw_threshold: int) -> None:
+    def __init__(self, kind: Kind, dim: int, hnsw_threshold: int, vocabularies: Vocabularies) -> None:
         self.kind: Kind = kind
+        self.vocabularies = vocabularies
         self.index = FaissIndex(dim, hnsw_threshold=hnsw_threshold)
         self.entries: dict[int, E] = {}
         self.lexical: LexicalIndex | None = None
@@ -245,6 +254,9 @@ class Side(Generic[E]):
         self._flags = np.zeros(0, dtype=np.int32)  # bit 0 hidden, bit 1 assistive
         self._owner = np.zeros(0, dtype=np.int64)  # employer (needs) or caseworker (jobseekers)
         self._commute = np.zeros(0, dtype=np.float64)  # jobseekers: max commute km (inf if none)
+        # The other hard constraints as columns (matching.prefilter).
+        self._constraints = {name: np.zeros(0, dtype=dtype) for name, dtype in prefilter.COLUMNS.items()}
+        self._languages = np.zeros((prefilter.LANGUAGE_COLUMNS, 0), dtype=np.int8)  # column-major
         self._municipality_codes: dict[str, int] = {}
         self._distances: dict[tuple[float, float], npt.NDArray[np.float64]] = {}
 
@@ -284,10 +296,11 @@ class Side(Generic[E]):
             "_owner",
             "_commute",
         ):
-            old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype)
-            new[: len(old)] = old
-            setattr(self, name, new)
+            setattr(self, name, _grown(getattr(self, name), size))
+        self._constraints = {name: _grown(column, size) for name, column in self._constraints.items()}
+        languages = np.zeros((prefilter.LANGUAGE_COLUMNS, size), dtype=np.int8)
+        languages[:, : self._languages.shape[1]] = self._languages
+        self._languages = languages
 
     def put(self, entry: E, vector: npt.NDArray[np.float32] | None) -> None:
         """Insert or replace ``entry``; an entry without a vector or not matchable leaves the index."""
@@ -339,10 +352,20 @@ class Side(Generic[E]):
         if isinstance(entry, NeedEntry):
             self._flags[row] = (entry.visibility == "hidden") | (entry.is_assistive << 1)
             self._owner[row] = entry.employer_id
+            values = prefilter.need_row(entry.facts, self.vocabularies)
         else:
             self._owner[row] = entry.caseworker_id or 0
             limit = entry.facts.max_commute_km
             self._commute[row] = math.inf if limit is None else float(limit)
+            values = prefilter.candidate_row(entry.facts, self.vocabularies)
+        constraints = self._constraints
+        constraints["hours"][row] = values.hours
+        constraints["conditions"][row] = values.conditions
+        constraints["demands"][row] = values.demands
+        constraints["certificates"][row] = values.certificates
+        self._languages[:, row] = 0
+        for column, level in values.languages.items():
+            self._languages[column, row] = level
         self.lexical_dirty = True
         return alive
 
@@ -379,7 +402,16 @@ class Side(Generic[E]):
             "flags": self._flags[:n],
             "owner": self._owner[:n],
             "commute": self._commute[:n],
+            **{name: column[:n] for name, column in self._constraints.items()},
+            "languages": self._languages[:, :n],
         }
+
+
+def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """``array`` copied into a zeroed array of ``size`` rows."""
+    new = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
+    new[: len(array)] = array
+    return new
 
 
 def _haversine(lat: float, lon: float, lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64]) -> Any:
@@ -435,8 +467,11 @@ class MatchingEngine:
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.pool_size = pool_size
-        self.needs: Side[NeedEntry] = Side("need", embedder.dim, hnsw_threshold)
-        self.jobseekers: Side[CandidateEntry] = Side("jobseeker", embedder.dim, hnsw_threshold)
+        self.vocabularies = Vocabularies.new()
+        self.needs: Side[NeedEntry] = Side("need", embedder.dim, hnsw_threshold, self.vocabularies)
+        self.jobseekers: Side[CandidateEntry] = Side(
+            "jobseeker", embedder.dim, hnsw_threshold, self.vocabularies
+        )
         self.lock = threading.RLock()
         self.state = "empty"
         self.loaded_at: float | None = None
@@ -448,16 +483,24 @@ class MatchingEngine:
         return self.needs if kind == "need" else self.jobseekers
 
     def load_all(self, conn: Conn) -> None:
-        """Rebuild both sides from PostgreSQL (stored vectors of the current model only)."""
+        """Rebuild both sides from PostgreSQL (stored vectors of the current model only).
+
+        The vector indexes are built here, HNSW graphs included, so that a ready engine answers its
+        first ranking as fast as any other (at 100 000 vectors the graph takes seconds to build).
+        """
         started = time.perf_counter()
         with self.lock:
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
-            self.needs = Side("need", self.embedder.dim, self.needs.index.hnsw_threshold)
-            self.jobseekers = Side("jobseeker", self.embedder.dim, self.jobseekers.index.hnsw_threshold)
+            self.vocabularies = Vocabularies.new()
+            self.needs = Side("need", self.embedder.dim, self.needs.index.hnsw_threshold, self.vocabularies)
+            self.jobseekers = Side(
+                "jobseeker", self.embedder.dim, self.jobseekers.index.hnsw_threshold, self.vocabularies
+            )
             for kind in ("need", "jobseeker"):
                 self._load(conn, kind, None)
             for side in (self.needs, self.jobseekers):
+                side.index.build()
                 side.rebuild_lexical()
             self.state = "ready"
             self.loaded_at = time.time()
@@ -514,6 +557,8 @@ class MatchingEngine:
     # Ranking -------------------------------------------------------------------------------------
 
     def _allowed_needs(self, candidate: CandidateEntry, filters: Filters) -> npt.NDArray[np.int64]:
+        """Ids of the needs ``candidate`` could be matched with: every hard constraint that columns can
+        decide (:mod:`matching.prefilter`), then the request's filters."""
         c = self.needs.columns()
         mask = c["alive"] & (c["area"] == candidate.area_id)
         facts = candidate.facts
@@ -525,10 +570,13 @@ class MatchingEngine:
         if facts.placement_forms:
             # A need that names no placement form accepts any (as the constraint says).
             mask &= ((c["forms"] & _forms_mask(facts.placement_forms)) != 0) | (c["forms"] == 0)
-        allowed: npt.NDArray[np.int64] = c["ids"][self._narrow(mask, c, filters)]
+        row = prefilter.candidate_row(facts, self.vocabularies)
+        prefilter.needs_passing(row, c, mask, len(self.vocabularies.languages))
+        allowed: npt.NDArray[np.int64] = c["ids"][self._narrow("need", mask, c, filters)]
         return allowed
 
     def _allowed_candidates(self, need: NeedEntry, filters: Filters) -> npt.NDArray[np.int64]:
+        """Ids of the jobseekers who could be matched with ``need`` (as :meth:`_allowed_needs`)."""
         c = self.jobseekers.columns()
         mask = c["alive"] & (c["area"] == need.area_id)
         if need.facts.lat is None or need.facts.lon is None:
@@ -536,16 +584,24 @@ class MatchingEngine:
         else:
             distance = self.jobseekers.distances_from(need.facts.lat, need.facts.lon)
             mask &= np.isinf(c["commute"]) | (distance <= c["commute"] + 1e-6)
-        if filters.caseworker_id is not None:
-            mask &= c["owner"] == filters.caseworker_id
-        if filters.municipality:
-            mask &= c["municipality"] == self.jobseekers.municipality_code(filters.municipality)
-        allowed: npt.NDArray[np.int64] = c["ids"][mask]
+        if need.facts.placement_forms:
+            # A jobseeker who names no placement form accepts any.
+            mask &= ((c["forms"] & _forms_mask(need.facts.placement_forms)) != 0) | (c["forms"] == 0)
+        prefilter.candidates_passing(prefilter.need_row(need.facts, self.vocabularies), c, mask)
+        allowed: npt.NDArray[np.int64] = c["ids"][self._narrow("jobseeker", mask, c, filters)]
         return allowed
 
-    def _narrow(self, mask: npt.NDArray[np.bool_], c: dict[str, npt.NDArray[Any]], filters: Filters) -> Any:
+    def _narrow(
+        self, kind: Kind, mask: npt.NDArray[np.bool_], c: dict[str, npt.NDArray[Any]], filters: Filters
+    ) -> npt.NDArray[np.bool_]:
+        """The request's filters on top of ``mask`` (in place): municipality for both sides; placement
+        form, assistive tasks, hidden needs and employer for needs; caseworker for jobseekers."""
         if filters.municipality:
-            mask &= c["municipality"] == self.needs.municipality_code(filters.municipality)
+            mask &= c["municipality"] == self.side(kind).municipality_code(filters.municipality)
+        if kind == "jobseeker":
+            if filters.caseworker_id is not None:
+                mask &= c["owner"] == filters.caseworker_id
+            return mask
         if filters.placement_form:
             mask &= (c["forms"] & FORM_BITS.get(filters.placement_form, 0)) != 0
         if not filters.include_assistive:
@@ -564,14 +620,21 @@ class MatchingEngine:
         side: Side[Any],
         allowed: npt.NDArray[np.int64],
         limit: int,
-        pair: Any,
+        pair: Callable[[int], tuple[NeedEntry, CandidateEntry] | None],
+        today: dt.date,
     ) -> list[Match]:
-        """Pool, check constraints, fuse; grow the pool until ``limit`` pairs pass or none are left."""
+        """Pool, check constraints, fuse, explain the best ``limit``.
+
+        Every pooled pair gets the boolean constraint check and its cheap components; only the pairs
+        returned are explained (nine constraint results and a sentence each). The pool grows until
+        ``limit`` pairs pass or the allowed set is exhausted; since the pre-filter already applied the
+        constraints, it seldom has to.
+        """
         if not len(allowed):
             return []
         pool_size = max(self.pool_size, 3 * limit)
-        # A pair is scored once per request: when the pool grows, only its new members are checked.
-        scored_by_id: dict[int, dict[str, Any] | None] = {}
+        # A pair is checked once per request: when the pool grows, only its new members are.
+        checked: dict[int, _Pooled | None] = {}
         while True:
             pool = candidate_pool(
                 side.index,
@@ -583,57 +646,26 @@ class MatchingEngine:
                 allowed=allowed,
             )
             for other_id in pool.ids:
-                if other_id not in scored_by_id:
-                    scored_by_id[other_id] = pair(other_id)
-            scored = [scored_by_id[other_id] for other_id in pool.ids]
-            passing = [s for s in scored if s is not None and all(r.passed for r in s["constraints"])]
+                if other_id not in checked:
+                    checked[other_id] = _pooled(pair(other_id), today)
+            passing = {i: p for i in pool.ids if (p := checked[i]) is not None}
             if len(passing) >= limit or pool_size >= len(allowed):
                 break
             pool_size *= 4
-        by_id = {s["id"]: s for s in passing}
         ranked = fuse(
-            list(by_id),
+            list(passing),
             semantic=pool.semantic,
             lexical=pool.lexical,
-            skills={i: s["skill_score"] for i, s in by_id.items()},
-            desired={i: s["desired"] for i, s in by_id.items()},
-            hours={i: s["hours"] for i, s in by_id.items()},
+            skills={i: p.skills for i, p in passing.items()},
+            desired={i: p.desired for i, p in passing.items()},
+            hours={i: p.hours for i, p in passing.items()},
             weights=self.weights,
         )
-        results = []
-        for item in ranked[:limit]:
-            s = by_id[item.id]
-            results.append(
-                Match(
-                    id=item.id,
-                    external_id=s["external_id"],
-                    label=s["label"],
-                    municipality=s["municipality"],
-                    total=round(item.total, 4),
-                    components=item.components,
-                    matched_skills=s["matched"],
-                    missing_skills=s["missing"],
-                    constraints=s["constraints"],
-                    explanation=explain_fi(s["constraints"], s["matched"], s["missing"]),
-                    distance_km=s["distance_km"],
-                    extra=s["extra"],
-                )
-            )
-        return results
-
-    def _pair(self, need: NeedEntry, candidate: CandidateEntry, today: dt.date) -> dict[str, Any]:
-        constraints = evaluate(need.facts, candidate.facts, today=today)
-        overlap = esco.skill_overlap(need.skills, candidate.skills)
-        commute = next((r for r in constraints if r.name == "commute"), None)
-        return {
-            "constraints": constraints,
-            "matched": overlap.matched,
-            "missing": overlap.missing,
-            "skill_score": overlap.score,
-            "desired": desired_match(need.occupation or need.title, candidate.desired_occupations),
-            "hours": hours_fit(need.hours_per_week, candidate.desired_hours_per_week),
-            "distance_km": commute.detail.get("distance_km") if commute else None,
-        }
+        other_side: Kind = "need" if side is self.needs else "jobseeker"
+        return [
+            _explained(passing[item.id].need, passing[item.id].candidate, other_side, item, today)
+            for item in ranked[:limit]
+        ]
 
     def matches_for_candidate(
         self,
@@ -644,30 +676,16 @@ class MatchingEngine:
         today: dt.date | None = None,
     ) -> list[Match]:
         """Open needs ranked for one jobseeker."""
-        on = today or dt.date.today()
+        needs = self.needs.entries
+
+        def pair(need_id: int) -> tuple[NeedEntry, CandidateEntry] | None:
+            need = needs.get(need_id)
+            return None if need is None else (need, candidate)
+
         with self.lock:
             allowed = self._allowed_needs(candidate, filters)
-
-            def pair(need_id: int) -> dict[str, Any] | None:
-                need = self.needs.entries.get(need_id)
-                if need is None:
-                    return None
-                scored = self._pair(need, candidate, on)
-                scored |= {
-                    "id": need.id,
-                    "external_id": need.external_id,
-                    "label": need.title,
-                    "municipality": need.municipality,
-                    "extra": {
-                        "employer_id": need.employer_id,
-                        "employer_name": need.employer_name,
-                        "visibility": need.visibility,
-                        "is_assistive": need.is_assistive,
-                    },
-                }
-                return scored
-
-            return self._rank(vector, candidate.text, candidate.lang, self.needs, allowed, limit, pair)
+            on = today or dt.date.today()
+            return self._rank(vector, candidate.text, candidate.lang, self.needs, allowed, limit, pair, on)
 
     def matches_for_need(
         self,
@@ -678,25 +696,16 @@ class MatchingEngine:
         today: dt.date | None = None,
     ) -> list[Match]:
         """Available jobseekers ranked for one need (pseudonyms only)."""
-        on = today or dt.date.today()
+        jobseekers = self.jobseekers.entries
+
+        def pair(candidate_id: int) -> tuple[NeedEntry, CandidateEntry] | None:
+            candidate = jobseekers.get(candidate_id)
+            return None if candidate is None else (need, candidate)
+
         with self.lock:
             allowed = self._allowed_candidates(need, filters)
-
-            def pair(candidate_id: int) -> dict[str, Any] | None:
-                candidate = self.jobseekers.entries.get(candidate_id)
-                if candidate is None:
-                    return None
-                scored = self._pair(need, candidate, on)
-                scored |= {
-                    "id": candidate.id,
-                    "external_id": candidate.external_id,
-                    "label": candidate.pseudonym,
-                    "municipality": candidate.municipality,
-                    "extra": {},
-                }
-                return scored
-
-            return self._rank(vector, need.text, need.lang, self.jobseekers, allowed, limit, pair)
+            on = today or dt.date.today()
+            return self._rank(vector, need.text, need.lang, self.jobseekers, allowed, limit, pair, on)
 
     def search_text(
         self, text: str, target: Kind, area_id: int, filters: Filters, limit: int, lang: str = "fi"
@@ -706,15 +715,7 @@ class MatchingEngine:
         vector = encode(self.embedder, "jobseeker" if target == "need" else "need", [text])[0]
         with self.lock:
             c = side.columns()
-            mask = c["alive"] & (c["area"] == area_id)
-            if target == "need":
-                mask = self._narrow(mask, c, filters)
-            else:
-                if filters.caseworker_id is not None:
-                    mask &= c["owner"] == filters.caseworker_id
-                if filters.municipality:
-                    mask &= c["municipality"] == side.municipality_code(filters.municipality)
-            allowed = c["ids"][mask]
+            allowed = c["ids"][self._narrow(target, c["alive"] & (c["area"] == area_id), c, filters)]
             if not len(allowed):
                 return []
             pool = candidate_pool(
@@ -730,6 +731,77 @@ class MatchingEngine:
             return [(r.id, round(r.total, 4)) for r in ranked[:limit]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Pooled:
+    """A pooled pair that passes the hard constraints, with its non-vector components."""
+
+    need: NeedEntry
+    candidate: CandidateEntry
+    skills: float
+    desired: float
+    hours: float
+
+
+def _pooled(pair: tuple[NeedEntry, CandidateEntry] | None, today: dt.date) -> _Pooled | None:
+    """A pooled pair's cheap components, or None if a hard constraint fails (or it is gone)."""
+    if pair is None:
+        return None
+    need, candidate = pair
+    if not passes(need.facts, candidate.facts, today=today):
+        return None
+    return _Pooled(
+        need,
+        candidate,
+        skills=esco.overlap_score(need.skill_keys, candidate.skill_keys),
+        desired=desired_match(need.occupation or need.title, candidate.desired_occupations),
+        hours=hours_fit(need.hours_per_week, candidate.desired_hours_per_week),
+    )
+
+
+def _explained(
+    need: NeedEntry, candidate: CandidateEntry, other_side: Kind, ranked: RankedCandidate, today: dt.date
+) -> Match:
+    """The full result for one pair: every constraint's outcome, the skills and the sentence.
+
+    ``other_side`` says which entry the result lists: the need (a jobseeker's ranking) or the
+    jobseeker (a need's ranking, pseudonymous).
+    """
+    constraints = evaluate(need.facts, candidate.facts, today=today)
+    overlap = esco.skill_overlap(need.skills, candidate.skills)
+    commute = next((r for r in constraints if r.name == "commute"), None)
+    base: dict[str, Any]
+    if other_side == "need":
+        base = {
+            "id": need.id,
+            "external_id": need.external_id,
+            "label": need.title,
+            "municipality": need.municipality,
+            "extra": {
+                "employer_id": need.employer_id,
+                "employer_name": need.employer_name,
+                "visibility": need.visibility,
+                "is_assistive": need.is_assistive,
+            },
+        }
+    else:
+        base = {
+            "id": candidate.id,
+            "external_id": candidate.external_id,
+            "label": candidate.pseudonym,
+            "municipality": candidate.municipality,
+        }
+    return Match(
+        **base,
+        total=round(ranked.total, 4),
+        components=ranked.components,
+        matched_skills=overlap.matched,
+        missing_skills=overlap.missing,
+        constraints=constraints,
+        explanation=explain_fi(constraints, overlap.matched, overlap.missing),
+        distance_km=commute.detail.get("distance_km") if commute else None,
+    )
+
+
 def score_pair(
     engine: MatchingEngine,
     need: NeedEntry,
@@ -738,26 +810,15 @@ def score_pair(
     candidate_vector: npt.NDArray[np.float32],
     today: dt.date | None = None,
 ) -> Match:
-    """One pair scored and explained as a ranking would, whatever its rank (BM25 needs a pool: 0 here)."""
-    scored = engine._pair(need, candidate, today or dt.date.today())
+    """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
+    0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
+    on = today or dt.date.today()
     ranked = fuse(
         [candidate.id],
         semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
-        skills={candidate.id: scored["skill_score"]},
-        desired={candidate.id: scored["desired"]},
-        hours={candidate.id: scored["hours"]},
+        skills={candidate.id: esco.skill_overlap(need.skills, candidate.skills).score},
+        desired={candidate.id: desired_match(need.occupation or need.title, candidate.desired_occupations)},
+        hours={candidate.id: hours_fit(need.hours_per_week, candidate.desired_hours_per_week)},
         weights=engine.weights,
     )[0]
-    return Match(
-        id=candidate.id,
-        external_id=candidate.external_id,
-        label=candidate.pseudonym,
-        municipality=candidate.municipality,
-        total=round(ranked.total, 4),
-        components=ranked.components,
-        matched_skills=scored["matched"],
-        missing_skills=scored["missing"],
-        constraints=scored["constraints"],
-        explanation=explain_fi(scored["constraints"], scored["matched"], scored["missing"]),
-        distance_km=scored["distance_km"],
-    )
+    return _explained(need, candidate, "jobseeker", ranked, on)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -226,9 +227,26 @@ def suggest_skills(prefix: str, lang: str = "fi", limit: int = 10) -> list[Skill
     return result
 
 
+@lru_cache(maxsize=1 << 17)
 def _skill_key(skill: str) -> str:
     uri = normalise_skill(skill)
     return uri if uri is not None else "text:" + normalise_label(skill)
+
+
+def skill_keys(skills: Iterable[str]) -> tuple[str, ...]:
+    """The distinct match keys of `skills` (ESCO URI, or normalised free text), in order, blanks dropped.
+
+    Computed once per need or profile, so that ranking scores a pair with `overlap_score` in
+    microseconds; `skill_overlap` gives the same score with the labels, for explanations.
+    """
+    return tuple(dict.fromkeys(_skill_key(skill) for skill in skills if skill.strip()))
+
+
+def overlap_score(need_keys: Sequence[str], candidate_keys: AbstractSet[str]) -> float:
+    """`skill_overlap(...).score` from precomputed `skill_keys` (the candidate's as a set)."""
+    if not need_keys:
+        return 0.0
+    return sum(key in candidate_keys for key in need_keys) / len(need_keys)
 
 
 def skill_overlap(need_skills: Iterable[str], candidate_skills: Iterable[str]) -> SkillOverlap:

@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 import Stemmer
 
+from matching.index import DENSE_ID_LIMIT
+
 _WORD: Final = re.compile(r"[^\W_]+")
 _STEMMERS: Final = {"fi": "finnish", "sv": "swedish", "en": "english"}
 _GRAM: Final = 4
@@ -73,7 +75,12 @@ class LexicalIndex:
         average_length: float,
     ) -> None:
         self._doc_ids = doc_ids
-        self._position = {int(doc_id): position for position, doc_id in enumerate(doc_ids.tolist())}
+        # id -> position, dense (-1: absent): looking up 60 000 allowed ids takes ~0.1 ms instead of ~9 ms
+        # through a dict. Ids are database ids (positive, and far below DENSE_ID_LIMIT).
+        if len(doc_ids) and (doc_ids.min() < 0 or doc_ids.max() >= DENSE_ID_LIMIT):
+            raise ValueError(f"document ids must lie in 0 .. {DENSE_ID_LIMIT - 1}")
+        self._position = np.full(int(doc_ids.max(initial=-1)) + 1, -1, dtype=np.int32)
+        self._position[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
         self._retriever = retriever
         self._idf = idf
         self._average_length = average_length
@@ -166,8 +173,10 @@ class LexicalIndex:
     def _positions(self, ids: npt.ArrayLike | None) -> npt.NDArray[np.intp] | None:
         if ids is None:
             return None
-        known = [self._position[i] for i in np.asarray(ids, dtype=np.int64).tolist() if i in self._position]
-        return np.asarray(known, dtype=np.intp)
+        wanted = np.asarray(ids, dtype=np.int64)
+        wanted = wanted[(wanted >= 0) & (wanted < len(self._position))]
+        positions = self._position[wanted]
+        return positions[positions >= 0].astype(np.intp)
 
     def scores(self, query: str, lang: str, ids: npt.ArrayLike | None = None) -> dict[int, float]:
         """BM25 score of every document that matches `query` (zero scores are left out).
