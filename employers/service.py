@@ -333,3 +333,22 @@ def archive_need(conn: Conn, principal: Principal, need_id: int, version: int) -
     row = update_versioned(conn, "needs", need_id, principal.area_id, version, {"archived": True})
     notify_change(conn, "need", need_id, principal.area_id)
     return row
+
+
+def take_position(conn: Conn, need_id: int) -> dict[str, Any] | None:
+    """Fill one position of an open need (a confirmed placement), or None when none is left.
+
+    The condition is evaluated on the row as it is when the update gets its lock, so concurrent
+    confirmations queue on the need row and can never fill more positions than there are (a
+    read-then-write could). The last position closes the need as filled. The caller notifies matching
+    in the same transaction.
+    """
+    row: dict[str, Any] | None = conn.execute(
+        "UPDATE needs SET positions_filled = positions_filled + 1,"
+        " status = CASE WHEN positions_filled + 1 >= positions THEN 'filled' ELSE status END,"
+        " version = version + 1, updated_at = now()"
+        " WHERE id = %s AND status = 'open' AND NOT archived AND positions_filled < positions"
+        " RETURNING id, area_id, positions, positions_filled, status",
+        (need_id,),
+    ).fetchone()
+    return row

@@ -616,3 +616,17 @@ def audit_trail(
         offset,
         columns=sql.SQL("id, at, actor_id, jobseeker_id, action, reason"),
     )
+
+
+def mark_placed(conn: Conn, jobseeker_id: int) -> bool:
+    """Make an available jobseeker unavailable (placed); False when they no longer were available.
+
+    One conditional update, race-free for the same reason as :func:`employers.service.take_position`.
+    The caller notifies matching in the same transaction.
+    """
+    row = conn.execute(
+        "UPDATE jobseekers SET available = false, version = version + 1, updated_at = now()"
+        " WHERE id = %s AND available AND NOT archived RETURNING id",
+        (jobseeker_id,),
+    ).fetchone()
+    return row is not None

@@ -6,14 +6,18 @@ truth: the engine is a cache that can always be thrown away.
 
 A ranking request runs in four steps:
 
-1. a vectorised pre-filter over the other side's columns (area, open/available, distance against the
-   commute limit, the request's filters) gives the allowed ids; it never removes a pair that the hard
-   constraints would let through;
+1. a vectorised pre-filter over the other side's columns gives the allowed ids: area, open/available,
+   distance against the commute limit, placement forms, and every other hard constraint that columns
+   can decide (hours, shifts and physical demands against work-capacity restrictions, certificates
+   held, language levels: :mod:`matching.prefilter`), then the request's filters. It never removes a
+   pair that the hard constraints would let through;
 2. :func:`matching.ranking.candidate_pool` gathers the nearest vectors and the best BM25 scores among
    the allowed ids (exact search when the allowed set is small, so filtering costs no recall);
-3. every pooled pair is checked against every hard constraint (:mod:`matching.constraints`); the pool
-   grows until enough pairs pass or the allowed set is exhausted;
-4. the passing pairs are fused (:func:`matching.ranking.fuse`) and explained.
+3. every pooled pair is checked with :func:`matching.constraints.passes` (what columns cannot decide,
+   such as a certificate that expires before the start date); the pool grows until enough pairs pass
+   or the allowed set is exhausted, which after step 1 is rare;
+4. the passing pairs are fused (:func:`matching.ranking.fuse`), and only the pairs returned are
+   explained (every constraint's result, matched and missing skills, the sentence).
 """
 
 from __future__ import annotations

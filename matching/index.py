@@ -320,6 +320,9 @@ class _IndexBase:
 
     def _prepare_add(self, ids: npt.ArrayLike, vectors: npt.ArrayLike) -> tuple[IdArray, FloatArray]:
         id_array = _as_ids(ids)
+        if id_array.size and id_array.min() < 0:
+            # faiss reports "no result" as -1, so a negative id could not be told apart from none.
+            raise ValueError("ids must not be negative")
         matrix = _check_vectors(vectors, self._dim, "vectors")
         if len(id_array) != len(matrix):
             raise ValueError(f"got {len(id_array)} ids for {len(matrix)} vectors")

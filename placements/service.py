@@ -462,37 +462,6 @@ def answer_proposal(
 # The state machine and placements ------------------------------------------------------------------
 
 
-def _take_position(conn: Conn, need_id: int) -> dict[str, Any] | None:
-    """Fill one position of an open need, or None when none is left.
-
-    The condition is evaluated on the row as it is when the update gets its lock, so concurrent
-    confirmations queue on the need row and can never fill more positions than there are. This writes
-    the employers domain's table: its service has no counterpart, and a read-then-write through it
-    could not be race-free.
-    """
-    return conn.execute(
-        "UPDATE needs SET positions_filled = positions_filled + 1,"
-        " status = CASE WHEN positions_filled + 1 >= positions THEN 'filled' ELSE status END,"
-        " version = version + 1, updated_at = now()"
-        " WHERE id = %s AND status = 'open' AND NOT archived AND positions_filled < positions"
-        " RETURNING id, area_id, positions, positions_filled, status",
-        (need_id,),
-    ).fetchone()
-
-
-def _take_jobseeker(conn: Conn, jobseeker_id: int) -> bool:
-    """Mark an available jobseeker unavailable (placed); False when they no longer were available.
-
-    Writes the jobseekers domain's table for the same reason as :func:`_take_position`.
-    """
-    row = conn.execute(
-        "UPDATE jobseekers SET available = false, version = version + 1, updated_at = now()"
-        " WHERE id = %s AND available AND NOT archived RETURNING id",
-        (jobseeker_id,),
-    ).fetchone()
-    return row is not None
-
-
 def trial_guard(conn: Conn, employer_id: int, settings: PlacementSettings, day: date) -> list[dict[str, Any]]:
     """A warning when the employer has had at least the threshold of work trials and assistive
     placements starting in the last 12 months and not a single hire (open job, pay subsidy or
@@ -535,10 +504,10 @@ def _confirm_placement(
         raise ValidationFailed(
             f"the need accepts these placement forms only: {', '.join(need['placement_forms'])}", field="form"
         )
-    filled = _take_position(conn, need["id"])
+    filled = employers.take_position(conn, need["id"])
     if filled is None:
         raise NeedClosed("the need has no open position left (filled, cancelled or archived)", field="to")
-    if not _take_jobseeker(conn, proposal["jobseeker_id"]):
+    if not jobseekers.mark_placed(conn, proposal["jobseeker_id"]):
         raise JobseekerUnavailable("the jobseeker is no longer available (placed elsewhere?)", field="to")
     placement = insert_row(
         conn,

@@ -295,3 +295,37 @@ def test_hnsw_returns_full_results_when_many_stale_entries_surround_the_query() 
     keep = ~np.isin(ids, nearest)
     assert len(found) == 10
     assert recall(found, exact(ids[keep], vectors[keep], query[np.newaxis, :], 10)) >= 0.9
+
+
+def test_ids_beyond_the_dense_range_are_found_and_filtered(case: tuple[Factory, int]) -> None:
+    factory, n = case
+    index = factory()
+    ids = np.arange(n, dtype=np.int64) + (1 << 40)
+    vectors = clustered(n, seed=3)
+    index.add(ids, vectors)
+    index.remove(ids[:10])
+    allowed = ids[10 : n // 2]
+    query = clustered(1, seed=4)
+    found = index.search(query, 10, allowed=allowed)[0]
+    assert recall(found, exact(allowed, vectors[10 : n // 2], query, 10)) >= 0.9
+    assert {hit.id for hit in found} <= set(allowed.tolist())
+
+
+def test_negative_ids_are_refused(case: tuple[Factory, int]) -> None:
+    factory, _ = case
+    with pytest.raises(ValueError, match="negative"):
+        factory().add(np.array([5, -2]), clustered(2))
+
+
+def test_rows_follow_swap_removals_in_filtered_search(case: tuple[Factory, int]) -> None:
+    factory, n = case
+    index, ids, vectors = filled(factory, n)
+    removed = ids[::3]
+    index.remove(removed)  # each removal moves the last row into the hole
+    kept = np.setdiff1d(ids, removed)
+    allowed = kept[::2]
+    query = clustered(1, seed=9)
+    found = index.search(query, 10, allowed=np.concatenate([allowed, removed[:5]]))[0]
+    expected = exact(allowed, vectors[np.searchsorted(ids, allowed)], query, 10)
+    assert recall(found, expected) >= 0.9
+    assert {hit.id for hit in found} <= set(allowed.tolist())

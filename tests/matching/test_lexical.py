@@ -67,6 +67,14 @@ def test_scores_can_be_restricted_to_given_ids() -> None:
     index = LexicalIndex.build([(1, "siivooja", "fi"), (2, "siivooja koulu", "fi"), (3, "kokki", "fi")])
     assert set(index.scores("siivooja", "fi")) == {1, 2}
     assert set(index.scores("siivooja", "fi", ids=np.array([2, 3, 99]))) == {2}
+    # Ids the index never held, beyond its largest or negative, are ignored.
+    assert set(index.scores("siivooja", "fi", ids=np.array([-4, 1, 10**9]))) == {1}
+    assert [doc for doc, _ in index.top_k("siivooja koulu", "fi", 5, ids=np.array([1, 7, 2]))] == [2, 1]
+
+
+def test_ids_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="document ids"):
+        LexicalIndex.build([(-1, "siivooja", "fi")])
 
 
 def test_empty_and_unmatched_queries_score_nothing() -> None:
