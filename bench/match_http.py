@@ -112,7 +112,7 @@ class Server:
     """``kohtaamo serve`` (or the instrumented variant) in a subprocess, logging to a file."""
 
     def __init__(
-        self, url: str, name: str, *, hnsw_threshold: int | None, instrumented: bool = False
+        self, url: str, name: str, *, hnsw_threshold: int | None, instrumented: bool = False, workers: int = 1
     ) -> None:
         from core.settings import get_settings
 
@@ -133,6 +133,7 @@ class Server:
             command = [sys.executable, "-m", "bench.match_http", "--serve-instrumented", str(self.port)]
         else:
             command = [str(Path(sys.executable).with_name("kohtaamo")), "serve", "--port", str(self.port)]
+            command += ["--workers", str(workers)]
         self._log = self.log_path.open("w")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -329,11 +330,22 @@ def measure_server(
     token: str,
     paths: dict[str, list[str]],
     args: argparse.Namespace,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Start one server, measure start-up, sequential latency and throughput, stop it."""
-    out: dict[str, Any] = {"hnsw_threshold": hnsw_threshold or 20_000}
-    with running(url, name, hnsw_threshold=hnsw_threshold) as server:
+    """Start one server, measure start-up, sequential latency and throughput, stop it.
+
+    With several workers, /readyz answers as soon as one of them is ready: the server is then given
+    until every worker's log line says its index is loaded.
+    """
+    out: dict[str, Any] = {"hnsw_threshold": hnsw_threshold or 20_000, "workers": workers}
+    with running(url, name, hnsw_threshold=hnsw_threshold, workers=workers) as server:
         out["startup_seconds"] = round(server.wait_ready(), 1)
+        deadline = time.perf_counter() + 900
+        while server.log_text().count("matching index loaded") < workers:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"not every worker loaded its index; see {server.log_path}")
+            time.sleep(0.5)
+        out["all_workers_ready_seconds"] = round(time.perf_counter() - server.started, 1)
         out |= startup_facts(server)
         out["memory_after_startup"] = rss_mb(server.process.pid)
         headers = {"Authorization": f"Bearer {token}"}
@@ -510,6 +522,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         entry["exact"] = measure_server(loaded.url, f"serve-{n}-exact", EXACT_THRESHOLD, token, paths, args)
         sizes[str(n)] = entry
         last = (loaded.url, n, token, paths)
+    if args.workers > 1:
+        url, n, token, paths = last
+        sizes[str(n)]["product_workers"] = measure_server(
+            url, f"serve-{n}-product-{args.workers}-workers", None, token, paths, args, workers=args.workers
+        )
     stages = None
     if not args.no_stages:
         url, n, token, paths = last
@@ -550,10 +567,13 @@ def to_markdown(result: dict[str, Any]) -> str:
         "need_matches": "need → jobseekers",
         "healthz": "/healthz",
     }
+    labels = {"product": "HNSW (product)", "exact": "exact (baseline)"}
     for n, entry in result["sizes"].items():
-        for config in ("product", "exact"):
+        for config in ("product", "exact", "product_workers"):
+            if config not in entry:
+                continue
             server = entry[config]
-            label = "HNSW (product)" if config == "product" else "exact (baseline)"
+            label = labels.get(config, f"HNSW (product), {server['workers']} workers")
             for kind, title in names.items():
                 s, t = server["sequential"][kind], server["throughput"][kind]
                 lines.append(
@@ -568,10 +588,13 @@ def to_markdown(result: dict[str, Any]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, entry in result["sizes"].items():
-        for config in ("product", "exact"):
+        for config in ("product", "exact", "product_workers"):
+            if config not in entry:
+                continue
             s = entry[config]
             lines.append(
-                f"| {int(n):,} | {config} | {s['startup_seconds']} | {s['index_load_seconds']} "
+                f"| {int(n):,} | {labels.get(config, config)} | {s['startup_seconds']} "
+                f"| {s['index_load_seconds']} "
                 f"| {s['first_request_seconds']['jobseeker_matches']} "
                 f"| {s['first_request_seconds']['need_matches']} "
                 f"| {s['re_embedded_at_startup']} | {s['memory_after_startup']['rss_mb']} "
@@ -647,6 +670,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=15, help="wrk seconds per endpoint")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--no-stages", action="store_true", help="skip the instrumented stage breakdown")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="also measure the product with this many workers (1: skip)"
+    )
     parser.add_argument("--serve-instrumented", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(synthetic.REPO / "var" / "run"))

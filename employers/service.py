@@ -246,6 +246,8 @@ def create_need(conn: Conn, principal: Principal, data: NeedCreate) -> dict[str,
         employer = get_employer(conn, principal, employer_id)
     except NotFound:
         raise NotFound("employer not found", field="employer_id") from None
+    if employer["archived"]:
+        raise Conflict("the employer is archived: needs cannot be posted for it", field="employer_id")
     values = data.model_dump(exclude_none=True, mode="json")
     values = _need_values(conn, principal, employer_id, values)
     values.setdefault("municipality", employer["municipality"])
