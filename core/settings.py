@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEIGHT_NAMES = frozenset({"semantic", "lexical", "skills", "desired", "hours"})
+"""The fusion components (``matching.ranking.ComponentScores``) a weight can be set for."""
 
 
 class Settings(BaseSettings):
@@ -26,6 +31,21 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     hnsw_threshold: int = 20_000
     """Below this many vectors a side is searched exactly; above it through HNSW."""
+    weights: dict[str, float] = {}
+    """Fusion weights that differ from the defaults of ``matching.ranking.FusionWeights`` (chosen on the
+    public evaluation tasks, docs/evaluation.md), e.g. ``KOHTAAMO_WEIGHTS='{"lexical": 0.05}'``."""
+    pool_size: Annotated[int, Field(ge=10, le=1000)] = 50
+    """Candidates gathered by meaning and by words before the pair checks and fusion."""
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - WEIGHT_NAMES
+        if unknown:
+            raise ValueError(f"unknown weights {sorted(unknown)}; known: {sorted(WEIGHT_NAMES)}")
+        if any(not 0.0 <= weight <= 10.0 for weight in value.values()):
+            raise ValueError("weights must lie between 0 and 10")
+        return value
 
     @property
     def resolved_model_dir(self) -> Path:

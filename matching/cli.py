@@ -108,14 +108,15 @@ def match(
 ) -> None:
     """Rank needs for a jobseeker, or jobseekers for a need, as the API does."""
     from accounts.models import Principal, Role
+    from core.settings import get_settings
     from matching import service
-    from matching.engine import Filters, MatchingEngine
+    from matching.engine import Filters, configured_engine
 
     if (jobseeker is None) == (need is None):
         raise fail("give exactly one of --jobseeker or --need")
     kind: Literal["need", "jobseeker"] = "jobseeker" if jobseeker else "need"
     ref = jobseeker or need or ""
-    engine = MatchingEngine(_embedder())
+    engine = configured_engine(_embedder(), get_settings())
     with app_errors(), transaction() as conn:
         table = "jobseekers" if kind == "jobseeker" else "needs"
         params: list[object] = [ref, int(ref) if ref.isdigit() else -1]

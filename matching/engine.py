@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.db import Conn
+from core.settings import Settings
 from embeddings.embedder import Embedder
 from matching import esco, prefilter
 from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate, passes
@@ -748,6 +749,16 @@ class MatchingEngine:
             )
             ranked = fuse(pool.ids, semantic=pool.semantic, lexical=pool.lexical, weights=self.weights)
             return [(r.id, round(r.total, 4)) for r in ranked[:limit]]
+
+
+def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
+    """An empty engine with the configured weights, pool size and HNSW threshold (server and CLI)."""
+    return MatchingEngine(
+        embedder,
+        weights=FusionWeights(**settings.weights),
+        hnsw_threshold=settings.hnsw_threshold,
+        pool_size=settings.pool_size,
+    )
 
 
 @dataclass(frozen=True, slots=True)

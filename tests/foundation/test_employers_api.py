@@ -100,7 +100,8 @@ def test_coordinator_registers_reads_updates_and_archives_an_employer(
     assert "Liedon Leipomo Oy" not in names(client.get("/api/v1/employers", headers=h))
     assert "Liedon Leipomo Oy" in names(client.get("/api/v1/employers?include_archived=true", headers=h))
     assert client.get(url, headers=h).status_code == 200  # history stays readable
-    refused = client.post("/api/v1/needs", json={"employer_id": employer["id"], "title": "Leipuri"}, headers=h)
+    need = {"employer_id": employer["id"], "title": "Leipuri"}
+    refused = client.post("/api/v1/needs", json=need, headers=h)
     assert refused.status_code == 409 and "archived" in refused.json()["detail"]
 
 
