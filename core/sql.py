@@ -67,6 +67,10 @@ def update_versioned(
     raise PreconditionFailed("the resource was changed by someone else; read it again")
 
 
+TEXT_SORTS = frozenset({"name", "title", "municipality", "pseudonym", "display_name", "email", "measure"})
+"""Sortable text columns: ordered without regard to case, as people read lists ("ab Oy" beside "AB Oy")."""
+
+
 def order_by(sort: str, allowed: Sequence[str], default: str) -> sql.Composable:
     """``ORDER BY`` for ``sort`` (``name`` or ``-name``), limited to ``allowed`` columns."""
     key = sort or default
@@ -76,7 +80,10 @@ def order_by(sort: str, allowed: Sequence[str], default: str) -> sql.Composable:
             f"sort must be one of {', '.join(allowed)} (prefix - for descending)", field="sort"
         )
     direction = sql.SQL("DESC") if key.startswith("-") else sql.SQL("ASC")
-    return sql.SQL("ORDER BY {} {}, id ASC").format(sql.Identifier(column), direction)
+    target = sql.Identifier(column)
+    if column in TEXT_SORTS:
+        return sql.SQL("ORDER BY lower({}) {}, {} {}, id ASC").format(target, direction, target, direction)
+    return sql.SQL("ORDER BY {} {}, id ASC").format(target, direction)
 
 
 def list_rows(
