@@ -68,6 +68,9 @@ def check_version(row_version: int, expected: int) -> None:
 
 
 MAX_IDEMPOTENCY_KEY = 200
+IDEMPOTENCY_KEY_HOURS = 24
+"""How long a key (and the reply stored with it, which may name a person) is kept: a retry comes
+within minutes; after this the key may be used again and the stored reply is deleted."""
 
 
 def request_fingerprint(request: Request, body: BaseModel) -> str:
@@ -85,7 +88,8 @@ def idempotent_create(
 ) -> JSONResponse:
     """Run ``produce`` once per Idempotency-Key; a retry gets the stored answer and changes nothing.
 
-    The advisory lock serialises concurrent retries of the same key within their transactions.
+    The advisory lock serialises concurrent retries of the same key within their transactions. Keys
+    older than ``IDEMPOTENCY_KEY_HOURS`` are deleted (everyone's, on every keyed request).
     """
     if key is None:
         status, body, headers = produce()
@@ -93,6 +97,10 @@ def idempotent_create(
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
         raise ValidationFailed("Idempotency-Key must be 1-200 characters", field="Idempotency-Key")
     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{principal.user_id}:{key}",))
+    conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
+        (IDEMPOTENCY_KEY_HOURS,),
+    )
     stored = conn.execute(
         "SELECT request_hash, status_code, response_body, headers FROM idempotency_keys"
         " WHERE user_id = %s AND key = %s",

@@ -103,6 +103,22 @@ def test_reusing_an_idempotency_key_for_another_body_is_a_conflict(
     assert counts(db) == before
 
 
+def test_idempotency_keys_expire_with_their_stored_replies(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    h = world.headers(Role.COORDINATOR, **{"Idempotency-Key": "yesterday"})
+    assert client.post("/api/v1/employers", json=EMPLOYER, headers=h).status_code == 201
+    with connect(db) as conn:
+        conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+    other = {**EMPLOYER, "name": "Toinen Leipomo Oy", "business_id": "1234567-1"}
+    again = client.post("/api/v1/employers", json=other, headers=h)
+    assert again.status_code == 201, again.text
+    assert "Idempotent-Replayed" not in again.headers
+    with connect(db) as conn:
+        stored = conn.execute("SELECT response_body->>'name' AS name FROM idempotency_keys").fetchall()
+    assert [row["name"] for row in stored] == ["Toinen Leipomo Oy"]
+
+
 def test_idempotency_keys_belong_to_their_user(client: TestClient, db: str, world: AreaWorld) -> None:
     key = {"Idempotency-Key": "same-key"}
     need = {"employer_id": world.employer_id, "title": "Siivooja"}
