@@ -22,6 +22,7 @@ shared by both sides; names compare case-insensitively, as the constraints do):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -48,6 +49,7 @@ class Vocabulary:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._codes: dict[str, int] = {}
+        self._lock = threading.Lock()  # rankings run in parallel and may meet a name first
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -56,8 +58,11 @@ class Vocabulary:
         """The name's code (0-based), assigned on first sight; None once the vocabulary is full."""
         key = name.strip().casefold()
         found = self._codes.get(key)
-        if found is None and len(self._codes) < self.capacity:
-            found = self._codes[key] = len(self._codes)
+        if found is None:
+            with self._lock:
+                found = self._codes.get(key)
+                if found is None and len(self._codes) < self.capacity:
+                    found = self._codes[key] = len(self._codes)
         return found
 
     def mask(self, names: Iterable[str]) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import threading
 from typing import Any
 
 import numpy as np
@@ -230,3 +231,43 @@ def test_engine_rankings_hold_only_passing_pairs_and_every_passing_pair_is_allow
         ranked = engine.matches_for_need(need, vector, Filters(), 10, today=TODAY)
         assert {m.id for m in ranked} <= passing
         assert len(ranked) == min(10, len(passing))
+
+
+def test_rankings_in_parallel_with_changes_stay_consistent() -> None:
+    rng = random.Random(7)
+    embedder = FakeEmbedder()
+    engine = MatchingEngine(embedder)
+    needs = [_need_entry(i, random_need(rng)) for i in range(1, 201)]
+    everyone = [_candidate_entry(i, random_candidate(rng)) for i in range(1, 41)]
+    candidates = [c for c in everyone if c.matchable]
+    vectors = {n.id: embedder.encode_passages([n.text])[0] for n in needs}
+    for need in needs:
+        engine.needs.put(need, vectors[need.id])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def rank() -> None:
+        try:
+            while not stop.is_set():
+                for candidate in candidates:
+                    vector = embedder.encode_queries([candidate.text])[0]
+                    for match in engine.matches_for_candidate(candidate, vector, Filters(), 10, today=TODAY):
+                        assert all(r.passed for r in match.constraints)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    def change() -> None:
+        for round_ in range(30):
+            for need in needs[round_ % 5 :: 5]:
+                replaced = dataclasses.replace(need, matchable=not need.matchable)
+                with engine.lock.write():
+                    engine.needs.put(replaced, vectors[need.id])
+                    engine.needs.index.build()
+        stop.set()
+
+    threads = [threading.Thread(target=rank) for _ in range(3)] + [threading.Thread(target=change)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
