@@ -14,7 +14,7 @@ from api import problems
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
 from db import migrate as migrations
-from embeddings.embedder import get_embedder
+from embeddings.embedder import configured_embedder
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower
 from matching.vectors import KINDS, refresh
@@ -79,7 +79,7 @@ class BodyLimit:
 
 def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follower]:
     """Load the embedder, embed what is stale, build the index and start following changes."""
-    embedder = get_embedder(settings.embedder, settings.resolved_model_dir)
+    embedder = configured_embedder(settings)
     engine = configured_engine(embedder, settings)
     follower = Follower(engine, url)
     follower.start()

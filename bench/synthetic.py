@@ -264,22 +264,24 @@ def _normalise(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 def occupation_vectors(model_dir: Path, cache_dir: Path = CACHE) -> OccupationVectors:
     """The real model's vectors of every occupation, encoded once and cached under ``cache_dir``."""
+    from embeddings.embedder import torch_model_id
     from embeddings.model_build import read_manifest
 
     manifest = read_manifest(model_dir)
     if manifest is None:
         raise SystemExit(f"no built model in {model_dir}: run `kohtaamo model build` first")
+    model_id = torch_model_id(manifest.model_id)  # the server's default engine, on this CPU
     occs = occupations()
     need_texts = [occupation_need_text(o) for o in occs]
     profile_texts = [occupation_profile_text(o) for o in occs]
     key = hashlib.sha256(
-        json.dumps([manifest.model_id, need_texts, profile_texts], ensure_ascii=False).encode()
+        json.dumps([model_id, need_texts, profile_texts], ensure_ascii=False).encode()
     ).hexdigest()[:16]
-    safe_model = "".join(c if c.isalnum() else "_" for c in manifest.model_id)
+    safe_model = "".join(c if c.isalnum() else "_" for c in model_id)
     passage_file = cache_dir / f"occupations-passage-{safe_model}-{key}.npy"
     query_file = cache_dir / f"occupations-query-{safe_model}-{key}.npy"
     if passage_file.exists() and query_file.exists():
-        return OccupationVectors(manifest.model_id, np.load(passage_file), np.load(query_file))
+        return OccupationVectors(model_id, np.load(passage_file), np.load(query_file))
     from embeddings.embedder import SentenceTransformerEmbedder
 
     log.info("encoding %d occupations twice with the real model (cached afterwards)", len(occs))

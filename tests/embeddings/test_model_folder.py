@@ -1,4 +1,4 @@
-"""A missing or damaged model folder is reported with the command that fixes it (no model needed)."""
+"""A missing or damaged model folder or ONNX export is reported with the command that fixes it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings import ModelMissingError, SentenceTransformerEmbedder, get_embedder
+from embeddings import ModelMissingError, OnnxEmbedder, SentenceTransformerEmbedder, get_embedder
 from embeddings.model_build import BUILDER_VERSION, MANIFEST_NAME, MODEL_FILES, dequantize_q4_0
+from embeddings.onnx_build import (
+    ONNX_BUILDER_VERSION,
+    ONNX_DIR,
+    ONNX_FILE,
+    ONNX_MANIFEST_NAME,
+    OnnxManifest,
+)
 
 
 def _fake_folder(folder: Path, *, builder_version: int = BUILDER_VERSION) -> Path:
@@ -72,3 +79,75 @@ def test_q4_0_block_dequantises_low_then_high_nibbles() -> None:
     values = dequantize_q4_0(scale + nibbles, 32)
     expected = np.array([(j - 8) * 0.5 for j in range(16)] + [(15 - j - 8) * 0.5 for j in range(16)])
     np.testing.assert_array_equal(values, expected.astype(np.float32))
+
+
+def _fake_onnx(folder: Path, *, content: bytes = b"not an onnx graph", parent: str = "test") -> Path:
+    onnx_dir = folder / ONNX_DIR
+    onnx_dir.mkdir()
+    (onnx_dir / ONNX_FILE).write_bytes(content)
+    manifest = OnnxManifest(
+        builder_version=ONNX_BUILDER_VERSION,
+        parent_model_id=parent,
+        variant="int8",
+        file_size=len(content),
+        min_agreement=0.995,
+    )
+    (onnx_dir / ONNX_MANIFEST_NAME).write_text(json.dumps(manifest.to_json()))
+    return onnx_dir
+
+
+def test_onnx_engine_without_a_model_folder_says_to_build_the_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissingError, match="kohtaamo model build"):
+        get_embedder("onnx", tmp_path / "nowhere")
+
+
+def test_onnx_engine_without_its_export_says_to_build_the_model(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    with pytest.raises(ModelMissingError, match=r"ONNX model .* is missing.*kohtaamo model build"):
+        OnnxEmbedder(folder)
+
+
+def test_onnx_export_with_a_truncated_file_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    onnx_dir = _fake_onnx(folder)
+    (onnx_dir / ONNX_FILE).write_bytes(b"not an")
+    with pytest.raises(ModelMissingError, match="incomplete, corrupt"):
+        OnnxEmbedder(folder)
+
+
+def test_onnx_export_with_a_corrupt_file_of_the_right_size_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    _fake_onnx(folder)
+    with pytest.raises(ModelMissingError, match=r"cannot load the ONNX model.*kohtaamo model build --force"):
+        OnnxEmbedder(folder)
+
+
+def test_onnx_export_of_another_model_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    _fake_onnx(folder, parent="another-model")
+    with pytest.raises(ModelMissingError, match="exported from another model"):
+        OnnxEmbedder(folder)
+
+
+def test_onnx_export_from_another_builder_version_is_refused(tmp_path: Path) -> None:
+    folder = _fake_folder(tmp_path / "model")
+    onnx_dir = _fake_onnx(folder)
+    manifest = json.loads((onnx_dir / ONNX_MANIFEST_NAME).read_text())
+    manifest["builder_version"] = ONNX_BUILDER_VERSION + 1
+    (onnx_dir / ONNX_MANIFEST_NAME).write_text(json.dumps(manifest))
+    with pytest.raises(ModelMissingError, match="another builder version"):
+        OnnxEmbedder(folder)
+
+
+def test_precision_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    from embeddings import embedder
+
+    monkeypatch.setattr(embedder, "cpu_has_amx_bf16", lambda: True)
+    assert embedder.resolved_precision("auto") == "bf16"
+    assert embedder.torch_model_id("m:1") == "m:1:bf16"
+    monkeypatch.setattr(embedder, "cpu_has_amx_bf16", lambda: False)
+    assert embedder.resolved_precision("auto") == "fp32"
+    assert embedder.torch_model_id("m:1") == "m:1"
+    assert embedder.torch_model_id("m:1", "bf16") == "m:1:bf16"
+    with pytest.raises(ValueError, match="unknown precision"):
+        embedder.resolved_precision("fp16")

@@ -123,3 +123,20 @@ def test_threads_sharing_one_embedder_get_the_same_vectors(embedder: SentenceTra
         results = list(pool.map(embedder.encode_queries, batches))
     for got, want in zip(results, expected, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_bfloat16_agrees_with_fp32_and_names_its_vectors(model_dir: Path) -> None:
+    fp32 = SentenceTransformerEmbedder(model_dir, precision="fp32")
+    bf16 = SentenceTransformerEmbedder(model_dir, precision="bf16")
+    assert bf16.model_id == fp32.model_id + ":bf16"
+    texts = [
+        "Trukkikortti ja kolmen vuoden varastokokemus, haen aamuvuoroja Liedosta.",
+        "Jag har arbetat som lokalvårdare i tio år.",
+        "Line cook with food hygiene certificate, looking for evening shifts.",
+    ]
+    for encode_fp32, encode_bf16 in (
+        (fp32.encode_queries, bf16.encode_queries),
+        (fp32.encode_passages, bf16.encode_passages),
+    ):
+        cosines = np.sum(encode_fp32(texts) * encode_bf16(texts), axis=1)
+        assert cosines.min() >= 0.9995, cosines
