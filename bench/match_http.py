@@ -677,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(synthetic.REPO / "var" / "run"))
     if args.serve_instrumented:
-        from cli.common import setup_logging
+        from core.logs import setup_logging
         from core.settings import get_settings
 
         setup_logging(get_settings())

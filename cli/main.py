@@ -6,7 +6,8 @@ import typer
 
 from accounts import service as accounts
 from accounts.models import Role
-from cli.common import app_errors, migrated_url, setup_logging, transaction
+from cli.common import app_errors, migrated_url, transaction
+from core.logs import setup_logging
 from core.settings import get_settings
 
 app = typer.Typer(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)

@@ -464,6 +464,11 @@ class Side(Generic[E]):
         }
 
 
+def _build_vector_indexes(*sides: Side[Any]) -> None:
+    for side in sides:
+        side.index.build()
+
+
 def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
     """``array`` copied into a zeroed array of ``size`` rows."""
     new = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
@@ -550,22 +555,26 @@ class MatchingEngine:
         with self.lock.write():
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
-            self.vocabularies = Vocabularies.new()
-            self.needs = Side("need", self.embedder.dim, self.needs.index.hnsw_threshold, self.vocabularies)
-            self.jobseekers = Side(
-                "jobseeker", self.embedder.dim, self.jobseekers.index.hnsw_threshold, self.vocabularies
+            # The new sides are filled aside and swapped in whole: the follower's BM25 thread, which does
+            # not take the lock, must not see (and rebuild) half-loaded sides.
+            vocabularies = Vocabularies.new()
+            dim = self.embedder.dim
+            needs: Side[NeedEntry] = Side("need", dim, self.needs.index.hnsw_threshold, vocabularies)
+            jobseekers: Side[CandidateEntry] = Side(
+                "jobseeker", dim, self.jobseekers.index.hnsw_threshold, vocabularies
             )
-            for kind in ("need", "jobseeker"):
-                self._load(conn, kind, None)
+            self._load(conn, "need", None, needs)
+            self._load(conn, "jobseeker", None, jobseekers)
             # faiss builds the graphs in native code without the GIL, so they grow while BM25 (Python)
             # is built here: at 100 000 a side that saves most of the graphs' ~20 s each.
-            graphs = threading.Thread(target=self._build_vector_indexes, name="hnsw-build")
+            graphs = threading.Thread(target=_build_vector_indexes, args=(needs, jobseekers), name="hnsw")
             graphs.start()
             try:
-                for side in (self.needs, self.jobseekers):
-                    side.rebuild_lexical()
+                needs.rebuild_lexical()
+                jobseekers.rebuild_lexical()
             finally:
                 graphs.join()
+            self.vocabularies, self.needs, self.jobseekers = vocabularies, needs, jobseekers
             self.state = "ready"
             self.loaded_at = time.time()
         # Millions of long-lived objects (entries, facts) would make every full garbage collection walk
@@ -579,12 +588,9 @@ class MatchingEngine:
             time.perf_counter() - started,
         )
 
-    def _build_vector_indexes(self) -> None:
-        for side in (self.needs, self.jobseekers):
-            side.index.build()
-
-    def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None) -> None:
-        side = self.side(kind)
+    def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> None:
+        """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own)."""
+        side = side if side is not None else self.side(kind)
         vector_ids, matrix = load_vectors(conn, kind, self.embedder.model_id, ids)
         vectors = dict(zip(vector_ids.tolist(), matrix, strict=True))
         make: Callable[[Mapping[str, Any]], NeedEntry | CandidateEntry] = (
