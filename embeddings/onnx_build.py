@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 __all__ = [
     "MIN_AGREEMENT",
     "ONNX_BUILDER_VERSION",
@@ -297,7 +295,7 @@ def _quantise(source: Path, path: Path) -> None:
 def _verify(model_folder: Path, onnx_dir: Path, threshold: float) -> float:
     """Compare the ONNX model with the torch one on ordinary sentences; return the worst cosine."""
     from embeddings.embedder import ModelMissingError, OnnxEmbedder, SentenceTransformerEmbedder
-    from embeddings.model_build import VERIFY_SENTENCES, ModelBuildError
+    from embeddings.model_build import VERIFY_SENTENCES, ModelBuildError, worst_agreement
 
     try:
         ours = OnnxEmbedder(model_folder, onnx_dir=onnx_dir)
@@ -305,22 +303,11 @@ def _verify(model_folder: Path, onnx_dir: Path, threshold: float) -> float:
         raise ModelBuildError(f"the exported ONNX model does not load: {exc.__cause__ or exc}") from exc
     reference = SentenceTransformerEmbedder(model_folder, precision="fp32")
     texts = list(VERIFY_SENTENCES)
-    worst = 1.0
-    failures: list[str] = []
-    for kind, mine, theirs in (
+    pairs = (
         ("query", ours.encode_queries(texts), reference.encode_queries(texts)),
         ("passage", ours.encode_passages(texts), reference.encode_passages(texts)),
-    ):
-        for text, cosine in zip(texts, np.sum(mine * theirs, axis=1), strict=True):
-            worst = min(worst, float(cosine))
-            if not cosine >= threshold:
-                failures.append(f"{kind} {text!r}: cosine {cosine:.5f}")
-    if failures:
-        raise ModelBuildError(
-            f"the ONNX model disagrees with the torch model (need cosine >= {threshold}): "
-            + "; ".join(failures)
-        )
-    return worst
+    )
+    return worst_agreement(texts, pairs, threshold, "the ONNX model disagrees with the torch model")
 
 
 def _write_manifest(folder: Path, manifest: OnnxManifest) -> None:
