@@ -24,6 +24,16 @@ from matching.vectors import KINDS, Kind, refresh
 log = logging.getLogger(__name__)
 
 
+LEXICAL_PAUSE_FACTOR = 4.0
+"""After a BM25 rebuild the lexical thread waits this many times the rebuild's duration (at most a fifth
+of a core goes to rebuilding); the lexical part of a ranking lags changes by that much more."""
+
+
+def lexical_pause(every: float, rebuild_seconds: float) -> float:
+    """Seconds to wait before the next BM25 rebuild after one that took ``rebuild_seconds``."""
+    return max(every, LEXICAL_PAUSE_FACTOR * rebuild_seconds)
+
+
 class Follower:
     """A daemon thread listening for changes and applying them to one engine."""
 
@@ -47,12 +57,17 @@ class Follower:
 
     def _rebuild_lexical(self) -> None:
         # BM25 cannot take one document at a time: rebuild it, at most every `lexical_every` seconds, apart
-        # from the follower so that a large rebuild never delays vector changes.
-        while not self._stop.wait(self.lexical_every):
+        # from the follower so that a large rebuild never delays vector changes. A rebuild of a large side
+        # takes long (~30 s at 100 000 rows): the pause after one is at least LEXICAL_PAUSE_FACTOR times
+        # its duration, so that a steady stream of changes leaves most of a core to the rankings.
+        pause = self.lexical_every
+        while not self._stop.wait(pause):
+            started = time.perf_counter()
             try:
                 self.engine.refresh_lexical()
             except Exception as exc:  # keep the previous index; try again next round
                 log.warning("BM25 rebuild failed (%s)", type(exc).__name__)
+            pause = lexical_pause(self.lexical_every, time.perf_counter() - started)
 
     def _run(self) -> None:
         first = True

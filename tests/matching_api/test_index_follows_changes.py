@@ -60,3 +60,10 @@ def test_a_need_posted_through_one_instance_is_matched_by_another_within_a_secon
             return need_id not in [item["id"] for item in reply.json()["items"]]
 
         wait_for(first_drops_it, timeout=1.0)
+
+
+def test_bm25_rebuilds_pause_in_proportion_to_their_cost() -> None:
+    from matching.follower import LEXICAL_PAUSE_FACTOR, lexical_pause
+
+    assert lexical_pause(1.0, 0.01) == 1.0  # small sides: every second
+    assert lexical_pause(1.0, 30.0) == 30.0 * LEXICAL_PAUSE_FACTOR  # 100 000 rows: at most 1/5 of a core
