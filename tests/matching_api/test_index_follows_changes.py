@@ -66,4 +66,4 @@ def test_bm25_rebuilds_pause_in_proportion_to_their_cost() -> None:
     from matching.follower import LEXICAL_PAUSE_FACTOR, lexical_pause
 
     assert lexical_pause(1.0, 0.01) == 1.0  # small sides: every second
-    assert lexical_pause(1.0, 30.0) == 30.0 * LEXICAL_PAUSE_FACTOR  # 100 000 rows: at most 1/5 of a core
+    assert lexical_pause(1.0, 19.0) == 19.0 * LEXICAL_PAUSE_FACTOR  # 100 000 rows: at most 1/5 of a core
