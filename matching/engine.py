@@ -28,7 +28,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -58,28 +58,6 @@ from matching.ranking import (
 from matching.vectors import Kind, embedding_text, encode, load_vectors, rows_of
 
 log = logging.getLogger(__name__)
-
-FORM_BITS = {
-    name: 1 << i
-    for i, name in enumerate(
-        (
-            "open_job",
-            "pay_subsidy",
-            "work_trial",
-            "apprenticeship",
-            "recruitment_training",
-            "summer_job",
-            "assistive_task",
-        )
-    )
-}
-
-
-def _forms_mask(forms: Iterable[str]) -> int:
-    mask = 0
-    for form in forms:
-        mask |= FORM_BITS.get(form, 0)
-    return mask
 
 
 def _date(value: Any) -> dt.date | None:
@@ -302,7 +280,6 @@ class Side(Generic[E]):
         self._lat = np.zeros(0, dtype=np.float64)
         self._lon = np.zeros(0, dtype=np.float64)
         self._municipality = np.zeros(0, dtype=np.int32)
-        self._forms = np.zeros(0, dtype=np.int32)
         self._flags = np.zeros(0, dtype=np.int32)  # bit 0 hidden, bit 1 assistive
         self._owner = np.zeros(0, dtype=np.int64)  # employer (needs) or caseworker (jobseekers)
         self._commute = np.zeros(0, dtype=np.float64)  # jobseekers: max commute km (inf if none)
@@ -348,7 +325,6 @@ class Side(Generic[E]):
             "_lat",
             "_lon",
             "_municipality",
-            "_forms",
             "_flags",
             "_owner",
             "_commute",
@@ -405,7 +381,6 @@ class Side(Generic[E]):
         self._lat[row] = math.nan if facts.lat is None else facts.lat
         self._lon[row] = math.nan if facts.lon is None else facts.lon
         self._municipality[row] = self.municipality_code(entry.municipality)
-        self._forms[row] = _forms_mask(facts.placement_forms)
         if isinstance(entry, NeedEntry):
             self._flags[row] = (entry.visibility == "hidden") | (entry.is_assistive << 1)
             self._owner[row] = entry.employer_id
@@ -415,11 +390,8 @@ class Side(Generic[E]):
             limit = entry.facts.max_commute_km
             self._commute[row] = math.inf if limit is None else float(limit)
             values = prefilter.candidate_row(entry.facts, self.vocabularies)
-        constraints = self._constraints
-        constraints["hours"][row] = values.hours
-        constraints["conditions"][row] = values.conditions
-        constraints["demands"][row] = values.demands
-        constraints["certificates"][row] = values.certificates
+        for name, array in self._constraints.items():
+            array[row] = getattr(values, name)
         self._languages[:, row] = 0
         for column, level in values.languages.items():
             self._languages[column, row] = level
@@ -455,7 +427,6 @@ class Side(Generic[E]):
             "lat": self._lat[:n],
             "lon": self._lon[:n],
             "municipality": self._municipality[:n],
-            "forms": self._forms[:n],
             "flags": self._flags[:n],
             "owner": self._owner[:n],
             "commute": self._commute[:n],
@@ -650,9 +621,6 @@ class MatchingEngine:
                 return np.zeros(0, dtype=np.int64)
             distance = self.needs.distances_from(facts.lat, facts.lon)
             mask &= distance <= facts.max_commute_km + 1e-6  # NaN (no coordinates) compares False
-        if facts.placement_forms:
-            # A need that names no placement form accepts any (as the constraint says).
-            mask &= ((c["forms"] & _forms_mask(facts.placement_forms)) != 0) | (c["forms"] == 0)
         row = prefilter.candidate_row(facts, self.vocabularies)
         prefilter.needs_passing(row, c, mask, len(self.vocabularies.languages))
         allowed: npt.NDArray[np.int64] = c["ids"][self._narrow("need", mask, c, filters)]
@@ -667,9 +635,6 @@ class MatchingEngine:
         else:
             distance = self.jobseekers.distances_from(need.facts.lat, need.facts.lon)
             mask &= np.isinf(c["commute"]) | (distance <= c["commute"] + 1e-6)
-        if need.facts.placement_forms:
-            # A jobseeker who names no placement form accepts any.
-            mask &= ((c["forms"] & _forms_mask(need.facts.placement_forms)) != 0) | (c["forms"] == 0)
         prefilter.candidates_passing(prefilter.need_row(need.facts, self.vocabularies), c, mask)
         allowed: npt.NDArray[np.int64] = c["ids"][self._narrow("jobseeker", mask, c, filters)]
         return allowed
@@ -686,7 +651,7 @@ class MatchingEngine:
                 mask &= c["owner"] == filters.caseworker_id
             return mask
         if filters.placement_form:
-            mask &= (c["forms"] & FORM_BITS.get(filters.placement_form, 0)) != 0
+            mask &= (c["forms"] & prefilter.FORM_BITS.get(filters.placement_form, 0)) != 0
         if not filters.include_assistive:
             mask &= (c["flags"] & 2) == 0
         if filters.hidden_only:

@@ -10,7 +10,8 @@ beyond a vocabulary's capacity (more than 62 distinct certificate names, 62 phys
 languages in one process), which are simply not filtered on.
 
 Encodings (``Vocabulary`` gives every certificate, physical demand and language code a bit or column,
-shared by both sides; names compare case-insensitively, as the constraints do):
+shared by both sides; names compare case-insensitively, as the constraints do). On both sides, placement
+forms accepted are a bit mask (``FORM_BITS``; 0 names none and accepts any). Besides:
 
 - needs: required certificates and physical demands as bit masks, shifts as bits (1 night, 2 any
   non-day shift), a supervisor flag, weekly hours (NaN when open), and per language the required level
@@ -88,7 +89,33 @@ class Vocabularies:
         return cls(Vocabulary(CERTIFICATE_BITS), Vocabulary(DEMAND_BITS), Vocabulary(LANGUAGE_COLUMNS))
 
 
+FORM_BITS: Final = {
+    name: 1 << i
+    for i, name in enumerate(
+        (
+            "open_job",
+            "pay_subsidy",
+            "work_trial",
+            "apprenticeship",
+            "recruitment_training",
+            "summer_job",
+            "assistive_task",
+        )
+    )
+}
+"""A bit per placement form (the request filter ``placement_form`` uses them too)."""
+
+
+def forms_mask(forms: Iterable[str]) -> int:
+    """Bit mask of placement forms (0: none named, which accepts any)."""
+    mask = 0
+    for form in forms:
+        mask |= FORM_BITS.get(form, 0)
+    return mask
+
+
 COLUMNS: Final[dict[str, Any]] = {
+    "forms": np.int32,  # placement forms accepted (0: any)
     "hours": np.float64,  # needs: weekly hours; jobseekers: maximum weekly hours
     "conditions": np.int8,  # needs: NIGHT | NON_DAY | SUPERVISED; jobseekers: restriction bits
     "demands": np.uint64,  # needs: physical demands; jobseekers: excluded physical demands
@@ -104,6 +131,7 @@ SUPERVISED: Final = 4
 class Row:
     """One entry's values for the constraint columns."""
 
+    forms: int
     hours: float
     conditions: int
     demands: int
@@ -117,6 +145,7 @@ def need_row(facts: NeedFacts, vocabularies: Vocabularies) -> Row:
     if facts.has_supervisor:
         conditions |= SUPERVISED
     return Row(
+        forms=forms_mask(facts.placement_forms),
         hours=np.nan if facts.hours_per_week is None else float(facts.hours_per_week),
         conditions=conditions,
         demands=vocabularies.demands.mask(facts.physical_demands),
@@ -136,6 +165,7 @@ def candidate_row(facts: CandidateFacts, vocabularies: Vocabularies) -> Row:
     if facts.no_heavy_lifting:
         excluded.add("heavy_lifting")
     return Row(
+        forms=forms_mask(facts.placement_forms),
         hours=np.inf if facts.max_hours_per_week is None else float(facts.max_hours_per_week),
         conditions=conditions,
         demands=vocabularies.demands.mask(excluded),
@@ -172,6 +202,7 @@ def needs_passing(
 
     ``languages_used``: how many language columns are assigned (the rest are zero everywhere).
     """
+    _share_a_form(candidate, columns, mask)
     hours = columns["hours"]
     if np.isfinite(candidate.hours):
         mask &= ~(hours > candidate.hours)  # NaN (open hours) compares False: kept
@@ -193,6 +224,7 @@ def needs_passing(
 
 def candidates_passing(need: Row, columns: Mapping[str, npt.NDArray[Any]], mask: Mask) -> Mask:
     """Narrow ``mask`` over jobseeker rows to those who meet ``need``'s constraints (in place)."""
+    _share_a_form(need, columns, mask)
     if np.isfinite(need.hours):
         mask &= columns["hours"] >= need.hours
     conditions = columns["conditions"]
@@ -213,3 +245,10 @@ def candidates_passing(need: Row, columns: Mapping[str, npt.NDArray[Any]], mask:
             break
         mask &= columns["languages"][column] >= level
     return mask
+
+
+def _share_a_form(query: Row, columns: Mapping[str, npt.NDArray[Any]], mask: Mask) -> None:
+    """Rows that accept a placement form ``query`` accepts; naming none on either side accepts any."""
+    if query.forms:
+        forms = columns["forms"]
+        mask &= ((forms & query.forms) != 0) | (forms == 0)

@@ -121,16 +121,14 @@ def test_prefilter_never_rejects_a_passing_pair_and_rejects_what_columns_decide(
             assert other[i], (need, candidate)
         kept_by_jobseeker += bool(mask[i])
         kept_by_need += bool(other[i])
+        # Area, open/available and commute are the engine's columns, not the pre-filter's.
         column_decidable_failures += not passes(
-            dataclasses.replace(
-                need, status="open", positions_open=1, area_id=1, placement_forms=frozenset()
-            ),
+            dataclasses.replace(need, status="open", positions_open=1, area_id=1),
             dataclasses.replace(
                 candidate,
                 available=True,
                 area_id=1,
                 max_commute_km=None,
-                placement_forms=frozenset(),
                 certificates=dict.fromkeys(candidate.certificates),  # expiry is left to the pair check
             ),
             today=TODAY,
