@@ -16,8 +16,7 @@ from core.settings import Settings, get_settings
 from db import migrate as migrations
 from embeddings.embedder import configured_embedder
 from matching.engine import MatchingEngine, configured_engine
-from matching.follower import Follower
-from matching.vectors import KINDS, refresh
+from matching.follower import Follower, embed_stale_and_load
 
 log = logging.getLogger("kohtaamo")
 
@@ -85,13 +84,9 @@ def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follow
     follower.start()
     follower.listening.wait(timeout=10)
     with connect(url) as conn:
-        for kind in KINDS:
-            with conn.transaction():
-                report = refresh(conn, embedder, kind)
+        for kind, report in embed_stale_and_load(conn, engine).items():
             if report.embedded:
                 log.info("embedded %d %s texts at start-up", report.embedded, kind)
-        with conn.transaction():
-            engine.load_all(conn)
     return engine, follower
 
 

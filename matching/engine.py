@@ -791,7 +791,7 @@ def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
 
 @dataclass(frozen=True, slots=True)
 class _Pooled:
-    """A pooled pair that passes the hard constraints, with its non-vector components."""
+    """A pair with its non-vector components (in a ranking's pool: one that passes the hard constraints)."""
 
     need: NeedEntry
     candidate: CandidateEntry
@@ -807,6 +807,11 @@ def _pooled(pair: tuple[NeedEntry, CandidateEntry] | None, today: dt.date) -> _P
     need, candidate = pair
     if not passes(need.facts, candidate.facts, today=today):
         return None
+    return _components(need, candidate)
+
+
+def _components(need: NeedEntry, candidate: CandidateEntry) -> _Pooled:
+    """The pair's skill, desired-occupation and hours components (whether or not it passes)."""
     return _Pooled(
         need,
         candidate,
@@ -871,12 +876,13 @@ def score_pair(
     """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
     0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
     on = today or dt.date.today()
+    components = _components(need, candidate)
     ranked = fuse(
         [candidate.id],
         semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
-        skills={candidate.id: esco.skill_overlap(need.skills, candidate.skills).score},
-        desired={candidate.id: desired_match(need.occupation or need.title, candidate.desired_occupations)},
-        hours={candidate.id: hours_fit(need.hours_per_week, candidate.desired_hours_per_week)},
+        skills={candidate.id: components.skills},
+        desired={candidate.id: components.desired},
+        hours={candidate.id: components.hours},
         weights=engine.weights,
     )[0]
     return _explained(need, candidate, "jobseeker", ranked, on)

@@ -19,7 +19,7 @@ from psycopg import errors as pg_errors
 from core.db import Conn, connect
 from core.events import CHANNEL
 from matching.engine import MatchingEngine
-from matching.vectors import KINDS, Kind, refresh
+from matching.vectors import KINDS, Kind, RefreshReport, refresh
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,18 @@ of a core goes to rebuilding); the lexical part of a ranking lags changes by tha
 def lexical_pause(every: float, rebuild_seconds: float) -> float:
     """Seconds to wait before the next BM25 rebuild after one that took ``rebuild_seconds``."""
     return max(every, LEXICAL_PAUSE_FACTOR * rebuild_seconds)
+
+
+def embed_stale_and_load(conn: Conn, engine: MatchingEngine) -> dict[Kind, RefreshReport]:
+    """Embed every row whose vector is missing or stale, then rebuild the engine from PostgreSQL (at
+    start-up, and after the follower lost its connection); what was embedded, per kind."""
+    reports: dict[Kind, RefreshReport] = {}
+    for kind in KINDS:
+        with conn.transaction():
+            reports[kind] = refresh(conn, engine.embedder, kind)
+    with conn.transaction():
+        engine.load_all(conn)
+    return reports
 
 
 class Follower:
@@ -85,13 +97,8 @@ class Follower:
         with connect(self.url, autocommit=True) as listener, connect(self.url, autocommit=True) as worker:
             listener.execute(f"LISTEN {CHANNEL}")
             if reload:
-                # Changes made while the connection was down were never announced to this process:
-                # embed whatever is stale, then reload everything.
-                for kind in KINDS:
-                    with worker.transaction():
-                        refresh(worker, self.engine.embedder, kind)
-                with worker.transaction():
-                    self.engine.load_all(worker)
+                # Changes made while the connection was down were never announced to this process.
+                embed_stale_and_load(worker, self.engine)
             self.listening.set()
             while not self._stop.is_set():
                 pending: dict[Kind, set[int]] = defaultdict(set)

@@ -109,14 +109,10 @@ def workflow_settings(client: TestClient, **values: Any) -> Iterator[None]:
 
 def reload_index(client: TestClient, db: str) -> None:
     """Load what is committed into the served engine now (not waiting for the change follower)."""
-    from matching.vectors import KINDS, refresh
+    from matching.follower import embed_stale_and_load
 
-    engine = client.app.state.engine  # type: ignore[attr-defined]
     with connect(db) as conn:
-        for kind in KINDS:
-            refresh(conn, engine.embedder, kind)
-        conn.commit()
-        engine.load_all(conn)
+        embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
 
 
 def call(client: TestClient, method: str, url: str, **kwargs: Any) -> Any:
