@@ -2,8 +2,9 @@
 
 Three adapters. :class:`SentenceTransformerEmbedder` (the product's default) runs the
 multilingual-e5-small folder built by :func:`embeddings.model_build.build_model` through
-sentence-transformers and torch in fp32; :class:`OnnxEmbedder` runs its int8 ONNX export on ONNX Runtime
-without torch (about twice as fast, but lower on the evaluation tasks: docs/evaluation.md);
+sentence-transformers and torch (matrix products in bfloat16 where the CPU has AMX, fp32 elsewhere);
+:class:`OnnxEmbedder` runs its int8 ONNX export on ONNX Runtime without torch (about 2.4 times torch
+fp32's speed, but lower on the evaluation tasks: docs/evaluation.md);
 :class:`FakeEmbedder` is a deterministic hashing stand-in for tests that do not need the real model.
 Profiles are encoded as queries and needs as passages (see :mod:`embeddings.texts`).
 
