@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from accounts import service as accounts
 from accounts.models import Role
-from cli.common import app_errors, migrated_url, transaction
+from cli.common import app_errors, fail, migrated_url, transaction
 from core.logs import setup_logging
 from core.settings import get_settings
 
@@ -18,7 +19,15 @@ app.add_typer(users_app, name="users")
 @app.callback()
 def main() -> None:
     """Configuration comes from KOHTAAMO_* environment variables (see README)."""
-    setup_logging(get_settings())
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"KOHTAAMO_{'_'.join(str(part) for part in error['loc'][:1]).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise fail(f"bad configuration: {problems}") from None
+    setup_logging(settings)
 
 
 @app.command()

@@ -34,3 +34,21 @@ def test_bad_weights_are_refused_with_a_clear_message(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message.replace("[", r"\[").replace("]", r"\]")):
         Settings()
+
+
+def test_the_cli_names_a_bad_setting_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+    from core.settings import get_settings
+
+    monkeypatch.setenv("KOHTAAMO_WEIGHTS", '{"lexcal": 0.05}')
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["match", "--need", "1"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    expected = "error: bad configuration: KOHTAAMO_WEIGHTS: Value error, unknown weights ['lexcal']"
+    assert expected in result.output
+    assert "Traceback" not in result.output
