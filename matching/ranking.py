@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -171,22 +172,25 @@ def desired_match(need_occupation: str | None, desired_occupations: Iterable[str
     """
     if not need_occupation:
         return 0.0
-    need_uri = esco.normalise_occupation(need_occupation)
-    need_key = need_uri or esco.normalise_label(need_occupation)
-    need_group = _isco_group(need_uri)
+    need_key, need_group = _occupation_key(need_occupation)
     best = 0.0
     for desired in desired_occupations:
-        uri = esco.normalise_occupation(desired)
-        if (uri or esco.normalise_label(desired)) == need_key:
+        key, group = _occupation_key(desired)
+        if key == need_key:
             return 1.0
-        if need_group is not None and _isco_group(uri) == need_group:
+        if need_group is not None and group == need_group:
             best = 0.5
     return best
 
 
-def _isco_group(uri: str | None) -> str | None:
+@lru_cache(maxsize=1 << 16)
+def _occupation_key(label: str) -> tuple[str, str | None]:
+    """What an occupation compares by: its ESCO URI (or normalised text when it is none) and its ISCO
+    unit group (None without a URI). Cached: a ranking compares the same few labels in every pair."""
+    uri = esco.normalise_occupation(label)
     occupation = esco.get_occupation(uri) if uri else None
-    return occupation.isco_code if occupation and occupation.isco_code else None
+    group = occupation.isco_code if occupation and occupation.isco_code else None
+    return uri or esco.normalise_label(label), group
 
 
 # Constraint results that say something worth reading when they pass, in sentence order.

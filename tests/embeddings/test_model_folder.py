@@ -142,10 +142,10 @@ def test_onnx_export_from_another_builder_version_is_refused(tmp_path: Path) -> 
 def test_precision_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     from embeddings import embedder
 
-    monkeypatch.setattr(embedder, "cpu_has_amx_bf16", lambda: True)
+    monkeypatch.setattr(embedder, "cpu_multiplies_bf16", lambda: True)
     assert embedder.resolved_precision("auto") == "bf16"
     assert embedder.torch_model_id("m:1") == "m:1:bf16"
-    monkeypatch.setattr(embedder, "cpu_has_amx_bf16", lambda: False)
+    monkeypatch.setattr(embedder, "cpu_multiplies_bf16", lambda: False)
     assert embedder.resolved_precision("auto") == "fp32"
     assert embedder.torch_model_id("m:1") == "m:1"
     assert embedder.torch_model_id("m:1", "bf16") == "m:1:bf16"

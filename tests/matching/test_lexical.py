@@ -109,3 +109,36 @@ def test_query_norm_is_the_score_of_a_document_equal_to_the_query() -> None:
     assert index.scores("trukki", "fi")[500] < index.query_norm("trukki", "fi")
     assert index.query_norm("", "fi") == 0.0
     assert index.query_norm("tuntematon", "fi") == 0.0
+
+
+def test_scores_equal_bm25s_own_scoring() -> None:
+    """The compiled summing loop gives exactly bm25s's scores (same float32 sums, same order)."""
+    rng = np.random.default_rng(3)
+    vocabulary = [f"sana{i}" for i in range(300)]
+    docs = [
+        (i + 1, " ".join(rng.choice(vocabulary, size=int(rng.integers(1, 40)))), "en") for i in range(400)
+    ]
+    index = LexicalIndex.build(docs)
+    index.max_query_terms = None  # every term, as bm25s scores them
+    reference = index._retriever
+    assert reference is not None
+    for _ in range(20):
+        query = " ".join(rng.choice(vocabulary, size=int(rng.integers(1, 60))))
+        expected = reference.get_scores_from_ids(reference.get_tokens_ids(tokenize(query, "en")))
+        got = index.scores(query, "en")
+        assert got, "the query shares words with the corpus"
+        assert got == {i + 1: float(s) for i, s in enumerate(expected) if s > 0}
+
+
+def test_long_queries_are_scored_on_their_rarest_terms() -> None:
+    docs = [(1, "kissa", "fi"), (2, "kissa koira", "fi")]  # no shared 4-grams
+    docs += [(i, "koira", "fi") for i in range(3, 40)]
+    index = LexicalIndex.build(docs)
+    index.max_query_terms = None
+    everything = index.scores("kissa koira", "fi")
+    assert set(everything) == set(range(1, 40))
+    index.max_query_terms = len(set(tokenize("kissa", "fi")))
+    index._last = None
+    rarest = index.scores("kissa koira", "fi")
+    assert set(rarest) == {1, 2}, "only documents with the rare word's terms score"
+    assert rarest[1] == pytest.approx(everything[1])
