@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from fastapi import Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -37,15 +38,16 @@ def page(items: list[Any], total: int, params: PageParams) -> dict[str, Any]:
     return {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
 
 
-def plain_json(content: dict[str, Any]) -> JSONResponse:
-    """A reply of plain JSON values only (dict, list, str, int, float, bool, None), rendered directly.
+def plain_json(content: dict[str, Any]) -> Response:
+    """A reply of plain JSON values only (dict, list, str, int, float, bool, None), rendered by orjson.
 
     Returning the dict instead would make FastAPI validate it against the inferred ``dict[str, Any]``
     model (one more thread hop) and walk it with ``jsonable_encoder``: 0.78 ms for a ranking of ten
-    results, against 0.08 ms for rendering it (measured; bench/results/PROFILE.md). A value that is not
-    plain JSON (a date, a numpy number) raises instead of being converted: callers build plain values.
+    results, against 0.07 ms for ``json.dumps`` and 0.005 ms for orjson (measured; bench/results/
+    PROFILE.md). A value orjson cannot write raises instead of being converted: callers build plain
+    values.
     """
-    return JSONResponse(content)
+    return Response(orjson.dumps(content), media_type="application/json")
 
 
 def etag_for(version: int) -> str:

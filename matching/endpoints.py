@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Role
@@ -54,7 +53,7 @@ def jobseeker_matches(
     include_assistive: bool = True,
     hidden_only: bool = False,
     reason: Reason = "matching",
-) -> JSONResponse:
+) -> Response:
     """Open needs ranked for a jobseeker, with the score of each component and an explanation."""
     require(principal, *MATCHERS)
     filters = _filters(municipality, placement_form, include_assistive, hidden_only)
@@ -72,7 +71,7 @@ def need_matches(
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
     reason: Reason = "matching",
-) -> JSONResponse:
+) -> Response:
     """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers."""
     require(principal, *MATCHERS)
     filters = _filters(municipality, None, True, False)
@@ -96,7 +95,7 @@ class SearchRequest(BaseModel):
 
 
 @router.post("/matches/search")
-def search(body: SearchRequest, request: Request, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
+def search(body: SearchRequest, request: Request, principal: CurrentPrincipal, conn: DbConn) -> Response:
     """Free text ("trukkikortti, aamuvuoro, Lieto") against needs or jobseekers of the area."""
     require(principal, *MATCHERS)
     filters = _filters(body.municipality, body.placement_form, body.include_assistive, body.hidden_only)

@@ -129,24 +129,17 @@ def fuse(
     `candidate_pool` gives it, skill overlap score, `desired_match`, `hours_fit`. A missing component
     counts as 0.0.
     """
-    ids = list(dict.fromkeys(candidate_ids))
+    lexical, skills, desired, hours = lexical or {}, skills or {}, desired or {}, hours or {}
+    w = weights
     ranked: list[RankedCandidate] = []
-    for candidate in ids:
-        components = ComponentScores(
-            semantic=semantic.get(candidate, 0.0),
-            lexical=(lexical or {}).get(candidate, 0.0),
-            skills=(skills or {}).get(candidate, 0.0),
-            desired=(desired or {}).get(candidate, 0.0),
-            hours=(hours or {}).get(candidate, 0.0),
-        )
-        total = (
-            weights.semantic * components.semantic
-            + weights.lexical * components.lexical
-            + weights.skills * components.skills
-            + weights.desired * components.desired
-            + weights.hours * components.hours
-        )
-        ranked.append(RankedCandidate(candidate, total, components))
+    for candidate in dict.fromkeys(candidate_ids):
+        sem = semantic.get(candidate, 0.0)
+        lex = lexical.get(candidate, 0.0)
+        skill = skills.get(candidate, 0.0)
+        wish = desired.get(candidate, 0.0)
+        fit = hours.get(candidate, 0.0)
+        total = w.semantic * sem + w.lexical * lex + w.skills * skill + w.desired * wish + w.hours * fit
+        ranked.append(RankedCandidate(candidate, total, ComponentScores(sem, lex, skill, wish, fit)))
     ranked.sort(key=lambda item: (-item.total, item.id))
     return ranked
 

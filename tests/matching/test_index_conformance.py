@@ -329,3 +329,19 @@ def test_rows_follow_swap_removals_in_filtered_search(case: tuple[Factory, int])
     expected = exact(allowed, vectors[np.searchsorted(ids, allowed)], query, 10)
     assert recall(found, expected) >= 0.9
     assert {hit.id for hit in found} <= set(allowed.tolist())
+
+
+def test_filter_with_repeats_unknown_and_negative_ids_keeps_out_the_rest(case: tuple[Factory, int]) -> None:
+    """A large allowed list (above the exact-search limits) of every id but one, each twice, plus ids
+    that are not stored and negative ones: the one left out never comes back."""
+    factory, n = case
+    index = factory()
+    ids = np.arange(n, dtype=np.int64)
+    vectors = clustered(n, seed=5)
+    index.add(ids, vectors)
+    left_out = 7
+    kept = ids[ids != left_out]
+    allowed = np.concatenate([kept, kept, np.array([-3, -1, n + 10, 10**12], dtype=np.int64)])
+    hits = [hit.id for hit in index.search(vectors[left_out], 10, allowed=allowed)[0]]
+    assert left_out not in hits
+    assert hits == exact(kept, vectors[kept], vectors[left_out][np.newaxis, :], 10)
