@@ -31,6 +31,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from employers.schemas import PlacementForm
 from matching.constraints import CandidateFacts, NeedFacts, language_level_rank
 
 CERTIFICATE_BITS: Final = 62
@@ -89,20 +90,7 @@ class Vocabularies:
         return cls(Vocabulary(CERTIFICATE_BITS), Vocabulary(DEMAND_BITS), Vocabulary(LANGUAGE_COLUMNS))
 
 
-FORM_BITS: Final = {
-    name: 1 << i
-    for i, name in enumerate(
-        (
-            "open_job",
-            "pay_subsidy",
-            "work_trial",
-            "apprenticeship",
-            "recruitment_training",
-            "summer_job",
-            "assistive_task",
-        )
-    )
-}
+FORM_BITS: Final = {form.value: 1 << i for i, form in enumerate(PlacementForm)}
 """A bit per placement form (the request filter ``placement_form`` uses them too)."""
 
 
