@@ -52,19 +52,36 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 T = TypeVar("T")
 
 
+@contextmanager
+def autocommit_connection(request: Request) -> Iterator[Conn]:
+    """A pooled connection in autocommit mode (each statement commits on its own), handed back as the
+    pool lends them: not in autocommit."""
+    with get_pool(request).connection() as conn:
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            conn.autocommit = False
+
+
 async def in_one_thread_hop(
     request: Request, authorization: str | None, roles: tuple[Role, ...], work: Callable[[Conn, Principal], T]
 ) -> T:
-    """What ``DbConn`` + ``CurrentPrincipal`` + a sync endpoint do, in one worker-thread hop.
+    """What ``DbConn`` + ``CurrentPrincipal`` + a sync endpoint do, in one worker-thread hop, in autocommit.
 
     FastAPI runs each sync dependency in the thread pool on its own (the transaction's opening and its
     close, the token lookup, the endpoint: four hops). The rankings, the busiest endpoints, spent ~0.5 ms
     of CPU a request on those hops (~10 % of their throughput at 100 000, bench/results/PROFILE.md); they
-    call this instead. Same transaction (committed before the reply), same 401/403, same errors.
+    call this instead. Same 401/403, same errors.
+
+    No transaction: BEGIN and COMMIT were two of a ranking's six round trips. ``work`` must therefore
+    read first and make its one write last (a ranking's audit row), so that a failed write fails the
+    reply and nothing is left half-written; a write that may stand alone (a refreshed vector) may come
+    earlier.
     """
 
     def run() -> T:
-        with request_transaction(request) as conn:
+        with autocommit_connection(request) as conn:
             principal = get_principal(conn, authorization)
             require(principal, *roles)
             return work(conn, principal)

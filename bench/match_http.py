@@ -67,7 +67,8 @@ TARGET_RPS = 500.0
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("token lookup", "accounts.service", "principal_for_token"),
     ("row read", "matching.service", "rows_of"),
-    ("vector read", "matching.service", "ensure_vector"),
+    ("vector: held by the index", "matching.engine.MatchingEngine", "held_vector"),
+    ("vector read (when the index does not hold it)", "matching.service", "ensure_vector"),
     ("audit insert", "matching.service", "record_access"),
     ("pre-filter", "matching.engine.MatchingEngine", "_allowed_needs"),
     ("pre-filter", "matching.engine.MatchingEngine", "_allowed_candidates"),

@@ -19,6 +19,10 @@ _COLUMNS = """
 def need_rows(conn: Conn, ids: Sequence[int] | None = None, *, batch: int = 5000) -> Iterator[dict[str, Any]]:
     """Needs with the fields matching uses (all of them, or only ``ids``), streamed in batches."""
     query = f"SELECT {_COLUMNS} FROM needs n JOIN employers e ON e.id = n.employer_id"
+    if ids is not None and len(ids) == 1:
+        # One id as a scalar, so that PostgreSQL keeps the prepared plan (see jobseekers.facts).
+        yield from conn.execute(query + " WHERE n.id = %s", (ids[0],))
+        return
     if ids is not None:
         yield from conn.execute(query + " WHERE n.id = ANY(%s) ORDER BY n.id", (list(ids),))
         return

@@ -41,6 +41,7 @@ import threadpoolctl
 from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
+from embeddings.texts import text_hash
 from matching import esco, prefilter
 from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate, passes
 from matching.geo import find_municipality
@@ -272,6 +273,8 @@ class Side(Generic[E]):
         self.vocabularies = vocabularies
         self.index = FaissIndex(dim, hnsw_threshold=hnsw_threshold)
         self.entries: dict[int, E] = {}
+        self.vector_hashes: dict[int, str] = {}
+        """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL)."""
         self.lexical: LexicalIndex | None = None
         self.lexical_dirty = False
         self._pos: dict[int, int] = {}
@@ -564,8 +567,13 @@ class MatchingEngine:
     def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> None:
         """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own)."""
         side = side if side is not None else self.side(kind)
-        vector_ids, matrix = load_vectors(conn, kind, self.embedder.model_id, ids)
-        vectors = dict(zip(vector_ids.tolist(), matrix, strict=True))
+        stored = load_vectors(conn, kind, self.embedder.model_id, ids)
+        stored_ids = stored.ids.tolist()
+        vectors = dict(zip(stored_ids, stored.matrix, strict=True))
+        if ids is not None:
+            for gone in set(ids).difference(stored_ids):
+                side.vector_hashes.pop(gone, None)
+        side.vector_hashes.update(zip(stored_ids, stored.text_hashes, strict=True))
         make: Callable[[Mapping[str, Any]], NeedEntry | CandidateEntry] = (
             need_entry if kind == "need" else candidate_entry
         )
@@ -590,6 +598,23 @@ class MatchingEngine:
             self._load(conn, kind, ids)
             self.side(kind).index.build()
             self.applied_changes += len(ids)
+
+    def held_vector(self, kind: Kind, entry_id: int, text: str) -> npt.NDArray[np.float32] | None:
+        """The vector the index holds for ``entry_id`` if this model embedded it from ``text``, else None.
+
+        A ranking reads its row from PostgreSQL (the truth) and builds the text from it; when the index
+        already holds the vector of that very text, reading the stored vector again is a round trip
+        for nothing. None (the caller reads or embeds the vector) when the entry is not indexed or a
+        change to its text has not been followed yet.
+        """
+        if not text:
+            return None
+        digest = text_hash(text, self.embedder.model_id)
+        with self.lock.read():
+            side = self.side(kind)
+            if side.vector_hashes.get(entry_id) != digest:
+                return None
+            return side.index.vector(entry_id)
 
     def refresh_lexical(self) -> None:
         """Rebuild any BM25 index whose side changed (called by the follower's lexical thread)."""

@@ -77,6 +77,10 @@ class VectorIndex(Protocol):
         """All live ids, in no particular order."""
         ...
 
+    def vector(self, item: int) -> FloatArray | None:
+        """A copy of the stored (unit-length) vector of `item`, or None if it is not present."""
+        ...
+
     def save(self, path: str | Path) -> None:
         """Write the index to one file that `load_index` reads back."""
         ...
@@ -346,6 +350,11 @@ class _IndexBase:
     def ids(self) -> IdArray:
         """All live ids, in no particular order."""
         return self._store.ids.copy()
+
+    def vector(self, item: int) -> FloatArray | None:
+        """A copy of the stored (unit-length) vector of `item`, or None if it is not present."""
+        rows = self._store.rows_of(np.array([item], dtype=np.int64))
+        return self._store.vectors[rows[0]].copy() if len(rows) else None
 
     def _prepare_add(self, ids: npt.ArrayLike, vectors: npt.ArrayLike) -> tuple[IdArray, FloatArray]:
         id_array = _as_ids(ids)

@@ -44,7 +44,9 @@ def _candidate(
     if not entry.matchable:
         raise Conflict("the jobseeker is archived or not available for placement; nothing is matched")
     try:
-        vector = ensure_vector(conn, engine.embedder, "jobseeker", rows[0])
+        vector = engine.held_vector("jobseeker", entry.id, entry.text)
+        if vector is None:
+            vector = ensure_vector(conn, engine.embedder, "jobseeker", rows[0])
     except EmptyTextError:
         raise ValidationFailed(
             "the profile has no skills, work history or text to match on: add skills first", field="skills"
@@ -63,7 +65,9 @@ def _need(
     if not entry.matchable:
         raise Conflict("the need is not open (filled, cancelled, expired or archived); nothing is matched")
     try:
-        vector = ensure_vector(conn, engine.embedder, "need", rows[0])
+        vector = engine.held_vector("need", entry.id, entry.text)
+        if vector is None:
+            vector = ensure_vector(conn, engine.embedder, "need", rows[0])
     except EmptyTextError:
         raise ValidationFailed(
             "the need has no title, skills or description to match on", field="title"
@@ -101,10 +105,14 @@ def jobseeker_matches(
     limit: int,
     reason: str,
 ) -> dict[str, Any]:
-    """Open needs for one jobseeker (a caseworker only for own clients)."""
+    """Open needs for one jobseeker (a caseworker only for own clients).
+
+    The audit row is the last statement (as in :func:`need_matches`): the API runs the rankings in
+    autocommit (:func:`api.deps.in_one_thread_hop`), and a reply must not go out without its audit row.
+    """
     candidate, vector = _candidate(conn, engine, principal, jobseeker_id)
-    record_access(conn, principal, [jobseeker_id], "match", reason)
     matches = engine.matches_for_candidate(candidate, vector, filters, limit)
+    record_access(conn, principal, [jobseeker_id], "match", reason)
     return {
         "jobseeker": {
             "id": candidate.id,

@@ -11,7 +11,7 @@ import logging
 import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -181,19 +181,25 @@ class _Float4ArrayLoader(Loader):
         return self._generic.load(data)
 
 
-def load_vectors(
-    conn: Conn, kind: Kind, model_id: str, ids: Sequence[int] | None = None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+class StoredVectors(NamedTuple):
+    """Stored vectors of one kind: ids, the (n, dim) matrix and each vector's ``text_hash``."""
+
+    ids: npt.NDArray[np.int64]
+    matrix: npt.NDArray[np.float32]
+    text_hashes: list[str]
+
+
+def load_vectors(conn: Conn, kind: Kind, model_id: str, ids: Sequence[int] | None = None) -> StoredVectors:
     """Stored vectors of ``kind`` made by ``model_id`` (all, or only ``ids``)."""
     table, key = _TABLE[kind]
     where = f" AND {key} = ANY(%s)" if ids is not None else ""
     params: tuple[Any, ...] = (model_id, list(ids)) if ids is not None else (model_id,)
     with conn.cursor(binary=True) as cur:
         cur.adapters.register_loader(_FLOAT4_ARRAY_OID, _Float4ArrayLoader)
-        cur.execute(f"SELECT {key} AS id, vector FROM {table} WHERE model_id = %s{where}", params)
+        cur.execute(f"SELECT {key} AS id, text_hash, vector FROM {table} WHERE model_id = %s{where}", params)
         rows = cur.fetchall()
     if not rows:
-        return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+        return StoredVectors(np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32), [])
     id_array = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.asarray([r["vector"] for r in rows], dtype=np.float32)
-    return id_array, matrix
+    return StoredVectors(id_array, matrix, [r["text_hash"] for r in rows])

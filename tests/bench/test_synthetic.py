@@ -80,7 +80,7 @@ def test_loaded_vectors_are_current_so_the_server_embeds_nothing(db: str) -> Non
         for kind in ("need", "jobseeker"):
             report = refresh(conn, RefusingEmbedder(), kind)  # type: ignore[arg-type]
             assert report.embedded == 0 and report.unchanged == 120
-        ids, matrix = load_vectors(conn, "need", MODEL_ID)
+        ids, matrix, _ = load_vectors(conn, "need", MODEL_ID)
         external = {
             r["id"]: r["external_id"] for r in conn.execute("SELECT id, external_id FROM needs").fetchall()
         }

@@ -99,6 +99,21 @@ def test_a_stored_vector_is_its_own_best_match_with_cosine_one(case: tuple[Facto
     assert best.score == pytest.approx(1.0, abs=1e-5)
 
 
+def test_vector_returns_the_stored_unit_vector_until_removed(case: tuple[Factory, int]) -> None:
+    factory, n = case
+    index, ids, vectors = filled(factory, n)
+    stored = index.vector(int(ids[7]))
+    assert stored is not None
+    np.testing.assert_allclose(stored, vectors[7] / np.linalg.norm(vectors[7]), atol=1e-6)
+    stored[:] = 0.0  # a copy: the index keeps its own
+    assert index.search(vectors[7], 1)[0][0].id == ids[7]
+    index.add(ids[7:8], vectors[8:9] * 2.0)
+    np.testing.assert_allclose(index.vector(int(ids[7])), vectors[8] / np.linalg.norm(vectors[8]), atol=1e-6)
+    index.remove(ids[7:8])
+    assert index.vector(int(ids[7])) is None
+    assert index.vector(-1) is None and index.vector(10**9) is None
+
+
 def test_one_dimensional_query_gives_one_result_list(case: tuple[Factory, int]) -> None:
     factory, n = case
     index, _, vectors = filled(factory, n)

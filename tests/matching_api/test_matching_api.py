@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 
+import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
@@ -216,3 +219,50 @@ def test_a_need_naming_no_placement_form_is_open_to_any_form(
     indexed("jobseeker", person)
     reply = client.get(f"/api/v1/jobseekers/{person}/matches", headers=world.headers(Role.COORDINATOR))
     assert [i["id"] for i in reply.json()["items"]] == [any_form]
+
+
+def test_a_ranking_takes_the_indexed_vector_only_while_it_is_the_vector_of_the_current_text(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    warehouse = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    kitchen = insert_need(db, world.area_id, world.employer_id, **KITCHEN)
+    person = _warehouse_worker(db, world)
+    for kind, row in (("need", warehouse), ("need", kitchen), ("jobseeker", person)):
+        indexed(kind, row)
+    entry = engine.jobseekers.entries[person]
+    with connect(db) as conn:
+        stored = conn.execute(
+            "SELECT vector FROM jobseeker_vectors WHERE jobseeker_id = %s", (person,)
+        ).fetchone()["vector"]
+    held = engine.held_vector("jobseeker", person, entry.text)
+    assert held is not None and np.allclose(held, stored, atol=1e-6)
+    assert engine.held_vector("jobseeker", person, entry.text + " Lisäksi kokki.") is None
+    assert engine.held_vector("jobseeker", 10**9, entry.text) is None
+    assert engine.held_vector("jobseeker", person, "") is None
+
+    path = f"/api/v1/jobseekers/{person}/matches"
+    with_held = client.get(path, headers=world.headers(Role.COORDINATOR)).json()["items"]
+    engine.jobseekers.vector_hashes.clear()  # as if a change to the text had not been followed yet
+    from_database = client.get(path, headers=world.headers(Role.COORDINATOR)).json()["items"]
+    assert [i["id"] for i in with_held] == [i["id"] for i in from_database] == [warehouse, kitchen]
+    for a, b in zip(with_held, from_database, strict=True):
+        assert a["components"]["semantic"] == pytest.approx(b["components"]["semantic"], abs=1e-4)
+
+
+def test_rankings_run_in_autocommit_and_hand_their_connection_back_transactional(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    need = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    person = _warehouse_worker(db, world)
+    indexed("need", need)
+    indexed("jobseeker", person)
+    for path in (f"/api/v1/jobseekers/{person}/matches", f"/api/v1/needs/{need}/matches") * 3:
+        assert client.get(path, headers=world.headers(Role.COORDINATOR)).status_code == 200
+    with connect(db) as conn:
+        actions = [r["action"] for r in conn.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
+    assert actions == ["match", "match_list"] * 3  # each reply's audit row was committed
+    pool = client.app.state.pool  # type: ignore[attr-defined]
+    with contextlib.ExitStack() as stack:
+        lent = [stack.enter_context(pool.connection()) for _ in range(pool.get_stats()["pool_size"])]
+        assert lent and not any(conn.autocommit for conn in lent)
