@@ -433,9 +433,10 @@ class FaissIndex(_IndexBase):
     """faiss index over inner product on L2-normalised vectors, ids mapped with `IndexIDMap2`.
 
     Below `hnsw_threshold` live vectors the structure is an exact `IndexFlatIP`; at or above it, an
-    `IndexHNSWFlat`. The kind is chosen again whenever the size crosses the threshold (with hysteresis on
-    the way down so that an index hovering at the threshold is not rebuilt on every change), and the faiss
-    structure is (re)built lazily at the next search.
+    HNSW graph over half-precision copies of the vectors (`IndexHNSWSQ`, fp16). The kind is chosen again
+    whenever the size crosses the threshold (with hysteresis on the way down so that an index hovering
+    at the threshold is not rebuilt on every change), and the faiss structure is (re)built lazily at the
+    next search.
 
     HNSW cannot remove vectors, so removed and replaced ids leave stale entries behind ("tombstones"):
     searches over-fetch, re-score every candidate exactly from the vector store (dropping stale ones) and
@@ -505,7 +506,14 @@ class FaissIndex(_IndexBase):
 
     def _rebuild(self) -> None:
         if self._hnsw:
-            inner: Any = faiss.IndexHNSWFlat(self._dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            # The graph keeps its own copy of the vectors for the walk: half precision is enough there,
+            # since the candidates are re-scored exactly from the store. Measured at 100 000 real need
+            # vectors against IndexHNSWFlat: 25 % less time per filtered search (0.87 against 1.15 ms
+            # at 25 % allowed, 0.46 against 0.61 at 50 %), the same pool recall@50 (0.967 / 0.968), and
+            # half the memory (bench/results/PROFILE.md).
+            inner: Any = _faiss_untyped.IndexHNSWSQ(
+                self._dim, faiss.ScalarQuantizer.QT_fp16, self.hnsw_m, faiss.METRIC_INNER_PRODUCT
+            )
             inner.hnsw.efConstruction = self.ef_construction
             inner.hnsw.efSearch = self.ef_search
         else:
