@@ -86,12 +86,19 @@ class LexicalIndex:
         b: float,
     ) -> None:
         self._doc_ids = doc_ids
+        if len(doc_ids) and doc_ids.min() < 0:
+            raise ValueError("document ids must not be negative")
         # id -> position, dense (-1: absent): looking up 60 000 allowed ids takes ~0.1 ms instead of ~9 ms
-        # through a dict. Ids are database ids (positive, and far below DENSE_ID_LIMIT).
-        if len(doc_ids) and (doc_ids.min() < 0 or doc_ids.max() >= DENSE_ID_LIMIT):
-            raise ValueError(f"document ids must lie in 0 .. {DENSE_ID_LIMIT - 1}")
-        self._position = np.full(int(doc_ids.max(initial=-1)) + 1, -1, dtype=np.int32)
-        self._position[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
+        # through a dict. Database ids are far below DENSE_ID_LIMIT; beyond it (as in the vector
+        # store) the ids are looked up in sorted order instead.
+        self._position: npt.NDArray[np.int32] | None = None
+        self._sorted: tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]] | None = None
+        if doc_ids.max(initial=-1) < DENSE_ID_LIMIT:
+            self._position = np.full(int(doc_ids.max(initial=-1)) + 1, -1, dtype=np.int32)
+            self._position[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
+        else:
+            order = np.argsort(doc_ids, kind="stable").astype(np.intp)
+            self._sorted = (doc_ids[order], order)
         self._retriever = retriever  # kept for tests that compare with bm25s's own scoring
         self._vocabulary: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
         matrix = retriever.scores if retriever is not None else {}
@@ -201,9 +208,14 @@ class LexicalIndex:
         if ids is None:
             return None
         wanted = np.asarray(ids, dtype=np.int64)
-        wanted = np.compress((wanted >= 0) & (wanted < len(self._position)), wanted)
-        positions = self._position[wanted]
-        return np.compress(positions >= 0, positions).astype(np.intp)
+        if self._position is not None:
+            wanted = np.compress((wanted >= 0) & (wanted < len(self._position)), wanted)
+            positions = self._position[wanted]
+            return np.compress(positions >= 0, positions).astype(np.intp)
+        assert self._sorted is not None
+        sorted_ids, order = self._sorted
+        at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+        return np.compress(sorted_ids[at] == wanted, order[at])
 
     def scores(self, query: str, lang: str, ids: npt.ArrayLike | None = None) -> dict[int, float]:
         """BM25 score of every document that matches `query` (zero scores are left out).

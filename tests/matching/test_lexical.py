@@ -72,6 +72,21 @@ def test_scores_can_be_restricted_to_given_ids() -> None:
     assert [doc for doc, _ in index.top_k("siivooja koulu", "fi", 5, ids=np.array([1, 7, 2]))] == [2, 1]
 
 
+def test_ids_beyond_the_dense_range_are_looked_up_as_well() -> None:
+    texts = [(1, "siivooja", "fi"), (2, "siivooja koulu", "fi"), (3, "kokki", "fi")]
+    small = LexicalIndex.build(texts)
+    big = 1 << 40
+    large = LexicalIndex.build([(big + doc_id, text, lang) for doc_id, text, lang in texts])
+    for query in ("siivooja", "siivooja koulu", "kokki"):
+        assert large.scores(query, "fi") == {big + d: s for d, s in small.scores(query, "fi").items()}
+    allowed = np.array([-4, big + 2, big + 3, big + 99, 7, 2**62])
+    assert set(large.scores("siivooja", "fi", ids=allowed)) == {big + 2}
+    assert [doc for doc, _ in large.top_k("siivooja koulu", "fi", 5, ids=np.array([big + 1, big + 2]))] == [
+        big + 2,
+        big + 1,
+    ]
+
+
 def test_ids_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="document ids"):
         LexicalIndex.build([(-1, "siivooja", "fi")])
