@@ -46,7 +46,9 @@ from matching import esco, prefilter
 from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate, passes
 from matching.geo import find_municipality
 from matching.index import FaissIndex
+from matching.index import warm_up as warm_up_index
 from matching.lexical import LexicalIndex
+from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
 from matching.ranking import (
     ComponentScores,
@@ -557,6 +559,8 @@ class MatchingEngine:
         # them all, a pause of a second at 100 000 a side: move them out of the collector's sight.
         # Reference counting still frees them once a reload drops them.
         gc.freeze()
+        warm_up_index()
+        warm_up_lexical()
         log.info(
             "matching index loaded: %d needs, %d jobseekers in %.1f s",
             len(self.needs),

@@ -314,6 +314,12 @@ def _row_scores(vectors: FloatArray, rows: npt.NDArray[np.intp], query: FloatArr
     return scores
 
 
+def warm_up() -> None:
+    """Load the compiled kernels now: numba reads them from its cache at the first call (~0.1 s), which
+    would otherwise fall on the first search after start-up."""
+    _row_scores(np.ones((1, 2), dtype=np.float32), np.zeros(1, dtype=np.intp), np.ones(2, dtype=np.float32))
+
+
 def _bitmap_selector(ids: IdArray) -> Any:
     """A faiss selector of `ids` (non-negative) as a bitmap over the id range.
 

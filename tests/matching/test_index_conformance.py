@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -360,3 +362,23 @@ def test_filter_with_repeats_unknown_and_negative_ids_keeps_out_the_rest(case: t
     hits = [hit.id for hit in index.search(vectors[left_out], 10, allowed=allowed)[0]]
     assert left_out not in hits
     assert hits == exact(kept, vectors[kept], vectors[left_out][np.newaxis, :], 10)
+
+
+def test_warm_up_compiles_the_kernels_for_the_types_searches_use() -> None:
+    # A fresh interpreter: in this one, earlier tests have already called the kernels.
+    script = """
+import numpy as np
+from matching import index, lexical
+assert not index._row_scores.signatures and not lexical._add_term_scores.signatures
+index.warm_up(); lexical.warm_up()
+warmed = (list(index._row_scores.signatures), list(lexical._add_term_scores.signatures))
+assert all(warmed), warmed
+store = index.FaissIndex(4)
+store.add(np.arange(1, 51), np.random.default_rng(0).normal(size=(50, 4)))
+store.search(np.ones(4), 3, allowed=np.arange(1, 6))  # the exact path: _row_scores
+lexical.LexicalIndex.build([(1, "trukki varasto", "fi"), (2, "kokki", "fi")]).top_k("trukki", "fi", 1)
+after = (list(index._row_scores.signatures), list(lexical._add_term_scores.signatures))
+assert after == warmed, (warmed, after)  # nothing new was compiled for the real calls
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
