@@ -94,6 +94,31 @@ def normalise_rows(vectors: npt.ArrayLike) -> FloatArray:
     return matrix
 
 
+def positions_in_dense(dense: npt.NDArray[np.int32], ids: IdArray) -> npt.NDArray[np.intp]:
+    """Positions of ``ids`` in a dense id -> position array (-1: absent), in the order given; ids outside
+    the array or absent are skipped."""
+    # np.compress: boolean indexing of ~40 000 elements took 0.1-0.3 ms, compress a sixth of it.
+    inside = np.compress((ids >= 0) & (ids < len(dense)), ids)
+    found = dense[inside]
+    return np.compress(found >= 0, found).astype(np.intp)
+
+
+def sorted_positions(ids: IdArray) -> tuple[IdArray, npt.NDArray[np.intp]]:
+    """``ids`` in ascending order with their positions: the lookup of :func:`positions_in_sorted`, for ids
+    too large for a dense array."""
+    order = np.argsort(ids, kind="stable").astype(np.intp)
+    return ids[order], order
+
+
+def positions_in_sorted(lookup: tuple[IdArray, npt.NDArray[np.intp]], ids: IdArray) -> npt.NDArray[np.intp]:
+    """Positions of ``ids`` through a non-empty :func:`sorted_positions` lookup, in the order given; absent
+    ids are skipped."""
+    sorted_ids, order = lookup
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    found: npt.NDArray[np.intp] = order[at[sorted_ids[at] == ids]]
+    return found
+
+
 class _VectorStore:
     """Id -> vector rows in contiguous arrays, with O(1) replace and swap-remove.
 
@@ -203,20 +228,11 @@ class _VectorStore:
         """Rows of the given ids that are present, in the order given (absent ids are skipped)."""
         if not self._size or not len(ids):
             return np.empty(0, dtype=np.intp)
-        dense = self._dense
-        if dense is not None:
-            # np.compress: boolean indexing of ~40 000 elements took 0.1-0.3 ms, compress a sixth of it.
-            inside = np.compress((ids >= 0) & (ids < len(dense)), ids)
-            found_rows = dense[inside]
-            return np.compress(found_rows >= 0, found_rows).astype(np.intp)
+        if self._dense is not None:
+            return positions_in_dense(self._dense, ids)
         if self._sorted is None:
-            order = np.argsort(self.ids, kind="stable").astype(np.intp)
-            self._sorted = (self.ids[order], order)
-        sorted_ids, order = self._sorted
-        positions = np.minimum(np.searchsorted(sorted_ids, ids), self._size - 1)
-        found = sorted_ids[positions] == ids
-        rows: npt.NDArray[np.intp] = order[positions[found]]
-        return rows
+            self._sorted = sorted_positions(self.ids)
+        return positions_in_sorted(self._sorted, ids)
 
     def to_arrays(self) -> tuple[IdArray, FloatArray]:
         return self.ids.copy(), self.vectors.copy()

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import Stemmer
 
-from matching.index import DENSE_ID_LIMIT
+from matching.index import DENSE_ID_LIMIT, positions_in_dense, positions_in_sorted, sorted_positions
 
 _WORD: Final = re.compile(r"[^\W_]+")
 _STEMMERS: Final = {"fi": "finnish", "sv": "swedish", "en": "english"}
@@ -97,8 +97,7 @@ class LexicalIndex:
             self._position = np.full(int(doc_ids.max(initial=-1)) + 1, -1, dtype=np.int32)
             self._position[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
         else:
-            order = np.argsort(doc_ids, kind="stable").astype(np.intp)
-            self._sorted = (doc_ids[order], order)
+            self._sorted = sorted_positions(doc_ids)
         self._retriever = retriever  # kept for tests that compare with bm25s's own scoring
         self._vocabulary: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
         matrix = retriever.scores if retriever is not None else {}
@@ -209,13 +208,9 @@ class LexicalIndex:
             return None
         wanted = np.asarray(ids, dtype=np.int64)
         if self._position is not None:
-            wanted = np.compress((wanted >= 0) & (wanted < len(self._position)), wanted)
-            positions = self._position[wanted]
-            return np.compress(positions >= 0, positions).astype(np.intp)
+            return positions_in_dense(self._position, wanted)
         assert self._sorted is not None
-        sorted_ids, order = self._sorted
-        at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
-        return np.compress(sorted_ids[at] == wanted, order[at])
+        return positions_in_sorted(self._sorted, wanted)
 
     def scores(self, query: str, lang: str, ids: npt.ArrayLike | None = None) -> dict[int, float]:
         """BM25 score of every document that matches `query` (zero scores are left out).
