@@ -73,6 +73,11 @@ class VectorIndex(Protocol):
         """Return, for each query row, up to `k` hits, best first, restricted to `allowed` ids if given."""
         ...
 
+    def similarities(self, query: npt.ArrayLike, ids: npt.ArrayLike) -> dict[int, float]:
+        """Cosine similarity of one query with each of `ids` that is present (the others are left out),
+        exactly as `search` scores them."""
+        ...
+
     def ids(self) -> IdArray:
         """All live ids, in no particular order."""
         ...
@@ -378,6 +383,19 @@ class _IndexBase:
         rows = self._store.rows_of(np.array([item], dtype=np.int64))
         return self._store.vectors[rows[0]].copy() if len(rows) else None
 
+    def similarities(self, query: npt.ArrayLike, ids: npt.ArrayLike) -> dict[int, float]:
+        """Cosine similarity of one query with each of `ids` that is present (the others are left out).
+
+        The scores of an exact search over the same ids, without ranking them: a ranking scores the
+        documents that only BM25 pooled this way (a filtered search among them cost ~0.3 ms more).
+        """
+        queries = self._prepare_search(query, 0)
+        if len(queries) != 1:
+            raise ValueError(f"similarities takes one query vector, got {len(queries)}")
+        rows = self._store.rows_of(_as_ids(ids))
+        scores = _row_scores(self._store.vectors, rows, queries[0])
+        return dict(zip(self._store.ids[rows].tolist(), scores.tolist(), strict=True))
+
     def _prepare_add(self, ids: npt.ArrayLike, vectors: npt.ArrayLike) -> tuple[IdArray, FloatArray]:
         id_array = _as_ids(ids)
         if id_array.size and id_array.min() < 0:
@@ -395,8 +413,12 @@ class _IndexBase:
 
     def _allowed_rows(self, allowed: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Rows of the allowed ids that are present, each once, in row order."""
+        rows = self._store.rows_of(_as_ids(allowed))
+        if len(rows) * 16 < len(self._store):
+            # Sorting a few rows beats clearing and scanning a mask over the whole store.
+            return np.unique(rows)
         mask = np.zeros(len(self._store), dtype=bool)
-        mask[self._store.rows_of(_as_ids(allowed))] = True
+        mask[rows] = True
         return np.flatnonzero(mask)
 
     def _config(self) -> dict[str, Any]:

@@ -99,10 +99,7 @@ def candidate_pool(
         best = lexical.top_k(query_text, lang, pool_size, ids=allowed)
         only_lexical = [doc_id for doc_id, _ in best if doc_id not in semantic]
         if only_lexical:
-            extra = index.search(
-                query_vector, len(only_lexical), allowed=np.asarray(only_lexical, dtype=np.int64)
-            )
-            semantic.update({hit.id: hit.score for hit in extra[0]})
+            semantic.update(index.similarities(query_vector, only_lexical))
         pooled = lexical.scores(
             query_text, lang, ids=np.fromiter(semantic, dtype=np.int64, count=len(semantic))
         )

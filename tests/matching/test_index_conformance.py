@@ -205,6 +205,28 @@ def test_filter_ignores_unknown_and_removed_ids(case: tuple[Factory, int]) -> No
     assert index.search(vectors[0], 10, allowed=np.array([], dtype=np.int64)) == [[]]
 
 
+def test_similarities_are_the_scores_an_exact_search_gives_the_same_ids(case: tuple[Factory, int]) -> None:
+    factory, n = case
+    index, ids, vectors = filled(factory, n)
+    index.remove(ids[3:4])
+    query = clustered(1, seed=9)[0] * 2.5  # scale must not matter
+    asked = [int(ids[5]), int(ids[3]), 424_242, int(ids[0]), int(ids[5]), -1]
+    scores = index.similarities(query, asked)
+    # Removed, unknown and negative ids are left out; a repeated id is scored once.
+    assert set(scores) == {int(ids[0]), int(ids[5])}
+    unit = query / np.linalg.norm(query)
+    for item, score in scores.items():
+        stored = vectors[ids == item][0]
+        assert score == pytest.approx(float(stored @ unit / np.linalg.norm(stored)), abs=1e-5)
+    exact_hits = index.search(query, 10, allowed=np.array(asked))[0]
+    assert {hit.id: hit.score for hit in exact_hits} == scores
+    assert index.similarities(query, []) == {}
+    with pytest.raises(ValueError):
+        index.similarities(np.ones((2, DIM)), [int(ids[0])])
+    with pytest.raises(DimensionMismatchError):
+        index.similarities(np.ones(DIM + 1), [int(ids[0])])
+
+
 def test_k_larger_than_the_index_returns_everything_once(case: tuple[Factory, int]) -> None:
     factory, _ = case
     index = factory()
