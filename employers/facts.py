@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from core.db import Conn
+from core.sql import rows_by_id
 
 _COLUMNS = """
     n.id, n.area_id, n.employer_id, n.external_id, n.title, n.description, n.skills, n.nice_skills,
@@ -19,15 +20,4 @@ _COLUMNS = """
 def need_rows(conn: Conn, ids: Sequence[int] | None = None, *, batch: int = 5000) -> Iterator[dict[str, Any]]:
     """Needs with the fields matching uses (all of them, or only ``ids``), streamed in batches."""
     query = f"SELECT {_COLUMNS} FROM needs n JOIN employers e ON e.id = n.employer_id"
-    if ids is not None and len(ids) == 1:
-        # One id as a scalar, so that PostgreSQL keeps the prepared plan (see jobseekers.facts).
-        yield from conn.execute(query + " WHERE n.id = %s", (ids[0],))
-        return
-    if ids is not None:
-        yield from conn.execute(query + " WHERE n.id = ANY(%s) ORDER BY n.id", (list(ids),))
-        return
-    # All rows: a server-side cursor keeps memory flat however many needs there are.
-    with conn.cursor(name="need_rows") as cur:
-        cur.itersize = batch
-        cur.execute(query + " ORDER BY n.id")
-        yield from cur
+    return rows_by_id(conn, query, "n.id", ids, cursor_name="need_rows", batch=batch)

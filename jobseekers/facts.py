@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from core.db import Conn
+from core.sql import rows_by_id
 
 _QUERY = """
 SELECT j.id, j.area_id, j.external_id, j.pseudonym, j.municipality, j.profile_text, j.education,
@@ -31,17 +32,4 @@ def candidate_rows(
     conn: Conn, ids: Sequence[int] | None = None, *, batch: int = 5000
 ) -> Iterator[dict[str, Any]]:
     """Jobseekers with the fields matching uses (all, or only ``ids``), streamed in batches."""
-    if ids is not None and len(ids) == 1:
-        # One id as a scalar: the statement's generic plan is then as good as a custom one and PostgreSQL
-        # keeps it. With "= ANY(array)" it re-planned every execution (0.2 ms of its CPU per ranking, four
-        # times the execution; bench/results/PROFILE.md).
-        yield from conn.execute(_QUERY + " WHERE j.id = %s", (ids[0],))
-        return
-    if ids is not None:
-        yield from conn.execute(_QUERY + " WHERE j.id = ANY(%s) ORDER BY j.id", (list(ids),))
-        return
-    # All rows: a server-side cursor keeps memory flat however many jobseekers there are.
-    with conn.cursor(name="candidate_rows") as cur:
-        cur.itersize = batch
-        cur.execute(_QUERY + " ORDER BY j.id")
-        yield from cur
+    return rows_by_id(conn, _QUERY, "j.id", ids, cursor_name="candidate_rows", batch=batch)
