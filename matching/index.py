@@ -387,7 +387,8 @@ class _IndexBase:
         """Cosine similarity of one query with each of `ids` that is present (the others are left out).
 
         The scores of an exact search over the same ids, without ranking them: a ranking scores the
-        documents that only BM25 pooled this way (a filtered search among them cost ~0.3 ms more).
+        documents that only BM25 pooled this way. The filtered search that did it before took 5.7 % of
+        a ranking's CPU (py-spy, 100 000 a side), most of it in masking the whole store.
         """
         queries = self._prepare_search(query, 0)
         if len(queries) != 1:
