@@ -466,7 +466,7 @@ def serve_instrumented(port: int) -> None:
 
     from fastapi import Request
 
-    from api.app import create_app
+    from server.app import create_app
 
     app = create_app(get_settings())
 

@@ -1,11 +1,16 @@
-"""What every command shares: the database, and errors printed as one line with exit status 1."""
+"""What every command shares: the database, progress bars, and errors printed as one line with exit status 1.
+
+A kit: it imports no domain. The ``kohtaamo`` command itself is assembled in ``server/cli.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from core.db import Conn, connect, database_url
 from core.errors import AppError
@@ -44,3 +49,28 @@ def app_errors() -> Iterator[None]:
     except AppError as exc:
         where = f"{exc.field}: " if exc.field else ""
         raise fail(f"{where}{exc.detail}") from None
+
+
+def progress_bars() -> Progress:
+    """Progress bars on stderr (standard output stays clean for data)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
+
+
+@contextmanager
+def labelled_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A ``progress(label, done, total)`` callback that draws one bar per label."""
+    tasks: dict[str, TaskID] = {}
+    with progress_bars() as bars:
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bars.add_task(label, total=total)
+            bars.update(tasks[label], completed=done, total=total)
+
+        yield update

@@ -47,3 +47,16 @@ def canonical_municipality(name: str, *, field: str = "municipality") -> str:
     if found is None:
         raise ValidationFailed(f"unknown Finnish municipality: {name!r}", field=field)
     return found.name_fi
+
+
+def record_municipality(value: str | None) -> str | None:
+    """A file record's municipality as its canonical Finnish name (a pydantic field validator).
+
+    The error does not repeat the value: a home town is personal.
+    """
+    if value is None:
+        return None
+    try:
+        return canonical_municipality(value)
+    except ValidationFailed:
+        raise ValueError("not a municipality of the shipped list of Finnish municipalities") from None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import app_errors, transaction
+from cli.common import app_errors, labelled_progress, transaction
+from core.settings import get_settings
 from demo.catalogue import AREA
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
-from matching.cli import embed_after_import
+from matching.vectors import embed_imported
 
 demo_app = typer.Typer(help="The fictional demo employment area.", no_args_is_help=True)
 
@@ -19,7 +20,11 @@ def load() -> None:
         report = load_demo(conn)
     for line in report.imported.summary():
         typer.echo(line, err=True)
-    embed_after_import(report.imported.need_ids, report.imported.jobseeker_ids)
+    imported = report.imported
+    with app_errors(), transaction() as conn, labelled_progress() as progress:
+        lines = embed_imported(conn, get_settings(), imported.need_ids, imported.jobseeker_ids, progress)
+    for line in lines:
+        typer.echo(line, err=True)
     typer.echo(f"demo area {AREA!r} is ready ({report.clients_assigned} clients newly assigned)")
     typer.echo("demo logins (password for all: " + DEMO_PASSWORD + "):")
     for user in DEMO_USERS:

@@ -1,4 +1,5 @@
-"""Employers and needs in and out of the JSONL interchange format, by ``(area_id, external_id)``.
+"""Employers and needs in and out of the JSONL interchange format, by ``(area_id, external_id)``: the
+line models of both and the SQL that writes and reads them.
 
 The importer validates a whole file first (:func:`check_employers`, :func:`check_needs`,
 :func:`stored_employers`), then writes it in batches (:func:`upsert_employers`, :func:`upsert_needs`).
@@ -11,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from core.db import Conn
-from core.events import notify_change
-from interchange.records import EmployerRecord, NeedRecord
-from interchange.rows import (
+from pydantic import Field, field_validator
+
+from core.bulk import (
     Column,
     Outcome,
     Progress,
@@ -25,6 +25,43 @@ from interchange.rows import (
     upsert,
     values_of,
 )
+from core.db import Conn
+from core.events import notify_change
+from core.municipalities import record_municipality
+from employers.schemas import EmployerCreate, ExternalId, NeedFields, ShortText, TextLanguage
+
+
+def _no_contact(value: int | None) -> None:
+    if value is not None:
+        raise ValueError("contact log ids do not travel between databases; leave contact_id out")
+
+
+def _dedupe(value: list[str] | None) -> list[str] | None:
+    return None if value is None else list(dict.fromkeys(value))
+
+
+class EmployerRecord(EmployerCreate):
+    """``{"type": "employer", ...}``: the fields of :class:`EmployerCreate`, ``external_id`` required."""
+
+    external_id: ExternalId
+    archived: bool | None = None
+
+    _municipality = field_validator("municipality")(record_municipality)
+
+
+class NeedRecord(NeedFields):
+    """``{"type": "need", ...}``: every need field; ``employer`` is the employer's ``external_id``."""
+
+    external_id: ExternalId
+    employer: ExternalId
+    title: ShortText
+    text_language: TextLanguage | None = Field(None, alias="language")
+    archived: bool | None = None
+
+    _municipality = field_validator("municipality")(record_municipality)
+    _contact = field_validator("contact_id")(_no_contact)
+    _lists = field_validator("skills", "nice_skills", "certificates")(_dedupe)
+
 
 EMPLOYER_PREFIX: Final = "emp-"
 NEED_PREFIX: Final = "need-"

@@ -14,6 +14,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TextLanguage = Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")]
+"""The language a text is written in: the product's three languages."""
 
 # TOL 2008 top-level sections.
 SECTORS = frozenset("ABCDEFGHIJKLMNOPQRSTU")
@@ -189,7 +191,7 @@ class NeedFields(Strict):
     status: NeedStatus | None = None
     is_assistive: bool | None = None
     municipal_unit: ShortText | None = None
-    text_language: Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")] | None = None
+    text_language: TextLanguage | None = None
     contact_id: int | None = None
 
     _languages = field_validator("languages")(_check_languages)

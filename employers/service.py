@@ -88,6 +88,16 @@ def create_employer(conn: Conn, area_id: int, data: EmployerCreate) -> dict[str,
         raise _unique_violation(exc) from None
 
 
+def employer_id_by_business_id(conn: Conn, area_id: int, business_id: str) -> int:
+    """The id of the area's employer with ``business_id``, or :class:`NotFound` naming the field."""
+    row = conn.execute(
+        "SELECT id FROM employers WHERE area_id = %s AND business_id = %s", (area_id, business_id)
+    ).fetchone()
+    if row is None:
+        raise NotFound("no employer with this business id in the area", field="employer_business_id")
+    return int(row["id"])
+
+
 def get_employer(conn: Conn, principal: Principal, employer_id: int) -> dict[str, Any]:
     """An employer the principal may see: any of the area for staff, only their own for employers."""
     row = conn.execute(

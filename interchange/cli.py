@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
-from cli.common import app_errors, transaction
+from cli.common import app_errors, labelled_progress, transaction
+from core.settings import get_settings
 from interchange.exporter import export_area
 from interchange.importer import import_file
-from matching.cli import embed_after_import
+from matching.vectors import embed_imported
 
 PERSONAL_DATA_WARNING = (
     "warning: the export contains jobseekers' personal data and work-capacity details;"
@@ -44,7 +45,10 @@ def import_command(
     for line in report.summary():
         typer.echo(line, err=True)
     typer.echo(f"imported {report.lines} lines into {report.area_name!r} in {report.seconds:.1f} s", err=True)
-    embed_after_import(report.need_ids, report.jobseeker_ids)
+    with app_errors(), transaction() as conn, labelled_progress() as progress:
+        lines = embed_imported(conn, get_settings(), report.need_ids, report.jobseeker_ids, progress)
+    for line in lines:
+        typer.echo(line, err=True)
 
 
 def export_command(area: str = typer.Option(..., help="Employment area name.")) -> None:

@@ -28,19 +28,13 @@ from rich.progress import (
 )
 
 from accounts import service as accounts
+from core.bulk import Outcome
 from core.db import Conn
 from employers import interchange as employers
-from interchange.records import (
-    TYPES,
-    EmployerRecord,
-    JobseekerRecord,
-    LineInvalid,
-    NeedRecord,
-    Record,
-    parse_record,
-)
-from interchange.rows import Outcome
+from employers.interchange import EmployerRecord, NeedRecord
+from interchange.records import TYPES, LineInvalid, Record, parse_record
 from jobseekers import interchange as jobseekers
+from jobseekers.interchange import JobseekerRecord
 
 R = TypeVar("R", EmployerRecord, NeedRecord, JobseekerRecord)
 

@@ -1,4 +1,6 @@
-"""One pydantic model per JSONL line type, built on the API's own schemas so both validate alike.
+"""Reading a JSONL line into its record: the record models live with their domains
+(``employers.interchange``, ``jobseekers.interchange``), built on the API's own schemas so both
+validate alike.
 
 A line is a JSON object whose ``"type"`` is ``employer``, ``need`` or ``jobseeker``. Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
@@ -15,95 +17,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from core.errors import ValidationFailed
-from core.municipalities import canonical_municipality
-from employers.schemas import EmployerCreate, ExternalId, Label, LongText, NeedFields, ShortText
-from jobseekers.schemas import Email, JobseekerFields, TextLanguage, WorkCapacityIn
+from employers.interchange import EmployerRecord, NeedRecord
+from jobseekers.interchange import JobseekerRecord
 
 KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity"})
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
-
-
-def _municipality(value: str | None) -> str | None:
-    """The canonical Finnish name; the error does not repeat the value (a home town is personal)."""
-    if value is None:
-        return None
-    try:
-        return canonical_municipality(value)
-    except ValidationFailed:
-        raise ValueError("not a municipality of the shipped list of Finnish municipalities") from None
-
-
-def _no_contact(value: int | None) -> None:
-    if value is not None:
-        raise ValueError("contact log ids do not travel between databases; leave contact_id out")
-
-
-def _no_caseworker_id(value: int | None) -> None:
-    if value is not None:
-        raise ValueError("name the caseworker by email in 'caseworker'")
-
-
-def _dedupe(value: list[str] | None) -> list[str] | None:
-    return None if value is None else list(dict.fromkeys(value))
-
-
-class EmployerRecord(EmployerCreate):
-    """``{"type": "employer", ...}``: the fields of :class:`EmployerCreate`, ``external_id`` required."""
-
-    external_id: ExternalId
-    archived: bool | None = None
-
-    _municipality = field_validator("municipality")(_municipality)
-
-
-class NeedRecord(NeedFields):
-    """``{"type": "need", ...}``: every need field; ``employer`` is the employer's ``external_id``."""
-
-    external_id: ExternalId
-    employer: ExternalId
-    title: ShortText
-    text_language: TextLanguage | None = Field(None, alias="language")
-    archived: bool | None = None
-
-    _municipality = field_validator("municipality")(_municipality)
-    _contact = field_validator("contact_id")(_no_contact)
-    _lists = field_validator("skills", "nice_skills", "certificates")(_dedupe)
-
-
-class JobseekerRecord(JobseekerFields):
-    """``{"type": "jobseeker", ...}``: a profile, its certificates and optionally its work capacity.
-
-    A certificate is a name or ``{"name", "expires_on"}``.
-    """
-
-    external_id: ExternalId
-    municipality: Label
-    full_name: ShortText | None = Field(None, alias="name")
-    profile_text: LongText | None = Field(None, alias="text")
-    text_language: TextLanguage | None = Field(None, alias="language")
-    caseworker: Email | None = None
-    work_capacity: WorkCapacityIn | None = None
-    archived: bool | None = None
-
-    _municipality = field_validator("municipality")(_municipality)
-    _caseworker_id = field_validator("caseworker_id")(_no_caseworker_id)
-
-    @field_validator("certificates", mode="before")
-    @classmethod
-    def _certificate_names(cls, value: Any) -> Any:
-        """A plain string is a certificate without an expiry date."""
-        if isinstance(value, list):
-            return [{"name": item} if isinstance(item, str) else item for item in value]
-        return value
-
-    @field_validator("caseworker")
-    @classmethod
-    def _lower_email(cls, value: str | None) -> str | None:
-        return None if value is None else value.lower()
 
 
 Record = EmployerRecord | NeedRecord | JobseekerRecord

@@ -13,12 +13,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Final
 
+from pydantic import Field, field_validator
+
 from accounts import service as accounts
 from accounts.models import Role
-from core.db import Conn
-from core.events import notify_change
-from interchange.records import JobseekerRecord
-from interchange.rows import (
+from core.bulk import (
     Column,
     Outcome,
     Progress,
@@ -32,6 +31,11 @@ from interchange.rows import (
     upsert,
     values_of,
 )
+from core.db import Conn
+from core.events import notify_change
+from core.municipalities import record_municipality
+from employers.schemas import ExternalId, Label, LongText, ShortText, TextLanguage
+from jobseekers.schemas import Email, JobseekerFields, WorkCapacityIn
 from jobseekers.service import PSEUDONYM_ALPHABET, PSEUDONYM_LENGTH, PSEUDONYM_PREFIX
 
 JOBSEEKER_PREFIX: Final = "js-"
@@ -78,6 +82,43 @@ _JOBSEEKER_ID: Final = Column("jobseeker_id", "jobseeker_id", "bigint")
 AUDIT_REASON: Final = "interchange file"
 
 Certificates = list[tuple[str, date | None]]
+
+
+def _no_caseworker_id(value: int | None) -> None:
+    if value is not None:
+        raise ValueError("name the caseworker by email in 'caseworker'")
+
+
+class JobseekerRecord(JobseekerFields):
+    """``{"type": "jobseeker", ...}``: a profile, its certificates and optionally its work capacity.
+
+    A certificate is a name or ``{"name", "expires_on"}``.
+    """
+
+    external_id: ExternalId
+    municipality: Label
+    full_name: ShortText | None = Field(None, alias="name")
+    profile_text: LongText | None = Field(None, alias="text")
+    text_language: TextLanguage | None = Field(None, alias="language")
+    caseworker: Email | None = None
+    work_capacity: WorkCapacityIn | None = None
+    archived: bool | None = None
+
+    _municipality = field_validator("municipality")(record_municipality)
+    _caseworker_id = field_validator("caseworker_id")(_no_caseworker_id)
+
+    @field_validator("certificates", mode="before")
+    @classmethod
+    def _certificate_names(cls, value: Any) -> Any:
+        """A plain string is a certificate without an expiry date."""
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("caseworker")
+    @classmethod
+    def _lower_email(cls, value: str | None) -> str | None:
+        return None if value is None else value.lower()
 
 
 def pseudonym_for(area_name: str, external_id: str, attempt: int = 0) -> str:

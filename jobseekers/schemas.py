@@ -17,11 +17,11 @@ from employers.schemas import (
     PlacementForm,
     ShortText,
     Strict,
+    TextLanguage,
 )
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[+0-9 ()-]{5,40}$")]
-TextLanguage = Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")]
 
 
 class ServiceStage(StrEnum):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import TaskID
 from rich.table import Table
 
-from cli.common import app_errors, fail, transaction
+from cli.common import app_errors, fail, progress_bars, transaction
 from core.settings import get_settings
 from embeddings.embedder import Embedder
 
@@ -41,49 +42,12 @@ def _embedder() -> Embedder:
         raise fail(f"{exc} (run `kohtaamo model build`)") from None
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    )
-
-
-def embed_after_import(need_ids: list[int], jobseeker_ids: list[int]) -> None:
-    """Embed what an import wrote, in batches, in a separate transaction (the import stays if this fails)."""
-    from embeddings.embedder import ModelMissingError, configured_embedder
-    from matching.vectors import refresh
-
-    if not need_ids and not jobseeker_ids:
-        return
-    settings = get_settings()
-    try:
-        embedder = configured_embedder(settings)
-    except ModelMissingError as exc:
-        typer.echo(f"warning: imported rows were not embedded: {exc}; run `kohtaamo reindex` later", err=True)
-        return
-    with transaction() as conn, _progress() as progress:
-        for kind, ids in (("need", need_ids), ("jobseeker", jobseeker_ids)):
-            if not ids:
-                continue
-            task = progress.add_task(f"embedding {kind}s", total=len(ids))
-
-            def step(done: int, total: int, task: TaskID = task) -> None:
-                progress.update(task, completed=done, total=total)
-
-            report = refresh(conn, embedder, kind, ids, progress=step)  # type: ignore[arg-type]
-            progress.update(task, completed=len(ids))
-            typer.echo(f"{kind}s: {report.embedded} embedded, {report.unchanged} already current", err=True)
-
-
 def reindex(force: bool = typer.Option(False, help="Re-embed everything, not only what changed.")) -> None:
     """Embed every need and profile whose text or model changed, in batches."""
     from matching.vectors import KINDS, refresh
 
     embedder = _embedder()
-    with app_errors(), transaction() as conn, _progress() as progress:
+    with app_errors(), transaction() as conn, progress_bars() as progress:
         for kind in KINDS:
             task = progress.add_task(f"{kind}s", total=None)
 
@@ -173,41 +137,49 @@ def match(
     Console().print(out)
 
 
-def evaluate(
-    task_dir: Path | None = typer.Argument(
-        None, exists=True, file_okay=False, help="A task folder (corpus, queries, qrels)."
-    ),
-    mode: str = typer.Option("fused", help="semantic, lexical or fused."),
-    outcomes: bool = typer.Option(False, "--outcomes", help="Judge the ranking by real placements instead."),
-    area: str | None = typer.Option(None, help="With --outcomes: the employment area."),
-) -> None:
-    """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line.
+def evaluate_command(outcomes_of_area: Callable[[str], None]) -> Callable[..., None]:
+    """``kohtaamo eval``; ``outcomes_of_area`` answers ``--outcomes`` (placements owns the outcomes).
 
-    With --outcomes --area NAME: where the eventually placed candidates stood in the ranking when they
-    were proposed (MRR, recall@10), from the area's own labelled pairs.
+    The root wires it (server/cli.py), so that this edge does not import placements' edge.
     """
-    from matching.evaluate import evaluate_task
 
-    if outcomes:
-        from placements.cli import outcomes_command
+    def evaluate(
+        task_dir: Path | None = typer.Argument(
+            None, exists=True, file_okay=False, help="A task folder (corpus, queries, qrels)."
+        ),
+        mode: str = typer.Option("fused", help="semantic, lexical or fused."),
+        outcomes: bool = typer.Option(
+            False, "--outcomes", help="Judge the ranking by real placements instead."
+        ),
+        area: str | None = typer.Option(None, help="With --outcomes: the employment area."),
+    ) -> None:
+        """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line.
 
-        if area is None:
-            raise fail("--outcomes needs --area NAME")
-        outcomes_command(area)
-        return
-    if task_dir is None:
-        raise fail("give a task folder, or --outcomes --area NAME")
-    if mode not in ("semantic", "lexical", "fused"):
-        raise fail("--mode must be semantic, lexical or fused")
-    if not (task_dir / "qrels.tsv").exists():
-        raise fail(f"{task_dir} has no qrels.tsv: not an evaluation task folder")
-    result = evaluate_task(task_dir, _embedder(), mode)  # type: ignore[arg-type]
-    typer.echo(json.dumps({**result, "mode": mode}))
+        With --outcomes --area NAME: where the eventually placed candidates stood in the ranking when they
+        were proposed (MRR, recall@10), from the area's own labelled pairs.
+        """
+        from matching.evaluate import evaluate_task
+
+        if outcomes:
+            if area is None:
+                raise fail("--outcomes needs --area NAME")
+            outcomes_of_area(area)
+            return
+        if task_dir is None:
+            raise fail("give a task folder, or --outcomes --area NAME")
+        if mode not in ("semantic", "lexical", "fused"):
+            raise fail("--mode must be semantic, lexical or fused")
+        if not (task_dir / "qrels.tsv").exists():
+            raise fail(f"{task_dir} has no qrels.tsv: not an evaluation task folder")
+        result = evaluate_task(task_dir, _embedder(), mode)  # type: ignore[arg-type]
+        typer.echo(json.dumps({**result, "mode": mode}))
+
+    return evaluate
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, *, outcomes_of_area: Callable[[str], None]) -> None:
     """Attach the matching commands to the ``kohtaamo`` command."""
     app.add_typer(model_app, name="model")
     app.command()(reindex)
     app.command()(match)
-    app.command(name="eval")(evaluate)
+    app.command(name="eval")(evaluate_command(outcomes_of_area))

@@ -11,24 +11,17 @@ from accounts.models import Principal, Role
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
 from api.http import plain_json
 from core.db import Conn
-from core.errors import ServiceUnavailable
 from core.municipalities import canonical_municipality
 from employers.schemas import PlacementForm
 from matching import service
-from matching.engine import Filters, MatchingEngine
+from matching.engine import Filters
+from matching.service import engine_of
 
 router = APIRouter(tags=["matching"])
 
 MATCHERS = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
 Limit = Annotated[int, Query(ge=1, le=100, description="Results to return")]
 Reason = Annotated[str, Query(min_length=1, max_length=200, description="Why the data is read (audited)")]
-
-
-def engine_of(request: Request) -> MatchingEngine:
-    engine: MatchingEngine | None = getattr(request.app.state, "engine", None)
-    if engine is None or engine.state != "ready":
-        raise ServiceUnavailable("the matching index is still loading; try again in a moment")
-    return engine
 
 
 def _filters(
@@ -61,7 +54,7 @@ async def jobseeker_matches(
 
     def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
         filters = _filters(municipality, placement_form, include_assistive, hidden_only)
-        engine = engine_of(request)
+        engine = engine_of(request.app.state)
         return service.jobseeker_matches(conn, engine, principal, jobseeker_id, filters, limit, reason)
 
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
@@ -80,7 +73,9 @@ async def need_matches(
 
     def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
         filters = _filters(municipality, None, True, False)
-        return service.need_matches(conn, engine_of(request), principal, need_id, filters, limit, reason)
+        return service.need_matches(
+            conn, engine_of(request.app.state), principal, need_id, filters, limit, reason
+        )
 
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
 
@@ -106,7 +101,7 @@ def search(body: SearchRequest, request: Request, principal: CurrentPrincipal, c
     filters = _filters(body.municipality, body.placement_form, body.include_assistive, body.hidden_only)
     result = service.search(
         conn,
-        engine_of(request),
+        engine_of(request.app.state),
         principal,
         body.text,
         body.target,

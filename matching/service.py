@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from accounts.models import Principal, Role
 from core.db import Conn
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from embeddings.texts import EmptyTextError
 from jobseekers.audit import record_access
 from matching.engine import (
@@ -29,6 +29,14 @@ from matching.vectors import Kind, ensure_vector, rows_of
 Target = Literal["needs", "jobseekers"]
 COMPONENT_NAMES = tuple(f.name for f in fields(ComponentScores))
 """(``dataclasses.asdict`` deep-copies: it took a tenth of a millisecond per ranking.)"""
+
+
+def engine_of(state: object) -> MatchingEngine:
+    """The application's engine (``app.state.engine``) once its index is loaded, else 503."""
+    engine: MatchingEngine | None = getattr(state, "engine", None)
+    if engine is None or engine.state != "ready":
+        raise ServiceUnavailable("the matching index is still loading; try again in a moment")
+    return engine
 
 
 def _candidate(

@@ -19,7 +19,8 @@ from psycopg.adapt import Loader
 from psycopg.pq import Format
 
 from core.db import Conn
-from embeddings.embedder import Embedder
+from core.settings import Settings
+from embeddings.embedder import Embedder, ModelMissingError, configured_embedder
 from embeddings.texts import EmptyTextError, need_text, profile_text, text_hash
 from employers.facts import need_rows
 from jobseekers.facts import candidate_rows
@@ -149,6 +150,43 @@ def refresh(
         if progress is not None:
             progress(report.embedded, len(todo))
     return report
+
+
+def embed_imported(
+    conn: Conn,
+    settings: Settings,
+    need_ids: Sequence[int],
+    jobseeker_ids: Sequence[int],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[str]:
+    """Embed the rows an import wrote, in batches; one summary line per kind.
+
+    Runs on ``conn`` (give it its own transaction: the import stays if this fails). Without a built
+    model nothing is embedded and a warning is logged: ``kohtaamo reindex`` catches up later.
+    ``progress(label, done, total)`` follows each kind's batches.
+    """
+    ids: dict[Kind, Sequence[int]] = {"need": need_ids, "jobseeker": jobseeker_ids}
+    if not need_ids and not jobseeker_ids:
+        return []
+    try:
+        embedder = configured_embedder(settings)
+    except ModelMissingError as exc:
+        log.warning("imported rows were not embedded: %s; run `kohtaamo reindex` later", exc)
+        return []
+    lines = []
+    for kind, kind_ids in ids.items():
+        if not kind_ids:
+            continue
+        label = f"embedding {kind}s"
+
+        def step(done: int, total: int, label: str = label) -> None:
+            if progress is not None:
+                progress(label, done, total)
+
+        report = refresh(conn, embedder, kind, kind_ids, progress=step)
+        step(len(kind_ids), len(kind_ids))
+        lines.append(f"{kind}s: {report.embedded} embedded, {report.unchanged} already current")
+    return lines
 
 
 _FLOAT4_ARRAY_OID = 1021

@@ -14,7 +14,7 @@ from api.deps import STAFF, CurrentPrincipal, DbConn, require
 from api.http import PageParams, idempotent_create, page, page_params, request_fingerprint
 from core.db import Conn
 from employers.schemas import PlacementForm
-from matching.endpoints import engine_of
+from matching import service as matching
 from placements import cards, exports, indicators, ledger, service
 from placements.schemas import AnswerIn, FollowUpCreate, ProposalCreate, ProposalState, TransitionIn
 from placements.settings import PlacementSettings, get_placement_settings
@@ -110,7 +110,7 @@ def create_proposal(
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        row = service.create_proposal(conn, engine_of(request), principal, body, settings)
+        row = service.create_proposal(conn, matching.engine_of(request.app.state), principal, body, settings)
         return 201, row, {"Location": f"/api/v1/proposals/{row['id']}"}
 
     return idempotent_create(conn, principal, key, fingerprint, produce)

@@ -121,7 +121,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 @pytest.fixture(scope="session")
 def app_client(settings: Settings) -> Iterator[TestClient]:
     """One application for the session, served over httpx through its ASGI interface."""
-    from api.app import create_app
+    from server.app import create_app
 
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client

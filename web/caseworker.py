@@ -21,7 +21,6 @@ from jobseekers.schemas import (
     WorkCapacityIn,
 )
 from matching import service as matching
-from matching.endpoints import engine_of
 from matching.engine import Filters
 from web import labels
 from web.forms import Form, drop_empty, options, service_error, validate
@@ -407,7 +406,13 @@ def client_matches(
             )
             with ctx.conn.transaction():
                 result = matching.jobseeker_matches(
-                    ctx.conn, engine_of(request), ctx.principal, jobseeker_id, filters, 10, "web: matches"
+                    ctx.conn,
+                    matching.engine_of(request.app.state),
+                    ctx.principal,
+                    jobseeker_id,
+                    filters,
+                    10,
+                    "web: matches",
                 )
             items = result["items"]
         except AppError as exc:

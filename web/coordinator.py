@@ -13,7 +13,6 @@ from core.municipalities import canonical_municipality
 from employers import service as employers
 from employers.schemas import ContactCreate, ContactPerson, EmployerCreate, NeedCreate
 from matching import service as matching
-from matching.endpoints import engine_of
 from matching.engine import Filters
 from placements import ledger
 from placements.service import today
@@ -330,7 +329,7 @@ def _search(
         with ctx.conn.transaction():
             result = matching.search(
                 ctx.conn,
-                engine_of(ctx.request),
+                matching.engine_of(ctx.request.app.state),
                 ctx.principal,
                 text,
                 target,

@@ -13,7 +13,6 @@ from core.municipalities import canonical_municipality
 from employers import service as employers
 from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedStatus, NeedUpdate
 from matching import service as matching
-from matching.endpoints import engine_of
 from matching.engine import Filters
 from placements import service as placements
 from placements.schemas import ProposalCreate
@@ -210,7 +209,13 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
         filters = Filters(municipality=canonical_municipality(municipality) if municipality.strip() else None)
         with ctx.conn.transaction():
             result = matching.need_matches(
-                ctx.conn, engine_of(ctx.request), ctx.principal, need["id"], filters, 10, "web: need page"
+                ctx.conn,
+                matching.engine_of(ctx.request.app.state),
+                ctx.principal,
+                need["id"],
+                filters,
+                10,
+                "web: need page",
             )
     except AppError as exc:
         form = Form()
@@ -233,7 +238,11 @@ def propose(request: Request, need_id: int, posted: Posted) -> Response:
 
                 def produce() -> str:
                     placements.create_proposal(
-                        ctx.conn, engine_of(ctx.request), ctx.principal, data, get_placement_settings()
+                        ctx.conn,
+                        matching.engine_of(ctx.request.app.state),
+                        ctx.principal,
+                        data,
+                        get_placement_settings(),
                     )
                     return f"/needs/{need_id}#proposals"
 

@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from accounts import service as accounts
 from accounts.models import Role
-from cli.main import app
 from core.db import Conn
 from core.settings import get_settings
 from demo.catalogue import AREA, MUNICIPALITIES
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
+from server.cli import app
 from tests.interchange.conftest import counts, versions
 
 

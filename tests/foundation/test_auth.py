@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from accounts.models import Role
-from cli.main import app as cli
 from core.db import connect
 from core.settings import get_settings
+from server.cli import app as cli
 from tests.conftest import PASSWORD, AreaWorld
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cli.main import app
 from core.db import connect
 from interchange.cli import PERSONAL_DATA_WARNING
+from server.cli import app
 from tests.interchange.conftest import EMPLOYER, JOBSEEKER, NEED, WriteFile, counts
 
 runner = CliRunner()

@@ -39,8 +39,8 @@ def test_bad_weights_are_refused_with_a_clear_message(
 def test_the_cli_names_a_bad_setting_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from cli.main import app as cli
     from core.settings import get_settings
+    from server.cli import app as cli
 
     monkeypatch.setenv("KOHTAAMO_WEIGHTS", '{"lexcal": 0.05}')
     get_settings.cache_clear()

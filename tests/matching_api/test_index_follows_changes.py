@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
-from api.app import create_app
 from core.settings import Settings
+from server.app import create_app
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, wait_for
 

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from accounts.models import Role
-from cli.main import app as cli
 from core.db import Conn, connect
 from core.settings import get_settings
 from core.sql import insert_row
+from server.cli import app as cli
 from tests.conftest import AreaWorld
 from tests.placements.conftest import insert_proposal
 

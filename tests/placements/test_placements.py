@@ -17,11 +17,11 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
-from api.app import create_app
 from core.db import connect
 from core.events import CHANNEL
 from core.settings import Settings
 from placements.service import add_months, today
+from server.app import create_app
 from tests.conftest import AreaWorld
 from tests.placements.conftest import (
     assert_problem,

@@ -120,7 +120,7 @@ def live_server(settings: Settings, world: AreaWorld) -> Iterator[str]:
     """The whole application served by uvicorn on a free local port, over this test's database."""
     import uvicorn
 
-    from api.app import create_app
+    from server.app import create_app
 
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -3,77 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from accounts.endpoints import router as accounts_router
 from api import problems
+from api.limits import BodyLimit
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
 from db import migrate as migrations
 from embeddings.embedder import configured_embedder
+from employers.endpoints import router as employers_router
+from jobseekers.endpoints import router as jobseekers_router
+from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
+from placements.endpoints import router as placements_router
+from web.routes import install as install_pages
 
 log = logging.getLogger("kohtaamo")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-
-class BodyLimit:
-    """Refuse request bodies larger than the configured limit with 413 problem+json.
-
-    A declared Content-Length is checked up front; a chunked body is counted as it arrives, and once it
-    passes the limit the application sees a disconnect (so it never handles a cut-off body) and its own
-    answer is discarded in favour of the 413.
-    """
-
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-        too_large = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_large = True
-                    # Not a truncated body: its first part may be a valid request that would be handled
-                    # and committed. A disconnect makes reading the body fail before the endpoint runs.
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            if not too_large:
-                await send(message)
-
-        await self.app(scope, counting_receive, guarded_send)
-        if too_large:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problems.problem(
-            413, "payload-too-large", "Request body too large", f"the limit is {self.max_bytes} bytes"
-        )
-        await response(scope, receive, send)
 
 
 def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follower]:
@@ -119,12 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
 
-    from accounts.endpoints import router as accounts_router
-    from employers.endpoints import router as employers_router
-    from jobseekers.endpoints import router as jobseekers_router
-    from matching.endpoints import router as matching_router
-    from placements.endpoints import router as placements_router
-
     # Routes are tried in order. Matching first: the rankings are the busiest requests, and trying the
     # ~100 routes before them cost each ranking ~0.1 ms (bench/results/PROFILE.md); none of its paths
     # overlaps another router's. Placements before employers: its /contacts/due must be matched before
@@ -158,8 +104,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
-
-    from web.routes import install as install_pages
 
     install_pages(app)  # the pages under /, after every other route: its catch-all 404 page comes last
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

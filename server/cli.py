@@ -1,0 +1,63 @@
+"""The root of the ``kohtaamo`` command: configuration, logging, ``migrate`` and ``serve``, and every
+domain's commands registered in one place."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+
+from accounts.cli import register as register_users
+from cli.common import fail, migrated_url
+from core.logs import setup_logging
+from core.settings import get_settings
+from demo.cli import register as register_demo
+from interchange.cli import register as register_interchange
+from matching.cli import register as register_matching
+from placements.cli import outcomes_command
+from placements.cli import register as register_placements
+
+app = typer.Typer(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
+
+
+@app.callback()
+def main() -> None:
+    """Configuration comes from KOHTAAMO_* environment variables (see README)."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"KOHTAAMO_{'_'.join(str(part) for part in error['loc'][:1]).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise fail(f"bad configuration: {problems}") from None
+    setup_logging(settings)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    migrated_url()
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=16, help="Worker processes."),
+) -> None:
+    """Serve the web interface and the API."""
+    import uvicorn
+
+    migrated_url()
+    uvicorn.run("server.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+register_users(app)
+register_matching(app, outcomes_of_area=outcomes_command)
+register_interchange(app)
+register_demo(app)
+register_placements(app)
+
+if __name__ == "__main__":
+    app()
