@@ -1,0 +1,118 @@
+"""Every page a user can reach by following links answers without a server error, on the demo's own data
+and on an area whose records leave every optional field empty.
+
+Hand-made fixtures fill every field; the demo's records do not (its contact persons have no phone, most
+needs no start date…). This walks the pages as each role sees them, so a template that treats an optional
+field as present fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from accounts.models import Role
+from core.db import connect
+from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
+from matching.follower import embed_stale_and_load
+from tests.conftest import AreaWorld
+from tests.web.conftest import Browser, email
+
+HREF = re.compile(r'href="([^"#][^"]*)"')
+NOT_PAGES = ("/static/", "/api/", "/docs", "/redoc", "/openapi.json", "/logout")
+PER_SHAPE = 4
+"""Addresses visited per shape (ids replaced): enough to meet records of several kinds, few enough to be
+quick. The demo's records differ in which optional fields they fill."""
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\d+", "{id}", urlsplit(path).path)
+
+
+def crawl(browser: Browser, start: str = "/", limit: int = 200) -> dict[str, int]:
+    """Follow same-site links breadth first from ``start``; the status of every address visited."""
+    seen: dict[str, int] = {}
+    shapes: Counter[str] = Counter()
+    queue = deque([start])
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = browser.get(url)
+        seen[url] = response.status_code
+        if response.status_code in (301, 302, 303, 307) and "location" in response.headers:
+            queue.append(response.headers["location"])
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        for raw in HREF.findall(response.text):
+            link = urldefrag(raw.replace("&amp;", "&")).url
+            if not link.startswith("/") or link.startswith("//") or link.startswith(NOT_PAGES):
+                continue
+            if link in seen or shapes[_shape(link)] >= PER_SHAPE:
+                continue
+            shapes[_shape(link)] += 1
+            queue.append(link)
+    return seen
+
+
+def _failures(seen: dict[str, int]) -> list[str]:
+    return [f"{status} {url}" for url, status in seen.items() if status >= 500]
+
+
+@pytest.fixture
+def demo_client(client: TestClient, db: str) -> TestClient:
+    """The application over the demo area, embedded with the test embedder and loaded into the index."""
+    with connect(db) as conn:
+        load_demo(conn, progress=False)
+        conn.commit()
+        embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
+    return client
+
+
+def test_no_page_a_demo_user_reaches_fails(demo_client: TestClient) -> None:
+    failures: dict[Role, list[str]] = {}
+    for user in DEMO_USERS:  # one test for all roles: loading the demo is most of its time
+        demo_client.cookies.clear()
+        browser = Browser(demo_client)
+        assert browser.sign_in(user.email, DEMO_PASSWORD).status_code == 303
+        seen = crawl(browser)
+        assert len(seen) > 5, (user.role, seen)  # the walk reached beyond the front page
+        failures[user.role] = _failures(seen)
+
+    assert failures == {user.role: [] for user in DEMO_USERS}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_no_page_fails_on_records_with_only_their_required_fields(
+    client: TestClient, db: str, world: AreaWorld, role: Role
+) -> None:
+    with connect(db) as conn:
+        conn.execute(
+            "INSERT INTO needs (area_id, employer_id, title, municipality)"
+            " VALUES (%s, %s, 'Apulainen', 'Turku')",
+            (world.area_id, world.employer_id),
+        )
+        conn.execute(  # a contact person needs only a name
+            "INSERT INTO employers (area_id, business_id, name, municipality, contact_persons)"
+            " VALUES (%s, '2331972-7', 'Pieni Oy', 'Lieto', '[{\"name\": \"Maija\"}]')",
+            (world.area_id,),
+        )
+        conn.execute(
+            "INSERT INTO jobseekers (area_id, pseudonym, municipality, caseworker_id)"
+            " VALUES (%s, 'AS-MINIMI', 'Turku', %s)",
+            (world.area_id, world.user_ids[Role.CASEWORKER]),
+        )
+        conn.commit()
+        embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
+    client.cookies.clear()
+    browser = Browser(client)
+
+    assert browser.sign_in(email(role)).status_code == 303
+    seen = crawl(browser)
+
+    assert _failures(seen) == []
+    assert len(seen) > 3, seen
