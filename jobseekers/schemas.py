@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
+from core import clock
 from employers.schemas import (
     LANGUAGE_LEVELS,
     ExternalId,
@@ -93,7 +94,7 @@ def _check_certificates(value: list[Certificate] | None) -> list[Certificate] | 
 def _check_birth_year(value: int | None) -> int | None:
     if value is None:
         return None
-    this_year = date.today().year
+    this_year = clock.today().year
     if not 1900 <= value <= this_year - 15:
         raise ValueError(f"birth year must be between 1900 and {this_year - 15}")
     return value
@@ -165,7 +166,7 @@ class AssessmentCreate(Strict):
     @field_validator("assessed_on")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > clock.today():
             raise ValueError("an assessment cannot be dated in the future")
         return value
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from core import clock
 from matching.geo import Municipality, find_municipality, haversine_km
 
 CEFR_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
@@ -330,7 +331,7 @@ def evaluate(
     lookup: Callable[[str], Municipality | None] = find_municipality,
 ) -> list[ConstraintResult]:
     """All hard constraints for one pair, in a fixed order."""
-    on = today or dt.date.today()
+    on = today or clock.today()
     return [
         need_open(need),
         candidate_available(candidate),
@@ -378,7 +379,8 @@ def passes(
     if forms and candidate.placement_forms and forms.isdisjoint(candidate.placement_forms):
         return False
     if need.certificates:
-        on = max(need.start_date or today or dt.date.today(), today or dt.date.today())
+        day = today or clock.today()
+        on = max(need.start_date or day, day)
         held = {name.casefold(): expires for name, expires in candidate.certificates.items()}
         for name in need.certificates:
             key = name.casefold()

@@ -13,11 +13,12 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
 from babel.support import Translations
 from markupsafe import Markup, escape
+
+from core import clock
 
 TRANSLATIONS_DIR: Final = Path(__file__).resolve().parent / "translations"
 LANGUAGES: Final = ("fi", "sv", "en")
@@ -26,7 +27,6 @@ LANGUAGE_COOKIE: Final = "kohtaamo_lang"
 LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
 # Every language is shown with Finnish conventions: 5.11.2025, 1 234,5, 24-hour clock.
 FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
-TIMEZONE: Final = ZoneInfo("Europe/Helsinki")
 
 
 def N_(message: str) -> str:
@@ -80,14 +80,14 @@ class I18n:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            value = value.astimezone(TIMEZONE).date()
+            value = value.astimezone(clock.TIMEZONE).date()
         return dates.format_date(value, "medium", locale=self._locale)
 
     def datetime(self, value: datetime | None) -> str:
         """5.11.2025 13.04, in Finnish time."""
         if value is None:
             return ""
-        return dates.format_datetime(value, "short", tzinfo=TIMEZONE, locale=self._locale)
+        return dates.format_datetime(value, "short", tzinfo=clock.TIMEZONE, locale=self._locale)
 
     def number(self, value: float | int | Decimal | None, digits: int = 1) -> str:
         """1 234,5: grouping and decimal comma, at most ``digits`` decimals."""
