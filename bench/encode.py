@@ -58,7 +58,8 @@ import numpy as np
 import numpy.typing as npt
 
 from embeddings import OnnxEmbedder, SentenceTransformerEmbedder, build_model, profile_text
-from embeddings.onnx_build import ONNX_DIR, ONNX_FILE, build_onnx
+from embeddings.model_folder import ONNX_DIR, ONNX_FILE
+from embeddings.onnx_build import build_onnx
 
 REPO = Path(__file__).resolve().parents[1]
 ESCO = REPO.parent / "shared" / "data" / "esco"

