@@ -4,6 +4,7 @@ Importing this package is cheap: ONNX Runtime, torch and sentence-transformers l
 embedder is constructed or a model is built.
 """
 
+from embeddings.build_kit import ModelBuildError
 from embeddings.embedder import (
     EMBEDDER_KINDS,
     Embedder,
@@ -13,7 +14,7 @@ from embeddings.embedder import (
     Vectors,
     get_embedder,
 )
-from embeddings.model_build import ModelBuildError, build_model
+from embeddings.model_build import build_model
 from embeddings.model_folder import ModelMissingError
 from embeddings.texts import MAX_CHARS, EmptyTextError, need_text, profile_text, text_hash
 

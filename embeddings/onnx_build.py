@@ -38,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from embeddings.build_kit import VERIFY_SENTENCES, ModelBuildError, swap_into_place, worst_agreement
 from embeddings.embedder import OnnxEmbedder, SentenceTransformerEmbedder
 from embeddings.model_folder import (
     ONNX_BUILDER_VERSION,
@@ -80,10 +81,8 @@ def build_onnx(
     Does nothing when ``target`` already holds this builder's export of the same parent model in the
     same variant (unless ``force``). Otherwise exports into a temporary sibling, verifies it against the
     torch model and swaps it into place. The caller holds the parent folder's build lock.
-    Raises :class:`embeddings.model_build.ModelBuildError` when the export or the verification fails.
+    Raises :class:`embeddings.build_kit.ModelBuildError` when the export or the verification fails.
     """
-    from embeddings.model_build import ModelBuildError, swap_into_place
-
     say = progress or (lambda _message: None)
     model_folder = Path(model_folder).absolute()
     target = Path(target).absolute() if target is not None else model_folder / ONNX_DIR
@@ -195,8 +194,6 @@ def _export(model_folder: Path, path: Path) -> None:
 def _optimise(model_folder: Path, source: Path, path: Path) -> None:
     from onnxruntime.transformers.optimizer import optimize_model
 
-    from embeddings.model_build import ModelBuildError
-
     config = json.loads((model_folder / "config.json").read_text("utf-8"))
     model = optimize_model(
         str(source),
@@ -230,8 +227,6 @@ def _quantise(source: Path, path: Path) -> None:
 
 def _verify(model_folder: Path, onnx_dir: Path, threshold: float) -> float:
     """Compare the ONNX model with the torch one on ordinary sentences; return the worst cosine."""
-    from embeddings.model_build import VERIFY_SENTENCES, ModelBuildError, worst_agreement
-
     try:
         ours = OnnxEmbedder(model_folder, onnx_dir=onnx_dir)
     except ModelMissingError as exc:
