@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from embeddings import ModelMissingError, OnnxEmbedder, SentenceTransformerEmbedder, get_embedder
-from embeddings.model_build import dequantize_q4_0
+from embeddings.e5_source import dequantize_q4_0
 from embeddings.model_folder import (
     BUILDER_VERSION,
     MANIFEST_NAME,
