@@ -57,8 +57,10 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from embeddings import OnnxEmbedder, SentenceTransformerEmbedder, build_model, profile_text
-from embeddings.onnx_build import ONNX_DIR, ONNX_FILE, build_onnx
+from embeddings import OnnxEmbedder, SentenceTransformerEmbedder, profile_text
+from embeddings.model_build import build_model
+from embeddings.model_folder import ONNX_DIR, ONNX_FILE
+from embeddings.onnx_build import build_onnx
 
 REPO = Path(__file__).resolve().parents[1]
 ESCO = REPO.parent / "shared" / "data" / "esco"

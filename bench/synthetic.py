@@ -265,7 +265,7 @@ def _normalise(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 def occupation_vectors(model_dir: Path, cache_dir: Path = CACHE) -> OccupationVectors:
     """The real model's vectors of every occupation, encoded once and cached under ``cache_dir``."""
     from embeddings.embedder import torch_model_id
-    from embeddings.model_build import read_manifest
+    from embeddings.model_folder import read_manifest
 
     manifest = read_manifest(model_dir)
     if manifest is None:

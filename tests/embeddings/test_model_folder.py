@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from embeddings import ModelMissingError, OnnxEmbedder, SentenceTransformerEmbedder, get_embedder
-from embeddings.model_build import BUILDER_VERSION, MANIFEST_NAME, MODEL_FILES, dequantize_q4_0
-from embeddings.onnx_build import (
+from embeddings.e5_source import dequantize_q4_0
+from embeddings.model_folder import (
+    BUILDER_VERSION,
+    MANIFEST_NAME,
+    MODEL_FILES,
     ONNX_BUILDER_VERSION,
     ONNX_DIR,
     ONNX_FILE,

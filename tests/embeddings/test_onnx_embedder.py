@@ -16,7 +16,8 @@ import pytest
 
 from embeddings import OnnxEmbedder, SentenceTransformerEmbedder, profile_text
 from embeddings.model_build import build_model
-from embeddings.onnx_build import MIN_AGREEMENT, ONNX_DIR, ONNX_FILE, ONNX_VARIANT
+from embeddings.model_folder import ONNX_DIR, ONNX_FILE
+from embeddings.onnx_build import MIN_AGREEMENT, ONNX_VARIANT
 
 pytestmark = pytest.mark.slow
 

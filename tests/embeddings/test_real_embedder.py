@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from embeddings import ModelMissingError, SentenceTransformerEmbedder, need_text, profile_text
-from embeddings.model_build import MANIFEST_NAME, MODEL_FILES, build_model
+from embeddings.model_build import build_model
+from embeddings.model_folder import MANIFEST_NAME, MODEL_FILES
 
 pytestmark = pytest.mark.slow
 
