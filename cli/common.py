@@ -1,4 +1,5 @@
-"""What every command shares: the database, progress bars, and errors printed as one line with exit status 1.
+"""What every command shares: the database, the ``--format`` option, progress bars, and errors printed as
+one line with exit status 1.
 
 A kit: it imports no domain. The ``kohtaamo`` command itself is assembled in ``server/cli.py``.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -49,6 +52,37 @@ def app_errors() -> Iterator[None]:
     except AppError as exc:
         where = f"{exc.field}: " if exc.field else ""
         raise fail(f"{where}{exc.detail}") from None
+
+
+class Format(StrEnum):
+    """What a command prints its data as. One option, ``--format``, on every command that prints data;
+    each command accepts the formats that fit its data (see :func:`format_option`)."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def format_option(*accepted: Format) -> Any:
+    """The ``--format`` option of a command that prints its data as one of ``accepted``, the first by
+    default; any other word is refused with a one-line error and exit status 1."""
+    names = ", ".join(accepted)
+
+    def only_accepted(chosen: str) -> Format:
+        if chosen not in accepted:
+            raise fail(f"--format {chosen}: this command prints only {names}")
+        return Format(chosen)
+
+    return typer.Option(
+        accepted[0],
+        "--format",
+        parser=only_accepted,
+        metavar="[" + "|".join(accepted) + "]",
+        help=f"{names}; default {accepted[0]}.",
+        show_default=False,
+    )
 
 
 def progress_bars() -> Progress:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cli.common import app_errors, labelled_progress, transaction
+from cli.common import Format, app_errors, format_option, labelled_progress, transaction
 from core.settings import get_settings
 from interchange.exporter import export_area
 from interchange.importer import import_file
@@ -51,8 +51,12 @@ def import_command(
         typer.echo(line, err=True)
 
 
-def export_command(area: str = typer.Option(..., help="Employment area name.")) -> None:
-    """Write an area's employers, needs and jobseekers to stdout as JSONL."""
+def export_command(
+    area: str = typer.Option(..., help="Employment area name."),
+    output_format: Format = format_option(Format.JSONL),
+) -> None:
+    """Write an area's employers, needs and jobseekers to stdout as JSONL (the import format; the only
+    one: ``--format jsonl``)."""
     typer.echo(PERSONAL_DATA_WARNING, err=True)
     with app_errors(), transaction() as conn:
         counts = export_area(conn, area, sys.stdout)

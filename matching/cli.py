@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import TaskID
 from rich.table import Table
 
-from cli.common import app_errors, fail, progress_bars, transaction
+from cli.common import Format, app_errors, fail, format_option, progress_bars, transaction
 from core.settings import get_settings
 from embeddings.embedder import Embedder
 
@@ -70,9 +70,12 @@ def match(
     need: str | None = typer.Option(None, help="Need id or external_id."),
     area: str | None = typer.Option(None, help="Area name (needed when an external_id is ambiguous)."),
     limit: int = typer.Option(10, min=1, max=100),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per result."),
+    output_format: Format = format_option(Format.TABLE, Format.JSON, Format.JSONL),
 ) -> None:
-    """Rank needs for a jobseeker, or jobseekers for a need, as the API does."""
+    """Rank needs for a jobseeker, or jobseekers for a need, as the API does.
+
+    ``--format json`` prints the ranking as the API answers it; ``jsonl`` one JSON object per result.
+    """
     from accounts.models import Principal, Role
     from core.settings import get_settings
     from matching import service
@@ -117,7 +120,10 @@ def match(
         else:
             result = service.need_matches(conn, engine, principal, row["id"], Filters(), limit, "cli match")
     items = result["items"]
-    if as_json:
+    if output_format is Format.JSON:
+        typer.echo(json.dumps(result, ensure_ascii=False, default=str, indent=2))
+        return
+    if output_format is Format.JSONL:
         for item in items:
             typer.echo(json.dumps(item, ensure_ascii=False, default=str))
         return
@@ -154,6 +160,7 @@ def evaluate_command(outcomes_of_area: Callable[[str], None]) -> Callable[..., N
             False, "--outcomes", help="Judge the ranking by real placements instead."
         ),
         area: str | None = typer.Option(None, help="With --outcomes: the employment area."),
+        output_format: Format = format_option(Format.JSON),
     ) -> None:
         """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line.
 

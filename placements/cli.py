@@ -13,15 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import app_errors, fail, transaction
+from cli.common import Format, app_errors, fail, format_option, transaction
 from core.db import Conn
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 class ByOption(StrEnum):
@@ -40,7 +33,9 @@ def _area_id(conn: Conn, name: str) -> int:
     return int(area["id"])
 
 
-def _parse_day(value: str, option: str) -> date:
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -79,16 +74,21 @@ def _table(result: dict[str, Any]) -> None:
 
 def indicators_command(
     area: str = typer.Option(..., help="Employment area name."),
-    date_from: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
-    date_to: str = typer.Option(..., "--to", help="Last day of the period, inclusive (YYYY-MM-DD)."),
+    date_from: str | None = typer.Option(
+        None, "--from", help="First day of the period (YYYY-MM-DD); default: 12 months back, as the API."
+    ),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Last day of the period, inclusive (YYYY-MM-DD); default: today."
+    ),
     by: ByOption = typer.Option(ByOption.AREA, help="area, municipality, coordinator or month."),
-    output_format: Format = typer.Option(Format.TABLE, "--format", help="table, json, csv or xlsx."),
+    output_format: Format = format_option(Format.TABLE, Format.JSON, Format.CSV, Format.XLSX),
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Compute the area's indicators for a period (definitions are in the JSON and XLSX outputs)."""
     from placements import exports, indicators
+    from placements.ledger import default_period
 
-    first, last = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
+    first, last = default_period(_parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if output_format is Format.XLSX and out is None:
         raise fail("--format xlsx writes a file: give --out FILE.xlsx")
     with app_errors(), transaction() as conn:
@@ -104,8 +104,16 @@ def indicators_command(
         _write(out, exports.to_xlsx(result))
 
 
-def outcomes_command(area: str = typer.Option(..., help="Employment area name.")) -> None:
+def outcomes_command(
+    area: str = typer.Option(..., help="Employment area name."),
+    output_format: Format = format_option(Format.JSON),
+) -> None:
     """Where placed candidates stood in the ranking when proposed: MRR and recall@10, one JSON line."""
+    print_outcomes(area)
+
+
+def print_outcomes(area: str) -> None:
+    """The outcome evaluation of ``area`` as one JSON line (``outcomes``, and ``eval --outcomes``)."""
     from placements.service import outcome_eval
 
     with app_errors(), transaction() as conn:

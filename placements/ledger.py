@@ -41,6 +41,13 @@ def check_period(date_from: date, date_to: date, max_days: int = 3700) -> None:
         raise ValidationFailed("the period may be at most ten years", field="to")
 
 
+def default_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """A report's period with each missing end as the API gives it: from the first day of the month
+    eleven months back (twelve calendar months, this one included) to today."""
+    day = today()
+    return date_from or add_months(day.replace(day=1), -11), date_to or day
+
+
 # The employer card ---------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from core.settings import get_settings
 from demo.cli import register as register_demo
 from interchange.cli import register as register_interchange
 from matching.cli import register as register_matching
-from placements.cli import outcomes_command
+from placements.cli import print_outcomes
 from placements.cli import register as register_placements
 
 app = typer.Typer(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
@@ -54,7 +54,7 @@ def serve(
 
 
 register_users(app)
-register_matching(app, outcomes_of_area=outcomes_command)
+register_matching(app, outcomes_of_area=print_outcomes)
 register_interchange(app)
 register_demo(app)
 register_placements(app)

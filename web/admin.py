@@ -19,8 +19,7 @@ PAGE_SIZE = 50
 
 
 def _users_page(ctx: Ctx, form: Form, offset: int = 0, status: int = 200) -> Response:
-    with ctx.conn.transaction():
-        users, total = accounts.list_users(ctx.conn, ctx.principal.area_id, limit=PAGE_SIZE, offset=offset)
+    users, total = accounts.list_users(ctx.conn, ctx.principal.area_id, limit=PAGE_SIZE, offset=offset)
     choices = employer_choices(ctx)
     return ctx.render(
         "users.html",
@@ -66,7 +65,7 @@ def create_user(request: Request, posted: Posted) -> Response:
         if data is None or not form.ok:
             return _users_page(ctx, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     accounts.create_user(

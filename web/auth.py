@@ -44,26 +44,25 @@ def login(request: Request, posted: Posted) -> Response:
             form.add("password", ctx._(N_("This field is required.")))
         if not form.ok:
             return ctx.render("login.html", status=422, form=form, next=target, expired=False)
-        with ctx.conn.transaction():
-            blocked = sessions.sign_in_blocked(ctx.conn, email, client_ip)
-            if not blocked:
-                try:
-                    user = accounts.authenticate(ctx.conn, email, password)
-                except Unauthorized:
-                    sessions.record_failure(ctx.conn, email, client_ip)
-                    user = None
+        blocked = sessions.sign_in_blocked(ctx.conn, email, client_ip)
+        if not blocked:
+            try:
+                user = accounts.authenticate(ctx.conn, email, password)
+            except Unauthorized:
+                # Kept although the sign-in fails: the 401 page is a normal return, which commits.
+                sessions.record_failure(ctx.conn, email, client_ip)
+                user = None
         if blocked:
             form.add("_form", ctx._(N_("Too many failed attempts. Wait five minutes and try again.")))
             return ctx.render("login.html", status=429, form=form, next=target, expired=False)
         if user is None:
             form.add("_form", ctx._(N_("Wrong email or password.")))
             return ctx.render("login.html", status=401, form=form, next=target, expired=False)
-        with ctx.conn.transaction():
-            sessions.clear_failures(ctx.conn, email, client_ip)
-            # A new sign-in always gets a new session (never one a cookie set before it).
-            sessions.end_session(ctx.conn, request.cookies.get(SESSION_COOKIE))
-            lifetime = timedelta(hours=request.app.state.settings.token_ttl_hours)
-            ctx.cookies[SESSION_COOKIE] = (sessions.start_session(ctx.conn, user["id"], lifetime), None)
+        sessions.clear_failures(ctx.conn, email, client_ip)
+        # A new sign-in always gets a new session (never one a cookie set before it).
+        sessions.end_session(ctx.conn, request.cookies.get(SESSION_COOKIE))
+        lifetime = timedelta(hours=request.app.state.settings.token_ttl_hours)
+        ctx.cookies[SESSION_COOKIE] = (sessions.start_session(ctx.conn, user["id"], lifetime), None)
         return ctx.redirect(target)
 
 
@@ -71,8 +70,7 @@ def login(request: Request, posted: Posted) -> Response:
 def logout(request: Request, posted: Posted) -> Response:
     """End the session and return to the sign-in page."""
     with public_page(request, posted) as ctx:
-        with ctx.conn.transaction():
-            sessions.end_session(ctx.conn, request.cookies.get(SESSION_COOKIE))
+        sessions.end_session(ctx.conn, request.cookies.get(SESSION_COOKIE))
         response = ctx.redirect("/login", flash="signed_out")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

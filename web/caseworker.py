@@ -142,21 +142,20 @@ def profile_choices(i18n: I18n) -> dict[str, Any]:
 
 def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
     """The caseworker's own clients (an admin: every jobseeker of the area)."""
-    with ctx.conn.transaction():
-        items, total = jobseekers.list_jobseekers(
-            ctx.conn,
-            ctx.principal,
-            municipality=None,
-            q=q.strip()[:200] or None,
-            available=None,
-            caseworker_id=None,
-            skill=None,
-            include_archived=False,
-            sort="pseudonym",
-            limit=PAGE_SIZE,
-            offset=max(offset, 0),
-            reason="web: client list",
-        )
+    items, total = jobseekers.list_jobseekers(
+        ctx.conn,
+        ctx.principal,
+        municipality=None,
+        q=q.strip()[:200] or None,
+        available=None,
+        caseworker_id=None,
+        skill=None,
+        include_archived=False,
+        sort="pseudonym",
+        limit=PAGE_SIZE,
+        offset=max(offset, 0),
+        reason="web: client list",
+    )
     return ctx.render(
         "clients.html",
         form=Form.initial({"q": q}),
@@ -195,7 +194,7 @@ def create_client(request: Request, posted: Posted) -> Response:
         if data is None or not form.ok:
             return _new_client_form(ctx, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     record = jobseekers.create_jobseeker(ctx.conn, ctx.principal, data, "web: new client")
@@ -222,26 +221,25 @@ def _client_page(
 ) -> Response:
     """The client's page: profile form, work capacity (own caseworker), consents."""
     own = ctx.principal.role is Role.CASEWORKER
-    with ctx.conn.transaction():
-        record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
-        work_capacity: dict[str, Any] | None = None
-        if own:
-            try:
-                work_capacity = jobseekers.get_work_capacity(
-                    ctx.conn, ctx.principal, jobseeker_id, "web: client page"
-                )
-            except NotFound:
-                work_capacity = None
-        consents, _ = jobseekers.list_consents(
-            ctx.conn,
-            ctx.principal,
-            jobseeker_id,
-            active_only=False,
-            sort="-given_at",
-            limit=50,
-            offset=0,
-            reason="web: client page",
-        )
+    record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
+    work_capacity: dict[str, Any] | None = None
+    if own:
+        try:
+            work_capacity = jobseekers.get_work_capacity(
+                ctx.conn, ctx.principal, jobseeker_id, "web: client page"
+            )
+        except NotFound:
+            work_capacity = None
+    consents, _ = jobseekers.list_consents(
+        ctx.conn,
+        ctx.principal,
+        jobseeker_id,
+        active_only=False,
+        sort="-given_at",
+        limit=50,
+        offset=0,
+        reason="web: client page",
+    )
     choices = employer_choices(ctx)
     return ctx.render(
         "client.html",
@@ -280,7 +278,7 @@ def save_profile(request: Request, jobseeker_id: int, posted: Posted) -> Respons
         if data is None or not form.ok or not version.isdigit():
             return _client_page(ctx, jobseeker_id, profile=form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 jobseekers.update_jobseeker(
                     ctx.conn, ctx.principal, jobseeker_id, int(version), data, "web: profile saved"
                 )
@@ -327,7 +325,7 @@ def save_capacity(request: Request, jobseeker_id: int, posted: Posted) -> Respon
         if data is None or not form.ok:
             return _client_page(ctx, jobseeker_id, capacity=form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 jobseekers.put_work_capacity(
                     ctx.conn,
                     ctx.principal,
@@ -361,7 +359,7 @@ def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Respo
         if data is None:
             return _client_page(ctx, jobseeker_id, consent=form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     jobseekers.record_consent(ctx.conn, ctx.principal, jobseeker_id, data, "web: consent")
@@ -379,7 +377,7 @@ def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Respo
 @router.post("/clients/{jobseeker_id:int}/consents/{consent_id:int}/withdraw")
 def withdraw_consent(request: Request, jobseeker_id: int, consent_id: int, posted: Posted) -> Response:
     """Withdraw a consent; withdrawing it again changes nothing."""
-    with page(request, *CASE_HANDLERS, form=posted) as ctx, ctx.conn.transaction():
+    with page(request, *CASE_HANDLERS, form=posted) as ctx:
         jobseekers.withdraw_consent(
             ctx.conn, ctx.principal, jobseeker_id, consent_id, "web: consent withdrawn"
         )
@@ -395,8 +393,7 @@ def client_matches(
 ) -> Response:
     """Open needs ranked for the client, with explanations."""
     with page(request, *CASE_HANDLERS) as ctx:
-        with ctx.conn.transaction():
-            record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: matches")
+        record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: matches")
         problem: str | None = None
         items: list[dict[str, Any]] = []
         try:
@@ -404,7 +401,7 @@ def client_matches(
                 municipality=canonical_municipality(municipality) if municipality.strip() else None,
                 placement_form=placement_form if placement_form in labels.PLACEMENT_FORMS else None,
             )
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 result = matching.jobseeker_matches(
                     ctx.conn,
                     matching.engine_of(request.app.state),

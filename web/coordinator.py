@@ -36,30 +36,29 @@ RECENT_DAYS = 14
 def today_page(ctx: Ctx) -> Response:
     """What is due: next steps with employers, unanswered proposals, follow-ups, and new needs."""
     day = today()
-    with ctx.conn.transaction():
-        due = ledger.due_list(
-            ctx.conn,
-            ctx.principal,
-            get_placement_settings(),
-            whole_area=ctx.principal.role is Role.ADMIN,
-            limit=50,
-            offset=0,
-        )
-        needs, _ = employers.list_needs(
-            ctx.conn,
-            ctx.principal,
-            employer_id=None,
-            municipality=None,
-            status="open",
-            visibility=None,
-            occupation=None,
-            assistive=None,
-            q=None,
-            include_archived=False,
-            sort="-created_at",
-            limit=10,
-            offset=0,
-        )
+    due = ledger.due_list(
+        ctx.conn,
+        ctx.principal,
+        get_placement_settings(),
+        whole_area=ctx.principal.role is Role.ADMIN,
+        limit=50,
+        offset=0,
+    )
+    needs, _ = employers.list_needs(
+        ctx.conn,
+        ctx.principal,
+        employer_id=None,
+        municipality=None,
+        status="open",
+        visibility=None,
+        occupation=None,
+        assistive=None,
+        q=None,
+        include_archived=False,
+        sort="-created_at",
+        limit=10,
+        offset=0,
+    )
     needs = [n for n in needs if n["created_at"].date() >= day - timedelta(days=RECENT_DAYS)]
     names = employer_names(ctx, (n["employer_id"] for n in needs))
     return ctx.render("today.html", day=day, due=due, needs=needs, names=names, labels=labels)
@@ -78,7 +77,7 @@ def employer_register(
         items: list[dict[str, Any]] = []
         total = 0
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 items, total = employers.list_employers(
                     ctx.conn,
                     ctx.principal,
@@ -108,8 +107,7 @@ def employer_register(
 def employer_card(request: Request, employer_id: int) -> Response:
     """One employer: details, contact persons, contact log, needs, proposals, placements, response rate."""
     with page(request, *COORDINATION) as ctx:
-        with ctx.conn.transaction():
-            card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
+        card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
         return ctx.render("employer.html", card=card, employer=card["employer"], labels=labels)
 
 
@@ -164,7 +162,7 @@ def create_employer(request: Request, posted: Posted) -> Response:
         if data is None or not form.ok:
             return _employer_form(ctx, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     row = employers.create_employer(ctx.conn, ctx.principal.area_id, data)
@@ -195,8 +193,7 @@ def _visit_form(ctx: Ctx, employer: dict[str, Any], form: Form, status: int = 20
 def visit_form(request: Request, employer_id: int) -> Response:
     """The quick visit form; a hidden need found on the visit can be recorded in the same step."""
     with page(request, *COORDINATION) as ctx:
-        with ctx.conn.transaction():
-            employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
+        employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
         form = Form.initial(
             {
                 "kind": "visit",
@@ -214,8 +211,7 @@ def record_visit(request: Request, employer_id: int, posted: Posted) -> Response
     """Save the contact and, if asked, the need citing it: both or neither (one transaction)."""
     with page(request, *COORDINATION, form=posted) as ctx:
         form = Form.of(posted)
-        with ctx.conn.transaction():
-            employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
+        employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
         contact = validate(
             ContactCreate,
             drop_empty(
@@ -238,7 +234,7 @@ def record_visit(request: Request, employer_id: int, posted: Posted) -> Response
         if contact is None or (with_need and need_data is None) or not form.ok:
             return _visit_form(ctx, employer, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     assert contact is not None
@@ -326,7 +322,7 @@ def _search(
         hidden_only=hidden_only,
     )
     try:
-        with ctx.conn.transaction():
+        with ctx.savepoint():
             result = matching.search(
                 ctx.conn,
                 matching.engine_of(ctx.request.app.state),

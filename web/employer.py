@@ -13,22 +13,21 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 def own_needs_page(ctx: Ctx) -> Response:
     """The employer's own needs, open ones first, with what to do next."""
-    with ctx.conn.transaction():
-        employer = employers.get_employer(ctx.conn, ctx.principal, ctx.principal.employer_id or 0)
-        needs, total = employers.list_needs(
-            ctx.conn,
-            ctx.principal,
-            employer_id=None,
-            municipality=None,
-            status=None,
-            visibility=None,
-            occupation=None,
-            assistive=None,
-            q=None,
-            include_archived=False,
-            sort="-created_at",
-            limit=100,
-            offset=0,
-        )
+    employer = employers.get_employer(ctx.conn, ctx.principal, ctx.principal.employer_id or 0)
+    needs, total = employers.list_needs(
+        ctx.conn,
+        ctx.principal,
+        employer_id=None,
+        municipality=None,
+        status=None,
+        visibility=None,
+        occupation=None,
+        assistive=None,
+        q=None,
+        include_archived=False,
+        sort="-created_at",
+        limit=100,
+        offset=0,
+    )
     needs.sort(key=lambda n: n["status"] != "open")
     return ctx.render("my_needs.html", employer=employer, needs=needs, total=total, labels=labels)

@@ -42,8 +42,7 @@ def _by(value: str) -> indicators.By:
 
 
 def _scope(ctx: Ctx, first: date, last: date) -> indicators.Scope:
-    with ctx.conn.transaction():
-        name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
+    name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
     return indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
 
 
@@ -57,7 +56,7 @@ def indicator_page(request: Request, date_from: str = "", date_to: str = "", by:
         try:
             first, last = _period(date_from, date_to)
             form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), "by": grouping})
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 result = indicators.compute(ctx.conn, _scope(ctx, first, last), grouping)
         except AppError:
             form.add(
@@ -79,8 +78,7 @@ def indicator_page(request: Request, date_from: str = "", date_to: str = "", by:
 
 def _result(ctx: Ctx, date_from: str, date_to: str, by: str) -> dict[str, Any]:
     first, last = _period(date_from, date_to)
-    with ctx.conn.transaction():
-        return indicators.compute(ctx.conn, _scope(ctx, first, last), _by(by))
+    return indicators.compute(ctx.conn, _scope(ctx, first, last), _by(by))
 
 
 @router.get("/indicators.csv")
@@ -117,8 +115,7 @@ def indicator_chart(
             raise ValidationFailed("chart.svg or chart.png", field="kind")
         first, last = _period(date_from, date_to)
         scope = _scope(ctx, first, last)
-        with ctx.conn.transaction():
-            chart = indicators.over_time(ctx.conn, scope, indicators.indicator(name), _by(by))
+        chart = indicators.over_time(ctx.conn, scope, indicators.indicator(name), _by(by))
         if kind == "svg":
             return Response(exports.chart_svg(chart), media_type="image/svg+xml", headers=PRIVATE)
         return Response(exports.chart_png(chart), media_type="image/png", headers=PRIVATE)

@@ -16,24 +16,22 @@ MAX_CHOICES = 500
 
 def employer_names(ctx: Ctx, employer_ids: Iterable[int]) -> dict[int, str]:
     """The names of the given employers (each visible to the user), by id."""
-    with ctx.conn.transaction():
-        return {e: employers.get_employer(ctx.conn, ctx.principal, e)["name"] for e in set(employer_ids)}
+    return {e: employers.get_employer(ctx.conn, ctx.principal, e)["name"] for e in set(employer_ids)}
 
 
 def employer_choices(ctx: Ctx) -> list[tuple[str, str]]:
     """The area's employers as (id, name) options of a select, by name."""
-    with ctx.conn.transaction():
-        rows, _ = employers.list_employers(
-            ctx.conn,
-            ctx.principal,
-            municipality=None,
-            q=None,
-            sector=None,
-            include_archived=False,
-            sort="name",
-            limit=MAX_CHOICES,
-            offset=0,
-        )
+    rows, _ = employers.list_employers(
+        ctx.conn,
+        ctx.principal,
+        municipality=None,
+        q=None,
+        sector=None,
+        include_archived=False,
+        sort="name",
+        limit=MAX_CHOICES,
+        offset=0,
+    )
     return [(str(r["id"]), r["name"]) for r in rows]
 
 
@@ -41,17 +39,16 @@ def proposals(
     ctx: Ctx, *, need_id: int | None = None, state: str | None = None, limit: int = 200, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     """Proposals the user may see (of one need, or in one state), newest first."""
-    with ctx.conn.transaction():
-        return placements.list_proposals(
-            ctx.conn,
-            ctx.principal,
-            get_placement_settings(),
-            need_id=need_id,
-            jobseeker_id=None,
-            employer_id=None,
-            state=ProposalState(state) if state else None,
-            unanswered=False,
-            sort="-created_at",
-            limit=limit,
-            offset=offset,
-        )
+    return placements.list_proposals(
+        ctx.conn,
+        ctx.principal,
+        get_placement_settings(),
+        need_id=need_id,
+        jobseeker_id=None,
+        employer_id=None,
+        state=ProposalState(state) if state else None,
+        unanswered=False,
+        sort="-created_at",
+        limit=limit,
+        offset=offset,
+    )

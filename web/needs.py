@@ -135,7 +135,7 @@ def need_list(
         items: list[dict[str, Any]] = []
         total = 0
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 items, total = employers.list_needs(
                     ctx.conn,
                     ctx.principal,
@@ -181,9 +181,8 @@ def render_need_page(
     ctx: Ctx, need_id: int, municipality: str = "", propose_error: str | None = None, status: int = 200
 ) -> Response:
     """The need page: details, proposals made, and for staff the ranked candidates."""
-    with ctx.conn.transaction():
-        need = employers.get_need(ctx.conn, ctx.principal, need_id)
-        employer = employers.get_employer(ctx.conn, ctx.principal, need["employer_id"])
+    need = employers.get_need(ctx.conn, ctx.principal, need_id)
+    employer = employers.get_employer(ctx.conn, ctx.principal, need["employer_id"])
     proposals, _ = lookups.proposals(ctx, need_id=need_id)
     ranking = _candidates(ctx, need, municipality) if ctx.principal.role in MATCHERS else None
     return ctx.render(
@@ -207,7 +206,7 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
         return {"items": [], "problem": ctx._(N_("The need is not open, so no candidates are ranked."))}
     try:
         filters = Filters(municipality=canonical_municipality(municipality) if municipality.strip() else None)
-        with ctx.conn.transaction():
+        with ctx.savepoint():
             result = matching.need_matches(
                 ctx.conn,
                 matching.engine_of(ctx.request.app.state),
@@ -234,7 +233,7 @@ def propose(request: Request, need_id: int, posted: Posted) -> Response:
             raise NotFound("jobseeker not found")
         data = ProposalCreate(need_id=need_id, jobseeker_id=int(jobseeker_id), note=form.value("note")[:2000])
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     placements.create_proposal(
@@ -293,7 +292,7 @@ def create_need(request: Request, posted: Posted) -> Response:
         if data is None or not form.ok:
             return _render_need_form(ctx, form, None, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     return f"/needs/{employers.create_need(ctx.conn, ctx.principal, data)['id']}"
@@ -309,8 +308,7 @@ def create_need(request: Request, posted: Posted) -> Response:
 def edit_need_form(request: Request, need_id: int) -> Response:
     """Edit a need (an employer only their own)."""
     with page(request, *NEED_WRITERS) as ctx:
-        with ctx.conn.transaction():
-            need = employers.get_need(ctx.conn, ctx.principal, need_id)
+        need = employers.get_need(ctx.conn, ctx.principal, need_id)
         return _render_need_form(ctx, need_form_initial(need, ctx.i18n), need)
 
 
@@ -319,15 +317,14 @@ def edit_need(request: Request, need_id: int, posted: Posted) -> Response:
     """Save the edited need at the version that was read."""
     with page(request, *NEED_WRITERS, form=posted) as ctx:
         form = Form.of(posted)
-        with ctx.conn.transaction():
-            need = employers.get_need(ctx.conn, ctx.principal, need_id)
+        need = employers.get_need(ctx.conn, ctx.principal, need_id)
         values = need_values(form, ctx.i18n, editing=True)
         data = validate(NeedUpdate, values, form, ctx.i18n)
         version = form.text("version") or ""
         if data is None or not form.ok or not version.isdigit():
             return _render_need_form(ctx, form, need, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 employers.update_need(ctx.conn, ctx.principal, need_id, int(version), data)
         except AppError as exc:
             service_error(exc, form, ctx.i18n)
@@ -344,8 +341,7 @@ def close_need(request: Request, need_id: int, posted: Posted) -> Response:
         version = form.text("version") or ""
         if not version.isdigit():
             raise ValidationFailed("version missing", field="version")
-        with ctx.conn.transaction():
-            employers.update_need(
-                ctx.conn, ctx.principal, need_id, int(version), NeedUpdate.model_validate({"status": status})
-            )
+        employers.update_need(
+            ctx.conn, ctx.principal, need_id, int(version), NeedUpdate.model_validate({"status": status})
+        )
         return ctx.redirect(f"/needs/{need_id}", flash="need_closed")

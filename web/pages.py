@@ -1,9 +1,21 @@
 """The page edge: who is asking, CSRF, one connection per request, templates and error pages.
 
 Every page handler opens :func:`page` (signed in, optionally limited to roles) or :func:`public_page`,
-does its database work inside ``ctx.conn.transaction()`` blocks and calls one or a few service
-functions, then renders a template or redirects (POST, redirect, GET). Expected failures raised by the
-services become error pages in the user's language through :class:`PageRoute`.
+calls one or a few service functions on ``ctx.conn`` and renders a template or redirects (POST, redirect,
+GET). Expected failures raised by the services become error pages in the user's language through
+:class:`PageRoute`.
+
+Transactions follow the API's rule (``api.deps.get_conn``): one per request, opened by :func:`page` or
+:func:`public_page` and committed when the handler returns (before the page or redirect is sent), rolled
+back when it raises (an error page leaves nothing half-written). Handlers open no transactions.
+Two documented exceptions:
+
+- the session's idle clock is restarted and committed on its own before the request's transaction, so
+  that the session row is not locked for the whole request (a browser's overlapping requests, such as
+  search-as-you-type, would otherwise wait for each other);
+- a step whose expected failure the page answers itself (the form again, with the error) runs in
+  :meth:`Ctx.savepoint`: the failed step is undone alone, so the form leaves no half-written rows and the
+  page can still read and render.
 """
 
 from __future__ import annotations
@@ -173,6 +185,16 @@ class Ctx:
     def _(self, message: str, **values: Any) -> str:
         return self.i18n.gettext(message, **values)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A step whose expected failure the page catches and answers (the form again, with the error).
+
+        A savepoint inside the request's transaction: if the step raises, what it wrote is undone (and the
+        connection is usable again), while the rest of the request goes on and commits.
+        """
+        with self.conn.transaction():
+            yield
+
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """The template as an HTML page (or fragment), with the common context."""
         html = render_template(self.request, self.i18n, self.session, self.csrf_token, template, **values)
@@ -252,40 +274,54 @@ def pool_of(request: Request) -> ConnectionPool[Conn]:
     return pool
 
 
+def _session(conn: Conn, request: Request) -> WebSession | None:
+    """The request's session, its idle clock restarted and committed at once (see the module docstring:
+    the session row is not kept locked while the request runs)."""
+    with conn.transaction():
+        return sessions.load_session(conn, request.cookies.get(SESSION_COOKIE))
+
+
 @contextmanager
 def page(request: Request, *roles: Role, form: FormData | None = None) -> Iterator[Ctx]:
-    """A signed-in page (of one of ``roles``, if given); a POST must carry the session's CSRF token."""
+    """A signed-in page (of one of ``roles``, if given); a POST must carry the session's CSRF token.
+
+    The block is the request's transaction: committed when it ends normally, rolled back if it raises.
+    """
     with pool_of(request).connection() as conn:
-        with conn.transaction():
-            session = sessions.load_session(conn, request.cookies.get(SESSION_COOKIE))
+        session = _session(conn, request)
         if session is None:
             raise SignInRequired()
         request.state.web_session = session  # the error pages show the user's navigation too
         if roles and session.principal.role not in roles:
             raise Forbidden("this page is not open to your role")
         _check_csrf(request, form, session.csrf_token)
-        yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
+        with conn.transaction():
+            yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
 
 
 @contextmanager
 def public_page(request: Request, form: FormData | None = None) -> Iterator[Ctx]:
-    """A page open without signing in (sign-in, language); forms use a double-submit CSRF cookie."""
+    """A page open without signing in (sign-in, language); forms use a double-submit CSRF cookie.
+
+    The block is the request's transaction, as in :func:`page`.
+    """
     with pool_of(request).connection() as conn:
-        with conn.transaction():
-            session = sessions.load_session(conn, request.cookies.get(SESSION_COOKIE))
+        session = _session(conn, request)
         if session is not None:
             _check_csrf(request, form, session.csrf_token)
-            yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
+            with conn.transaction():
+                yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
             return
         cookie = request.cookies.get(ANONYMOUS_CSRF_COOKIE)
         _check_csrf(request, form, cookie)
-        yield Ctx(
-            request=request,
-            conn=conn,
-            session=None,
-            i18n=language_of(request),
-            anonymous_csrf=cookie or sessions.new_token(),
-        )
+        with conn.transaction():
+            yield Ctx(
+                request=request,
+                conn=conn,
+                session=None,
+                i18n=language_of(request),
+                anonymous_csrf=cookie or sessions.new_token(),
+            )
 
 
 async def read_form(request: Request) -> FormData:
@@ -393,7 +429,8 @@ class PageRoute(APIRoute):
 def once(ctx: Ctx, token: str | None, produce: Callable[[], str]) -> str:
     """Run ``produce`` once per form token; a repeated submission gets the first one's location.
 
-    Call inside the transaction that writes the record, so the token and the record commit together.
+    The token and the record commit together, in the request's transaction; a repeated submission
+    waits on the token's lock until the first one's transaction ends.
     """
     if not token or len(token) > 100:
         return produce()

@@ -52,11 +52,10 @@ def proposal_list(request: Request, state: str = "", offset: int = 0) -> Respons
 
 
 def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
-    with ctx.conn.transaction():
-        proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
-        card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
-        need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
-        employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
+    proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+    card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+    need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
+    employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
     forms = need["placement_forms"] or list(labels.PLACEMENT_FORMS)
     hours = need["hours_per_week"]
     initial = {
@@ -109,7 +108,7 @@ def move_proposal(request: Request, proposal_id: int, posted: Posted) -> Respons
         if data is None or not form.ok:
             return _proposal_page(ctx, proposal_id, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
 
                 def produce() -> str:
                     view = placements.transition(
@@ -137,7 +136,7 @@ def _disclosed(ctx: Ctx, proposal: dict[str, Any]) -> dict[str, Any] | None:
     if proposal["answer"] != "interested":
         return None
     try:
-        with ctx.conn.transaction():
+        with ctx.savepoint():
             return placements.disclose_candidate(ctx.conn, ctx.principal, proposal["id"])
     except placements.DisclosureNotAllowed:
         return None
@@ -157,9 +156,8 @@ def intro_cards(request: Request) -> Response:
 
 
 def _card_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
-    with ctx.conn.transaction():
-        proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
-        card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+    proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+    card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
     return ctx.render(
         "card.html",
         status=status,
@@ -197,7 +195,7 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
         if data is None or not form.ok:
             return _card_page(ctx, proposal_id, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 placements.answer_proposal(
                     ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
                 )
@@ -216,18 +214,17 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
 def placement_list(request: Request, offset: int = 0) -> Response:
     """Placements the user may see: the area's, own clients', or the employer's own."""
     with page(request) as ctx:
-        with ctx.conn.transaction():
-            items, total = placements.list_placements(
-                ctx.conn,
-                ctx.principal,
-                employer_id=None,
-                need_id=None,
-                jobseeker_id=None,
-                form=None,
-                sort="-start_date",
-                limit=PAGE_SIZE,
-                offset=max(offset, 0),
-            )
+        items, total = placements.list_placements(
+            ctx.conn,
+            ctx.principal,
+            employer_id=None,
+            need_id=None,
+            jobseeker_id=None,
+            form=None,
+            sort="-start_date",
+            limit=PAGE_SIZE,
+            offset=max(offset, 0),
+        )
         return ctx.render(
             "placements.html",
             items=items,
@@ -240,10 +237,9 @@ def placement_list(request: Request, offset: int = 0) -> Response:
 
 
 def _placement_page(ctx: Ctx, placement_id: int, form: Form | None = None, status: int = 200) -> Response:
-    with ctx.conn.transaction():
-        placement = placements.get_placement(ctx.conn, ctx.principal, placement_id)
-        employer = employers.get_employer(ctx.conn, ctx.principal, placement["employer_id"])
-        need = employers.get_need(ctx.conn, ctx.principal, placement["need_id"])
+    placement = placements.get_placement(ctx.conn, ctx.principal, placement_id)
+    employer = employers.get_employer(ctx.conn, ctx.principal, placement["employer_id"])
+    need = employers.get_need(ctx.conn, ctx.principal, placement["need_id"])
     done = {f["due_months"] for f in placement.get("follow_ups", [])}
     return ctx.render(
         "placement.html",
@@ -284,7 +280,7 @@ def record_follow_up(request: Request, placement_id: int, posted: Posted) -> Res
         if data is None:
             return _placement_page(ctx, placement_id, form, status=422)
         try:
-            with ctx.conn.transaction():
+            with ctx.savepoint():
                 placements.add_follow_up(ctx.conn, ctx.principal, placement_id, data)
         except AppError as exc:
             if isinstance(exc, NotFound):

@@ -125,3 +125,32 @@ def test_import_embeds_what_it_wrote_in_batches_and_reindex_finds_nothing_left(
     again = runner.invoke(app, ["reindex"])
     assert again.exit_code == 0, again.output
     assert "needs: 0 embedded, 1 unchanged" in again.stderr
+
+
+def test_an_imported_need_is_matched_from_the_command_line_in_each_format(
+    cli_env: str, write_file: WriteFile
+) -> None:
+    runner.invoke(app, ["import", str(write_file([EMPLOYER, NEED, JOBSEEKER])), "--area", "Testialue"])
+    admin = ["--email", "admin@a.example", "--role", "admin", "--area", "Testialue", "--name", "Pääkäyttäjä"]
+    assert runner.invoke(app, ["users", "create", *admin, "--password", "salasana-123"]).exit_code == 0
+    match = ["match", "--need", NEED["external_id"]]
+
+    table = runner.invoke(app, match)
+    as_json = runner.invoke(app, [*match, "--format", "json"])
+    as_lines = runner.invoke(app, [*match, "--format", "jsonl"])
+
+    assert table.exit_code == as_json.exit_code == as_lines.exit_code == 0, table.output
+    reply = json.loads(as_json.stdout)
+    assert reply["need"]["external_id"] == NEED["external_id"]
+    assert [item["external_id"] for item in reply["items"]] == [JOBSEEKER["external_id"]]
+    assert [json.loads(line) for line in as_lines.stdout.splitlines()] == reply["items"]
+    assert JOBSEEKER["external_id"] in table.stdout
+
+
+def test_export_takes_its_one_format_by_name(cli_env: str, write_file: WriteFile) -> None:
+    runner.invoke(app, ["import", str(write_file([EMPLOYER])), "--area", "Testialue"])
+
+    named = runner.invoke(app, ["export", "--area", "Testialue", "--format", "jsonl"])
+
+    assert named.exit_code == 0, named.output
+    assert named.stdout == runner.invoke(app, ["export", "--area", "Testialue"]).stdout

@@ -290,3 +290,24 @@ def test_commands_print_indicators_and_the_outcome_evaluation(
     assert report["recall@10"] == round(4 / 6, 4)
     assert report["unranked"] == 1
     assert report["labels"] == {"placed": 6, "interested": 1, "rejected": 1, "unknown": 1}
+
+
+def test_the_indicators_command_defaults_the_period_as_the_api_does(
+    client: TestClient, db: str, world: AreaWorld, cli_env: dict[str, str]
+) -> None:
+    build_scenario(db, world)
+    runner = CliRunner()
+
+    printed = runner.invoke(cli, ["indicators", "--area", "Testialue", "--format", "json"], env=cli_env)
+
+    assert printed.exit_code == 0, printed.output
+    answered = client.get("/api/v1/indicators", headers=world.headers(Role.ADMIN))
+    assert answered.status_code == 200
+    result, body = json.loads(printed.stdout), answered.json()
+    assert (result["from"], result["to"]) == (body["from"], body["to"])
+    assert date.fromisoformat(result["from"]).day == 1
+    assert result["indicators"] == body["indicators"]
+    only_start = runner.invoke(
+        cli, ["indicators", "--area", "Testialue", "--from", "2026-01-01", "--format", "json"], env=cli_env
+    )
+    assert json.loads(only_start.stdout)["to"] == body["to"]

@@ -80,6 +80,20 @@ def test_a_visit_whose_need_is_invalid_saves_neither_and_keeps_what_was_typed(
     assert 'aria-invalid="true"' in refused.text
 
 
+def test_a_visit_whose_need_the_service_refuses_leaves_no_contact_behind(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    # The form is valid; the service refuses the need only after the contact was written, inside the
+    # request's transaction: the page shows the form again and the contact is not kept either.
+    browser = signed_in(Role.COORDINATOR)
+    url = f"/employers/{world.employer_id}/visit"
+    refused = browser.post(url, {**VISIT, **NEED, "municipality": "Atlantis"}, csrf_from=url)
+    assert refused.status_code == 422
+    assert counts(db) == (0, 0)
+    assert 'value="Atlantis"' in refused.text
+    assert browser.get(url).status_code == 200
+
+
 def test_field_errors_are_in_the_chosen_language(signed_in: SignIn, world: AreaWorld) -> None:
     browser = signed_in(Role.COORDINATOR)
     browser.client.cookies.set("kohtaamo_lang", "sv")
