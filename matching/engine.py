@@ -44,8 +44,8 @@ from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
 from matching import esco, prefilter
 from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate, passes
+from matching.faiss_index import FaissIndex
 from matching.geo import find_municipality
-from matching.index import FaissIndex
 from matching.index import warm_up as warm_up_index
 from matching.lexical import LexicalIndex
 from matching.lexical import warm_up as warm_up_lexical
