@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,21 +41,18 @@ from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
-from matching import esco, prefilter
-from matching.constraints import ConstraintResult, evaluate, passes
+from matching import prefilter
+from matching.constraints import passes
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
+from matching.explanations import Match, PooledPair, explain_pair, pair_components
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
 from matching.ranking import (
-    ComponentScores,
     FusionWeights,
     RankedCandidate,
     candidate_pool,
-    desired_match,
-    explain_fi,
     fuse,
-    hours_fit,
 )
 from matching.side import Side
 from matching.vectors import Kind, encode, load_vectors, rows_of
@@ -124,24 +121,6 @@ class Filters:
     caseworker_id: int | None = None
     """Jobseekers of this caseworker only (a caseworker matches own clients)."""
     employer_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Match:
-    """One ranked pair, ready for the API and the CLI."""
-
-    id: int
-    external_id: str | None
-    label: str
-    municipality: str
-    total: float
-    components: ComponentScores
-    matched_skills: list[str]
-    missing_skills: list[str]
-    constraints: list[ConstraintResult]
-    explanation: str
-    distance_km: float | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class MatchingEngine:
@@ -366,7 +345,7 @@ class MatchingEngine:
             return []
         pool_size = max(self.pool_size, 3 * limit)
         # A pair is looked at once per request: when the pool grows, only its new members are.
-        components: dict[int, _Pooled | None] = {}
+        components: dict[int, PooledPair | None] = {}
         verdicts: dict[int, bool] = {}
         while True:
             pool = candidate_pool(
@@ -381,7 +360,7 @@ class MatchingEngine:
             for other_id in pool.ids:
                 if other_id not in components:
                     found = pair(other_id)
-                    components[other_id] = None if found is None else _components(*found)
+                    components[other_id] = None if found is None else pair_components(*found)
             present = {i: p for i in pool.ids if (p := components[i]) is not None}
             ranked = fuse(
                 list(present),
@@ -407,7 +386,7 @@ class MatchingEngine:
             pool_size *= 4
         other_side: Kind = "need" if side is self.needs else "jobseeker"
         return [
-            _explained(present[item.id].need, present[item.id].candidate, other_side, item, today)
+            explain_pair(present[item.id].need, present[item.id].candidate, other_side, item, today)
             for item in best
         ]
 
@@ -495,72 +474,6 @@ def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Pooled:
-    """A pooled pair with its non-vector components."""
-
-    need: NeedEntry
-    candidate: CandidateEntry
-    skills: float
-    desired: float
-    hours: float
-
-
-def _components(need: NeedEntry, candidate: CandidateEntry) -> _Pooled:
-    """The pair's skill, desired-occupation and hours components (whether or not it passes)."""
-    return _Pooled(
-        need,
-        candidate,
-        skills=esco.overlap_score(need.skill_keys, candidate.skill_keys),
-        desired=desired_match(need.occupation or need.title, candidate.desired_occupations),
-        hours=hours_fit(need.hours_per_week, candidate.desired_hours_per_week),
-    )
-
-
-def _explained(
-    need: NeedEntry, candidate: CandidateEntry, other_side: Kind, ranked: RankedCandidate, today: dt.date
-) -> Match:
-    """The full result for one pair: every constraint's outcome, the skills and the sentence.
-
-    ``other_side`` says which entry the result lists: the need (a jobseeker's ranking) or the
-    jobseeker (a need's ranking, pseudonymous).
-    """
-    constraints = evaluate(need.facts, candidate.facts, today=today)
-    overlap = esco.skill_overlap(need.skills, candidate.skills)
-    commute = next((r for r in constraints if r.name == "commute"), None)
-    base: dict[str, Any]
-    if other_side == "need":
-        base = {
-            "id": need.id,
-            "external_id": need.external_id,
-            "label": need.title,
-            "municipality": need.municipality,
-            "extra": {
-                "employer_id": need.employer_id,
-                "employer_name": need.employer_name,
-                "visibility": need.visibility,
-                "is_assistive": need.is_assistive,
-            },
-        }
-    else:
-        base = {
-            "id": candidate.id,
-            "external_id": candidate.external_id,
-            "label": candidate.pseudonym,
-            "municipality": candidate.municipality,
-        }
-    return Match(
-        **base,
-        total=round(ranked.total, 4),
-        components=ranked.components,
-        matched_skills=overlap.matched,
-        missing_skills=overlap.missing,
-        constraints=constraints,
-        explanation=explain_fi(constraints, overlap.matched, overlap.missing),
-        distance_km=commute.detail.get("distance_km") if commute else None,
-    )
-
-
 def score_pair(
     engine: MatchingEngine,
     need: NeedEntry,
@@ -572,7 +485,7 @@ def score_pair(
     """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
     0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
     on = today or dt.date.today()
-    components = _components(need, candidate)
+    components = pair_components(need, candidate)
     ranked = fuse(
         [candidate.id],
         semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
@@ -581,4 +494,4 @@ def score_pair(
         hours={candidate.id: components.hours},
         weights=engine.weights,
     )[0]
-    return _explained(need, candidate, "jobseeker", ranked, on)
+    return explain_pair(need, candidate, "jobseeker", ranked, on)
