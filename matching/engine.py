@@ -4,6 +4,11 @@ Each worker process holds one engine. It is rebuilt from PostgreSQL at start-up 
 committed change through LISTEN/NOTIFY (see :mod:`matching.follower`). PostgreSQL stays the source of
 truth: the engine is a cache that can always be thrown away.
 
+This module owns the engine's lock, loading, applying changes and the ranking. What it holds lives
+beside it: an entry per loaded row (:mod:`matching.entries`), one :class:`matching.side.Side` per side
+of the market (vector index, BM25 and pre-filter columns), and the scores and explanation of a pair
+(:mod:`matching.explanations`).
+
 A ranking request runs in four steps:
 
 1. a vectorised pre-filter over the other side's columns gives the allowed ids: area, open/available,
@@ -17,8 +22,8 @@ A ranking request runs in four steps:
    :func:`matching.constraints.passes` (what columns cannot decide, such as a certificate that expires
    before the start date) until enough pass; the pool grows when too few do and the allowed set is not
    exhausted, which after step 1 is rare;
-4. only the pairs returned are explained (every constraint's result, matched and missing skills, the
-   sentence).
+4. only the pairs returned are explained (:func:`matching.explanations.explain_pair`: every
+   constraint's result, matched and missing skills, the sentence).
 """
 
 from __future__ import annotations
@@ -48,12 +53,7 @@ from matching.explanations import Match, PooledPair, explain_pair, pair_componen
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
-from matching.ranking import (
-    FusionWeights,
-    RankedCandidate,
-    candidate_pool,
-    fuse,
-)
+from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
 from matching.side import Side
 from matching.vectors import Kind, encode, load_vectors, rows_of
 
