@@ -25,7 +25,8 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from matching.index import FaissIndex, NumpyIndex, VectorIndex, normalise_rows
+from matching.faiss_index import FaissIndex
+from matching.index import NumpyIndex, VectorIndex, normalise_rows
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FILTERS: list[float | None] = [None, 0.01, 0.10, 0.30, 0.50, 1.00]

@@ -9,8 +9,8 @@ vectors. For each engine: build time, single-query latency p50/p99 (one query at
 searches) and recall@10 against exact search.
 
 - numpy brute force: :class:`matching.index.NumpyIndex`, the exact reference (its top 10 is the truth);
-- FAISS exact: :class:`matching.index.FaissIndex` forced flat (``IndexFlatIP``);
-- FAISS HNSW: :class:`matching.index.FaissIndex` as the product configures it (M 32, efConstruction 80,
+- FAISS exact: :class:`matching.faiss_index.FaissIndex` forced flat (``IndexFlatIP``);
+- FAISS HNSW: :class:`matching.faiss_index.FaissIndex` as the product configures it (M 32, efConstruction 80,
   efSearch 128), in-process;
 - pgvector HNSW: PostgreSQL 18 + pgvector (the embedded server by default) over a local socket, a
   ``vector(384)`` column with an HNSW index on ``vector_ip_ops`` (inner product = cosine on unit
@@ -41,7 +41,8 @@ from psycopg import sql
 
 from bench import synthetic
 from bench.synthetic import machine, percentile_ms
-from matching.index import FaissIndex, NumpyIndex
+from matching.faiss_index import FaissIndex
+from matching.index import NumpyIndex
 
 RESULTS = Path(__file__).resolve().parent / "results"
 K = 10

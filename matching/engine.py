@@ -4,6 +4,11 @@ Each worker process holds one engine. It is rebuilt from PostgreSQL at start-up 
 committed change through LISTEN/NOTIFY (see :mod:`matching.follower`). PostgreSQL stays the source of
 truth: the engine is a cache that can always be thrown away.
 
+This module owns the engine's lock, loading, applying changes and the ranking. What it holds lives
+beside it: an entry per loaded row (:mod:`matching.entries`), one :class:`matching.side.Side` per side
+of the market (vector index, BM25 and pre-filter columns), and the scores and explanation of a pair
+(:mod:`matching.explanations`).
+
 A ranking request runs in four steps:
 
 1. a vectorised pre-filter over the other side's columns gives the allowed ids: area, open/available,
@@ -17,8 +22,8 @@ A ranking request runs in four steps:
    :func:`matching.constraints.passes` (what columns cannot decide, such as a certificate that expires
    before the start date) until enough pass; the pool grows when too few do and the allowed set is not
    exhausted, which after step 1 is rare;
-4. only the pairs returned are explained (every constraint's result, matched and missing skills, the
-   sentence).
+4. only the pairs returned are explained (:func:`matching.explanations.explain_pair`: every
+   constraint's result, matched and missing skills, the sentence).
 """
 
 from __future__ import annotations
@@ -26,13 +31,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,184 +46,18 @@ from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
-from matching import esco, prefilter
-from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate, passes
-from matching.geo import find_municipality
-from matching.index import FaissIndex
+from matching import prefilter
+from matching.constraints import passes
+from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
+from matching.explanations import Match, PooledPair, explain_pair, pair_components
 from matching.index import warm_up as warm_up_index
-from matching.lexical import LexicalIndex
 from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
-from matching.ranking import (
-    ComponentScores,
-    FusionWeights,
-    RankedCandidate,
-    candidate_pool,
-    desired_match,
-    explain_fi,
-    fuse,
-    hours_fit,
-)
-from matching.vectors import Kind, embedding_text, encode, load_vectors, rows_of
+from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
+from matching.side import Side
+from matching.vectors import Kind, encode, load_vectors, rows_of
 
 log = logging.getLogger(__name__)
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _coords(municipality: str, lat: float | None = None, lon: float | None = None) -> tuple[float, float]:
-    if lat is not None and lon is not None:
-        return float(lat), float(lon)
-    place = find_municipality(municipality)
-    if place is None or place.lat is None or place.lon is None:
-        return math.nan, math.nan
-    return place.lat, place.lon
-
-
-@dataclass(frozen=True, slots=True)
-class NeedEntry:
-    """A need as the engine keeps it."""
-
-    id: int
-    area_id: int
-    employer_id: int
-    external_id: str | None
-    title: str
-    employer_name: str
-    municipality: str
-    visibility: str
-    is_assistive: bool
-    skills: tuple[str, ...]
-    occupation: str | None
-    hours_per_week: float | None
-    lang: str
-    text: str
-    facts: NeedFacts
-    matchable: bool
-    skill_keys: tuple[str, ...] = ()
-    """:func:`matching.esco.skill_keys` of ``skills``."""
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateEntry:
-    """A jobseeker as the engine keeps it: pseudonymous, work capacity only as derived facts."""
-
-    id: int
-    area_id: int
-    external_id: str | None
-    pseudonym: str
-    caseworker_id: int | None
-    municipality: str
-    skills: tuple[str, ...]
-    desired_occupations: tuple[str, ...]
-    desired_hours_per_week: float | None
-    lang: str
-    text: str
-    facts: CandidateFacts
-    matchable: bool
-    skill_keys: frozenset[str] = frozenset()
-    """:func:`matching.esco.skill_keys` of ``skills``."""
-
-
-def need_entry(row: Mapping[str, Any]) -> NeedEntry:
-    """Build the engine's view of a need row (see :func:`employers.facts.need_rows`)."""
-    lat, lon = _coords(row["municipality"], row.get("latitude"), row.get("longitude"))
-    open_positions = int(row["positions"]) - int(row["positions_filled"])
-    facts = NeedFacts(
-        area_id=row["area_id"],
-        municipality=row["municipality"],
-        lat=None if math.isnan(lat) else lat,
-        lon=None if math.isnan(lon) else lon,
-        hours_per_week=row["hours_per_week"],
-        shifts=frozenset(row["shifts"] or ["day"]),
-        physical_demands=frozenset(row["physical_demands"] or ()),
-        certificates=frozenset(row["certificates"] or ()),
-        start_date=_date(row["start_date"]),
-        languages=dict(row["languages"] or {}),
-        placement_forms=frozenset(row["placement_forms"] or ()),
-        status=row["status"],
-        positions_open=open_positions,
-        has_supervisor=bool(row["supervisor_on_site"]),
-    )
-    try:
-        text = embedding_text("need", row)
-    except ValueError:
-        text = ""
-    return NeedEntry(
-        id=row["id"],
-        area_id=row["area_id"],
-        employer_id=row["employer_id"],
-        external_id=row["external_id"],
-        title=row["title"],
-        employer_name=row["employer_name"],
-        municipality=row["municipality"],
-        visibility=row["visibility"],
-        is_assistive=bool(row["is_assistive"]),
-        skills=tuple(row["skills"] or ()),
-        occupation=row["occupation"],
-        hours_per_week=row["hours_per_week"],
-        lang=row["text_language"] or "fi",
-        text=text,
-        facts=facts,
-        matchable=not row["archived"] and row["status"] == "open" and open_positions > 0,
-        skill_keys=esco.skill_keys(row["skills"] or ()),
-    )
-
-
-def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
-    """Build the engine's view of a jobseeker row (see :func:`jobseekers.facts.candidate_rows`)."""
-    lat, lon = _coords(row["municipality"])
-    excluded = set(row["excluded_demands"] or ())
-    if row["no_heavy_lifting"]:
-        excluded.add("heavy_lifting")
-    facts = CandidateFacts(
-        area_id=row["area_id"],
-        municipality=row["municipality"],
-        lat=None if math.isnan(lat) else lat,
-        lon=None if math.isnan(lon) else lon,
-        max_commute_km=row["max_commute_km"],
-        desired_hours_per_week=row["desired_hours_per_week"],
-        max_hours_per_week=row["max_hours_per_week"],
-        no_heavy_lifting=bool(row["no_heavy_lifting"]),
-        no_night_shifts=bool(row["no_night_shifts"]),
-        no_shifts=bool(row["no_shift_work"]),
-        needs_supervisor=bool(row["needs_supervisor"]),
-        excluded_physical_demands=frozenset(excluded),
-        certificates={name: _date(expiry) for name, expiry in (row["certificates"] or {}).items()},
-        languages=dict(row["languages"] or {}),
-        placement_forms=frozenset(row["placement_forms"] or ()),
-        available=bool(row["available"]),
-    )
-    try:
-        text = embedding_text("jobseeker", row)
-    except ValueError:
-        text = ""
-    return CandidateEntry(
-        id=row["id"],
-        area_id=row["area_id"],
-        external_id=row["external_id"],
-        pseudonym=row["pseudonym"],
-        caseworker_id=row["caseworker_id"],
-        municipality=row["municipality"],
-        skills=tuple(row["skills"] or ()),
-        desired_occupations=tuple(row["desired_occupations"] or ()),
-        desired_hours_per_week=row["desired_hours_per_week"],
-        lang=row["text_language"] or "fi",
-        text=text,
-        facts=facts,
-        matchable=not row["archived"] and bool(row["available"]),
-        skill_keys=frozenset(esco.skill_keys(row["skills"] or ())),
-    )
-
-
-E = TypeVar("E", NeedEntry, CandidateEntry)
-
-DISTANCE_CACHE_POINTS = 32
-"""Distance arrays a side keeps (8 bytes a row each: 32 points over 100 000 rows are 26 MB)."""
 
 
 class ReadWriteLock:
@@ -267,199 +105,9 @@ class ReadWriteLock:
                 self._condition.notify_all()
 
 
-class Side(Generic[E]):
-    """One side of the market: its vector index, its entries and columns for the pre-filter."""
-
-    def __init__(self, kind: Kind, dim: int, hnsw_threshold: int, vocabularies: Vocabularies) -> None:
-        self.kind: Kind = kind
-        self.vocabularies = vocabularies
-        self.index = FaissIndex(dim, hnsw_threshold=hnsw_threshold)
-        self.entries: dict[int, E] = {}
-        self.vector_hashes: dict[int, str] = {}
-        """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL)."""
-        self.lexical: LexicalIndex | None = None
-        self.lexical_dirty = False
-        self._pos: dict[int, int] = {}
-        self._n = 0
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._area = np.zeros(0, dtype=np.int64)
-        self._alive = np.zeros(0, dtype=bool)
-        self._lat = np.zeros(0, dtype=np.float64)
-        self._lon = np.zeros(0, dtype=np.float64)
-        self._municipality = np.zeros(0, dtype=np.int32)
-        self._flags = np.zeros(0, dtype=np.int32)  # bit 0 hidden, bit 1 assistive
-        self._owner = np.zeros(0, dtype=np.int64)  # employer (needs) or caseworker (jobseekers)
-        self._commute = np.zeros(0, dtype=np.float64)  # jobseekers: max commute km (inf if none)
-        # The other hard constraints as columns (matching.prefilter).
-        self._constraints = {name: np.zeros(0, dtype=dtype) for name, dtype in prefilter.COLUMNS.items()}
-        self._languages = np.zeros((prefilter.LANGUAGE_COLUMNS, 0), dtype=np.int8)  # column-major
-        self._municipality_codes: dict[str, int] = {}
-        self._distances: dict[tuple[float, float], npt.NDArray[np.float64]] = {}
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def distances_from(self, lat: float, lon: float) -> npt.NDArray[np.float64]:
-        """Kilometres from ``(lat, lon)`` to every used row, cached per point until a row changes.
-
-        Homes and most workplaces sit at municipality centres, so few distinct points recur; computing
-        the distances to 100 000 rows took ~6 ms of every ranking (bench/results/match_http.md).
-        """
-        key = (lat, lon)
-        distances = self._distances.get(key)
-        if distances is None:
-            if len(self._distances) >= DISTANCE_CACHE_POINTS:
-                self._distances.clear()
-            distances = _haversine(lat, lon, self._lat[: self._n], self._lon[: self._n])
-            self._distances[key] = distances
-        return distances
-
-    def municipality_code(self, name: str) -> int:
-        """A small integer per municipality name (for the vectorised filter); assigns one to a new name,
-        so only writers call it."""
-        return self._municipality_codes.setdefault(name, len(self._municipality_codes) + 1)
-
-    def known_municipality_code(self, name: str) -> int:
-        """The code of a municipality some row has, or 0, which no row has (readers call this)."""
-        return self._municipality_codes.get(name, 0)
-
-    def _grow(self) -> None:
-        size = max(1024, 2 * len(self._ids))
-        for name in (
-            "_ids",
-            "_area",
-            "_alive",
-            "_lat",
-            "_lon",
-            "_municipality",
-            "_flags",
-            "_owner",
-            "_commute",
-        ):
-            setattr(self, name, _grown(getattr(self, name), size))
-        self._constraints = {name: _grown(column, size) for name, column in self._constraints.items()}
-        languages = np.zeros((prefilter.LANGUAGE_COLUMNS, size), dtype=np.int8)
-        languages[:, : self._languages.shape[1]] = self._languages
-        self._languages = languages
-
-    def put(self, entry: E, vector: npt.NDArray[np.float32] | None) -> None:
-        """Insert or replace ``entry``; an entry without a vector or not matchable leaves the index."""
-        if self._put_columns(entry, vector):
-            assert vector is not None
-            self.index.add(np.array([entry.id], dtype=np.int64), vector.reshape(1, -1))
-        else:
-            self.index.remove(np.array([entry.id], dtype=np.int64))
-
-    def put_new(self, entries: Sequence[tuple[E, npt.NDArray[np.float32] | None]]) -> None:
-        """Insert entries whose ids this side has never held, with one index call for all their vectors.
-
-        The same outcome as :meth:`put` for each in turn (nothing to remove, vectors added in order),
-        without validating and normalising one vector at a time: a full load of 100 000 rows spent
-        most of its index time there.
-        """
-        ids: list[int] = []
-        vectors: list[npt.NDArray[np.float32]] = []
-        for entry, vector in entries:
-            if entry.id in self._pos:
-                raise ValueError(f"{self.kind} {entry.id} is already held: use put()")
-            if self._put_columns(entry, vector):
-                assert vector is not None
-                ids.append(entry.id)
-                vectors.append(vector)
-        if ids:
-            self.index.add(np.asarray(ids, dtype=np.int64), np.vstack(vectors))
-
-    def _put_columns(self, entry: E, vector: npt.NDArray[np.float32] | None) -> bool:
-        """Store ``entry`` and its pre-filter columns; whether it belongs in the vector index."""
-        self._distances.clear()
-        self.entries[entry.id] = entry
-        row = self._pos.get(entry.id)
-        if row is None:
-            if self._n == len(self._ids):
-                self._grow()
-            row = self._n
-            self._pos[entry.id] = row
-            self._n += 1
-        facts = entry.facts
-        alive = entry.matchable and vector is not None
-        self._ids[row] = entry.id
-        self._area[row] = entry.area_id
-        self._alive[row] = alive
-        self._lat[row] = math.nan if facts.lat is None else facts.lat
-        self._lon[row] = math.nan if facts.lon is None else facts.lon
-        self._municipality[row] = self.municipality_code(entry.municipality)
-        if isinstance(entry, NeedEntry):
-            self._flags[row] = (entry.visibility == "hidden") | (entry.is_assistive << 1)
-            self._owner[row] = entry.employer_id
-            values = prefilter.need_row(entry.facts, self.vocabularies)
-        else:
-            self._owner[row] = entry.caseworker_id or 0
-            limit = entry.facts.max_commute_km
-            self._commute[row] = math.inf if limit is None else float(limit)
-            values = prefilter.candidate_row(entry.facts, self.vocabularies)
-        for name, array in self._constraints.items():
-            array[row] = getattr(values, name)
-        self._languages[:, row] = 0
-        for column, level in values.languages.items():
-            self._languages[column, row] = level
-        self.lexical_dirty = True
-        return alive
-
-    def drop(self, entry_id: int) -> None:
-        """Forget an entry that no longer exists."""
-        self.entries.pop(entry_id, None)
-        row = self._pos.get(entry_id)
-        if row is not None:
-            self._alive[row] = False
-        self.index.remove(np.array([entry_id], dtype=np.int64))
-        self.lexical_dirty = True
-
-    def rebuild_lexical(self) -> None:
-        """Rebuild BM25 over the matchable entries and swap it in whole.
-
-        Runs outside the engine lock (searches go on with the previous index); a change made while it
-        builds marks the side dirty again, so the next round picks it up.
-        """
-        self.lexical_dirty = False
-        docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
-        self.lexical = LexicalIndex.build(docs) if docs else None
-
-    def columns(self) -> dict[str, npt.NDArray[Any]]:
-        """Views of the pre-filter columns over the used rows."""
-        n = self._n
-        return {
-            "ids": self._ids[:n],
-            "area": self._area[:n],
-            "alive": self._alive[:n],
-            "lat": self._lat[:n],
-            "lon": self._lon[:n],
-            "municipality": self._municipality[:n],
-            "flags": self._flags[:n],
-            "owner": self._owner[:n],
-            "commute": self._commute[:n],
-            **{name: column[:n] for name, column in self._constraints.items()},
-            "languages": self._languages[:, :n],
-        }
-
-
 def _build_vector_indexes(*sides: Side[Any]) -> None:
     for side in sides:
         side.index.build()
-
-
-def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    """``array`` copied into a zeroed array of ``size`` rows."""
-    new = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
-    new[: len(array)] = array
-    return new
-
-
-def _haversine(lat: float, lon: float, lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64]) -> Any:
-    phi1, phi2 = np.radians(lat), np.radians(lats)
-    dphi = phi2 - phi1
-    dlmb = np.radians(lons - lon)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -473,24 +121,6 @@ class Filters:
     caseworker_id: int | None = None
     """Jobseekers of this caseworker only (a caseworker matches own clients)."""
     employer_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Match:
-    """One ranked pair, ready for the API and the CLI."""
-
-    id: int
-    external_id: str | None
-    label: str
-    municipality: str
-    total: float
-    components: ComponentScores
-    matched_skills: list[str]
-    missing_skills: list[str]
-    constraints: list[ConstraintResult]
-    explanation: str
-    distance_km: float | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class MatchingEngine:
@@ -715,7 +345,7 @@ class MatchingEngine:
             return []
         pool_size = max(self.pool_size, 3 * limit)
         # A pair is looked at once per request: when the pool grows, only its new members are.
-        components: dict[int, _Pooled | None] = {}
+        components: dict[int, PooledPair | None] = {}
         verdicts: dict[int, bool] = {}
         while True:
             pool = candidate_pool(
@@ -730,7 +360,7 @@ class MatchingEngine:
             for other_id in pool.ids:
                 if other_id not in components:
                     found = pair(other_id)
-                    components[other_id] = None if found is None else _components(*found)
+                    components[other_id] = None if found is None else pair_components(*found)
             present = {i: p for i in pool.ids if (p := components[i]) is not None}
             ranked = fuse(
                 list(present),
@@ -756,7 +386,7 @@ class MatchingEngine:
             pool_size *= 4
         other_side: Kind = "need" if side is self.needs else "jobseeker"
         return [
-            _explained(present[item.id].need, present[item.id].candidate, other_side, item, today)
+            explain_pair(present[item.id].need, present[item.id].candidate, other_side, item, today)
             for item in best
         ]
 
@@ -844,72 +474,6 @@ def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Pooled:
-    """A pooled pair with its non-vector components."""
-
-    need: NeedEntry
-    candidate: CandidateEntry
-    skills: float
-    desired: float
-    hours: float
-
-
-def _components(need: NeedEntry, candidate: CandidateEntry) -> _Pooled:
-    """The pair's skill, desired-occupation and hours components (whether or not it passes)."""
-    return _Pooled(
-        need,
-        candidate,
-        skills=esco.overlap_score(need.skill_keys, candidate.skill_keys),
-        desired=desired_match(need.occupation or need.title, candidate.desired_occupations),
-        hours=hours_fit(need.hours_per_week, candidate.desired_hours_per_week),
-    )
-
-
-def _explained(
-    need: NeedEntry, candidate: CandidateEntry, other_side: Kind, ranked: RankedCandidate, today: dt.date
-) -> Match:
-    """The full result for one pair: every constraint's outcome, the skills and the sentence.
-
-    ``other_side`` says which entry the result lists: the need (a jobseeker's ranking) or the
-    jobseeker (a need's ranking, pseudonymous).
-    """
-    constraints = evaluate(need.facts, candidate.facts, today=today)
-    overlap = esco.skill_overlap(need.skills, candidate.skills)
-    commute = next((r for r in constraints if r.name == "commute"), None)
-    base: dict[str, Any]
-    if other_side == "need":
-        base = {
-            "id": need.id,
-            "external_id": need.external_id,
-            "label": need.title,
-            "municipality": need.municipality,
-            "extra": {
-                "employer_id": need.employer_id,
-                "employer_name": need.employer_name,
-                "visibility": need.visibility,
-                "is_assistive": need.is_assistive,
-            },
-        }
-    else:
-        base = {
-            "id": candidate.id,
-            "external_id": candidate.external_id,
-            "label": candidate.pseudonym,
-            "municipality": candidate.municipality,
-        }
-    return Match(
-        **base,
-        total=round(ranked.total, 4),
-        components=ranked.components,
-        matched_skills=overlap.matched,
-        missing_skills=overlap.missing,
-        constraints=constraints,
-        explanation=explain_fi(constraints, overlap.matched, overlap.missing),
-        distance_km=commute.detail.get("distance_km") if commute else None,
-    )
-
-
 def score_pair(
     engine: MatchingEngine,
     need: NeedEntry,
@@ -921,7 +485,7 @@ def score_pair(
     """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
     0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
     on = today or dt.date.today()
-    components = _components(need, candidate)
+    components = pair_components(need, candidate)
     ranked = fuse(
         [candidate.id],
         semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
@@ -930,4 +494,4 @@ def score_pair(
         hours={candidate.id: components.hours},
         weights=engine.weights,
     )[0]
-    return _explained(need, candidate, "jobseeker", ranked, on)
+    return explain_pair(need, candidate, "jobseeker", ranked, on)

@@ -29,7 +29,7 @@ from typing import Any, Final, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matching.index import FaissIndex
+from matching.faiss_index import FaissIndex
 from matching.lexical import LexicalIndex
 from matching.ranking import CandidatePool, FusionWeights, candidate_pool, fuse
 

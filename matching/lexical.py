@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import Stemmer
 
-from matching.index import DENSE_ID_LIMIT, positions_in_dense, positions_in_sorted, sorted_positions
+from matching.id_positions import DENSE_ID_LIMIT, positions_in_dense, positions_in_sorted, sorted_positions
 
 _WORD: Final = re.compile(r"[^\W_]+")
 _STEMMERS: Final = {"fi": "finnish", "sv": "swedish", "en": "english"}

@@ -13,16 +13,9 @@ from core.db import Conn
 from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from embeddings.texts import EmptyTextError
 from jobseekers.audit import record_access
-from matching.engine import (
-    CandidateEntry,
-    Filters,
-    Match,
-    MatchingEngine,
-    NeedEntry,
-    candidate_entry,
-    need_entry,
-    score_pair,
-)
+from matching.engine import Filters, MatchingEngine, score_pair
+from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
+from matching.explanations import Match
 from matching.ranking import ComponentScores
 from matching.vectors import Kind, ensure_vector, rows_of
 

@@ -11,13 +11,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from matching.faiss_index import FaissIndex, load_index
 from matching.index import (
     DimensionMismatchError,
-    FaissIndex,
     Hit,
     NumpyIndex,
     VectorIndex,
-    load_index,
     normalise_rows,
 )
 
@@ -390,12 +389,12 @@ def test_warm_up_compiles_the_kernels_for_the_types_searches_use() -> None:
     # A fresh interpreter: in this one, earlier tests have already called the kernels.
     script = """
 import numpy as np
-from matching import index, lexical
+from matching import faiss_index, index, lexical
 assert not index._row_scores.signatures and not lexical._add_term_scores.signatures
 index.warm_up(); lexical.warm_up()
 warmed = (list(index._row_scores.signatures), list(lexical._add_term_scores.signatures))
 assert all(warmed), warmed
-store = index.FaissIndex(4)
+store = faiss_index.FaissIndex(4)
 store.add(np.arange(1, 51), np.random.default_rng(0).normal(size=(50, 4)))
 store.search(np.ones(4), 3, allowed=np.arange(1, 6))  # the exact path: _row_scores
 lexical.LexicalIndex.build([(1, "trukki varasto", "fi"), (2, "kokki", "fi")]).top_k("trukki", "fi", 1)

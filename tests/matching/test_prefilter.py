@@ -20,7 +20,8 @@ import pytest
 from embeddings.embedder import FakeEmbedder
 from matching import prefilter
 from matching.constraints import CandidateFacts, NeedFacts, evaluate, passes
-from matching.engine import CandidateEntry, Filters, MatchingEngine, NeedEntry
+from matching.engine import Filters, MatchingEngine
+from matching.entries import CandidateEntry, NeedEntry
 from matching.geo import find_municipality
 from matching.prefilter import Vocabularies, Vocabulary
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate
-from matching.index import FaissIndex, NumpyIndex
+from matching.faiss_index import FaissIndex
+from matching.index import NumpyIndex
 from matching.lexical import LexicalIndex
 from matching.ranking import (
     FusionWeights,

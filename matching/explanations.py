@@ -1,0 +1,103 @@
+"""What one ranked pair of a need and a jobseeker comes to: its scores and its explanation.
+
+A ranking gives every pooled pair its cheap, non-vector components (:func:`pair_components`: skills,
+desired occupation, hours) before fusing; only the pairs it returns are explained (:func:`explain_pair`):
+every hard constraint's result, the matched and missing skills and the sentence, as a :class:`Match`
+ready for the API and the CLI, listing the other side (a need, or a pseudonymous jobseeker).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from matching import esco
+from matching.constraints import ConstraintResult, evaluate
+from matching.entries import CandidateEntry, NeedEntry
+from matching.ranking import ComponentScores, RankedCandidate, desired_match, explain_fi, hours_fit
+from matching.vectors import Kind
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked pair, ready for the API and the CLI."""
+
+    id: int
+    external_id: str | None
+    label: str
+    municipality: str
+    total: float
+    components: ComponentScores
+    matched_skills: list[str]
+    missing_skills: list[str]
+    constraints: list[ConstraintResult]
+    explanation: str
+    distance_km: float | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PooledPair:
+    """A pooled pair with its non-vector components."""
+
+    need: NeedEntry
+    candidate: CandidateEntry
+    skills: float
+    desired: float
+    hours: float
+
+
+def pair_components(need: NeedEntry, candidate: CandidateEntry) -> PooledPair:
+    """The pair's skill, desired-occupation and hours components (whether or not it passes)."""
+    return PooledPair(
+        need,
+        candidate,
+        skills=esco.overlap_score(need.skill_keys, candidate.skill_keys),
+        desired=desired_match(need.occupation or need.title, candidate.desired_occupations),
+        hours=hours_fit(need.hours_per_week, candidate.desired_hours_per_week),
+    )
+
+
+def explain_pair(
+    need: NeedEntry, candidate: CandidateEntry, other_side: Kind, ranked: RankedCandidate, today: dt.date
+) -> Match:
+    """The full result for one pair: every constraint's outcome, the skills and the sentence.
+
+    ``other_side`` says which entry the result lists: the need (a jobseeker's ranking) or the
+    jobseeker (a need's ranking, pseudonymous).
+    """
+    constraints = evaluate(need.facts, candidate.facts, today=today)
+    overlap = esco.skill_overlap(need.skills, candidate.skills)
+    commute = next((r for r in constraints if r.name == "commute"), None)
+    base: dict[str, Any]
+    if other_side == "need":
+        base = {
+            "id": need.id,
+            "external_id": need.external_id,
+            "label": need.title,
+            "municipality": need.municipality,
+            "extra": {
+                "employer_id": need.employer_id,
+                "employer_name": need.employer_name,
+                "visibility": need.visibility,
+                "is_assistive": need.is_assistive,
+            },
+        }
+    else:
+        base = {
+            "id": candidate.id,
+            "external_id": candidate.external_id,
+            "label": candidate.pseudonym,
+            "municipality": candidate.municipality,
+        }
+    return Match(
+        **base,
+        total=round(ranked.total, 4),
+        components=ranked.components,
+        matched_skills=overlap.matched,
+        missing_skills=overlap.missing,
+        constraints=constraints,
+        explanation=explain_fi(constraints, overlap.matched, overlap.missing),
+        distance_km=commute.detail.get("distance_km") if commute else None,
+    )

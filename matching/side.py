@@ -1,0 +1,221 @@
+"""One side of the market as the engine holds it: needs or jobseekers.
+
+A :class:`Side` owns everything the engine keeps per side: the entries by id, the vector index
+(:class:`matching.faiss_index.FaissIndex`) with the text hash of each vector, the BM25 index
+(:class:`matching.lexical.LexicalIndex`, rebuilt whole when the side changes) and the pre-filter columns
+(area, alive, coordinates, municipality, flags, owner, commute limit and the constraint columns of
+:mod:`matching.prefilter`) that a ranking masks in one vectorised pass, with the cached distances from
+the points rankings start from. The engine (:mod:`matching.engine`) decides when sides are read and
+written (under its lock); a side does not lock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from matching import prefilter
+from matching.entries import CandidateEntry, NeedEntry
+from matching.faiss_index import FaissIndex
+from matching.lexical import LexicalIndex
+from matching.prefilter import Vocabularies
+from matching.vectors import Kind
+
+E = TypeVar("E", NeedEntry, CandidateEntry)
+
+DISTANCE_CACHE_POINTS = 32
+"""Distance arrays a side keeps (8 bytes a row each: 32 points over 100 000 rows are 26 MB)."""
+
+
+class Side(Generic[E]):
+    """One side of the market: its vector index, its entries and columns for the pre-filter."""
+
+    def __init__(self, kind: Kind, dim: int, hnsw_threshold: int, vocabularies: Vocabularies) -> None:
+        self.kind: Kind = kind
+        self.vocabularies = vocabularies
+        self.index = FaissIndex(dim, hnsw_threshold=hnsw_threshold)
+        self.entries: dict[int, E] = {}
+        self.vector_hashes: dict[int, str] = {}
+        """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL)."""
+        self.lexical: LexicalIndex | None = None
+        self.lexical_dirty = False
+        self._pos: dict[int, int] = {}
+        self._n = 0
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._area = np.zeros(0, dtype=np.int64)
+        self._alive = np.zeros(0, dtype=bool)
+        self._lat = np.zeros(0, dtype=np.float64)
+        self._lon = np.zeros(0, dtype=np.float64)
+        self._municipality = np.zeros(0, dtype=np.int32)
+        self._flags = np.zeros(0, dtype=np.int32)  # bit 0 hidden, bit 1 assistive
+        self._owner = np.zeros(0, dtype=np.int64)  # employer (needs) or caseworker (jobseekers)
+        self._commute = np.zeros(0, dtype=np.float64)  # jobseekers: max commute km (inf if none)
+        # The other hard constraints as columns (matching.prefilter).
+        self._constraints = {name: np.zeros(0, dtype=dtype) for name, dtype in prefilter.COLUMNS.items()}
+        self._languages = np.zeros((prefilter.LANGUAGE_COLUMNS, 0), dtype=np.int8)  # column-major
+        self._municipality_codes: dict[str, int] = {}
+        self._distances: dict[tuple[float, float], npt.NDArray[np.float64]] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def distances_from(self, lat: float, lon: float) -> npt.NDArray[np.float64]:
+        """Kilometres from ``(lat, lon)`` to every used row, cached per point until a row changes.
+
+        Homes and most workplaces sit at municipality centres, so few distinct points recur; computing
+        the distances to 100 000 rows took ~6 ms of every ranking (bench/results/match_http.md).
+        """
+        key = (lat, lon)
+        distances = self._distances.get(key)
+        if distances is None:
+            if len(self._distances) >= DISTANCE_CACHE_POINTS:
+                self._distances.clear()
+            distances = _haversine(lat, lon, self._lat[: self._n], self._lon[: self._n])
+            self._distances[key] = distances
+        return distances
+
+    def municipality_code(self, name: str) -> int:
+        """A small integer per municipality name (for the vectorised filter); assigns one to a new name,
+        so only writers call it."""
+        return self._municipality_codes.setdefault(name, len(self._municipality_codes) + 1)
+
+    def known_municipality_code(self, name: str) -> int:
+        """The code of a municipality some row has, or 0, which no row has (readers call this)."""
+        return self._municipality_codes.get(name, 0)
+
+    def _grow(self) -> None:
+        size = max(1024, 2 * len(self._ids))
+        for name in (
+            "_ids",
+            "_area",
+            "_alive",
+            "_lat",
+            "_lon",
+            "_municipality",
+            "_flags",
+            "_owner",
+            "_commute",
+        ):
+            setattr(self, name, _grown(getattr(self, name), size))
+        self._constraints = {name: _grown(column, size) for name, column in self._constraints.items()}
+        languages = np.zeros((prefilter.LANGUAGE_COLUMNS, size), dtype=np.int8)
+        languages[:, : self._languages.shape[1]] = self._languages
+        self._languages = languages
+
+    def put(self, entry: E, vector: npt.NDArray[np.float32] | None) -> None:
+        """Insert or replace ``entry``; an entry without a vector or not matchable leaves the index."""
+        if self._put_columns(entry, vector):
+            assert vector is not None
+            self.index.add(np.array([entry.id], dtype=np.int64), vector.reshape(1, -1))
+        else:
+            self.index.remove(np.array([entry.id], dtype=np.int64))
+
+    def put_new(self, entries: Sequence[tuple[E, npt.NDArray[np.float32] | None]]) -> None:
+        """Insert entries whose ids this side has never held, with one index call for all their vectors.
+
+        The same outcome as :meth:`put` for each in turn (nothing to remove, vectors added in order),
+        without validating and normalising one vector at a time: a full load of 100 000 rows spent
+        most of its index time there.
+        """
+        ids: list[int] = []
+        vectors: list[npt.NDArray[np.float32]] = []
+        for entry, vector in entries:
+            if entry.id in self._pos:
+                raise ValueError(f"{self.kind} {entry.id} is already held: use put()")
+            if self._put_columns(entry, vector):
+                assert vector is not None
+                ids.append(entry.id)
+                vectors.append(vector)
+        if ids:
+            self.index.add(np.asarray(ids, dtype=np.int64), np.vstack(vectors))
+
+    def _put_columns(self, entry: E, vector: npt.NDArray[np.float32] | None) -> bool:
+        """Store ``entry`` and its pre-filter columns; whether it belongs in the vector index."""
+        self._distances.clear()
+        self.entries[entry.id] = entry
+        row = self._pos.get(entry.id)
+        if row is None:
+            if self._n == len(self._ids):
+                self._grow()
+            row = self._n
+            self._pos[entry.id] = row
+            self._n += 1
+        facts = entry.facts
+        alive = entry.matchable and vector is not None
+        self._ids[row] = entry.id
+        self._area[row] = entry.area_id
+        self._alive[row] = alive
+        self._lat[row] = math.nan if facts.lat is None else facts.lat
+        self._lon[row] = math.nan if facts.lon is None else facts.lon
+        self._municipality[row] = self.municipality_code(entry.municipality)
+        if isinstance(entry, NeedEntry):
+            self._flags[row] = (entry.visibility == "hidden") | (entry.is_assistive << 1)
+            self._owner[row] = entry.employer_id
+            values = prefilter.need_row(entry.facts, self.vocabularies)
+        else:
+            self._owner[row] = entry.caseworker_id or 0
+            limit = entry.facts.max_commute_km
+            self._commute[row] = math.inf if limit is None else float(limit)
+            values = prefilter.candidate_row(entry.facts, self.vocabularies)
+        for name, array in self._constraints.items():
+            array[row] = getattr(values, name)
+        self._languages[:, row] = 0
+        for column, level in values.languages.items():
+            self._languages[column, row] = level
+        self.lexical_dirty = True
+        return alive
+
+    def drop(self, entry_id: int) -> None:
+        """Forget an entry that no longer exists."""
+        self.entries.pop(entry_id, None)
+        row = self._pos.get(entry_id)
+        if row is not None:
+            self._alive[row] = False
+        self.index.remove(np.array([entry_id], dtype=np.int64))
+        self.lexical_dirty = True
+
+    def rebuild_lexical(self) -> None:
+        """Rebuild BM25 over the matchable entries and swap it in whole.
+
+        Runs outside the engine lock (searches go on with the previous index); a change made while it
+        builds marks the side dirty again, so the next round picks it up.
+        """
+        self.lexical_dirty = False
+        docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
+        self.lexical = LexicalIndex.build(docs) if docs else None
+
+    def columns(self) -> dict[str, npt.NDArray[Any]]:
+        """Views of the pre-filter columns over the used rows."""
+        n = self._n
+        return {
+            "ids": self._ids[:n],
+            "area": self._area[:n],
+            "alive": self._alive[:n],
+            "lat": self._lat[:n],
+            "lon": self._lon[:n],
+            "municipality": self._municipality[:n],
+            "flags": self._flags[:n],
+            "owner": self._owner[:n],
+            "commute": self._commute[:n],
+            **{name: column[:n] for name, column in self._constraints.items()},
+            "languages": self._languages[:, :n],
+        }
+
+
+def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """``array`` copied into a zeroed array of ``size`` rows."""
+    new = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
+    new[: len(array)] = array
+    return new
+
+
+def _haversine(lat: float, lon: float, lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64]) -> Any:
+    phi1, phi2 = np.radians(lat), np.radians(lats)
+    dphi = phi2 - phi1
+    dlmb = np.radians(lons - lon)
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
