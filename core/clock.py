@@ -4,7 +4,8 @@ Every rule that depends on the date (certificates valid on the start day, due co
 indicator periods, a birth year not in the future) asks :func:`today`; nothing calls ``date.today()``.
 Just after midnight in Helsinki it is already tomorrow, whatever the server's own time zone says.
 Tests set the clock with :func:`frozen` instead of patching dates. Timestamps that only record when
-something happened (``created_at``) are left to PostgreSQL's ``now()``.
+something happened (``created_at``), and the expiry of tokens and sessions, which PostgreSQL compares
+with its own ``now()``, stay on real time.
 """
 
 from __future__ import annotations

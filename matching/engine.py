@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import threadpoolctl
 
+from core import clock
 from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
@@ -407,7 +408,7 @@ class MatchingEngine:
 
         with self.lock.read():
             allowed = self._allowed_needs(candidate, filters)
-            on = today or dt.date.today()
+            on = today or clock.today()
             return self._rank(vector, candidate.text, candidate.lang, self.needs, allowed, limit, pair, on)
 
     def matches_for_need(
@@ -427,7 +428,7 @@ class MatchingEngine:
 
         with self.lock.read():
             allowed = self._allowed_candidates(need, filters)
-            on = today or dt.date.today()
+            on = today or clock.today()
             return self._rank(vector, need.text, need.lang, self.jobseekers, allowed, limit, pair, on)
 
     def search_text(
@@ -484,7 +485,7 @@ def score_pair(
 ) -> Match:
     """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
     0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
-    on = today or dt.date.today()
+    on = today or clock.today()
     components = pair_components(need, candidate)
     ranked = fuse(
         [candidate.id],
