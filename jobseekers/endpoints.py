@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from accounts.models import Principal, Role
 from api.deps import STAFF, CurrentPrincipal, DbConn, require
 from api.http import (
-    IfMatch,
     Paging,
     etag_for,
     idempotent_create,
@@ -185,6 +184,16 @@ def get_work_capacity(
     return with_etag(response, service.get_work_capacity(conn, principal, jobseeker_id, reason))
 
 
+ReplaceIfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Not sent to record the first work capacity; required to replace it: the ETag of the"
+        " version being replaced (without it 428, an outdated one 412).",
+    ),
+]
+
+
 @router.put(
     "/jobseekers/{jobseeker_id}/work-capacity",
     response_model=WorkCapacity,
@@ -197,7 +206,7 @@ def put_work_capacity(
     principal: CurrentPrincipal,
     conn: DbConn,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: ReplaceIfMatch = None,
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Record (201) or replace (200, needs If-Match) the work capacity: the own caseworker only."""
