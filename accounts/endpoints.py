@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 
 from accounts import service
 from accounts.models import Role
-from accounts.schemas import MunicipalityAdd, TokenRequest, TokenResponse, UserCreate
+from accounts.schemas import Area, Me, MunicipalityAdd, TokenRequest, TokenResponse, User, UserCreate
 from api.deps import CurrentPrincipal, DbConn, require
-from api.http import PageParams, page, page_params
+from api.http import Paging, page
+from api.problems import problem_responses
+from core.paging import Page
 
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post("/auth/token", response_model=TokenResponse, responses=problem_responses(401, 413, 422))
 def sign_in(body: TokenRequest, conn: DbConn, request: Request) -> TokenResponse:
     """Exchange email and password for an expiring bearer token."""
     user = service.authenticate(conn, body.email, body.password)
@@ -27,13 +29,13 @@ def sign_in(body: TokenRequest, conn: DbConn, request: Request) -> TokenResponse
     return TokenResponse(access_token=token, expires_at=expires, role=principal.role)
 
 
-@router.delete("/auth/token", status_code=204)
+@router.delete("/auth/token", status_code=204, responses=problem_responses(401, 403, 422))
 def sign_out(conn: DbConn, principal: CurrentPrincipal, authorization: Annotated[str, Header()]) -> None:
     """Revoke the token used for this request."""
     service.revoke_token(conn, authorization[7:].strip())
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me, responses=problem_responses(401, 403))
 def me(principal: CurrentPrincipal) -> dict[str, Any]:
     """Who the token belongs to."""
     return {
@@ -45,13 +47,18 @@ def me(principal: CurrentPrincipal) -> dict[str, Any]:
     }
 
 
-@router.get("/area")
+@router.get("/area", response_model=Area, responses=problem_responses(401, 403))
 def current_area(conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
     """The caller's employment area and its municipalities."""
     return service.get_area(conn, principal.area_id)
 
 
-@router.post("/area/municipalities", status_code=201)
+@router.post(
+    "/area/municipalities",
+    status_code=201,
+    response_model=Area,
+    responses=problem_responses(401, 403, 413, 422),
+)
 def add_municipality(body: MunicipalityAdd, conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
     """Attach a municipality to the area (admin)."""
     require(principal, Role.ADMIN)
@@ -59,17 +66,17 @@ def add_municipality(body: MunicipalityAdd, conn: DbConn, principal: CurrentPrin
     return service.get_area(conn, principal.area_id)
 
 
-@router.get("/users")
-def list_users(
-    conn: DbConn, principal: CurrentPrincipal, params: Annotated[PageParams, Depends(page_params)]
-) -> dict[str, Any]:
+@router.get("/users", response_model=Page[User], responses=problem_responses(401, 403, 422))
+def list_users(conn: DbConn, principal: CurrentPrincipal, params: Paging) -> dict[str, Any]:
     """Users of the area (admin)."""
     require(principal, Role.ADMIN)
     items, total = service.list_users(conn, principal.area_id, limit=params.limit, offset=params.offset)
     return page(items, total, params)
 
 
-@router.post("/users", status_code=201)
+@router.post(
+    "/users", status_code=201, response_model=User, responses=problem_responses(401, 403, 409, 413, 422)
+)
 def create_user(body: UserCreate, conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
     """Create a user in the admin's own area."""
     require(principal, Role.ADMIN)

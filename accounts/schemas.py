@@ -21,6 +21,8 @@ class TokenRequest(Strict):
 
 
 class TokenResponse(BaseModel):
+    """A bearer token: send it as ``Authorization: Bearer <access_token>`` until it expires."""
+
     access_token: str
     token_type: str = "bearer"
     expires_at: datetime
@@ -37,3 +39,33 @@ class UserCreate(Strict):
 
 class MunicipalityAdd(Strict):
     municipality: str = Field(min_length=1, max_length=100)
+
+
+class Me(BaseModel):
+    """Who a token belongs to."""
+
+    user_id: int
+    area_id: int
+    role: Role
+    display_name: str
+    employer_id: int | None = Field(description="The employer an employer user speaks for")
+
+
+class Area(BaseModel):
+    """An employment area and its municipalities."""
+
+    id: int
+    name: str
+    created_at: datetime
+    municipalities: list[str]
+
+
+class User(BaseModel):
+    id: int
+    area_id: int
+    email: str
+    display_name: str
+    role: Role
+    employer_id: int | None
+    active: bool
+    created_at: datetime

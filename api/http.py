@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -17,12 +16,7 @@ from pydantic import BaseModel
 from accounts.models import Principal
 from core.db import Conn
 from core.errors import Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
-
-
-@dataclass(frozen=True)
-class PageParams:
-    limit: int
-    offset: int
+from core.paging import PageParams
 
 
 def page_params(
@@ -31,6 +25,9 @@ def page_params(
 ) -> PageParams:
     """Pagination query parameters."""
     return PageParams(limit=limit, offset=offset)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def page(items: list[Any], total: int, params: PageParams) -> dict[str, Any]:
@@ -61,7 +58,19 @@ def with_etag(response: Response, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def required_version(if_match: str | None = Header(None, alias="If-Match")) -> int:
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag of the version being changed, as the last read gave it ("3"). Required:'
+        " without it the answer is 428, with an outdated one 412.",
+    ),
+]
+"""If-Match as every versioned change documents it; optional to FastAPI, so that a missing one is
+answered 428 problem+json by the endpoint instead of FastAPI's 422."""
+
+
+def required_version(if_match: IfMatch = None) -> int:
     """The version a client says it is updating: 428 without If-Match, 412 if unreadable."""
     if if_match is None:
         raise PreconditionRequired("send the ETag you read in an If-Match header")
@@ -132,3 +141,16 @@ def idempotent_create(
         (principal.user_id, key, fingerprint, status, json.dumps(encoded), json.dumps(headers)),
     )
     return JSONResponse(encoded, status_code=status, headers=headers)
+
+
+def rendered_reply(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a reply the endpoint renders itself (a Response): ``model`` is documented,
+    never validated, so the reply stays exactly what the endpoint wrote."""
+    return {status: {"model": model}}
+
+
+def file_reply(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a file reply (a PDF, a spreadsheet, a chart) instead of JSON."""
+    binary = media_type.startswith(("application/", "image/png"))
+    schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+    return {200: {"description": description, "content": {media_type: {"schema": schema}}}}

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import AppError
@@ -17,6 +18,57 @@ log = logging.getLogger("kohtaamo.api")
 
 PROBLEM_BASE = "https://kohtaamo.fi/problems/"
 MEDIA_TYPE = "application/problem+json"
+SCHEMA_REF = "#/components/schemas/{model}"
+
+
+class FieldError(BaseModel):
+    """One invalid field of a request."""
+
+    field: str = Field(description="The field, dotted for nested ones (items.0.name)")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error reply, as ``application/problem+json``.
+
+    A problem may carry more members than these (``missing``, ``due_on``…), named in its ``detail``.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(
+        description="A stable URI naming the kind of problem", examples=[PROBLEM_BASE + "not-found"]
+    )
+    title: str = Field(description="A short summary of the kind of problem")
+    status: int = Field(description="The HTTP status code")
+    detail: str = Field(description="What went wrong with this request, in words")
+    field: str | None = Field(None, description="The request field at fault, when there is one")
+    instance: str | None = Field(None, description="The path of the request")
+    errors: list[FieldError] | None = Field(None, description="Every invalid field (validation errors)")
+
+
+PROBLEM_STATUSES: dict[int, str] = {
+    401: "No valid bearer token",
+    403: "The caller's role may not do this",
+    404: "Not found, or not visible to the caller",
+    409: "Conflicts with the current state (a duplicate, a closed record, a used Idempotency-Key)",
+    412: "If-Match names a version that is no longer current: read the resource again",
+    413: "The request body is larger than the limit",
+    422: "Invalid input",
+    428: "If-Match is missing: send the ETag of the version being changed",
+    503: "Not ready yet (the matching index is loading)",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting each of ``statuses`` as problem+json with the Problem schema."""
+    return {
+        status: {
+            "description": PROBLEM_STATUSES[status],
+            "content": {MEDIA_TYPE: {"schema": {"$ref": SCHEMA_REF.format(model="Problem")}}},
+        }
+        for status in statuses
+    }
 
 
 def problem(
@@ -46,8 +98,34 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
+def _document(app: FastAPI) -> None:
+    """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI, and
+    document as problem+json the 422 that FastAPI adds by itself where a route declares none (its
+    ``HTTPValidationError`` is never sent: the handler below answers every validation error)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            problem_schema = Problem.model_json_schema(ref_template=SCHEMA_REF, mode="serialization")
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(problem_schema.pop("$defs", {}))
+            schemas["Problem"] = problem_schema
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    replies = operation.get("responses", {})
+                    if "application/json" in replies.get("422", {}).get("content", {}):
+                        replies["422"] = problem_responses(422)[422]
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every exception into problem+json."""
+    """Register the handlers that turn every exception into problem+json, and document its schema."""
+    _document(app)
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> JSONResponse:

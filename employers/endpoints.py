@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -11,33 +10,37 @@ from fastapi.responses import JSONResponse
 from accounts.models import Role
 from api.deps import STAFF, CurrentPrincipal, DbConn, require
 from api.http import (
-    PageParams,
+    Paging,
     etag_for,
     idempotent_create,
     page,
-    page_params,
+    rendered_reply,
     request_fingerprint,
     required_version,
     with_etag,
 )
+from api.problems import problem_responses
+from core.paging import Page
 from employers import service
 from employers.schemas import (
+    Contact,
     ContactCreate,
+    ContactFilters,
     ContactUpdate,
+    Employer,
     EmployerCreate,
+    EmployerFilters,
     EmployerUpdate,
+    Need,
     NeedCreate,
-    NeedStatus,
+    NeedFilters,
     NeedUpdate,
-    Visibility,
 )
 
 router = APIRouter()
 
-Page = Annotated[PageParams, Depends(page_params)]
 Version = Annotated[int, Depends(required_version)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
 COORDINATION = (Role.COORDINATOR, Role.ADMIN)
 
 
@@ -48,7 +51,12 @@ def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, st
 # Employers -----------------------------------------------------------------------------------------
 
 
-@router.post("/employers", status_code=201, tags=["employers"])
+@router.post(
+    "/employers",
+    status_code=201,
+    tags=["employers"],
+    responses=rendered_reply(Employer, 201) | problem_responses(401, 403, 409, 413, 422),
+)
 def create_employer(
     body: EmployerCreate,
     request: Request,
@@ -67,33 +75,29 @@ def create_employer(
     return idempotent_create(conn, principal, key, fingerprint, produce)
 
 
-@router.get("/employers", tags=["employers"])
+@router.get(
+    "/employers",
+    tags=["employers"],
+    response_model=Page[Employer],
+    responses=problem_responses(401, 403, 422),
+)
 def list_employers(
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    municipality: Annotated[str | None, Query(max_length=100)] = None,
-    sector: Annotated[str | None, Query(max_length=1)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="name or business id")] = None,
-    include_archived: bool = False,
-    sort: Sort = "name",
+    params: Paging,
+    filters: Annotated[EmployerFilters, Query()],
 ) -> dict[str, Any]:
     """Employers of the area; an employer user sees only their own organisation."""
-    items, total = service.list_employers(
-        conn,
-        principal,
-        municipality=municipality,
-        q=q,
-        sector=sector,
-        include_archived=include_archived,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-    )
+    items, total = service.list_employers(conn, principal, filters, params)
     return page(items, total, params)
 
 
-@router.get("/employers/{employer_id}", tags=["employers"])
+@router.get(
+    "/employers/{employer_id}",
+    tags=["employers"],
+    response_model=Employer,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def get_employer(
     employer_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response
 ) -> dict[str, Any]:
@@ -101,7 +105,12 @@ def get_employer(
     return with_etag(response, service.get_employer(conn, principal, employer_id))
 
 
-@router.patch("/employers/{employer_id}", tags=["employers"])
+@router.patch(
+    "/employers/{employer_id}",
+    tags=["employers"],
+    response_model=Employer,
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
+)
 def update_employer(
     employer_id: int,
     body: EmployerUpdate,
@@ -115,7 +124,12 @@ def update_employer(
     return with_etag(response, service.update_employer(conn, principal, employer_id, version, body))
 
 
-@router.post("/employers/{employer_id}/archive", tags=["employers"])
+@router.post(
+    "/employers/{employer_id}/archive",
+    tags=["employers"],
+    response_model=Employer,
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
 def archive_employer(
     employer_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn, response: Response
 ) -> dict[str, Any]:
@@ -127,7 +141,12 @@ def archive_employer(
 # Contacts ------------------------------------------------------------------------------------------
 
 
-@router.post("/employers/{employer_id}/contacts", status_code=201, tags=["contacts"])
+@router.post(
+    "/employers/{employer_id}/contacts",
+    status_code=201,
+    tags=["contacts"],
+    responses=rendered_reply(Contact, 201) | problem_responses(401, 403, 404, 409, 413, 422),
+)
 def create_contact(
     employer_id: int,
     body: ContactCreate,
@@ -147,32 +166,30 @@ def create_contact(
     return idempotent_create(conn, principal, key, fingerprint, produce)
 
 
-@router.get("/contacts", tags=["contacts"])
+@router.get(
+    "/contacts",
+    tags=["contacts"],
+    response_model=Page[Contact],
+    responses=problem_responses(401, 403, 422),
+)
 def list_contacts(
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    employer_id: int | None = None,
-    due_before: date | None = None,
-    mine: bool = False,
-    sort: Sort = "-contact_date",
+    params: Paging,
+    filters: Annotated[ContactFilters, Query()],
 ) -> dict[str, Any]:
     """The contact log of the area; ``due_before`` lists next steps due (coordinator, admin)."""
     require(principal, *COORDINATION)
-    items, total = service.list_contacts(
-        conn,
-        principal,
-        employer_id=employer_id,
-        due_before=due_before,
-        mine=mine,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-    )
+    items, total = service.list_contacts(conn, principal, filters, params)
     return page(items, total, params)
 
 
-@router.get("/contacts/{contact_id}", tags=["contacts"])
+@router.get(
+    "/contacts/{contact_id}",
+    tags=["contacts"],
+    response_model=Contact,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def get_contact(
     contact_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response
 ) -> dict[str, Any]:
@@ -181,7 +198,12 @@ def get_contact(
     return with_etag(response, service.get_contact(conn, principal, contact_id))
 
 
-@router.patch("/contacts/{contact_id}", tags=["contacts"])
+@router.patch(
+    "/contacts/{contact_id}",
+    tags=["contacts"],
+    response_model=Contact,
+    responses=problem_responses(401, 403, 404, 412, 413, 422, 428),
+)
 def update_contact(
     contact_id: int,
     body: ContactUpdate,
@@ -195,7 +217,12 @@ def update_contact(
     return with_etag(response, service.update_contact(conn, principal, contact_id, version, body))
 
 
-@router.post("/contacts/{contact_id}/archive", tags=["contacts"])
+@router.post(
+    "/contacts/{contact_id}/archive",
+    tags=["contacts"],
+    response_model=Contact,
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
 def archive_contact(
     contact_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn, response: Response
 ) -> dict[str, Any]:
@@ -209,7 +236,12 @@ def archive_contact(
 NEED_WRITERS = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
 
 
-@router.post("/needs", status_code=201, tags=["needs"])
+@router.post(
+    "/needs",
+    status_code=201,
+    tags=["needs"],
+    responses=rendered_reply(Need, 201) | problem_responses(401, 403, 404, 409, 413, 422),
+)
 def create_need(
     body: NeedCreate, request: Request, principal: CurrentPrincipal, conn: DbConn, key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -224,48 +256,41 @@ def create_need(
     return idempotent_create(conn, principal, key, fingerprint, produce)
 
 
-@router.get("/needs", tags=["needs"])
+@router.get(
+    "/needs",
+    tags=["needs"],
+    response_model=Page[Need],
+    responses=problem_responses(401, 403, 422),
+)
 def list_needs(
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    employer_id: int | None = None,
-    municipality: Annotated[str | None, Query(max_length=100)] = None,
-    status: NeedStatus | None = None,
-    visibility: Visibility | None = None,
-    occupation: Annotated[str | None, Query(max_length=200)] = None,
-    assistive: bool | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    include_archived: bool = False,
-    sort: Sort = "-created_at",
+    params: Paging,
+    filters: Annotated[NeedFilters, Query()],
 ) -> dict[str, Any]:
     """Needs of the area; an employer user sees only their own organisation's."""
     require(principal, *STAFF, Role.EMPLOYER)
-    items, total = service.list_needs(
-        conn,
-        principal,
-        employer_id=employer_id,
-        municipality=municipality,
-        status=status.value if status else None,
-        visibility=visibility.value if visibility else None,
-        occupation=occupation,
-        assistive=assistive,
-        q=q,
-        include_archived=include_archived,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-    )
+    items, total = service.list_needs(conn, principal, filters, params)
     return page(items, total, params)
 
 
-@router.get("/needs/{need_id}", tags=["needs"])
+@router.get(
+    "/needs/{need_id}",
+    tags=["needs"],
+    response_model=Need,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def get_need(need_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response) -> dict[str, Any]:
     """One need."""
     return with_etag(response, service.get_need(conn, principal, need_id))
 
 
-@router.patch("/needs/{need_id}", tags=["needs"])
+@router.patch(
+    "/needs/{need_id}",
+    tags=["needs"],
+    response_model=Need,
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
+)
 def update_need(
     need_id: int,
     body: NeedUpdate,
@@ -279,7 +304,12 @@ def update_need(
     return with_etag(response, service.update_need(conn, principal, need_id, version, body))
 
 
-@router.post("/needs/{need_id}/archive", tags=["needs"])
+@router.post(
+    "/needs/{need_id}/archive",
+    tags=["needs"],
+    response_model=Need,
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
 def archive_need(
     need_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn, response: Response
 ) -> dict[str, Any]:

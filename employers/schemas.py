@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from typing_extensions import TypedDict
 
 from core.business_id import is_valid_business_id, normalise_business_id
 
@@ -208,3 +210,133 @@ class NeedCreate(NeedFields):
 
 class NeedUpdate(NeedFields):
     pass
+
+
+# List filters: query parameters of the lists, and what the pages pass to the same service functions ---
+
+SORT_DESCRIPTION = "column, prefix - for descending"
+
+
+class ListFilters(BaseModel):
+    """Base of the list filters: immutable, unknown query parameters ignored."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class EmployerFilters(ListFilters):
+    municipality: str | None = Field(default=None, max_length=100)
+    sector: str | None = Field(default=None, max_length=1)
+    q: str | None = Field(default=None, max_length=200, description="name or business id")
+    include_archived: bool = False
+    sort: str = Field(default="name", max_length=40, description=SORT_DESCRIPTION)
+
+
+class ContactFilters(ListFilters):
+    employer_id: int | None = None
+    due_before: date | None = None
+    mine: bool = False
+    sort: str = Field(default="-contact_date", max_length=40, description=SORT_DESCRIPTION)
+
+
+class NeedFilters(ListFilters):
+    employer_id: int | None = None
+    municipality: str | None = Field(default=None, max_length=100)
+    status: NeedStatus | None = None
+    visibility: Visibility | None = None
+    occupation: str | None = Field(default=None, max_length=200)
+    assistive: bool | None = None
+    q: str | None = Field(default=None, max_length=200)
+    include_archived: bool = False
+    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+
+
+# Replies -------------------------------------------------------------------------------------------
+
+DecimalNumber = Annotated[
+    Decimal | float,
+    Field(description='A decimal: a string ("37.5") when read, a number in the reply to a create'),
+]
+"""A numeric column as the API has always given it: reads keep the database's decimal (a JSON string),
+a create's reply was written by FastAPI's encoder (a JSON number)."""
+
+
+class ContactPersonOut(TypedDict):
+    """A contact person as stored: only the members that were given."""
+
+    name: str
+    title: NotRequired[str]
+    email: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class Employer(BaseModel):
+    id: int
+    area_id: int
+    external_id: str | None
+    business_id: str
+    name: str
+    municipality: str
+    sector: str | None = Field(description="TOL 2008 section letter")
+    size_class: SizeClass | None
+    partnership_status: Partnership
+    social_procurement: bool
+    is_municipal: bool
+    contact_persons: list[ContactPersonOut]
+    archived: bool
+    version: int = Field(description="The row version; its ETag is the version in quotes")
+    created_at: datetime
+    updated_at: datetime
+
+
+class Contact(BaseModel):
+    id: int
+    area_id: int
+    employer_id: int
+    user_id: int | None = Field(description="Who logged the contact")
+    kind: ContactKind
+    contact_date: date
+    summary: str
+    next_step: str | None
+    next_step_date: date | None
+    archived: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Need(BaseModel):
+    id: int
+    area_id: int
+    employer_id: int
+    contact_id: int | None = Field(description="The logged contact the need came from")
+    external_id: str | None
+    title: str
+    description: str
+    skills: list[str]
+    nice_skills: list[str]
+    occupation: str | None
+    municipality: str
+    latitude: float | None
+    longitude: float | None
+    hours_per_week: DecimalNumber | None
+    shifts: list[Shift]
+    start_date: date | None
+    duration_months: int | None
+    positions: int
+    positions_filled: int
+    languages: dict[str, str] = Field(description="ISO 639-1 code: level (A1-C2 or native)")
+    certificates: list[str]
+    physical_demands: list[PhysicalDemand]
+    adaptations: str
+    supervisor_on_site: bool
+    placement_forms: list[PlacementForm]
+    visibility: Visibility
+    status: NeedStatus
+    is_assistive: bool
+    municipal_unit: str | None
+    text_language: str
+    created_by: int | None
+    archived: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -12,13 +12,17 @@ from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.events import notify_change
 from core.municipalities import canonical_municipality
+from core.paging import PageParams
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers.schemas import (
     ContactCreate,
+    ContactFilters,
     ContactUpdate,
     EmployerCreate,
+    EmployerFilters,
     EmployerUpdate,
     NeedCreate,
+    NeedFilters,
     NeedUpdate,
 )
 
@@ -109,30 +113,22 @@ def get_employer(conn: Conn, principal: Principal, employer_id: int) -> dict[str
 
 
 def list_employers(
-    conn: Conn,
-    principal: Principal,
-    *,
-    municipality: str | None,
-    q: str | None,
-    sector: str | None,
-    include_archived: bool,
-    sort: str,
-    limit: int,
-    offset: int,
+    conn: Conn, principal: Principal, filters: EmployerFilters, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     """Employers of the area matching the filters (an employer user sees only their own)."""
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
     if principal.role is Role.EMPLOYER:
         where.append(("id = %s", principal.employer_id))
-    if municipality:
-        where.append(("municipality = %s", canonical_municipality(municipality)))
-    if sector:
-        where.append(("sector = %s", sector.upper()))
-    if q:
-        where.append(("(name ILIKE %s OR business_id = %s)", (like_pattern(q), q.strip())))
-    if not include_archived:
+    if filters.municipality:
+        where.append(("municipality = %s", canonical_municipality(filters.municipality)))
+    if filters.sector:
+        where.append(("sector = %s", filters.sector.upper()))
+    if filters.q:
+        where.append(("(name ILIKE %s OR business_id = %s)", (like_pattern(filters.q), filters.q.strip())))
+    if not filters.include_archived:
         where.append(("NOT archived", None))
-    return list_rows(conn, "employers", where, order_by(sort, EMPLOYER_SORTS, "name"), limit, offset)
+    ordering = order_by(filters.sort, EMPLOYER_SORTS, "name")
+    return list_rows(conn, "employers", where, ordering, page.limit, page.offset)
 
 
 def update_employer(
@@ -184,25 +180,18 @@ def get_contact(conn: Conn, principal: Principal, contact_id: int) -> dict[str, 
 
 
 def list_contacts(
-    conn: Conn,
-    principal: Principal,
-    *,
-    employer_id: int | None,
-    due_before: Any,
-    mine: bool,
-    sort: str,
-    limit: int,
-    offset: int,
+    conn: Conn, principal: Principal, filters: ContactFilters, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     """Contact log entries of the area, optionally of one employer, or the ones due."""
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id), ("NOT archived", None)]
-    if employer_id is not None:
-        where.append(("employer_id = %s", employer_id))
-    if due_before is not None:
-        where.append(("next_step_date <= %s", due_before))
-    if mine:
+    if filters.employer_id is not None:
+        where.append(("employer_id = %s", filters.employer_id))
+    if filters.due_before is not None:
+        where.append(("next_step_date <= %s", filters.due_before))
+    if filters.mine:
         where.append(("user_id = %s", principal.user_id))
-    return list_rows(conn, "contacts", where, order_by(sort, CONTACT_SORTS, "-contact_date"), limit, offset)
+    ordering = order_by(filters.sort, CONTACT_SORTS, "-contact_date")
+    return list_rows(conn, "contacts", where, ordering, page.limit, page.offset)
 
 
 def update_contact(
@@ -284,42 +273,30 @@ def get_need(conn: Conn, principal: Principal, need_id: int) -> dict[str, Any]:
 
 
 def list_needs(
-    conn: Conn,
-    principal: Principal,
-    *,
-    employer_id: int | None,
-    municipality: str | None,
-    status: str | None,
-    visibility: str | None,
-    occupation: str | None,
-    assistive: bool | None,
-    q: str | None,
-    include_archived: bool,
-    sort: str,
-    limit: int,
-    offset: int,
+    conn: Conn, principal: Principal, filters: NeedFilters, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     """Needs of the area matching the filters (an employer user sees only their own)."""
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
     if principal.role is Role.EMPLOYER:
         where.append(("employer_id = %s", principal.employer_id))
-    if employer_id is not None:
-        where.append(("employer_id = %s", employer_id))
-    if municipality:
-        where.append(("municipality = %s", canonical_municipality(municipality)))
-    if status:
-        where.append(("status = %s", status))
-    if visibility:
-        where.append(("visibility = %s", visibility))
-    if occupation:
-        where.append(("occupation ILIKE %s", like_pattern(occupation)))
-    if assistive is not None:
-        where.append(("is_assistive = %s", assistive))
-    if q:
-        where.append(("(title || ' ' || description) ILIKE %s", like_pattern(q)))
-    if not include_archived:
+    if filters.employer_id is not None:
+        where.append(("employer_id = %s", filters.employer_id))
+    if filters.municipality:
+        where.append(("municipality = %s", canonical_municipality(filters.municipality)))
+    if filters.status:
+        where.append(("status = %s", filters.status.value))
+    if filters.visibility:
+        where.append(("visibility = %s", filters.visibility.value))
+    if filters.occupation:
+        where.append(("occupation ILIKE %s", like_pattern(filters.occupation)))
+    if filters.assistive is not None:
+        where.append(("is_assistive = %s", filters.assistive))
+    if filters.q:
+        where.append(("(title || ' ' || description) ILIKE %s", like_pattern(filters.q)))
+    if not filters.include_archived:
         where.append(("NOT archived", None))
-    return list_rows(conn, "needs", where, order_by(sort, NEED_SORTS, "-created_at"), limit, offset)
+    ordering = order_by(filters.sort, NEED_SORTS, "-created_at")
+    return list_rows(conn, "needs", where, ordering, page.limit, page.offset)
 
 
 def update_need(

@@ -12,32 +12,40 @@ from fastapi.responses import JSONResponse
 from accounts.models import Principal, Role
 from api.deps import STAFF, CurrentPrincipal, DbConn, require
 from api.http import (
-    PageParams,
+    Paging,
     etag_for,
     idempotent_create,
     page,
-    page_params,
+    rendered_reply,
     request_fingerprint,
     required_version,
     with_etag,
 )
+from api.problems import problem_responses
 from core.db import Conn
+from core.paging import Page
 from jobseekers import service
 from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from jobseekers.schemas import (
+    Assessment,
     AssessmentCreate,
+    AssessmentFilters,
+    AuditEntry,
+    Consent,
     ConsentCreate,
+    ConsentFilters,
+    Jobseeker,
     JobseekerCreate,
+    JobseekerFilters,
     JobseekerUpdate,
+    WorkCapacity,
     WorkCapacityIn,
 )
 
 router = APIRouter(tags=["jobseekers"])
 
-Page = Annotated[PageParams, Depends(page_params)]
 Version = Annotated[int, Depends(required_version)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
 Reason = Annotated[
     str,
     Query(
@@ -67,7 +75,11 @@ def _audit_replay(
 # Jobseekers ----------------------------------------------------------------------------------------
 
 
-@router.post("/jobseekers", status_code=201)
+@router.post(
+    "/jobseekers",
+    status_code=201,
+    responses=rendered_reply(Jobseeker, 201) | problem_responses(401, 403, 409, 413, 422),
+)
 def create_jobseeker(
     body: JobseekerCreate,
     request: Request,
@@ -88,40 +100,23 @@ def create_jobseeker(
     return _audit_replay(conn, principal, reply, None, "create_replay", reason)
 
 
-@router.get("/jobseekers")
+@router.get("/jobseekers", response_model=Page[Jobseeker], responses=problem_responses(401, 403, 422))
 def list_jobseekers(
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    municipality: Annotated[str | None, Query(max_length=100)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="text in the profile or skills")] = None,
-    available: bool | None = None,
-    caseworker_id: int | None = None,
-    skill: Annotated[str | None, Query(max_length=120)] = None,
-    include_archived: bool = False,
-    sort: Sort = "-created_at",
+    params: Paging,
+    filters: Annotated[JobseekerFilters, Query()],
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Jobseekers of the area (a caseworker's own clients); every listed one is audited."""
     require(principal, *STAFF)
-    items, total = service.list_jobseekers(
-        conn,
-        principal,
-        municipality=municipality,
-        q=q,
-        available=available,
-        caseworker_id=caseworker_id,
-        skill=skill,
-        include_archived=include_archived,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-        reason=reason,
-    )
+    items, total = service.list_jobseekers(conn, principal, filters, params, reason=reason)
     return page(items, total, params)
 
 
-@router.get("/jobseekers/{jobseeker_id}")
+@router.get(
+    "/jobseekers/{jobseeker_id}", response_model=Jobseeker, responses=problem_responses(401, 403, 404, 422)
+)
 def get_jobseeker(
     jobseeker_id: int,
     principal: CurrentPrincipal,
@@ -133,7 +128,11 @@ def get_jobseeker(
     return with_etag(response, service.get_jobseeker(conn, principal, jobseeker_id, reason))
 
 
-@router.patch("/jobseekers/{jobseeker_id}")
+@router.patch(
+    "/jobseekers/{jobseeker_id}",
+    response_model=Jobseeker,
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
+)
 def update_jobseeker(
     jobseeker_id: int,
     body: JobseekerUpdate,
@@ -148,7 +147,11 @@ def update_jobseeker(
     return with_etag(response, service.update_jobseeker(conn, principal, jobseeker_id, version, body, reason))
 
 
-@router.post("/jobseekers/{jobseeker_id}/archive")
+@router.post(
+    "/jobseekers/{jobseeker_id}/archive",
+    response_model=Jobseeker,
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
 def archive_jobseeker(
     jobseeker_id: int,
     version: Version,
@@ -165,7 +168,11 @@ def archive_jobseeker(
 # Work capacity -------------------------------------------------------------------------------------
 
 
-@router.get("/jobseekers/{jobseeker_id}/work-capacity")
+@router.get(
+    "/jobseekers/{jobseeker_id}/work-capacity",
+    response_model=WorkCapacity,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def get_work_capacity(
     jobseeker_id: int,
     principal: CurrentPrincipal,
@@ -177,14 +184,29 @@ def get_work_capacity(
     return with_etag(response, service.get_work_capacity(conn, principal, jobseeker_id, reason))
 
 
-@router.put("/jobseekers/{jobseeker_id}/work-capacity")
+ReplaceIfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Not sent to record the first work capacity; required to replace it: the ETag of the"
+        " version being replaced (without it 428, an outdated one 412).",
+    ),
+]
+
+
+@router.put(
+    "/jobseekers/{jobseeker_id}/work-capacity",
+    response_model=WorkCapacity,
+    responses=problem_responses(401, 403, 404, 412, 413, 422, 428)
+    | {201: {"model": WorkCapacity, "description": "Recorded for the first time"}},
+)
 def put_work_capacity(
     jobseeker_id: int,
     body: WorkCapacityIn,
     principal: CurrentPrincipal,
     conn: DbConn,
     response: Response,
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    if_match: ReplaceIfMatch = None,
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Record (201) or replace (200, needs If-Match) the work capacity: the own caseworker only."""
@@ -195,7 +217,11 @@ def put_work_capacity(
     return with_etag(response, record)
 
 
-@router.post("/jobseekers/{jobseeker_id}/work-capacity/assessments", status_code=201)
+@router.post(
+    "/jobseekers/{jobseeker_id}/work-capacity/assessments",
+    status_code=201,
+    responses=rendered_reply(Assessment, 201) | problem_responses(401, 403, 404, 413, 422),
+)
 def add_assessment(
     jobseeker_id: int,
     body: AssessmentCreate,
@@ -216,34 +242,32 @@ def add_assessment(
     return _audit_replay(conn, principal, reply, jobseeker_id, "assessment_replay", reason)
 
 
-@router.get("/jobseekers/{jobseeker_id}/work-capacity/assessments")
+@router.get(
+    "/jobseekers/{jobseeker_id}/work-capacity/assessments",
+    response_model=Page[Assessment],
+    responses=problem_responses(401, 403, 404, 422),
+)
 def list_assessments(
     jobseeker_id: int,
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    measure: Annotated[str | None, Query(max_length=200)] = None,
-    sort: Sort = "assessed_on",
+    params: Paging,
+    filters: Annotated[AssessmentFilters, Query()],
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Work-capacity assessments over time: the own caseworker only."""
-    items, total = service.list_assessments(
-        conn,
-        principal,
-        jobseeker_id,
-        measure=measure,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-        reason=reason,
-    )
+    items, total = service.list_assessments(conn, principal, jobseeker_id, filters, params, reason=reason)
     return page(items, total, params)
 
 
 # Consents ------------------------------------------------------------------------------------------
 
 
-@router.post("/jobseekers/{jobseeker_id}/consents", status_code=201)
+@router.post(
+    "/jobseekers/{jobseeker_id}/consents",
+    status_code=201,
+    responses=rendered_reply(Consent, 201) | problem_responses(401, 403, 404, 409, 413, 422),
+)
 def record_consent(
     jobseeker_id: int,
     body: ConsentCreate,
@@ -265,31 +289,29 @@ def record_consent(
     return _audit_replay(conn, principal, reply, jobseeker_id, "consent_replay", reason)
 
 
-@router.get("/jobseekers/{jobseeker_id}/consents")
+@router.get(
+    "/jobseekers/{jobseeker_id}/consents",
+    response_model=Page[Consent],
+    responses=problem_responses(401, 403, 404, 422),
+)
 def list_consents(
     jobseeker_id: int,
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    active_only: bool = False,
-    sort: Sort = "-given_at",
+    params: Paging,
+    filters: Annotated[ConsentFilters, Query()],
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Consents given and withdrawn (anyone who may see the jobseeker); audited."""
-    items, total = service.list_consents(
-        conn,
-        principal,
-        jobseeker_id,
-        active_only=active_only,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-        reason=reason,
-    )
+    items, total = service.list_consents(conn, principal, jobseeker_id, filters, params, reason=reason)
     return page(items, total, params)
 
 
-@router.post("/jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw")
+@router.post(
+    "/jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw",
+    response_model=Consent,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def withdraw_consent(
     jobseeker_id: int,
     consent_id: int,
@@ -305,11 +327,15 @@ def withdraw_consent(
 # Audit trail ---------------------------------------------------------------------------------------
 
 
-@router.get("/jobseekers/{jobseeker_id}/audit")
-def audit_trail(jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, params: Page) -> dict[str, Any]:
+@router.get(
+    "/jobseekers/{jobseeker_id}/audit",
+    response_model=Page[AuditEntry],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def audit_trail(
+    jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, params: Paging
+) -> dict[str, Any]:
     """Who read or changed the jobseeker's data, newest first (admin only)."""
     require(principal, Role.ADMIN)
-    items, total = service.audit_trail(
-        conn, principal, jobseeker_id, limit=params.limit, offset=params.offset
-    )
+    items, total = service.audit_trail(conn, principal, jobseeker_id, params)
     return page(items, total, params)

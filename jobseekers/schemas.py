@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from core import clock
 from employers.schemas import (
     LANGUAGE_LEVELS,
+    SORT_DESCRIPTION,
     ExternalId,
     Label,
+    ListFilters,
     LongText,
     PhysicalDemand,
     PlacementForm,
@@ -175,3 +177,130 @@ class ConsentCreate(Strict):
     scope: ConsentScope
     employer_id: int | None = None
     """An employer of the area the consent is limited to; none means any employer."""
+
+
+# List filters --------------------------------------------------------------------------------------
+
+
+class JobseekerFilters(ListFilters):
+    municipality: str | None = Field(default=None, max_length=100)
+    q: str | None = Field(default=None, max_length=200, description="text in the profile or skills")
+    available: bool | None = None
+    caseworker_id: int | None = None
+    skill: str | None = Field(default=None, max_length=120)
+    include_archived: bool = False
+    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+
+
+class AssessmentFilters(ListFilters):
+    measure: str | None = Field(default=None, max_length=200)
+    sort: str = Field(default="assessed_on", max_length=40, description=SORT_DESCRIPTION)
+
+
+class ConsentFilters(ListFilters):
+    active_only: bool = False
+    sort: str = Field(default="-given_at", max_length=40, description=SORT_DESCRIPTION)
+
+
+# Replies -------------------------------------------------------------------------------------------
+
+
+class CertificateOut(BaseModel):
+    name: str
+    expires_on: date | None
+
+
+class Constraints(BaseModel):
+    """The hard constraints matching derives from a work capacity record: never its details."""
+
+    max_hours_per_day: float | None
+    max_hours_per_week: float | None = Field(description="The weekly limit, or five times the daily one")
+    no_heavy_lifting: bool
+    no_night_shifts: bool
+    no_shift_work: bool
+    needs_supervisor: bool
+    excluded_demands: list[PhysicalDemand]
+
+
+class Jobseeker(BaseModel):
+    """A jobseeker as staff see them: the profile, certificates and derived constraints."""
+
+    id: int
+    area_id: int
+    external_id: str | None
+    pseudonym: str = Field(description="What the employers see instead of the name (Hakija-K7M2QX)")
+    full_name: str | None
+    email: str | None
+    phone: str | None
+    birth_year: int | None
+    municipality: str
+    profile_text: str
+    education: str
+    work_history: str
+    skills: list[str]
+    languages: dict[str, str] = Field(description="ISO 639-1 code: level (A1-C2 or native)")
+    desired_occupations: list[str]
+    desired_hours_per_week: float | None
+    max_commute_km: int | None
+    driving_licences: list[DrivingLicence]
+    placement_forms: list[PlacementForm]
+    service_stage: ServiceStage | None
+    available: bool
+    caseworker_id: int | None
+    text_language: str
+    archived: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    certificates: list[CertificateOut]
+    constraints: Constraints
+
+
+class WorkCapacity(BaseModel):
+    """The work capacity record with its details (the own caseworker only)."""
+
+    jobseeker_id: int
+    max_hours_per_day: float | None
+    max_hours_per_week: float | None
+    no_heavy_lifting: bool
+    no_night_shifts: bool
+    no_shift_work: bool
+    needs_supervisor: bool
+    excluded_demands: list[PhysicalDemand]
+    details: str
+    version: int
+    updated_at: datetime
+    constraints: Constraints
+
+
+class Assessment(BaseModel):
+    id: int
+    jobseeker_id: int
+    assessed_on: date
+    measure: str
+    score: float
+    notes: str
+    recorded_by: int | None
+    created_at: datetime
+
+
+class Consent(BaseModel):
+    id: int
+    jobseeker_id: int
+    scope: ConsentScope
+    employer_id: int | None = Field(description="The one employer it is limited to; none means any")
+    given_at: datetime
+    withdrawn_at: datetime | None
+    recorded_by: int | None
+    active: bool = Field(description="Not withdrawn")
+
+
+class AuditEntry(BaseModel):
+    """One read or change of a jobseeker's data."""
+
+    id: int
+    jobseeker_id: int
+    actor_id: int | None
+    action: str
+    reason: str
+    at: datetime

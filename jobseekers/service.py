@@ -29,14 +29,18 @@ from core.errors import (
 )
 from core.events import notify_change
 from core.municipalities import canonical_municipality
+from core.paging import PageParams
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers import service as employers
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     AssessmentCreate,
+    AssessmentFilters,
     Certificate,
     ConsentCreate,
+    ConsentFilters,
     JobseekerCreate,
+    JobseekerFilters,
     JobseekerUpdate,
     WorkCapacityIn,
 )
@@ -298,19 +302,7 @@ def get_jobseeker(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
 
 
 def list_jobseekers(
-    conn: Conn,
-    principal: Principal,
-    *,
-    municipality: str | None,
-    q: str | None,
-    available: bool | None,
-    caseworker_id: int | None,
-    skill: str | None,
-    include_archived: bool,
-    sort: str,
-    limit: int,
-    offset: int,
-    reason: str,
+    conn: Conn, principal: Principal, filters: JobseekerFilters, page: PageParams, *, reason: str
 ) -> tuple[list[dict[str, Any]], int]:
     """Jobseekers of the area matching the filters (a caseworker's own clients only); each listed one
     is audited."""
@@ -319,20 +311,26 @@ def list_jobseekers(
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
     if principal.role is Role.CASEWORKER:
         where.append(("caseworker_id = %s", principal.user_id))
-    if caseworker_id is not None:
-        where.append(("caseworker_id = %s", caseworker_id))
-    if municipality:
-        where.append(("municipality = %s", _municipality(municipality)))
-    if available is not None:
-        where.append(("available = %s", available))
-    if skill:
-        where.append(("EXISTS (SELECT 1 FROM unnest(skills) AS s WHERE lower(s) = lower(%s))", skill.strip()))
-    if q:
-        where.append(("(profile_text || ' ' || array_to_string(skills, ' ')) ILIKE %s", like_pattern(q)))
-    if not include_archived:
+    if filters.caseworker_id is not None:
+        where.append(("caseworker_id = %s", filters.caseworker_id))
+    if filters.municipality:
+        where.append(("municipality = %s", _municipality(filters.municipality)))
+    if filters.available is not None:
+        where.append(("available = %s", filters.available))
+    if filters.skill:
+        where.append(
+            ("EXISTS (SELECT 1 FROM unnest(skills) AS s WHERE lower(s) = lower(%s))", filters.skill.strip())
+        )
+    if filters.q:
+        where.append(
+            ("(profile_text || ' ' || array_to_string(skills, ' ')) ILIKE %s", like_pattern(filters.q))
+        )
+    if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(sort, JOBSEEKER_SORTS, "-created_at")
-    rows, total = list_rows(conn, "jobseekers", where, ordering, limit, offset, columns=_PROFILE_SQL)
+    ordering = order_by(filters.sort, JOBSEEKER_SORTS, "-created_at")
+    rows, total = list_rows(
+        conn, "jobseekers", where, ordering, page.limit, page.offset, columns=_PROFILE_SQL
+    )
     record_access(conn, principal, [r["id"] for r in rows], "list", reason)
     return _records(conn, rows), total
 
@@ -480,20 +478,18 @@ def list_assessments(
     conn: Conn,
     principal: Principal,
     jobseeker_id: int,
+    filters: AssessmentFilters,
+    page: PageParams,
     *,
-    measure: str | None,
-    sort: str,
-    limit: int,
-    offset: int,
     reason: str,
 ) -> tuple[list[dict[str, Any]], int]:
     """Assessments over time (own caseworker only), oldest first unless sorted otherwise."""
     _own_client_row(conn, principal, jobseeker_id)
     where: list[tuple[str, Any]] = [("jobseeker_id = %s", jobseeker_id)]
-    if measure:
-        where.append(("lower(measure) = lower(%s)", measure.strip()))
-    ordering = order_by(sort, ASSESSMENT_SORTS, "assessed_on")
-    rows, total = list_rows(conn, "work_capacity_assessments", where, ordering, limit, offset)
+    if filters.measure:
+        where.append(("lower(measure) = lower(%s)", filters.measure.strip()))
+    ordering = order_by(filters.sort, ASSESSMENT_SORTS, "assessed_on")
+    rows, total = list_rows(conn, "work_capacity_assessments", where, ordering, page.limit, page.offset)
     record_access(conn, principal, [jobseeker_id], "assessments_read", reason)
     return [{key: _plain(value) for key, value in r.items()} for r in rows], total
 
@@ -561,21 +557,18 @@ def list_consents(
     conn: Conn,
     principal: Principal,
     jobseeker_id: int,
+    filters: ConsentFilters,
+    page: PageParams,
     *,
-    active_only: bool,
-    sort: str,
-    limit: int,
-    offset: int,
     reason: str,
 ) -> tuple[list[dict[str, Any]], int]:
     """Consents given and withdrawn, for anyone who may see the jobseeker (audited)."""
     _visible_row(conn, principal, jobseeker_id)
     where: list[tuple[str, Any]] = [("jobseeker_id = %s", jobseeker_id)]
-    if active_only:
+    if filters.active_only:
         where.append(("withdrawn_at IS NULL", None))
-    rows, total = list_rows(
-        conn, "consents", where, order_by(sort, CONSENT_SORTS, "-given_at"), limit, offset
-    )
+    ordering = order_by(filters.sort, CONSENT_SORTS, "-given_at")
+    rows, total = list_rows(conn, "consents", where, ordering, page.limit, page.offset)
     record_access(conn, principal, [jobseeker_id], "consents_read", reason)
     return [_consent_record(r) for r in rows], total
 
@@ -597,7 +590,7 @@ def has_disclosure_consent(conn: Conn, jobseeker_id: int, employer_id: int) -> b
 
 
 def audit_trail(
-    conn: Conn, principal: Principal, jobseeker_id: int, *, limit: int, offset: int
+    conn: Conn, principal: Principal, jobseeker_id: int, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     """Who read or changed a jobseeker's data, when, how and why: newest first (admin only)."""
     if principal.role is not Role.ADMIN:
@@ -612,8 +605,8 @@ def audit_trail(
         "audit_log",
         [("jobseeker_id = %s", jobseeker_id), ("area_id = %s", principal.area_id)],
         sql.SQL("ORDER BY at DESC, id DESC"),
-        limit,
-        offset,
+        page.limit,
+        page.offset,
         columns=sql.SQL("id, at, actor_id, jobseeker_id, action, reason"),
     )
 

@@ -9,12 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Principal, Role
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
-from api.http import plain_json
+from api.http import plain_json, rendered_reply
+from api.problems import problem_responses
 from core.db import Conn
 from core.municipalities import canonical_municipality
 from employers.schemas import PlacementForm
 from matching import service
 from matching.engine import Filters
+from matching.schemas import JobseekerMatches, NeedMatches, SearchResults
 from matching.service import engine_of
 
 router = APIRouter(tags=["matching"])
@@ -38,7 +40,10 @@ def _filters(
 Authorization = Annotated[str | None, Header(description="Bearer token")]
 
 
-@router.get("/jobseekers/{jobseeker_id}/matches")
+@router.get(
+    "/jobseekers/{jobseeker_id}/matches",
+    responses=rendered_reply(JobseekerMatches) | problem_responses(401, 403, 404, 409, 422, 503),
+)
 async def jobseeker_matches(
     jobseeker_id: int,
     request: Request,
@@ -60,7 +65,10 @@ async def jobseeker_matches(
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
 
 
-@router.get("/needs/{need_id}/matches")
+@router.get(
+    "/needs/{need_id}/matches",
+    responses=rendered_reply(NeedMatches) | problem_responses(401, 403, 404, 409, 422, 503),
+)
 async def need_matches(
     need_id: int,
     request: Request,
@@ -94,7 +102,10 @@ class SearchRequest(BaseModel):
     reason: str = Field("search", min_length=1, max_length=200)
 
 
-@router.post("/matches/search")
+@router.post(
+    "/matches/search",
+    responses=rendered_reply(SearchResults) | problem_responses(401, 403, 413, 422, 503),
+)
 def search(body: SearchRequest, request: Request, principal: CurrentPrincipal, conn: DbConn) -> Response:
     """Free text ("trukkikortti, aamuvuoro, Lieto") against needs or jobseekers of the area."""
     require(principal, *MATCHERS)

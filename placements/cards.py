@@ -17,20 +17,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from core.i18n import translate
+from core.labels import LANGUAGE_LEVELS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
+
 SUMMARY_CHARS = 600
 REDACTED = "[…]"
-
-PLACEMENT_FORM_FI = {
-    "open_job": "avoin työpaikka",
-    "pay_subsidy": "palkkatuki",
-    "work_trial": "työkokeilu",
-    "apprenticeship": "oppisopimus",
-    "recruitment_training": "rekrytointikoulutus",
-    "summer_job": "kesätyö",
-    "assistive_task": "avustava tehtävä",
-}
-LANGUAGE_FI = {"fi": "suomi", "sv": "ruotsi", "en": "englanti", "ru": "venäjä", "et": "viro", "de": "saksa"}
-LEVEL_FI = {"native": "äidinkieli"}
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _NUMBER_RUN = re.compile(r"\+?\d[\d ()-]{5,}\d")
@@ -128,19 +119,24 @@ def render_html(card: dict[str, Any]) -> str:
     )
 
 
+def _fi(labels: dict[str, str], code: str) -> str:
+    """The Finnish name of ``code`` from the catalogue, or the code itself when it has none."""
+    return translate(labels[code]) if code in labels else code
+
+
 def _lines(card: dict[str, Any]) -> list[tuple[str, str]]:
     """The card's sections as (heading, text) pairs, in the order both renderings show them."""
     availability = card["availability"]
     hours = availability["desired_hours_per_week"]
     languages = ", ".join(
-        f"{LANGUAGE_FI.get(lang['code'], lang['code'])} ({LEVEL_FI.get(lang['level'], lang['level'])})"
+        f"{_fi(SPOKEN_LANGUAGES, lang['code'])} ({_fi(LANGUAGE_LEVELS, lang['level'])})"
         for lang in card["languages"]
     )
     certificates = ", ".join(
         c["name"] + (f" (voimassa {_fi_date(c['valid_until'])} asti)" if c["valid_until"] else "")
         for c in card["certificates"]
     )
-    forms = ", ".join(PLACEMENT_FORM_FI.get(f, f) for f in availability["placement_forms"])
+    forms = ", ".join(_fi(PLACEMENT_FORMS, f) for f in availability["placement_forms"])
     available = "käytettävissä" if availability["available"] else "ei tällä hetkellä käytettävissä"
     if hours:
         available += f", toivottu työaika {_fi_number(hours)} h/vko"

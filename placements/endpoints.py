@@ -11,12 +11,34 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from accounts import service as accounts
 from accounts.models import Principal, Role
 from api.deps import STAFF, CurrentPrincipal, DbConn, require
-from api.http import PageParams, idempotent_create, page, page_params, request_fingerprint
+from api.http import Paging, file_reply, idempotent_create, page, rendered_reply, request_fingerprint
+from api.problems import problem_responses
 from core.db import Conn
-from employers.schemas import PlacementForm
+from core.paging import Page
 from matching import service as matching
 from placements import cards, exports, indicators, ledger, service
-from placements.schemas import AnswerIn, FollowUpCreate, ProposalCreate, ProposalState, TransitionIn
+from placements.schemas import (
+    AnswerIn,
+    Candidate,
+    CreatedFollowUp,
+    DueList,
+    EmployerCard,
+    FollowUpCreate,
+    HiddenJobs,
+    Indicators,
+    IntroCard,
+    Placement,
+    PlacementFilters,
+    Proposal,
+    ProposalCreate,
+    ProposalFilters,
+    StaffPlacement,
+    StaffPlacementDetail,
+    StaffProposal,
+    StaffProposalDetail,
+    TransitionIn,
+    TransitionResult,
+)
 from placements.settings import PlacementSettings, get_placement_settings
 
 router = APIRouter()
@@ -28,9 +50,7 @@ def placement_settings() -> PlacementSettings:
 
 
 Settings = Annotated[PlacementSettings, Depends(placement_settings)]
-Page = Annotated[PageParams, Depends(page_params)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
 COORDINATION = (Role.COORDINATOR, Role.ADMIN)
 PROPOSERS = (Role.COORDINATOR, Role.CASEWORKER)
 WORKFLOW = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
@@ -42,7 +62,12 @@ PRIVATE = {"Cache-Control": "no-store"}
 # Employer register and hidden-job ledger -----------------------------------------------------------
 
 
-@router.get("/employers/{employer_id}/card", tags=["employers"])
+@router.get(
+    "/employers/{employer_id}/card",
+    tags=["employers"],
+    response_model=EmployerCard,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def employer_card(
     employer_id: int, principal: CurrentPrincipal, conn: DbConn, settings: Settings
 ) -> dict[str, Any]:
@@ -52,12 +77,14 @@ def employer_card(
     return ledger.employer_card(conn, principal, employer_id, settings)
 
 
-@router.get("/contacts/due", tags=["contacts"])
+@router.get(
+    "/contacts/due", tags=["contacts"], response_model=DueList, responses=problem_responses(401, 403, 422)
+)
 def due(
     principal: CurrentPrincipal,
     conn: DbConn,
     settings: Settings,
-    params: Page,
+    params: Paging,
     whole_area: bool = Query(False, alias="all", description="the whole area's, not only one's own"),
 ) -> dict[str, Any]:
     """What is due today: contacts whose next step is due, unanswered proposals and follow-ups
@@ -77,7 +104,12 @@ PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (
 PeriodTo = Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")]
 
 
-@router.get("/ledger/hidden-jobs", tags=["ledger"])
+@router.get(
+    "/ledger/hidden-jobs",
+    tags=["ledger"],
+    response_model=HiddenJobs,
+    responses=problem_responses(401, 403, 422),
+)
 def hidden_jobs(
     principal: CurrentPrincipal,
     conn: DbConn,
@@ -95,7 +127,12 @@ def hidden_jobs(
 # Proposals -----------------------------------------------------------------------------------------
 
 
-@router.post("/proposals", status_code=201, tags=["proposals"])
+@router.post(
+    "/proposals",
+    status_code=201,
+    tags=["proposals"],
+    responses=rendered_reply(StaffProposal, 201) | problem_responses(401, 403, 404, 409, 413, 422, 503),
+)
 def create_proposal(
     body: ProposalCreate,
     request: Request,
@@ -116,39 +153,32 @@ def create_proposal(
     return idempotent_create(conn, principal, key, fingerprint, produce)
 
 
-@router.get("/proposals", tags=["proposals"])
+@router.get(
+    "/proposals",
+    tags=["proposals"],
+    response_model=Page[StaffProposal | Proposal],
+    responses=problem_responses(401, 403, 422),
+)
 def list_proposals(
     principal: CurrentPrincipal,
     conn: DbConn,
     settings: Settings,
-    params: Page,
-    need_id: int | None = None,
-    jobseeker_id: int | None = None,
-    employer_id: int | None = None,
-    state: ProposalState | None = None,
-    unanswered: bool = Query(False, description="only those waiting for an answer longer than the setting"),
-    sort: Sort = "-created_at",
+    params: Paging,
+    filters: Annotated[ProposalFilters, Query()],
 ) -> dict[str, Any]:
     """Proposals: the area's for coordinators and admins, own clients' for a caseworker, own
     organisation's for an employer."""
     require(principal, *READERS)
-    items, total = service.list_proposals(
-        conn,
-        principal,
-        settings,
-        need_id=need_id,
-        jobseeker_id=jobseeker_id,
-        employer_id=employer_id,
-        state=state,
-        unanswered=unanswered,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-    )
+    items, total = service.list_proposals(conn, principal, settings, filters, params)
     return page(items, total, params)
 
 
-@router.get("/proposals/{proposal_id}", tags=["proposals"])
+@router.get(
+    "/proposals/{proposal_id}",
+    tags=["proposals"],
+    response_model=StaffProposalDetail | Proposal,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def get_proposal(
     proposal_id: int, principal: CurrentPrincipal, conn: DbConn, settings: Settings
 ) -> dict[str, Any]:
@@ -162,19 +192,34 @@ def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
     return service.get_card(conn, principal, proposal_id)
 
 
-@router.get("/proposals/{proposal_id}/card", tags=["proposals"])
+@router.get(
+    "/proposals/{proposal_id}/card",
+    tags=["proposals"],
+    responses=rendered_reply(IntroCard) | problem_responses(401, 403, 404, 422),
+)
 def card(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
     """The intro card (esittelykortti): pseudonymous; the employer sees only cards sent to them."""
     return JSONResponse(_card(conn, principal, proposal_id), headers=PRIVATE)
 
 
-@router.get("/proposals/{proposal_id}/card.html", response_class=HTMLResponse, tags=["proposals"])
+@router.get(
+    "/proposals/{proposal_id}/card.html",
+    response_class=HTMLResponse,
+    tags=["proposals"],
+    responses=problem_responses(401, 403, 404, 422),
+)
 def card_html(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> HTMLResponse:
     """The intro card as a page."""
     return HTMLResponse(cards.render_html(_card(conn, principal, proposal_id)), headers=PRIVATE)
 
 
-@router.get("/proposals/{proposal_id}/card.pdf", tags=["proposals"])
+@router.get(
+    "/proposals/{proposal_id}/card.pdf",
+    tags=["proposals"],
+    response_class=Response,
+    responses=file_reply("application/pdf", "The intro card as a PDF")
+    | problem_responses(401, 403, 404, 422),
+)
 def card_pdf(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> Response:
     """The intro card as a PDF."""
     content = cards.render_pdf(_card(conn, principal, proposal_id))
@@ -182,7 +227,11 @@ def card_pdf(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> Res
     return Response(content, media_type="application/pdf", headers=headers)
 
 
-@router.get("/proposals/{proposal_id}/candidate", tags=["proposals"])
+@router.get(
+    "/proposals/{proposal_id}/candidate",
+    tags=["proposals"],
+    responses=rendered_reply(Candidate) | problem_responses(401, 403, 404, 422),
+)
 def candidate(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
     """The candidate's name and contact details, for the employer, once the jobseeker has consented
     and the employer has answered interested (every disclosure is audited)."""
@@ -190,7 +239,11 @@ def candidate(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JS
     return JSONResponse(service.disclose_candidate(conn, principal, proposal_id), headers=PRIVATE)
 
 
-@router.post("/proposals/{proposal_id}/answer", tags=["proposals"])
+@router.post(
+    "/proposals/{proposal_id}/answer",
+    tags=["proposals"],
+    responses=rendered_reply(Proposal) | problem_responses(401, 403, 404, 409, 413, 422),
+)
 def answer(
     proposal_id: int,
     body: AnswerIn,
@@ -209,7 +262,11 @@ def answer(
     return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
 
 
-@router.post("/proposals/{proposal_id}/transitions", tags=["proposals"])
+@router.post(
+    "/proposals/{proposal_id}/transitions",
+    tags=["proposals"],
+    responses=rendered_reply(TransitionResult) | problem_responses(401, 403, 404, 409, 413, 422),
+)
 def transition(
     proposal_id: int,
     body: TransitionIn,
@@ -232,42 +289,43 @@ def transition(
 # Placements ----------------------------------------------------------------------------------------
 
 
-@router.get("/placements", tags=["placements"])
+@router.get(
+    "/placements",
+    tags=["placements"],
+    response_model=Page[StaffPlacement | Placement],
+    responses=problem_responses(401, 403, 422),
+)
 def list_placements(
     principal: CurrentPrincipal,
     conn: DbConn,
-    params: Page,
-    employer_id: int | None = None,
-    need_id: int | None = None,
-    jobseeker_id: int | None = None,
-    form: PlacementForm | None = None,
-    sort: Sort = "-start_date",
+    params: Paging,
+    filters: Annotated[PlacementFilters, Query()],
 ) -> dict[str, Any]:
     """Placements: the area's for coordinators and admins, own clients' for a caseworker, own
     organisation's for an employer."""
     require(principal, *READERS)
-    items, total = service.list_placements(
-        conn,
-        principal,
-        employer_id=employer_id,
-        need_id=need_id,
-        jobseeker_id=jobseeker_id,
-        form=form.value if form else None,
-        sort=sort,
-        limit=params.limit,
-        offset=params.offset,
-    )
+    items, total = service.list_placements(conn, principal, filters, params)
     return page(items, total, params)
 
 
-@router.get("/placements/{placement_id}", tags=["placements"])
+@router.get(
+    "/placements/{placement_id}",
+    tags=["placements"],
+    response_model=StaffPlacementDetail | Placement,
+    responses=problem_responses(401, 403, 404, 422),
+)
 def get_placement(placement_id: int, principal: CurrentPrincipal, conn: DbConn) -> dict[str, Any]:
     """One placement (staff also see its follow-ups)."""
     require(principal, *READERS)
     return service.get_placement(conn, principal, placement_id)
 
 
-@router.post("/placements/{placement_id}/follow-ups", status_code=201, tags=["placements"])
+@router.post(
+    "/placements/{placement_id}/follow-ups",
+    status_code=201,
+    tags=["placements"],
+    responses=rendered_reply(CreatedFollowUp, 201) | problem_responses(401, 403, 404, 409, 413, 422),
+)
 def add_follow_up(
     placement_id: int,
     body: FollowUpCreate,
@@ -288,6 +346,7 @@ def add_follow_up(
 # Indicators ----------------------------------------------------------------------------------------
 
 By = Annotated[indicators.By, Query(description="area, municipality, coordinator or month")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope(
@@ -302,7 +361,9 @@ def _scope(
     )
 
 
-@router.get("/indicators", tags=["indicators"])
+@router.get(
+    "/indicators", tags=["indicators"], response_model=Indicators, responses=problem_responses(401, 403, 422)
+)
 def get_indicators(
     principal: CurrentPrincipal,
     conn: DbConn,
@@ -314,7 +375,12 @@ def get_indicators(
     return indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
 
 
-@router.get("/indicators.csv", tags=["indicators"])
+@router.get(
+    "/indicators.csv",
+    tags=["indicators"],
+    response_class=Response,
+    responses=file_reply("text/csv", "The indicators as CSV") | problem_responses(401, 403, 422),
+)
 def indicators_csv(
     principal: CurrentPrincipal,
     conn: DbConn,
@@ -331,7 +397,12 @@ def indicators_csv(
     )
 
 
-@router.get("/indicators.xlsx", tags=["indicators"])
+@router.get(
+    "/indicators.xlsx",
+    tags=["indicators"],
+    response_class=Response,
+    responses=file_reply(XLSX, "The indicators as an Excel workbook") | problem_responses(401, 403, 422),
+)
 def indicators_xlsx(
     principal: CurrentPrincipal,
     conn: DbConn,
@@ -343,12 +414,17 @@ def indicators_xlsx(
     result = indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
     return Response(
         exports.to_xlsx(result),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="indikaattorit.xlsx"'},
     )
 
 
-@router.get("/indicators/{name}/chart.png", tags=["indicators"])
+@router.get(
+    "/indicators/{name}/chart.png",
+    tags=["indicators"],
+    response_class=Response,
+    responses=file_reply("image/png", "The chart as a PNG image") | problem_responses(401, 403, 404, 422),
+)
 def chart_png(
     name: str,
     principal: CurrentPrincipal,
@@ -363,7 +439,13 @@ def chart_png(
     return Response(exports.chart_png(chart), media_type="image/png")
 
 
-@router.get("/indicators/{name}/chart.svg", tags=["indicators"])
+@router.get(
+    "/indicators/{name}/chart.svg",
+    tags=["indicators"],
+    response_class=Response,
+    responses=file_reply("image/svg+xml", "The chart as an SVG image")
+    | problem_responses(401, 403, 404, 422),
+)
 def chart_svg(
     name: str,
     principal: CurrentPrincipal,

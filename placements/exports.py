@@ -7,6 +7,9 @@ import io
 import math
 from typing import Any
 
+from core.i18n import translate
+from core.labels import INDICATOR_UNITS
+
 COLUMNS = ("indicator", "unit", "group", "label", "value", "numerator", "denominator", "from", "to")
 
 
@@ -86,7 +89,7 @@ def _figure(chart: dict[str, Any]) -> Any:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     else:
         ax.set_ylim(0, max(1.0, highest * 1.15))
-        ax.set_ylabel("päivää" if chart["unit"] == "days" else "lukumäärä")
+        ax.set_ylabel(translate(INDICATOR_UNITS[chart["unit"]]))
         if chart["unit"] == "count":
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(months) == 1:

@@ -22,6 +22,7 @@ from psycopg import sql
 
 from core.db import Conn
 from core.errors import NotFound
+from core.i18n import N_, translate
 from placements.ledger import HIDDEN_NEED, check_period, local_date
 
 By = Literal["area", "municipality", "coordinator", "month"]
@@ -167,6 +168,7 @@ def hidden_need_share(conn: Conn, scope: Scope, by: str) -> list[Row]:
 class Indicator:
     name: str
     title: str
+    """A message id: the replies and files give it in Finnish, the pages in the reader's language."""
     unit: Unit
     compute: Callable[[Conn, Scope, str], list[Row]]
 
@@ -178,22 +180,22 @@ class Indicator:
 INDICATORS: dict[str, Indicator] = {
     i.name: i
     for i in (
-        Indicator("activation_rate", "Aktivointiaste", "ratio", activation_rate),
+        Indicator("activation_rate", N_("Activation rate"), "ratio", activation_rate),
         Indicator(
-            "assistive_transitions", "Siirtymät avustavista tehtävistä", "ratio", assistive_transitions
+            "assistive_transitions", N_("Transitions from assistive tasks"), "ratio", assistive_transitions
         ),
         Indicator(
-            "wage_subsidised_starts", "Palkkatuetut aloitukset yrityksissä", "count", wage_subsidised_starts
+            "wage_subsidised_starts", N_("Wage-subsidised starts in firms"), "count", wage_subsidised_starts
         ),
         Indicator(
             "median_days_to_placement",
-            "Mediaanipäivät ehdotuksesta sijoitukseen",
+            N_("Median days from proposal to placement"),
             "days",
             median_days_to_placement,
         ),
-        Indicator("employer_response_rate", "Työnantajien vastausaste", "ratio", employer_response_rate),
+        Indicator("employer_response_rate", N_("Employer response rate"), "ratio", employer_response_rate),
         Indicator(
-            "hidden_need_share", "Piilotyöpaikoista syntyneiden sijoitusten osuus", "ratio", hidden_need_share
+            "hidden_need_share", N_("Share of placements from hidden jobs"), "ratio", hidden_need_share
         ),
     )
 }
@@ -260,7 +262,7 @@ def compute(conn: Conn, scope: Scope, by: By) -> dict[str, Any]:
         "indicators": [
             {
                 "name": ind.name,
-                "title": ind.title,
+                "title": translate(ind.title),
                 "unit": ind.unit,
                 "definition": ind.definition,
                 "series": series(conn, scope, ind, by),
@@ -284,7 +286,7 @@ def over_time(conn: Conn, scope: Scope, ind: Indicator, by: By) -> dict[str, Any
         lines[scope.area_name] = [empty] * len(periods)
     return {
         "name": ind.name,
-        "title": ind.title,
+        "title": translate(ind.title),
         "unit": ind.unit,
         "months": [label for label, _, _ in periods],
         "lines": dict(sorted(lines.items())),

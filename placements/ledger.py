@@ -10,7 +10,9 @@ from psycopg import sql
 from accounts.models import Principal
 from core.db import Conn
 from core.errors import ValidationFailed
+from core.paging import PageParams
 from employers import service as employers
+from employers.schemas import ContactFilters, NeedFilters
 from jobseekers.audit import record_access
 from placements.service import add_months, placement_view, proposal_view, today, trial_guard
 from placements.settings import PlacementSettings
@@ -60,30 +62,12 @@ def employer_card(
     carries the work-trial guard (see :func:`placements.service.trial_guard`).
     """
     employer = employers.get_employer(conn, principal, employer_id)
+    first_page = PageParams(limit=MAX_LIST, offset=0)
     contacts, contact_total = employers.list_contacts(
-        conn,
-        principal,
-        employer_id=employer_id,
-        due_before=None,
-        mine=False,
-        sort="-contact_date",
-        limit=MAX_LIST,
-        offset=0,
+        conn, principal, ContactFilters(employer_id=employer_id), first_page
     )
     needs, _ = employers.list_needs(
-        conn,
-        principal,
-        employer_id=employer_id,
-        municipality=None,
-        status=None,
-        visibility=None,
-        occupation=None,
-        assistive=None,
-        q=None,
-        include_archived=True,
-        sort="-created_at",
-        limit=MAX_LIST,
-        offset=0,
+        conn, principal, NeedFilters(employer_id=employer_id, include_archived=True), first_page
     )
     need_items = [
         {
@@ -160,12 +144,8 @@ def due_list(
     contacts, total = employers.list_contacts(
         conn,
         principal,
-        employer_id=None,
-        due_before=day,
-        mine=not whole_area,
-        sort="next_step_date",
-        limit=limit,
-        offset=offset,
+        ContactFilters(due_before=day, mine=not whole_area, sort="next_step_date"),
+        PageParams(limit=limit, offset=offset),
     )
     names = {
         e: employers.get_employer(conn, principal, e)["name"] for e in {c["employer_id"] for c in contacts}

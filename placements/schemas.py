@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from employers.schemas import PlacementForm, Strict
+from employers.schemas import (
+    SORT_DESCRIPTION,
+    Contact,
+    Employer,
+    ListFilters,
+    NeedStatus,
+    PlacementForm,
+    Strict,
+    Visibility,
+)
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -95,3 +104,305 @@ class FollowUpCreate(Strict):
     due: Literal[3, 6]
     outcome: FollowUpOutcome
     note: Note = ""
+
+
+# List filters --------------------------------------------------------------------------------------
+
+
+class ProposalFilters(ListFilters):
+    need_id: int | None = None
+    jobseeker_id: int | None = None
+    employer_id: int | None = None
+    state: ProposalState | None = None
+    unanswered: bool = Field(
+        default=False, description="only those waiting for an answer longer than the setting"
+    )
+    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+
+
+class PlacementFilters(ListFilters):
+    employer_id: int | None = None
+    need_id: int | None = None
+    jobseeker_id: int | None = None
+    form: PlacementForm | None = None
+    sort: str = Field(default="-start_date", max_length=40, description=SORT_DESCRIPTION)
+
+
+# Replies -------------------------------------------------------------------------------------------
+# A reply's shape depends on who asks: an employer gets the part meant for them (Proposal, Placement),
+# staff the whole (StaffProposal, StaffPlacement). Replies that may go to both are typed as the union,
+# staff first; each member names every member it has, so either is given back exactly as it was built.
+
+
+class Proposal(BaseModel):
+    """A proposal as everyone who may see it sees it (an employer sees only this)."""
+
+    id: int
+    need_id: int
+    employer_id: int
+    need_title: str
+    pseudonym: str
+    state: ProposalState
+    answer: Answer | None
+    reason_code: ReasonCode | None
+    answer_comment: str | None
+    answered_at: datetime | None
+    unanswered: bool = Field(description="Waiting for the employer's answer longer than the setting")
+    created_at: datetime
+    card_url: str = Field(description="Where the intro card is read")
+
+
+class StaffProposal(Proposal):
+    """A proposal as staff see it: with the ranking explanation frozen when it was made."""
+
+    area_id: int
+    jobseeker_id: int
+    proposed_by: int
+    note: str
+    rank: int | None = Field(description="The jobseeker's place in the need's ranking when proposed")
+    score: float
+    model_id: str = Field(description="The embedding model that ranked it")
+    explanation: dict[str, Any] = Field(description="The ranking explanation frozen with the proposal")
+    allowed_transitions: list[ProposalState]
+    version: int
+    updated_at: datetime
+
+
+class ProposalEvent(BaseModel):
+    from_state: ProposalState | None
+    to_state: ProposalState
+    actor_id: int | None
+    note: str
+    at: datetime
+
+
+class StaffProposalDetail(StaffProposal):
+    """One proposal as staff see it, with its history of states and its placement."""
+
+    history: list[ProposalEvent]
+    placement_id: int | None
+
+
+class TrialWarning(BaseModel):
+    """The work-trial guard: many trials at an employer and no hire."""
+
+    code: str
+    detail: str
+    trials: int
+    months: int
+
+
+class Placement(BaseModel):
+    """A placement as everyone who may see it sees it (an employer sees only this)."""
+
+    id: int
+    proposal_id: int
+    need_id: int
+    employer_id: int
+    form: PlacementForm
+    start_date: date
+    end_date: date | None
+    hours_per_week: float | None
+    decision_reference: str | None
+    ended_on: date | None
+    created_at: datetime
+    pseudonym: str | None = Field(
+        default=None, description="Absent in the reply to the transition that placed"
+    )
+
+
+class StaffPlacement(Placement):
+    area_id: int
+    jobseeker_id: int
+    confirmed_by: int | None
+    end_reason: str | None
+    warnings: list[TrialWarning]
+    follow_ups_due: dict[str, date] = Field(description="Months (3, 6): the day the follow-up is due")
+    version: int
+
+
+class FollowUp(BaseModel):
+    id: int
+    due_months: Literal[3, 6]
+    outcome: FollowUpOutcome
+    note: str
+    recorded_by: int | None
+    recorded_at: datetime
+
+
+class CreatedFollowUp(FollowUp):
+    placement_id: int
+
+
+class StaffPlacementDetail(StaffPlacement):
+    follow_ups: list[FollowUp]
+
+
+class TransitionResult(StaffProposal):
+    """The proposal after the move, the placement it confirmed (when it did) and the guard's warnings."""
+
+    placement: StaffPlacement | None
+    warnings: list[TrialWarning]
+
+
+class CardLanguage(BaseModel):
+    code: str
+    level: str
+
+
+class CardCertificate(BaseModel):
+    name: str
+    valid_until: date | None
+
+
+class CardAvailability(BaseModel):
+    available: bool
+    desired_hours_per_week: float | None
+    placement_forms: list[PlacementForm]
+    driving_licences: list[str]
+
+
+class CardNeed(BaseModel):
+    id: int
+    title: str
+
+
+class IntroCard(BaseModel):
+    """The intro card (esittelykortti): pseudonymous, frozen when the candidate was proposed."""
+
+    pseudonym: str
+    need: CardNeed
+    skills: list[str]
+    matched_skills: list[str]
+    experience_summary: str
+    education: str
+    languages: list[CardLanguage]
+    certificates: list[CardCertificate]
+    availability: CardAvailability
+    generated_on: date
+
+
+class Candidate(BaseModel):
+    """Who the candidate is, disclosed to the employer with the jobseeker's consent."""
+
+    proposal_id: int
+    pseudonym: str
+    full_name: str | None
+    email: str | None
+    phone: str | None
+
+
+class CardNeedSummary(BaseModel):
+    id: int
+    title: str
+    status: NeedStatus
+    visibility: Visibility
+    hidden: bool = Field(description="Hidden, or found through the contact log")
+    contact_id: int | None
+    positions: int
+    positions_filled: int
+    is_assistive: bool
+    archived: bool
+    created_at: datetime
+
+
+class ContactHistory(BaseModel):
+    items: list[Contact]
+    total: int
+
+
+class ResponseRate(BaseModel):
+    sent: int
+    answered: int
+    rate: float | None
+    definition: str
+
+
+class EmployerCard(BaseModel):
+    """Everything the area knows of one employer."""
+
+    employer: Employer
+    contacts: ContactHistory
+    open_needs: list[CardNeedSummary]
+    past_needs: list[CardNeedSummary]
+    proposals: list[StaffProposal | Proposal]
+    placements: list[StaffPlacement | Placement]
+    response_rate: ResponseRate
+    warnings: list[TrialWarning]
+
+
+class DueContact(Contact):
+    employer_name: str
+
+
+class DueContacts(BaseModel):
+    items: list[DueContact]
+    total: int
+    limit: int
+    offset: int
+
+
+class DueFollowUp(BaseModel):
+    placement: StaffPlacement | Placement
+    due: Literal[3, 6]
+    due_on: date
+
+
+class DueList(BaseModel):
+    """What is due today."""
+
+    day: date = Field(alias="date")
+    scope: Literal["own", "area"]
+    contacts: DueContacts
+    unanswered_proposals: list[StaffProposal | Proposal]
+    follow_ups: list[DueFollowUp]
+
+
+class HiddenJobCounts(BaseModel):
+    hidden_needs: int
+    filled_needs: int
+    from_contacts: int
+    positions: int
+    positions_filled: int
+
+
+class HiddenJobGroup(HiddenJobCounts):
+    key: str | None
+    label: str
+
+
+class HiddenJobs(BaseModel):
+    """Hidden needs uncovered in a period, and how many were filled."""
+
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    group_by: str = Field(description="coordinator, sector or month")
+    definition: str
+    groups: list[HiddenJobGroup]
+    totals: HiddenJobCounts
+
+
+class IndicatorPoint(BaseModel):
+    group: str | None
+    label: str
+    value: float | int | None
+    numerator: int
+    denominator: int | None
+
+
+class IndicatorSeries(BaseModel):
+    name: str
+    title: str
+    unit: str = Field(description="ratio, count or days")
+    definition: str
+    series: list[IndicatorPoint]
+
+
+class Indicators(BaseModel):
+    """The area's indicators for a period, each with its definition."""
+
+    area: str
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    by: str = Field(description="area, municipality, coordinator or month")
+    indicators: list[IndicatorSeries]

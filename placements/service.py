@@ -28,6 +28,7 @@ from accounts.models import Principal, Role
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import notify_change
+from core.paging import PageParams
 from core.sql import insert_row, list_rows, order_by
 from employers import service as employers
 from jobseekers import service as jobseekers
@@ -41,7 +42,9 @@ from placements.schemas import (
     Answer,
     AnswerIn,
     FollowUpCreate,
+    PlacementFilters,
     ProposalCreate,
+    ProposalFilters,
     ProposalState,
     TransitionIn,
 )
@@ -177,18 +180,7 @@ def proposal_view(principal: Principal, row: dict[str, Any], settings: Placement
 
 
 def list_proposals(
-    conn: Conn,
-    principal: Principal,
-    settings: PlacementSettings,
-    *,
-    need_id: int | None,
-    jobseeker_id: int | None,
-    employer_id: int | None,
-    state: ProposalState | None,
-    unanswered: bool,
-    sort: str,
-    limit: int,
-    offset: int,
+    conn: Conn, principal: Principal, settings: PlacementSettings, filters: ProposalFilters, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     """Proposals the principal may see; ``unanswered`` keeps those waiting longer than the setting."""
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
@@ -196,12 +188,16 @@ def list_proposals(
         where.append(("employer_id = %s", principal.employer_id))
     if principal.role is Role.CASEWORKER:
         where.append((_OWN_CLIENTS, principal.user_id))
-    for column, value in (("need_id", need_id), ("jobseeker_id", jobseeker_id), ("employer_id", employer_id)):
+    for column, value in (
+        ("need_id", filters.need_id),
+        ("jobseeker_id", filters.jobseeker_id),
+        ("employer_id", filters.employer_id),
+    ):
         if value is not None:
             where.append((f"{column} = %s", value))
-    if state is not None:
-        where.append(("state = %s", state.value))
-    if unanswered:
+    if filters.state is not None:
+        where.append(("state = %s", filters.state.value))
+    if filters.unanswered:
         where.append(
             (
                 "answered_at IS NULL AND state = 'proposed'"
@@ -209,8 +205,8 @@ def list_proposals(
                 settings.unanswered_after_days,
             )
         )
-    ordering = order_by(sort, PROPOSAL_SORTS, "-created_at")
-    rows, total = list_rows(conn, "proposals", where, ordering, limit, offset)
+    ordering = order_by(filters.sort, PROPOSAL_SORTS, "-created_at")
+    rows, total = list_rows(conn, "proposals", where, ordering, page.limit, page.offset)
     record_access(conn, principal, [r["jobseeker_id"] for r in rows], "list", "proposals")
     return [proposal_view(principal, r, settings) for r in rows], total
 
@@ -679,16 +675,7 @@ def get_placement(conn: Conn, principal: Principal, placement_id: int) -> dict[s
 
 
 def list_placements(
-    conn: Conn,
-    principal: Principal,
-    *,
-    employer_id: int | None,
-    need_id: int | None,
-    jobseeker_id: int | None,
-    form: str | None,
-    sort: str,
-    limit: int,
-    offset: int,
+    conn: Conn, principal: Principal, filters: PlacementFilters, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     """Placements the principal may see (an employer their own organisation's, a caseworker own clients')."""
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
@@ -697,16 +684,15 @@ def list_placements(
     if principal.role is Role.CASEWORKER:
         where.append((_OWN_CLIENTS, principal.user_id))
     for column, value in (
-        ("employer_id", employer_id),
-        ("need_id", need_id),
-        ("jobseeker_id", jobseeker_id),
-        ("form", form),
+        ("employer_id", filters.employer_id),
+        ("need_id", filters.need_id),
+        ("jobseeker_id", filters.jobseeker_id),
+        ("form", filters.form.value if filters.form else None),
     ):
         if value is not None:
             where.append((f"{column} = %s", value))
-    rows, total = list_rows(
-        conn, "placements", where, order_by(sort, PLACEMENT_SORTS, "-start_date"), limit, offset
-    )
+    ordering = order_by(filters.sort, PLACEMENT_SORTS, "-start_date")
+    rows, total = list_rows(conn, "placements", where, ordering, page.limit, page.offset)
     pseudonyms = {
         r["id"]: r["pseudonym"]
         for r in conn.execute(

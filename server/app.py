@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from accounts.endpoints import router as accounts_router
 from api import problems
@@ -26,6 +27,23 @@ from placements.endpoints import router as placements_router
 from web.routes import install as install_pages
 
 log = logging.getLogger("kohtaamo")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadinessChecks(BaseModel):
+    database: str = Field(description="ok, or unreachable (and why)")
+    migrations: str | dict[str, list[str]] | None = Field(
+        default=None, description="current, or the pending ones; absent when the database is unreachable"
+    )
+    index: dict[str, Any] = Field(description="The matching index: its state, model and sizes")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: ReadinessChecks
 
 
 def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follower]:
@@ -78,12 +96,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (matching_router, accounts_router, placements_router, employers_router, jobseekers_router):
         app.include_router(router, prefix="/api/v1")
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=Health)
     def healthz() -> dict[str, str]:
         """The process is alive."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        responses={
+            200: {"model": Readiness, "description": "Ready to serve"},
+            503: {"model": Readiness, "description": "Not ready: the checks say why"},
+        },
+    )
     def readyz() -> JSONResponse:
         """The database is reachable and its migrations are current."""
         checks: dict[str, Any] = {}

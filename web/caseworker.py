@@ -11,11 +11,14 @@ from fastapi import APIRouter, Request, Response
 from accounts.models import Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
+from core.paging import PageParams
 from jobseekers import service as jobseekers
 from jobseekers.schemas import (
     ConsentCreate,
+    ConsentFilters,
     DrivingLicence,
     JobseekerCreate,
+    JobseekerFilters,
     JobseekerUpdate,
     ServiceStage,
     WorkCapacityIn,
@@ -145,15 +148,8 @@ def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
     items, total = jobseekers.list_jobseekers(
         ctx.conn,
         ctx.principal,
-        municipality=None,
-        q=q.strip()[:200] or None,
-        available=None,
-        caseworker_id=None,
-        skill=None,
-        include_archived=False,
-        sort="pseudonym",
-        limit=PAGE_SIZE,
-        offset=max(offset, 0),
+        JobseekerFilters(q=q.strip()[:200] or None, sort="pseudonym"),
+        PageParams(limit=PAGE_SIZE, offset=max(offset, 0)),
         reason="web: client list",
     )
     return ctx.render(
@@ -234,10 +230,8 @@ def _client_page(
         ctx.conn,
         ctx.principal,
         jobseeker_id,
-        active_only=False,
-        sort="-given_at",
-        limit=50,
-        offset=0,
+        ConsentFilters(),
+        PageParams(limit=50, offset=0),
         reason="web: client page",
     )
     choices = employer_choices(ctx)

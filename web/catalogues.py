@@ -1,8 +1,9 @@
 """Developer step after changing a page text: ``python -m web.catalogues``.
 
-Extracts the texts of ``web/`` (Python and templates, mapping in ``web/babel.cfg``) into
-``messages.pot``, merges them into the fi, sv and en catalogues and compiles the ``.mo`` files that the
-pages read. Running the service needs none of this: the compiled catalogues are committed.
+Extracts the texts of ``web/`` (Python and templates, mapping in ``web/babel.cfg``) and of the domain
+modules that name codes or write files (``SOURCES``) into ``messages.pot``, merges them into the fi,
+sv and en catalogues and compiles the ``.mo`` files that the pages and those files read. Running the
+service needs none of this: the compiled catalogues are committed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from babel.messages.frontend import CommandLineInterface
 from web.i18n import LANGUAGES, TRANSLATIONS_DIR
 
 WEB = Path(__file__).resolve().parent
+ROOT = WEB.parent
+SOURCES = (WEB, ROOT / "core" / "labels.py", ROOT / "placements" / "indicators.py")
+"""Where texts are marked with ``N_``: the pages, and what the files (cards, exports) share with them."""
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 
 
@@ -38,7 +42,7 @@ def main() -> int:
         "Kohtaamo",
         "--copyright-holder",
         "Kohtaamo",
-        str(WEB),
+        *map(str, SOURCES),
     )
     for language in LANGUAGES:
         catalogue = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"

@@ -10,8 +10,17 @@ from fastapi import APIRouter, Request, Response
 from accounts.models import Role
 from core.errors import AppError
 from core.municipalities import canonical_municipality
+from core.paging import PageParams
 from employers import service as employers
-from employers.schemas import ContactCreate, ContactPerson, EmployerCreate, NeedCreate
+from employers.schemas import (
+    ContactCreate,
+    ContactPerson,
+    EmployerCreate,
+    EmployerFilters,
+    NeedCreate,
+    NeedFilters,
+    NeedStatus,
+)
 from matching import service as matching
 from matching.engine import Filters
 from placements import ledger
@@ -45,19 +54,7 @@ def today_page(ctx: Ctx) -> Response:
         offset=0,
     )
     needs, _ = employers.list_needs(
-        ctx.conn,
-        ctx.principal,
-        employer_id=None,
-        municipality=None,
-        status="open",
-        visibility=None,
-        occupation=None,
-        assistive=None,
-        q=None,
-        include_archived=False,
-        sort="-created_at",
-        limit=10,
-        offset=0,
+        ctx.conn, ctx.principal, NeedFilters(status=NeedStatus.OPEN), PageParams(limit=10, offset=0)
     )
     needs = [n for n in needs if n["created_at"].date() >= day - timedelta(days=RECENT_DAYS)]
     names = employer_names(ctx, (n["employer_id"] for n in needs))
@@ -78,16 +75,13 @@ def employer_register(
         total = 0
         try:
             with ctx.savepoint():
-                items, total = employers.list_employers(
-                    ctx.conn,
-                    ctx.principal,
-                    municipality=municipality.strip() or None,
+                filters = EmployerFilters(
+                    municipality=municipality.strip()[:100] or None,
                     q=q.strip()[:200] or None,
                     sector=sector if sector in labels.SECTORS else None,
-                    include_archived=False,
-                    sort="name",
-                    limit=PAGE_SIZE,
-                    offset=max(offset, 0),
+                )
+                items, total = employers.list_employers(
+                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=max(offset, 0))
                 )
         except AppError as exc:
             service_error(exc, form, ctx.i18n)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from core.paging import PageParams
 from employers import service as employers
+from employers.schemas import NeedFilters
 from web import labels
 from web.pages import Ctx, PageRoute
 
@@ -15,19 +17,7 @@ def own_needs_page(ctx: Ctx) -> Response:
     """The employer's own needs, open ones first, with what to do next."""
     employer = employers.get_employer(ctx.conn, ctx.principal, ctx.principal.employer_id or 0)
     needs, total = employers.list_needs(
-        ctx.conn,
-        ctx.principal,
-        employer_id=None,
-        municipality=None,
-        status=None,
-        visibility=None,
-        occupation=None,
-        assistive=None,
-        q=None,
-        include_archived=False,
-        sort="-created_at",
-        limit=100,
-        offset=0,
+        ctx.conn, ctx.principal, NeedFilters(), PageParams(limit=100, offset=0)
     )
     needs.sort(key=lambda n: n["status"] != "open")
     return ctx.render("my_needs.html", employer=employer, needs=needs, total=total, labels=labels)

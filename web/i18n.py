@@ -2,7 +2,8 @@
 
 Message ids are English; the catalogues under ``web/translations`` are compiled ``.mo`` files committed
 with their ``.po`` sources, so running the pages needs no build step (``python -m web.catalogues``
-re-extracts and recompiles them after a text changes).
+re-extracts and recompiles them after a text changes). Reading them is :mod:`core.i18n`'s, which the
+files the domains write (intro cards, indicator exports) share with the pages.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Final
 
 from babel import dates, numbers
@@ -19,26 +18,16 @@ from babel.support import Translations
 from markupsafe import Markup, escape
 
 from core import clock
+from core.i18n import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from core.i18n import LANGUAGES as LANGUAGES
+from core.i18n import N_ as N_
+from core.i18n import TRANSLATIONS_DIR as TRANSLATIONS_DIR
+from core.i18n import catalogue
 
-TRANSLATIONS_DIR: Final = Path(__file__).resolve().parent / "translations"
-LANGUAGES: Final = ("fi", "sv", "en")
-DEFAULT_LANGUAGE: Final = "fi"
 LANGUAGE_COOKIE: Final = "kohtaamo_lang"
 LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
 # Every language is shown with Finnish conventions: 5.11.2025, 1 234,5, 24-hour clock.
 FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated where it is shown."""
-    return message
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def _translations(language: str) -> Translations:
-    loaded = Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
-    assert isinstance(loaded, Translations), f"no compiled catalogue for {language}"
-    return loaded
 
 
 def pick_language(cookie: str | None) -> str:
@@ -54,7 +43,7 @@ class I18n:
 
     @property
     def _catalogue(self) -> Translations:
-        return _translations(self.language)
+        return catalogue(self.language)
 
     @property
     def _locale(self) -> str:

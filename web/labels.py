@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from core.labels import PLACEMENT_FORMS as PLACEMENT_FORMS
+from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
+from placements.indicators import INDICATORS as COMPUTED_INDICATORS
 from web.i18n import N_
 
 ROLES: Final = {
@@ -11,16 +14,6 @@ ROLES: Final = {
     "caseworker": N_("Caseworker"),
     "employer": N_("Employer contact"),
     "admin": N_("Administrator"),
-}
-
-PLACEMENT_FORMS: Final = {
-    "open_job": N_("Open job"),
-    "pay_subsidy": N_("Pay subsidy"),
-    "work_trial": N_("Work trial"),
-    "apprenticeship": N_("Apprenticeship"),
-    "recruitment_training": N_("Recruitment training"),
-    "summer_job": N_("Summer job"),
-    "assistive_task": N_("Assistive municipal task"),
 }
 
 SHIFTS: Final = {
@@ -91,19 +84,6 @@ SECTORS: Final = {
 
 LANGUAGE_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 
-SPOKEN_LANGUAGES: Final = {
-    "fi": N_("Finnish"),
-    "sv": N_("Swedish"),
-    "en": N_("English"),
-    "ru": N_("Russian"),
-    "et": N_("Estonian"),
-    "ar": N_("Arabic"),
-    "so": N_("Somali"),
-    "uk": N_("Ukrainian"),
-    "fa": N_("Persian"),
-    "de": N_("German"),
-}
-
 CONSTRAINTS: Final = {
     "area": N_("Same employment area"),
     "candidate_available": N_("Available for placement"),
@@ -167,31 +147,21 @@ FOLLOW_UP_OUTCOMES: Final = {
     "other": N_("Other"),
 }
 
+# What the page says an indicator is (shorter than the definition the API gives, its docstring).
+INDICATOR_DEFINITIONS: Final = {
+    "activation_rate": N_("Share of the area's active jobseekers who started a placement in the period."),
+    "assistive_transitions": N_(
+        "Share of work trials and assistive tasks followed by employment or training."
+    ),
+    "wage_subsidised_starts": N_("Pay subsidy placements starting in the period at non-municipal employers."),
+    "median_days_to_placement": N_("Half of the placements started sooner than this after the proposal."),
+    "employer_response_rate": N_("Share of intro cards the employers answered."),
+    "hidden_need_share": N_("Share of placements into needs that were never advertised."),
+}
+
+# (title, definition) message ids of each indicator: the title is the indicator's own.
 INDICATORS: Final = {
-    "activation_rate": (
-        N_("Activation rate"),
-        N_("Share of the area's active jobseekers who started a placement in the period."),
-    ),
-    "assistive_transitions": (
-        N_("Transitions from assistive tasks"),
-        N_("Share of work trials and assistive tasks followed by employment or training."),
-    ),
-    "wage_subsidised_starts": (
-        N_("Wage-subsidised starts in firms"),
-        N_("Pay subsidy placements starting in the period at non-municipal employers."),
-    ),
-    "median_days_to_placement": (
-        N_("Median days from proposal to placement"),
-        N_("Half of the placements started sooner than this after the proposal."),
-    ),
-    "employer_response_rate": (
-        N_("Employer response rate"),
-        N_("Share of intro cards the employers answered."),
-    ),
-    "hidden_need_share": (
-        N_("Share of placements from hidden jobs"),
-        N_("Share of placements into needs that were never advertised."),
-    ),
+    name: (indicator.title, INDICATOR_DEFINITIONS[name]) for name, indicator in COMPUTED_INDICATORS.items()
 }
 
 INDICATOR_GROUPS: Final = {

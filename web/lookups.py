@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from core.paging import PageParams
 from employers import service as employers
+from employers.schemas import EmployerFilters
 from placements import service as placements
-from placements.schemas import ProposalState
+from placements.schemas import ProposalFilters, ProposalState
 from placements.settings import get_placement_settings
 from web.pages import Ctx
 
@@ -22,15 +24,7 @@ def employer_names(ctx: Ctx, employer_ids: Iterable[int]) -> dict[int, str]:
 def employer_choices(ctx: Ctx) -> list[tuple[str, str]]:
     """The area's employers as (id, name) options of a select, by name."""
     rows, _ = employers.list_employers(
-        ctx.conn,
-        ctx.principal,
-        municipality=None,
-        q=None,
-        sector=None,
-        include_archived=False,
-        sort="name",
-        limit=MAX_CHOICES,
-        offset=0,
+        ctx.conn, ctx.principal, EmployerFilters(), PageParams(limit=MAX_CHOICES, offset=0)
     )
     return [(str(r["id"]), r["name"]) for r in rows]
 
@@ -43,12 +37,6 @@ def proposals(
         ctx.conn,
         ctx.principal,
         get_placement_settings(),
-        need_id=need_id,
-        jobseeker_id=None,
-        employer_id=None,
-        state=ProposalState(state) if state else None,
-        unanswered=False,
-        sort="-created_at",
-        limit=limit,
-        offset=offset,
+        ProposalFilters(need_id=need_id, state=ProposalState(state) if state else None),
+        PageParams(limit=limit, offset=offset),
     )

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request, Response
 from accounts.models import Role
 from core.errors import AppError, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
+from core.paging import PageParams
 from employers import service as employers
-from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedStatus, NeedUpdate
+from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedFilters, NeedStatus, NeedUpdate, Visibility
 from matching import service as matching
 from matching.engine import Filters
 from placements import service as placements
@@ -136,20 +137,14 @@ def need_list(
         total = 0
         try:
             with ctx.savepoint():
-                items, total = employers.list_needs(
-                    ctx.conn,
-                    ctx.principal,
-                    employer_id=None,
-                    municipality=municipality.strip() or None,
-                    status=status if status in labels.NEED_STATUS else None,
-                    visibility=visibility if visibility in labels.VISIBILITY else None,
-                    occupation=None,
-                    assistive=None,
+                filters = NeedFilters(
+                    municipality=municipality.strip()[:100] or None,
+                    status=NeedStatus(status) if status in labels.NEED_STATUS else None,
+                    visibility=Visibility(visibility) if visibility in labels.VISIBILITY else None,
                     q=q.strip()[:200] or None,
-                    include_archived=False,
-                    sort="-created_at",
-                    limit=PAGE_SIZE,
-                    offset=max(offset, 0),
+                )
+                items, total = employers.list_needs(
+                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=max(offset, 0))
                 )
         except ValidationFailed as exc:
             service_error(exc, form, ctx.i18n)

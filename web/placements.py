@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request, Response
 
 from accounts.models import Role
 from core.errors import AppError, NotFound
+from core.paging import PageParams
 from employers import service as employers
 from placements import service as placements
-from placements.schemas import AnswerIn, FollowUpCreate, ProposalState, TransitionIn
+from placements.schemas import AnswerIn, FollowUpCreate, PlacementFilters, ProposalState, TransitionIn
 from placements.service import today
 from placements.settings import get_placement_settings
 from web import labels, lookups
@@ -217,13 +218,8 @@ def placement_list(request: Request, offset: int = 0) -> Response:
         items, total = placements.list_placements(
             ctx.conn,
             ctx.principal,
-            employer_id=None,
-            need_id=None,
-            jobseeker_id=None,
-            form=None,
-            sort="-start_date",
-            limit=PAGE_SIZE,
-            offset=max(offset, 0),
+            PlacementFilters(),
+            PageParams(limit=PAGE_SIZE, offset=max(offset, 0)),
         )
         return ctx.render(
             "placements.html",

@@ -1,0 +1,39 @@
+"""Names of the domain's codes that both the pages and the files (intro cards, indicator exports) show.
+
+Message ids only: the texts, Finnish among them, are in the translation catalogue (:mod:`core.i18n`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from core.i18n import N_
+
+PLACEMENT_FORMS: Final = {
+    "open_job": N_("Open job"),
+    "pay_subsidy": N_("Pay subsidy"),
+    "work_trial": N_("Work trial"),
+    "apprenticeship": N_("Apprenticeship"),
+    "recruitment_training": N_("Recruitment training"),
+    "summer_job": N_("Summer job"),
+    "assistive_task": N_("Assistive municipal task"),
+}
+
+SPOKEN_LANGUAGES: Final = {
+    "fi": N_("Finnish"),
+    "sv": N_("Swedish"),
+    "en": N_("English"),
+    "ru": N_("Russian"),
+    "et": N_("Estonian"),
+    "ar": N_("Arabic"),
+    "so": N_("Somali"),
+    "uk": N_("Ukrainian"),
+    "fa": N_("Persian"),
+    "de": N_("German"),
+}
+
+LANGUAGE_LEVELS: Final = {"native": N_("native speaker")}
+"""Levels with a name; the CEFR levels (A1-C2) are shown as they are."""
+
+INDICATOR_UNITS: Final = {"days": N_("days"), "count": N_("count")}
+"""How a chart's axis names its unit (a ratio is shown as a percentage)."""
