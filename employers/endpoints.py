@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from accounts.models import Role
-from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from accounts.models import COORDINATION, NEED_WRITERS, READERS
+from api.deps import CurrentPrincipal, DbConn, require
 from api.http import (
     PageParams,
     etag_for,
@@ -38,7 +38,6 @@ Page = Annotated[PageParams, Depends(page_params)]
 Version = Annotated[int, Depends(required_version)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
-COORDINATION = (Role.COORDINATOR, Role.ADMIN)
 
 
 def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
@@ -206,8 +205,6 @@ def archive_contact(
 
 # Needs ---------------------------------------------------------------------------------------------
 
-NEED_WRITERS = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
-
 
 @router.post("/needs", status_code=201, tags=["needs"])
 def create_need(
@@ -240,7 +237,7 @@ def list_needs(
     sort: Sort = "-created_at",
 ) -> dict[str, Any]:
     """Needs of the area; an employer user sees only their own organisation's."""
-    require(principal, *STAFF, Role.EMPLOYER)
+    require(principal, *READERS)
     items, total = service.list_needs(
         conn,
         principal,

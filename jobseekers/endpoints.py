@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from accounts.models import Principal, Role
-from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from accounts.models import CASE_HANDLERS, STAFF, Principal, Role
+from api.deps import CurrentPrincipal, DbConn, require
 from api.http import (
     PageParams,
     etag_for,
@@ -44,7 +44,6 @@ Reason = Annotated[
         min_length=1, max_length=MAX_REASON, description="Why the data is read (recorded in the audit log)"
     ),
 ]
-CASE_HANDLERS = (Role.CASEWORKER, Role.ADMIN)
 
 
 def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:

@@ -17,7 +17,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 
 from accounts import service as accounts
-from accounts.models import Principal, Role
+from accounts.models import CASE_HANDLERS, Principal, Role
 from core.db import Conn
 from core.errors import (
     Conflict,
@@ -197,7 +197,7 @@ def _visible_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[st
 def _editable_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal may change the profile: the own caseworker or an admin."""
     row = _visible_row(conn, principal, jobseeker_id)
-    if principal.role not in (Role.CASEWORKER, Role.ADMIN):
+    if principal.role not in CASE_HANDLERS:
         raise Forbidden("only the client's own caseworker or an admin changes a jobseeker's record")
     return row
 

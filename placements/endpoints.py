@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from accounts import service as accounts
-from accounts.models import Principal, Role
-from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from accounts.models import COORDINATION, PROPOSERS, READERS, WORKFLOW, Principal, Role
+from api.deps import CurrentPrincipal, DbConn, require
 from api.http import PageParams, idempotent_create, page, page_params, request_fingerprint
 from core.db import Conn
 from employers.schemas import PlacementForm
@@ -31,10 +31,6 @@ Settings = Annotated[PlacementSettings, Depends(placement_settings)]
 Page = Annotated[PageParams, Depends(page_params)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Sort = Annotated[str, Query(max_length=40, description="column, prefix - for descending")]
-COORDINATION = (Role.COORDINATOR, Role.ADMIN)
-PROPOSERS = (Role.COORDINATOR, Role.CASEWORKER)
-WORKFLOW = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
-READERS = (*STAFF, Role.EMPLOYER)
 PRIVATE = {"Cache-Control": "no-store"}
 """Replies carrying a jobseeker's data are never stored by a browser or proxy."""
 

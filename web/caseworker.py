@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import CASE_HANDLERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from jobseekers import service as jobseekers
@@ -27,7 +27,7 @@ from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
-from web.pages import CASE_HANDLERS, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

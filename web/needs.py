@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import MATCHERS, NEED_WRITERS, PROPOSERS, READERS, Role
 from core.errors import AppError, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
 from employers import service as employers
@@ -21,11 +21,10 @@ from web import labels, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices, employer_names
-from web.pages import NEED_WRITERS, PROPOSERS, STAFF, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-MATCHERS = STAFF
 PAGE_SIZE = 25
 
 # Form fields of a need, by kind: how an empty field is stored when a need is edited.
@@ -128,7 +127,7 @@ def need_list(
     offset: int = 0,
 ) -> Response:
     """Needs of the area (an employer sees their own), with filters."""
-    with page(request, *STAFF, Role.EMPLOYER) as ctx:
+    with page(request, *READERS) as ctx:
         form = Form.initial(
             {"q": q, "status": status, "visibility": visibility, "municipality": municipality}
         )
@@ -173,7 +172,7 @@ def need_list(
 @router.get("/needs/{need_id:int}")
 def need_page(request: Request, need_id: int, municipality: str = "") -> Response:
     """A need; staff also see ranked candidates with their explanations and can propose one."""
-    with page(request, *STAFF, Role.EMPLOYER) as ctx:
+    with page(request, *READERS) as ctx:
         return render_need_page(ctx, need_id, municipality)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import STAFF, Role
 from core.errors import AppError, NotFound
 from employers import service as employers
 from placements import service as placements
@@ -18,7 +18,7 @@ from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
 from web.needs import number
-from web.pages import STAFF, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
