@@ -1,9 +1,10 @@
 """Jobseekers, their certificates, work capacity and consents, always within one employment area.
 
-Who sees whom: coordinators and admins every jobseeker of their area, a caseworker only their own
-clients, an employer user none. Work-capacity details and assessments belong to the own caseworker
-alone; everyone else sees only the constraints derived from them. Every read of a jobseeker's data
-writes its audit row through :func:`jobseekers.audit.record_access` in the reading transaction.
+Who sees whom is :mod:`jobseekers.access`: coordinators and admins every jobseeker of their area, a
+caseworker only their own clients, an employer user none. Work-capacity details and assessments belong to
+the own caseworker alone; everyone else sees only the constraints derived from them. Every read of a
+jobseeker's data writes its audit row through :func:`jobseekers.audit.record_access` in the reading
+transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 
 from accounts import service as accounts
-from accounts.models import CASE_HANDLERS, Principal, Role
+from accounts.models import Principal, Role
 from core.db import Conn
 from core.errors import (
     Conflict,
@@ -31,6 +32,7 @@ from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers import service as employers
+from jobseekers import access
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     AssessmentCreate,
@@ -179,35 +181,26 @@ def _records(conn: Conn, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
 # Access --------------------------------------------------------------------------------------------
 
 
+def _row(conn: Conn, jobseeker_id: int) -> dict[str, Any] | None:
+    """The jobseeker's profile row, whoever asks: the caller applies :mod:`jobseekers.access`."""
+    return conn.execute(
+        sql.SQL("SELECT {} FROM jobseekers WHERE id = %s").format(_PROFILE_SQL), (jobseeker_id,)
+    ).fetchone()
+
+
 def _visible_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal may see them; 404 otherwise, whatever the reason."""
-    row = conn.execute(
-        sql.SQL("SELECT {} FROM jobseekers WHERE id = %s AND area_id = %s").format(_PROFILE_SQL),
-        (jobseeker_id, principal.area_id),
-    ).fetchone()
-    if (
-        row is None
-        or principal.role is Role.EMPLOYER
-        or (principal.role is Role.CASEWORKER and row["caseworker_id"] != principal.user_id)
-    ):
-        raise NotFound("jobseeker not found")
-    return row
+    return access.check_visible(principal, _row(conn, jobseeker_id))
 
 
 def _editable_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal may change the profile: the own caseworker or an admin."""
-    row = _visible_row(conn, principal, jobseeker_id)
-    if principal.role not in CASE_HANDLERS:
-        raise Forbidden("only the client's own caseworker or an admin changes a jobseeker's record")
-    return row
+    return access.check_editable(principal, _row(conn, jobseeker_id))
 
 
 def _own_client_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal is their own caseworker; 404 for everyone else."""
-    row = _visible_row(conn, principal, jobseeker_id)
-    if principal.role is not Role.CASEWORKER:
-        raise NotFound("jobseeker not found")
-    return row
+    return access.check_own_client(principal, _row(conn, jobseeker_id))
 
 
 def _check_caseworker(conn: Conn, principal: Principal, user_id: int) -> None:
@@ -316,9 +309,7 @@ def list_jobseekers(
     is audited."""
     if principal.role is Role.EMPLOYER:
         raise Forbidden("employers do not list jobseekers")
-    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
-    if principal.role is Role.CASEWORKER:
-        where.append(("caseworker_id = %s", principal.user_id))
+    where = access.visible_where(principal)
     if caseworker_id is not None:
         where.append(("caseworker_id = %s", caseworker_id))
     if municipality:
@@ -602,11 +593,7 @@ def audit_trail(
     """Who read or changed a jobseeker's data, when, how and why: newest first (admin only)."""
     if principal.role is not Role.ADMIN:
         raise Forbidden("the audit trail is for admins")
-    exists = conn.execute(
-        "SELECT 1 FROM jobseekers WHERE id = %s AND area_id = %s", (jobseeker_id, principal.area_id)
-    ).fetchone()
-    if exists is None:
-        raise NotFound("jobseeker not found")
+    _visible_row(conn, principal, jobseeker_id)
     return list_rows(
         conn,
         "audit_log",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields, replace
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from accounts.models import Principal, Role
+from accounts.models import Principal
 from core.db import Conn
 from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from embeddings.texts import EmptyTextError
+from jobseekers import access
 from jobseekers.audit import record_access
 from matching.engine import (
     CandidateEntry,
@@ -44,17 +45,14 @@ def _candidate(
 ) -> tuple[CandidateEntry, npt.NDArray[np.float32]]:
     """A jobseeker the principal may match, with its current vector."""
     rows = list(rows_of(conn, "jobseeker", [jobseeker_id]))
-    if not rows or rows[0]["area_id"] != principal.area_id:
-        raise NotFound("jobseeker not found")
-    if principal.role is Role.CASEWORKER and rows[0]["caseworker_id"] != principal.user_id:
-        raise NotFound("jobseeker not found")
-    entry = candidate_entry(rows[0])
+    row = access.check_visible(principal, rows[0] if rows else None)
+    entry = candidate_entry(row)
     if not entry.matchable:
         raise Conflict("the jobseeker is archived or not available for placement; nothing is matched")
     try:
         vector = engine.held_vector("jobseeker", entry.id, entry.text)
         if vector is None:
-            vector = ensure_vector(conn, engine.embedder, "jobseeker", rows[0])
+            vector = ensure_vector(conn, engine.embedder, "jobseeker", row)
     except EmptyTextError:
         raise ValidationFailed(
             "the profile has no skills, work history or text to match on: add skills first", field="skills"
@@ -142,8 +140,8 @@ def need_matches(
 ) -> dict[str, Any]:
     """Available jobseekers for one need, pseudonymous; every listed jobseeker's read is audited."""
     need, vector = _need(conn, engine, principal, need_id)
-    if principal.role is Role.CASEWORKER:
-        filters = Filters(**{**asdict(filters), "caseworker_id": principal.user_id})
+    if (scope := access.caseworker_scope(principal)) is not None:
+        filters = replace(filters, caseworker_id=scope)
     matches = engine.matches_for_need(need, vector, filters, limit)
     if matches:
         record_access(conn, principal, [m.id for m in matches], "match_list", reason)
@@ -167,8 +165,8 @@ def search(
     """Free text against needs or jobseekers of the caller's area."""
     if not text.strip():
         raise ValidationFailed("write something to search for", field="text")
-    if target == "jobseekers" and principal.role is Role.CASEWORKER:
-        filters = Filters(**{**asdict(filters), "caseworker_id": principal.user_id})
+    if target == "jobseekers" and (scope := access.caseworker_scope(principal)) is not None:
+        filters = replace(filters, caseworker_id=scope)
     kind: Kind = "need" if target == "needs" else "jobseeker"
     hits = engine.search_text(text, kind, principal.area_id, filters, limit, lang)
     side = engine.side(kind)

@@ -5,7 +5,7 @@ Who may do what (the endpoints check the role, these functions the rows):
 - coordinators propose any available jobseeker of the area, caseworkers only their own clients;
 - coordinators and admins read every proposal and placement of the area, caseworkers those of their own
   clients, an employer those made to their own organisation (the intro card, never the ranking
-  explanation, and the identity only once disclosed);
+  explanation, and the identity only once disclosed): :mod:`placements.access`;
 - the employer of the need answers; coordinators, admins and own caseworkers move the state machine on
   and record follow-ups.
 
@@ -30,11 +30,12 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import notify_change
 from core.sql import insert_row, list_rows, order_by
 from employers import service as employers
+from jobseekers import access as jobseeker_access
 from jobseekers import service as jobseekers
 from jobseekers.audit import record_access
 from matching import service as matching
 from matching.engine import MatchingEngine
-from placements import cards
+from placements import access, cards
 from placements.schemas import (
     OPEN_STATES,
     TRANSITIONS,
@@ -108,9 +109,7 @@ class FollowUpNotDue(ValidationFailed):
 
 # Reading proposals ---------------------------------------------------------------------------------
 
-_OWN_CLIENTS = "jobseeker_id IN (SELECT id FROM jobseekers WHERE caseworker_id = %s)"
-"""Rows of a caseworker's own clients. The jobseekers domain offers no list of a caseworker's clients,
-so this one subquery reads its table (read-only)."""
+_SELECT = f"SELECT p.*, {jobseeker_access.caseworker_of('p.jobseeker_id')} FROM proposals p"
 
 
 def _visible_proposal(
@@ -118,15 +117,10 @@ def _visible_proposal(
 ) -> dict[str, Any]:
     """The proposal if the principal may see it; 404 otherwise, whatever the reason."""
     row = conn.execute(
-        "SELECT p.*, (SELECT caseworker_id FROM jobseekers j WHERE j.id = p.jobseeker_id) AS caseworker_id"
-        " FROM proposals p WHERE p.id = %s AND p.area_id = %s" + (" FOR UPDATE OF p" if lock else ""),
+        _SELECT + " WHERE p.id = %s AND p.area_id = %s" + (" FOR UPDATE OF p" if lock else ""),
         (proposal_id, principal.area_id),
     ).fetchone()
-    if (
-        row is None
-        or (principal.role is Role.EMPLOYER and row["employer_id"] != principal.employer_id)
-        or (principal.role is Role.CASEWORKER and row["caseworker_id"] != principal.user_id)
-    ):
+    if row is None or not access.may_see(principal, row):
         raise NotFound("proposal not found")
     return row
 
@@ -191,11 +185,7 @@ def list_proposals(
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """Proposals the principal may see; ``unanswered`` keeps those waiting longer than the setting."""
-    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
-    if principal.role is Role.EMPLOYER:
-        where.append(("employer_id = %s", principal.employer_id))
-    if principal.role is Role.CASEWORKER:
-        where.append((_OWN_CLIENTS, principal.user_id))
+    where = access.visible_where(principal)
     for column, value in (("need_id", need_id), ("jobseeker_id", jobseeker_id), ("employer_id", employer_id)):
         if value is not None:
             where.append((f"{column} = %s", value))
@@ -642,7 +632,7 @@ def placement_view(principal: Principal, row: dict[str, Any]) -> dict[str, Any]:
 
 _PLACEMENT_SELECT = (
     "SELECT pl.*, p.card ->> 'pseudonym' AS pseudonym,"
-    " (SELECT caseworker_id FROM jobseekers j WHERE j.id = pl.jobseeker_id) AS caseworker_id"
+    f" {jobseeker_access.caseworker_of('pl.jobseeker_id')}"
     " FROM placements pl JOIN proposals p ON p.id = pl.proposal_id"
 )
 
@@ -651,11 +641,7 @@ def _visible_placement(conn: Conn, principal: Principal, placement_id: int) -> d
     row = conn.execute(
         _PLACEMENT_SELECT + " WHERE pl.id = %s AND pl.area_id = %s", (placement_id, principal.area_id)
     ).fetchone()
-    if (
-        row is None
-        or (principal.role is Role.EMPLOYER and row["employer_id"] != principal.employer_id)
-        or (principal.role is Role.CASEWORKER and row["caseworker_id"] != principal.user_id)
-    ):
+    if row is None or not access.may_see(principal, row):
         raise NotFound("placement not found")
     return row
 
@@ -691,11 +677,7 @@ def list_placements(
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """Placements the principal may see (an employer their own organisation's, a caseworker own clients')."""
-    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
-    if principal.role is Role.EMPLOYER:
-        where.append(("employer_id = %s", principal.employer_id))
-    if principal.role is Role.CASEWORKER:
-        where.append((_OWN_CLIENTS, principal.user_id))
+    where = access.visible_where(principal)
     for column, value in (
         ("employer_id", employer_id),
         ("need_id", need_id),

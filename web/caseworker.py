@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from accounts.models import CASE_HANDLERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
+from jobseekers import access
 from jobseekers import service as jobseekers
 from jobseekers.schemas import (
     ConsentCreate,
@@ -221,9 +222,9 @@ def _client_page(
     status: int = 200,
 ) -> Response:
     """The client's page: profile form, work capacity (own caseworker), consents."""
-    own = ctx.principal.role is Role.CASEWORKER
     with ctx.conn.transaction():
         record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
+        own = access.own_client(ctx.principal, record)
         work_capacity: dict[str, Any] | None = None
         if own:
             try:
