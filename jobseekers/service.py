@@ -32,7 +32,7 @@ from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers import service as employers
-from jobseekers import access
+from jobseekers import access, facts
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     AssessmentCreate,
@@ -288,6 +288,17 @@ def get_jobseeker(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
     row = _visible_row(conn, principal, jobseeker_id)
     record_access(conn, principal, [jobseeker_id], "read", reason)
     return _records(conn, [row])[0]
+
+
+def proposal_candidate(conn: Conn, principal: Principal, jobseeker_id: int) -> facts.ProposalCandidate:
+    """One jobseeker the principal may see, read once for a proposal: what matching scores and what the
+    intro card is built from. The read is audited once (``read``, reason ``proposal``); 404 for anyone
+    who may not see the jobseeker."""
+    found = facts.proposal_candidate(conn, jobseeker_id)
+    access.check_visible(principal, found.row if found else None)
+    assert found is not None
+    record_access(conn, principal, [jobseeker_id], "read", "proposal")
+    return found
 
 
 def list_jobseekers(

@@ -314,14 +314,16 @@ def create_proposal(
     need is closed, the jobseeker unavailable, the pair already proposed or a cap reached; 422 listing
     the hard constraints the pair fails.
     """
+    # Each side is read once, here; the one audit row of the jobseeker's read is written with it.
     try:
-        need = employers.get_need(conn, principal, data.need_id)
+        need = matching.need_row(conn, principal, data.need_id)
     except NotFound:
         raise NotFound("need not found", field="need_id") from None
     try:
-        profile = jobseekers.get_jobseeker(conn, principal, data.jobseeker_id, "proposal")
+        candidate = jobseekers.proposal_candidate(conn, principal, data.jobseeker_id)
     except NotFound:
         raise NotFound("jobseeker not found", field="jobseeker_id") from None
+    profile = candidate.row
     if not _need_is_open(need):
         raise NeedClosed(
             "the need is not open for proposals (filled, cancelled, expired or archived)", field="need_id"
@@ -344,9 +346,9 @@ def create_proposal(
             extra={"proposal_id": existing["id"]},
         )
     _check_caps(conn, need, profile["id"], settings)
-    explanation = matching.explain_pair(conn, engine, principal, need["id"], profile["id"])
+    explanation = matching.explain_pair(conn, engine, need, profile)
     explanation["model_id"] = engine.embedder.model_id
-    card = cards.build_card(profile, need, explanation.get("matched_skills", []), today())
+    card = cards.build_card(candidate.card_profile, need, explanation.get("matched_skills", []), today())
     row = insert_row(
         conn,
         "proposals",
