@@ -106,7 +106,7 @@ def indicators_command(
 
 def outcomes_command(area: str = typer.Option(..., help="Employment area name.")) -> None:
     """Where placed candidates stood in the ranking when proposed: MRR and recall@10, one JSON line."""
-    from placements.service import outcome_eval
+    from placements.outcomes import outcome_eval
 
     with app_errors(), transaction() as conn:
         result = outcome_eval(conn, _area_id(conn, area))

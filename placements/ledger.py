@@ -12,8 +12,11 @@ from core.db import Conn
 from core.errors import ValidationFailed
 from employers import service as employers
 from jobseekers.audit import record_access
-from placements.service import add_months, placement_view, proposal_view, today, trial_guard
+from placements.dates import add_months, today
+from placements.placed import placement_view
+from placements.proposals import proposal_view
 from placements.settings import PlacementSettings
+from placements.workflow import trial_guard
 
 HIDDEN_NEED = "(n.visibility = 'hidden' OR n.contact_id IS NOT NULL)"
 HIDDEN_NEED_DEFINITION = (
@@ -50,7 +53,7 @@ def employer_card(
     """Everything the area knows of one employer: contacts, needs, proposals, placements, response rate.
 
     The response rate is answered proposals / proposals sent to the employer, over all time. ``warnings``
-    carries the work-trial guard (see :func:`placements.service.trial_guard`).
+    carries the work-trial guard (see :func:`placements.workflow.trial_guard`).
     """
     employer = employers.get_employer(conn, principal, employer_id)
     contacts, contact_total = employers.list_contacts(

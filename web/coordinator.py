@@ -15,7 +15,7 @@ from employers.schemas import ContactCreate, ContactPerson, EmployerCreate, Need
 from matching import service as matching
 from matching.engine import Filters
 from placements import ledger
-from placements.service import today
+from placements.dates import today
 from placements.settings import get_placement_settings
 from web import labels
 from web.forms import Form, drop_empty, options, service_error, validate

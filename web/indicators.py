@@ -12,7 +12,7 @@ from accounts import service as accounts
 from accounts.models import COORDINATION
 from core.errors import AppError, ValidationFailed
 from placements import exports, indicators
-from placements.service import add_months, today
+from placements.dates import add_months, today
 from web import labels
 from web.forms import Form
 from web.i18n import N_

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from employers import service as employers
-from placements import service as placements
+from placements import proposals as proposal_service
 from placements.schemas import ProposalState
 from placements.settings import get_placement_settings
 from web.pages import Ctx
@@ -42,7 +42,7 @@ def proposals(
 ) -> tuple[list[dict[str, Any]], int]:
     """Proposals the user may see (of one need, or in one state), newest first."""
     with ctx.conn.transaction():
-        return placements.list_proposals(
+        return proposal_service.list_proposals(
             ctx.conn,
             ctx.principal,
             get_placement_settings(),

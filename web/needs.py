@@ -14,7 +14,7 @@ from employers import service as employers
 from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedStatus, NeedUpdate
 from matching import service as matching
 from matching.engine import Filters
-from placements import service as placements
+from placements import proposals as proposal_service
 from placements.schemas import ProposalCreate
 from placements.settings import get_placement_settings
 from web import labels, lookups
@@ -236,7 +236,7 @@ def propose(request: Request, need_id: int, posted: Posted) -> Response:
             with ctx.conn.transaction():
 
                 def produce() -> str:
-                    placements.create_proposal(
+                    proposal_service.create_proposal(
                         ctx.conn,
                         matching.engine_of(ctx.request.app.state),
                         ctx.principal,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request, Response
 from accounts.models import STAFF, Role
 from core.errors import AppError, NotFound
 from employers import service as employers
-from placements import service as placements
+from placements import placed, proposals, workflow
+from placements.dates import today
 from placements.schemas import AnswerIn, FollowUpCreate, ProposalState, TransitionIn
-from placements.service import today
 from placements.settings import get_placement_settings
 from web import labels, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
@@ -53,8 +53,8 @@ def proposal_list(request: Request, state: str = "", offset: int = 0) -> Respons
 
 def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
     with ctx.conn.transaction():
-        proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
-        card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+        proposal = proposals.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+        card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
         need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
         employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
     forms = need["placement_forms"] or list(labels.PLACEMENT_FORMS)
@@ -112,7 +112,7 @@ def move_proposal(request: Request, proposal_id: int, posted: Posted) -> Respons
             with ctx.conn.transaction():
 
                 def produce() -> str:
-                    view = placements.transition(
+                    view = workflow.transition(
                         ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
                     )
                     placement = view.get("placement")
@@ -138,8 +138,8 @@ def _disclosed(ctx: Ctx, proposal: dict[str, Any]) -> dict[str, Any] | None:
         return None
     try:
         with ctx.conn.transaction():
-            return placements.disclose_candidate(ctx.conn, ctx.principal, proposal["id"])
-    except placements.DisclosureNotAllowed:
+            return proposals.disclose_candidate(ctx.conn, ctx.principal, proposal["id"])
+    except proposals.DisclosureNotAllowed:
         return None
 
 
@@ -158,8 +158,8 @@ def intro_cards(request: Request) -> Response:
 
 def _card_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
     with ctx.conn.transaction():
-        proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
-        card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+        proposal = proposals.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+        card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
     return ctx.render(
         "card.html",
         status=status,
@@ -198,9 +198,7 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
             return _card_page(ctx, proposal_id, form, status=422)
         try:
             with ctx.conn.transaction():
-                placements.answer_proposal(
-                    ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
-                )
+                workflow.answer_proposal(ctx.conn, ctx.principal, proposal_id, data, get_placement_settings())
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -217,7 +215,7 @@ def placement_list(request: Request, offset: int = 0) -> Response:
     """Placements the user may see: the area's, own clients', or the employer's own."""
     with page(request) as ctx:
         with ctx.conn.transaction():
-            items, total = placements.list_placements(
+            items, total = placed.list_placements(
                 ctx.conn,
                 ctx.principal,
                 employer_id=None,
@@ -241,7 +239,7 @@ def placement_list(request: Request, offset: int = 0) -> Response:
 
 def _placement_page(ctx: Ctx, placement_id: int, form: Form | None = None, status: int = 200) -> Response:
     with ctx.conn.transaction():
-        placement = placements.get_placement(ctx.conn, ctx.principal, placement_id)
+        placement = placed.get_placement(ctx.conn, ctx.principal, placement_id)
         employer = employers.get_employer(ctx.conn, ctx.principal, placement["employer_id"])
         need = employers.get_need(ctx.conn, ctx.principal, placement["need_id"])
     done = {f["due_months"] for f in placement.get("follow_ups", [])}
@@ -285,7 +283,7 @@ def record_follow_up(request: Request, placement_id: int, posted: Posted) -> Res
             return _placement_page(ctx, placement_id, form, status=422)
         try:
             with ctx.conn.transaction():
-                placements.add_follow_up(ctx.conn, ctx.principal, placement_id, data)
+                placed.add_follow_up(ctx.conn, ctx.principal, placement_id, data)
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise

@@ -13,7 +13,7 @@ from core.db import Conn, connect
 from jobseekers import facts
 from jobseekers import service as jobseekers
 from matching.service import engine_of
-from placements import cards, service
+from placements import cards, proposals
 from placements.schemas import ProposalCreate
 from placements.settings import PlacementSettings
 from tests.conftest import AreaWorld
@@ -130,7 +130,7 @@ def test_a_proposal_reads_the_need_and_the_jobseeker_once_and_audits_the_read_on
     with connect(db) as conn:
         log = StatementLog(conn)
         data = ProposalCreate(need_id=need, jobseeker_id=person, note="")
-        proposal = service.create_proposal(cast(Conn, log), engine, coordinator, data, PlacementSettings())
+        proposal = proposals.create_proposal(cast(Conn, log), engine, coordinator, data, PlacementSettings())
         audit = conn.execute(
             "SELECT action, reason, actor_id FROM audit_log WHERE jobseeker_id = %s", (person,)
         ).fetchall()
