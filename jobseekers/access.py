@@ -17,9 +17,18 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from accounts.models import CASE_HANDLERS, Principal, Role
+from core.db import Conn
 from core.errors import Forbidden, NotFound
 
 Row = TypeVar("Row", bound=Mapping[str, Any])
+
+
+def subject(conn: Conn, jobseeker_id: int) -> dict[str, Any] | None:
+    """What this rule needs of a jobseeker (``area_id``, ``caseworker_id``), or None when there is none:
+    for a check that needs nothing else of the record."""
+    return conn.execute(
+        "SELECT area_id, caseworker_id FROM jobseekers WHERE id = %s", (jobseeker_id,)
+    ).fetchone()
 
 
 def may_see(principal: Principal, row: Mapping[str, Any]) -> bool:

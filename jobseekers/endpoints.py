@@ -22,7 +22,7 @@ from api.http import (
     with_etag,
 )
 from core.db import Conn
-from jobseekers import service
+from jobseekers import consents, service
 from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from jobseekers.schemas import (
     AssessmentCreate,
@@ -257,7 +257,7 @@ def record_consent(
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        row = service.record_consent(conn, principal, jobseeker_id, body, reason)
+        row = consents.record_consent(conn, principal, jobseeker_id, body, reason)
         return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/consents")
 
     reply = idempotent_create(conn, principal, key, fingerprint, produce)
@@ -275,7 +275,7 @@ def list_consents(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Consents given and withdrawn (anyone who may see the jobseeker); audited."""
-    items, total = service.list_consents(
+    items, total = consents.list_consents(
         conn,
         principal,
         jobseeker_id,
@@ -298,7 +298,7 @@ def withdraw_consent(
 ) -> dict[str, Any]:
     """Withdraw a consent (own caseworker, admin); withdrawing twice changes nothing."""
     require(principal, *CASE_HANDLERS)
-    return service.withdraw_consent(conn, principal, jobseeker_id, consent_id, reason)
+    return consents.withdraw_consent(conn, principal, jobseeker_id, consent_id, reason)
 
 
 # Audit trail ---------------------------------------------------------------------------------------

@@ -31,13 +31,11 @@ from core.errors import (
 from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
-from employers import service as employers
 from jobseekers import access, facts
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     AssessmentCreate,
     Certificate,
-    ConsentCreate,
     JobseekerCreate,
     JobseekerUpdate,
     WorkCapacityIn,
@@ -82,7 +80,6 @@ JOBSEEKER_SORTS = (
     "max_commute_km",
 )
 ASSESSMENT_SORTS = ("assessed_on", "measure", "created_at")
-CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
 # Columns that are NOT NULL in the table: a PATCH may change them but not empty them.
 _REQUIRED_ON_UPDATE = (
     "municipality",
@@ -498,101 +495,6 @@ def list_assessments(
     rows, total = list_rows(conn, "work_capacity_assessments", where, ordering, limit, offset)
     record_access(conn, principal, [jobseeker_id], "assessments_read", reason)
     return [{key: _plain(value) for key, value in r.items()} for r in rows], total
-
-
-# Consents ------------------------------------------------------------------------------------------
-
-
-def _consent_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "active": row["withdrawn_at"] is None}
-
-
-def record_consent(
-    conn: Conn, principal: Principal, jobseeker_id: int, data: ConsentCreate, reason: str
-) -> dict[str, Any]:
-    """Record what the jobseeker agreed to share, generally or with one employer of the area.
-
-    Own caseworker or admin. 409 when the same consent is already in force.
-    """
-    _editable_row(conn, principal, jobseeker_id)
-    if data.employer_id is not None:
-        try:
-            employers.get_employer(conn, principal, data.employer_id)
-        except NotFound:
-            raise ValidationFailed("employer not found in this area", field="employer_id") from None
-    # Serialise consent changes of one jobseeker so that two clicks cannot record the same consent twice.
-    conn.execute("SELECT 1 FROM jobseekers WHERE id = %s FOR UPDATE", (jobseeker_id,))
-    duplicate = conn.execute(
-        "SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = %s"
-        " AND employer_id IS NOT DISTINCT FROM %s AND withdrawn_at IS NULL",
-        (jobseeker_id, data.scope.value, data.employer_id),
-    ).fetchone()
-    if duplicate is not None:
-        raise Conflict("this consent is already in force", field="scope")
-    row = insert_row(
-        conn,
-        "consents",
-        {
-            "jobseeker_id": jobseeker_id,
-            "scope": data.scope.value,
-            "employer_id": data.employer_id,
-            "recorded_by": principal.user_id,
-        },
-    )
-    record_access(conn, principal, [jobseeker_id], "consent_record", reason)
-    return _consent_record(row)
-
-
-def withdraw_consent(
-    conn: Conn, principal: Principal, jobseeker_id: int, consent_id: int, reason: str
-) -> dict[str, Any]:
-    """Withdraw a consent (own caseworker or admin); withdrawing it again changes nothing."""
-    _editable_row(conn, principal, jobseeker_id)
-    row = conn.execute(
-        "UPDATE consents SET withdrawn_at = coalesce(withdrawn_at, now())"
-        " WHERE id = %s AND jobseeker_id = %s RETURNING *",
-        (consent_id, jobseeker_id),
-    ).fetchone()
-    if row is None:
-        raise NotFound("consent not found")
-    record_access(conn, principal, [jobseeker_id], "consent_withdraw", reason)
-    return _consent_record(row)
-
-
-def list_consents(
-    conn: Conn,
-    principal: Principal,
-    jobseeker_id: int,
-    *,
-    active_only: bool,
-    sort: str,
-    limit: int,
-    offset: int,
-    reason: str,
-) -> tuple[list[dict[str, Any]], int]:
-    """Consents given and withdrawn, for anyone who may see the jobseeker (audited)."""
-    _visible_row(conn, principal, jobseeker_id)
-    where: list[tuple[str, Any]] = [("jobseeker_id = %s", jobseeker_id)]
-    if active_only:
-        where.append(("withdrawn_at IS NULL", None))
-    rows, total = list_rows(
-        conn, "consents", where, order_by(sort, CONSENT_SORTS, "-given_at"), limit, offset
-    )
-    record_access(conn, principal, [jobseeker_id], "consents_read", reason)
-    return [_consent_record(r) for r in rows], total
-
-
-def has_disclosure_consent(conn: Conn, jobseeker_id: int, employer_id: int) -> bool:
-    """True when the jobseeker's identity may be disclosed to ``employer_id``.
-
-    That takes a ``disclose_identity`` consent not withdrawn, given for that employer or for any.
-    """
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = 'disclose_identity'"
-        " AND withdrawn_at IS NULL AND (employer_id IS NULL OR employer_id = %s)) AS ok",
-        (jobseeker_id, employer_id),
-    ).fetchone()
-    return bool(row and row["ok"])
 
 
 # Audit trail ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound
 from core.sql import insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
+from jobseekers import consents
 from jobseekers import service as jobseekers
 from jobseekers.audit import record_access
 from matching import service as matching
@@ -360,7 +361,7 @@ def disclose_candidate(conn: Conn, principal: Principal, proposal_id: int) -> di
     missing: list[str] = []
     if row["answer"] != Answer.INTERESTED:
         missing.append("the employer has not answered interested")
-    if not jobseekers.has_disclosure_consent(conn, row["jobseeker_id"], principal.employer_id):
+    if not consents.has_disclosure_consent(conn, row["jobseeker_id"], principal.employer_id):
         missing.append("the jobseeker has not consented to disclosing their identity to this employer")
     if missing:
         raise DisclosureNotAllowed("; ".join(missing), extra={"missing": missing})

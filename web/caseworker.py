@@ -12,6 +12,7 @@ from accounts.models import CASE_HANDLERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from jobseekers import access
+from jobseekers import consents as consent_service
 from jobseekers import service as jobseekers
 from jobseekers.schemas import (
     ConsentCreate,
@@ -233,7 +234,7 @@ def _client_page(
                 )
             except NotFound:
                 work_capacity = None
-        consents, _ = jobseekers.list_consents(
+        consents, _ = consent_service.list_consents(
             ctx.conn,
             ctx.principal,
             jobseeker_id,
@@ -365,7 +366,9 @@ def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Respo
             with ctx.conn.transaction():
 
                 def produce() -> str:
-                    jobseekers.record_consent(ctx.conn, ctx.principal, jobseeker_id, data, "web: consent")
+                    consent_service.record_consent(
+                        ctx.conn, ctx.principal, jobseeker_id, data, "web: consent"
+                    )
                     return f"/clients/{jobseeker_id}#consents"
 
                 location = once(ctx, form.text("form_token"), produce)
@@ -381,7 +384,7 @@ def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Respo
 def withdraw_consent(request: Request, jobseeker_id: int, consent_id: int, posted: Posted) -> Response:
     """Withdraw a consent; withdrawing it again changes nothing."""
     with page(request, *CASE_HANDLERS, form=posted) as ctx, ctx.conn.transaction():
-        jobseekers.withdraw_consent(
+        consent_service.withdraw_consent(
             ctx.conn, ctx.principal, jobseeker_id, consent_id, "web: consent withdrawn"
         )
         return ctx.redirect(f"/clients/{jobseeker_id}#consents", flash="consent_withdrawn")
