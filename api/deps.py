@@ -93,6 +93,3 @@ def require(principal: Principal, *roles: Role) -> None:
     """403 unless the principal has one of ``roles``."""
     if principal.role not in roles:
         raise Forbidden(f"this action is not open to the {principal.role.value} role")
-
-
-STAFF = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from accounts.models import Role
-from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from accounts.models import COORDINATION, NEED_WRITERS, READERS
+from api.deps import CurrentPrincipal, DbConn, require
 from api.http import (
     Paging,
     etag_for,
@@ -41,7 +41,6 @@ router = APIRouter()
 
 Version = Annotated[int, Depends(required_version)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-COORDINATION = (Role.COORDINATOR, Role.ADMIN)
 
 
 def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
@@ -233,8 +232,6 @@ def archive_contact(
 
 # Needs ---------------------------------------------------------------------------------------------
 
-NEED_WRITERS = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
-
 
 @router.post(
     "/needs",
@@ -269,7 +266,7 @@ def list_needs(
     filters: Annotated[NeedFilters, Query()],
 ) -> dict[str, Any]:
     """Needs of the area; an employer user sees only their own organisation's."""
-    require(principal, *STAFF, Role.EMPLOYER)
+    require(principal, *READERS)
     items, total = service.list_needs(conn, principal, filters, params)
     return page(items, total, params)
 

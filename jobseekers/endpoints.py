@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from accounts.models import Principal, Role
-from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from accounts.models import CASE_HANDLERS, STAFF, Principal, Role
+from api.deps import CurrentPrincipal, DbConn, require
 from api.http import (
     Paging,
     etag_for,
@@ -24,7 +24,7 @@ from api.http import (
 from api.problems import problem_responses
 from core.db import Conn
 from core.paging import Page
-from jobseekers import service
+from jobseekers import consents, service
 from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from jobseekers.schemas import (
     Assessment,
@@ -52,7 +52,6 @@ Reason = Annotated[
         min_length=1, max_length=MAX_REASON, description="Why the data is read (recorded in the audit log)"
     ),
 ]
-CASE_HANDLERS = (Role.CASEWORKER, Role.ADMIN)
 
 
 def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
@@ -282,7 +281,7 @@ def record_consent(
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        row = service.record_consent(conn, principal, jobseeker_id, body, reason)
+        row = consents.record_consent(conn, principal, jobseeker_id, body, reason)
         return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/consents")
 
     reply = idempotent_create(conn, principal, key, fingerprint, produce)
@@ -303,7 +302,7 @@ def list_consents(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Consents given and withdrawn (anyone who may see the jobseeker); audited."""
-    items, total = service.list_consents(conn, principal, jobseeker_id, filters, params, reason=reason)
+    items, total = consents.list_consents(conn, principal, jobseeker_id, filters, params, reason=reason)
     return page(items, total, params)
 
 
@@ -321,7 +320,7 @@ def withdraw_consent(
 ) -> dict[str, Any]:
     """Withdraw a consent (own caseworker, admin); withdrawing twice changes nothing."""
     require(principal, *CASE_HANDLERS)
-    return service.withdraw_consent(conn, principal, jobseeker_id, consent_id, reason)
+    return consents.withdraw_consent(conn, principal, jobseeker_id, consent_id, reason)
 
 
 # Audit trail ---------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Jobseekers, their certificates, work capacity and consents, always within one employment area.
 
-Who sees whom: coordinators and admins every jobseeker of their area, a caseworker only their own
-clients, an employer user none. Work-capacity details and assessments belong to the own caseworker
-alone; everyone else sees only the constraints derived from them. Every read of a jobseeker's data
-writes its audit row through :func:`jobseekers.audit.record_access` in the reading transaction.
+Who sees whom is :mod:`jobseekers.access`: coordinators and admins every jobseeker of their area, a
+caseworker only their own clients, an employer user none. Work-capacity details and assessments belong to
+the own caseworker alone; everyone else sees only the constraints derived from them. Every read of a
+jobseeker's data writes its audit row through :func:`jobseekers.audit.record_access` in the reading
+transaction.
 """
 
 from __future__ import annotations
@@ -31,14 +32,12 @@ from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
-from employers import service as employers
+from jobseekers import access, facts
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     AssessmentCreate,
     AssessmentFilters,
     Certificate,
-    ConsentCreate,
-    ConsentFilters,
     JobseekerCreate,
     JobseekerFilters,
     JobseekerUpdate,
@@ -84,7 +83,6 @@ JOBSEEKER_SORTS = (
     "max_commute_km",
 )
 ASSESSMENT_SORTS = ("assessed_on", "measure", "created_at")
-CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
 # Columns that are NOT NULL in the table: a PATCH may change them but not empty them.
 _REQUIRED_ON_UPDATE = (
     "municipality",
@@ -183,35 +181,26 @@ def _records(conn: Conn, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
 # Access --------------------------------------------------------------------------------------------
 
 
+def _row(conn: Conn, jobseeker_id: int) -> dict[str, Any] | None:
+    """The jobseeker's profile row, whoever asks: the caller applies :mod:`jobseekers.access`."""
+    return conn.execute(
+        sql.SQL("SELECT {} FROM jobseekers WHERE id = %s").format(_PROFILE_SQL), (jobseeker_id,)
+    ).fetchone()
+
+
 def _visible_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal may see them; 404 otherwise, whatever the reason."""
-    row = conn.execute(
-        sql.SQL("SELECT {} FROM jobseekers WHERE id = %s AND area_id = %s").format(_PROFILE_SQL),
-        (jobseeker_id, principal.area_id),
-    ).fetchone()
-    if (
-        row is None
-        or principal.role is Role.EMPLOYER
-        or (principal.role is Role.CASEWORKER and row["caseworker_id"] != principal.user_id)
-    ):
-        raise NotFound("jobseeker not found")
-    return row
+    return access.check_visible(principal, _row(conn, jobseeker_id))
 
 
 def _editable_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal may change the profile: the own caseworker or an admin."""
-    row = _visible_row(conn, principal, jobseeker_id)
-    if principal.role not in (Role.CASEWORKER, Role.ADMIN):
-        raise Forbidden("only the client's own caseworker or an admin changes a jobseeker's record")
-    return row
+    return access.check_editable(principal, _row(conn, jobseeker_id))
 
 
 def _own_client_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
     """The jobseeker if the principal is their own caseworker; 404 for everyone else."""
-    row = _visible_row(conn, principal, jobseeker_id)
-    if principal.role is not Role.CASEWORKER:
-        raise NotFound("jobseeker not found")
-    return row
+    return access.check_own_client(principal, _row(conn, jobseeker_id))
 
 
 def _check_caseworker(conn: Conn, principal: Principal, user_id: int) -> None:
@@ -301,6 +290,17 @@ def get_jobseeker(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
     return _records(conn, [row])[0]
 
 
+def proposal_candidate(conn: Conn, principal: Principal, jobseeker_id: int) -> facts.ProposalCandidate:
+    """One jobseeker the principal may see, read once for a proposal: what matching scores and what the
+    intro card is built from. The read is audited once (``read``, reason ``proposal``); 404 for anyone
+    who may not see the jobseeker."""
+    found = facts.proposal_candidate(conn, jobseeker_id)
+    access.check_visible(principal, found.row if found else None)
+    assert found is not None
+    record_access(conn, principal, [jobseeker_id], "read", "proposal")
+    return found
+
+
 def list_jobseekers(
     conn: Conn, principal: Principal, filters: JobseekerFilters, page: PageParams, *, reason: str
 ) -> tuple[list[dict[str, Any]], int]:
@@ -308,9 +308,7 @@ def list_jobseekers(
     is audited."""
     if principal.role is Role.EMPLOYER:
         raise Forbidden("employers do not list jobseekers")
-    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
-    if principal.role is Role.CASEWORKER:
-        where.append(("caseworker_id = %s", principal.user_id))
+    where = access.visible_where(principal)
     if filters.caseworker_id is not None:
         where.append(("caseworker_id = %s", filters.caseworker_id))
     if filters.municipality:
@@ -494,98 +492,6 @@ def list_assessments(
     return [{key: _plain(value) for key, value in r.items()} for r in rows], total
 
 
-# Consents ------------------------------------------------------------------------------------------
-
-
-def _consent_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "active": row["withdrawn_at"] is None}
-
-
-def record_consent(
-    conn: Conn, principal: Principal, jobseeker_id: int, data: ConsentCreate, reason: str
-) -> dict[str, Any]:
-    """Record what the jobseeker agreed to share, generally or with one employer of the area.
-
-    Own caseworker or admin. 409 when the same consent is already in force.
-    """
-    _editable_row(conn, principal, jobseeker_id)
-    if data.employer_id is not None:
-        try:
-            employers.get_employer(conn, principal, data.employer_id)
-        except NotFound:
-            raise ValidationFailed("employer not found in this area", field="employer_id") from None
-    # Serialise consent changes of one jobseeker so that two clicks cannot record the same consent twice.
-    conn.execute("SELECT 1 FROM jobseekers WHERE id = %s FOR UPDATE", (jobseeker_id,))
-    duplicate = conn.execute(
-        "SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = %s"
-        " AND employer_id IS NOT DISTINCT FROM %s AND withdrawn_at IS NULL",
-        (jobseeker_id, data.scope.value, data.employer_id),
-    ).fetchone()
-    if duplicate is not None:
-        raise Conflict("this consent is already in force", field="scope")
-    row = insert_row(
-        conn,
-        "consents",
-        {
-            "jobseeker_id": jobseeker_id,
-            "scope": data.scope.value,
-            "employer_id": data.employer_id,
-            "recorded_by": principal.user_id,
-        },
-    )
-    record_access(conn, principal, [jobseeker_id], "consent_record", reason)
-    return _consent_record(row)
-
-
-def withdraw_consent(
-    conn: Conn, principal: Principal, jobseeker_id: int, consent_id: int, reason: str
-) -> dict[str, Any]:
-    """Withdraw a consent (own caseworker or admin); withdrawing it again changes nothing."""
-    _editable_row(conn, principal, jobseeker_id)
-    row = conn.execute(
-        "UPDATE consents SET withdrawn_at = coalesce(withdrawn_at, now())"
-        " WHERE id = %s AND jobseeker_id = %s RETURNING *",
-        (consent_id, jobseeker_id),
-    ).fetchone()
-    if row is None:
-        raise NotFound("consent not found")
-    record_access(conn, principal, [jobseeker_id], "consent_withdraw", reason)
-    return _consent_record(row)
-
-
-def list_consents(
-    conn: Conn,
-    principal: Principal,
-    jobseeker_id: int,
-    filters: ConsentFilters,
-    page: PageParams,
-    *,
-    reason: str,
-) -> tuple[list[dict[str, Any]], int]:
-    """Consents given and withdrawn, for anyone who may see the jobseeker (audited)."""
-    _visible_row(conn, principal, jobseeker_id)
-    where: list[tuple[str, Any]] = [("jobseeker_id = %s", jobseeker_id)]
-    if filters.active_only:
-        where.append(("withdrawn_at IS NULL", None))
-    ordering = order_by(filters.sort, CONSENT_SORTS, "-given_at")
-    rows, total = list_rows(conn, "consents", where, ordering, page.limit, page.offset)
-    record_access(conn, principal, [jobseeker_id], "consents_read", reason)
-    return [_consent_record(r) for r in rows], total
-
-
-def has_disclosure_consent(conn: Conn, jobseeker_id: int, employer_id: int) -> bool:
-    """True when the jobseeker's identity may be disclosed to ``employer_id``.
-
-    That takes a ``disclose_identity`` consent not withdrawn, given for that employer or for any.
-    """
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = 'disclose_identity'"
-        " AND withdrawn_at IS NULL AND (employer_id IS NULL OR employer_id = %s)) AS ok",
-        (jobseeker_id, employer_id),
-    ).fetchone()
-    return bool(row and row["ok"])
-
-
 # Audit trail ---------------------------------------------------------------------------------------
 
 
@@ -595,11 +501,7 @@ def audit_trail(
     """Who read or changed a jobseeker's data, when, how and why: newest first (admin only)."""
     if principal.role is not Role.ADMIN:
         raise Forbidden("the audit trail is for admins")
-    exists = conn.execute(
-        "SELECT 1 FROM jobseekers WHERE id = %s AND area_id = %s", (jobseeker_id, principal.area_id)
-    ).fetchone()
-    if exists is None:
-        raise NotFound("jobseeker not found")
+    _visible_row(conn, principal, jobseeker_id)
     return list_rows(
         conn,
         "audit_log",

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.models import Principal, Role
+from accounts.models import MATCHERS, Principal
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
 from api.http import plain_json, rendered_reply
 from api.problems import problem_responses
@@ -21,7 +21,6 @@ from matching.service import engine_of
 
 router = APIRouter(tags=["matching"])
 
-MATCHERS = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
 Limit = Annotated[int, Query(ge=1, le=100, description="Results to return")]
 Reason = Annotated[str, Query(min_length=1, max_length=200, description="Why the data is read (audited)")]
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields, replace
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from accounts.models import Principal, Role
+from accounts.models import Principal
 from core.db import Conn
 from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from embeddings.texts import EmptyTextError
+from jobseekers import access
 from jobseekers.audit import record_access
 from matching.engine import Filters, MatchingEngine, score_pair
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
@@ -37,17 +38,21 @@ def _candidate(
 ) -> tuple[CandidateEntry, npt.NDArray[np.float32]]:
     """A jobseeker the principal may match, with its current vector."""
     rows = list(rows_of(conn, "jobseeker", [jobseeker_id]))
-    if not rows or rows[0]["area_id"] != principal.area_id:
-        raise NotFound("jobseeker not found")
-    if principal.role is Role.CASEWORKER and rows[0]["caseworker_id"] != principal.user_id:
-        raise NotFound("jobseeker not found")
-    entry = candidate_entry(rows[0])
+    return _candidate_of(conn, engine, access.check_visible(principal, rows[0] if rows else None))
+
+
+def _candidate_of(
+    conn: Conn, engine: MatchingEngine, row: dict[str, Any]
+) -> tuple[CandidateEntry, npt.NDArray[np.float32]]:
+    """The jobseeker of ``row`` (as :func:`jobseekers.facts.candidate_rows` reads it), if it may be
+    matched, with its current vector."""
+    entry = candidate_entry(row)
     if not entry.matchable:
         raise Conflict("the jobseeker is archived or not available for placement; nothing is matched")
     try:
         vector = engine.held_vector("jobseeker", entry.id, entry.text)
         if vector is None:
-            vector = ensure_vector(conn, engine.embedder, "jobseeker", rows[0])
+            vector = ensure_vector(conn, engine.embedder, "jobseeker", row)
     except EmptyTextError:
         raise ValidationFailed(
             "the profile has no skills, work history or text to match on: add skills first", field="skills"
@@ -55,20 +60,33 @@ def _candidate(
     return entry, vector
 
 
+def need_row(conn: Conn, principal: Principal, need_id: int) -> dict[str, Any]:
+    """A need of the principal's area as matching reads it (:func:`employers.facts.need_rows`); 404
+    otherwise. A proposal reads its need here, once, and hands it to :func:`explain_pair`."""
+    rows = list(rows_of(conn, "need", [need_id]))
+    if not rows or rows[0]["area_id"] != principal.area_id:
+        raise NotFound("need not found")
+    return rows[0]
+
+
 def _need(
     conn: Conn, engine: MatchingEngine, principal: Principal, need_id: int
 ) -> tuple[NeedEntry, npt.NDArray[np.float32]]:
     """An open need of the principal's area, with its current vector."""
-    rows = list(rows_of(conn, "need", [need_id]))
-    if not rows or rows[0]["area_id"] != principal.area_id:
-        raise NotFound("need not found")
-    entry = need_entry(rows[0])
+    return _need_of(conn, engine, need_row(conn, principal, need_id))
+
+
+def _need_of(
+    conn: Conn, engine: MatchingEngine, row: dict[str, Any]
+) -> tuple[NeedEntry, npt.NDArray[np.float32]]:
+    """The need of ``row``, if it is open, with its current vector."""
+    entry = need_entry(row)
     if not entry.matchable:
         raise Conflict("the need is not open (filled, cancelled, expired or archived); nothing is matched")
     try:
         vector = engine.held_vector("need", entry.id, entry.text)
         if vector is None:
-            vector = ensure_vector(conn, engine.embedder, "need", rows[0])
+            vector = ensure_vector(conn, engine.embedder, "need", row)
     except EmptyTextError:
         raise ValidationFailed(
             "the need has no title, skills or description to match on", field="title"
@@ -135,8 +153,8 @@ def need_matches(
 ) -> dict[str, Any]:
     """Available jobseekers for one need, pseudonymous; every listed jobseeker's read is audited."""
     need, vector = _need(conn, engine, principal, need_id)
-    if principal.role is Role.CASEWORKER:
-        filters = Filters(**{**asdict(filters), "caseworker_id": principal.user_id})
+    if (scope := access.caseworker_scope(principal)) is not None:
+        filters = replace(filters, caseworker_id=scope)
     matches = engine.matches_for_need(need, vector, filters, limit)
     if matches:
         record_access(conn, principal, [m.id for m in matches], "match_list", reason)
@@ -160,8 +178,8 @@ def search(
     """Free text against needs or jobseekers of the caller's area."""
     if not text.strip():
         raise ValidationFailed("write something to search for", field="text")
-    if target == "jobseekers" and principal.role is Role.CASEWORKER:
-        filters = Filters(**{**asdict(filters), "caseworker_id": principal.user_id})
+    if target == "jobseekers" and (scope := access.caseworker_scope(principal)) is not None:
+        filters = replace(filters, caseworker_id=scope)
     kind: Kind = "need" if target == "needs" else "jobseeker"
     hits = engine.search_text(text, kind, principal.area_id, filters, limit, lang)
     side = engine.side(kind)
@@ -199,16 +217,19 @@ def search(
 
 
 def explain_pair(
-    conn: Conn, engine: MatchingEngine, principal: Principal, need_id: int, jobseeker_id: int
+    conn: Conn, engine: MatchingEngine, need_facts: dict[str, Any], jobseeker_facts: dict[str, Any]
 ) -> dict[str, Any]:
     """The explanation of one need-jobseeker pair, to be frozen with a proposal.
 
-    Raises :class:`ValidationFailed` naming the failed hard constraints when the pair may not be proposed;
-    404 when either side is not visible to the principal; 409 when the need is closed or the jobseeker
-    unavailable. Also returns ``rank``: the jobseeker's place in the need's ranking now (None beyond 100).
+    The rows are those the caller read (:func:`need_row`, :func:`jobseekers.service.proposal_candidate`),
+    having checked that the principal may see both and recorded the access: nothing is read or audited
+    again here. Raises :class:`ValidationFailed` naming the failed hard constraints when the pair may not
+    be proposed; 409 when the need is closed or the jobseeker unavailable. Also returns ``rank``: the
+    jobseeker's place in the need's ranking now (None beyond 100).
     """
-    need, need_vector = _need(conn, engine, principal, need_id)
-    candidate, candidate_vector = _candidate(conn, engine, principal, jobseeker_id)
+    need, need_vector = _need_of(conn, engine, need_facts)
+    candidate, candidate_vector = _candidate_of(conn, engine, jobseeker_facts)
+    need_id, jobseeker_id = need.id, candidate.id
     match = score_pair(engine, need, candidate, need_vector, candidate_vector)
     failed = [r for r in match.constraints if not r.passed]
     if failed:
@@ -219,5 +240,4 @@ def explain_pair(
         )
     ranking = engine.matches_for_need(need, need_vector, Filters(), 100)
     rank = next((position for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), None)
-    record_access(conn, principal, [jobseeker_id], "explain_pair", "proposal")
     return {**match_payload(match), "rank": rank, "need_id": need_id, "jobseeker_id": jobseeker_id}

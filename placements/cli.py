@@ -114,7 +114,7 @@ def outcomes_command(
 
 def print_outcomes(area: str) -> None:
     """The outcome evaluation of ``area`` as one JSON line (``outcomes``, and ``eval --outcomes``)."""
-    from placements.service import outcome_eval
+    from placements.outcomes import outcome_eval
 
     with app_errors(), transaction() as conn:
         result = outcome_eval(conn, _area_id(conn, area))

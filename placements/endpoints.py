@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from accounts import service as accounts
-from accounts.models import Principal, Role
-from api.deps import STAFF, CurrentPrincipal, DbConn, require
+from accounts.models import COORDINATION, PROPOSERS, READERS, WORKFLOW, Principal, Role
+from api.deps import CurrentPrincipal, DbConn, require
 from api.http import Paging, file_reply, idempotent_create, page, rendered_reply, request_fingerprint
 from api.problems import problem_responses
 from core.db import Conn
 from core.paging import Page
 from matching import service as matching
-from placements import cards, exports, indicators, ledger, service
+from placements import cards, exports, indicators, ledger, placed, proposals, workflow
+from placements.dates import add_months, today
 from placements.schemas import (
     AnswerIn,
     Candidate,
@@ -51,10 +52,6 @@ def placement_settings() -> PlacementSettings:
 
 Settings = Annotated[PlacementSettings, Depends(placement_settings)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-COORDINATION = (Role.COORDINATOR, Role.ADMIN)
-PROPOSERS = (Role.COORDINATOR, Role.CASEWORKER)
-WORKFLOW = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
-READERS = (*STAFF, Role.EMPLOYER)
 PRIVATE = {"Cache-Control": "no-store"}
 """Replies carrying a jobseeker's data are never stored by a browser or proxy."""
 
@@ -96,8 +93,8 @@ def due(
 
 
 def _default_from() -> date:
-    day = service.today()
-    return service.add_months(day.replace(day=1), -11)
+    day = today()
+    return add_months(day.replace(day=1), -11)
 
 
 PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 12 months back)")]
@@ -119,9 +116,7 @@ def hidden_jobs(
 ) -> dict[str, Any]:
     """Hidden needs uncovered in the period and how many were filled (coordinator, admin)."""
     require(principal, *COORDINATION)
-    return ledger.hidden_jobs(
-        conn, principal, date_from or _default_from(), date_to or service.today(), group_by
-    )
+    return ledger.hidden_jobs(conn, principal, date_from or _default_from(), date_to or today(), group_by)
 
 
 # Proposals -----------------------------------------------------------------------------------------
@@ -147,7 +142,9 @@ def create_proposal(
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        row = service.create_proposal(conn, matching.engine_of(request.app.state), principal, body, settings)
+        row = proposals.create_proposal(
+            conn, matching.engine_of(request.app.state), principal, body, settings
+        )
         return 201, row, {"Location": f"/api/v1/proposals/{row['id']}"}
 
     return idempotent_create(conn, principal, key, fingerprint, produce)
@@ -169,7 +166,7 @@ def list_proposals(
     """Proposals: the area's for coordinators and admins, own clients' for a caseworker, own
     organisation's for an employer."""
     require(principal, *READERS)
-    items, total = service.list_proposals(conn, principal, settings, filters, params)
+    items, total = proposals.list_proposals(conn, principal, settings, filters, params)
     return page(items, total, params)
 
 
@@ -184,12 +181,12 @@ def get_proposal(
 ) -> dict[str, Any]:
     """One proposal."""
     require(principal, *READERS)
-    return service.get_proposal(conn, principal, proposal_id, settings)
+    return proposals.get_proposal(conn, principal, proposal_id, settings)
 
 
 def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
     require(principal, *READERS)
-    return service.get_card(conn, principal, proposal_id)
+    return proposals.get_card(conn, principal, proposal_id)
 
 
 @router.get(
@@ -236,7 +233,7 @@ def candidate(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JS
     """The candidate's name and contact details, for the employer, once the jobseeker has consented
     and the employer has answered interested (every disclosure is audited)."""
     require(principal, Role.EMPLOYER)
-    return JSONResponse(service.disclose_candidate(conn, principal, proposal_id), headers=PRIVATE)
+    return JSONResponse(proposals.disclose_candidate(conn, principal, proposal_id), headers=PRIVATE)
 
 
 @router.post(
@@ -257,7 +254,7 @@ def answer(
     require(principal, Role.EMPLOYER)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        return 200, service.answer_proposal(conn, principal, proposal_id, body, settings), {}
+        return 200, workflow.answer_proposal(conn, principal, proposal_id, body, settings), {}
 
     return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
 
@@ -281,7 +278,7 @@ def transition(
     require(principal, *WORKFLOW)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        return 200, service.transition(conn, principal, proposal_id, body, settings), {}
+        return 200, workflow.transition(conn, principal, proposal_id, body, settings), {}
 
     return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
 
@@ -304,7 +301,7 @@ def list_placements(
     """Placements: the area's for coordinators and admins, own clients' for a caseworker, own
     organisation's for an employer."""
     require(principal, *READERS)
-    items, total = service.list_placements(conn, principal, filters, params)
+    items, total = placed.list_placements(conn, principal, filters, params)
     return page(items, total, params)
 
 
@@ -317,7 +314,7 @@ def list_placements(
 def get_placement(placement_id: int, principal: CurrentPrincipal, conn: DbConn) -> dict[str, Any]:
     """One placement (staff also see its follow-ups)."""
     require(principal, *READERS)
-    return service.get_placement(conn, principal, placement_id)
+    return placed.get_placement(conn, principal, placement_id)
 
 
 @router.post(
@@ -338,7 +335,7 @@ def add_follow_up(
     require(principal, *WORKFLOW)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        return 201, service.add_follow_up(conn, principal, placement_id, body), {}
+        return 201, placed.add_follow_up(conn, principal, placement_id, body), {}
 
     return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
 
@@ -357,7 +354,7 @@ def _scope(
         area_id=principal.area_id,
         area_name=accounts.get_area(conn, principal.area_id)["name"],
         date_from=date_from or _default_from(),
-        date_to=date_to or service.today(),
+        date_to=date_to or today(),
     )
 
 

@@ -14,8 +14,11 @@ from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import ContactFilters, NeedFilters
 from jobseekers.audit import record_access
-from placements.service import add_months, placement_view, proposal_view, today, trial_guard
+from placements.dates import add_months, today
+from placements.placed import placement_view
+from placements.proposals import proposal_view
 from placements.settings import PlacementSettings
+from placements.workflow import trial_guard
 
 HIDDEN_NEED = "(n.visibility = 'hidden' OR n.contact_id IS NOT NULL)"
 HIDDEN_NEED_DEFINITION = (
@@ -59,7 +62,7 @@ def employer_card(
     """Everything the area knows of one employer: contacts, needs, proposals, placements, response rate.
 
     The response rate is answered proposals / proposals sent to the employer, over all time. ``warnings``
-    carries the work-trial guard (see :func:`placements.service.trial_guard`).
+    carries the work-trial guard (see :func:`placements.workflow.trial_guard`).
     """
     employer = employers.get_employer(conn, principal, employer_id)
     first_page = PageParams(limit=MAX_LIST, offset=0)

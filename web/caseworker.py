@@ -8,10 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import CASE_HANDLERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
+from jobseekers import access
+from jobseekers import consents as consent_service
 from jobseekers import service as jobseekers
 from jobseekers.schemas import (
     ConsentCreate,
@@ -30,7 +32,7 @@ from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
-from web.pages import CASE_HANDLERS, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -216,8 +218,8 @@ def _client_page(
     status: int = 200,
 ) -> Response:
     """The client's page: profile form, work capacity (own caseworker), consents."""
-    own = ctx.principal.role is Role.CASEWORKER
     record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
+    own = access.own_client(ctx.principal, record)
     work_capacity: dict[str, Any] | None = None
     if own:
         try:
@@ -226,7 +228,7 @@ def _client_page(
             )
         except NotFound:
             work_capacity = None
-    consents, _ = jobseekers.list_consents(
+    consents, _ = consent_service.list_consents(
         ctx.conn,
         ctx.principal,
         jobseeker_id,
@@ -356,7 +358,9 @@ def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Respo
             with ctx.savepoint():
 
                 def produce() -> str:
-                    jobseekers.record_consent(ctx.conn, ctx.principal, jobseeker_id, data, "web: consent")
+                    consent_service.record_consent(
+                        ctx.conn, ctx.principal, jobseeker_id, data, "web: consent"
+                    )
                     return f"/clients/{jobseeker_id}#consents"
 
                 location = once(ctx, form.text("form_token"), produce)
@@ -372,7 +376,7 @@ def record_consent(request: Request, jobseeker_id: int, posted: Posted) -> Respo
 def withdraw_consent(request: Request, jobseeker_id: int, consent_id: int, posted: Posted) -> Response:
     """Withdraw a consent; withdrawing it again changes nothing."""
     with page(request, *CASE_HANDLERS, form=posted) as ctx:
-        jobseekers.withdraw_consent(
+        consent_service.withdraw_consent(
             ctx.conn, ctx.principal, jobseeker_id, consent_id, "web: consent withdrawn"
         )
         return ctx.redirect(f"/clients/{jobseeker_id}#consents", flash="consent_withdrawn")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import COORDINATION, STAFF, Role
 from core.errors import AppError
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
@@ -24,14 +24,14 @@ from employers.schemas import (
 from matching import service as matching
 from matching.engine import Filters
 from placements import ledger
-from placements.service import today
+from placements.dates import today
 from placements.settings import get_placement_settings
 from web import labels
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
 from web.needs import need_choices, need_values
-from web.pages import COORDINATION, STAFF, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

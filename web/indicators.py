@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 
 from accounts import service as accounts
+from accounts.models import COORDINATION
 from core.errors import AppError, ValidationFailed
 from placements import exports, indicators
-from placements.service import add_months, today
+from placements.dates import add_months, today
 from web import labels
 from web.forms import Form
 from web.i18n import N_
-from web.pages import COORDINATION, Ctx, PageRoute, page
+from web.pages import Ctx, PageRoute, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

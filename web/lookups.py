@@ -8,7 +8,7 @@ from typing import Any
 from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import EmployerFilters
-from placements import service as placements
+from placements import proposals as proposal_service
 from placements.schemas import ProposalFilters, ProposalState
 from placements.settings import get_placement_settings
 from web.pages import Ctx
@@ -33,7 +33,7 @@ def proposals(
     ctx: Ctx, *, need_id: int | None = None, state: str | None = None, limit: int = 200, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     """Proposals the user may see (of one need, or in one state), newest first."""
-    return placements.list_proposals(
+    return proposal_service.list_proposals(
         ctx.conn,
         ctx.principal,
         get_placement_settings(),

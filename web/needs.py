@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import MATCHERS, NEED_WRITERS, PROPOSERS, READERS, Role
 from core.errors import AppError, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
@@ -15,18 +15,17 @@ from employers import service as employers
 from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedFilters, NeedStatus, NeedUpdate, Visibility
 from matching import service as matching
 from matching.engine import Filters
-from placements import service as placements
+from placements import proposals as proposal_service
 from placements.schemas import ProposalCreate
 from placements.settings import get_placement_settings
 from web import labels, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices, employer_names
-from web.pages import NEED_WRITERS, PROPOSERS, STAFF, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-MATCHERS = STAFF
 PAGE_SIZE = 25
 
 # Form fields of a need, by kind: how an empty field is stored when a need is edited.
@@ -129,7 +128,7 @@ def need_list(
     offset: int = 0,
 ) -> Response:
     """Needs of the area (an employer sees their own), with filters."""
-    with page(request, *STAFF, Role.EMPLOYER) as ctx:
+    with page(request, *READERS) as ctx:
         form = Form.initial(
             {"q": q, "status": status, "visibility": visibility, "municipality": municipality}
         )
@@ -168,7 +167,7 @@ def need_list(
 @router.get("/needs/{need_id:int}")
 def need_page(request: Request, need_id: int, municipality: str = "") -> Response:
     """A need; staff also see ranked candidates with their explanations and can propose one."""
-    with page(request, *STAFF, Role.EMPLOYER) as ctx:
+    with page(request, *READERS) as ctx:
         return render_need_page(ctx, need_id, municipality)
 
 
@@ -231,7 +230,7 @@ def propose(request: Request, need_id: int, posted: Posted) -> Response:
             with ctx.savepoint():
 
                 def produce() -> str:
-                    placements.create_proposal(
+                    proposal_service.create_proposal(
                         ctx.conn,
                         matching.engine_of(ctx.request.app.state),
                         ctx.principal,

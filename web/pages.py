@@ -90,14 +90,6 @@ FLASHES: Final = {
 }
 
 
-# Who may open which pages: the same role rules as the API's endpoints.
-STAFF: Final = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
-COORDINATION: Final = (Role.COORDINATOR, Role.ADMIN)
-CASE_HANDLERS: Final = (Role.CASEWORKER, Role.ADMIN)
-PROPOSERS: Final = (Role.COORDINATOR, Role.CASEWORKER)
-NEED_WRITERS: Final = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
-
-
 class SignInRequired(Exception):
     """No live session: go to the sign-in page and come back afterwards."""
 

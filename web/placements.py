@@ -6,20 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import Role
+from accounts.models import STAFF, Role
 from core.errors import AppError, NotFound
 from core.paging import PageParams
 from employers import service as employers
-from placements import service as placements
+from placements import placed, proposals, workflow
+from placements.dates import today
 from placements.schemas import AnswerIn, FollowUpCreate, PlacementFilters, ProposalState, TransitionIn
-from placements.service import today
 from placements.settings import get_placement_settings
 from web import labels, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
 from web.needs import number
-from web.pages import STAFF, Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -53,8 +53,8 @@ def proposal_list(request: Request, state: str = "", offset: int = 0) -> Respons
 
 
 def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
-    proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
-    card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+    proposal = proposals.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
     need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
     employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
     forms = need["placement_forms"] or list(labels.PLACEMENT_FORMS)
@@ -112,7 +112,7 @@ def move_proposal(request: Request, proposal_id: int, posted: Posted) -> Respons
             with ctx.savepoint():
 
                 def produce() -> str:
-                    view = placements.transition(
+                    view = workflow.transition(
                         ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
                     )
                     placement = view.get("placement")
@@ -138,8 +138,8 @@ def _disclosed(ctx: Ctx, proposal: dict[str, Any]) -> dict[str, Any] | None:
         return None
     try:
         with ctx.savepoint():
-            return placements.disclose_candidate(ctx.conn, ctx.principal, proposal["id"])
-    except placements.DisclosureNotAllowed:
+            return proposals.disclose_candidate(ctx.conn, ctx.principal, proposal["id"])
+    except proposals.DisclosureNotAllowed:
         return None
 
 
@@ -157,8 +157,8 @@ def intro_cards(request: Request) -> Response:
 
 
 def _card_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
-    proposal = placements.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
-    card = placements.get_card(ctx.conn, ctx.principal, proposal_id)
+    proposal = proposals.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
     return ctx.render(
         "card.html",
         status=status,
@@ -197,9 +197,7 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
             return _card_page(ctx, proposal_id, form, status=422)
         try:
             with ctx.savepoint():
-                placements.answer_proposal(
-                    ctx.conn, ctx.principal, proposal_id, data, get_placement_settings()
-                )
+                workflow.answer_proposal(ctx.conn, ctx.principal, proposal_id, data, get_placement_settings())
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -215,7 +213,7 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
 def placement_list(request: Request, offset: int = 0) -> Response:
     """Placements the user may see: the area's, own clients', or the employer's own."""
     with page(request) as ctx:
-        items, total = placements.list_placements(
+        items, total = placed.list_placements(
             ctx.conn,
             ctx.principal,
             PlacementFilters(),
@@ -233,7 +231,7 @@ def placement_list(request: Request, offset: int = 0) -> Response:
 
 
 def _placement_page(ctx: Ctx, placement_id: int, form: Form | None = None, status: int = 200) -> Response:
-    placement = placements.get_placement(ctx.conn, ctx.principal, placement_id)
+    placement = placed.get_placement(ctx.conn, ctx.principal, placement_id)
     employer = employers.get_employer(ctx.conn, ctx.principal, placement["employer_id"])
     need = employers.get_need(ctx.conn, ctx.principal, placement["need_id"])
     done = {f["due_months"] for f in placement.get("follow_ups", [])}
@@ -277,7 +275,7 @@ def record_follow_up(request: Request, placement_id: int, posted: Posted) -> Res
             return _placement_page(ctx, placement_id, form, status=422)
         try:
             with ctx.savepoint():
-                placements.add_follow_up(ctx.conn, ctx.principal, placement_id, data)
+                placed.add_follow_up(ctx.conn, ctx.principal, placement_id, data)
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise

@@ -47,7 +47,7 @@ from accounts.models import Role
 from core.db import Conn, connect
 from core.events import notify_change
 from placements import cards
-from placements.service import today
+from placements.dates import today
 from tests.conftest import PASSWORD, AreaWorld, make_area, truncate_all
 
 C, W, E, A = Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
-from jobseekers import service
+from jobseekers import consents, service
 from tests.conftest import PASSWORD, AreaWorld
 
 API = "/api/v1/jobseekers"
@@ -200,7 +200,7 @@ def test_caseworker_records_and_withdraws_a_disclosure_consent(
     url = f"{API}/{person}/consents"
     h = world.headers(Role.CASEWORKER)
     with connect(db) as conn:
-        assert not service.has_disclosure_consent(conn, person, world.employer_id)
+        assert not consents.has_disclosure_consent(conn, person, world.employer_id)
 
     specific = client.post(
         url, json={"scope": "disclose_identity", "employer_id": world.employer_id}, headers=h
@@ -221,8 +221,8 @@ def test_caseworker_records_and_withdraws_a_disclosure_consent(
     assert foreign.status_code == 422
     assert foreign.json()["field"] == "employer_id"
     with connect(db) as conn:
-        assert service.has_disclosure_consent(conn, person, world.employer_id)
-        assert not service.has_disclosure_consent(conn, person, other_world.employer_id)
+        assert consents.has_disclosure_consent(conn, person, world.employer_id)
+        assert not consents.has_disclosure_consent(conn, person, other_world.employer_id)
 
     consent_id = specific.json()["id"]
     withdrawn = client.post(f"{url}/{consent_id}/withdraw", headers=h)
@@ -231,7 +231,7 @@ def test_caseworker_records_and_withdraws_a_disclosure_consent(
     again = client.post(f"{url}/{consent_id}/withdraw", headers=h)
     assert again.json()["withdrawn_at"] == withdrawn.json()["withdrawn_at"]
     with connect(db) as conn:
-        assert not service.has_disclosure_consent(conn, person, world.employer_id)
+        assert not consents.has_disclosure_consent(conn, person, world.employer_id)
 
     listed = client.get(url, headers=world.headers(Role.COORDINATOR)).json()
     assert listed["total"] == 2
@@ -258,5 +258,5 @@ def test_general_disclosure_consent_covers_every_employer(
     )
     assert reply.status_code == 201
     with connect(db) as conn:
-        assert service.has_disclosure_consent(conn, person, world.employer_id)
-        assert service.has_disclosure_consent(conn, person, 12345)
+        assert consents.has_disclosure_consent(conn, person, world.employer_id)
+        assert consents.has_disclosure_consent(conn, person, 12345)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from accounts.models import Principal, Role
 from core.db import connect
-from jobseekers import service
+from jobseekers import consents, service
 from tests.conftest import AreaWorld
 
 API = "/api/v1/jobseekers"
@@ -125,7 +125,8 @@ def test_no_read_is_answered_when_its_audit_row_cannot_be_written(
     def refuse(*args: object) -> None:
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(service, "record_access", refuse)
+    for module in (service, consents):
+        monkeypatch.setattr(module, "record_access", refuse)
     for path in ("", "/consents"):
         reply = client.get(f"{API}/{person}{path}", headers=world.headers(Role.COORDINATOR))
         assert reply.status_code == 500

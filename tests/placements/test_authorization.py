@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
-from placements.service import today
+from placements.dates import today
 from tests.conftest import AreaWorld
 from tests.placements.conftest import assert_problem, call, insert_placement, make_need, make_worker, propose
 

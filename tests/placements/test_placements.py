@@ -20,7 +20,7 @@ from accounts.models import Role
 from core.db import connect
 from core.events import CHANNEL
 from core.settings import Settings
-from placements.service import add_months, today
+from placements.dates import add_months, today
 from server.app import create_app
 from tests.conftest import AreaWorld
 from tests.placements.conftest import (

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
 
-from accounts.models import Role
-from core.db import connect
-from placements import cards
+from accounts.models import Principal, Role
+from core.db import Conn, connect
+from jobseekers import facts
+from jobseekers import service as jobseekers
+from matching.service import engine_of
+from placements import cards, proposals
+from placements.schemas import ProposalCreate
+from placements.settings import PlacementSettings
 from tests.conftest import AreaWorld
 from tests.placements.conftest import (
     assert_problem,
@@ -91,6 +97,69 @@ def test_intro_card_has_skills_and_availability_but_no_identity(
             "SELECT count(*) AS n FROM audit_log WHERE jobseeker_id = %s AND action = 'card_view'", (person,)
         ).fetchone()
     assert views is not None and views["n"] == 3
+
+
+class StatementLog:
+    """A connection that notes the text of every statement run through its ``execute``."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.statements: list[str] = []
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        self.statements.append(query if isinstance(query, str) else query.as_string(self.conn))
+        return self.conn.execute(query, params, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+    def reads_of(self, table: str) -> int:
+        """Statements that read ``table``."""
+        return sum(1 for s in self.statements if re.search(rf"\bFROM {table}\b", s))
+
+
+def test_a_proposal_reads_the_need_and_the_jobseeker_once_and_audits_the_read_once(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    need = make_need(db, world)
+    person = make_worker(db, world)
+    reload_index(client, db)
+    coordinator = Principal(world.user_ids[Role.COORDINATOR], world.area_id, Role.COORDINATOR, "Kaisa")
+    engine = engine_of(client.app.state)  # type: ignore[attr-defined]
+
+    with connect(db) as conn:
+        log = StatementLog(conn)
+        data = ProposalCreate(need_id=need, jobseeker_id=person, note="")
+        proposal = proposals.create_proposal(cast(Conn, log), engine, coordinator, data, PlacementSettings())
+        audit = conn.execute(
+            "SELECT action, reason, actor_id FROM audit_log WHERE jobseeker_id = %s", (person,)
+        ).fetchall()
+
+    assert proposal["rank"] == 1 and proposal["explanation"]["matched_skills"]
+    assert log.reads_of("needs") == 1
+    assert log.reads_of("jobseekers") == 1
+    assert [(a["action"], a["reason"], a["actor_id"]) for a in audit] == [
+        ("read", "proposal", coordinator.user_id)
+    ]
+
+
+def test_what_a_proposal_reads_of_the_jobseeker_is_what_matching_and_a_staff_record_read(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    person = make_worker(
+        db,
+        world,
+        certificates={"trukkikortti": "2030-01-01", "hygieniapassi": "2001-01-01", "EA1": None},
+        work_capacity={"max_hours_per_day": 6, "no_night_shifts": True, "excluded_demands": ["cold"]},
+    )
+    admin = Principal(world.user_ids[Role.ADMIN], world.area_id, Role.ADMIN, "Pasi")
+    with connect(db) as conn:
+        read = facts.proposal_candidate(conn, person)
+        assert read is not None
+        assert read.row == next(facts.candidate_rows(conn, [person]))
+        record = jobseekers.get_jobseeker(conn, admin, person, "test")
+        assert read.card_profile["certificates"] == record["certificates"]
+        assert read.card_profile["full_name"] == record["full_name"]
 
 
 def test_caseworker_proposes_own_client_only(client: TestClient, db: str, world: AreaWorld) -> None:

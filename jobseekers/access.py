@@ -1,0 +1,98 @@
+"""Who may see which jobseeker: the one rule that jobseekers, matching and placements apply.
+
+A jobseeker is seen by the staff of their employment area: coordinators and admins see every jobseeker of
+the area, a caseworker only their own clients, an employer user none (an employer learns of a candidate
+only through the intro card of a proposal made to them, which placements decides). Of those who see a
+jobseeker, the own caseworker and admins change the record; work-capacity details and assessments are
+the own caseworker's alone. Whoever may not see a jobseeker is answered 404, whatever the reason: a 403
+would tell them that the jobseeker exists.
+
+The checks take a row that carries the jobseeker's ``area_id`` and ``caseworker_id``: a jobseeker row, or
+a row of another domain read with its jobseeker's caseworker (see :func:`caseworker_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from accounts.models import CASE_HANDLERS, Principal, Role
+from core.db import Conn
+from core.errors import Forbidden, NotFound
+
+Row = TypeVar("Row", bound=Mapping[str, Any])
+
+
+def subject(conn: Conn, jobseeker_id: int) -> dict[str, Any] | None:
+    """What this rule needs of a jobseeker (``area_id``, ``caseworker_id``), or None when there is none:
+    for a check that needs nothing else of the record."""
+    return conn.execute(
+        "SELECT area_id, caseworker_id FROM jobseekers WHERE id = %s", (jobseeker_id,)
+    ).fetchone()
+
+
+def may_see(principal: Principal, row: Mapping[str, Any]) -> bool:
+    """True when the principal may see the jobseeker of ``row``."""
+    if row["area_id"] != principal.area_id or principal.role is Role.EMPLOYER:
+        return False
+    return principal.role is not Role.CASEWORKER or row["caseworker_id"] == principal.user_id
+
+
+def check_visible(principal: Principal, row: Row | None) -> Row:
+    """``row`` when it exists and the principal may see its jobseeker; 404 otherwise."""
+    if row is None or not may_see(principal, row):
+        raise NotFound("jobseeker not found")
+    return row
+
+
+def check_editable(principal: Principal, row: Row | None) -> Row:
+    """``row`` when the principal may change the jobseeker's record (the own caseworker or an admin); 404
+    when they may not see the jobseeker, 403 when they only see it."""
+    visible = check_visible(principal, row)
+    if principal.role not in CASE_HANDLERS:
+        raise Forbidden("only the client's own caseworker or an admin changes a jobseeker's record")
+    return visible
+
+
+def own_client(principal: Principal, row: Mapping[str, Any]) -> bool:
+    """True when the principal is the jobseeker's own caseworker."""
+    return principal.role is Role.CASEWORKER and may_see(principal, row)
+
+
+def check_own_client(principal: Principal, row: Row | None) -> Row:
+    """``row`` when the principal is the jobseeker's own caseworker (work capacity, assessments); 404
+    otherwise."""
+    if row is None or not own_client(principal, row):
+        raise NotFound("jobseeker not found")
+    return row
+
+
+def caseworker_scope(principal: Principal) -> int | None:
+    """The caseworker to whose clients a search or ranking of jobseekers is limited: the principal when
+    they are a caseworker, None when they see the whole area."""
+    return principal.user_id if principal.role is Role.CASEWORKER else None
+
+
+def visible_where(principal: Principal, *, via: str | None = None) -> list[tuple[str, Any]]:
+    """List conditions (for :func:`core.sql.list_rows`) that keep only jobseekers the principal may see.
+
+    On the jobseekers table itself (``via`` None), or on a table of the area whose ``via`` column holds
+    the jobseeker's id (a name from code, never from input). An employer user is given none.
+    """
+    if principal.role is Role.EMPLOYER:
+        return [("false", None)]
+    where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
+    scope = caseworker_scope(principal)
+    if scope is not None:
+        if via is None:
+            where.append(("caseworker_id = %s", scope))
+        else:
+            # The jobseekers domain offers no list of a caseworker's clients; this one subquery is it.
+            where.append((f"{via} IN (SELECT id FROM jobseekers WHERE caseworker_id = %s)", scope))
+    return where
+
+
+def caseworker_of(jobseeker_id: str) -> str:
+    """A select-list item: the caseworker of the jobseeker whose id is in column ``jobseeker_id`` (a name
+    from code), as ``caseworker_id``, for reading another domain's row together with what this rule needs."""
+    return f"(SELECT caseworker_id FROM jobseekers j WHERE j.id = {jobseeker_id}) AS caseworker_id"

@@ -1,0 +1,110 @@
+"""Consents a jobseeker has given and withdrawn: what they agreed to share, generally or with one employer.
+
+The own caseworker or an admin records and withdraws them; anyone who may see the jobseeker reads them
+(:mod:`jobseekers.access`), and every read or change is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import Principal
+from core.db import Conn
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.paging import PageParams
+from core.sql import insert_row, list_rows, order_by
+from employers import service as employers
+from jobseekers import access
+from jobseekers.audit import record_access
+from jobseekers.schemas import ConsentCreate, ConsentFilters
+
+CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
+
+
+def _consent_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "active": row["withdrawn_at"] is None}
+
+
+def record_consent(
+    conn: Conn, principal: Principal, jobseeker_id: int, data: ConsentCreate, reason: str
+) -> dict[str, Any]:
+    """Record what the jobseeker agreed to share, generally or with one employer of the area.
+
+    Own caseworker or admin. 409 when the same consent is already in force.
+    """
+    access.check_editable(principal, access.subject(conn, jobseeker_id))
+    if data.employer_id is not None:
+        try:
+            employers.get_employer(conn, principal, data.employer_id)
+        except NotFound:
+            raise ValidationFailed("employer not found in this area", field="employer_id") from None
+    # Serialise consent changes of one jobseeker so that two clicks cannot record the same consent twice.
+    conn.execute("SELECT 1 FROM jobseekers WHERE id = %s FOR UPDATE", (jobseeker_id,))
+    duplicate = conn.execute(
+        "SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = %s"
+        " AND employer_id IS NOT DISTINCT FROM %s AND withdrawn_at IS NULL",
+        (jobseeker_id, data.scope.value, data.employer_id),
+    ).fetchone()
+    if duplicate is not None:
+        raise Conflict("this consent is already in force", field="scope")
+    row = insert_row(
+        conn,
+        "consents",
+        {
+            "jobseeker_id": jobseeker_id,
+            "scope": data.scope.value,
+            "employer_id": data.employer_id,
+            "recorded_by": principal.user_id,
+        },
+    )
+    record_access(conn, principal, [jobseeker_id], "consent_record", reason)
+    return _consent_record(row)
+
+
+def withdraw_consent(
+    conn: Conn, principal: Principal, jobseeker_id: int, consent_id: int, reason: str
+) -> dict[str, Any]:
+    """Withdraw a consent (own caseworker or admin); withdrawing it again changes nothing."""
+    access.check_editable(principal, access.subject(conn, jobseeker_id))
+    row = conn.execute(
+        "UPDATE consents SET withdrawn_at = coalesce(withdrawn_at, now())"
+        " WHERE id = %s AND jobseeker_id = %s RETURNING *",
+        (consent_id, jobseeker_id),
+    ).fetchone()
+    if row is None:
+        raise NotFound("consent not found")
+    record_access(conn, principal, [jobseeker_id], "consent_withdraw", reason)
+    return _consent_record(row)
+
+
+def list_consents(
+    conn: Conn,
+    principal: Principal,
+    jobseeker_id: int,
+    filters: ConsentFilters,
+    page: PageParams,
+    *,
+    reason: str,
+) -> tuple[list[dict[str, Any]], int]:
+    """Consents given and withdrawn, for anyone who may see the jobseeker (audited)."""
+    access.check_visible(principal, access.subject(conn, jobseeker_id))
+    where: list[tuple[str, Any]] = [("jobseeker_id = %s", jobseeker_id)]
+    if filters.active_only:
+        where.append(("withdrawn_at IS NULL", None))
+    ordering = order_by(filters.sort, CONSENT_SORTS, "-given_at")
+    rows, total = list_rows(conn, "consents", where, ordering, page.limit, page.offset)
+    record_access(conn, principal, [jobseeker_id], "consents_read", reason)
+    return [_consent_record(r) for r in rows], total
+
+
+def has_disclosure_consent(conn: Conn, jobseeker_id: int, employer_id: int) -> bool:
+    """True when the jobseeker's identity may be disclosed to ``employer_id``.
+
+    That takes a ``disclose_identity`` consent not withdrawn, given for that employer or for any.
+    """
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = 'disclose_identity'"
+        " AND withdrawn_at IS NULL AND (employer_id IS NULL OR employer_id = %s)) AS ok",
+        (jobseeker_id, employer_id),
+    ).fetchone()
+    return bool(row and row["ok"])

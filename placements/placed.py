@@ -1,0 +1,170 @@
+"""Placements (confirmed proposals) and their 3- and 6-month follow-ups.
+
+Coordinators and admins read every placement of the area, caseworkers those of their own clients, an
+employer those at their own organisation (:mod:`placements.access`); staff record the follow-ups.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import errors as pg_errors
+
+from accounts.models import Principal
+from core.db import Conn
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.paging import PageParams
+from core.sql import insert_row, list_rows, order_by
+from jobseekers import access as jobseeker_access
+from jobseekers.audit import record_access
+from placements import access
+from placements.dates import add_months, today
+from placements.schemas import FollowUpCreate, PlacementFilters
+
+PLACEMENT_SORTS = ("start_date", "created_at", "form")
+
+
+class FollowUpNotDue(ValidationFailed):
+    type = "follow-up-not-due"
+    title = "The follow-up is not due yet"
+
+
+# Placements and follow-ups -------------------------------------------------------------------------
+
+
+def _follow_up_due(placement: dict[str, Any]) -> dict[str, str]:
+    return {str(m): add_months(placement["start_date"], m).isoformat() for m in (3, 6)}
+
+
+def placement_view(principal: Principal, row: dict[str, Any]) -> dict[str, Any]:
+    """A placement as the principal sees it; an employer not the jobseeker's id, who confirmed it, the
+    coordinators' warnings or the follow-ups."""
+    view = {
+        "id": row["id"],
+        "proposal_id": row["proposal_id"],
+        "need_id": row["need_id"],
+        "employer_id": row["employer_id"],
+        "form": row["form"],
+        "start_date": row["start_date"],
+        "end_date": row["end_date"],
+        "hours_per_week": float(row["hours_per_week"]) if row["hours_per_week"] is not None else None,
+        "decision_reference": row["decision_reference"],
+        "ended_on": row["ended_on"],
+        "created_at": row["created_at"],
+    }
+    if "pseudonym" in row:
+        view["pseudonym"] = row["pseudonym"]
+    if principal.is_staff:
+        view |= {
+            "area_id": row["area_id"],
+            "jobseeker_id": row["jobseeker_id"],
+            "confirmed_by": row["confirmed_by"],
+            "end_reason": row["end_reason"],
+            "warnings": row["warnings"],
+            "follow_ups_due": _follow_up_due(row),
+            "version": row["version"],
+        }
+    return view
+
+
+_PLACEMENT_SELECT = (
+    "SELECT pl.*, p.card ->> 'pseudonym' AS pseudonym,"
+    f" {jobseeker_access.caseworker_of('pl.jobseeker_id')}"
+    " FROM placements pl JOIN proposals p ON p.id = pl.proposal_id"
+)
+
+
+def _visible_placement(conn: Conn, principal: Principal, placement_id: int) -> dict[str, Any]:
+    row = conn.execute(
+        _PLACEMENT_SELECT + " WHERE pl.id = %s AND pl.area_id = %s", (placement_id, principal.area_id)
+    ).fetchone()
+    if row is None or not access.may_see(principal, row):
+        raise NotFound("placement not found")
+    return row
+
+
+def _follow_ups(conn: Conn, placement_id: int) -> list[dict[str, Any]]:
+    return conn.execute(
+        "SELECT id, due_months, outcome, note, recorded_by, recorded_at FROM placement_follow_ups"
+        " WHERE placement_id = %s ORDER BY due_months",
+        (placement_id,),
+    ).fetchall()
+
+
+def get_placement(conn: Conn, principal: Principal, placement_id: int) -> dict[str, Any]:
+    """One placement; staff also see its follow-ups."""
+    row = _visible_placement(conn, principal, placement_id)
+    record_access(conn, principal, [row["jobseeker_id"]], "read", "placement")
+    view = placement_view(principal, row)
+    if principal.is_staff:
+        view["follow_ups"] = _follow_ups(conn, placement_id)
+    return view
+
+
+def list_placements(
+    conn: Conn,
+    principal: Principal,
+    filters: PlacementFilters,
+    page: PageParams,
+) -> tuple[list[dict[str, Any]], int]:
+    """Placements the principal may see (an employer their own organisation's, a caseworker own clients')."""
+    where = access.visible_where(principal)
+    for column, value in (
+        ("employer_id", filters.employer_id),
+        ("need_id", filters.need_id),
+        ("jobseeker_id", filters.jobseeker_id),
+        ("form", filters.form.value if filters.form else None),
+    ):
+        if value is not None:
+            where.append((f"{column} = %s", value))
+    ordering = order_by(filters.sort, PLACEMENT_SORTS, "-start_date")
+    rows, total = list_rows(conn, "placements", where, ordering, page.limit, page.offset)
+    pseudonyms = {
+        r["id"]: r["pseudonym"]
+        for r in conn.execute(
+            "SELECT id, card ->> 'pseudonym' AS pseudonym FROM proposals WHERE id = ANY(%s)",
+            ([r["proposal_id"] for r in rows],),
+        )
+    }
+    record_access(conn, principal, [r["jobseeker_id"] for r in rows], "list", "placements")
+    return [
+        placement_view(principal, {**r, "pseudonym": pseudonyms.get(r["proposal_id"])}) for r in rows
+    ], total
+
+
+def add_follow_up(
+    conn: Conn, principal: Principal, placement_id: int, data: FollowUpCreate
+) -> dict[str, Any]:
+    """Record the 3- or 6-month follow-up of a placement, once, on or after its due date."""
+    placement = _visible_placement(conn, principal, placement_id)
+    day = today()
+    if day < placement["start_date"]:
+        raise FollowUpNotDue(
+            f"the placement starts on {placement['start_date'].isoformat()};"
+            " follow it up once it has started",
+            field="due",
+        )
+    due_on = add_months(placement["start_date"], data.due)
+    if day < due_on:
+        raise FollowUpNotDue(
+            f"the {data.due}-month follow-up is due on {due_on.isoformat()}",
+            field="due",
+            extra={"due_on": due_on.isoformat()},
+        )
+    try:
+        with conn.transaction():
+            row = insert_row(
+                conn,
+                "placement_follow_ups",
+                {
+                    "placement_id": placement_id,
+                    "due_months": data.due,
+                    "outcome": data.outcome.value,
+                    "note": data.note,
+                    "recorded_by": principal.user_id,
+                },
+            )
+    except pg_errors.UniqueViolation:
+        raise Conflict(f"the {data.due}-month follow-up has already been recorded", field="due") from None
+    record_access(conn, principal, [placement["jobseeker_id"]], "follow_up", f"{data.due}-month follow-up")
+    return row
