@@ -10,6 +10,7 @@ with its own ``now()``, stay on real time.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -46,3 +47,10 @@ def frozen(at: date | datetime) -> Iterator[None]:
         yield
     finally:
         _frozen_at = before
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the last day of a shorter month)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -17,7 +17,6 @@ from core.db import Conn
 from core.paging import Page
 from matching import service as matching
 from placements import cards, exports, indicators, ledger, placed, proposals, workflow
-from placements.dates import add_months, today
 from placements.schemas import (
     AnswerIn,
     Candidate,
@@ -92,11 +91,6 @@ def due(
     )
 
 
-def _default_from() -> date:
-    day = today()
-    return add_months(day.replace(day=1), -11)
-
-
 PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 12 months back)")]
 PeriodTo = Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")]
 
@@ -116,7 +110,7 @@ def hidden_jobs(
 ) -> dict[str, Any]:
     """Hidden needs uncovered in the period and how many were filled (coordinator, admin)."""
     require(principal, *COORDINATION)
-    return ledger.hidden_jobs(conn, principal, date_from or _default_from(), date_to or today(), group_by)
+    return ledger.hidden_jobs(conn, principal, *ledger.default_period(date_from, date_to), group_by)
 
 
 # Proposals -----------------------------------------------------------------------------------------
@@ -350,11 +344,12 @@ def _scope(
     conn: Conn, principal: Principal, date_from: date | None, date_to: date | None
 ) -> indicators.Scope:
     require(principal, *COORDINATION)
+    first, last = ledger.default_period(date_from, date_to)
     return indicators.Scope(
         area_id=principal.area_id,
         area_name=accounts.get_area(conn, principal.area_id)["name"],
-        date_from=date_from or _default_from(),
-        date_to=date_to or today(),
+        date_from=first,
+        date_to=last,
     )
 
 

@@ -8,13 +8,13 @@ from typing import Any, Literal
 from psycopg import sql
 
 from accounts.models import Principal
+from core.clock import add_months, today
 from core.db import Conn
 from core.errors import ValidationFailed
 from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import ContactFilters, NeedFilters
 from jobseekers.audit import record_access
-from placements.dates import add_months, today
 from placements.placed import placement_view
 from placements.proposals import proposal_view
 from placements.settings import PlacementSettings

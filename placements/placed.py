@@ -11,6 +11,7 @@ from typing import Any
 from psycopg import errors as pg_errors
 
 from accounts.models import Principal
+from core.clock import add_months, today
 from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.paging import PageParams
@@ -18,7 +19,6 @@ from core.sql import insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
 from jobseekers.audit import record_access
 from placements import access
-from placements.dates import add_months, today
 from placements.schemas import FollowUpCreate, PlacementFilters
 
 PLACEMENT_SORTS = ("start_date", "created_at", "form")

@@ -14,10 +14,11 @@ Every reply that carries a jobseeker's data (even the pseudonym) writes its audi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from accounts.models import Principal, Role
+from core.clock import now, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound
 from core.paging import PageParams
@@ -29,7 +30,6 @@ from jobseekers.audit import record_access
 from matching import service as matching
 from matching.engine import MatchingEngine
 from placements import access, cards
-from placements.dates import TIMEZONE, today
 from placements.schemas import (
     OPEN_STATES,
     TRANSITIONS,
@@ -91,7 +91,7 @@ def visible_proposal(
 
 
 def _unanswered(row: dict[str, Any], settings: PlacementSettings) -> bool:
-    waited = datetime.now(TIMEZONE) - row["created_at"]
+    waited = now() - row["created_at"]
     return (
         row["answered_at"] is None
         and row["state"] == ProposalState.PROPOSED

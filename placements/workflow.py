@@ -13,6 +13,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from accounts.models import Principal, Role
+from core.clock import add_months, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.events import notify_change
@@ -20,7 +21,6 @@ from core.sql import insert_row
 from employers import service as employers
 from jobseekers import service as jobseekers
 from jobseekers.audit import record_access
-from placements.dates import add_months, today
 from placements.placed import placement_view
 from placements.proposals import (
     JobseekerUnavailable,

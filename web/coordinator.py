@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import COORDINATION, STAFF, Role
+from core.clock import today
 from core.errors import AppError
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
@@ -24,7 +25,6 @@ from employers.schemas import (
 from matching import service as matching
 from matching.engine import Filters
 from placements import ledger
-from placements.dates import today
 from placements.settings import get_placement_settings
 from web import labels
 from web.forms import Form, drop_empty, options, service_error, validate

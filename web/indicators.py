@@ -11,8 +11,7 @@ from fastapi import APIRouter, Request, Response
 from accounts import service as accounts
 from accounts.models import COORDINATION
 from core.errors import AppError, ValidationFailed
-from placements import exports, indicators
-from placements.dates import add_months, today
+from placements import exports, indicators, ledger
 from web import labels
 from web.forms import Form
 from web.i18n import N_
@@ -24,14 +23,13 @@ PRIVATE = {"Cache-Control": "no-store"}
 
 
 def _period(date_from: str, date_to: str) -> tuple[date, date]:
-    """The chosen period, by default the last twelve months to today."""
-    day = today()
+    """The chosen period, by default the last twelve months to today (as the API's)."""
     try:
-        first = date.fromisoformat(date_from) if date_from else add_months(day.replace(day=1), -11)
-        last = date.fromisoformat(date_to) if date_to else day
+        first = date.fromisoformat(date_from) if date_from else None
+        last = date.fromisoformat(date_to) if date_to else None
     except ValueError:
         raise ValidationFailed("write dates as yyyy-mm-dd", field="from") from None
-    return first, last
+    return ledger.default_period(first, last)
 
 
 def _by(value: str) -> indicators.By:

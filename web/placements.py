@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import STAFF, Role
+from core.clock import today
 from core.errors import AppError, NotFound
 from core.paging import PageParams
 from employers import service as employers
 from placements import placed, proposals, workflow
-from placements.dates import today
 from placements.schemas import AnswerIn, FollowUpCreate, PlacementFilters, ProposalState, TransitionIn
 from placements.settings import get_placement_settings
 from web import labels, lookups

@@ -44,10 +44,10 @@ from starlette.routing import BaseRoute
 
 from accounts import service as accounts_service
 from accounts.models import Role
+from core.clock import today
 from core.db import Conn, connect
 from core.events import notify_change
 from placements import cards
-from placements.dates import today
 from tests.conftest import PASSWORD, AreaWorld, make_area, truncate_all
 
 C, W, E, A = Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN

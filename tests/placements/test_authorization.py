@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
+from core.clock import today
 from core.db import connect
-from placements.dates import today
 from tests.conftest import AreaWorld
 from tests.placements.conftest import assert_problem, call, insert_placement, make_need, make_worker, propose
 

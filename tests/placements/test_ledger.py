@@ -8,9 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
+from core.clock import today
 from core.db import Conn, connect
 from core.sql import insert_row
-from placements.dates import today
 from tests.conftest import AreaWorld
 from tests.placements.conftest import assert_problem, insert_placement, insert_proposal, make_worker
 

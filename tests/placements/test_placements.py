@@ -17,10 +17,10 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
+from core.clock import add_months, today
 from core.db import connect
 from core.events import CHANNEL
 from core.settings import Settings
-from placements.dates import add_months, today
 from server.app import create_app
 from tests.conftest import AreaWorld
 from tests.placements.conftest import (
