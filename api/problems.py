@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import AppError
+from core.errors import AppError, TooManyRequests
 
 log = logging.getLogger("kohtaamo.api")
 
@@ -56,6 +56,7 @@ PROBLEM_STATUSES: dict[int, str] = {
     413: "The request body is larger than the limit",
     422: "Invalid input",
     428: "If-Match is missing: send the ETag of the version being changed",
+    429: "Too many attempts: wait the seconds of the Retry-After header",
     503: "Not ready yet (the matching index is loading)",
 }
 
@@ -137,6 +138,7 @@ def install(app: FastAPI) -> None:
             field=exc.field,
             instance=request.url.path,
             extra=exc.extra,
+            headers={"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None,
         )
 
     @app.exception_handler(RequestValidationError)

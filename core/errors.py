@@ -71,6 +71,18 @@ class PayloadTooLarge(AppError):
     title = "Request body too large"
 
 
+class TooManyRequests(AppError):
+    """Refused for now; ``retry_after`` says in how many seconds to try again (the Retry-After header)."""
+
+    status = 429
+    type = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class ServiceUnavailable(AppError):
     status = 503
     type = "unavailable"
