@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
-from accounts import service
+from accounts import service, signin_limits
 from accounts.models import Role
 from accounts.schemas import Area, Me, MunicipalityAdd, TokenRequest, TokenResponse, User, UserCreate
-from api.deps import CurrentPrincipal, DbConn, require
+from api.deps import CurrentPrincipal, DbConn, autocommit_connection, require
 from api.http import Paging, page
 from api.problems import problem_responses
 from core.paging import Page
@@ -18,13 +18,22 @@ from core.paging import Page
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/auth/token", response_model=TokenResponse, responses=problem_responses(401, 413, 422))
-def sign_in(body: TokenRequest, conn: DbConn, request: Request) -> TokenResponse:
-    """Exchange email and password for an expiring bearer token."""
-    user = service.authenticate(conn, body.email, body.password)
-    ttl = timedelta(hours=request.app.state.settings.token_ttl_hours)
-    token, expires = service.issue_token(conn, user["id"], ttl)
-    principal = service.principal_for_user(conn, user["id"])
+@router.post("/auth/token", response_model=TokenResponse, responses=problem_responses(401, 413, 422, 429))
+def sign_in(body: TokenRequest, request: Request) -> TokenResponse:
+    """Exchange email and password for an expiring bearer token.
+
+    At most five failed attempts per email and twenty per client address in five minutes, counted
+    together with the sign-in page; past them, 429 with Retry-After.
+    """
+    client_address = request.client.host if request.client else "unknown"
+    # Not the request's transaction (DbConn): the attempt is counted in a transaction committed before
+    # the password check, so that a failed sign-in, which rolls a request back, stays counted.
+    with autocommit_connection(request) as conn:
+        user = signin_limits.sign_in(conn, body.email, body.password, client_address)
+        ttl = timedelta(hours=request.app.state.settings.token_ttl_hours)
+        with conn.transaction():
+            token, expires = service.issue_token(conn, user["id"], ttl)
+            principal = service.principal_for_user(conn, user["id"])
     assert principal is not None
     return TokenResponse(access_token=token, expires_at=expires, role=principal.role)
 

@@ -125,7 +125,11 @@ def list_users(conn: Conn, area_id: int, *, limit: int, offset: int) -> tuple[li
 
 
 def authenticate(conn: Conn, email: str, password: str) -> dict[str, Any]:
-    """The active user with this email and password, or :class:`Unauthorized`."""
+    """The active user with this email and password, or :class:`Unauthorized`.
+
+    The bare password check: the edges sign in through :func:`accounts.signin_limits.sign_in`, which
+    counts the attempts and calls this.
+    """
     row = conn.execute(
         "SELECT id, password_hash FROM users WHERE email = lower(%s) AND active", (email.strip(),)
     ).fetchone()

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
-from accounts import service as accounts
-from core.errors import Unauthorized
+from accounts import signin_limits
+from core.errors import TooManyRequests, Unauthorized
 from web import sessions
 from web.forms import Form
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
@@ -31,38 +31,36 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 @router.post("/login")
 def login(request: Request, posted: Posted) -> Response:
-    """Check the password (at most five failures per email and address in five minutes)."""
-    with public_page(request, posted) as ctx:
+    """Check the password within the sign-in limits, which the API's sign-in shares."""
+    # Outside the request's transaction: the attempt is counted in a transaction of its own, committed
+    # before the password check (accounts.signin_limits); the new session gets its own transaction below.
+    with public_page(request, posted, transaction=False) as ctx:
         form = Form.of(posted)
         email, password = form.text("email") or "", form.values.get("password", [""])[0]
         form.values.pop("password", None)
         target = safe_next(form.text("next"))
-        client_ip = request.client.host if request.client else "unknown"
+        client_address = request.client.host if request.client else "unknown"
         if not email:
             form.add("email", ctx._(N_("This field is required.")))
         if not password:
             form.add("password", ctx._(N_("This field is required.")))
         if not form.ok:
             return ctx.render("login.html", status=422, form=form, next=target, expired=False)
-        blocked = sessions.sign_in_blocked(ctx.conn, email, client_ip)
-        if not blocked:
-            try:
-                user = accounts.authenticate(ctx.conn, email, password)
-            except Unauthorized:
-                # Kept although the sign-in fails: the 401 page is a normal return, which commits.
-                sessions.record_failure(ctx.conn, email, client_ip)
-                user = None
-        if blocked:
+        try:
+            user = signin_limits.sign_in(ctx.conn, email, password, client_address)
+        except TooManyRequests as exc:
             form.add("_form", ctx._(N_("Too many failed attempts. Wait five minutes and try again.")))
-            return ctx.render("login.html", status=429, form=form, next=target, expired=False)
-        if user is None:
+            blocked = ctx.render("login.html", status=429, form=form, next=target, expired=False)
+            blocked.headers["Retry-After"] = str(exc.retry_after)
+            return blocked
+        except Unauthorized:
             form.add("_form", ctx._(N_("Wrong email or password.")))
             return ctx.render("login.html", status=401, form=form, next=target, expired=False)
-        sessions.clear_failures(ctx.conn, email, client_ip)
-        # A new sign-in always gets a new session (never one a cookie set before it).
-        sessions.end_session(ctx.conn, request.cookies.get(SESSION_COOKIE))
-        lifetime = timedelta(hours=request.app.state.settings.token_ttl_hours)
-        ctx.cookies[SESSION_COOKIE] = (sessions.start_session(ctx.conn, user["id"], lifetime), None)
+        with ctx.conn.transaction():
+            # A new sign-in always gets a new session (never one a cookie set before it).
+            sessions.end_session(ctx.conn, request.cookies.get(SESSION_COOKIE))
+            lifetime = timedelta(hours=request.app.state.settings.token_ttl_hours)
+            ctx.cookies[SESSION_COOKIE] = (sessions.start_session(ctx.conn, user["id"], lifetime), None)
         return ctx.redirect(target)
 
 

@@ -8,14 +8,17 @@ GET). Expected failures raised by the services become error pages in the user's 
 Transactions follow the API's rule (``api.deps.get_conn``): one per request, opened by :func:`page` or
 :func:`public_page` and committed when the handler returns (before the page or redirect is sent), rolled
 back when it raises (an error page leaves nothing half-written). Handlers open no transactions.
-Two documented exceptions:
+Three documented exceptions:
 
 - the session's idle clock is restarted and committed on its own before the request's transaction, so
   that the session row is not locked for the whole request (a browser's overlapping requests, such as
   search-as-you-type, would otherwise wait for each other);
 - a step whose expected failure the page answers itself (the form again, with the error) runs in
   :meth:`Ctx.savepoint`: the failed step is undone alone, so the form leaves no half-written rows and the
-  page can still read and render.
+  page can still read and render;
+- the sign-in (``public_page(..., transaction=False)``) counts the attempt in a transaction committed
+  before the password check, as ``accounts.signin_limits`` requires, and then opens its own for the new
+  session.
 """
 
 from __future__ import annotations
@@ -292,28 +295,33 @@ def page(request: Request, *roles: Role, form: FormData | None = None) -> Iterat
 
 
 @contextmanager
-def public_page(request: Request, form: FormData | None = None) -> Iterator[Ctx]:
+def public_page(request: Request, form: FormData | None = None, *, transaction: bool = True) -> Iterator[Ctx]:
     """A page open without signing in (sign-in, language); forms use a double-submit CSRF cookie.
 
-    The block is the request's transaction, as in :func:`page`.
+    The block is the request's transaction, as in :func:`page`; with ``transaction=False`` (only the
+    sign-in, see the module docstring) the block gets the connection outside any transaction and runs
+    each of its writes in a ``ctx.conn.transaction()`` of its own.
     """
     with pool_of(request).connection() as conn:
         session = _session(conn, request)
         if session is not None:
             _check_csrf(request, form, session.csrf_token)
-            with conn.transaction():
-                yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
-            return
-        cookie = request.cookies.get(ANONYMOUS_CSRF_COOKIE)
-        _check_csrf(request, form, cookie)
-        with conn.transaction():
-            yield Ctx(
+            ctx = Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
+        else:
+            cookie = request.cookies.get(ANONYMOUS_CSRF_COOKIE)
+            _check_csrf(request, form, cookie)
+            ctx = Ctx(
                 request=request,
                 conn=conn,
                 session=None,
                 i18n=language_of(request),
                 anonymous_csrf=cookie or sessions.new_token(),
             )
+        if not transaction:
+            yield ctx
+            return
+        with conn.transaction():
+            yield ctx
 
 
 async def read_form(request: Request) -> FormData:

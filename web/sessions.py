@@ -1,4 +1,4 @@
-"""Server-side sign-in sessions, CSRF tokens, the sign-in rate limit and single-use form tokens.
+"""Server-side sign-in sessions, CSRF tokens and single-use form tokens.
 
 The cookie carries a random session token; the database keeps only its SHA-256, the user, the session's
 CSRF token and two expiry times (absolute, and idle since the last request). Signing out deletes the row.
@@ -20,8 +20,6 @@ from core.db import Conn
 SESSION_COOKIE: Final = "kohtaamo_session"
 ANONYMOUS_CSRF_COOKIE: Final = "kohtaamo_csrf"
 IDLE_TIMEOUT: Final = timedelta(hours=2)
-MAX_FAILURES: Final = 5
-FAILURE_WINDOW: Final = timedelta(minutes=5)
 
 
 def _digest(token: str) -> str:
@@ -79,33 +77,6 @@ def end_session(conn: Conn, token: str | None) -> None:
     if token:
         conn.execute("DELETE FROM web_sessions WHERE token_hash = %s", (_digest(token),))
     conn.execute("DELETE FROM web_sessions WHERE expires_at < now() - interval '1 day'")
-
-
-def sign_in_blocked(conn: Conn, email: str, client_ip: str) -> bool:
-    """True after :data:`MAX_FAILURES` failed sign-ins for this email from this address in the window."""
-    row = conn.execute(
-        "SELECT count(*) AS n FROM web_login_failures"
-        " WHERE email = %s AND client_ip = %s AND at > now() - %s",
-        (email.strip().lower(), client_ip, FAILURE_WINDOW),
-    ).fetchone()
-    return row is not None and int(row["n"]) >= MAX_FAILURES
-
-
-def record_failure(conn: Conn, email: str, client_ip: str) -> None:
-    """Count one failed sign-in (old ones are pruned here)."""
-    conn.execute(
-        "INSERT INTO web_login_failures (email, client_ip) VALUES (%s, %s)",
-        (email.strip().lower(), client_ip),
-    )
-    conn.execute("DELETE FROM web_login_failures WHERE at < now() - %s", (FAILURE_WINDOW * 2,))
-
-
-def clear_failures(conn: Conn, email: str, client_ip: str) -> None:
-    """A successful sign-in starts the count again."""
-    conn.execute(
-        "DELETE FROM web_login_failures WHERE email = %s AND client_ip = %s",
-        (email.strip().lower(), client_ip),
-    )
 
 
 def used_form(conn: Conn, user_id: int, token: str) -> str | None:
