@@ -14,12 +14,16 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from psycopg.types.json import Jsonb
 
 from accounts.models import Role
+from core import clock
 from core.db import connect
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
 from matching.follower import embed_stale_and_load
+from placements.cards import build_card
 from tests.conftest import AreaWorld
+from tests.placements.conftest import insert_placement
 from tests.web.conftest import Browser, email
 
 HREF = re.compile(r'href="([^"#][^"]*)"')
@@ -27,6 +31,10 @@ NOT_PAGES = ("/static/", "/api/", "/docs", "/redoc", "/openapi.json", "/logout")
 PER_SHAPE = 4
 """Addresses visited per shape (ids replaced): enough to meet records of several kinds, few enough to be
 quick. The demo's records differ in which optional fields they fill."""
+
+
+EXPLAINED = {"score": 0.5, "explanation": "Sopii tehtävään.", "constraints": [], "components": {}}
+"""What a proposal freezes of its ranking, at its barest."""
 
 
 def _shape(path: str) -> str:
@@ -91,20 +99,36 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
     client: TestClient, db: str, world: AreaWorld, role: Role
 ) -> None:
     with connect(db) as conn:
-        conn.execute(
+        need = conn.execute(
             "INSERT INTO needs (area_id, employer_id, title, municipality)"
-            " VALUES (%s, %s, 'Apulainen', 'Turku')",
+            " VALUES (%s, %s, 'Apulainen', 'Turku') RETURNING id",
             (world.area_id, world.employer_id),
-        )
+        ).fetchone()
         conn.execute(  # a contact person needs only a name
             "INSERT INTO employers (area_id, business_id, name, municipality, contact_persons)"
             " VALUES (%s, '2331972-7', 'Pieni Oy', 'Lieto', '[{\"name\": \"Maija\"}]')",
             (world.area_id,),
         )
-        conn.execute(
+        placed = conn.execute(
             "INSERT INTO jobseekers (area_id, pseudonym, municipality, caseworker_id)"
-            " VALUES (%s, 'AS-MINIMI', 'Turku', %s)",
+            " VALUES (%s, 'AS-MINIMI', 'Turku', %s) RETURNING id",
             (world.area_id, world.user_ids[Role.CASEWORKER]),
+        ).fetchone()
+        assert need is not None and placed is not None
+        # The card as the product builds it from a bare profile (the fixture card has too few keys).
+        profile = conn.execute("SELECT * FROM jobseekers WHERE id = %s", (placed["id"],)).fetchone()
+        card = build_card(
+            {**(profile or {}), "certificates": []}, {**need, "title": "Apulainen"}, [], clock.today()
+        )
+        insert_placement(
+            conn,
+            world,
+            need["id"],
+            placed["id"],
+            "work_trial",
+            clock.today(),
+            card=Jsonb(card),
+            explanation=Jsonb(EXPLAINED),
         )
         conn.commit()
         embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
