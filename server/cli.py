@@ -7,7 +7,7 @@ import typer
 from pydantic import ValidationError
 
 from accounts.cli import register as register_users
-from cli.common import fail, migrated_url
+from cli.common import ContainedTyper, fail, migrated_url
 from core.logs import setup_logging
 from core.settings import get_settings
 from demo.cli import register as register_demo
@@ -16,7 +16,7 @@ from matching.cli import register as register_matching
 from placements.cli import print_outcomes
 from placements.cli import register as register_placements
 
-app = typer.Typer(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
+app = ContainedTyper(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
 
 
 @app.callback()
@@ -50,7 +50,10 @@ def serve(
     import uvicorn
 
     migrated_url()
-    uvicorn.run("server.main:app", host=host, port=port, workers=workers, log_level="info")
+    # log_config=None: uvicorn's loggers write through this process's handler (core/logs.py), whose
+    # formatter leaves exception messages out and whose access log leaves query strings out; uvicorn's own
+    # configuration would print both.
+    uvicorn.run("server.main:app", host=host, port=port, workers=workers, log_level="info", log_config=None)
 
 
 register_users(app)
