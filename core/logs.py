@@ -1,10 +1,23 @@
-"""Log lines for every process (the CLI, and each server worker): plain lines to stderr."""
+"""Log lines for every process (the CLI, and each server worker): plain lines to stderr, without personal
+data.
+
+What an exception may leave in a log is its type, for a database error its SQLSTATE and the constraint and
+table it names, and its frames (file, line, function, source line): never its message, which may quote
+the values of a row (PostgreSQL's "Failing row contains (...)", a value that failed to parse, a name in an
+error of our own). :func:`exception_summary` and :func:`valueless_traceback` write that much; the
+formatter of every log line (:class:`ValuelessFormatter`) writes an exception that a library logs with
+``exc_info`` the same way.
+"""
 
 from __future__ import annotations
 
 import logging
+import traceback
 from importlib.util import find_spec
 from pathlib import Path
+from types import TracebackType
+
+import psycopg
 
 from core.settings import Settings
 
@@ -48,12 +61,102 @@ class ThirdPartyChatter(logging.Filter):
         return self.onnxruntime_dir is None or not record.pathname.startswith(self.onnxruntime_dir)
 
 
+def exception_summary(exc: BaseException) -> str:
+    """The type of ``exc``, and for a database error its SQLSTATE and the constraint, table and column it
+    names (names from the schema, never values): all of an exception that a log line may carry."""
+    kind = type(exc)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    if not isinstance(exc, psycopg.Error) or exc.sqlstate is None:
+        return name
+    diag = exc.diag
+    names = [
+        f"{label} {value}"
+        for label, value in (
+            ("constraint", diag.constraint_name),
+            ("table", diag.table_name),
+            ("column", diag.column_name),
+        )
+        if value
+    ]
+    return f"{name} (SQLSTATE {exc.sqlstate}{', ' if names else ''}{', '.join(names)})"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from or during, the earliest first (as Python prints them)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return chain[::-1]
+
+
+def valueless_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` and of the exceptions it came from, each exception written as its
+    :func:`exception_summary`: frames and source lines, no message and no value."""
+    parts: list[str] = []
+    for link in _chain(exc):
+        if parts:
+            parts.append("\nwhich led to:\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(link.__traceback__))
+        parts.append(exception_summary(link) + "\n")
+        for inner in getattr(link, "exceptions", None) or ():  # an ExceptionGroup's members
+            if isinstance(inner, BaseException):
+                parts.append("  member: " + exception_summary(inner) + "\n")
+    return "".join(parts).rstrip("\n")
+
+
+def log_unexpected(logger: logging.Logger, exc: BaseException, where: str) -> None:
+    """Log an exception nobody expected, at ERROR: its summary, ``where`` (a request's method and path, a
+    command) and its frames; never its message."""
+    logger.error("unexpected %s in %s\n%s", exception_summary(exc), where, valueless_traceback(exc))
+
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+class ValuelessFormatter(logging.Formatter):
+    """A plain formatter that writes an exception logged with ``exc_info`` (uvicorn's "Exception in ASGI
+    application", asyncio's "Task exception was never retrieved"…) as its :func:`valueless_traceback`."""
+
+    def formatException(self, ei: ExcInfo) -> str:
+        return "(no exception)" if ei[1] is None else valueless_traceback(ei[1])
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached the full text of the exception on the record: never reuse it.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
+class PathWithoutQuery(logging.Filter):
+    """The server's access log names the path of a request, never its query: search words and form
+    values sent in a query (``/clients?q=…``) can name a person."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+ACCESS_LOGGER = "uvicorn.access"
+"""The logger of uvicorn's access lines: ``'%s - "%s %s HTTP/%s" %d'`` with (client, method, path and
+query, HTTP version, status)."""
+
+
 def setup_logging(settings: Settings) -> None:
     """Plain log lines to stderr, the product's own below WARNING; application logs never carry personal
-    data."""
+    data (the server's too: ``kohtaamo serve`` leaves uvicorn's loggers to this handler)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(ValuelessFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(ThirdPartyChatter())
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, PathWithoutQuery) for f in access.filters):
+        access.addFilter(PathWithoutQuery())

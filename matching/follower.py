@@ -18,6 +18,7 @@ from psycopg import errors as pg_errors
 
 from core.db import Conn, connect
 from core.events import CHANNEL
+from core.logs import exception_summary
 from matching.engine import MatchingEngine
 from matching.vectors import KINDS, Kind, RefreshReport, refresh
 
@@ -79,7 +80,7 @@ class Follower:
             try:
                 self.engine.refresh_lexical()
             except Exception as exc:  # keep the previous index; try again next round
-                log.warning("BM25 rebuild failed (%s)", type(exc).__name__)
+                log.warning("BM25 rebuild failed (%s)", exception_summary(exc))
             pause = lexical_pause(self.lexical_every, time.perf_counter() - started)
 
     def _run(self) -> None:
@@ -89,7 +90,9 @@ class Follower:
                 self._listen(reload=not first)
             except Exception as exc:  # a broken connection: reconnect and reload
                 self.listening.clear()
-                log.warning("matching follower lost its connection (%s); reconnecting", type(exc).__name__)
+                log.warning(
+                    "matching follower lost its connection (%s); reconnecting", exception_summary(exc)
+                )
                 time.sleep(0.2)
             first = False
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any, Literal
 
 from fastapi import FastAPI
@@ -24,6 +25,7 @@ from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
 from placements.endpoints import router as placements_router
+from server.retention import purge_periodically
 from web.routes import install as install_pages
 
 log = logging.getLogger("kohtaamo")
@@ -61,7 +63,8 @@ def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follow
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; the lifespan migrates the database and opens the pool."""
+    """Build the application; the lifespan migrates the database, opens the pool and purges what has
+    expired (server/retention.py)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -75,9 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database_url = url
         engine, follower = start_matching(settings, url)
         app.state.engine = engine
+        purging = asyncio.create_task(purge_periodically(pool))
         try:
             yield
         finally:
+            purging.cancel()
+            with suppress(asyncio.CancelledError):
+                await purging
             follower.stop()
             pool.close()
 

@@ -3,11 +3,13 @@ domain's commands registered in one place."""
 
 from __future__ import annotations
 
+import json
+
 import typer
 from pydantic import ValidationError
 
 from accounts.cli import register as register_users
-from cli.common import fail, migrated_url
+from cli.common import ContainedTyper, Format, fail, format_option, migrated_url, transaction
 from core.logs import setup_logging
 from core.settings import get_settings
 from demo.cli import register as register_demo
@@ -15,8 +17,9 @@ from interchange.cli import register as register_interchange
 from matching.cli import register as register_matching
 from placements.cli import print_outcomes
 from placements.cli import register as register_placements
+from server import retention
 
-app = typer.Typer(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
+app = ContainedTyper(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
 
 
 @app.callback()
@@ -50,7 +53,24 @@ def serve(
     import uvicorn
 
     migrated_url()
-    uvicorn.run("server.main:app", host=host, port=port, workers=workers, log_level="info")
+    # log_config=None: uvicorn's loggers write through this process's handler (core/logs.py), whose
+    # formatter leaves exception messages out and whose access log leaves query strings out; uvicorn's own
+    # configuration would print both.
+    uvicorn.run("server.main:app", host=host, port=port, workers=workers, log_level="info", log_config=None)
+
+
+@app.command()
+def purge(output_format: Format = format_option(Format.TABLE, Format.JSON)) -> None:
+    """Delete what has expired (bearer tokens, web sessions, old sign-in failures, handled form tokens,
+    idempotency keys with their stored replies) and print how many of each. A running server does the
+    same every hour; how long each kind of record is kept: docs/retention.md."""
+    with transaction() as conn:
+        counts = retention.purge_expired(conn)
+    if output_format is Format.JSON:
+        typer.echo(json.dumps(counts))
+    else:
+        for kind, n in counts.items():
+            typer.echo(f"{n:>8}  {kind}")
 
 
 register_users(app)

@@ -24,7 +24,6 @@ Three documented exceptions:
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from accounts.models import Principal, Role
 from core.db import Conn
 from core.errors import AppError, Forbidden, NotFound
+from core.logs import log_unexpected
 from web import sessions
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
@@ -417,10 +417,7 @@ class PageRoute(APIRoute):
                 return error_page(request, exc.status_code)
             except Exception as exc:
                 # As the API does: the message may quote row values, so only the type and frames are logged.
-                frames = "".join(traceback.format_tb(exc.__traceback__))
-                log.error(
-                    "unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames
-                )
+                log_unexpected(log, exc, f"{request.method} {request.url.path}")
                 return error_page(request, 500)
 
         return page_handler

@@ -20,6 +20,9 @@ from core.db import Conn
 SESSION_COOKIE: Final = "kohtaamo_session"
 ANONYMOUS_CSRF_COOKIE: Final = "kohtaamo_csrf"
 IDLE_TIMEOUT: Final = timedelta(hours=2)
+FORM_TOKEN_LIFETIME: Final = timedelta(days=2)
+"""How long a handled form is remembered: a second submission comes within seconds (a double click, a
+resent request), or after the browser's back button."""
 
 
 def _digest(token: str) -> str:
@@ -76,7 +79,15 @@ def end_session(conn: Conn, token: str | None) -> None:
     """Sign out: forget the session (and any expired ones of anybody, while we are here)."""
     if token:
         conn.execute("DELETE FROM web_sessions WHERE token_hash = %s", (_digest(token),))
-    conn.execute("DELETE FROM web_sessions WHERE expires_at < now() - interval '1 day'")
+    purge_expired_sessions(conn)
+
+
+def purge_expired_sessions(conn: Conn) -> int:
+    """Delete every session past its absolute expiry or idle for longer than :data:`IDLE_TIMEOUT` (neither
+    signs anyone in again); how many."""
+    return conn.execute(
+        "DELETE FROM web_sessions WHERE expires_at <= now() OR last_seen_at <= now() - %s", (IDLE_TIMEOUT,)
+    ).rowcount
 
 
 def used_form(conn: Conn, user_id: int, token: str) -> str | None:
@@ -98,4 +109,11 @@ def remember_form(conn: Conn, user_id: int, token: str, location: str) -> None:
         "INSERT INTO web_form_tokens (user_id, token, location) VALUES (%s, %s, %s)",
         (user_id, token, location),
     )
-    conn.execute("DELETE FROM web_form_tokens WHERE created_at < now() - interval '2 days'")
+    purge_expired_form_tokens(conn)
+
+
+def purge_expired_form_tokens(conn: Conn) -> int:
+    """Forget handled forms older than :data:`FORM_TOKEN_LIFETIME`; how many."""
+    return conn.execute(
+        "DELETE FROM web_form_tokens WHERE created_at < now() - %s", (FORM_TOKEN_LIFETIME,)
+    ).rowcount

@@ -16,6 +16,7 @@ REFUSALS = {
     ("outcomes", "--area", "Testialue", "--format", "table"): "json",
     ("export", "--area", "Testialue", "--format", "json"): "jsonl",
     ("export", "--area", "Testialue", "--format", "yaml"): "jsonl",
+    ("purge", "--format", "csv"): "table, json",
 }
 
 
@@ -30,7 +31,7 @@ def test_a_format_the_command_cannot_print_is_refused_in_one_line(
     assert refused.stdout == ""
 
 
-@pytest.mark.parametrize("command", ["match", "indicators", "eval", "outcomes", "export"])
+@pytest.mark.parametrize("command", ["match", "indicators", "eval", "outcomes", "export", "purge"])
 def test_every_data_command_offers_the_format_option(command: str) -> None:
     helped = CliRunner().invoke(cli, [command, "--help"])
 

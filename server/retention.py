@@ -1,0 +1,60 @@
+"""Deleting what has expired: sign-in credentials, form and request replays, old sign-in failures.
+
+Each kind of record is purged by the module that owns it, under its own rule; this root only runs them
+together, from ``kohtaamo purge`` and, in every server process, once at start-up and every
+:data:`PURGE_EVERY` after (no cron needed). How long every kind of record is kept: docs/retention.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Final
+
+from psycopg_pool import ConnectionPool
+from starlette.concurrency import run_in_threadpool
+
+from accounts import service as accounts
+from accounts import signin_limits
+from api.http import purge_expired_idempotency_keys
+from core.db import Conn
+from core.logs import exception_summary
+from web import sessions
+
+log = logging.getLogger("kohtaamo.retention")
+
+PURGE_EVERY: Final = timedelta(hours=1)
+"""An expired credential opens nothing (every check compares its expiry): purging is about not keeping
+what is no longer needed, and an hour's delay adds nothing to that."""
+
+
+def purge_expired(conn: Conn) -> dict[str, int]:
+    """Delete every expired record of the kinds that expire; how many of each, by table."""
+    return {
+        "api_tokens": accounts.purge_expired_tokens(conn),
+        "web_sessions": sessions.purge_expired_sessions(conn),
+        "sign_in_attempts": signin_limits.purge_expired_attempts(conn),
+        "web_form_tokens": sessions.purge_expired_form_tokens(conn),
+        "idempotency_keys": purge_expired_idempotency_keys(conn),
+    }
+
+
+def purge_once(pool: ConnectionPool[Conn]) -> dict[str, int]:
+    """One purge in one transaction on a pooled connection; what it deleted is logged."""
+    with pool.connection() as conn, conn.transaction():
+        counts = purge_expired(conn)
+    if any(counts.values()):
+        log.info("purged expired records: %s", ", ".join(f"{n} {kind}" for kind, n in counts.items() if n))
+    return counts
+
+
+async def purge_periodically(pool: ConnectionPool[Conn], every: timedelta = PURGE_EVERY) -> None:
+    """Purge now and then every ``every`` until cancelled; a failed round is logged (without its message)
+    and the next one tried."""
+    while True:
+        try:
+            await run_in_threadpool(purge_once, pool)
+        except Exception as exc:  # the database may be away for a while: try again next round
+            log.warning("purging expired records failed (%s)", exception_summary(exc))
+        await asyncio.sleep(every.total_seconds())

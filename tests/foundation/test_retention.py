@@ -1,0 +1,150 @@
+"""What expires is deleted: by ``kohtaamo purge``, and by every running server on its own (no cron), while
+what is still valid stays (docs/retention.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from accounts.models import Role
+from core.db import connect, make_pool
+from core.settings import Settings, get_settings
+from server import retention
+from server.cli import app as cli
+from tests.conftest import AreaWorld
+
+EXPIRED = {
+    "api_tokens": 1,
+    "web_sessions": 2,  # one past its absolute expiry, one idle too long
+    "sign_in_attempts": 1,
+    "web_form_tokens": 1,
+    "idempotency_keys": 1,
+}
+
+
+def seed(db: str, world: AreaWorld) -> None:
+    """One expired and one live record of every kind that expires."""
+    user = world.user_ids[Role.CASEWORKER]
+    with connect(db) as conn:
+        conn.execute(
+            "INSERT INTO api_tokens (token_hash, user_id, expires_at) VALUES"
+            " ('expired-token', %(u)s, now() - interval '1 minute')",
+            {"u": user},
+        )
+        conn.execute(
+            "INSERT INTO web_sessions (token_hash, user_id, csrf_token, expires_at, last_seen_at) VALUES"
+            " ('expired-session', %(u)s, 'c', now() - interval '1 minute', now() - interval '1 minute'),"
+            " ('idle-session', %(u)s, 'c', now() + interval '6 hours', now() - interval '3 hours'),"
+            " ('live-session', %(u)s, 'c', now() + interval '6 hours', now() - interval '1 minute')",
+            {"u": user},
+        )
+        conn.execute(
+            "INSERT INTO sign_in_attempts (email_hash, client_address, at) VALUES"
+            " ('h', '10.0.0.1', now() - interval '6 minutes'),"
+            " ('h', '10.0.0.1', now() - interval '1 minute')"
+        )
+        conn.execute(
+            "INSERT INTO web_form_tokens (user_id, token, location, created_at) VALUES"
+            " (%(u)s, 'old-form', '/clients/1', now() - interval '3 days'),"
+            " (%(u)s, 'new-form', '/clients/2', now() - interval '1 hour')",
+            {"u": user},
+        )
+        conn.execute(
+            "INSERT INTO idempotency_keys"
+            " (user_id, key, request_hash, status_code, response_body, created_at) VALUES"
+            " (%(u)s, 'yesterday', 'h', 201, '{}', now() - interval '25 hours'),"
+            " (%(u)s, 'today', 'h', 201, '{}', now() - interval '23 hours')",
+            {"u": user},
+        )
+        conn.commit()
+
+
+def remaining(db: str) -> dict[str, list[str]]:
+    """What is left of the seeded records, by table."""
+    queries = {
+        "api_tokens": "SELECT token_hash AS v FROM api_tokens WHERE token_hash = 'expired-token'",
+        "web_sessions": "SELECT token_hash AS v FROM web_sessions ORDER BY 1",
+        "sign_in_attempts": "SELECT to_char(at, 'HH24:MI:SS.US') AS v FROM sign_in_attempts",
+        "web_form_tokens": "SELECT token AS v FROM web_form_tokens ORDER BY 1",
+        "idempotency_keys": "SELECT key AS v FROM idempotency_keys ORDER BY 1",
+    }
+    with connect(db) as conn:
+        return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
+
+
+def assert_only_live_records_left(db: str) -> None:
+    left = remaining(db)
+    assert left["api_tokens"] == []
+    assert left["web_sessions"] == ["live-session"]
+    assert len(left["sign_in_attempts"]) == 1
+    assert left["web_form_tokens"] == ["new-form"]
+    assert left["idempotency_keys"] == ["today"]
+
+
+@pytest.fixture
+def cli_env(db: str) -> Iterator[dict[str, str]]:
+    get_settings.cache_clear()
+    yield {"KOHTAAMO_DATABASE_URL": db}
+    get_settings.cache_clear()
+
+
+def test_kohtaamo_purge_deletes_what_has_expired_and_prints_how_many(
+    db: str, world: AreaWorld, cli_env: dict[str, str]
+) -> None:
+    seed(db, world)
+
+    result = CliRunner().invoke(cli, ["purge", "--format", "json"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == EXPIRED
+    assert_only_live_records_left(db)
+    with connect(db) as conn:
+        live_tokens = conn.execute("SELECT count(*) AS n FROM api_tokens").fetchone()
+    assert live_tokens is not None and live_tokens["n"] == len(world.tokens)
+
+    again = CliRunner().invoke(cli, ["purge"], env=cli_env)
+    assert again.exit_code == 0, again.output
+    assert [line.split() for line in again.stdout.splitlines()] == [["0", table] for table in EXPIRED]
+
+
+def test_a_running_server_purges_at_start_up_without_cron(
+    settings: Settings, db: str, world: AreaWorld
+) -> None:
+    seed(db, world)
+
+    from server.app import create_app
+
+    with TestClient(create_app(settings), raise_server_exceptions=False) as served:
+        assert served.get("/healthz").status_code == 200
+        deadline = time.monotonic() + 10
+        while remaining(db)["idempotency_keys"] != ["today"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    assert_only_live_records_left(db)
+
+
+def test_the_server_purges_again_every_round(settings: Settings, db: str, world: AreaWorld) -> None:
+    pool = make_pool(db, settings)
+
+    async def two_rounds() -> list[str]:
+        purging = asyncio.create_task(retention.purge_periodically(pool, timedelta(milliseconds=50)))
+        await asyncio.sleep(0.2)  # the first rounds found nothing
+        seed(db, world)
+        deadline = time.monotonic() + 10
+        while remaining(db)["idempotency_keys"] != ["today"] and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        purging.cancel()
+        return remaining(db)["web_sessions"]
+
+    try:
+        assert asyncio.run(two_rounds()) == ["live-session"]
+    finally:
+        pool.close()
+    assert_only_live_records_left(db)
