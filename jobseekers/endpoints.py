@@ -332,9 +332,13 @@ def withdraw_consent(
     responses=problem_responses(401, 403, 404, 422),
 )
 def audit_trail(
-    jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, params: Paging
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Paging,
+    reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
-    """Who read or changed the jobseeker's data, newest first (admin only)."""
+    """Who read or changed the jobseeker's data, newest first (admin only); the read is audited too."""
     require(principal, Role.ADMIN)
-    items, total = service.audit_trail(conn, principal, jobseeker_id, params)
+    items, total = service.audit_trail(conn, principal, jobseeker_id, params, reason)
     return page(items, total, params)

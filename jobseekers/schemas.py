@@ -300,7 +300,10 @@ class AuditEntry(BaseModel):
 
     id: int
     jobseeker_id: int
-    actor_id: int | None
+    actor_id: int | None = Field(description="The user who acted; none when actor_label names the actor")
+    actor_label: str | None = Field(
+        description="Who acted when no user did: the operating-system user of a command (cli:<name>)"
+    )
     action: str
     reason: str
     at: datetime

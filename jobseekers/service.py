@@ -496,21 +496,27 @@ def list_assessments(
 
 
 def audit_trail(
-    conn: Conn, principal: Principal, jobseeker_id: int, page: PageParams
+    conn: Conn, principal: Principal, jobseeker_id: int, page: PageParams, reason: str
 ) -> tuple[list[dict[str, Any]], int]:
-    """Who read or changed a jobseeker's data, when, how and why: newest first (admin only)."""
+    """Who read or changed a jobseeker's data, when, how and why: newest first (admin only).
+
+    Reading the trail is itself a read of the jobseeker's data: it is audited (``audit_read``), after
+    the page is read, so the page shows the trail as it stood before this read.
+    """
     if principal.role is not Role.ADMIN:
         raise Forbidden("the audit trail is for admins")
     _visible_row(conn, principal, jobseeker_id)
-    return list_rows(
+    found = list_rows(
         conn,
         "audit_log",
         [("jobseeker_id = %s", jobseeker_id), ("area_id = %s", principal.area_id)],
         sql.SQL("ORDER BY at DESC, id DESC"),
         page.limit,
         page.offset,
-        columns=sql.SQL("id, at, actor_id, jobseeker_id, action, reason"),
+        columns=sql.SQL("id, at, actor_id, actor_label, jobseeker_id, action, reason"),
     )
+    record_access(conn, principal, [jobseeker_id], "audit_read", reason)
+    return found
 
 
 def mark_placed(conn: Conn, jobseeker_id: int) -> bool:
