@@ -187,6 +187,14 @@ def get_proposal(
     return view
 
 
+def record_replay(conn: Conn, principal: Principal, proposal_id: int, action: str, reason: str) -> None:
+    """A replayed answer about a proposal (made, answered, moved on) discloses its jobseeker again: it is
+    audited like the first answer was."""
+    row = conn.execute("SELECT jobseeker_id FROM proposals WHERE id = %s", (proposal_id,)).fetchone()
+    if row is not None:
+        record_access(conn, principal, [row["jobseeker_id"]], action, reason)
+
+
 # Proposing -----------------------------------------------------------------------------------------
 
 
