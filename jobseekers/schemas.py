@@ -59,6 +59,10 @@ class DrivingLicence(StrEnum):
 
 
 class ConsentScope(StrEnum):
+    """What the jobseeker agreed to: ``share_profile``, that they may be proposed to employers (the
+    pseudonymous intro card is sent; no proposal without it); ``disclose_identity``, that their name and
+    contact details may be told to an employer who answered interested."""
+
     DISCLOSE_IDENTITY = "disclose_identity"
     SHARE_PROFILE = "share_profile"
 
