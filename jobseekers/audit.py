@@ -13,7 +13,9 @@ erasing a jobseeker keeps them, and the table does not cascade away with a delet
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from accounts import service as accounts
 from accounts.models import Principal
 from core.db import Conn
 
@@ -57,3 +59,16 @@ def _insert(
         " FROM unnest(%s::bigint[]) WITH ORDINALITY AS j(jobseeker_id, n) ORDER BY n",
         (area_id, actor_id, actor_label, action, why, list(dict.fromkeys(jobseeker_ids))),
     )
+
+
+def trail_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """Every audit row of the jobseeker, oldest first, each naming its actor (``actor_name``: the user's
+    display name, or the operator's ``cli:<name>``), whoever asks: for a caller that has applied
+    :mod:`jobseekers.access` and audits the read."""
+    rows = conn.execute(
+        "SELECT at, action, reason, actor_id, actor_label FROM audit_log WHERE jobseeker_id = %s"
+        " ORDER BY at, id",
+        (jobseeker_id,),
+    ).fetchall()
+    names = accounts.display_names(conn, [r["actor_id"] for r in rows if r["actor_id"] is not None])
+    return [{**r, "actor_name": names.get(r["actor_id"]) or r["actor_label"]} for r in rows]

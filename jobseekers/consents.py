@@ -105,6 +105,15 @@ def list_consents(
     return [_consent_record(r) for r in rows], total
 
 
+def consents_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """Every consent the jobseeker gave, oldest first, whoever asks: for a caller that has applied
+    :mod:`jobseekers.access` and audits the read."""
+    rows = conn.execute(
+        "SELECT * FROM consents WHERE jobseeker_id = %s ORDER BY given_at, id", (jobseeker_id,)
+    ).fetchall()
+    return [_consent_record(r) for r in rows]
+
+
 def _in_force(conn: Conn, scope: ConsentScope, jobseeker_id: int, employer_id: int) -> bool:
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = %s"

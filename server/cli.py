@@ -15,6 +15,7 @@ from interchange.cli import register as register_interchange
 from matching.cli import register as register_matching
 from placements.cli import print_outcomes
 from placements.cli import register as register_placements
+from privacy.cli import register as register_privacy
 
 app = typer.Typer(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
 
@@ -58,6 +59,7 @@ register_matching(app, outcomes_of_area=print_outcomes)
 register_interchange(app)
 register_demo(app)
 register_placements(app)
+register_privacy(app)
 
 if __name__ == "__main__":
     app()
