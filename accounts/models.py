@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -43,8 +44,31 @@ class Principal:
     role: Role
     display_name: str
     employer_id: int | None = None
+    operator: str | None = None
+    """Set when no user of the area is asking but the operating-system user running a command
+    (``cli:alice``): the audit trail records this name and no user id."""
 
     @property
     def is_staff(self) -> bool:
         """Coordinators, caseworkers and admins: the employment area's own people."""
         return self.role in STAFF
+
+
+NO_USER: Final = 0
+"""The user id of an operator principal: no user has it (ids start at 1), so a write that would record
+it as a user fails on its foreign key instead of naming someone who did not act."""
+
+
+def operator_name() -> str:
+    """The operating-system user running this process, as the audit trail names them: ``cli:<name>``."""
+    return f"cli:{getpass.getuser()}"
+
+
+def operator(area_id: int) -> Principal:
+    """The operating-system user running a command, acting in area ``area_id`` with an admin's view.
+
+    The command line is the operator's tool: what it reads or changes is audited under
+    :func:`operator_name`, not as some user of the area.
+    """
+    name = operator_name()
+    return Principal(user_id=NO_USER, area_id=area_id, role=Role.ADMIN, display_name=name, operator=name)

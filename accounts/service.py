@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -122,6 +123,14 @@ def list_users(conn: Conn, area_id: int, *, limit: int, offset: int) -> tuple[li
     for r in rows[1:]:
         r.pop("total")
     return rows, total
+
+
+def display_names(conn: Conn, user_ids: Sequence[int]) -> dict[int, str]:
+    """The display names of these users (of any area), by id: who acted, for a record that names them."""
+    rows = conn.execute(
+        "SELECT id, display_name FROM users WHERE id = ANY(%s)", (list(dict.fromkeys(user_ids)),)
+    ).fetchall()
+    return {r["id"]: r["display_name"] for r in rows}
 
 
 def authenticate(conn: Conn, email: str, password: str) -> dict[str, Any]:

@@ -120,8 +120,14 @@ def idempotent_create(
     key: str | None,
     fingerprint: str,
     produce: Callable[[], tuple[int, Any, dict[str, str]]],
+    *,
+    on_replay: Callable[[Any], None] | None = None,
 ) -> JSONResponse:
     """Run ``produce`` once per Idempotency-Key; a retry gets the stored answer and changes nothing.
+
+    A replayed success discloses what it carries again: ``on_replay`` is called with the stored body
+    before it is sent, in the request's transaction, so that an edge whose reply carries a jobseeker's
+    data audits the replay as it audited the first answer (a failed audit fails the reply).
 
     The advisory lock serialises concurrent retries of the same key within their transactions. Keys
     older than ``IDEMPOTENCY_KEY_HOURS`` are deleted (everyone's, on every keyed request).
@@ -141,6 +147,8 @@ def idempotent_create(
     if stored is not None:
         if stored["request_hash"] != fingerprint:
             raise Conflict("this Idempotency-Key was used for a different request", field="Idempotency-Key")
+        if on_replay is not None and stored["status_code"] < 300:
+            on_replay(stored["response_body"])
         headers = dict(stored["headers"]) | {"Idempotent-Replayed": "true"}
         return JSONResponse(stored["response_body"], status_code=stored["status_code"], headers=headers)
     status, body, headers = produce()

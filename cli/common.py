@@ -83,6 +83,7 @@ class Format(StrEnum):
     JSONL = "jsonl"
     CSV = "csv"
     XLSX = "xlsx"
+    PDF = "pdf"
 
 
 def format_option(*accepted: Format) -> Any:

@@ -1,7 +1,10 @@
 """Load the demo area: import the shipped file, create one user of each role, give the caseworker clients.
 
-Safe to run again: the import is idempotent, existing demo users are kept as they are, and clients
-already assigned stay assigned. The caller owns the transaction.
+Every demo jobseeker has consented to sharing their profile (``share_profile``, for any employer), so any
+of them may be proposed; none has consented to disclosing their identity, which the demo's caseworker
+records. Safe to run again: the import is idempotent, existing demo users are kept as they are, clients
+already assigned stay assigned and consents in force are not recorded twice. The caller owns the
+transaction.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from pathlib import Path
 from typing import Final
 
 from accounts import service as accounts
-from accounts.models import Role
+from accounts.models import Role, operator_name
 from core.db import Conn
 from core.errors import ValidationFailed
 from demo.catalogue import AREA, MUNICIPALITIES
 from employers.interchange import stored_employers
 from interchange.importer import ImportReport, import_file
+from jobseekers.consents import record_standing_consents
 from jobseekers.interchange import assign_caseworker
+from jobseekers.schemas import ConsentScope
 
 DEMO_FILE: Final = Path(__file__).resolve().parent / "data" / "demo.jsonl"
 DEMO_PASSWORD: Final = "kohtaamo-demo"
@@ -53,6 +58,8 @@ class DemoReport:
     imported: ImportReport
     users_created: list[DemoUser]
     clients_assigned: int
+    profiles_shared: int
+    """Jobseekers whose share_profile consent was recorded by this load."""
 
 
 def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> DemoReport:
@@ -89,4 +96,11 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     caseworker = next(u for u in DEMO_USERS if u.role is Role.CASEWORKER)
     clients = [f"vs-j{n:03d}" for n in range(1, 1000, CASEWORKER_EVERY)]
     assigned = assign_caseworker(conn, area_id, clients, existing[caseworker.email])
-    return DemoReport(area_id=area_id, imported=report, users_created=created, clients_assigned=assigned)
+    shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
+    return DemoReport(
+        area_id=area_id,
+        imported=report,
+        users_created=created,
+        clients_assigned=assigned,
+        profiles_shared=shared,
+    )

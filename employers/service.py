@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg import errors as pg_errors
@@ -100,6 +101,14 @@ def employer_id_by_business_id(conn: Conn, area_id: int, business_id: str) -> in
     if row is None:
         raise NotFound("no employer with this business id in the area", field="employer_business_id")
     return int(row["id"])
+
+
+def employer_names(conn: Conn, employer_ids: Sequence[int]) -> dict[int, str]:
+    """The names of these employers, by id: to whom something was sent, for a record that names them."""
+    rows = conn.execute(
+        "SELECT id, name FROM employers WHERE id = ANY(%s)", (list(dict.fromkeys(employer_ids)),)
+    ).fetchall()
+    return {r["id"]: r["name"] for r in rows}
 
 
 def get_employer(conn: Conn, principal: Principal, employer_id: int) -> dict[str, Any]:

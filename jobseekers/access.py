@@ -4,8 +4,9 @@ A jobseeker is seen by the staff of their employment area: coordinators and admi
 the area, a caseworker only their own clients, an employer user none (an employer learns of a candidate
 only through the intro card of a proposal made to them, which placements decides). Of those who see a
 jobseeker, the own caseworker and admins change the record; work-capacity details and assessments are
-the own caseworker's alone. Whoever may not see a jobseeker is answered 404, whatever the reason: a 403
-would tell them that the jobseeker exists.
+the own caseworker's alone (and the operator's, whose commands export them). The own caseworker and
+admins also hand the person everything held about them (the right of access). Whoever may not see a
+jobseeker is answered 404, whatever the reason: a 403 would tell them that the jobseeker exists.
 
 The checks take a row that carries the jobseeker's ``area_id`` and ``caseworker_id``: a jobseeker row, or
 a row of another domain read with its jobseeker's caseworker (see :func:`caseworker_of`).
@@ -65,6 +66,24 @@ def check_own_client(principal: Principal, row: Row | None) -> Row:
     if row is None or not own_client(principal, row):
         raise NotFound("jobseeker not found")
     return row
+
+
+def check_case_handler(principal: Principal, row: Row | None) -> Row:
+    """``row`` when the principal handles the jobseeker's case as a whole: their own caseworker, or an
+    admin of the area (the operator of a command included); 404 for everyone else. Whoever may hand the
+    person everything held about them, or erase them."""
+    if row is None:
+        raise NotFound("jobseeker not found")
+    if not (own_client(principal, row) or (principal.role is Role.ADMIN and may_see(principal, row))):
+        raise NotFound("jobseeker not found")
+    return row
+
+
+def sees_health(principal: Principal, row: Mapping[str, Any]) -> bool:
+    """True when the principal may read the jobseeker's work-capacity details and assessments: their own
+    caseworker, and the operator of a command (the command line is the operator's tool, as exports
+    are); no one else."""
+    return own_client(principal, row) or (principal.operator is not None and may_see(principal, row))
 
 
 def caseworker_scope(principal: Principal) -> int | None:

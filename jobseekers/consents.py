@@ -1,5 +1,13 @@
 """Consents a jobseeker has given and withdrawn: what they agreed to share, generally or with one employer.
 
+Two scopes, each gating one disclosure to an employer (given for one employer of the area, or for any):
+
+- ``share_profile``: the pseudonymous intro card may be sent, that is, the jobseeker may be proposed to
+  the employer (:func:`has_sharing_consent`, checked when a proposal is made: withdrawing it stops new
+  proposals; cards already sent stay with their proposals until the person is erased);
+- ``disclose_identity``: the name and contact details may be told to an employer who answered
+  interested (:func:`has_disclosure_consent`).
+
 The own caseworker or an admin records and withdraws them; anyone who may see the jobseeker reads them
 (:mod:`jobseekers.access`), and every read or change is audited.
 """
@@ -15,8 +23,8 @@ from core.paging import PageParams
 from core.sql import insert_row, list_rows, order_by
 from employers import service as employers
 from jobseekers import access
-from jobseekers.audit import record_access
-from jobseekers.schemas import ConsentCreate, ConsentFilters
+from jobseekers.audit import record_access, record_operator_access
+from jobseekers.schemas import ConsentCreate, ConsentFilters, ConsentScope
 
 CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
 
@@ -97,14 +105,51 @@ def list_consents(
     return [_consent_record(r) for r in rows], total
 
 
+def consents_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """Every consent the jobseeker gave, oldest first, whoever asks: for a caller that has applied
+    :mod:`jobseekers.access` and audits the read."""
+    rows = conn.execute(
+        "SELECT * FROM consents WHERE jobseeker_id = %s ORDER BY given_at, id", (jobseeker_id,)
+    ).fetchall()
+    return [_consent_record(r) for r in rows]
+
+
+def _in_force(conn: Conn, scope: ConsentScope, jobseeker_id: int, employer_id: int) -> bool:
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = %s"
+        " AND withdrawn_at IS NULL AND (employer_id IS NULL OR employer_id = %s)) AS ok",
+        (jobseeker_id, scope.value, employer_id),
+    ).fetchone()
+    return bool(row and row["ok"])
+
+
 def has_disclosure_consent(conn: Conn, jobseeker_id: int, employer_id: int) -> bool:
     """True when the jobseeker's identity may be disclosed to ``employer_id``.
 
     That takes a ``disclose_identity`` consent not withdrawn, given for that employer or for any.
     """
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM consents WHERE jobseeker_id = %s AND scope = 'disclose_identity'"
-        " AND withdrawn_at IS NULL AND (employer_id IS NULL OR employer_id = %s)) AS ok",
-        (jobseeker_id, employer_id),
-    ).fetchone()
-    return bool(row and row["ok"])
+    return _in_force(conn, ConsentScope.DISCLOSE_IDENTITY, jobseeker_id, employer_id)
+
+
+def has_sharing_consent(conn: Conn, jobseeker_id: int, employer_id: int) -> bool:
+    """True when the jobseeker's intro card may be sent to ``employer_id`` (they may be proposed there).
+
+    That takes a ``share_profile`` consent not withdrawn, given for that employer or for any.
+    """
+    return _in_force(conn, ConsentScope.SHARE_PROFILE, jobseeker_id, employer_id)
+
+
+def record_standing_consents(conn: Conn, area_id: int, scope: ConsentScope, operator: str) -> int:
+    """Record ``scope``, for any employer, for every jobseeker of the area that has none in force (not
+    erased); returns how many were recorded. For a loader whose people have all given it (the demo area);
+    each one recorded is audited in the name of ``operator``, the operating-system user running it."""
+    rows = conn.execute(
+        "INSERT INTO consents (jobseeker_id, scope) SELECT j.id, %s FROM jobseekers j"
+        " WHERE j.area_id = %s AND j.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM consents c"
+        " WHERE c.jobseeker_id = j.id AND c.scope = %s AND c.withdrawn_at IS NULL AND c.employer_id IS NULL)"
+        " ORDER BY j.id RETURNING jobseeker_id",
+        (scope.value, area_id, scope.value),
+    ).fetchall()
+    recorded = [r["jobseeker_id"] for r in rows]
+    record_operator_access(conn, area_id, recorded, "consent_record", "standing consent", operator)
+    return len(recorded)

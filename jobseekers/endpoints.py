@@ -3,7 +3,7 @@ service function."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -62,13 +62,15 @@ def _created(row: dict[str, Any], location: str) -> tuple[int, Any, dict[str, st
 
 
 def _audit_replay(
-    conn: Conn, principal: Principal, reply: JSONResponse, jobseeker_id: int | None, action: str, reason: str
-) -> JSONResponse:
+    conn: Conn, principal: Principal, jobseeker_id: int | None, action: str, reason: str
+) -> Callable[[Any], None]:
     """A replayed answer discloses the stored data again: it is audited like the first one."""
-    if reply.headers.get("Idempotent-Replayed") and reply.status_code < 300:
-        target = jobseeker_id if jobseeker_id is not None else int(json.loads(bytes(reply.body))["id"])
+
+    def audit(body: Any) -> None:
+        target = jobseeker_id if jobseeker_id is not None else int(body["id"])
         record_access(conn, principal, [target], action, reason)
-    return reply
+
+    return audit
 
 
 # Jobseekers ----------------------------------------------------------------------------------------
@@ -95,8 +97,8 @@ def create_jobseeker(
         record = service.create_jobseeker(conn, principal, body, reason)
         return _created(record, f"/api/v1/jobseekers/{record['id']}")
 
-    reply = idempotent_create(conn, principal, key, fingerprint, produce)
-    return _audit_replay(conn, principal, reply, None, "create_replay", reason)
+    audit = _audit_replay(conn, principal, None, "create_replay", reason)
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get("/jobseekers", response_model=Page[Jobseeker], responses=problem_responses(401, 403, 422))
@@ -237,8 +239,8 @@ def add_assessment(
         row = service.add_assessment(conn, principal, jobseeker_id, body, reason)
         return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/work-capacity/assessments")
 
-    reply = idempotent_create(conn, principal, key, fingerprint, produce)
-    return _audit_replay(conn, principal, reply, jobseeker_id, "assessment_replay", reason)
+    audit = _audit_replay(conn, principal, jobseeker_id, "assessment_replay", reason)
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get(
@@ -284,8 +286,8 @@ def record_consent(
         row = consents.record_consent(conn, principal, jobseeker_id, body, reason)
         return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/consents")
 
-    reply = idempotent_create(conn, principal, key, fingerprint, produce)
-    return _audit_replay(conn, principal, reply, jobseeker_id, "consent_replay", reason)
+    audit = _audit_replay(conn, principal, jobseeker_id, "consent_replay", reason)
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get(
@@ -332,9 +334,13 @@ def withdraw_consent(
     responses=problem_responses(401, 403, 404, 422),
 )
 def audit_trail(
-    jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, params: Paging
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Paging,
+    reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
-    """Who read or changed the jobseeker's data, newest first (admin only)."""
+    """Who read or changed the jobseeker's data, newest first (admin only); the read is audited too."""
     require(principal, Role.ADMIN)
-    items, total = service.audit_trail(conn, principal, jobseeker_id, params)
+    items, total = service.audit_trail(conn, principal, jobseeker_id, params, reason)
     return page(items, total, params)

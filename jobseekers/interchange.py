@@ -2,8 +2,8 @@
 
 A line carries the profile, its certificates and optionally the work capacity record. New
 jobseekers get a pseudonym derived from the area and their external id, so the same file gives the
-same pseudonyms in a fresh database. Imports and exports write one audit row per jobseeker (no
-signed-in actor: these are the operator's commands). Nothing here commits.
+same pseudonyms in a fresh database. Imports and exports write one audit row per jobseeker, in the name
+of the operating-system user running them (these are the operator's commands). Nothing here commits.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Final
 from pydantic import Field, field_validator
 
 from accounts import service as accounts
-from accounts.models import Role
+from accounts.models import Role, operator_name
 from core.bulk import (
     Column,
     Outcome,
@@ -35,6 +35,7 @@ from core.db import Conn
 from core.events import notify_change
 from core.municipalities import record_municipality
 from employers.schemas import ExternalId, Label, LongText, ShortText, TextLanguage
+from jobseekers.audit import record_operator_access
 from jobseekers.schemas import Email, JobseekerFields, WorkCapacityIn
 from jobseekers.service import PSEUDONYM_ALPHABET, PSEUDONYM_LENGTH, PSEUDONYM_PREFIX
 
@@ -319,15 +320,9 @@ def _write_details(
 
 
 def _audit(conn: Conn, area_id: int, jobseeker_ids: Sequence[int], action: str) -> None:
-    """One audit row per jobseeker whose data the file carried in or out (no signed-in actor)."""
-    if not jobseeker_ids:
-        return
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO audit_log (area_id, actor_id, jobseeker_id, action, reason)"
-            " VALUES (%s, NULL, %s, %s, %s)",
-            [(area_id, jid, action, AUDIT_REASON) for jid in jobseeker_ids],
-        )
+    """One audit row per jobseeker whose data the file carried in or out, under the name of the
+    operating-system user running the import or export (no signed-in user)."""
+    record_operator_access(conn, area_id, jobseeker_ids, action, AUDIT_REASON, operator_name())
 
 
 def assign_caseworker(conn: Conn, area_id: int, external_ids: Sequence[str], caseworker_id: int) -> int:

@@ -59,6 +59,10 @@ class DrivingLicence(StrEnum):
 
 
 class ConsentScope(StrEnum):
+    """What the jobseeker agreed to: ``share_profile``, that they may be proposed to employers (the
+    pseudonymous intro card is sent; no proposal without it); ``disclose_identity``, that their name and
+    contact details may be told to an employer who answered interested."""
+
     DISCLOSE_IDENTITY = "disclose_identity"
     SHARE_PROFILE = "share_profile"
 
@@ -300,7 +304,10 @@ class AuditEntry(BaseModel):
 
     id: int
     jobseeker_id: int
-    actor_id: int | None
+    actor_id: int | None = Field(description="The user who acted; none when actor_label names the actor")
+    actor_label: str | None = Field(
+        description="Who acted when no user did: the operating-system user of a command (cli:<name>)"
+    )
     action: str
     reason: str
     at: datetime

@@ -290,6 +290,24 @@ def get_jobseeker(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
     return _records(conn, [row])[0]
 
 
+def staff_record(conn: Conn, jobseeker_id: int) -> dict[str, Any] | None:
+    """The jobseeker's record as staff see it (profile, certificates, derived constraints), whoever
+    asks, or None: for a caller that has applied :mod:`jobseekers.access` and audits the read."""
+    row = _row(conn, jobseeker_id)
+    return _records(conn, [row])[0] if row is not None else None
+
+
+def find_by_reference(conn: Conn, reference: str, area_id: int | None = None) -> list[dict[str, Any]]:
+    """The jobseekers (``id``, ``area_id``) that ``reference`` names: an id, an external id or a
+    pseudonym, within ``area_id`` when given; for the operator's commands, which name people so."""
+    ref = reference.strip()
+    return conn.execute(
+        "SELECT id, area_id FROM jobseekers WHERE (id = %s OR external_id = %s OR pseudonym = %s)"
+        " AND (%s::bigint IS NULL OR area_id = %s) ORDER BY id",
+        (int(ref) if ref.isdigit() and len(ref) < 19 else -1, ref, ref, area_id, area_id),
+    ).fetchall()
+
+
 def proposal_candidate(conn: Conn, principal: Principal, jobseeker_id: int) -> facts.ProposalCandidate:
     """One jobseeker the principal may see, read once for a proposal: what matching scores and what the
     intro card is built from. The read is audited once (``read``, reason ``proposal``); 404 for anyone
@@ -496,21 +514,27 @@ def list_assessments(
 
 
 def audit_trail(
-    conn: Conn, principal: Principal, jobseeker_id: int, page: PageParams
+    conn: Conn, principal: Principal, jobseeker_id: int, page: PageParams, reason: str
 ) -> tuple[list[dict[str, Any]], int]:
-    """Who read or changed a jobseeker's data, when, how and why: newest first (admin only)."""
+    """Who read or changed a jobseeker's data, when, how and why: newest first (admin only).
+
+    Reading the trail is itself a read of the jobseeker's data: it is audited (``audit_read``), after
+    the page is read, so the page shows the trail as it stood before this read.
+    """
     if principal.role is not Role.ADMIN:
         raise Forbidden("the audit trail is for admins")
     _visible_row(conn, principal, jobseeker_id)
-    return list_rows(
+    found = list_rows(
         conn,
         "audit_log",
         [("jobseeker_id = %s", jobseeker_id), ("area_id = %s", principal.area_id)],
         sql.SQL("ORDER BY at DESC, id DESC"),
         page.limit,
         page.offset,
-        columns=sql.SQL("id, at, actor_id, jobseeker_id, action, reason"),
+        columns=sql.SQL("id, at, actor_id, actor_label, jobseeker_id, action, reason"),
     )
+    record_access(conn, principal, [jobseeker_id], "audit_read", reason)
+    return found
 
 
 def mark_placed(conn: Conn, jobseeker_id: int) -> bool:

@@ -76,7 +76,7 @@ def match(
 
     ``--format json`` prints the ranking as the API answers it; ``jsonl`` one JSON object per result.
     """
-    from accounts.models import Principal, Role
+    from accounts.models import operator
     from core.settings import get_settings
     from matching import service
     from matching.engine import Filters, configured_engine
@@ -103,16 +103,9 @@ def match(
             raise fail(f"{ref!r} names {len(rows)} {table} in different areas: give --area")
         row = rows[0]
         engine.load_all(conn)
-        # The command line acts as the area's administrator: it sees what an admin sees, and is audited.
-        admin = conn.execute(
-            "SELECT id FROM users WHERE area_id = %s AND role = 'admin' ORDER BY id LIMIT 1",
-            (row["area_id"],),
-        ).fetchone()
-        principal = Principal(
-            user_id=admin["id"] if admin else 0, area_id=row["area_id"], role=Role.ADMIN, display_name="cli"
-        )
-        if admin is None:
-            raise fail("the area has no admin user to act as; create one with `kohtaamo users create`")
+        # The command line is the operator's tool: it sees what an admin of the area sees, and its reads
+        # are audited under the operating-system user running it, not as some user of the area.
+        principal = operator(row["area_id"])
         if kind == "jobseeker":
             result = service.jobseeker_matches(
                 conn, engine, principal, row["id"], Filters(), limit, "cli match"

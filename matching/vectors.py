@@ -242,3 +242,16 @@ def load_vectors(conn: Conn, kind: Kind, model_id: str, ids: Sequence[int] | Non
     id_array = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.asarray([r["vector"] for r in rows], dtype=np.float32)
     return StoredVectors(id_array, matrix, [r["text_hash"] for r in rows])
+
+
+def vector_facts(conn: Conn, kind: Kind, row_id: int) -> dict[str, Any] | None:
+    """Which model embedded the row's text and when (never the vector), or None when none is stored."""
+    table, key = _TABLE[kind]
+    return conn.execute(f"SELECT model_id, updated_at FROM {table} WHERE {key} = %s", (row_id,)).fetchone()
+
+
+def forget(conn: Conn, kind: Kind, row_id: int) -> None:
+    """Delete the row's stored vector (an erased jobseeker's; the index follows the row's change
+    notification and, with no text left, nothing embeds it again)."""
+    table, key = _TABLE[kind]
+    conn.execute(f"DELETE FROM {table} WHERE {key} = %s", (row_id,))

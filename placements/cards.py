@@ -96,6 +96,31 @@ def build_card(
     }
 
 
+CARD_KEPT_ON_ERASURE = ("pseudonym", "need", "generated_on")
+"""What an erased person's card keeps: the pseudonym the employer knew them by, the employer's own need and
+the date it was sent. Every other field described the person (skills, experience and education texts,
+languages, certificates, availability) and is emptied, the card keeping its shape."""
+
+
+def erased_card(card: dict[str, Any]) -> dict[str, Any]:
+    """``card`` with nothing of the person but the pseudonym (see :data:`CARD_KEPT_ON_ERASURE`)."""
+    return {key: value if key in CARD_KEPT_ON_ERASURE else blank(value) for key, value in card.items()}
+
+
+def blank(value: Any) -> Any:
+    """An empty value of the same shape: texts empty, lists empty, mappings with blank values, flags
+    false, numbers and anything else None."""
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, list):
+        return []
+    if isinstance(value, dict):
+        return {key: blank(item) for key, item in value.items()}
+    if isinstance(value, bool):
+        return False
+    return None
+
+
 # Rendering -----------------------------------------------------------------------------------------
 
 
@@ -164,7 +189,7 @@ def _fi_number(value: float) -> str:
 
 
 @lru_cache(maxsize=1)
-def _font_paths() -> tuple[Path, Path]:
+def font_paths() -> tuple[Path, Path]:
     """DejaVu Sans (regular, bold) as matplotlib ships it: it has every Finnish and Swedish letter."""
     from matplotlib import get_data_path
 
@@ -177,7 +202,7 @@ def render_pdf(card: dict[str, Any]) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    regular, bold = _font_paths()
+    regular, bold = font_paths()
     pdf = FPDF(format="A4")
     pdf.set_title(f"Esittelykortti {card['pseudonym']}")
     pdf.set_creator("Kohtaamo")

@@ -141,7 +141,10 @@ def create_proposal(
         )
         return 201, row, {"Location": f"/api/v1/proposals/{row['id']}"}
 
-    return idempotent_create(conn, principal, key, fingerprint, produce)
+    def audit(body: Any) -> None:
+        proposals.record_replay(conn, principal, body["id"], "proposal_replay", "proposal")
+
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get(
@@ -250,7 +253,12 @@ def answer(
     def produce() -> tuple[int, Any, dict[str, str]]:
         return 200, workflow.answer_proposal(conn, principal, proposal_id, body, settings), {}
 
-    return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
+    def audit(_: Any) -> None:
+        proposals.record_replay(conn, principal, proposal_id, "answer_replay", "intro card answer")
+
+    return idempotent_create(
+        conn, principal, key, request_fingerprint(request, body), produce, on_replay=audit
+    )
 
 
 @router.post(
@@ -274,7 +282,14 @@ def transition(
     def produce() -> tuple[int, Any, dict[str, str]]:
         return 200, workflow.transition(conn, principal, proposal_id, body, settings), {}
 
-    return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
+    def audit(_: Any) -> None:
+        proposals.record_replay(
+            conn, principal, proposal_id, "transition_replay", f"proposal {body.to.value}"
+        )
+
+    return idempotent_create(
+        conn, principal, key, request_fingerprint(request, body), produce, on_replay=audit
+    )
 
 
 # Placements ----------------------------------------------------------------------------------------
@@ -331,7 +346,12 @@ def add_follow_up(
     def produce() -> tuple[int, Any, dict[str, str]]:
         return 201, placed.add_follow_up(conn, principal, placement_id, body), {}
 
-    return idempotent_create(conn, principal, key, request_fingerprint(request, body), produce)
+    def audit(_: Any) -> None:
+        placed.record_replay(conn, principal, placement_id, "follow_up_replay", f"{body.due}-month follow-up")
+
+    return idempotent_create(
+        conn, principal, key, request_fingerprint(request, body), produce, on_replay=audit
+    )
 
 
 # Indicators ----------------------------------------------------------------------------------------

@@ -132,6 +132,14 @@ def list_placements(
     ], total
 
 
+def record_replay(conn: Conn, principal: Principal, placement_id: int, action: str, reason: str) -> None:
+    """A replayed answer about a placement (a follow-up recorded) discloses its jobseeker again: it is
+    audited like the first answer was."""
+    row = conn.execute("SELECT jobseeker_id FROM placements WHERE id = %s", (placement_id,)).fetchone()
+    if row is not None:
+        record_access(conn, principal, [row["jobseeker_id"]], action, reason)
+
+
 def add_follow_up(
     conn: Conn, principal: Principal, placement_id: int, data: FollowUpCreate
 ) -> dict[str, Any]:

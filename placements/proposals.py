@@ -3,7 +3,9 @@ disclosed identity.
 
 Who may do what (the endpoints check the role, these functions the rows):
 
-- coordinators propose any available jobseeker of the area, caseworkers only their own clients;
+- coordinators propose any available jobseeker of the area, caseworkers only their own clients, and only
+  a jobseeker whose ``share_profile`` consent (for that employer or any) is in force: the intro card is
+  a disclosure to the employer, pseudonymous but still of personal data (409 ``profile-not-shared``);
 - coordinators and admins read every proposal of the area, caseworkers those of their own clients, an
   employer those made to their own organisation (the intro card, never the ranking explanation, and the
   identity only once disclosed): :mod:`placements.access`.
@@ -64,6 +66,11 @@ class DuplicateProposal(Conflict):
 class ProposalCapReached(Conflict):
     type = "proposal-cap"
     title = "Proposal limit reached"
+
+
+class ProfileNotShared(Conflict):
+    type = "profile-not-shared"
+    title = "The jobseeker has not consented to sharing their profile"
 
 
 class DisclosureNotAllowed(Forbidden):
@@ -187,6 +194,14 @@ def get_proposal(
     return view
 
 
+def record_replay(conn: Conn, principal: Principal, proposal_id: int, action: str, reason: str) -> None:
+    """A replayed answer about a proposal (made, answered, moved on) discloses its jobseeker again: it is
+    audited like the first answer was."""
+    row = conn.execute("SELECT jobseeker_id FROM proposals WHERE id = %s", (proposal_id,)).fetchone()
+    if row is not None:
+        record_access(conn, principal, [row["jobseeker_id"]], action, reason)
+
+
 # Proposing -----------------------------------------------------------------------------------------
 
 
@@ -274,8 +289,8 @@ def create_proposal(
     """Propose a jobseeker for a need, freezing the ranking explanation and the intro card.
 
     404 when either is not visible to the principal (a caseworker sees only own clients); 409 when the
-    need is closed, the jobseeker unavailable, the pair already proposed or a cap reached; 422 listing
-    the hard constraints the pair fails.
+    need is closed, the jobseeker unavailable or without a ``share_profile`` consent in force for the
+    employer, the pair already proposed or a cap reached; 422 listing the hard constraints the pair fails.
     """
     # Each side is read once, here; the one audit row of the jobseeker's read is written with it.
     try:
@@ -293,6 +308,13 @@ def create_proposal(
         )
     if profile["archived"] or not profile["available"]:
         raise JobseekerUnavailable("the jobseeker is not available for placement", field="jobseeker_id")
+    if not consents.has_sharing_consent(conn, profile["id"], need["employer_id"]):
+        raise ProfileNotShared(
+            "the jobseeker has not consented to sharing their profile with this employer:"
+            " record their share_profile consent first",
+            field="jobseeker_id",
+            extra={"missing_consent": "share_profile"},
+        )
     for kind, row_id in (
         ("employer", need["employer_id"]),
         ("need", need["id"]),

@@ -25,6 +25,7 @@ from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
 from placements.endpoints import router as placements_router
+from privacy.endpoints import router as privacy_router
 from server.retention import purge_periodically
 from web.routes import install as install_pages
 
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ~100 routes before them cost each ranking ~0.1 ms (bench/results/PROFILE.md); none of its paths
     # overlaps another router's. Placements before employers: its /contacts/due must be matched before
     # employers' /contacts/{contact_id}.
-    for router in (matching_router, accounts_router, placements_router, employers_router, jobseekers_router):
+    routers = (matching_router, accounts_router, placements_router, employers_router, jobseekers_router)
+    for router in (*routers, privacy_router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"], response_model=Health)

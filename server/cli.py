@@ -17,6 +17,7 @@ from interchange.cli import register as register_interchange
 from matching.cli import register as register_matching
 from placements.cli import print_outcomes
 from placements.cli import register as register_placements
+from privacy.cli import register as register_privacy
 from server import retention
 
 app = ContainedTyper(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
@@ -78,6 +79,7 @@ register_matching(app, outcomes_of_area=print_outcomes)
 register_interchange(app)
 register_demo(app)
 register_placements(app)
+register_privacy(app)
 
 if __name__ == "__main__":
     app()

@@ -48,6 +48,10 @@ PROBLEM_MESSAGES: Final = {
     ),
     "need-closed": N_("The need is no longer open."),
     "jobseeker-unavailable": N_("The candidate is no longer available for placement."),
+    "profile-not-shared": N_(
+        "The client has not consented to sharing their profile with employers. Their caseworker records"
+        " the consent first."
+    ),
     "transition-not-allowed": N_("This step is not possible in the proposal's current state."),
     "follow-up-not-due": N_("This follow-up is not due yet."),
 }

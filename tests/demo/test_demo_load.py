@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from accounts import service as accounts
 from accounts.models import Role
-from core.db import Conn
+from core.db import Conn, connect
 from core.settings import get_settings
 from demo.catalogue import AREA, MUNICIPALITIES
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
@@ -87,3 +88,35 @@ def test_the_command_prints_the_logins_and_can_be_run_again(cli_env: str) -> Non
         assert user.email in first.stdout
     assert "created" in first.stdout and "created" not in second.stdout
     assert "jobseeker: 0 created, 0 updated, 300 unchanged, 0 invalid" in second.stderr
+
+
+def test_every_demo_jobseeker_may_be_proposed_and_a_demo_coordinator_proposes_one(
+    client: TestClient, db: str
+) -> None:
+    from matching.follower import embed_stale_and_load
+
+    with connect(db) as conn:
+        report = load_demo(conn, progress=False)
+        again = load_demo(conn, progress=False)
+        conn.commit()
+        shared = conn.execute(
+            "SELECT count(DISTINCT jobseeker_id) AS n FROM consents WHERE scope = 'share_profile'"
+            " AND employer_id IS NULL AND withdrawn_at IS NULL"
+        ).fetchone()
+        embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
+    assert report.profiles_shared == 300 and again.profiles_shared == 0
+    assert shared == {"n": 300}
+
+    coordinator = next(u for u in DEMO_USERS if u.role is Role.COORDINATOR)
+    token = client.post("/api/v1/auth/token", json={"email": coordinator.email, "password": DEMO_PASSWORD})
+    h = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    needs = client.get("/api/v1/needs", params={"status": "open", "limit": 20}, headers=h).json()["items"]
+    for need in needs:
+        ranked = client.get(f"/api/v1/needs/{need['id']}/matches", headers=h).json().get("items", [])
+        if ranked:
+            proposed = client.post(
+                "/api/v1/proposals", json={"need_id": need["id"], "jobseeker_id": ranked[0]["id"]}, headers=h
+            )
+            assert proposed.status_code == 201, proposed.text
+            return
+    raise AssertionError("no open demo need has a ranked candidate")

@@ -14,6 +14,8 @@ Rules, from DESIGN.md (roles table) and the code:
   needs; never the contact log (403), never lists jobseekers (403) nor reads one (404).
 - admin: everything of the area except health details (work capacity is not found); users, municipalities
   and the audit trail.
+- the right of access (everything held about a person, JSON or PDF): the own caseworker, with the health
+  details, and admins, without them; anyone else is answered 404. Erasure: admins.
 - proposals and placements: coordinators and admins read the area's, a caseworker those of own clients, an
   employer those made to their own organisation (pseudonymous: the name only through the candidate
   disclosure, with consent and an interested answer); coordinators and caseworkers (own clients) propose;
@@ -100,6 +102,9 @@ POST   /jobseekers/{jobseeker_id}/consents                         403/403/403  
 GET    /jobseekers/{jobseeker_id}/consents                         200/200/404  200/404/404  404/404/404  200/200/404
 POST   /jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw   403/403/403  200/404/404  403/403/403  200/200/404
 GET    /jobseekers/{jobseeker_id}/audit                            403/403/403  403/403/403  403/403/403  200/200/404
+GET    /jobseekers/{jobseeker_id}/personal-data                    404/404/404  200/404/404  404/404/404  200/200/404
+GET    /jobseekers/{jobseeker_id}/personal-data.pdf                404/404/404  200/404/404  404/404/404  200/200/404
+POST   /jobseekers/{jobseeker_id}/erase                            403/403/403  403/403/403  403/403/403  200/200/404
 
 GET    /employers/{employer_id}/card                               200/200/404  403/403/403  403/403/403  200/200/404
 GET    /contacts/due                                               200/200/200  403/403/403  403/403/403  200/200/200
@@ -147,6 +152,8 @@ HEALTH_VIEWS = {
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
     ("PUT", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity/assessments"),
+    ("GET", f"{API}/jobseekers/{{jobseeker_id}}/personal-data"),
+    ("GET", f"{API}/jobseekers/{{jobseeker_id}}/personal-data.pdf"),
 }
 OTHER_AREA_TEXTS = ("Toinen alue", "@b.example", "b Logistiikka Oy", "b coordinator", "b caseworker")
 # The coordination workflow's replies carry the intro card's pseudonym, never a name: only the candidate
@@ -570,6 +577,15 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
         f"/jobseekers/{s.target.jobseeker_id}/consents/{s.target.consent_id}/withdraw"
     ),
     ("GET", "/jobseekers/{jobseeker_id}/audit"): lambda s: Call(f"/jobseekers/{s.target.jobseeker_id}/audit"),
+    ("GET", "/jobseekers/{jobseeker_id}/personal-data"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/personal-data", shows=s.target.full_name
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/personal-data.pdf"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/personal-data.pdf"
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/erase"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/erase", {"reason": "poistopyyntö"}, shows=s.target.pseudonym
+    ),
     ("GET", "/employers/{employer_id}/card"): lambda s: Call(
         f"/employers/{s.target.employer_id}/card", shows=s.target.pseudonym
     ),

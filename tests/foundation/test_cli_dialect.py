@@ -17,6 +17,8 @@ REFUSALS = {
     ("export", "--area", "Testialue", "--format", "json"): "jsonl",
     ("export", "--area", "Testialue", "--format", "yaml"): "jsonl",
     ("purge", "--format", "csv"): "table, json",
+    ("jobseekers", "personal-data", "j1", "--format", "csv"): "json, pdf",
+    ("jobseekers", "erase", "j1", "--reason", "x", "--format", "pdf"): "table, json",
 }
 
 
@@ -31,9 +33,21 @@ def test_a_format_the_command_cannot_print_is_refused_in_one_line(
     assert refused.stdout == ""
 
 
-@pytest.mark.parametrize("command", ["match", "indicators", "eval", "outcomes", "export", "purge"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "match",
+        "indicators",
+        "eval",
+        "outcomes",
+        "export",
+        "purge",
+        "jobseekers personal-data",
+        "jobseekers erase",
+    ],
+)
 def test_every_data_command_offers_the_format_option(command: str) -> None:
-    helped = CliRunner().invoke(cli, [command, "--help"])
+    helped = CliRunner().invoke(cli, [*command.split(), "--help"])
 
     assert helped.exit_code == 0, helped.output
     assert "--format" in helped.stdout

@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 LIMIT = 600
 PACKAGES = (
-    "server", "web", "demo", "interchange", "placements", "matching", "jobseekers", "employers",
+    "server", "web", "demo", "interchange", "privacy", "placements", "matching", "jobseekers", "employers",
     "accounts", "embeddings", "api", "cli", "db", "core",
 )  # fmt: skip
 DEMO_DATA = {Path("demo/catalogue.py"), Path("demo/generate.py")}

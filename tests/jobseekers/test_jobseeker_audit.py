@@ -166,8 +166,13 @@ def test_admin_reads_the_trail_newest_first(client: TestClient, db: str, world: 
         ("read", "toinen", world.user_ids[Role.CASEWORKER]),
         ("read", "ensimmäinen", world.user_ids[Role.COORDINATOR]),
     ]
+    # The first read of the trail is on the trail now, newest: the rest moved down one place.
     rest = client.get(url, params={"limit": 2, "offset": 2}, headers=world.headers(Role.ADMIN)).json()
-    assert [i["action"] for i in rest["items"]] == ["create"]
+    assert rest["total"] == 4
+    assert [(i["action"], i["reason"]) for i in rest["items"]] == [
+        ("read", "ensimmäinen"),
+        ("create", "case handling"),
+    ]
     for role in (Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER):
         assert client.get(url, headers=world.headers(role)).status_code == 403
     assert client.get(f"{API}/99999/audit", headers=world.headers(Role.ADMIN)).status_code == 404
@@ -181,3 +186,22 @@ def test_a_replayed_create_is_audited_too(client: TestClient, db: str, world: Ar
         ("create", first.json()["id"]),
         ("create_replay", first.json()["id"]),
     ]
+
+
+def test_reading_the_trail_is_audited_with_its_reason(client: TestClient, db: str, world: AreaWorld) -> None:
+    person = _create(client, world)
+    url = f"{API}/{person}/audit"
+
+    first = client.get(url, params={"reason": "tietopyyntö"}, headers=world.headers(Role.ADMIN))
+    second = client.get(url, headers=world.headers(Role.ADMIN))
+
+    assert first.status_code == second.status_code == 200
+    assert [i["action"] for i in first.json()["items"]] == ["create"]
+    assert [(i["action"], i["reason"], i["actor_id"], i["actor_label"]) for i in second.json()["items"]] == [
+        ("audit_read", "tietopyyntö", world.user_ids[Role.ADMIN], None),
+        ("create", "case handling", world.user_ids[Role.CASEWORKER], None),
+    ]
+    assert [r["action"] for r in _audit(db)] == ["create", "audit_read", "audit_read"]
+    for role in (Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER):
+        client.get(url, headers=world.headers(role))
+    assert len(_audit(db)) == 3  # refused reads of the trail leave no row

@@ -70,7 +70,8 @@ def make_need(db: str, world: AreaWorld, **fields: Any) -> int:
 
 
 def make_worker(db: str, world: AreaWorld, **fields: Any) -> int:
-    """A warehouse worker, a client of the world's caseworker, with a name and contact details."""
+    """A warehouse worker, a client of the world's caseworker, with a name and contact details, who has
+    consented to being proposed (share_profile)."""
     values: dict[str, Any] = {
         "full_name": "Maija Meikäläinen",
         "email": "maija@example.fi",
@@ -91,9 +92,20 @@ def make_worker(db: str, world: AreaWorld, **fields: Any) -> int:
     values.update(fields)
     certificates = values.pop("certificates", {"trukkikortti": "2030-01-01", "hygieniapassi": "2001-01-01"})
     work_capacity = values.pop("work_capacity", None)
-    return insert_jobseeker(
+    person = insert_jobseeker(
         db, world.area_id, certificates=certificates, work_capacity=work_capacity, **values
     )
+    share_profile(db, person)
+    return person
+
+
+def share_profile(db: str, jobseeker_id: int) -> None:
+    """The jobseeker's consent to being proposed to any employer (recorded directly, not audited)."""
+    with connect(db) as conn:
+        conn.execute(
+            "INSERT INTO consents (jobseeker_id, scope) VALUES (%s, 'share_profile')", (jobseeker_id,)
+        )
+        conn.commit()
 
 
 @contextmanager

@@ -281,3 +281,45 @@ def test_free_text_on_the_card_is_scrubbed_of_identity(text: str, kept: str) -> 
     assert kept in scrubbed
     for personal in ("Maija", "Meikäläinen", "45", "1980", "765 4321", "example.fi", "52"):
         assert personal not in scrubbed, scrubbed
+
+
+def test_a_jobseeker_is_proposed_only_with_their_consent_to_share_the_profile(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    need, person = make_need(db, world), make_worker(db, world)
+    with connect(db) as conn:
+        other = conn.execute(
+            "INSERT INTO employers (area_id, business_id, name, municipality)"
+            " VALUES (%s, '1572860-0', 'Liedon Leipomo Oy', 'Lieto') RETURNING id",
+            (world.area_id,),
+        ).fetchone()
+        assert other is not None
+        # Their consent now covers only another employer.
+        conn.execute("DELETE FROM consents WHERE jobseeker_id = %s", (person,))
+        conn.execute(
+            "INSERT INTO consents (jobseeker_id, scope, employer_id) VALUES (%s, 'share_profile', %s)",
+            (person, other["id"]),
+        )
+        conn.commit()
+    before = snapshot(db)
+
+    refused = _refused(client, world, need, person)
+
+    problem = assert_problem(refused, 409, "jobseeker_id", "profile-not-shared")
+    assert problem["missing_consent"] == "share_profile"
+    assert snapshot(db) == before
+    url = f"/api/v1/jobseekers/{person}/consents"
+    given = client.post(
+        url,
+        json={"scope": "share_profile", "employer_id": world.employer_id},
+        headers=world.headers(Role.ADMIN),
+    )
+    assert given.status_code == 201, given.text
+    assert propose(client, world, need, person)["state"] == "proposed"
+
+    # Withdrawn, it stops the next proposal; the card already sent stays with its proposal.
+    client.post(f"{url}/{given.json()['id']}/withdraw", headers=world.headers(Role.ADMIN))
+    second_need = make_need(db, world, title="Lähettämötyöntekijä")
+    assert_problem(_refused(client, world, second_need, person), 409, "jobseeker_id", "profile-not-shared")
+    listed = client.get("/api/v1/proposals", headers=world.headers(Role.EMPLOYER)).json()
+    assert listed["total"] == 1

@@ -18,6 +18,7 @@ from accounts.models import Role
 from core.db import connect
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker
+from tests.placements.conftest import share_profile
 from tests.web.conftest import screenshot, sign_in_page
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def test_visit_to_placement_journey(
         desired_hours_per_week=30,
         caseworker_id=world.user_ids[Role.CASEWORKER],
     )
+    share_profile(db, client_id)  # the client agreed to being proposed to employers
 
     # The coordinator, by keyboard where it matters: sign in, find the employer, record the visit.
     coordinator = new_context().new_page()

@@ -7,6 +7,7 @@ import re
 from accounts.models import Role
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
+from tests.placements.conftest import share_profile
 from tests.web.conftest import Browser, SignIn
 
 
@@ -35,6 +36,7 @@ def test_from_proposal_to_placement_through_the_pages(signed_in: SignIn, world: 
         skills=["keräily"],
         caseworker_id=world.user_ids[Role.CASEWORKER],
     )
+    share_profile(db, jobseeker_id)
     browser = signed_in(Role.COORDINATOR)
     need_url = f"/needs/{need_id}"
     proposed = browser.post(f"{need_url}/propose", {"jobseeker_id": str(jobseeker_id)}, csrf_from=need_url)
@@ -113,3 +115,20 @@ def test_an_employer_cannot_open_another_employers_intro_card(
     assert browser.get("/cards/1").status_code == 404
     assert browser.get("/placements/1").status_code == 404
     assert browser.get("/indicators").status_code == 403
+
+
+def test_a_client_who_has_not_agreed_to_share_the_profile_is_not_proposed(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    need_id = insert_need(db, world.area_id, world.employer_id, title="Varastotyöntekijä", skills=["keräily"])
+    jobseeker_id = insert_jobseeker(
+        db, world.area_id, pseudonym="Hakija-TEST02", skills=["keräily"], full_name="Matti Mallikas"
+    )
+    browser = signed_in(Role.COORDINATOR)
+    need_url = f"/needs/{need_id}"
+
+    refused = browser.post(f"{need_url}/propose", {"jobseeker_id": str(jobseeker_id)}, csrf_from=need_url)
+
+    assert refused.status_code == 409
+    assert "Asiakas ei ole suostunut profiilinsa jakamiseen työnantajille." in refused.text
+    assert "Hakija-TEST02" not in browser.get("/proposals").text
