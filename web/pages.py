@@ -42,6 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from accounts.models import Principal, Role
 from core.db import Conn
 from core.errors import AppError, Forbidden, NotFound
+from core.paging import MAX_OFFSET
 from web import sessions
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
@@ -416,6 +417,12 @@ class PageRoute(APIRoute):
                 return error_page(request, 500)
 
         return page_handler
+
+
+def list_offset(offset: int) -> int:
+    """A list page's ``offset`` query parameter within the API's bounds: below 0 the first page, past
+    ``MAX_OFFSET`` the furthest slice the API serves (an empty page, not an error)."""
+    return min(max(offset, 0), MAX_OFFSET)
 
 
 def once(ctx: Ctx, token: str | None, produce: Callable[[], str]) -> str:
