@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from accounts.endpoints import router as accounts_router
 from api import problems
+from api.control_chars import RefuseControlChars
 from api.limits import BodyLimit
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
@@ -24,6 +25,7 @@ from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
 from placements.endpoints import router as placements_router
+from web.routes import control_character_page
 from web.routes import install as install_pages
 
 log = logging.getLogger("kohtaamo")
@@ -131,5 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     install_pages(app)  # the pages under /, after every other route: its catch-all 404 page comes last
+    # The last added runs first: the body limit bounds the body that the control-character check reads.
+    app.add_middleware(RefuseControlChars, page_reply=control_character_page)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

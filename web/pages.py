@@ -349,8 +349,9 @@ ERROR_TEXTS: Final = {
 }
 
 
-def error_page(request: Request, status: int, text: str | None = None) -> HTMLResponse:
-    """An error page in the user's language, with the navigation when the user is known."""
+def error_page(request: Request, status: int, text: str | None = None, **values: Any) -> HTMLResponse:
+    """An error page in the user's language, with the navigation when the user is known; ``values`` fill
+    the placeholders of ``text``."""
     i18n = language_of(request)
     title = ERROR_TITLES.get(status, N_("Something went wrong"))
     body = text or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
@@ -363,7 +364,7 @@ def error_page(request: Request, status: int, text: str | None = None) -> HTMLRe
         "error.html",
         status=status,
         title=i18n.gettext(title),
-        text=i18n.gettext(body),
+        text=i18n.gettext(body, **values),
     )
     return HTMLResponse(html, status_code=status)
 
