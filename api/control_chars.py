@@ -36,8 +36,9 @@ REFUSED: Final = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff]")
 """The characters no field may hold (see the module docstring)."""
 
 # Cheap first looks, so that the common request is not parsed twice: a refused character reaches a
-# query string or a form only percent-encoded (or raw), and a JSON text only as a \\u escape (a raw
-# control character is invalid JSON, which the route refuses by itself).
+# query string or a form only percent-encoded (or raw), and a JSON text in UTF-8 only as a \u escape (a
+# raw control character is invalid JSON, which the route refuses by itself). JSON in UTF-16 or UTF-32,
+# which the routes read too, has NUL bytes: it is always parsed.
 _QUERY_HINT: Final = re.compile(rb"%[01][0-9a-fA-F]|[\x00-\x1f]")
 _JSON_HINT: Final = b"\\u"
 _FORMS: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -137,7 +138,7 @@ async def in_body(scope: Scope, body: bytes, messages: list[Message]) -> str | N
         finally:
             await form.close()
     json_like = not media or (media.startswith("application/") and media.split("/")[1].endswith("json"))
-    if not json_like or _JSON_HINT not in body:
+    if not json_like or (_JSON_HINT not in body and b"\x00" not in body):
         return None
     try:
         document = json.loads(body)

@@ -174,6 +174,8 @@ def test_a_nested_field_and_a_key_are_named_by_their_path() -> None:
         pytest.param(b'{"text": "varasto\\u001b[2J"}', id="ESC escape"),
         pytest.param(b'{"text": "varasto\\ud800"}', id="lone surrogate"),
         pytest.param(b'{"text": "\\u0076arasto\\u0007"}', id="BEL after another escape"),
+        pytest.param('{"text": "varasto\\u0000"}'.encode("utf-16"), id="NUL escape in UTF-16"),
+        pytest.param('{"text": "varasto\\u0000"}'.encode("utf-32-le"), id="NUL escape in UTF-32"),
     ],
 )
 def test_escaped_control_characters_and_lone_surrogates_are_refused(
