@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from accounts import service as accounts
 from accounts.models import Role
-from cli.common import app_errors, transaction
+from cli.common import app_errors, fail, transaction
 from employers import service as employers
 
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether there is a person to ask: standard input is a terminal."""
+    return sys.stdin.isatty()
+
+
+def new_password(from_stdin: bool) -> str:
+    """The new user's password: the first line of standard input, or typed twice on the terminal.
+
+    Never an argument: a command line is kept in the shell's history and shown to every user of the
+    machine in the process list. Refused with a one-line error when empty or shorter than the accounts'
+    rule (before anything is written).
+    """
+    if from_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    elif stdin_is_terminal():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise fail("no terminal to ask the password on: give it on standard input with --password-stdin")
+    if not password:
+        raise fail("password: none was given")
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise fail(f"password: must be at least {accounts.MIN_PASSWORD_LENGTH} characters")
+    return password
 
 
 @users_app.command("create")
@@ -18,10 +45,13 @@ def create_user(
     role: Role = typer.Option(..., help="coordinator, caseworker, employer or admin."),
     area: str = typer.Option(..., help="Employment area name (created if missing)."),
     name: str = typer.Option(..., help="Display name."),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of standard input."
+    ),
     employer_business_id: str | None = typer.Option(None, help="For employer users: their organisation."),
 ) -> None:
-    """Create a user."""
+    """Create a user. The password is asked twice on the terminal, or read with --password-stdin."""
+    password = new_password(password_stdin)
     with app_errors(), transaction() as conn:
         area_id = accounts.ensure_area(conn, area)
         employer_id = None

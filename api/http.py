@@ -16,12 +16,12 @@ from pydantic import BaseModel
 from accounts.models import Principal
 from core.db import Conn
 from core.errors import Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
-from core.paging import PageParams
+from core.paging import MAX_OFFSET, PageParams
 
 
 def page_params(
     limit: int = Query(50, ge=1, le=200, description="Items per page"),
-    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip"),
 ) -> PageParams:
     """Pagination query parameters."""
     return PageParams(limit=limit, offset=offset)

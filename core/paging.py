@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 Item = TypeVar("Item")
+
+MAX_OFFSET: Final = 1_000_000
+"""The furthest a list may be skipped into, by the API and the pages alike (a larger OFFSET is no list
+anyone pages through, and past 2^63 PostgreSQL refuses it)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from accounts import service as accounts
 from accounts.models import COORDINATION, PROPOSERS, READERS, WORKFLOW, Principal, Role
 from api.deps import CurrentPrincipal, DbConn, require
+from api.headers import STANDALONE_POLICY
 from api.http import Paging, file_reply, idempotent_create, page, rendered_reply, request_fingerprint
 from api.problems import problem_responses
 from core.db import Conn
@@ -204,7 +205,8 @@ def card(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JSONRes
 )
 def card_html(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> HTMLResponse:
     """The intro card as a page."""
-    return HTMLResponse(cards.render_html(_card(conn, principal, proposal_id)), headers=PRIVATE)
+    headers = {**PRIVATE, "Content-Security-Policy": STANDALONE_POLICY}
+    return HTMLResponse(cards.render_html(_card(conn, principal, proposal_id)), headers=headers)
 
 
 @router.get(

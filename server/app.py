@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 
 from accounts.endpoints import router as accounts_router
 from api import problems
+from api.control_chars import RefuseControlChars
+from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
@@ -27,6 +29,7 @@ from matching.follower import Follower, embed_stale_and_load
 from placements.endpoints import router as placements_router
 from privacy.endpoints import router as privacy_router
 from server.retention import purge_periodically
+from web.routes import control_character_page
 from web.routes import install as install_pages
 
 log = logging.getLogger("kohtaamo")
@@ -140,5 +143,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     install_pages(app)  # the pages under /, after every other route: its catch-all 404 page comes last
+    # The last added runs first: the headers go on every reply (a 413 or a 422 too), and the body limit
+    # bounds the body that the control-character check reads whole.
+    app.add_middleware(RefuseControlChars, page_reply=control_character_page)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    docs = {url for url in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if url}
+    app.add_middleware(SecurityHeaders, docs=docs, cacheable=("/static/", "/healthz", "/readyz"))
     return app

@@ -94,6 +94,21 @@ def _truncate(url: str) -> None:
             )
 
 
+def table_state(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, int]]:
+    """Each table's row count and newest writing transaction (max xmin): equal before and after a request
+    when the request wrote nothing (no insert, update or delete)."""
+    tables = [
+        r["tablename"] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    ]
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT {}::text AS name, count(*) AS n, coalesce(max(xmin::text::bigint), 0) AS x FROM {}"
+        ).format(sql.Literal(t), sql.Identifier(t))
+        for t in tables
+    )
+    return {r["name"]: (r["n"], r["x"]) for r in conn.execute(query)}
+
+
 @pytest.fixture
 def db(database_url: str) -> str:
     """The test database, emptied before the test."""

@@ -12,7 +12,7 @@ from web import labels
 from web.forms import Form, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_choices
-from web.pages import Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
@@ -40,7 +40,7 @@ def _users_page(ctx: Ctx, form: Form, offset: int = 0, status: int = 200) -> Res
 def users(request: Request, offset: int = 0) -> Response:
     """The area's users, and a form to create one."""
     with page(request, Role.ADMIN) as ctx:
-        return _users_page(ctx, Form.initial({"role": "coordinator"}), max(offset, 0))
+        return _users_page(ctx, Form.initial({"role": "coordinator"}), list_offset(offset))
 
 
 @router.post("/admin/users")

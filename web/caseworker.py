@@ -32,7 +32,7 @@ from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
-from web.pages import Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -151,7 +151,7 @@ def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
         ctx.conn,
         ctx.principal,
         JobseekerFilters(q=q.strip()[:200] or None, sort="pseudonym"),
-        PageParams(limit=PAGE_SIZE, offset=max(offset, 0)),
+        PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
         reason="web: client list",
     )
     return ctx.render(
@@ -159,7 +159,7 @@ def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
         form=Form.initial({"q": q}),
         items=items,
         total=total,
-        offset=max(offset, 0),
+        offset=list_offset(offset),
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
     )

@@ -31,7 +31,7 @@ from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
 from web.needs import need_choices, need_values
-from web.pages import Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -81,7 +81,7 @@ def employer_register(
                     sector=sector if sector in labels.SECTORS else None,
                 )
                 items, total = employers.list_employers(
-                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=max(offset, 0))
+                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
                 )
         except AppError as exc:
             service_error(exc, form, ctx.i18n)
@@ -90,7 +90,7 @@ def employer_register(
             form=form,
             items=items,
             total=total,
-            offset=max(offset, 0),
+            offset=list_offset(offset),
             page_size=PAGE_SIZE,
             sector_choices=options(labels.SECTORS.items(), ctx.i18n),
             labels=labels,

@@ -22,7 +22,7 @@ from web import labels, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices, employer_names
-from web.pages import Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -143,7 +143,7 @@ def need_list(
                     q=q.strip()[:200] or None,
                 )
                 items, total = employers.list_needs(
-                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=max(offset, 0))
+                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
                 )
         except ValidationFailed as exc:
             service_error(exc, form, ctx.i18n)
@@ -152,7 +152,7 @@ def need_list(
             form=form,
             items=items,
             total=total,
-            offset=max(offset, 0),
+            offset=list_offset(offset),
             page_size=PAGE_SIZE,
             employer_names=employer_names(ctx, (n["employer_id"] for n in items)),
             status_choices=[("", ctx._(N_("Any status"))), *options(labels.NEED_STATUS.items(), ctx.i18n)],

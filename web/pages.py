@@ -45,6 +45,7 @@ from accounts.models import Principal, Role
 from core.db import Conn
 from core.errors import AppError, Forbidden, NotFound
 from core.logs import log_unexpected
+from core.paging import MAX_OFFSET
 from web import sessions
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
@@ -356,8 +357,9 @@ ERROR_TEXTS: Final = {
 }
 
 
-def error_page(request: Request, status: int, text: str | None = None) -> HTMLResponse:
-    """An error page in the user's language, with the navigation when the user is known."""
+def error_page(request: Request, status: int, text: str | None = None, **values: Any) -> HTMLResponse:
+    """An error page in the user's language, with the navigation when the user is known; ``values`` fill
+    the placeholders of ``text``."""
     i18n = language_of(request)
     title = ERROR_TITLES.get(status, N_("Something went wrong"))
     body = text or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
@@ -370,7 +372,7 @@ def error_page(request: Request, status: int, text: str | None = None) -> HTMLRe
         "error.html",
         status=status,
         title=i18n.gettext(title),
-        text=i18n.gettext(body),
+        text=i18n.gettext(body, **values),
     )
     return HTMLResponse(html, status_code=status)
 
@@ -421,6 +423,12 @@ class PageRoute(APIRoute):
                 return error_page(request, 500)
 
         return page_handler
+
+
+def list_offset(offset: int) -> int:
+    """A list page's ``offset`` query parameter within the API's bounds: below 0 the first page, past
+    ``MAX_OFFSET`` the furthest slice the API serves (an empty page, not an error)."""
+    return min(max(offset, 0), MAX_OFFSET)
 
 
 def once(ctx: Ctx, token: str | None, produce: Callable[[], str]) -> str:

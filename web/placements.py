@@ -19,7 +19,7 @@ from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
 from web.needs import number
-from web.pages import Ctx, PageRoute, Posted, once, page
+from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -37,13 +37,13 @@ def proposal_list(request: Request, state: str = "", offset: int = 0) -> Respons
             ctx,
             state=state if state in labels.PROPOSAL_STATES else None,
             limit=PAGE_SIZE,
-            offset=max(offset, 0),
+            offset=list_offset(offset),
         )
         return ctx.render(
             "proposals.html",
             items=items,
             total=total,
-            offset=max(offset, 0),
+            offset=list_offset(offset),
             page_size=PAGE_SIZE,
             names=employer_names(ctx, (r["employer_id"] for r in items)),
             form=Form.initial({"state": state}),
@@ -217,13 +217,13 @@ def placement_list(request: Request, offset: int = 0) -> Response:
             ctx.conn,
             ctx.principal,
             PlacementFilters(),
-            PageParams(limit=PAGE_SIZE, offset=max(offset, 0)),
+            PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
         )
         return ctx.render(
             "placements.html",
             items=items,
             total=total,
-            offset=max(offset, 0),
+            offset=list_offset(offset),
             page_size=PAGE_SIZE,
             names=employer_names(ctx, (r["employer_id"] for r in items)),
             labels=labels,

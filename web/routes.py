@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Final
 
@@ -12,6 +13,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from accounts.models import Role
 from matching import esco
 from web import admin, auth, caseworker, coordinator, employer, indicators, needs, placements
+from web.i18n import N_
 from web.pages import PageRoute, error_page, page
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
@@ -58,6 +60,26 @@ register_url_convertor("page", PagePath())
 def not_found(request: Request, path: str) -> Response:
     """Any other address: the 404 page in the user's language."""
     return error_page(request, 404)
+
+
+PAGE_PATHS: Final = re.compile(PagePath.regex)
+
+
+def control_character_page(request: Request, field: str) -> Response | None:
+    """The 422 page for a form or address whose ``field`` holds a character that cannot be stored
+    (``api.control_chars``), in the user's language; None for the paths that are not pages (the API,
+    static files, the API docs), which answer problem+json."""
+    if PAGE_PATHS.fullmatch(request.url.path[1:]) is None:
+        return None
+    return error_page(
+        request,
+        422,
+        N_(
+            "The field “%(field)s” contains a control character that cannot be saved. Go back, remove it"
+            " and try again."
+        ),
+        field=field,
+    )
 
 
 def install(app: FastAPI) -> None:

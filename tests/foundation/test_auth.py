@@ -176,9 +176,9 @@ def test_kohtaamo_users_create_makes_a_user_who_can_sign_in(
             "Varsinais-Suomen työllisyysalue",
             "--name",
             "Kaisa Koordinaattori",
-            "--password",
-            "pitkä-salasana-1",
+            "--password-stdin",
         ],
+        input="pitkä-salasana-1\n",
         env=cli_env,
     )
     assert result.exit_code == 0, result.output
@@ -204,27 +204,34 @@ def test_kohtaamo_users_create_explains_what_is_wrong(
     db: str, world: AreaWorld, cli_env: dict[str, str]
 ) -> None:
     runner = CliRunner()
-    base = ["users", "create", "--area", "Testialue", "--name", "N", "--password", "pitkä-salasana-1"]
-    duplicate = runner.invoke(cli, [*base, "--email", "admin@a.example", "--role", "admin"], env=cli_env)
+    base = ["users", "create", "--area", "Testialue", "--name", "N", "--password-stdin"]
+    password = "pitkä-salasana-1\n"
+    duplicate = runner.invoke(
+        cli, [*base, "--email", "admin@a.example", "--role", "admin"], input=password, env=cli_env
+    )
     assert duplicate.exit_code == 1
     assert "email: a user with this email already exists" in duplicate.output
     short = runner.invoke(
-        cli, [*base[:-1], "lyhyt", "--email", "x@a.example", "--role", "admin"], env=cli_env
+        cli, [*base, "--email", "x@a.example", "--role", "admin"], input="lyhyt\n", env=cli_env
     )
     assert short.exit_code == 1 and "password" in short.output
     no_such_employer = runner.invoke(
         cli,
         [*base, "--email", "y@a.example", "--role", "employer", "--employer-business-id", "1572860-0"],
+        input=password,
         env=cli_env,
     )
     assert no_such_employer.exit_code == 1 and "employer_business_id" in no_such_employer.output
     employer_user = runner.invoke(
         cli,
         [*base, "--email", "z@a.example", "--role", "employer", "--employer-business-id", "0112038-9"],
+        input=password,
         env=cli_env,
     )
     assert employer_user.exit_code == 0, employer_user.output
-    bad_role = runner.invoke(cli, [*base, "--email", "w@a.example", "--role", "boss"], env=cli_env)
+    bad_role = runner.invoke(
+        cli, [*base, "--email", "w@a.example", "--role", "boss"], input=password, env=cli_env
+    )
     assert bad_role.exit_code == 2
     with connect(db) as conn:
         emails = {r["email"] for r in conn.execute("SELECT email FROM users").fetchall()}

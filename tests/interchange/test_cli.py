@@ -132,7 +132,8 @@ def test_an_imported_need_is_matched_from_the_command_line_in_each_format(
 ) -> None:
     runner.invoke(app, ["import", str(write_file([EMPLOYER, NEED, JOBSEEKER])), "--area", "Testialue"])
     admin = ["--email", "admin@a.example", "--role", "admin", "--area", "Testialue", "--name", "Pääkäyttäjä"]
-    assert runner.invoke(app, ["users", "create", *admin, "--password", "salasana-123"]).exit_code == 0
+    made = runner.invoke(app, ["users", "create", *admin, "--password-stdin"], input="salasana-123\n")
+    assert made.exit_code == 0
     match = ["match", "--need", NEED["external_id"]]
 
     table = runner.invoke(app, match)

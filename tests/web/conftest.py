@@ -137,13 +137,26 @@ def live_server(settings: Settings, world: AreaWorld) -> Iterator[str]:
 
 
 @pytest.fixture
-def new_context(chromium: PwBrowser) -> Iterator[Callable[[], BrowserContext]]:
+def csp_violations() -> list[str]:
+    """What the browser's console said about the Content Security Policy during the test (it reports
+    every inline script or style, or load from elsewhere, that the policy blocked): a test asserts none."""
+    return []
+
+
+@pytest.fixture
+def new_context(chromium: PwBrowser, csp_violations: list[str]) -> Iterator[Callable[[], BrowserContext]]:
     """Fresh browser profiles (no cookies), Finnish, at a phone's width of 360 px; closed afterwards."""
     made: list[BrowserContext] = []
 
     def make() -> BrowserContext:
         ctx = chromium.new_context(viewport={"width": 360, "height": 780}, locale="fi-FI")
         ctx.set_default_timeout(10_000)
+        ctx.on(
+            "console",
+            lambda message: (
+                csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         made.append(ctx)
         return ctx
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_visit_form_errors_keep_input_and_a_double_click_saves_once(
-    live_server: str, context: BrowserContext, world: AreaWorld, db: str
+    live_server: str, context: BrowserContext, world: AreaWorld, db: str, csp_violations: list[str]
 ) -> None:
     page = context.new_page()
     sign_in_page(page, live_server, Role.COORDINATOR)
@@ -45,6 +45,7 @@ def test_visit_form_errors_keep_input_and_a_double_click_saves_once(
         ).fetchone()
     assert row is not None and (row["c"], row["n"], float(row["h"])) == (1, 1, 37.5)
     assert "37,5" in page.content()
+    assert csp_violations == []
 
 
 def test_an_expired_session_returns_to_sign_in_and_back_to_the_page(

@@ -37,7 +37,11 @@ def fits_the_screen(page: Page) -> bool:
 
 
 def test_visit_to_placement_journey(
-    live_server: str, new_context: Callable[[], BrowserContext], world: AreaWorld, db: str
+    live_server: str,
+    new_context: Callable[[], BrowserContext],
+    world: AreaWorld,
+    db: str,
+    csp_violations: list[str],
 ) -> None:
     base = live_server
     client_id = insert_jobseeker(
@@ -161,6 +165,8 @@ def test_visit_to_placement_journey(
     with connect(db) as conn:
         row = conn.execute("SELECT count(*) AS n FROM placements").fetchone()
     assert row == {"n": 1}
+    # Every page of the journey, htmx's searches and suggestions included, kept within the policy.
+    assert csp_violations == []
 
 
 def test_role_boundaries_hold_against_typed_addresses(
