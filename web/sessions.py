@@ -35,8 +35,14 @@ def new_token() -> str:
 
 
 def same_token(a: str | None, b: str | None) -> bool:
-    """Constant-time equality of two tokens; a missing one never matches."""
-    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+    """Constant-time equality of two tokens; a missing one never matches.
+
+    Compared as UTF-8 bytes: ``compare_digest`` refuses strings with non-ASCII characters, and a form may
+    carry any text where the token should be.
+    """
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,19 @@ def test_a_form_without_the_session_csrf_token_is_refused(
         assert conn.execute("SELECT count(*) AS n FROM contacts").fetchone() == {"n": 0}
 
 
+def test_a_csrf_token_with_letters_beyond_ascii_is_refused_not_a_server_error(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    visit = {"kind": "visit", "contact_date": "2025-11-05", "summary": "Kävin", "csrf_token": "ä" * 43}
+
+    refused = browser.client.post(f"/employers/{world.employer_id}/visit", data=visit, follow_redirects=False)
+
+    assert refused.status_code == 403
+    with connect(db) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM contacts").fetchone() == {"n": 0}
+
+
 def test_five_failed_sign_ins_lock_that_email_from_that_address(browser: Browser, world: AreaWorld) -> None:
     for _ in range(5):
         failed = browser.sign_in(email(Role.EMPLOYER), password="väärä-salasana")
