@@ -85,7 +85,9 @@ async def in_one_thread_hop(
     No transaction: BEGIN and COMMIT were two of a ranking's six round trips. ``work`` must therefore
     read first and make its one write last (a ranking's audit row), so that a failed write fails the
     reply and nothing is left half-written; a write that may stand alone (a refreshed vector) may come
-    earlier.
+    earlier. Without a transaction, who is asking is named for the session and forgotten before the
+    connection goes back (:func:`autocommit_connection`): two round trips, where a transaction takes three
+    (BEGIN, naming, COMMIT).
     """
 
     def run() -> T:
