@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from psycopg import errors as pg_errors
 
 from accounts.models import Principal, Role
+from core import db
 from core.db import Conn
 from core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from core.municipalities import canonical_municipality
@@ -134,14 +135,15 @@ def display_names(conn: Conn, user_ids: Sequence[int]) -> dict[int, str]:
 
 
 def authenticate(conn: Conn, email: str, password: str) -> dict[str, Any]:
-    """The active user with this email and password, or :class:`Unauthorized`.
+    """The active user with this email and password (``id``, ``area_id``, ``role``, ``display_name``,
+    ``employer_id``), or :class:`Unauthorized`.
 
     The bare password check: the edges sign in through :func:`accounts.signin_limits.sign_in`, which
     counts the attempts and calls this.
     """
-    row = conn.execute(
-        "SELECT id, password_hash FROM users WHERE email = lower(%s) AND active", (email.strip(),)
-    ).fetchone()
+    # Before any area is known: the one lookup of a user by email, through the function that may read
+    # every area's users (db/migrations/0008_row_level_security.sql). The row carries the principal.
+    row = conn.execute("SELECT * FROM kohtaamo_sign_in_user(%s)", (email.strip(),)).fetchone()
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -197,14 +199,26 @@ def principal_for_user(conn: Conn, user_id: int) -> Principal | None:
 def principal_for_token(conn: Conn, token: str) -> Principal:
     """The principal behind a valid, unexpired token of an active user, or :class:`Unauthorized`.
 
-    One statement: every API request runs it.
+    One statement: every API request runs it, before its area is known (so through the function that may
+    read every area's users, db/migrations/0008_row_level_security.sql).
     """
-    row = conn.execute(
-        "SELECT u.id, u.area_id, u.role, u.display_name, u.employer_id"
-        " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-        " WHERE t.token_hash = %s AND t.expires_at > now() AND u.active",
-        (_token_digest(token),),
-    ).fetchone()
+    row = conn.execute("SELECT * FROM kohtaamo_token_principal(%s)", (_token_digest(token),)).fetchone()
     if row is None:
         raise Unauthorized("invalid or expired token")
     return _principal(row)
+
+
+def principal_for_session(conn: Conn, session_hash: str) -> Principal | None:
+    """The principal of the live web session whose token has the SHA-256 ``session_hash``, if any.
+
+    Before the request's area is known: through the function that may read every area's users
+    (db/migrations/0008_row_level_security.sql).
+    """
+    row = conn.execute("SELECT * FROM kohtaamo_session_principal(%s)", (session_hash,)).fetchone()
+    return None if row is None else _principal(row)
+
+
+def act_for(conn: Conn, principal: Principal) -> None:
+    """Tell the database who is asking: from here on, the request's queries see only the rows of the
+    principal's area (row-level security, :func:`core.db.act_for`)."""
+    db.act_for(conn, area_id=principal.area_id, user_id=principal.user_id, role=principal.role.value)

@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
+import psycopg
 from fastapi import Depends, Header, Request
 from psycopg_pool import ConnectionPool
 from starlette.concurrency import run_in_threadpool
 
 from accounts import service as accounts
 from accounts.models import Principal, Role
-from core.db import Conn
+from core.db import Conn, forget_actor
 from core.errors import Forbidden, Unauthorized
 
 
@@ -40,10 +41,12 @@ DbConn = Annotated[Conn, Depends(get_conn, scope="function")]
 
 
 def get_principal(conn: DbConn, authorization: Annotated[str | None, Header()] = None) -> Principal:
-    """The principal of the bearer token, or 401."""
+    """The principal of the bearer token, or 401; the request's queries then see its area's rows only."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("send a bearer token from POST /api/v1/auth/token")
-    return accounts.principal_for_token(conn, authorization[7:].strip())
+    principal = accounts.principal_for_token(conn, authorization[7:].strip())
+    accounts.act_for(conn, principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -55,13 +58,18 @@ T = TypeVar("T")
 @contextmanager
 def autocommit_connection(request: Request) -> Iterator[Conn]:
     """A pooled connection in autocommit mode (each statement commits on its own), handed back as the
-    pool lends them: not in autocommit."""
+    pool lends them: not in autocommit, and naming nobody (who was asking is named for the session here,
+    :func:`accounts.service.act_for`)."""
     with get_pool(request).connection() as conn:
         conn.autocommit = True
         try:
             yield conn
         finally:
-            conn.autocommit = False
+            try:
+                forget_actor(conn)
+                conn.autocommit = False
+            except psycopg.Error:
+                conn.close()  # the pool replaces a closed connection: none goes back naming somebody
 
 
 async def in_one_thread_hop(
@@ -77,7 +85,9 @@ async def in_one_thread_hop(
     No transaction: BEGIN and COMMIT were two of a ranking's six round trips. ``work`` must therefore
     read first and make its one write last (a ranking's audit row), so that a failed write fails the
     reply and nothing is left half-written; a write that may stand alone (a refreshed vector) may come
-    earlier.
+    earlier. Without a transaction, who is asking is named for the session and forgotten before the
+    connection goes back (:func:`autocommit_connection`): two round trips, where a transaction takes three
+    (BEGIN, naming, COMMIT).
     """
 
     def run() -> T:

@@ -130,7 +130,8 @@ def idempotent_create(
     data audits the replay as it audited the first answer (a failed audit fails the reply).
 
     The advisory lock serialises concurrent retries of the same key within their transactions. Keys
-    older than ``IDEMPOTENCY_KEY_HOURS`` are deleted (everyone's, on every keyed request).
+    older than ``IDEMPOTENCY_KEY_HOURS`` are deleted (the area's, on every keyed request: row-level
+    security shows a request no other area's).
     """
     if key is None:
         status, body, headers = produce()

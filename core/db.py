@@ -2,6 +2,11 @@
 
 Transactions are owned by the edge (an API request or a CLI command): services receive an open
 connection and never commit.
+
+Two kinds of connection (row-level security, db/migrations/0008_row_level_security.sql): the pool's
+serve requests as :data:`SERVICE_ROLE`, which sees only the rows of the area that the request names
+(:func:`act_for`); :func:`connect` gives the owner's, for what spans every area (migrations, the matching
+engine's load and follower, the commands).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import psycopg
 from psycopg import sql
@@ -24,6 +29,10 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 Conn = psycopg.Connection[DictRow]
+
+SERVICE_ROLE: Final = "kohtaamo_service"
+"""The role requests run as: neither superuser nor BYPASSRLS, so the forced row-level security of every
+area's table applies to it (the migration creates it and makes the owner a member)."""
 
 _embedded_lock = threading.Lock()
 _embedded_servers: dict[Path, Any] = {}
@@ -77,14 +86,21 @@ def connect(url: str, *, autocommit: bool = False) -> Conn:
     return psycopg.connect(url, row_factory=dict_row, autocommit=autocommit)
 
 
+def _serve_as_service(conn: Conn) -> None:
+    conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(SERVICE_ROLE)))
+    conn.commit()
+
+
 def make_pool(url: str, settings: Settings) -> ConnectionPool[Conn]:
-    """A pool whose connections return rows as dicts."""
+    """A pool for requests: its connections return rows as dicts and run as :data:`SERVICE_ROLE` (the URL's
+    user must be a member: the owner who ran the migrations is)."""
     pool: ConnectionPool[Conn] = ConnectionPool(
         url,
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         kwargs={"row_factory": dict_row},
         connection_class=psycopg.Connection[DictRow],
+        configure=_serve_as_service,
         open=False,
         name="kohtaamo",
     )
@@ -97,3 +113,23 @@ def transaction(pool: ConnectionPool[Conn]) -> Iterator[Conn]:
     """A connection in one transaction: committed on success, rolled back on any exception."""
     with pool.connection() as conn, conn.transaction():
         yield conn
+
+
+def act_for(conn: Conn, *, area_id: int, user_id: int, role: str) -> None:
+    """Name who is asking, for row-level security: the service role then sees the rows of ``area_id``
+    (work capacity only of ``user_id``'s own clients, when ``role`` is caseworker).
+
+    For the transaction; on a connection in autocommit, for the session, until :func:`forget_actor` (a
+    connection must go back to the pool without it).
+    """
+    scope = not conn.autocommit
+    conn.execute(
+        "SELECT set_config('kohtaamo.area_id', %s, %s), set_config('kohtaamo.user_id', %s, %s),"
+        " set_config('kohtaamo.role', %s, %s)",
+        (str(area_id), scope, str(user_id), scope, role, scope),
+    )
+
+
+def forget_actor(conn: Conn) -> None:
+    """Undo :func:`act_for` on a connection in autocommit: it names nobody again."""
+    conn.execute("RESET kohtaamo.area_id; RESET kohtaamo.user_id; RESET kohtaamo.role")

@@ -27,8 +27,10 @@ SELECT j.id, j.area_id, j.external_id, j.pseudonym, j.municipality, j.profile_te
        coalesce(w.excluded_demands, '{}') AS excluded_demands,
        coalesce((SELECT jsonb_object_agg(c.name, c.expires_on) FROM jobseeker_certificates c
                  WHERE c.jobseeker_id = j.id), '{}'::jsonb) AS certificates"""
+# The derived restrictions, not the record: work_capacity itself is walled to the own caseworker (row-level
+# security), while matching applies the restrictions for every staff role of the area.
 _FROM = """
-FROM jobseekers j LEFT JOIN work_capacity w ON w.jobseeker_id = j.id
+FROM jobseekers j LEFT JOIN work_capacity_constraints w ON w.jobseeker_id = j.id
 """
 _QUERY = _COLUMNS + _FROM
 _FOR_CARD = """,

@@ -132,12 +132,13 @@ def _no_constraints() -> dict[str, Any]:
 
 
 def _constraints_of(conn: Conn, jobseeker_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Derived constraints of the jobseekers that have a work capacity record (never its details)."""
+    """Derived constraints of the jobseekers that have a work capacity record (never its details): from
+    the view that shows them to every staff role of the area, the record being the own caseworker's."""
     rows = conn.execute(
         "SELECT jobseeker_id, max_hours_per_day::float8 AS max_hours_per_day,"
         " coalesce(max_hours_per_week, max_hours_per_day * 5)::float8 AS max_hours_per_week,"
         " no_heavy_lifting, no_night_shifts, no_shift_work, needs_supervisor, excluded_demands"
-        " FROM work_capacity WHERE jobseeker_id = ANY(%s)",
+        " FROM work_capacity_constraints WHERE jobseeker_id = ANY(%s)",
         (list(jobseeker_ids),),
     ).fetchall()
     out: dict[int, dict[str, Any]] = {}

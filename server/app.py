@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database_url = url
         engine, follower = start_matching(settings, url)
         app.state.engine = engine
-        purging = asyncio.create_task(purge_periodically(pool))
+        purging = asyncio.create_task(purge_periodically(url))
         try:
             yield
         finally:

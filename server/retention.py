@@ -12,13 +12,12 @@ import logging
 from datetime import timedelta
 from typing import Final
 
-from psycopg_pool import ConnectionPool
 from starlette.concurrency import run_in_threadpool
 
 from accounts import service as accounts
 from accounts import signin_limits
 from api.http import purge_expired_idempotency_keys
-from core.db import Conn
+from core.db import Conn, connect
 from core.logs import exception_summary
 from web import sessions
 
@@ -40,21 +39,26 @@ def purge_expired(conn: Conn) -> dict[str, int]:
     }
 
 
-def purge_once(pool: ConnectionPool[Conn]) -> dict[str, int]:
-    """One purge in one transaction on a pooled connection; what it deleted is logged."""
-    with pool.connection() as conn, conn.transaction():
+def purge_once(url: str) -> dict[str, int]:
+    """One purge in one transaction; what it deleted is logged.
+
+    On a connection of its own as the database owner, not on the request pool: the pool's connections
+    run as the service role, whose row-level security hides every area's rows when no area is named, so
+    a purge there would find nothing of the walled tables (idempotency keys, form tokens).
+    """
+    with connect(url) as conn, conn.transaction():
         counts = purge_expired(conn)
     if any(counts.values()):
         log.info("purged expired records: %s", ", ".join(f"{n} {kind}" for kind, n in counts.items() if n))
     return counts
 
 
-async def purge_periodically(pool: ConnectionPool[Conn], every: timedelta = PURGE_EVERY) -> None:
+async def purge_periodically(url: str, every: timedelta = PURGE_EVERY) -> None:
     """Purge now and then every ``every`` until cancelled; a failed round is logged (without its message)
     and the next one tried."""
     while True:
         try:
-            await run_in_threadpool(purge_once, pool)
+            await run_in_threadpool(purge_once, url)
         except Exception as exc:  # the database may be away for a while: try again next round
             log.warning("purging expired records failed (%s)", exception_summary(exc))
         await asyncio.sleep(every.total_seconds())

@@ -41,6 +41,7 @@ from psycopg_pool import ConnectionPool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accounts import service as accounts
 from accounts.models import Principal, Role
 from core.db import Conn
 from core.errors import AppError, Forbidden, NotFound
@@ -282,6 +283,7 @@ def page(request: Request, *roles: Role, form: FormData | None = None) -> Iterat
     """A signed-in page (of one of ``roles``, if given); a POST must carry the session's CSRF token.
 
     The block is the request's transaction: committed when it ends normally, rolled back if it raises.
+    In it the database shows the rows of the principal's area only (:func:`accounts.service.act_for`).
     """
     with pool_of(request).connection() as conn:
         session = _session(conn, request)
@@ -292,6 +294,7 @@ def page(request: Request, *roles: Role, form: FormData | None = None) -> Iterat
             raise Forbidden("this page is not open to your role")
         _check_csrf(request, form, session.csrf_token)
         with conn.transaction():
+            accounts.act_for(conn, session.principal)
             yield Ctx(request=request, conn=conn, session=session, i18n=language_of(request))
 
 
@@ -322,6 +325,8 @@ def public_page(request: Request, form: FormData | None = None, *, transaction: 
             yield ctx
             return
         with conn.transaction():
+            if session is not None:
+                accounts.act_for(conn, session.principal)
             yield ctx
 
 

@@ -75,7 +75,7 @@ def load_session(conn: Conn, token: str | None) -> WebSession | None:
     ).fetchone()
     if row is None:
         return None
-    principal = accounts.principal_for_user(conn, row["user_id"])
+    principal = accounts.principal_for_session(conn, _digest(token))
     if principal is None:
         return None
     return WebSession(principal=principal, csrf_token=row["csrf_token"])

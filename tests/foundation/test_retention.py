@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from accounts.models import Role
-from core.db import connect, make_pool
+from core.db import connect
 from core.settings import Settings, get_settings
 from server import retention
 from server.cli import app as cli
@@ -131,10 +131,8 @@ def test_a_running_server_purges_at_start_up_without_cron(
 
 
 def test_the_server_purges_again_every_round(settings: Settings, db: str, world: AreaWorld) -> None:
-    pool = make_pool(db, settings)
-
     async def two_rounds() -> list[str]:
-        purging = asyncio.create_task(retention.purge_periodically(pool, timedelta(milliseconds=50)))
+        purging = asyncio.create_task(retention.purge_periodically(db, timedelta(milliseconds=50)))
         await asyncio.sleep(0.2)  # the first rounds found nothing
         seed(db, world)
         deadline = time.monotonic() + 10
@@ -143,8 +141,5 @@ def test_the_server_purges_again_every_round(settings: Settings, db: str, world:
         purging.cancel()
         return remaining(db)["web_sessions"]
 
-    try:
-        assert asyncio.run(two_rounds()) == ["live-session"]
-    finally:
-        pool.close()
+    assert asyncio.run(two_rounds()) == ["live-session"]
     assert_only_live_records_left(db)

@@ -68,6 +68,15 @@ CATALOG_QUERIES: dict[str, str] = {
         WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'r')
     """,
     "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'",
+    "row_security": """
+        SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, c.reloptions, c.relacl
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND c.relname <> 'schema_migrations'
+    """,
+    "policies": """
+        SELECT tablename, policyname, permissive, roles, cmd, qual, with_check
+        FROM pg_policies WHERE schemaname = 'public'
+    """,
 }
 
 
