@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.i18n import translate
 from core.labels import LANGUAGE_LEVELS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
+from core.pdf import a4_document
 
 SUMMARY_CHARS = 600
 REDACTED = "[…]"
@@ -188,29 +189,11 @@ def _fi_number(value: float) -> str:
     return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",")
 
 
-@lru_cache(maxsize=1)
-def font_paths() -> tuple[Path, Path]:
-    """DejaVu Sans (regular, bold) as matplotlib ships it: it has every Finnish and Swedish letter."""
-    from matplotlib import get_data_path
-
-    folder = Path(get_data_path()) / "fonts" / "ttf"
-    return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-
-
 def render_pdf(card: dict[str, Any]) -> bytes:
     """The card as a one-page A4 PDF (Finnish)."""
-    from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    regular, bold = font_paths()
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Esittelykortti {card['pseudonym']}")
-    pdf.set_creator("Kohtaamo")
-    pdf.set_lang("fi")
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
-    pdf.set_margins(20, 20, 20)
-    pdf.add_page()
+    pdf = a4_document(f"Esittelykortti {card['pseudonym']}")
     pdf.set_font("DejaVu", "B", 18)
     pdf.cell(0, 10, "Esittelykortti", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 12)

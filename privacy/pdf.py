@@ -10,7 +10,7 @@ from typing import Any
 from core.clock import TIMEZONE
 from core.i18n import translate
 from core.labels import PLACEMENT_FORMS
-from placements.cards import font_paths
+from core.pdf import a4_document
 
 Lines = list[tuple[str, str]]
 
@@ -182,18 +182,9 @@ def sections(document: dict[str, Any]) -> list[tuple[str, Lines]]:
 
 def render_pdf(document: dict[str, Any]) -> bytes:
     """The right-of-access document (:class:`privacy.schemas.PersonalData`, as plain values) as a PDF."""
-    from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    regular, bold = font_paths()
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Henkilötiedot {document['pseudonym']}")
-    pdf.set_creator("Kohtaamo")
-    pdf.set_lang("fi")
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
-    pdf.set_margins(20, 20, 20)
-    pdf.add_page()
+    pdf = a4_document(f"Henkilötiedot {document['pseudonym']}")
     pdf.set_font("DejaVu", "B", 18)
     pdf.cell(0, 10, "Tiedot, joita Kohtaamo säilyttää", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
