@@ -6,7 +6,7 @@ import logging
 import traceback
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -99,6 +99,21 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
+def _allowed_methods(request: Request) -> str:
+    """The ``Allow`` header of a 405: every method some route answers at the request's path.
+
+    The router answers 405 from the first route whose path matched, with that route's methods only
+    (``GET`` where the path has ``GET`` and ``PATCH`` routes, say): the others are gathered here.
+    """
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    methods: set[str] = set()
+    for route in routing.iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if route.methods and pattern is not None and pattern.match(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 def _document(app: FastAPI) -> None:
     """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI, and
     document as problem+json the 422 that FastAPI adds by itself where a route declares none (its
@@ -163,13 +178,16 @@ def install(app: FastAPI) -> None:
         type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             exc.status_code, "http-error"
         )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return problem(
             exc.status_code,
             type_,
             titles.get(exc.status_code, "Error"),
             str(exc.detail),
             instance=request.url.path,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)
