@@ -1,5 +1,5 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
-focused test: the Allow header of a 405, ..."""
+focused test: the Allow header of a 405, the methods of /contacts/due, ..."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ def test_a_405_allows_every_method_of_the_path(client: TestClient, world: AreaWo
         assert reply.status_code == 405, (method, path, reply.text)
         assert reply.headers["content-type"].startswith(PROBLEM)
         assert reply.headers["Allow"] == allowed, (method, path)
+
+
+def test_only_get_is_allowed_on_the_due_contacts(client: TestClient, world: AreaWorld) -> None:
+    """/contacts/due is not the contact "due": a PATCH is a 405, not a change without If-Match (428)."""
+    h = world.headers(Role.COORDINATOR)
+    reply = client.patch("/api/v1/contacts/due", json={"summary": "x"}, headers=h)
+    assert reply.status_code == 405, reply.text
+    assert reply.headers["Allow"] == "GET"
+    assert client.get("/api/v1/contacts/due", headers=h).status_code == 200
+    assert client.get("/api/v1/contacts/12345", headers=h).status_code == 404
