@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import AppError, TooManyRequests
+from core.errors import AppError, PreconditionRequired, TooManyRequests
 
 log = logging.getLogger("kohtaamo.api")
 
@@ -99,6 +99,12 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
+def _is_missing_if_match(error: Any) -> bool:
+    """A change sent without If-Match: answered 428 (RFC 6585) whatever else is wrong with it, as a
+    precondition the client must learn to send, not 422."""
+    return error.get("type") == "missing" and tuple(error.get("loc", ())) == ("header", "If-Match")
+
+
 def _allowed_methods(request: Request) -> str:
     """The ``Allow`` header of a 405: every method some route answers at the request's path.
 
@@ -158,6 +164,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(_is_missing_if_match(e) for e in exc.errors()):
+            missing = PreconditionRequired("send the ETag you read in an If-Match header")
+            return await app_error(request, missing)
         errors = [
             {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors()
         ]

@@ -31,7 +31,7 @@ from core.errors import (
 from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
+from core.sql import ANY_VERSION, insert_row, like_pattern, list_rows, order_by, update_versioned
 from jobseekers import access, facts
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
@@ -410,7 +410,8 @@ def put_work_capacity(
     data: WorkCapacityIn,
     reason: str,
 ) -> tuple[dict[str, Any], bool]:
-    """Record (first time, without a version) or replace (at ``version``) the work capacity.
+    """Record (first time, without a version) or replace (at ``version``; any, for ``ANY_VERSION``) the
+    work capacity.
 
     Own caseworker only. Returns the record and whether it was created.
     """
@@ -449,9 +450,9 @@ def put_work_capacity(
         row = conn.execute(
             sql.SQL(
                 "UPDATE work_capacity SET {}, version = version + 1, updated_at = now()"
-                " WHERE jobseeker_id = %s AND version = %s RETURNING *"
+                " WHERE jobseeker_id = %s AND (%s OR version = %s) RETURNING *"
             ).format(assignments),
-            [*params, jobseeker_id, version],
+            [*params, jobseeker_id, version == ANY_VERSION, version],
         ).fetchone()
         if row is None:
             raise PreconditionFailed("the resource was changed by someone else; read it again")

@@ -1,7 +1,11 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
-focused test: the Allow header of a 405, the methods of /contacts/due, ..."""
+focused test: the Allow header of a 405, the methods of /contacts/due, If-Match (required, and * for
+whichever version is current), ..."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -9,6 +13,13 @@ from accounts.models import Role
 from tests.conftest import AreaWorld
 
 PROBLEM = "application/problem+json"
+API = "/api/v1"
+
+
+def if_match_of(client: TestClient, method: str, path: str) -> dict[str, Any]:
+    operation = client.get("/openapi.json").json()["paths"][path][method]
+    header: dict[str, Any] = next(p for p in operation["parameters"] if p["name"] == "If-Match")
+    return header
 
 
 def test_a_405_allows_every_method_of_the_path(client: TestClient, world: AreaWorld) -> None:
@@ -34,3 +45,58 @@ def test_only_get_is_allowed_on_the_due_contacts(client: TestClient, world: Area
     assert reply.headers["Allow"] == "GET"
     assert client.get("/api/v1/contacts/due", headers=h).status_code == 200
     assert client.get("/api/v1/contacts/12345", headers=h).status_code == 404
+
+
+def test_if_match_is_documented_as_required_with_its_form(client: TestClient) -> None:
+    for method, path in (("patch", "/employers/{employer_id}"), ("post", "/needs/{need_id}/archive")):
+        header = if_match_of(client, method, API + path)
+        assert header["required"] is True, path
+        pattern = re.compile(header["schema"]["pattern"])
+        assert all(pattern.match(value) for value in ('"3"', 'W/"12"', "*"))
+        assert not any(pattern.match(value) for value in ("3", '"x"', "**", ""))
+    first_or_replace = if_match_of(client, "put", API + "/jobseekers/{jobseeker_id}/work-capacity")
+    assert first_or_replace.get("required", False) is False
+
+
+def test_a_change_without_if_match_is_428_even_when_its_body_is_invalid_too(
+    client: TestClient, world: AreaWorld
+) -> None:
+    h = world.headers(Role.COORDINATOR)
+    url = f"{API}/employers/{world.employer_id}"
+    for reply in (client.patch(url, json={"name": 5}, headers=h), client.post(f"{url}/archive", headers=h)):
+        assert reply.status_code == 428, reply.text
+        assert reply.headers["content-type"].startswith(PROBLEM)
+        assert reply.json()["type"].endswith("/precondition-required")
+    invalid = client.patch(url, json={"name": 5}, headers={**h, "If-Match": '"1"'})
+    assert invalid.status_code == 422 and invalid.json()["field"] == "name"
+
+
+def test_if_match_star_changes_whichever_version_is_current(client: TestClient, world: AreaWorld) -> None:
+    h = world.headers(Role.COORDINATOR, **{"If-Match": "*"})
+    url = f"{API}/employers/{world.employer_id}"
+    for n, name in enumerate(("Uusi nimi Oy", "Toinen nimi Oy"), start=2):
+        changed = client.patch(url, json={"name": name}, headers=h)
+        assert changed.status_code == 200, changed.text
+        assert changed.headers["ETag"] == f'"{n}"'
+    assert client.get(url, headers=h).json()["name"] == "Toinen nimi Oy"
+    assert client.post(f"{url}/archive", headers=h).json()["archived"] is True
+    assert client.patch(f"{API}/employers/999999", json={"name": "X Oy"}, headers=h).status_code == 404
+    stale = client.patch(url, json={"name": "X Oy"}, headers={**h, "If-Match": '"2"'})
+    assert stale.status_code == 412
+
+
+def test_if_match_star_replaces_a_recorded_work_capacity_only(client: TestClient, world: AreaWorld) -> None:
+    h = world.headers(Role.CASEWORKER)
+    person = client.post(
+        f"{API}/jobseekers", json={"full_name": "Matti Virtanen", "municipality": "Turku"}, headers=h
+    )
+    assert person.status_code == 201, person.text
+    url = f"{API}/jobseekers/{person.json()['id']}/work-capacity"
+    capacity = {"max_hours_per_day": 5, "no_heavy_lifting": True}
+    nothing_yet = client.put(url, json=capacity, headers={**h, "If-Match": "*"})
+    assert nothing_yet.status_code == 412, nothing_yet.text
+    assert client.put(url, json=capacity, headers=h).status_code == 201
+    replaced = client.put(url, json={**capacity, "max_hours_per_day": 6}, headers={**h, "If-Match": "*"})
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.headers["ETag"] == '"2"'
+    assert replaced.json()["max_hours_per_day"] == 6
