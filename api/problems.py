@@ -48,6 +48,7 @@ class Problem(BaseModel):
 
 
 PROBLEM_STATUSES: dict[int, str] = {
+    400: "The request body could not be read (it is not UTF-8 text)",
     401: "No valid bearer token",
     403: "The caller's role may not do this",
     404: "Not found, or not visible to the caller",
@@ -121,9 +122,10 @@ def _allowed_methods(request: Request) -> str:
 
 
 def _document(app: FastAPI) -> None:
-    """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI, and
+    """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI,
     document as problem+json the 422 that FastAPI adds by itself where a route declares none (its
-    ``HTTPValidationError`` is never sent: the handler below answers every validation error)."""
+    ``HTTPValidationError`` is never sent: the handler below answers every validation error), and the
+    400 with which FastAPI refuses a body it cannot decode, on every operation that reads one."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -138,6 +140,8 @@ def _document(app: FastAPI) -> None:
                     replies = operation.get("responses", {})
                     if "application/json" in replies.get("422", {}).get("content", {}):
                         replies["422"] = problem_responses(422)[422]
+                    if "requestBody" in operation:
+                        replies.setdefault("400", problem_responses(400)[400])
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
         return app.openapi_schema or {}
@@ -183,8 +187,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
-        type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+        titles = {
+            400: "Bad request",
+            404: "Not found",
+            405: "Method not allowed",
+            401: "Authentication required",
+        }
+        type_ = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             exc.status_code, "http-error"
         )
         headers = getattr(exc, "headers", None)

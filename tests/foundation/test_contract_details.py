@@ -1,6 +1,6 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
 focused test: the Allow header of a 405, the methods of /contacts/due, If-Match (required, and * for
-whichever version is current), ..."""
+whichever version is current), a body that is not UTF-8 (400), ..."""
 
 from __future__ import annotations
 
@@ -100,3 +100,22 @@ def test_if_match_star_replaces_a_recorded_work_capacity_only(client: TestClient
     assert replaced.status_code == 200, replaced.text
     assert replaced.headers["ETag"] == '"2"'
     assert replaced.json()["max_hours_per_day"] == 6
+
+
+def test_a_body_that_is_not_utf8_is_a_documented_400_problem(client: TestClient, world: AreaWorld) -> None:
+    h = world.headers(Role.COORDINATOR, **{"Content-Type": "application/json"})
+    reply = client.post(f"{API}/needs", content=b'{"title": "\x80"}', headers=h)
+    assert reply.status_code == 400, reply.text
+    assert reply.headers["content-type"].startswith(PROBLEM)
+    assert reply.json()["type"].endswith("/bad-request")
+    spec = client.get("/openapi.json").json()
+    with_body = [
+        (method, path, operation["responses"])
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 19
+    for method, path, replies in with_body:
+        assert "400" in replies, f"{method} {path}"
+        assert replies["400"]["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
