@@ -100,6 +100,12 @@ TEXT_SORTS = frozenset({"name", "title", "municipality", "pseudonym", "display_n
 """Sortable text columns: ordered without regard to case, as people read lists ("ab Oy" beside "AB Oy")."""
 
 
+def sort_pattern(allowed: Sequence[str]) -> str:
+    """The ``sort`` values ``order_by`` accepts, as the regular expression a list's query parameter
+    documents: a column of ``allowed``, prefixed with - for descending."""
+    return "^-?(" + "|".join(allowed) + ")$"
+
+
 def order_by(sort: str, allowed: Sequence[str], default: str) -> sql.Composable:
     """``ORDER BY`` for ``sort`` (``name`` or ``-name``), limited to ``allowed`` columns."""
     key = sort or default

@@ -35,6 +35,8 @@ from core.sql import ANY_VERSION, insert_row, like_pattern, list_rows, order_by,
 from jobseekers import access, facts
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
+    ASSESSMENT_SORTS,
+    JOBSEEKER_SORTS,
     AssessmentCreate,
     AssessmentFilters,
     Certificate,
@@ -74,15 +76,6 @@ PROFILE_COLUMNS = (
     "updated_at",
 )
 _PROFILE_SQL = sql.SQL(", ").join(map(sql.Identifier, PROFILE_COLUMNS))
-JOBSEEKER_SORTS = (
-    "pseudonym",
-    "municipality",
-    "created_at",
-    "updated_at",
-    "desired_hours_per_week",
-    "max_commute_km",
-)
-ASSESSMENT_SORTS = ("assessed_on", "measure", "created_at")
 # Columns that are NOT NULL in the table: a PATCH may change them but not empty them.
 _REQUIRED_ON_UPDATE = (
     "municipality",

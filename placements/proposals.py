@@ -32,6 +32,7 @@ from matching.engine import MatchingEngine
 from placements import access, cards
 from placements.schemas import (
     OPEN_STATES,
+    PROPOSAL_SORTS,
     TRANSITIONS,
     Answer,
     ProposalCreate,
@@ -39,9 +40,6 @@ from placements.schemas import (
     ProposalState,
 )
 from placements.settings import PlacementSettings
-
-PROPOSAL_SORTS = ("created_at", "updated_at", "answered_at", "state")
-
 
 # Problems ------------------------------------------------------------------------------------------
 

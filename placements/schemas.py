@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from employers.schemas import (
-    SORT_DESCRIPTION,
     Contact,
     Employer,
     ListFilters,
@@ -17,6 +16,7 @@ from employers.schemas import (
     PlacementForm,
     Strict,
     Visibility,
+    sort_field,
 )
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -108,6 +108,9 @@ class FollowUpCreate(Strict):
 
 # List filters --------------------------------------------------------------------------------------
 
+PROPOSAL_SORTS = ("created_at", "updated_at", "answered_at", "state")
+PLACEMENT_SORTS = ("start_date", "created_at", "form")
+
 
 class ProposalFilters(ListFilters):
     need_id: int | None = None
@@ -117,7 +120,7 @@ class ProposalFilters(ListFilters):
     unanswered: bool = Field(
         default=False, description="only those waiting for an answer longer than the setting"
     )
-    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-created_at", PROPOSAL_SORTS)
 
 
 class PlacementFilters(ListFilters):
@@ -125,7 +128,7 @@ class PlacementFilters(ListFilters):
     need_id: int | None = None
     jobseeker_id: int | None = None
     form: PlacementForm | None = None
-    sort: str = Field(default="-start_date", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-start_date", PLACEMENT_SORTS)
 
 
 # Replies -------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
 focused test: the Allow header of a 405, the methods of /contacts/due, If-Match (required, and * for
-whichever version is current), a body that is not UTF-8 (400), ..."""
+whichever version is current), a body that is not UTF-8 (400), the sort values of each list."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
+from employers.schemas import NEED_SORTS
+from jobseekers.schemas import CONSENT_SORTS
 from tests.conftest import AreaWorld
 
 PROBLEM = "application/problem+json"
@@ -119,3 +121,25 @@ def test_a_body_that_is_not_utf8_is_a_documented_400_problem(client: TestClient,
     for method, path, replies in with_body:
         assert "400" in replies, f"{method} {path}"
         assert replies["400"]["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_each_list_documents_the_sort_values_it_accepts(client: TestClient, world: AreaWorld) -> None:
+    spec = client.get("/openapi.json").json()
+    lists = {
+        path: next(p["schema"] for p in operations["get"]["parameters"] if p["name"] == "sort")
+        for path, operations in spec["paths"].items()
+        if any(p["name"] == "sort" for p in operations.get("get", {}).get("parameters", []))
+    }
+    assert len(lists) == 8
+    for path, schema in lists.items():
+        assert re.fullmatch(schema["pattern"], schema["default"]), path
+    needs = re.compile(lists[f"{API}/needs"]["pattern"])
+    assert all(needs.match(column) and needs.match(f"-{column}") for column in NEED_SORTS)
+    assert not any(needs.match(value) for value in ("", "--title", "title,created_at", "full_name", "Title"))
+    consents = lists[f"{API}/jobseekers/{{jobseeker_id}}/consents"]["pattern"]
+    assert all(re.match(consents, column) for column in CONSENT_SORTS)
+
+    h = world.headers(Role.COORDINATOR)
+    assert client.get(f"{API}/needs", params={"sort": "-hours_per_week"}, headers=h).status_code == 200
+    refused = client.get(f"{API}/needs", params={"sort": "full_name"}, headers=h)
+    assert refused.status_code == 422 and refused.json()["field"] == "sort"
