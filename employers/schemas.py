@@ -12,11 +12,18 @@ from typing_extensions import TypedDict
 
 from core.business_id import is_valid_business_id, normalise_business_id
 from core.sql import sort_pattern
+from core.text import non_blank
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=non_blank())
+]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=non_blank())
+]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=non_blank())
+]
 TextLanguage = Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")]
 """The language a text is written in: the product's three languages."""
 
@@ -163,7 +170,9 @@ class ContactFields(Strict):
 class ContactCreate(ContactFields):
     kind: ContactKind
     contact_date: date
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=non_blank())
+    ]
 
 
 class ContactUpdate(ContactFields):

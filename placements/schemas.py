@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from core.text import non_blank
 from employers.schemas import (
     Contact,
     Employer,
@@ -20,7 +21,9 @@ from employers.schemas import (
 )
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=non_blank())
+]
 
 
 class ProposalState(StrEnum):

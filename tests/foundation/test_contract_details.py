@@ -1,6 +1,7 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
 focused test: the Allow header of a 405, the methods of /contacts/due, If-Match (required, and * for
-whichever version is current), a body that is not UTF-8 (400), the sort values of each list."""
+whichever version is current), a body that is not UTF-8 (400), the sort values of each list, texts too
+short once stripped."""
 
 from __future__ import annotations
 
@@ -143,3 +144,32 @@ def test_each_list_documents_the_sort_values_it_accepts(client: TestClient, worl
     assert client.get(f"{API}/needs", params={"sort": "-hours_per_week"}, headers=h).status_code == 200
     refused = client.get(f"{API}/needs", params={"sort": "full_name"}, headers=h)
     assert refused.status_code == 422 and refused.json()["field"] == "sort"
+
+
+def strings_with_a_minimum(schema: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every string schema with a minLength inside ``schema``, with where it is."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and schema.get("minLength"):
+            found.append((where, schema))
+        for key, value in schema.items():
+            found += strings_with_a_minimum(value, f"{where}.{key}")
+    elif isinstance(schema, list):
+        for n, value in enumerate(schema):
+            found += strings_with_a_minimum(value, f"{where}.{n}")
+    return found
+
+
+def test_texts_too_short_once_stripped_are_documented_as_too_short(client: TestClient) -> None:
+    """Request bodies strip their texts before counting: "  " fails a minimum length of 1, and the
+    schema says so with a pattern, or schema-valid requests would be refused."""
+    spec = client.get("/openapi.json").json()
+    texts = strings_with_a_minimum(spec["components"]["schemas"])
+    assert len(texts) > 15
+    for where, schema in texts:
+        assert "pattern" in schema, where
+        assert not re.search(schema["pattern"], " " * schema["minLength"]), where
+    email = spec["components"]["schemas"]["TokenRequest"]["properties"]["email"]
+    assert not re.search(email["pattern"], "\rab ") and re.search(email["pattern"], " a b ")
+    reply = client.post(f"{API}/auth/token", json={"email": "\rab ", "password": "x"})
+    assert reply.status_code == 422 and reply.json()["field"] == "email"
