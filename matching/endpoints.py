@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from accounts.models import MATCHERS, Principal
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
@@ -97,8 +97,9 @@ class SearchRequest(BaseModel):
     lang: Literal["fi", "sv", "en"] = "fi"
     municipality: str | None = Field(None, max_length=100)
     placement_form: PlacementForm | None = None
-    include_assistive: bool = True
-    hidden_only: bool = False
+    # JSON booleans only: 0 or "no" is not a boolean (the query parameters of the rankings are text).
+    include_assistive: StrictBool = True
+    hidden_only: StrictBool = False
     reason: str = Field("search", min_length=1, max_length=200, pattern=non_blank())
 
 

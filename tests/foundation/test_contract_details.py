@@ -1,7 +1,7 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
 focused test: the Allow header of a 405, the methods of /contacts/due, If-Match (required, and * for
 whichever version is current), a body that is not UTF-8 (400), the sort values of each list, texts too
-short once stripped."""
+short once stripped, booleans of the search."""
 
 from __future__ import annotations
 
@@ -173,3 +173,13 @@ def test_texts_too_short_once_stripped_are_documented_as_too_short(client: TestC
     assert not re.search(email["pattern"], "\rab ") and re.search(email["pattern"], " a b ")
     reply = client.post(f"{API}/auth/token", json={"email": "\rab ", "password": "x"})
     assert reply.status_code == 422 and reply.json()["field"] == "email"
+
+
+def test_the_search_takes_json_booleans_only(client: TestClient, world: AreaWorld) -> None:
+    h = world.headers(Role.COORDINATOR)
+    search = {"text": "trukkikortti", "hidden_only": True, "include_assistive": False}
+    assert client.post(f"{API}/matches/search", json=search, headers=h).status_code == 200
+    for field, value in (("hidden_only", 0), ("include_assistive", "yes")):
+        reply = client.post(f"{API}/matches/search", json={**search, field: value}, headers=h)
+        assert reply.status_code == 422, reply.text
+        assert reply.json()["field"] == field
