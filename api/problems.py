@@ -121,11 +121,21 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+BEARER = {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"}
+
+
+def _is_authorization(parameter: dict[str, Any]) -> bool:
+    return parameter.get("in") == "header" and str(parameter.get("name", "")).lower() == "authorization"
+
+
 def _document(app: FastAPI) -> None:
     """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI,
     document as problem+json the 422 that FastAPI adds by itself where a route declares none (its
     ``HTTPValidationError`` is never sent: the handler below answers every validation error), and the
-    400 with which FastAPI refuses a body it cannot decode, on every operation that reads one."""
+    400 with which FastAPI refuses a body it cannot decode, on every operation that reads one.
+
+    An operation that reads the Authorization header (whose 401 is a problem too) is documented as
+    secured by the bearer scheme: OpenAPI ignores a header parameter named Authorization."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -142,6 +152,13 @@ def _document(app: FastAPI) -> None:
                         replies["422"] = problem_responses(422)[422]
                     if "requestBody" in operation:
                         replies.setdefault("400", problem_responses(400)[400])
+                    parameters = operation.get("parameters", [])
+                    if any(_is_authorization(p) for p in parameters):
+                        operation["parameters"] = [p for p in parameters if not _is_authorization(p)]
+                        if not operation["parameters"]:
+                            del operation["parameters"]
+                        operation["security"] = [{"bearer": []}]
+            schema["components"]["securitySchemes"] = {"bearer": BEARER}
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
         return app.openapi_schema or {}

@@ -1,7 +1,7 @@
 """Details of the API contract that fuzzing the API (test_api_contract.py) brought up, each pinned by a
 focused test: the Allow header of a 405, the methods of /contacts/due, If-Match (required, and * for
 whichever version is current), a body that is not UTF-8 (400), the sort values of each list, texts too
-short once stripped, booleans of the search."""
+short once stripped, booleans of the search, the bearer scheme."""
 
 from __future__ import annotations
 
@@ -183,3 +183,21 @@ def test_the_search_takes_json_booleans_only(client: TestClient, world: AreaWorl
         reply = client.post(f"{API}/matches/search", json={**search, field: value}, headers=h)
         assert reply.status_code == 422, reply.text
         assert reply.json()["field"] == field
+
+
+def test_operations_that_need_a_token_are_documented_as_secured_by_the_bearer_scheme(
+    client: TestClient,
+) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"] == {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"}
+    }
+    secured, open_ = set(), set()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"].lower() for p in operation.get("parameters", [])}
+            assert "authorization" not in names, f"{method} {path}"
+            (secured if operation.get("security") == [{"bearer": []}] else open_).add(f"{method} {path}")
+    assert open_ == {"post /api/v1/auth/token", "get /healthz", "get /readyz"}
+    assert len(secured) > 50
+    assert client.get(f"{API}/needs").status_code == 401
