@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Role
+from core.text import non_blank
 
 
 class Strict(BaseModel):
@@ -16,8 +17,8 @@ class Strict(BaseModel):
 
 
 class TokenRequest(Strict):
-    email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254, pattern=non_blank(3))
+    password: str = Field(min_length=1, max_length=200, pattern=non_blank())
 
 
 class TokenResponse(BaseModel):
@@ -31,14 +32,14 @@ class TokenResponse(BaseModel):
 
 class UserCreate(Strict):
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: str = Field(min_length=1, max_length=200, pattern=non_blank())
     role: Role
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(min_length=8, max_length=200, pattern=non_blank(8))
     employer_id: int | None = None
 
 
 class MunicipalityAdd(Strict):
-    municipality: str = Field(min_length=1, max_length=100)
+    municipality: str = Field(min_length=1, max_length=100, pattern=non_blank())
 
 
 class Me(BaseModel):

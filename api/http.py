@@ -15,8 +15,9 @@ from pydantic import BaseModel
 
 from accounts.models import Principal
 from core.db import Conn
-from core.errors import Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
+from core.errors import Conflict, PreconditionFailed, ValidationFailed
 from core.paging import MAX_OFFSET, PageParams
+from core.sql import ANY_VERSION
 
 
 def page_params(
@@ -58,23 +59,29 @@ def with_etag(response: Response, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+IF_MATCH_PATTERN = r'^(W/)?"[0-9]+"$|^\*$'
+"""What an If-Match holds: an ETag this API gave ("3"), or * for whichever version is current."""
+
 IfMatch = Annotated[
-    str | None,
+    str,
     Header(
         alias="If-Match",
-        description='The ETag of the version being changed, as the last read gave it ("3"). Required:'
-        " without it the answer is 428, with an outdated one 412.",
+        description='The ETag of the version being changed, as the last read gave it ("3"), or * for'
+        " whichever version is current. Required: without it the answer is 428, with an outdated one 412.",
+        # Documented, not enforced: an If-Match that names no version of the resource is a failed
+        # precondition (412, RFC 9110), not a validation error.
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
     ),
 ]
-"""If-Match as every versioned change documents it; optional to FastAPI, so that a missing one is
-answered 428 problem+json by the endpoint instead of FastAPI's 422."""
+"""If-Match as every versioned change documents it. Its absence is answered 428 problem+json
+(``api/problems.py``), not 422."""
 
 
-def required_version(if_match: IfMatch = None) -> int:
-    """The version a client says it is updating: 428 without If-Match, 412 if unreadable."""
-    if if_match is None:
-        raise PreconditionRequired("send the ETag you read in an If-Match header")
+def required_version(if_match: IfMatch) -> int:
+    """The version a client says it is updating (``ANY_VERSION`` for *); 412 if unreadable."""
     value = if_match.strip()
+    if value == "*":
+        return ANY_VERSION
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
@@ -84,8 +91,8 @@ def required_version(if_match: IfMatch = None) -> int:
 
 
 def check_version(row_version: int, expected: int) -> None:
-    """412 when the stored version is not the one the client read."""
-    if row_version != expected:
+    """412 when the stored version is not the one the client read (any is, for ``ANY_VERSION``)."""
+    if expected != ANY_VERSION and row_version != expected:
         raise PreconditionFailed("the resource was changed by someone else; read it again")
 
 

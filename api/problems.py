@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.errors import AppError, TooManyRequests
+from core.errors import AppError, PreconditionRequired, TooManyRequests
 from core.logs import log_unexpected
 
 log = logging.getLogger("kohtaamo.api")
@@ -49,6 +49,7 @@ class Problem(BaseModel):
 
 
 PROBLEM_STATUSES: dict[int, str] = {
+    400: "The request body could not be read (it is not UTF-8 text)",
     401: "No valid bearer token",
     403: "The caller's role may not do this",
     404: "Not found, or not visible to the caller",
@@ -100,10 +101,95 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
+def _is_missing_if_match(error: Any) -> bool:
+    """A change sent without If-Match: answered 428 (RFC 6585) whatever else is wrong with it, as a
+    precondition the client must learn to send, not 422."""
+    return error.get("type") == "missing" and tuple(error.get("loc", ())) == ("header", "If-Match")
+
+
+def _allowed_methods(request: Request) -> str:
+    """The ``Allow`` header of a 405: every method some route answers at the request's path.
+
+    The router answers 405 from the first route whose path matched, with that route's methods only
+    (``GET`` where the path has ``GET`` and ``PATCH`` routes, say): the others are gathered here.
+    """
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    methods: set[str] = set()
+    for route in routing.iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if route.methods and pattern is not None and pattern.match(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+BEARER = {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"}
+
+
+def _is_authorization(parameter: dict[str, Any]) -> bool:
+    return parameter.get("in") == "header" and str(parameter.get("name", "")).lower() == "authorization"
+
+
+STORABLE_TEXT: Final = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$"
+"""What every text of a request may hold, as ``api.control_chars`` enforces it at the edge: no control
+character but tab and line breaks (PostgreSQL cannot store NUL; the exports' XML cannot hold the rest)."""
+
+
+def _storable_texts(node: Any) -> None:
+    """Document :data:`STORABLE_TEXT` on every free text of ``node`` (a part of the OpenAPI document): a
+    string without enum, const or format gets it as its pattern (beside a pattern it has, through
+    ``allOf``), and a map's keys get it as ``propertyNames``."""
+    if isinstance(node, list):
+        for item in node:
+            _storable_texts(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for value in node.values():
+        _storable_texts(value)
+    if node.get("type") == "string" and not {"enum", "const", "format"} & node.keys():
+        if "pattern" not in node:
+            node["pattern"] = STORABLE_TEXT
+        elif node["pattern"] != STORABLE_TEXT:
+            node.setdefault("allOf", []).append({"pattern": STORABLE_TEXT})
+    if node.get("type") == "object" and "additionalProperties" in node:
+        node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
+
+
+def _refs(node: Any) -> set[str]:
+    """The component schemas ``node`` refers to by ``$ref``."""
+    if isinstance(node, list):
+        return set().union(*map(_refs, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+    return found.union(*map(_refs, node.values())) if node else found
+
+
+def _document_storable_texts(schema: dict[str, Any]) -> None:
+    """:func:`_storable_texts` on what a request carries: parameters, request bodies and the component
+    schemas they refer to (a reply may echo what the edge refused, e.g. a problem's ``instance``)."""
+    schemas = schema.get("components", {}).get("schemas", {})
+    requests: list[Any] = []
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            requests += [operation.get("parameters", []), operation.get("requestBody", {})]
+    todo, seen = _refs(requests), set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        todo |= _refs(schemas.get(name, {})) - seen
+    _storable_texts(requests)
+    _storable_texts([schemas[name] for name in sorted(seen) if name in schemas])
+
+
 def _document(app: FastAPI) -> None:
-    """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI, and
+    """Add the Problem schema that ``problem_responses`` refers to to the application's OpenAPI,
     document as problem+json the 422 that FastAPI adds by itself where a route declares none (its
-    ``HTTPValidationError`` is never sent: the handler below answers every validation error)."""
+    ``HTTPValidationError`` is never sent: the handler below answers every validation error), and the
+    400 with which FastAPI refuses a body it cannot decode, on every operation that reads one.
+
+    An operation that reads the Authorization header (whose 401 is a problem too) is documented as
+    secured by the bearer scheme: OpenAPI ignores a header parameter named Authorization."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -118,8 +204,18 @@ def _document(app: FastAPI) -> None:
                     replies = operation.get("responses", {})
                     if "application/json" in replies.get("422", {}).get("content", {}):
                         replies["422"] = problem_responses(422)[422]
+                    if "requestBody" in operation:
+                        replies.setdefault("400", problem_responses(400)[400])
+                    parameters = operation.get("parameters", [])
+                    if any(_is_authorization(p) for p in parameters):
+                        operation["parameters"] = [p for p in parameters if not _is_authorization(p)]
+                        if not operation["parameters"]:
+                            del operation["parameters"]
+                        operation["security"] = [{"bearer": []}]
+            schema["components"]["securitySchemes"] = {"bearer": BEARER}
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
+            _document_storable_texts(schema)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -144,6 +240,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(_is_missing_if_match(e) for e in exc.errors()):
+            missing = PreconditionRequired("send the ETag you read in an If-Match header")
+            return await app_error(request, missing)
         errors = [
             {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors()
         ]
@@ -160,17 +259,25 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
-        type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+        titles = {
+            400: "Bad request",
+            404: "Not found",
+            405: "Method not allowed",
+            401: "Authentication required",
+        }
+        type_ = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             exc.status_code, "http-error"
         )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return problem(
             exc.status_code,
             type_,
             titles.get(exc.status_code, "Error"),
             str(exc.detail),
             instance=request.url.path,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

@@ -6,7 +6,7 @@ Identifiers come only from code (whitelists), values are always bound parameters
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -63,10 +63,15 @@ def insert_row(conn: Conn, table: str, values: Mapping[str, Any]) -> dict[str, A
     return row
 
 
+ANY_VERSION: Final = -1
+"""The version ``If-Match: *`` names: whichever is current. No row has it (versions count from 1)."""
+
+
 def update_versioned(
     conn: Conn, table: str, row_id: int, area_id: int, expected_version: int, changes: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Apply ``changes`` if the row is still at ``expected_version``; bump the version.
+    """Apply ``changes`` if the row is still at ``expected_version`` (any, for ``ANY_VERSION``); bump
+    the version.
 
     404 if the row is not in the area, 412 if someone changed it since it was read.
     """
@@ -74,10 +79,11 @@ def update_versioned(
         sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder()) for c in changes
     ]
     assignments += [sql.SQL("version = version + 1"), sql.SQL("updated_at = now()")]
-    query = sql.SQL("UPDATE {} SET {} WHERE id = %s AND area_id = %s AND version = %s RETURNING *").format(
-        sql.Identifier(table), sql.SQL(", ").join(assignments)
-    )
-    params = [adapt(v) for v in changes.values()] + [row_id, area_id, expected_version]
+    query = sql.SQL(
+        "UPDATE {} SET {} WHERE id = %s AND area_id = %s AND (%s OR version = %s) RETURNING *"
+    ).format(sql.Identifier(table), sql.SQL(", ").join(assignments))
+    any_version = expected_version == ANY_VERSION
+    params = [adapt(v) for v in changes.values()] + [row_id, area_id, any_version, expected_version]
     row = conn.execute(query, params).fetchone()
     if row is not None:
         return row
@@ -92,6 +98,12 @@ def update_versioned(
 
 TEXT_SORTS = frozenset({"name", "title", "municipality", "pseudonym", "display_name", "email", "measure"})
 """Sortable text columns: ordered without regard to case, as people read lists ("ab Oy" beside "AB Oy")."""
+
+
+def sort_pattern(allowed: Sequence[str]) -> str:
+    """The ``sort`` values ``order_by`` accepts, as the regular expression a list's query parameter
+    documents: a column of ``allowed``, prefixed with - for descending."""
+    return "^-?(" + "|".join(allowed) + ")$"
 
 
 def order_by(sort: str, allowed: Sequence[str], default: str) -> sql.Composable:

@@ -183,8 +183,9 @@ def list_contacts(
     return page(items, total, params)
 
 
+# ":int": /contacts/due (placements) is not a contact, whatever the method (PATCH /contacts/due is a 405).
 @router.get(
-    "/contacts/{contact_id}",
+    "/contacts/{contact_id:int}",
     tags=["contacts"],
     response_model=Contact,
     responses=problem_responses(401, 403, 404, 422),
@@ -198,7 +199,7 @@ def get_contact(
 
 
 @router.patch(
-    "/contacts/{contact_id}",
+    "/contacts/{contact_id:int}",
     tags=["contacts"],
     response_model=Contact,
     responses=problem_responses(401, 403, 404, 412, 413, 422, 428),

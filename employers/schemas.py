@@ -5,17 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, NotRequired
+from typing import Annotated, Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
 from core.business_id import is_valid_business_id, normalise_business_id
+from core.sql import sort_pattern
+from core.text import non_blank
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=non_blank())
+]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=non_blank())
+]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=non_blank())
+]
 TextLanguage = Annotated[str, StringConstraints(pattern=r"^(fi|sv|en)$")]
 """The language a text is written in: the product's three languages."""
 
@@ -162,7 +170,9 @@ class ContactFields(Strict):
 class ContactCreate(ContactFields):
     kind: ContactKind
     contact_date: date
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=non_blank())
+    ]
 
 
 class ContactUpdate(ContactFields):
@@ -215,6 +225,15 @@ class NeedUpdate(NeedFields):
 # List filters: query parameters of the lists, and what the pages pass to the same service functions ---
 
 SORT_DESCRIPTION = "column, prefix - for descending"
+EMPLOYER_SORTS = ("name", "municipality", "created_at", "updated_at")
+CONTACT_SORTS = ("contact_date", "next_step_date", "created_at")
+NEED_SORTS = ("title", "municipality", "start_date", "created_at", "updated_at", "hours_per_week")
+
+
+def sort_field(default: str, allowed: tuple[str, ...]) -> Any:
+    """A list's ``sort`` query parameter: a column of ``allowed``, prefixed with - for descending;
+    /openapi.json gives the values as its pattern."""
+    return Field(default=default, max_length=40, pattern=sort_pattern(allowed), description=SORT_DESCRIPTION)
 
 
 class ListFilters(BaseModel):
@@ -228,14 +247,14 @@ class EmployerFilters(ListFilters):
     sector: str | None = Field(default=None, max_length=1)
     q: str | None = Field(default=None, max_length=200, description="name or business id")
     include_archived: bool = False
-    sort: str = Field(default="name", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("name", EMPLOYER_SORTS)
 
 
 class ContactFilters(ListFilters):
     employer_id: int | None = None
     due_before: date | None = None
     mine: bool = False
-    sort: str = Field(default="-contact_date", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-contact_date", CONTACT_SORTS)
 
 
 class NeedFilters(ListFilters):
@@ -247,7 +266,7 @@ class NeedFilters(ListFilters):
     assistive: bool | None = None
     q: str | None = Field(default=None, max_length=200)
     include_archived: bool = False
-    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-created_at", NEED_SORTS)
 
 
 # Replies -------------------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
 from employers.schemas import (
+    CONTACT_SORTS,
+    EMPLOYER_SORTS,
+    NEED_SORTS,
     ContactCreate,
     ContactFilters,
     ContactUpdate,
@@ -27,9 +30,6 @@ from employers.schemas import (
     NeedUpdate,
 )
 
-EMPLOYER_SORTS = ("name", "municipality", "created_at", "updated_at")
-CONTACT_SORTS = ("contact_date", "next_step_date", "created_at")
-NEED_SORTS = ("title", "municipality", "start_date", "created_at", "updated_at", "hours_per_week")
 # Fields a PATCH may change but not empty (their columns are NOT NULL): null is a 422, not a failed UPDATE.
 EMPLOYER_REQUIRED = (
     "name",

@@ -24,9 +24,7 @@ from core.sql import insert_row, list_rows, order_by
 from employers import service as employers
 from jobseekers import access
 from jobseekers.audit import record_access, record_operator_access
-from jobseekers.schemas import ConsentCreate, ConsentFilters, ConsentScope
-
-CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
+from jobseekers.schemas import CONSENT_SORTS, ConsentCreate, ConsentFilters, ConsentScope
 
 
 def _consent_record(row: dict[str, Any]) -> dict[str, Any]:

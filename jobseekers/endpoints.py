@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from accounts.models import CASE_HANDLERS, STAFF, Principal, Role
 from api.deps import CurrentPrincipal, DbConn, require
 from api.http import (
+    IF_MATCH_PATTERN,
     Paging,
     etag_for,
     idempotent_create,
@@ -190,7 +191,8 @@ ReplaceIfMatch = Annotated[
     Header(
         alias="If-Match",
         description="Not sent to record the first work capacity; required to replace it: the ETag of the"
-        " version being replaced (without it 428, an outdated one 412).",
+        " version being replaced, or * for the current one (without it 428, an outdated one 412).",
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
     ),
 ]
 

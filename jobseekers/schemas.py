@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from core import clock
 from employers.schemas import (
     LANGUAGE_LEVELS,
-    SORT_DESCRIPTION,
     ExternalId,
     Label,
     ListFilters,
@@ -21,6 +20,7 @@ from employers.schemas import (
     ShortText,
     Strict,
     TextLanguage,
+    sort_field,
 )
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -185,6 +185,17 @@ class ConsentCreate(Strict):
 
 # List filters --------------------------------------------------------------------------------------
 
+JOBSEEKER_SORTS = (
+    "pseudonym",
+    "municipality",
+    "created_at",
+    "updated_at",
+    "desired_hours_per_week",
+    "max_commute_km",
+)
+ASSESSMENT_SORTS = ("assessed_on", "measure", "created_at")
+CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
+
 
 class JobseekerFilters(ListFilters):
     municipality: str | None = Field(default=None, max_length=100)
@@ -193,17 +204,17 @@ class JobseekerFilters(ListFilters):
     caseworker_id: int | None = None
     skill: str | None = Field(default=None, max_length=120)
     include_archived: bool = False
-    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-created_at", JOBSEEKER_SORTS)
 
 
 class AssessmentFilters(ListFilters):
     measure: str | None = Field(default=None, max_length=200)
-    sort: str = Field(default="assessed_on", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("assessed_on", ASSESSMENT_SORTS)
 
 
 class ConsentFilters(ListFilters):
     active_only: bool = False
-    sort: str = Field(default="-given_at", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-given_at", CONSENT_SORTS)
 
 
 # Replies -------------------------------------------------------------------------------------------

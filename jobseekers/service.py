@@ -31,10 +31,12 @@ from core.errors import (
 from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
+from core.sql import ANY_VERSION, insert_row, like_pattern, list_rows, order_by, update_versioned
 from jobseekers import access, facts
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
+    ASSESSMENT_SORTS,
+    JOBSEEKER_SORTS,
     AssessmentCreate,
     AssessmentFilters,
     Certificate,
@@ -74,15 +76,6 @@ PROFILE_COLUMNS = (
     "updated_at",
 )
 _PROFILE_SQL = sql.SQL(", ").join(map(sql.Identifier, PROFILE_COLUMNS))
-JOBSEEKER_SORTS = (
-    "pseudonym",
-    "municipality",
-    "created_at",
-    "updated_at",
-    "desired_hours_per_week",
-    "max_commute_km",
-)
-ASSESSMENT_SORTS = ("assessed_on", "measure", "created_at")
 # Columns that are NOT NULL in the table: a PATCH may change them but not empty them.
 _REQUIRED_ON_UPDATE = (
     "municipality",
@@ -429,7 +422,8 @@ def put_work_capacity(
     data: WorkCapacityIn,
     reason: str,
 ) -> tuple[dict[str, Any], bool]:
-    """Record (first time, without a version) or replace (at ``version``) the work capacity.
+    """Record (first time, without a version) or replace (at ``version``; any, for ``ANY_VERSION``) the
+    work capacity.
 
     Own caseworker only. Returns the record and whether it was created.
     """
@@ -468,9 +462,9 @@ def put_work_capacity(
         row = conn.execute(
             sql.SQL(
                 "UPDATE work_capacity SET {}, version = version + 1, updated_at = now()"
-                " WHERE jobseeker_id = %s AND version = %s RETURNING *"
+                " WHERE jobseeker_id = %s AND (%s OR version = %s) RETURNING *"
             ).format(assignments),
-            [*params, jobseeker_id, version],
+            [*params, jobseeker_id, version == ANY_VERSION, version],
         ).fetchone()
         if row is None:
             raise PreconditionFailed("the resource was changed by someone else; read it again")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from accounts.models import MATCHERS, Principal
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
@@ -13,6 +13,7 @@ from api.http import plain_json, rendered_reply
 from api.problems import problem_responses
 from core.db import Conn
 from core.municipalities import canonical_municipality
+from core.text import non_blank
 from employers.schemas import PlacementForm
 from matching import service
 from matching.engine import Filters
@@ -90,15 +91,16 @@ async def need_matches(
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(min_length=1, max_length=2000, pattern=non_blank())
     target: Literal["needs", "jobseekers"] = "needs"
     limit: int = Field(10, ge=1, le=100)
     lang: Literal["fi", "sv", "en"] = "fi"
     municipality: str | None = Field(None, max_length=100)
     placement_form: PlacementForm | None = None
-    include_assistive: bool = True
-    hidden_only: bool = False
-    reason: str = Field("search", min_length=1, max_length=200)
+    # JSON booleans only: 0 or "no" is not a boolean (the query parameters of the rankings are text).
+    include_assistive: StrictBool = True
+    hidden_only: StrictBool = False
+    reason: str = Field("search", min_length=1, max_length=200, pattern=non_blank())
 
 
 @router.post(

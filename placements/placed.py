@@ -19,9 +19,7 @@ from core.sql import insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
 from jobseekers.audit import record_access
 from placements import access
-from placements.schemas import FollowUpCreate, PlacementFilters
-
-PLACEMENT_SORTS = ("start_date", "created_at", "form")
+from placements.schemas import PLACEMENT_SORTS, FollowUpCreate, PlacementFilters
 
 
 class FollowUpNotDue(ValidationFailed):

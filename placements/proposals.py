@@ -34,6 +34,7 @@ from matching.engine import MatchingEngine
 from placements import access, cards
 from placements.schemas import (
     OPEN_STATES,
+    PROPOSAL_SORTS,
     TRANSITIONS,
     Answer,
     ProposalCreate,
@@ -41,9 +42,6 @@ from placements.schemas import (
     ProposalState,
 )
 from placements.settings import PlacementSettings
-
-PROPOSAL_SORTS = ("created_at", "updated_at", "answered_at", "state")
-
 
 # Problems ------------------------------------------------------------------------------------------
 

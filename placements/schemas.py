@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from core.text import non_blank
 from employers.schemas import (
-    SORT_DESCRIPTION,
     Contact,
     Employer,
     ListFilters,
@@ -17,10 +17,13 @@ from employers.schemas import (
     PlacementForm,
     Strict,
     Visibility,
+    sort_field,
 )
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=non_blank())
+]
 
 
 class ProposalState(StrEnum):
@@ -108,6 +111,9 @@ class FollowUpCreate(Strict):
 
 # List filters --------------------------------------------------------------------------------------
 
+PROPOSAL_SORTS = ("created_at", "updated_at", "answered_at", "state")
+PLACEMENT_SORTS = ("start_date", "created_at", "form")
+
 
 class ProposalFilters(ListFilters):
     need_id: int | None = None
@@ -117,7 +123,7 @@ class ProposalFilters(ListFilters):
     unanswered: bool = Field(
         default=False, description="only those waiting for an answer longer than the setting"
     )
-    sort: str = Field(default="-created_at", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-created_at", PROPOSAL_SORTS)
 
 
 class PlacementFilters(ListFilters):
@@ -125,7 +131,7 @@ class PlacementFilters(ListFilters):
     need_id: int | None = None
     jobseeker_id: int | None = None
     form: PlacementForm | None = None
-    sort: str = Field(default="-start_date", max_length=40, description=SORT_DESCRIPTION)
+    sort: str = sort_field("-start_date", PLACEMENT_SORTS)
 
 
 # Replies -------------------------------------------------------------------------------------------

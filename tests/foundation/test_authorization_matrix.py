@@ -654,13 +654,14 @@ def never_visible(scene: Scene, key: tuple[str, str]) -> list[str]:
 
 
 def api_routes(routes: list[BaseRoute]) -> set[tuple[str, str]]:
-    """(method, path) of every route under /api/v1, however deeply its router was included."""
+    """(method, path) of every route under /api/v1, however deeply its router was included; the path as
+    documented (its format: a convertor such as ``{contact_id:int}`` left out)."""
     flat: Iterable[Any] = (
         routing.iter_route_contexts(routes) if hasattr(routing, "iter_route_contexts") else routes
     )
     found: set[tuple[str, str]] = set()
     for route in flat:
-        path = getattr(route, "path", None) or ""
+        path = getattr(route, "path_format", None) or ""
         if not path.startswith(API):
             continue
         methods = getattr(route, "methods", None)

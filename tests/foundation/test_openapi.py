@@ -35,9 +35,7 @@ def api_operations(spec: dict[str, Any]) -> Iterator[Operation]:
 
 
 def is_authenticated(operation: dict[str, Any]) -> bool:
-    return any(
-        p["in"] == "header" and p["name"].lower() == "authorization" for p in operation.get("parameters", [])
-    )
+    return operation.get("security") == [{"bearer": []}]
 
 
 def test_every_api_operation_documents_its_reply_body(spec: dict[str, Any]) -> None:
