@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp
 
 from accounts.endpoints import router as accounts_router
 from api import problems
@@ -143,10 +144,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     install_pages(app)  # the pages under /, after every other route: its catch-all 404 page comes last
-    # The last added runs first: the headers go on every reply (a 413 or a 422 too), and the body limit
-    # bounds the body that the control-character check reads whole.
+    # The last added runs first: the body limit bounds the body that the control-character check reads whole.
     app.add_middleware(RefuseControlChars, page_reply=control_character_page)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # The headers go outside the whole stack, error handling included, so that every reply has them: a
+    # 413 or a 422 from the layers above, and the 500 that Starlette's outermost layer writes.
     docs = {url for url in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if url}
-    app.add_middleware(SecurityHeaders, docs=docs, cacheable=("/static/", "/healthz", "/readyz"))
+    build = app.build_middleware_stack
+
+    def secured() -> ASGIApp:
+        return SecurityHeaders(build(), docs=docs, cacheable=("/static/", "/healthz", "/readyz"))
+
+    app.build_middleware_stack = secured  # type: ignore[method-assign]
     return app

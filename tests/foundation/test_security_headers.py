@@ -86,6 +86,22 @@ def test_errors_are_secured_too(client: TestClient, world: AreaWorld) -> None:
     assert_secured(client.get("/no-such-page"))
 
 
+def test_a_server_error_is_secured_too(
+    client: TestClient, world: AreaWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from employers import service
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service, "get_need", crash)
+
+    failed = client.get(f"{API}/needs/1", headers=world.headers(Role.COORDINATOR))
+
+    assert failed.status_code == 500
+    assert_secured(failed)
+
+
 def test_hsts_is_sent_over_https_only(https: TestClient, world: AreaWorld) -> None:
     for reply in (
         https.get(f"{API}/me", headers=world.headers(Role.COORDINATOR)),
