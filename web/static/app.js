@@ -37,6 +37,9 @@
   // After a form comes back with errors, move focus to the summary so it is read first.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
-    if (summary) summary.focus();
+    if (summary) { summary.focus(); return; }
+    // After proposing, the confirmation beside the candidate or need is where the user continues.
+    var confirmation = document.getElementById("confirmation");
+    if (confirmation) confirmation.focus();
   });
 })();
