@@ -37,9 +37,12 @@
   // After a form comes back with errors, move focus to the summary so it is read first.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); return; }
-    // After proposing, the confirmation beside the candidate or need is where the user continues.
+    if (summary) summary.focus();
+  });
+  // After proposing, the confirmation beside the candidate or need is where the user continues (on load:
+  // after the browser has gone to the address's #fragment, which would otherwise take the focus away).
+  window.addEventListener("load", function () {
     var confirmation = document.getElementById("confirmation");
-    if (confirmation) confirmation.focus();
+    if (confirmation && !document.getElementById("error-summary")) confirmation.focus();
   });
 })();
