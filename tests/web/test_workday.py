@@ -272,3 +272,13 @@ def test_a_second_consent_of_the_same_kind_says_what_to_do_instead(
     again = browser.post(f"{url}/consents", {"scope": "share_profile"}, csrf_from=url)
     assert again.status_code == 409
     assert "peru se ensin suostumusten luettelosta" in again.text
+
+
+def test_the_employer_register_and_the_proposals_remember_their_last_filter(signed_in: SignIn) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    assert browser.get("/employers?municipality=Turku&sector=H").status_code == 200
+    assert browser.get("/proposals?state=interview").status_code == 200
+    assert browser.get("/employers").headers["location"] == "/employers?municipality=Turku&sector=H"
+    assert browser.get("/proposals").headers["location"] == "/proposals?state=interview"
+    assert browser.get("/employers?reset=1").headers["location"] == "/employers"
+    assert browser.get("/employers").status_code == 200
