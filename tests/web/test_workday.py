@@ -226,6 +226,7 @@ def test_coordinator_does_not_see_names_on_the_need_page(
 ) -> None:
     need_id = insert_need(db, world.area_id, world.employer_id, title="Varastotyöntekijä", skills=["keräily"])
     own = _client(db, world)
+    wait_indexed(client.app, "need", need_id, "Varastotyöntekijä")  # type: ignore[attr-defined]
     wait_indexed(client.app, "jobseeker", own, "Hakija-OWN001")  # type: ignore[attr-defined]
     page = signed_in(Role.COORDINATOR).get(f"/needs/{need_id}")
     assert "Hakija-OWN001" in page.text and "Maija" not in page.text and "Oma asiakkaasi" not in page.text
