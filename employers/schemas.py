@@ -265,6 +265,9 @@ class NeedFilters(ListFilters):
     occupation: str | None = Field(default=None, max_length=200)
     assistive: bool | None = None
     q: str | None = Field(default=None, max_length=200)
+    created_by: int | None = Field(default=None, description="recorded by this user (the need's owner)")
+    created_from: date | None = Field(default=None, description="recorded on or after this day")
+    created_to: date | None = Field(default=None, description="recorded on or before this day")
     include_archived: bool = False
     sort: str = sort_field("-created_at", NEED_SORTS)
 

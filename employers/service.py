@@ -302,6 +302,12 @@ def list_needs(
         where.append(("is_assistive = %s", filters.assistive))
     if filters.q:
         where.append(("(title || ' ' || description) ILIKE %s", like_pattern(filters.q)))
+    if filters.created_by is not None:
+        where.append(("created_by = %s", filters.created_by))
+    if filters.created_from is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date >= %s", filters.created_from))
+    if filters.created_to is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
     ordering = order_by(filters.sort, NEED_SORTS, "-created_at")

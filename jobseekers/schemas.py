@@ -200,8 +200,17 @@ CONSENT_SORTS = ("given_at", "withdrawn_at", "scope")
 class JobseekerFilters(ListFilters):
     municipality: str | None = Field(default=None, max_length=100)
     q: str | None = Field(default=None, max_length=200, description="text in the profile or skills")
+    who: str | None = Field(
+        default=None,
+        max_length=200,
+        description="a name (part of it), a pseudonym or a customer number (external_id, exact); a search"
+        " by it is audited as a search, and finds only jobseekers the caller may see",
+    )
     available: bool | None = None
     caseworker_id: int | None = None
+    service_stage: ServiceStage | None = None
+    created_from: date | None = Field(default=None, description="registered on or after this day")
+    created_to: date | None = Field(default=None, description="registered on or before this day")
     skill: str | None = Field(default=None, max_length=120)
     include_archived: bool = False
     sort: str = sort_field("-created_at", JOBSEEKER_SORTS)

@@ -313,6 +313,24 @@ def proposal_candidate(conn: Conn, principal: Principal, jobseeker_id: int) -> f
     return found
 
 
+def own_clients_among(
+    conn: Conn, principal: Principal, jobseeker_ids: Sequence[int], reason: str
+) -> dict[int, str]:
+    """Which of these jobseekers are the principal's own clients, each with the name their caseworker
+    knows them by (the pseudonym when none is recorded); the names read are audited. Empty for anyone
+    but a caseworker."""
+    if principal.role is not Role.CASEWORKER or not jobseeker_ids:
+        return {}
+    rows = conn.execute(
+        "SELECT id, area_id, caseworker_id, coalesce(full_name, pseudonym) AS name FROM jobseekers"
+        " WHERE id = ANY(%s)",
+        (list(jobseeker_ids),),
+    ).fetchall()
+    own = {r["id"]: r["name"] for r in rows if access.own_client(principal, r)}
+    record_access(conn, principal, list(own), "read", reason)
+    return own
+
+
 def list_jobseekers(
     conn: Conn, principal: Principal, filters: JobseekerFilters, page: PageParams, *, reason: str
 ) -> tuple[list[dict[str, Any]], int]:
@@ -335,13 +353,29 @@ def list_jobseekers(
         where.append(
             ("(profile_text || ' ' || array_to_string(skills, ' ')) ILIKE %s", like_pattern(filters.q))
         )
+    if filters.who:
+        # Only among those the principal may see (the conditions above): a name finds no one else.
+        who = filters.who.strip()
+        where.append(
+            (
+                "(full_name ILIKE %s OR pseudonym ILIKE %s OR lower(external_id) = lower(%s))",
+                (like_pattern(who), like_pattern(who), who),
+            )
+        )
+    if filters.service_stage is not None:
+        where.append(("service_stage = %s", filters.service_stage.value))
+    if filters.created_from is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date >= %s", filters.created_from))
+    if filters.created_to is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
     ordering = order_by(filters.sort, JOBSEEKER_SORTS, "-created_at")
     rows, total = list_rows(
         conn, "jobseekers", where, ordering, page.limit, page.offset, columns=_PROFILE_SQL
     )
-    record_access(conn, principal, [r["id"] for r in rows], "list", reason)
+    # A search by name, pseudonym or customer number is a search for a person: audited as one.
+    record_access(conn, principal, [r["id"] for r in rows], "search" if filters.who else "list", reason)
     return _records(conn, rows), total
 
 

@@ -29,6 +29,7 @@ from jobseekers import access as jobseeker_access
 from jobseekers import consents
 from jobseekers import service as jobseekers
 from jobseekers.audit import record_access
+from jobseekers.facts import ProposalCandidate
 from matching import service as matching
 from matching.engine import MatchingEngine
 from placements import access, cards
@@ -277,26 +278,19 @@ def record_event(
     )
 
 
-def create_proposal(
-    conn: Conn,
-    engine: MatchingEngine,
-    principal: Principal,
-    data: ProposalCreate,
-    settings: PlacementSettings,
-) -> dict[str, Any]:
-    """Propose a jobseeker for a need, freezing the ranking explanation and the intro card.
-
-    404 when either is not visible to the principal (a caseworker sees only own clients); 409 when the
-    need is closed, the jobseeker unavailable or without a ``share_profile`` consent in force for the
-    employer, the pair already proposed or a cap reached; 422 listing the hard constraints the pair fails.
-    """
+def _checked_pair(
+    conn: Conn, principal: Principal, need_id: int, jobseeker_id: int
+) -> tuple[dict[str, Any], ProposalCandidate]:
+    """The need and the candidate of a proposal, each read once (the jobseeker's read audited once),
+    after the checks that do not depend on other proposals: both visible, the need open, the jobseeker
+    available and consenting to sharing their profile with the employer."""
     # Each side is read once, here; the one audit row of the jobseeker's read is written with it.
     try:
-        need = matching.need_row(conn, principal, data.need_id)
+        need = matching.need_row(conn, principal, need_id)
     except NotFound:
         raise NotFound("need not found", field="need_id") from None
     try:
-        candidate = jobseekers.proposal_candidate(conn, principal, data.jobseeker_id)
+        candidate = jobseekers.proposal_candidate(conn, principal, jobseeker_id)
     except NotFound:
         raise NotFound("jobseeker not found", field="jobseeker_id") from None
     profile = candidate.row
@@ -313,6 +307,44 @@ def create_proposal(
             field="jobseeker_id",
             extra={"missing_consent": "share_profile"},
         )
+    return need, candidate
+
+
+def preview_card(
+    conn: Conn, engine: MatchingEngine, principal: Principal, need_id: int, jobseeker_id: int
+) -> dict[str, Any]:
+    """The intro card a proposal of the pair would send, as the employer would see it, and nothing
+    written but the audit row of the read. Refused as :func:`create_proposal` refuses (an already
+    proposed pair included), so the proposer learns before writing a note why it cannot be sent."""
+    need, candidate = _checked_pair(conn, principal, need_id, jobseeker_id)
+    existing = conn.execute(
+        "SELECT id FROM proposals WHERE need_id = %s AND jobseeker_id = %s", (need["id"], jobseeker_id)
+    ).fetchone()
+    if existing is not None:
+        raise DuplicateProposal(
+            "this jobseeker has already been proposed for this need",
+            field="jobseeker_id",
+            extra={"proposal_id": existing["id"]},
+        )
+    explanation = matching.explain_pair(conn, engine, need, candidate.row)
+    return cards.build_card(candidate.card_profile, need, explanation.get("matched_skills", []), today())
+
+
+def create_proposal(
+    conn: Conn,
+    engine: MatchingEngine,
+    principal: Principal,
+    data: ProposalCreate,
+    settings: PlacementSettings,
+) -> dict[str, Any]:
+    """Propose a jobseeker for a need, freezing the ranking explanation and the intro card.
+
+    404 when either is not visible to the principal (a caseworker sees only own clients); 409 when the
+    need is closed, the jobseeker unavailable or without a ``share_profile`` consent in force for the
+    employer, the pair already proposed or a cap reached; 422 listing the hard constraints the pair fails.
+    """
+    need, candidate = _checked_pair(conn, principal, data.need_id, data.jobseeker_id)
+    profile = candidate.row
     for kind, row_id in (
         ("employer", need["employer_id"]),
         ("need", need["id"]),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import CASE_HANDLERS, Role
+from accounts import service as accounts
+from accounts.models import CASE_HANDLERS, PROPOSERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
@@ -27,7 +29,7 @@ from jobseekers.schemas import (
 )
 from matching import service as matching
 from matching.engine import Filters
-from web import labels
+from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices
@@ -145,31 +147,85 @@ def profile_choices(i18n: I18n) -> dict[str, Any]:
 # Clients -------------------------------------------------------------------------------------------
 
 
-def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
-    """The caseworker's own clients (an admin: every jobseeker of the area)."""
-    items, total = jobseekers.list_jobseekers(
-        ctx.conn,
-        ctx.principal,
-        JobseekerFilters(q=q.strip()[:200] or None, sort="pseudonym"),
-        PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
-        reason="web: client list",
-    )
+CLIENT_LIST_FILTERS = ("q", "stage", "municipality", "caseworker", "created_from", "created_to")
+"""What the client list remembers; never ``who`` (a person's name)."""
+
+
+def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int = 0) -> Response:
+    """The caseworker's own clients (an admin: every jobseeker of the area), by name, pseudonym or
+    customer number, words, service stage, municipality, registration date and (an admin) caseworker."""
+    given = {name: (query or {}).get(name, "") for name in ("who", *CLIENT_LIST_FILTERS)}
+    form = Form.initial(given)
+    admin = ctx.principal.role is Role.ADMIN
+    values = {
+        "who": given["who"].strip()[:200] or None,
+        "q": given["q"].strip()[:200] or None,
+        "service_stage": given["stage"] if given["stage"] in SERVICE_STAGES else None,
+        "municipality": given["municipality"].strip()[:100] or None,
+        "caseworker_id": given["caseworker"] if admin and given["caseworker"].isdigit() else None,
+        "created_from": given["created_from"].strip() or None,
+        "created_to": given["created_to"].strip() or None,
+        "sort": "pseudonym",
+    }
+    items: list[dict[str, Any]] = []
+    total = 0
+    filters = validate(JobseekerFilters, values, form, ctx.i18n, {"service_stage": "stage"})
+    if filters is not None:
+        try:
+            with ctx.savepoint():
+                items, total = jobseekers.list_jobseekers(
+                    ctx.conn,
+                    ctx.principal,
+                    filters,
+                    PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
+                    reason="web: client search" if filters.who else "web: client list",
+                )
+        except AppError as exc:
+            service_error(exc, form, ctx.i18n)
+    caseworkers: list[tuple[str, str]] = []
+    if admin:
+        users, _ = accounts.list_users(ctx.conn, ctx.principal.area_id, limit=500, offset=0)
+        caseworkers = [(str(u["id"]), u["display_name"]) for u in users if u["role"] == Role.CASEWORKER]
     return ctx.render(
         "clients.html",
-        form=Form.initial({"q": q}),
+        form=form,
         items=items,
         total=total,
         offset=list_offset(offset),
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
+        stage_choices=options(SERVICE_STAGES.items(), ctx.i18n),
+        caseworker_choices=caseworkers,
     )
 
 
 @router.get("/clients")
-def clients(request: Request, q: str = "", offset: int = 0) -> Response:
-    """Own clients, searchable by words in the profile or skills."""
+def clients(
+    request: Request,
+    who: str = "",
+    q: str = "",
+    stage: str = "",
+    municipality: str = "",
+    caseworker: str = "",
+    created_from: str = "",
+    created_to: str = "",
+    offset: int = 0,
+) -> Response:
+    """Own clients, found by name, pseudonym or customer number, or filtered; the last filter is
+    remembered."""
     with page(request, *CASE_HANDLERS) as ctx:
-        return clients_page(ctx, q, offset)
+        if (restored := list_filters.restore(ctx, "clients", CLIENT_LIST_FILTERS)) is not None:
+            return restored
+        query = {
+            "who": who,
+            "q": q,
+            "stage": stage,
+            "municipality": municipality,
+            "caseworker": caseworker,
+            "created_from": created_from,
+            "created_to": created_to,
+        }
+        return clients_page(ctx, query, offset)
 
 
 def _new_client_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
@@ -387,9 +443,14 @@ def withdraw_consent(request: Request, jobseeker_id: int, consent_id: int, poste
 
 @router.get("/clients/{jobseeker_id:int}/matches")
 def client_matches(
-    request: Request, jobseeker_id: int, municipality: str = "", placement_form: str = ""
+    request: Request,
+    jobseeker_id: int,
+    municipality: str = "",
+    placement_form: str = "",
+    proposed: int | None = None,
 ) -> Response:
-    """Open needs ranked for the client, with explanations."""
+    """Open needs ranked for the client, with explanations; the own caseworker proposes from here (and
+    ``proposed`` confirms a proposal just made, beside its need)."""
     with page(request, *CASE_HANDLERS) as ctx:
         record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: matches")
         problem: str | None = None
@@ -416,11 +477,15 @@ def client_matches(
             form = Form()
             service_error(exc, form, ctx.i18n)
             problem = next(iter(form.errors.values()))
+        made, _ = lookups.proposals(ctx, jobseeker_id=jobseeker_id)
         return ctx.render(
             "client_matches.html",
             client=record,
             items=items,
             problem=problem,
+            proposed_needs={p["need_id"]: p for p in made},
+            just_made=next((p for p in made if p["id"] == proposed), None),
+            can_propose=ctx.principal.role in PROPOSERS,
             form=Form.initial({"municipality": municipality, "placement_form": placement_form}),
             form_choices=options(labels.PLACEMENT_FORMS.items(), ctx.i18n),
             labels=labels,

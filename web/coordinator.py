@@ -26,7 +26,7 @@ from matching import service as matching
 from matching.engine import Filters
 from placements import ledger
 from placements.settings import get_placement_settings
-from web import labels
+from web import labels, list_filters
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
@@ -68,8 +68,11 @@ def today_page(ctx: Ctx) -> Response:
 def employer_register(
     request: Request, q: str = "", municipality: str = "", sector: str = "", offset: int = 0
 ) -> Response:
-    """Search the employer register by name or business id, municipality and industry."""
+    """Search the employer register by name or business id, municipality and industry; the last search
+    is remembered."""
     with page(request, *COORDINATION) as ctx:
+        if (restored := list_filters.restore(ctx, "employers", ("q", "municipality", "sector"))) is not None:
+            return restored
         form = Form.initial({"q": q, "municipality": municipality, "sector": sector})
         items: list[dict[str, Any]] = []
         total = 0

@@ -39,9 +39,20 @@ SERVICE_MESSAGES: Final = frozenset(
     }
 )
 
+# Refusals that tell the user what to do instead, by the service's detail.
+REFUSALS: Final = {
+    "this consent is already in force": N_(
+        "A consent of this kind is already in force. To change it, withdraw it in the list of consents"
+        " first, then record the new one."
+    ),
+}
+
 # Problems the services raise with a stable type of their own, by that type.
 PROBLEM_MESSAGES: Final = {
-    "duplicate-proposal": N_("This candidate has already been proposed for this need."),
+    "duplicate-proposal": N_(
+        "This candidate has already been proposed for this need. Follow that proposal in the need's list"
+        " of proposals instead."
+    ),
     "proposal-cap": N_(
         "The limit of open proposals was reached (for the need, the employer this week, or the candidate)."
         " Wait for the employer's answers first."
@@ -188,7 +199,9 @@ def validate(
 
 def service_error(exc: AppError, form: Form, i18n: I18n, fallback_field: str = "_form") -> None:
     """A service's refusal as a message on its field (or on the whole form)."""
-    if exc.type in PROBLEM_MESSAGES:
+    if exc.detail in REFUSALS:
+        text = i18n.gettext(REFUSALS[exc.detail])
+    elif exc.type in PROBLEM_MESSAGES:
         text = i18n.gettext(PROBLEM_MESSAGES[exc.type])
     elif "failed_constraints" in exc.extra:
         text = i18n.gettext(N_("The candidate does not meet the need's hard requirements."))
@@ -205,6 +218,34 @@ def service_error(exc: AppError, form: Form, i18n: I18n, fallback_field: str = "
     else:
         text = i18n.gettext(N_("The details were not accepted. Check them and try again."))
     form.add(exc.field or fallback_field, text)
+
+
+_LABELS: Final = (
+    re.compile(r'<label for="(f-[\w-]+)">(.*?)</label>', re.S),
+    re.compile(r'<label class="check"><input [^>]*id="(f-[\w-]+)"[^>]*>(.*?)</label>', re.S),
+    re.compile(r'<fieldset id="(f-[\w-]+)"[^>]*>\s*<legend>(.*?)</legend>', re.S),
+)
+_REQUIRED_MARK: Final = re.compile(r'<span class="req">.*?</span>', re.S)
+_TAG: Final = re.compile(r"<[^>]+>")
+_SLOT: Final = re.compile(r'<span class="field-name" data-label-of="(f-[\w-]+)"></span>')
+
+
+def name_fields(html: str) -> str:
+    """The error summary of a rendered page with each error's field named by the label the page shows
+    for it, so that the summary says which field is wrong, in the words of the form itself."""
+    if "data-label-of=" not in html:
+        return html
+    labels: dict[str, str] = {}
+    for pattern in _LABELS:
+        for found in pattern.finditer(html):
+            text = " ".join(_TAG.sub("", _REQUIRED_MARK.sub("", found.group(2))).split())
+            labels.setdefault(found.group(1), text)
+
+    def slot(found: re.Match[str]) -> str:
+        label = labels.get(found.group(1))
+        return f'<span class="field-name">{label}: </span>' if label else ""
+
+    return _SLOT.sub(slot, html)
 
 
 def options(pairs: Iterable[tuple[str, str]], i18n: I18n) -> list[tuple[str, str]]:

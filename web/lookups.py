@@ -30,13 +30,21 @@ def employer_choices(ctx: Ctx) -> list[tuple[str, str]]:
 
 
 def proposals(
-    ctx: Ctx, *, need_id: int | None = None, state: str | None = None, limit: int = 200, offset: int = 0
+    ctx: Ctx,
+    *,
+    need_id: int | None = None,
+    jobseeker_id: int | None = None,
+    state: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Proposals the user may see (of one need, or in one state), newest first."""
+    """Proposals the user may see (of one need or one jobseeker, or in one state), newest first."""
     return proposal_service.list_proposals(
         ctx.conn,
         ctx.principal,
         get_placement_settings(),
-        ProposalFilters(need_id=need_id, state=ProposalState(state) if state else None),
+        ProposalFilters(
+            need_id=need_id, jobseeker_id=jobseeker_id, state=ProposalState(state) if state else None
+        ),
         PageParams(limit=limit, offset=offset),
     )

@@ -8,17 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import MATCHERS, NEED_WRITERS, PROPOSERS, READERS, Role
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import AppError, Conflict, ValidationFailed
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from employers import service as employers
-from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedFilters, NeedStatus, NeedUpdate, Visibility
+from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedFilters, NeedStatus, NeedUpdate
+from jobseekers import service as jobseekers
 from matching import service as matching
 from matching.engine import Filters
-from placements import proposals as proposal_service
-from placements.schemas import ProposalCreate
-from placements.settings import get_placement_settings
-from web import labels, lookups
+from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices, employer_names
@@ -118,6 +116,9 @@ def need_choices(i18n: I18n) -> dict[str, Any]:
 # The list ------------------------------------------------------------------------------------------
 
 
+NEED_LIST_FILTERS = ("q", "status", "visibility", "municipality", "owner", "created_from", "created_to")
+
+
 @router.get("/needs")
 def need_list(
     request: Request,
@@ -125,28 +126,49 @@ def need_list(
     status: str = "open",
     visibility: str = "",
     municipality: str = "",
+    owner: str = "",
+    created_from: str = "",
+    created_to: str = "",
     offset: int = 0,
 ) -> Response:
-    """Needs of the area (an employer sees their own), with filters."""
+    """Needs of the area (an employer sees their own), with filters; the last filter is remembered."""
     with page(request, *READERS) as ctx:
+        if (restored := list_filters.restore(ctx, "needs", NEED_LIST_FILTERS)) is not None:
+            return restored
         form = Form.initial(
-            {"q": q, "status": status, "visibility": visibility, "municipality": municipality}
+            {
+                "q": q,
+                "status": status,
+                "visibility": visibility,
+                "municipality": municipality,
+                "owner": owner,
+                "created_from": created_from,
+                "created_to": created_to,
+            }
         )
         items: list[dict[str, Any]] = []
         total = 0
-        try:
-            with ctx.savepoint():
-                filters = NeedFilters(
-                    municipality=municipality.strip()[:100] or None,
-                    status=NeedStatus(status) if status in labels.NEED_STATUS else None,
-                    visibility=Visibility(visibility) if visibility in labels.VISIBILITY else None,
-                    q=q.strip()[:200] or None,
-                )
-                items, total = employers.list_needs(
-                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
-                )
-        except ValidationFailed as exc:
-            service_error(exc, form, ctx.i18n)
+        values = {
+            "municipality": municipality.strip()[:100] or None,
+            "status": status if status in labels.NEED_STATUS else None,
+            "visibility": visibility if visibility in labels.VISIBILITY else None,
+            "q": q.strip()[:200] or None,
+            "created_by": ctx.principal.user_id if owner == "me" else None,
+            "created_from": created_from.strip() or None,
+            "created_to": created_to.strip() or None,
+        }
+        filters = validate(NeedFilters, values, form, ctx.i18n)
+        if filters is not None:
+            try:
+                with ctx.savepoint():
+                    items, total = employers.list_needs(
+                        ctx.conn,
+                        ctx.principal,
+                        filters,
+                        PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
+                    )
+            except ValidationFailed as exc:
+                service_error(exc, form, ctx.i18n)
         return ctx.render(
             "needs.html",
             form=form,
@@ -157,6 +179,7 @@ def need_list(
             employer_names=employer_names(ctx, (n["employer_id"] for n in items)),
             status_choices=[("", ctx._(N_("Any status"))), *options(labels.NEED_STATUS.items(), ctx.i18n)],
             visibility_choices=options(labels.VISIBILITY.items(), ctx.i18n),
+            owner_choices=[("me", ctx._(N_("Recorded by me")))],
             labels=labels,
         )
 
@@ -165,31 +188,35 @@ def need_list(
 
 
 @router.get("/needs/{need_id:int}")
-def need_page(request: Request, need_id: int, municipality: str = "") -> Response:
+def need_page(
+    request: Request, need_id: int, municipality: str = "", proposed: int | None = None
+) -> Response:
     """A need; staff also see ranked candidates with their explanations and can propose one."""
     with page(request, *READERS) as ctx:
-        return render_need_page(ctx, need_id, municipality)
+        return render_need_page(ctx, need_id, municipality, proposed)
 
 
-def render_need_page(
-    ctx: Ctx, need_id: int, municipality: str = "", propose_error: str | None = None, status: int = 200
-) -> Response:
-    """The need page: details, proposals made, and for staff the ranked candidates."""
+def render_need_page(ctx: Ctx, need_id: int, municipality: str = "", proposed: int | None = None) -> Response:
+    """The need page: details, proposals made, and for staff the ranked candidates (a caseworker's own
+    clients marked with their names); ``proposed`` confirms a proposal just made, beside its candidate."""
     need = employers.get_need(ctx.conn, ctx.principal, need_id)
     employer = employers.get_employer(ctx.conn, ctx.principal, need["employer_id"])
     proposals, _ = lookups.proposals(ctx, need_id=need_id)
     ranking = _candidates(ctx, need, municipality) if ctx.principal.role in MATCHERS else None
+    shown = [c["id"] for c in ranking["items"]] if ranking else []
+    shown += [p["jobseeker_id"] for p in proposals if p.get("jobseeker_id") is not None]
+    just_made = next((p for p in proposals if p["id"] == proposed), None)
     return ctx.render(
         "need.html",
-        status=status,
         need=need,
         employer=employer,
         ranking=ranking,
         municipality=municipality,
         proposals=proposals,
         proposed_ids={p.get("jobseeker_id") for p in proposals},
+        own=jobseekers.own_clients_among(ctx.conn, ctx.principal, shown, "web: need page, own clients"),
+        just_made=just_made,
         can_propose=ctx.principal.role in PROPOSERS and need["status"] == "open",
-        propose_error=propose_error,
         labels=labels,
     )
 
@@ -215,37 +242,6 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
         service_error(exc, form, ctx.i18n)
         return {"items": [], "problem": next(iter(form.errors.values()))}
     return {"items": result["items"], "problem": None}
-
-
-@router.post("/needs/{need_id:int}/propose")
-def propose(request: Request, need_id: int, posted: Posted) -> Response:
-    """Propose a ranked candidate: the explanation and the intro card are frozen and sent."""
-    with page(request, *PROPOSERS, form=posted) as ctx:
-        form = Form.of(posted)
-        jobseeker_id = form.text("jobseeker_id") or ""
-        if not jobseeker_id.isdigit():
-            raise NotFound("jobseeker not found")
-        data = ProposalCreate(need_id=need_id, jobseeker_id=int(jobseeker_id), note=form.value("note")[:2000])
-        try:
-            with ctx.savepoint():
-
-                def produce() -> str:
-                    proposal_service.create_proposal(
-                        ctx.conn,
-                        matching.engine_of(ctx.request.app.state),
-                        ctx.principal,
-                        data,
-                        get_placement_settings(),
-                    )
-                    return f"/needs/{need_id}#proposals"
-
-                location = once(ctx, form.text("form_token"), produce)
-        except AppError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            service_error(exc, form, ctx.i18n)
-            return render_need_page(ctx, need_id, propose_error=form.errors.popitem()[1], status=exc.status)
-        return ctx.redirect(location, flash="proposed")
 
 
 # Posting and editing -------------------------------------------------------------------------------
@@ -326,9 +322,21 @@ def edit_need(request: Request, need_id: int, posted: Posted) -> Response:
         return ctx.redirect(f"/needs/{need_id}", flash="need_saved")
 
 
+@router.get("/needs/{need_id:int}/close")
+def close_need_confirm(request: Request, need_id: int, status: str = "filled") -> Response:
+    """Ask before closing: a closed need leaves matching and cannot be proposed to (works without
+    JavaScript: the need page's close button leads here)."""
+    with page(request, *NEED_WRITERS) as ctx:
+        need = employers.get_need(ctx.conn, ctx.principal, need_id)
+        if need["status"] != "open":
+            raise Conflict("the need is not open")
+        chosen = "cancelled" if status == "cancelled" else "filled"
+        return ctx.render("need_close.html", need=need, closing_as=chosen, labels=labels)
+
+
 @router.post("/needs/{need_id:int}/close")
 def close_need(request: Request, need_id: int, posted: Posted) -> Response:
-    """Close a need as filled or cancelled."""
+    """Close a need as filled or cancelled, once confirmed."""
     with page(request, *NEED_WRITERS, form=posted) as ctx:
         form = Form.of(posted)
         status = NeedStatus.FILLED if form.text("status") == "filled" else NeedStatus.CANCELLED

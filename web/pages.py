@@ -48,6 +48,7 @@ from core.errors import AppError, Forbidden, NotFound
 from core.logs import log_unexpected
 from core.paging import MAX_OFFSET
 from web import sessions
+from web.forms import name_fields
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
 
@@ -252,7 +253,7 @@ def render_template(
         "form_token": sessions.new_token,
     }
     context.update(values)
-    return templates.get_template(template).render(context)
+    return name_fields(templates.get_template(template).render(context))
 
 
 def _check_csrf(request: Request, form: FormData | None, expected: str | None) -> None:

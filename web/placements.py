@@ -14,7 +14,7 @@ from employers import service as employers
 from placements import placed, proposals, workflow
 from placements.schemas import AnswerIn, FollowUpCreate, PlacementFilters, ProposalState, TransitionIn
 from placements.settings import get_placement_settings
-from web import labels, lookups
+from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.lookups import employer_names
@@ -31,8 +31,10 @@ PAGE_SIZE = 50
 
 @router.get("/proposals")
 def proposal_list(request: Request, state: str = "", offset: int = 0) -> Response:
-    """Proposals of the area (a caseworker's own clients'), by state."""
+    """Proposals of the area (a caseworker's own clients'), by state; the last filter is remembered."""
     with page(request, *STAFF) as ctx:
+        if (restored := list_filters.restore(ctx, "proposals", ("state",))) is not None:
+            return restored
         items, total = lookups.proposals(
             ctx,
             state=state if state in labels.PROPOSAL_STATES else None,

@@ -123,3 +123,23 @@ def purge_expired_form_tokens(conn: Conn) -> int:
     return conn.execute(
         "DELETE FROM web_form_tokens WHERE created_at < now() - %s", (FORM_TOKEN_LIFETIME,)
     ).rowcount
+
+
+def saved_filter(conn: Conn, user_id: int, name: str) -> str | None:
+    """The query string of the user's last filter of the list ``name``, or None."""
+    row = conn.execute(
+        "SELECT query FROM web_list_filters WHERE user_id = %s AND list = %s", (user_id, name)
+    ).fetchone()
+    return None if row is None else str(row["query"])
+
+
+def save_filter(conn: Conn, user_id: int, name: str, query: str) -> None:
+    """Remember ``query`` as the user's last filter of the list ``name`` (an empty one forgets it)."""
+    if not query:
+        conn.execute("DELETE FROM web_list_filters WHERE user_id = %s AND list = %s", (user_id, name))
+        return
+    conn.execute(
+        "INSERT INTO web_list_filters (user_id, list, query) VALUES (%s, %s, %s)"
+        " ON CONFLICT (user_id, list) DO UPDATE SET query = excluded.query, updated_at = now()",
+        (user_id, name, query),
+    )

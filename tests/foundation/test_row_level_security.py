@@ -37,7 +37,7 @@ NOT_WALLED: dict[str, str] = {
 """The tables without row-level security, and why (docs/architecture.md says the same)."""
 
 HEALTH = ("work_capacity", "work_capacity_assessments")
-BY_USER = ("idempotency_keys", "web_form_tokens")
+BY_USER = ("idempotency_keys", "web_form_tokens", "web_list_filters")
 
 
 def _tables(conn: Conn) -> dict[str, dict[str, Any]]:
@@ -188,6 +188,10 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
             "INSERT INTO web_form_tokens (user_id, token, location) VALUES (%s, 't', '/clients')",
             (caseworker,),
         )
+        conn.execute(
+            "INSERT INTO web_list_filters (user_id, list, query) VALUES (%s, 'clients', 'stage=intake')",
+            (caseworker,),
+        )
         conn.commit()
     return ids
 
@@ -315,9 +319,9 @@ def test_stored_replies_and_form_tokens_are_walled_through_their_user(
 ) -> None:
     fill_area(db, world)  # the caseworker's
     with as_user(client, world, Role.ADMIN) as conn:
-        assert [count(conn, table) for table in BY_USER] == [1, 1]
+        assert [count(conn, table) for table in BY_USER] == [1, 1, 1]
     with as_user(client, other_world, Role.ADMIN) as conn:
-        assert [count(conn, table) for table in BY_USER] == [0, 0]
+        assert [count(conn, table) for table in BY_USER] == [0, 0, 0]
 
 
 def test_every_staff_role_of_the_area_sees_the_derived_restrictions_but_never_the_details(

@@ -103,8 +103,12 @@ def test_visit_to_placement_journey(
     assert "Osuvat taidot" in candidate.inner_text()
     assert fits_the_screen(coordinator)
     screenshot(coordinator, "need-candidates")
-    candidate.get_by_role("button", name="Ehdota: Hakija-JOURNEY").click()
-    coordinator.wait_for_url(f"{need_url}#proposals")
+    candidate.get_by_role("link", name="Ehdota: Hakija-JOURNEY").click()
+    # The intro card as the employer will see it, then the proposal; back at the candidate.
+    assert "Hakija-JOURNEY" in coordinator.locator("article.card").inner_text()
+    assert "Maija" not in coordinator.locator("article.card").inner_text()
+    coordinator.get_by_role("button", name="Lähetä ehdotus").click()
+    coordinator.wait_for_url(re.compile(rf"{need_url}\?proposed=\d+#candidate-{client_id}"))
     assert "Ehdokas ehdotettiin ja esittelykortti lähetettiin." in coordinator.content()
 
     coordinator.goto(f"{base}/indicators")

@@ -137,6 +137,8 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
 
     assert browser.sign_in(email(role)).status_code == 303
     seen = crawl(browser)
+    # Reached by a form, not a link: the step that asks before a need is closed.
+    seen[f"/needs/{need['id']}/close"] = browser.get(f"/needs/{need['id']}/close").status_code
 
     assert _failures(seen) == []
     assert len(seen) > 3, seen

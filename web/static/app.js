@@ -39,4 +39,10 @@
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   });
+  // After proposing, the confirmation beside the candidate or need is where the user continues (on load:
+  // after the browser has gone to the address's #fragment, which would otherwise take the focus away).
+  window.addEventListener("load", function () {
+    var confirmation = document.getElementById("confirmation");
+    if (confirmation && !document.getElementById("error-summary")) confirmation.focus();
+  });
 })();

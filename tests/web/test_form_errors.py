@@ -1,0 +1,149 @@
+"""Every form error names its field: each form, sent with one bad value, comes back with an error summary
+whose entry for that field starts with the field's label as the form shows it, and links to the field.
+
+The POST forms are every POST page route (a new one fails ``test_every_form_has_a_bad_value_case`` until
+it gets a case or a reason below); the GET forms are the list and search filters.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Role
+from core.db import connect
+from tests.web.conftest import Browser, csrf_of, email
+from tests.web.test_control_characters import POST_PAGES, Scene, _path, scene  # noqa: F401 (a fixture)
+
+C, W, E, A = Role.COORDINATOR, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN
+
+
+@dataclass(frozen=True)
+class BadForm:
+    """A form as a user of ``role`` sends it, with a bad value in ``field``."""
+
+    role: Role
+    form: dict[str, str]
+    field: str
+    state: str | None = None
+    """The proposal's state first, where the form is shown only in one."""
+
+
+BAD_POSTS = {
+    "/employers/new": BadForm(
+        C, {"name": "Uusi Oy", "business_id": "123", "municipality": "Lieto"}, "business_id"
+    ),
+    "/employers/{employer_id:int}/visit": BadForm(
+        C, {"kind": "visit", "contact_date": "eilen", "summary": "Käynti"}, "contact_date"
+    ),
+    "/needs/{need_id:int}/propose": BadForm(
+        C, {"jobseeker_id": "{jobseeker_id}", "note": "x" * 2001}, "note"
+    ),
+    "/needs/new": BadForm(
+        E, {"title": "Kesätyö", "municipality": "Turku", "hours_per_week": "paljon"}, "hours_per_week"
+    ),
+    "/needs/{need_id:int}/edit": BadForm(
+        C, {"title": "Keräilijä", "municipality": "Turku", "positions": "0", "version": "1"}, "positions"
+    ),
+    "/clients/new": BadForm(
+        W, {"full_name": "Maija", "municipality": "Lieto", "birth_year": "x"}, "birth_year"
+    ),
+    "/clients/{jobseeker_id:int}": BadForm(
+        W,
+        {"full_name": "Maija", "municipality": "Turku", "max_commute_km": "kaukana", "version": "1"},
+        "max_commute_km",
+    ),
+    "/clients/{jobseeker_id:int}/capacity": BadForm(
+        W, {"max_hours_per_day": "x", "version": "1"}, "max_hours_per_day"
+    ),
+    "/clients/{jobseeker_id:int}/consents": BadForm(W, {"scope": "everything"}, "scope"),
+    "/proposals/{proposal_id:int}/transition": BadForm(
+        C, {"to": "placed", "form": "work_trial", "start_date": "huomenna"}, "start_date", state="interview"
+    ),
+    "/cards/{proposal_id:int}/answer": BadForm(E, {"answer": "not_suitable"}, "reason_code"),
+    "/placements/{placement_id:int}/follow-ups": BadForm(
+        C, {"due": "3", "outcome": "lottovoitto"}, "outcome"
+    ),
+    "/admin/users": BadForm(
+        A,
+        {"display_name": "Uusi", "email": "ei-osoite", "role": "coordinator", "password": "pitkä-salasana"},
+        "email",
+    ),
+}
+NO_TYPED_FIELD = {
+    "/login": "a wrong email or password is one error of the whole form (which field is not told)",
+    "/logout": "a button",
+    "/language": "buttons",
+    "/needs/{need_id:int}/close": "a choice of two; anything else closes as cancelled",
+    "/clients/{jobseeker_id:int}/consents/{consent_id:int}/withdraw": "a button",
+}
+BAD_GETS = {
+    "/search?searched=true&text=": (C, "text"),
+    "/needs?created_from=eilen": (C, "created_from"),
+    "/clients?created_to=huomenna": (W, "created_to"),
+    "/employers?municipality=Atlantis": (C, "municipality"),
+    "/indicators?date_from=2025-12-01&date_to=2025-01-01": (A, "date_from"),
+}
+
+SUMMARY = re.compile(r'<div class="error-summary".*?</div>', re.S)
+ENTRY = re.compile(r'<a href="#(f-[\w-]+)"><span class="field-name">(.*?): </span>')
+
+
+def _label(page: str, field_id: str) -> str:
+    found = re.search(rf'<label for="{field_id}">(.*?)</label>', page, re.S) or re.search(
+        rf'<label class="check"><input [^>]*id="{field_id}"[^>]*>(.*?)</label>', page, re.S
+    )
+    assert found, f"no label for {field_id}"
+    text = re.sub(r'<span class="req">.*?</span>', "", found.group(1), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", text).split())
+
+
+def _check_summary(page: str, field: str) -> None:
+    summaries = SUMMARY.findall(page)
+    assert summaries, "no error summary"
+    entries = dict(ENTRY.findall("".join(summaries)))
+    assert f"f-{field}" in entries, (field, summaries)
+    for field_id, named in entries.items():
+        assert named and named == _label(page, field_id), (field_id, named)
+    # Every entry that links to a field names it (no entry without its label).
+    assert "".join(summaries).count('href="#f-') == len(entries)
+    assert html.unescape(entries[f"f-{field}"])
+
+
+def test_every_form_has_a_bad_value_case() -> None:
+    assert sorted([*BAD_POSTS, *NO_TYPED_FIELD]) == POST_PAGES
+
+
+@pytest.mark.parametrize("template", sorted(BAD_POSTS))
+def test_a_bad_value_is_named_by_its_label_in_the_summary(
+    browser: Browser,
+    scene: Scene,  # noqa: F811
+    db: str,
+    template: str,
+) -> None:
+    case = BAD_POSTS[template]
+    ids = scene.ids()
+    if case.state is not None:
+        with connect(db, autocommit=True) as conn:
+            moved = conn.execute(
+                "UPDATE proposals SET state = %s WHERE id = %s", (case.state, scene.proposal_id)
+            ).rowcount
+            assert moved == 1
+    assert browser.sign_in(email(case.role)).status_code == 303
+    shown = browser.get("/")
+    data = {"csrf_token": csrf_of(shown.text), **{k: v.format(**ids) for k, v in case.form.items()}}
+    sent = browser.client.post(_path(template, ids), data=data, follow_redirects=False)
+    assert sent.status_code in (409, 422), (sent.status_code, sent.text[-500:])
+    _check_summary(sent.text, case.field)
+
+
+@pytest.mark.parametrize("url", sorted(BAD_GETS))
+def test_a_bad_filter_is_named_by_its_label_in_the_summary(browser: Browser, scene: Scene, url: str) -> None:  # noqa: F811
+    role, field = BAD_GETS[url]
+    assert browser.sign_in(email(role)).status_code == 303
+    shown = browser.get(url)
+    assert shown.status_code in (200, 422)
+    _check_summary(shown.text, field)
