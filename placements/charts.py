@@ -68,9 +68,11 @@ def _figure(chart: dict[str, Any], language: str) -> Any:
     months: list[str] = chart["months"]
     title = translate(indicators.indicator(chart["name"]).title, language)
     # A Figure with its own Agg canvas, never pyplot: no global state, safe in a threaded server.
-    fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
+    # Fixed margins, not a constrained layout: its solver was a large part of the drawing time.
+    fig = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.2 if len(months) > 6 else 0.14)
     ax.set_title(title)
     if points(chart) < 2:
         ax.set_axis_off()
@@ -98,15 +100,19 @@ def _figure(chart: dict[str, Any], language: str) -> Any:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
     if len(chart["lines"]) > 1:
-        ax.legend(loc="best", fontsize="small")
+        ax.legend(loc="upper left", fontsize="small", ncols=2)  # "best" searched for a place: slow
     return fig
 
 
 def draw(chart: dict[str, Any], kind: Kind, language: str = "fi") -> bytes:
     """The series over time as an SVG or PNG line chart (reproducible: no date or software in it)."""
+    from matplotlib import rc_context
+
     out = io.BytesIO()
     if kind == "svg":
-        _figure(chart, language).savefig(out, format="svg", metadata={"Date": None})
+        # Texts as text, not as drawn paths: quicker, smaller, and a screen reader or a search finds them.
+        with rc_context({"svg.fonttype": "none"}):
+            _figure(chart, language).savefig(out, format="svg", metadata={"Date": None})
     else:
         _figure(chart, language).savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
