@@ -84,14 +84,15 @@ HEADERS = (
     N_("From"),
     N_("To"),
 )
-DEFINITION_HEADERS = (N_("Indicator"), N_("Unit"), N_("Definition"), N_("Code"))
+DEFINITION_HEADERS = (N_("Indicator"), N_("Unit"), N_("Definition"), N_("Exact definition"), N_("Code"))
 UNIT_NAMES = {"ratio": N_("share"), **INDICATOR_UNITS}
 
 
 def sheets(result: dict[str, Any], language: str, definitions: dict[str, str]) -> list[Sheet]:
     """The figures and the definitions as tables in ``language``: translated titles, units and headers,
     values as numbers (a share as a fraction: 0,25), the period as dates. ``definitions`` gives each
-    indicator's definition as the reader reads it (message ids, translated here)."""
+    indicator's short definition as the page gives it (message ids, translated here); the exact one is
+    the indicator's own (its docstring, a message id too: ``web.catalogues`` adds it to the catalogue)."""
 
     def t(message: str) -> str:
         return translate(message, language)
@@ -114,7 +115,8 @@ def sheets(result: dict[str, Any], language: str, definitions: dict[str, str]) -
         [
             t(INDICATORS[ind["name"]].title),
             t(UNIT_NAMES[ind["unit"]]),
-            t(definitions[ind["name"]]) if ind["name"] in definitions else ind["definition"],
+            t(definitions[ind["name"]]) if ind["name"] in definitions else "",
+            t(ind["definition"]),
             ind["name"],
         ]
         for ind in result["indicators"]

@@ -68,9 +68,12 @@ def test_indicator_workbook_has_numbers_dates_and_translated_definitions(
     assert shares and all(isinstance(r[2], int | float) and isinstance(r[4], int) for r in shares)
     assert figures[1][6] == datetime(2026, 1, 1) and figures[1][7] == datetime(2026, 3, 31)
     definitions = list(book["Definitioner"].iter_rows(values_only=True))
-    assert definitions[0] == ("Indikator", "Enhet", "Definition", "Kod")
-    by_code = {r[3]: r[2] for r in definitions[1:]}
-    assert by_code["employer_response_rate"].startswith("Andel")  # the Swedish definition
+    assert definitions[0] == ("Indikator", "Enhet", "Definition", "Exakt definition", "Kod")
+    by_code = {r[4]: r[2:4] for r in definitions[1:]}
+    short, exact = by_code["employer_response_rate"]
+    assert short.startswith("Andel") and exact.startswith(
+        "Arbetsgivarnas svarsfrekvens: av presentationskorten"
+    )
 
 
 def chart(browser: Browser, name: str, query: str) -> str:
@@ -123,3 +126,27 @@ def test_a_chart_is_drawn_once_per_area_period_and_data_version(
     assert charts.CACHE.misses - before[1] == 2
     other_period = chart(browser, "wage_subsidised_starts", "date_from=2026-02-01&date_to=2026-03-31")
     assert other_period != after and charts.CACHE.misses - before[1] == 3
+
+
+def test_the_indicator_page_gives_the_exact_definitions_in_the_readers_language(
+    signed_in: SignIn, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    finnish = browser.get("/indicators").text
+    assert "Aktivointiaste: työnhakijat, joiden sijoitus alkaa jaksolla" in finnish
+    speak(browser, "sv")
+    swedish = browser.get("/indicators").text
+    assert "Aktiveringsgrad: arbetssökande vars placering börjar under perioden" in swedish
+    assert "Activation rate: jobseekers with" not in swedish
+
+
+def test_every_exact_definition_is_translated() -> None:
+    from core.i18n import translate
+    from placements.indicators import INDICATORS
+
+    for indicator in INDICATORS.values():
+        for language in ("fi", "sv"):
+            assert translate(indicator.definition, language) != indicator.definition, (
+                indicator.name,
+                language,
+            )
