@@ -24,17 +24,16 @@ from fastapi import APIRouter, Request, Response
 
 from accounts.models import Role
 from core import spreadsheets
-from core.errors import ValidationFailed
 from core.paging import MAX_OFFSET
 from jobseekers.audit import record_access
 from web import admin, caseworker, coordinator, employer, labels, needs, placements
 from web.i18n import N_, I18n
-from web.pages import Capture, Ctx, PageRoute, language_of, page
+from web.pages import Capture, Ctx, PageRoute, error_page, language_of, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 MAX_ROWS: Final = 10_000
-"""The most rows one file holds (a list longer than this is cut; the page says how to narrow it)."""
+"""The most rows one file holds: a longer list is cut there (narrow it with the page's filters)."""
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Row = dict[str, Any]
@@ -295,6 +294,8 @@ def _collect(spec: ListExport, request: Request) -> tuple[ListExport, Values, li
             answer = spec.handler(request, **_arguments(spec.handler, request, offset))
             if capture.template is None:
                 return answer
+            if capture.status != 200:  # the page would have shown its form again, with the error
+                return error_page(request, capture.status)
             spec = FRONT_PAGES.get(capture.template, spec) if spec.path == "/home" else spec
             values = {**values, **capture.values}
             for name in ("employer_names", "names"):
@@ -348,8 +349,6 @@ def ascii_name(name: str) -> str:
 
 def _route(spec: ListExport, kind: str) -> Callable[[Request], Response]:
     def export(request: Request) -> Response:
-        if kind not in ("csv", "xlsx"):
-            raise ValidationFailed("csv or xlsx", field="kind")
         return _file(spec, request, kind)
 
     export.__doc__ = f"The list of {spec.path} as a {kind.upper()} file."

@@ -162,9 +162,10 @@ class Capture:
 
     template: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
 
     def clear(self) -> None:
-        self.template, self.values = None, {}
+        self.template, self.values, self.status = None, {}, 200
 
 
 @dataclass
@@ -208,7 +209,7 @@ class Ctx:
         """The template as an HTML page (or fragment), with the common context."""
         capture: Capture | None = getattr(self.request.state, "capture", None)
         if capture is not None and not template.startswith("_"):
-            capture.template, capture.values = template, values
+            capture.template, capture.values, capture.status = template, values, status
             return HTMLResponse("", status_code=status)
         html = render_template(self.request, self.i18n, self.session, self.csrf_token, template, **values)
         response = HTMLResponse(html, status_code=status)
