@@ -17,7 +17,7 @@ from api.problems import problem_responses
 from core.db import Conn
 from core.paging import Page
 from matching import service as matching
-from placements import cards, exports, indicators, ledger, placed, proposals, workflow
+from placements import cards, charts, exports, indicators, ledger, placed, proposals, workflow
 from placements.schemas import (
     AnswerIn,
     Candidate,
@@ -449,8 +449,7 @@ def chart_png(
 ) -> Response:
     """One indicator month by month as a PNG chart (one line per group of ``by``)."""
     scope = _scope(conn, principal, date_from, date_to)
-    chart = indicators.over_time(conn, scope, indicators.indicator(name), by)
-    return Response(exports.chart_png(chart), media_type="image/png")
+    return Response(charts.chart(conn, scope, name, by, "png"), media_type="image/png")
 
 
 @router.get(
@@ -470,5 +469,4 @@ def chart_svg(
 ) -> Response:
     """One indicator month by month as an SVG chart (one line per group of ``by``)."""
     scope = _scope(conn, principal, date_from, date_to)
-    chart = indicators.over_time(conn, scope, indicators.indicator(name), by)
-    return Response(exports.chart_svg(chart), media_type="image/svg+xml")
+    return Response(charts.chart(conn, scope, name, by, "svg"), media_type="image/svg+xml")

@@ -1,14 +1,20 @@
-"""Indicators as files: CSV and XLSX tables, PNG and SVG charts of a series over time."""
+"""Indicators as files: CSV and XLSX tables (the charts are :mod:`placements.charts`).
+
+Two shapes: the API's and the command line's, for programs (comma-separated CSV with code headers and
+ISO dates, as ``csv.DictReader`` reads it), and the pages', for people (:func:`sheets`: translated
+headers and titles, typed cells; written by :mod:`core.spreadsheets` for Finnish Excel).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from typing import Any
 
-from core.i18n import translate
+from core.i18n import N_, translate
 from core.labels import INDICATOR_UNITS
+from core.spreadsheets import Cell, Sheet
+from placements.indicators import INDICATORS
 
 COLUMNS = ("indicator", "unit", "group", "label", "value", "numerator", "denominator", "from", "to")
 
@@ -42,7 +48,8 @@ def to_csv(result: dict[str, Any]) -> str:
 
 
 def to_xlsx(result: dict[str, Any]) -> bytes:
-    """The indicators as an Excel workbook: the figures, and each indicator's definition."""
+    """The indicators as an Excel workbook for programs: the figures (numbers as numbers, the period as
+    dates), and each indicator's definition."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -51,7 +58,9 @@ def to_xlsx(result: dict[str, Any]) -> bytes:
     figures.title = "Indicators"
     figures.append(list(COLUMNS))
     for row in table_rows(result):
-        figures.append(row)
+        figures.append([*row[:7], result["from"], result["to"]])
+        figures.cell(figures.max_row, 8).number_format = "yyyy-mm-dd"
+        figures.cell(figures.max_row, 9).number_format = "yyyy-mm-dd"
     definitions = book.create_sheet("Definitions")
     definitions.append(["indicator", "title", "unit", "definition"])
     for ind in result["indicators"]:
@@ -64,51 +73,55 @@ def to_xlsx(result: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def _figure(chart: dict[str, Any]) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
-
-    months: list[str] = chart["months"]
-    # A Figure with its own Agg canvas, never pyplot: no global state, safe in a threaded server.
-    fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    xs = list(range(len(months)))
-    highest = 0.0
-    for label, values in chart["lines"].items():
-        ys = [math.nan if v is None else float(v) for v in values]
-        highest = max([highest, *(y for y in ys if not math.isnan(y))])
-        ax.plot(xs, ys, marker="o", label=label)
-    ax.set_title(chart["title"])
-    ax.set_xticks(
-        xs, months, rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center"
-    )
-    if chart["unit"] == "ratio":
-        ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    else:
-        ax.set_ylim(0, max(1.0, highest * 1.15))
-        ax.set_ylabel(translate(INDICATOR_UNITS[chart["unit"]]))
-        if chart["unit"] == "count":
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    if len(months) == 1:
-        ax.set_xlim(-0.5, 0.5)
-    ax.grid(True, alpha=0.3)
-    if len(chart["lines"]) > 1:
-        ax.legend(loc="best", fontsize="small")
-    return fig
+# The pages' files: message ids of the headers, in column order.
+HEADERS = (
+    N_("Indicator"),
+    N_("Group"),
+    N_("Value"),
+    N_("Unit"),
+    N_("Numerator"),
+    N_("Denominator"),
+    N_("From"),
+    N_("To"),
+)
+DEFINITION_HEADERS = (N_("Indicator"), N_("Unit"), N_("Definition"), N_("Exact definition"), N_("Code"))
+UNIT_NAMES = {"ratio": N_("share"), **INDICATOR_UNITS}
 
 
-def chart_png(chart: dict[str, Any]) -> bytes:
-    """The series over time as a PNG line chart (Agg: no display needed)."""
-    out = io.BytesIO()
-    _figure(chart).savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
+def sheets(result: dict[str, Any], language: str, definitions: dict[str, str]) -> list[Sheet]:
+    """The figures and the definitions as tables in ``language``: translated titles, units and headers,
+    values as numbers (a share as a fraction: 0,25), the period as dates. ``definitions`` gives each
+    indicator's short definition as the page gives it (message ids, translated here); the exact one is
+    the indicator's own (its docstring, a message id too: ``web.catalogues`` adds it to the catalogue)."""
 
+    def t(message: str) -> str:
+        return translate(message, language)
 
-def chart_svg(chart: dict[str, Any]) -> str:
-    """The series over time as an SVG line chart (reproducible: no date in it)."""
-    out = io.StringIO()
-    _figure(chart).savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
+    rows: list[list[Cell]] = [
+        [
+            t(INDICATORS[ind["name"]].title),
+            point["label"],
+            point["value"],
+            t(UNIT_NAMES[ind["unit"]]),
+            point["numerator"],
+            point["denominator"],
+            result["from"],
+            result["to"],
+        ]
+        for ind in result["indicators"]
+        for point in ind["series"]
+    ]
+    defined: list[list[Cell]] = [
+        [
+            t(INDICATORS[ind["name"]].title),
+            t(UNIT_NAMES[ind["unit"]]),
+            t(definitions[ind["name"]]) if ind["name"] in definitions else "",
+            t(ind["definition"]),
+            ind["name"],
+        ]
+        for ind in result["indicators"]
+    ]
+    return [
+        Sheet(t(N_("Indicators")), [t(h) for h in HEADERS], rows),
+        Sheet(t(N_("Definitions")), [t(h) for h in DEFINITION_HEADERS], defined),
+    ]

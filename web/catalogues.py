@@ -17,7 +17,13 @@ from web.i18n import LANGUAGES, TRANSLATIONS_DIR
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parent
-SOURCES = (WEB, ROOT / "core" / "labels.py", ROOT / "placements" / "indicators.py")
+SOURCES = (
+    WEB,
+    ROOT / "core" / "labels.py",
+    ROOT / "placements" / "indicators.py",
+    ROOT / "placements" / "charts.py",
+    ROOT / "placements" / "exports.py",
+)
 """Where texts are marked with ``N_``: the pages, and what the files (cards, exports) share with them."""
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 
@@ -25,6 +31,21 @@ TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 def pybabel(*args: str) -> None:
     """Run one ``pybabel`` command quietly."""
     CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
+
+
+def add_indicator_definitions() -> None:
+    """Each indicator's exact definition (its function's docstring, one source for the API, the files and
+    the pages) as a message of the template, so that the pages can give it in the reader's language."""
+    from babel.messages.pofile import read_po, write_po
+
+    from placements.indicators import INDICATORS
+
+    with TEMPLATE.open("rb") as source:
+        template = read_po(source)
+    for indicator in INDICATORS.values():
+        template.add(indicator.definition, auto_comments=[f"The exact definition of {indicator.name}."])
+    with TEMPLATE.open("wb") as target:
+        write_po(target, template, omit_header=False, sort_output=True, width=76)
 
 
 def main() -> int:
@@ -44,6 +65,7 @@ def main() -> int:
         "Kohtaamo",
         *map(str, SOURCES),
     )
+    add_indicator_definitions()
     for language in LANGUAGES:
         catalogue = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
         if catalogue.exists():

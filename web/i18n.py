@@ -30,9 +30,33 @@ LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
 FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 
 
-def pick_language(cookie: str | None) -> str:
-    """The language of the cookie if it is one we speak, else Finnish."""
-    return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE
+def pick_language(cookie: str | None, accept_language: str | None = None) -> str:
+    """The language the user chose (the cookie) if it is one we speak; else, on a first visit, the one
+    the browser prefers most of ours (``Accept-Language``); else Finnish."""
+    if cookie in LANGUAGES:
+        assert cookie is not None
+        return cookie
+    return from_accept_language(accept_language or "")
+
+
+def from_accept_language(header: str) -> str:
+    """The language of ours that an ``Accept-Language`` header ranks highest (``sv-FI,sv;q=0.9`` is
+    Swedish); Finnish when it names none of them. Ties keep the header's order; ``q=0`` refuses."""
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for part in header.split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().split("-")[0].lower()
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if primary in LANGUAGES and quality > best_q:
+            best, best_q = primary, quality
+    return best
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""The indicator page: the area's shared outcome indicators, their charts and CSV/XLSX downloads."""
+"""The indicator page: the area's shared outcome indicators, their charts and CSV/XLSX downloads.
+
+The downloads are for people: in the reader's language, and the CSV as Finnish Excel opens it
+(:mod:`core.spreadsheets`); the charts are drawn once per area, period and data version
+(:mod:`placements.charts`)."""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from fastapi import APIRouter, Request, Response
 
 from accounts import service as accounts
 from accounts.models import COORDINATION
+from core import spreadsheets
 from core.errors import AppError, ValidationFailed
-from placements import exports, indicators, ledger
+from placements import charts, exports, indicators, ledger
 from web import labels
 from web.forms import Form
 from web.i18n import N_
@@ -20,6 +25,8 @@ from web.pages import Ctx, PageRoute, page
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PRIVATE = {"Cache-Control": "no-store"}
+FILE_NAME = N_("kohtaamo-indicators")
+"""The downloads' name (ASCII: a Content-Disposition header carries it as it is)."""
 
 
 def _period(date_from: str, date_to: str) -> tuple[date, date]:
@@ -80,27 +87,35 @@ def _result(ctx: Ctx, date_from: str, date_to: str, by: str) -> dict[str, Any]:
     return indicators.compute(ctx.conn, _scope(ctx, first, last), _by(by))
 
 
+def _sheets(ctx: Ctx, date_from: str, date_to: str, by: str) -> list[spreadsheets.Sheet]:
+    result = _result(ctx, date_from, date_to, by)
+    return exports.sheets(result, ctx.i18n.language, labels.INDICATOR_DEFINITIONS)
+
+
+def _filename(ctx: Ctx, suffix: str) -> str:
+    return f'attachment; filename="{ctx._(FILE_NAME)}.{suffix}"'
+
+
 @router.get("/indicators.csv")
 def indicators_csv(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
-    """The indicators as a CSV file."""
+    """The indicators as a CSV file for Finnish Excel, in the reader's language."""
     with page(request, *COORDINATION) as ctx:
-        body = exports.to_csv(_result(ctx, date_from, date_to, by))
+        figures = _sheets(ctx, date_from, date_to, by)[0]
         return Response(
-            body,
+            spreadsheets.to_csv(figures.headers, figures.rows, ctx.i18n.language),
             media_type="text/csv; charset=utf-8",
-            headers={**PRIVATE, "Content-Disposition": 'attachment; filename="kohtaamo-indicators.csv"'},
+            headers={**PRIVATE, "Content-Disposition": _filename(ctx, "csv")},
         )
 
 
 @router.get("/indicators.xlsx")
 def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
-    """The indicators as an Excel workbook (figures and definitions)."""
+    """The indicators as an Excel workbook (figures and definitions), in the reader's language."""
     with page(request, *COORDINATION) as ctx:
-        body = exports.to_xlsx(_result(ctx, date_from, date_to, by))
         return Response(
-            body,
+            spreadsheets.to_xlsx(_sheets(ctx, date_from, date_to, by)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={**PRIVATE, "Content-Disposition": 'attachment; filename="kohtaamo-indicators.xlsx"'},
+            headers={**PRIVATE, "Content-Disposition": _filename(ctx, "xlsx")},
         )
 
 
@@ -108,13 +123,17 @@ def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by
 def indicator_chart(
     request: Request, name: str, kind: str, date_from: str = "", date_to: str = "", by: str = "area"
 ) -> Response:
-    """One indicator month by month as an SVG or PNG line chart."""
+    """One indicator month by month as an SVG or PNG line chart in the reader's language."""
     with page(request, *COORDINATION) as ctx:
         if kind not in ("svg", "png"):
             raise ValidationFailed("chart.svg or chart.png", field="kind")
         first, last = _period(date_from, date_to)
-        scope = _scope(ctx, first, last)
-        chart = indicators.over_time(ctx.conn, scope, indicators.indicator(name), _by(by))
-        if kind == "svg":
-            return Response(exports.chart_svg(chart), media_type="image/svg+xml", headers=PRIVATE)
-        return Response(exports.chart_png(chart), media_type="image/png", headers=PRIVATE)
+        drawn = charts.chart(
+            ctx.conn,
+            _scope(ctx, first, last),
+            name,
+            _by(by),
+            "svg" if kind == "svg" else "png",
+            ctx.i18n.language,
+        )
+        return Response(drawn, media_type="image/svg+xml" if kind == "svg" else "image/png", headers=PRIVATE)

@@ -129,8 +129,8 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
 
 
 def language_of(request: Request) -> I18n:
-    """The language the browser chose (cookie), Finnish by default."""
-    return I18n(pick_language(request.cookies.get(LANGUAGE_COOKIE)))
+    """The language the user chose (cookie), else the browser's preferred one of ours, else Finnish."""
+    return I18n(pick_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")))
 
 
 def _secure(request: Request) -> bool:
@@ -154,6 +154,19 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc:
         return "/"
     return target
+
+
+@dataclass
+class Capture:
+    """What a page would have rendered, taken instead of the HTML while a list is exported
+    (:mod:`web.exports`: ``request.state.capture``)."""
+
+    template: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+
+    def clear(self) -> None:
+        self.template, self.values, self.status = None, {}, 200
 
 
 @dataclass
@@ -195,6 +208,10 @@ class Ctx:
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """The template as an HTML page (or fragment), with the common context."""
+        capture: Capture | None = getattr(self.request.state, "capture", None)
+        if capture is not None and not template.startswith("_"):
+            capture.template, capture.values, capture.status = template, values, status
+            return HTMLResponse("", status_code=status)
         html = render_template(self.request, self.i18n, self.session, self.csrf_token, template, **values)
         response = HTMLResponse(html, status_code=status)
         if FLASH_COOKIE in self.request.cookies and not template.startswith("_"):

@@ -10,9 +10,19 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.convertors import Convertor, register_url_convertor
 
-from accounts.models import Role
 from matching import esco
-from web import admin, auth, caseworker, coordinator, employer, indicators, needs, placements, proposing
+from web import (
+    admin,
+    auth,
+    caseworker,
+    coordinator,
+    employer,
+    exports,
+    indicators,
+    needs,
+    placements,
+    proposing,
+)
 from web.i18n import N_
 from web.pages import PageRoute, error_page, page
 
@@ -25,11 +35,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 def home(request: Request) -> Response:
     """Each role's front page: the coordinator's day, the caseworker's clients, the employer's needs."""
     with page(request) as ctx:
-        if ctx.principal.role is Role.CASEWORKER:
-            return caseworker.clients_page(ctx)
-        if ctx.principal.role is Role.EMPLOYER:
-            return employer.own_needs_page(ctx)
-        return coordinator.today_page(ctx)
+        return exports.front_page(ctx)
 
 
 @router.get("/skills/suggest")
@@ -85,7 +91,19 @@ def control_character_page(request: Request, field: str) -> Response | None:
 def install(app: FastAPI) -> None:
     """Serve the pages and their static files from ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, coordinator, needs, proposing, caseworker, employer, placements, indicators, admin):
+    pages = (
+        auth,
+        coordinator,
+        needs,
+        proposing,
+        caseworker,
+        employer,
+        placements,
+        indicators,
+        admin,
+        exports,
+    )
+    for module in pages:
         app.include_router(module.router)
     app.include_router(router)
     app.add_api_route("/{path:page}", not_found, methods=["GET"], include_in_schema=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.i18n import translate
 from core.labels import PLACEMENT_FORMS, SPOKEN_LANGUAGES
-from placements import cards, exports
+from placements import cards, charts
 from placements.indicators import INDICATORS
 from web import labels
 from web.i18n import LANGUAGE_NAMES
@@ -42,8 +42,14 @@ def test_indicator_titles_are_message_ids_given_in_finnish_in_replies_and_files(
     assert translate(INDICATORS["activation_rate"].title) == "Aktivointiaste"
     for name, indicator in INDICATORS.items():
         assert labels.INDICATORS[name][0] == indicator.title
-    chart = {"name": "x", "title": "t", "unit": "days", "months": ["2025-01"], "lines": {"Alue": [3]}}
-    assert "päivää" in exports.chart_svg(chart)
+    chart = {
+        "name": "median_days_to_placement",
+        "unit": "days",
+        "months": ["2025-01", "2025-02"],
+        "lines": {"Alue": [3, 4]},
+    }
+    drawn = charts.draw(chart, "svg").decode()
+    assert "päivää" in drawn and "Mediaanipäivät ehdotuksesta sijoitukseen" in drawn
 
 
 def test_no_second_dictionary_of_finnish_labels() -> None:

@@ -100,7 +100,10 @@ def test_from_proposal_to_placement_through_the_pages(signed_in: SignIn, world: 
     assert "Palkkatuetut aloitukset yrityksissä" in page.text
     csv = browser.get("/indicators.csv?date_from=2025-01-01&date_to=2025-12-31")
     assert csv.headers["content-type"].startswith("text/csv")
-    assert "wage_subsidised_starts,count,Testialue,Testialue,1," in csv.text
+    assert (
+        csv.content.startswith("\ufeff".encode())
+        and "Palkkatuetut aloitukset yrityksissä;Testialue;1;" in csv.text
+    )
     xlsx = browser.get("/indicators.xlsx?date_from=2025-01-01&date_to=2025-12-31")
     assert xlsx.content[:2] == b"PK"
     svg = browser.get("/indicators/wage_subsidised_starts/chart.svg?date_from=2025-01-01&date_to=2025-12-31")

@@ -1,0 +1,295 @@
+"""Indicator charts: time to draw one, cold and from the cache, against the target of 300 ms.
+
+    .venv/bin/python -m bench.charts [--jobseekers 20000] [--repeats 5] [--database-url URL]
+
+Builds one employment area in a fresh database ``kohtaamo_bench_charts`` (on the embedded PostgreSQL
+under var/bench/pg unless ``--database-url`` names a server): 10 municipalities, 500 employers, 30
+users, ``--jobseekers`` jobseekers, a fifth as many needs, 1.5 proposals per jobseeker (a third of them
+answered) and 0.4 placements per jobseeker with follow-ups, spread over 2025 (seeded: the same
+arguments give the same rows). Then, for every indicator, grouped by area (one line) and by
+municipality (ten lines), over the twelve months of 2025, as SVG and as PNG, ``--repeats`` times each:
+
+- cold: :func:`placements.charts.chart` with an empty cache (the data version, the twelve monthly
+  queries, matplotlib drawing);
+- cached: the same call once the chart is cached (the data version query and a lookup);
+- parts, as baselines in the same run: ``SELECT 1`` (a round trip), the data version query alone,
+  the figures alone (``indicators.over_time``) and the drawing alone (``charts.draw``).
+
+Writes bench/results/charts.json and charts.md, with the CPU (model and AVX-512 flags) and the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.db import Conn, connect
+from placements import charts, indicators
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DATABASE = "kohtaamo_bench_charts"
+PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
+MUNICIPALITIES = (
+    "Turku",
+    "Kaarina",
+    "Raisio",
+    "Naantali",
+    "Lieto",
+    "Salo",
+    "Uusikaupunki",
+    "Loimaa",
+    "Parainen",
+    "Masku",
+)
+
+
+def cpu() -> dict[str, Any]:
+    """The CPU's model name and whether it has AVX-512 (and its bf16 extension), from /proc/cpuinfo."""
+    model, flags = platform.processor() or "unknown", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name") and model in ("unknown", "", "x86_64"):
+                model = line.split(":", 1)[1].strip()
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return {
+        "model": model,
+        "cpus": os.cpu_count(),
+        "avx512f": "avx512f" in flags,
+        "avx512_bf16": "avx512_bf16" in flags,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def build(conn: Conn, jobseekers: int) -> int:
+    """The seeded area; its id."""
+    conn.execute("SELECT setseed(0.42)")
+    area = conn.execute("INSERT INTO areas (name) VALUES ('Benchmark area') RETURNING id").fetchone()
+    assert area is not None
+    a = int(area["id"])
+    needs, employers, proposals, placements = jobseekers // 5, 500, jobseekers * 3 // 2, jobseekers * 2 // 5
+    p = {
+        "a": a,
+        "m": list(MUNICIPALITIES),
+        "e": employers,
+        "j": jobseekers,
+        "n": needs,
+        "p": proposals,
+        "pl": placements,
+    }
+    statements = [
+        "INSERT INTO area_municipalities SELECT %(a)s, unnest(%(m)s::text[])",
+        "INSERT INTO users (area_id, email, display_name, role, password_hash)"
+        " SELECT %(a)s, 'u' || i || '@bench.example', 'Koordinaattori ' || i,"
+        " CASE WHEN i %% 3 = 0 THEN 'caseworker' ELSE 'coordinator' END, 'x' FROM generate_series(1, 30) i",
+        "INSERT INTO employers (area_id, business_id, name, municipality, is_municipal)"
+        " SELECT %(a)s, 'B' || i, 'Yritys ' || i, (%(m)s::text[])[1 + i %% 10], i %% 20 = 0"
+        " FROM generate_series(1, %(e)s) i",
+        "INSERT INTO jobseekers (area_id, pseudonym, municipality, caseworker_id, created_at)"
+        " SELECT %(a)s, 'Hakija-' || i, (%(m)s::text[])[1 + (i * 7) %% 10],"
+        " (SELECT min(id) FROM users WHERE area_id = %(a)s) + (i %% 30),"
+        " timestamptz '2024-06-01' + i * interval '1 minute'"
+        " FROM generate_series(1, %(j)s) i",
+        "INSERT INTO needs (area_id, employer_id, title, municipality, visibility, is_assistive, contact_id)"
+        " SELECT %(a)s, e.id, 'Tehtävä ' || i, e.municipality,"
+        " CASE WHEN i %% 3 = 0 THEN 'hidden' ELSE 'public' END,"
+        " i %% 10 = 0, NULL FROM generate_series(1, %(n)s) i"
+        " JOIN LATERAL (SELECT id, municipality FROM employers WHERE area_id = %(a)s ORDER BY id"
+        " OFFSET (i %% %(e)s) LIMIT 1) e ON true",
+        "CREATE TEMP TABLE ids AS SELECT"
+        " (SELECT min(id) FROM needs WHERE area_id = %(a)s) AS need0,"
+        " (SELECT min(id) FROM jobseekers WHERE area_id = %(a)s) AS seeker0,"
+        " (SELECT min(id) FROM users WHERE area_id = %(a)s) AS user0",
+        "INSERT INTO proposals (area_id, need_id, employer_id, jobseeker_id, proposed_by, explanation, score,"
+        " model_id, card, state, answer, answered_at, created_at)"
+        " SELECT %(a)s, n.id, n.employer_id, ids.seeker0 + (i %% %(j)s), ids.user0 + (i %% 30),"
+        " '{}', 0.5, 'bench',"
+        " jsonb_build_object('pseudonym', 'Hakija-' || i),"
+        " CASE WHEN i <= %(pl)s THEN 'placed' ELSE 'proposed' END,"
+        " CASE WHEN i <= %(pl)s OR i %% 3 = 0 THEN 'interested' END,"
+        " CASE WHEN i <= %(pl)s OR i %% 3 = 0 THEN t + interval '5 days' END, t"
+        " FROM generate_series(1, %(p)s) i CROSS JOIN ids"
+        " CROSS JOIN LATERAL"
+        " (SELECT timestamptz '2024-12-01' + (i * 7919 %% 390) * interval '1 day' AS t) tt"
+        " JOIN needs n ON n.id = ids.need0 + ((i * 31) %% %(n)s)"
+        " ON CONFLICT (need_id, jobseeker_id) DO NOTHING",
+        "INSERT INTO placements (area_id, proposal_id, need_id, employer_id, jobseeker_id, form, start_date,"
+        " hours_per_week, confirmed_by)"
+        " SELECT %(a)s, p.id, p.need_id, p.employer_id, p.jobseeker_id,"
+        " (ARRAY['open_job', 'pay_subsidy', 'work_trial', 'apprenticeship', 'assistive_task'])"
+        "[1 + p.id %% 5],"
+        " (p.created_at + interval '20 days')::date, 30, p.proposed_by"
+        " FROM proposals p WHERE p.area_id = %(a)s AND p.state = 'placed'",
+        "INSERT INTO placement_follow_ups (placement_id, due_months, outcome)"
+        " SELECT id, 3, (ARRAY['still_employed', 'open_labour_market', 'studies', 'unemployed'])[1 + id %% 4]"
+        " FROM placements WHERE area_id = %(a)s AND id %% 2 = 0",
+    ]
+    for statement in statements:
+        conn.execute(statement, p)
+    conn.execute("ANALYZE")
+    return a
+
+
+def timed(run: Callable[[], Any], repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def summary(seconds: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in seconds)
+    return {
+        "n": len(ms),
+        "p50_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))], 2),
+        "max_ms": round(ms[-1], 2),
+    }
+
+
+def measure_one(
+    conn: Conn, scope: indicators.Scope, name: str, by: indicators.By, kind: charts.Kind, repeats: int
+) -> tuple[list[float], list[float], int]:
+    """Cold and cached timings of one chart, and its number of lines."""
+    cold = timed(functools.partial(charts.chart, conn, scope, name, by, kind, "fi", charts.ChartCache()), 1)
+    for _ in range(repeats - 1):  # a new, empty cache for every cold call
+        cold += timed(
+            functools.partial(charts.chart, conn, scope, name, by, kind, "fi", charts.ChartCache()), 1
+        )
+    cache = charts.ChartCache()
+    charts.chart(conn, scope, name, by, kind, "fi", cache)
+    cached = timed(functools.partial(charts.chart, conn, scope, name, by, kind, "fi", cache), repeats)
+    assert cache.hits == repeats and cache.misses == 1
+    return cold, cached, len(indicators.over_time(conn, scope, indicators.indicator(name), by)["lines"])
+
+
+def measure(conn: Conn, area_id: int, repeats: int) -> dict[str, Any]:
+    scope = indicators.Scope(
+        area_id=area_id, area_name="Benchmark area", date_from=PERIOD[0], date_to=PERIOD[1]
+    )
+    parts: dict[str, list[float]] = {
+        k: [] for k in ("select_1", "data_version", "figures", "draw_svg", "draw_png")
+    }
+    cold: dict[str, list[float]] = {"svg": [], "png": []}
+    cached: dict[str, list[float]] = {"svg": [], "png": []}
+    per_chart: list[dict[str, Any]] = []
+    charts.chart(conn, scope, "activation_rate", "area", "svg", "fi", charts.ChartCache())  # warm-up: imports
+    select_1 = functools.partial(conn.execute, "SELECT 1")
+    groupings: tuple[indicators.By, ...] = ("area", "municipality")
+    kinds: tuple[charts.Kind, ...] = ("svg", "png")
+    for name, ind in indicators.INDICATORS.items():
+        for by in groupings:
+            parts["select_1"] += timed(select_1, repeats)
+            parts["data_version"] += timed(functools.partial(charts.data_version, conn, area_id), repeats)
+            figures = indicators.over_time(conn, scope, ind, by)
+            parts["figures"] += timed(functools.partial(indicators.over_time, conn, scope, ind, by), repeats)
+            for kind in kinds:
+                parts[f"draw_{kind}"] += timed(functools.partial(charts.draw, figures, kind), repeats)
+                one_cold, one_cached, lines = measure_one(conn, scope, name, by, kind, repeats)
+                cold[kind] += one_cold
+                cached[kind] += one_cached
+                per_chart.append(
+                    {
+                        "indicator": name,
+                        "by": by,
+                        "kind": kind,
+                        "lines": lines,
+                        "cold_p50_ms": summary(one_cold)["p50_ms"],
+                        "cold_max_ms": summary(one_cold)["max_ms"],
+                        "cached_p50_ms": summary(one_cached)["p50_ms"],
+                    }
+                )
+    return {
+        "cold": {k: summary(v) for k, v in cold.items()},
+        "cached": {k: summary(v) for k, v in cached.items()},
+        "parts": {k: summary(v) for k, v in parts.items()},
+        "per_chart": per_chart,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    c = result["cpu"]
+    lines = [
+        "# Indicator charts: cold and cached",
+        "",
+        f"Command: `{result['command']}`  ",
+        f"CPU: {c['model']}, {c['cpus']} CPUs, AVX-512F {c['avx512f']}, avx512_bf16 {c['avx512_bf16']}; "
+        f"load average {c['load_average_1m']} at the start.  ",
+        f"Data: {result['rows']}; period {PERIOD[0]} .. {PERIOD[1]} (12 monthly points); "
+        f"{result['repeats']} repeats per chart. Target: under 300 ms per chart.",
+        "",
+        "| what | n | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|---|",
+    ]
+    for group in ("cold", "cached"):
+        for kind, s in result[group].items():
+            lines.append(
+                f"| {group} chart, {kind} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} |"
+            )
+    for part, s in result["parts"].items():
+        lines.append(f"| baseline/part: {part} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} |")
+    lines += [
+        "",
+        "| indicator | by | kind | lines | cold p50 ms | cold max ms | cached p50 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in result["per_chart"]:
+        lines.append(
+            f"| {r['indicator']} | {r['by']} | {r['kind']} | {r['lines']} | {r['cold_p50_ms']} | "
+            f"{r['cold_max_ms']} | {r['cached_p50_ms']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--jobseekers", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL server (default: embedded, under var/bench)")
+    args = parser.parse_args(argv)
+    from bench import synthetic
+
+    server = synthetic.server_url(args.database_url)
+    url = synthetic.fresh_database(server, DATABASE)
+    with connect(url) as conn:
+        area_id = build(conn, args.jobseekers)
+        conn.commit()
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM jobseekers) AS jobseekers, (SELECT count(*) FROM needs) AS needs,"
+            " (SELECT count(*) FROM proposals) AS proposals, (SELECT count(*) FROM placements) AS placements,"
+            " (SELECT count(*) FROM placement_follow_ups) AS follow_ups"
+        ).fetchone()
+        started = cpu()
+        measured = measure(conn, area_id, args.repeats)
+    result = {
+        "command": "python -m bench.charts " + " ".join(sys.argv[1:] if argv is None else argv),
+        "cpu": started,
+        "python": platform.python_version(),
+        "rows": ", ".join(f"{v} {k}" for k, v in (counts or {}).items()),
+        "repeats": args.repeats,
+        **measured,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "charts.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "charts.md").write_text(markdown(result))
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
