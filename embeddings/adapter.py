@@ -45,8 +45,14 @@ class Projection:
         return f"p{self.sha256[:12]}"
 
     def apply(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """Map and re-normalise ``vectors`` (shape ``(n, dim)``); an empty batch stays empty."""
-        mapped = np.asarray(vectors, dtype=np.float32) @ self.matrix.T
+        """Map and re-normalise ``vectors`` (shape ``(n, dim)``); an empty batch stays empty.
+
+        Row by row: a matrix product over the whole batch may round differently with the batch's size,
+        and a text's vector must not depend on the company it was encoded in."""
+        rows = np.asarray(vectors, dtype=np.float32)
+        mapped = np.zeros_like(rows)
+        for index, row in enumerate(rows):
+            mapped[index] = self.matrix @ row
         norms = np.linalg.norm(mapped, axis=1, keepdims=True)
         return np.asarray(mapped / np.maximum(norms, 1e-12), dtype=np.float32)
 
