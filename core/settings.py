@@ -25,10 +25,12 @@ class Settings(BaseSettings):
     pool_max_size: int = 10
     token_ttl_hours: int = 12
     max_body_bytes: int = 1_000_000
-    embedder: str = "sentence-transformers"
-    """``sentence-transformers`` (the real model on torch), ``onnx`` (the same model in int8 on ONNX
-    Runtime: faster than fp32 torch, slightly lower retrieval quality; docs/evaluation.md) or ``fake``
-    (deterministic, for tests)."""
+    embedder: str = "auto"
+    """``auto`` (the fastest engine whose vectors agree with torch fp32 on this CPU: torch in bfloat16
+    with hardware bfloat16, else ONNX Runtime fp32; ``embeddings.embedder.default_engine``),
+    ``sentence-transformers`` (the real model on torch), ``onnx-fp32`` (ONNX Runtime fp32, the same
+    vectors), ``onnx`` (int8 on ONNX Runtime: faster, slightly lower retrieval quality, vectors of their
+    own; docs/evaluation.md) or ``fake`` (deterministic, for tests)."""
     embedder_precision: Literal["auto", "fp32", "bf16"] = "auto"
     """sentence-transformers only: ``auto`` multiplies in bfloat16 where the CPU does so in hardware
     (AMX or AVX-512 BF16: 2-3x faster, same rankings within 0.001 on the evaluation tasks) and in fp32

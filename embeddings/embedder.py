@@ -1,12 +1,17 @@
 """The embedder port: text in, L2-normalised float32 vectors out.
 
-Three adapters. :class:`SentenceTransformerEmbedder` (the product's default) runs the
-multilingual-e5-small folder built by :func:`embeddings.model_build.build_model` through
-sentence-transformers and torch (matrix products in bfloat16 where the CPU multiplies bfloat16 in
-hardware, fp32 elsewhere); :class:`OnnxEmbedder` runs its int8 ONNX export on ONNX Runtime without
-torch (about 2.4 times torch fp32's speed, but lower on the evaluation tasks: docs/evaluation.md);
-:class:`FakeEmbedder` is a deterministic hashing stand-in for tests that do not need the real model.
-Profiles are encoded as queries and needs as passages (see :mod:`embeddings.texts`).
+Three adapters. :class:`SentenceTransformerEmbedder` runs the multilingual-e5-small folder built by
+:func:`embeddings.model_build.build_model` through sentence-transformers and torch (matrix products in
+bfloat16 or fp32); :class:`OnnxEmbedder` runs one of its ONNX exports on ONNX Runtime without torch
+(fp32: the same vectors as torch; int8: about twice as fast, lower on the evaluation tasks:
+docs/evaluation.md); :class:`FakeEmbedder` is a deterministic hashing stand-in for tests that do not
+need the real model. Profiles are encoded as queries and needs as passages (see
+:mod:`embeddings.texts`). Both real engines apply the folder's domain adapter (:mod:`embeddings.adapter`)
+to what they pool, so every engine serves the same tuned vectors.
+
+``auto`` (:func:`default_engine`, the product's default) picks the fastest engine whose vectors agree
+with torch fp32 on this CPU. Such engines share one ``model_id`` (the weights and the adapter), so
+changing engine re-embeds nothing; int8 has an id of its own.
 
 ONNX Runtime, torch and sentence-transformers are imported only when a real embedder is constructed,
 so importing this module stays cheap.
@@ -28,10 +33,12 @@ import numpy as np
 import numpy.typing as npt
 
 from core.settings import Settings
+from embeddings.adapter import ADAPTER_NAME, Projection, load_projection
 from embeddings.model_folder import (
     MAX_SEQ_LENGTH,
     ONNX_DIR,
     ONNX_FILE,
+    ONNX_FP32_DIR,
     PROMPTS,
     ModelManifest,
     ModelMissingError,
@@ -50,7 +57,7 @@ __all__ = [
 ]
 
 Vectors = npt.NDArray[np.float32]
-EMBEDDER_KINDS = ("onnx", "sentence-transformers", "fake")
+EMBEDDER_KINDS = ("auto", "onnx", "onnx-fp32", "sentence-transformers", "fake")
 
 
 @runtime_checkable
@@ -77,23 +84,56 @@ class Embedder(Protocol):
 
 
 def get_embedder(
-    kind: str, model_dir: Path, *, batch_size: int = 32, threads: int | None = None, precision: str = "auto"
+    kind: str,
+    model_dir: Path,
+    *,
+    batch_size: int = 32,
+    threads: int | None = None,
+    precision: str = "auto",
+    adapter: bool = True,
 ) -> Embedder:
-    """Return the embedder named by ``kind`` ("onnx", "sentence-transformers" or "fake").
+    """Return the embedder named by ``kind`` ("auto", "onnx", "onnx-fp32", "sentence-transformers" or
+    "fake").
 
-    ``model_dir`` is the folder built by ``kohtaamo model build``; the fake ignores it; ``batch_size``
-    concerns sentence-transformers only (the ONNX engine runs one text per call). Loading a real
-    model takes memory (sentence-transformers: seconds and ~0.5 GB): build one per process and share it.
+    ``auto`` is the fastest engine whose rankings agree with torch fp32 on this CPU
+    (:func:`default_engine`). ``model_dir`` is the folder built by ``kohtaamo model build``; the fake
+    ignores it; ``batch_size`` concerns sentence-transformers only (the ONNX engines run one text per
+    call); ``adapter=False`` leaves out the folder's domain adapter (for ``kohtaamo model tune``).
+    Loading a real model takes memory (sentence-transformers: seconds and ~0.5 GB): build one per
+    process and share it.
     """
+    if kind == "auto":
+        kind, chosen = default_engine(Path(model_dir))
+        precision = chosen if precision == "auto" else precision
     if kind == "onnx":
-        return OnnxEmbedder(model_dir, threads=threads)
+        return OnnxEmbedder(model_dir, threads=threads, adapter=adapter)
+    if kind == "onnx-fp32":
+        return OnnxEmbedder(
+            model_dir, threads=threads, onnx_dir=Path(model_dir) / ONNX_FP32_DIR, adapter=adapter
+        )
     if kind == "sentence-transformers":
         return SentenceTransformerEmbedder(
-            model_dir, batch_size=batch_size, threads=threads, precision=precision
+            model_dir, batch_size=batch_size, threads=threads, precision=precision, adapter=adapter
         )
     if kind == "fake":
         return FakeEmbedder()
     raise ValueError(f"unknown embedder kind {kind!r}; expected one of {', '.join(EMBEDDER_KINDS)}")
+
+
+def default_engine(model_dir: Path) -> tuple[str, str]:
+    """The engine ``auto`` picks, as (kind, precision), by what this CPU does in hardware.
+
+    Only engines whose vectors agree with torch fp32 (cosine ≥ 0.9999, so rankings agree and stored
+    vectors stay valid) are candidates; int8 is not one. With hardware bfloat16 (AMX or AVX-512 BF16):
+    torch with bfloat16 products, the fastest measured there. Without: ONNX Runtime fp32 when the
+    folder holds its export (measured 25 against torch's 17-19 profiles/s on an AVX2 machine), else
+    torch fp32. See bench/results/encode.md.
+    """
+    if cpu_multiplies_bf16():
+        return "sentence-transformers", "bf16"
+    if read_onnx_manifest(Path(model_dir) / ONNX_FP32_DIR) is not None:
+        return "onnx-fp32", "fp32"
+    return "sentence-transformers", "fp32"
 
 
 def configured_embedder(settings: Settings) -> Embedder:
@@ -116,7 +156,13 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(
-        self, folder: Path, batch_size: int = 32, threads: int | None = None, precision: str = "auto"
+        self,
+        folder: Path,
+        batch_size: int = 32,
+        threads: int | None = None,
+        precision: str = "auto",
+        *,
+        adapter: bool = True,
     ) -> None:
         """Load the model in ``folder``.
 
@@ -126,7 +172,9 @@ class SentenceTransformerEmbedder:
         ``torch.autocast``) or ``auto``: bf16 where the CPU multiplies bfloat16 in hardware (Intel AMX
         or AVX-512 BF16, as on AMD Zen 4), fp32 elsewhere. Measured on this project's machines: bf16
         encodes 2.4-2.7x faster than fp32 on both kinds, its vectors agree with fp32 at cosine 0.99999
-        and the evaluation tasks move by at most 0.001 (bench/results/encode.md, docs/evaluation.md).
+        and the evaluation tasks move by at most 0.001 (bench/results/encode.md, docs/evaluation.md),
+        so both make vectors of the same ``model_id``. ``adapter``: apply the folder's domain adapter
+        (:mod:`embeddings.adapter`) when it has one.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -134,6 +182,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.precision = resolved_precision(precision)
         self._manifest = _require_manifest(self.folder)
+        self._projection = folder_projection(self.folder, self._manifest) if adapter else None
         self._model = _load_sentence_transformer(self.folder, threads)
         # Calls are serialised: the fast tokenizer is not safe to share between threads ("Already
         # borrowed"), and two encodes at once would only fight over the same cores.
@@ -141,9 +190,11 @@ class SentenceTransformerEmbedder:
 
     @property
     def model_id(self) -> str:
-        """The id recorded by the builder (source checksum and builder version), marked ``:bf16`` when
-        the products run in bfloat16: stored vectors of one precision are never mixed with the other's."""
-        return torch_model_id(self._manifest.model_id, self.precision)
+        """The id recorded by the builder (source checksum and builder version) and the adapter's tag.
+
+        The same in fp32 and bf16: their vectors agree (cosine ≥ 0.9999), so changing the precision
+        does not re-embed stored vectors."""
+        return adapted_model_id(self._manifest.model_id, self._projection)
 
     @property
     def dim(self) -> int:
@@ -174,7 +225,7 @@ class SentenceTransformerEmbedder:
                     show_progress_bar=False,
                 )
             out[rows] = np.asarray(vectors, dtype=np.float32)
-        return out
+        return self._projection.apply(out) if self._projection is not None else out
 
     def _autocast(self) -> AbstractContextManager[Any]:
         if self.precision != "bf16":
@@ -196,9 +247,22 @@ def resolved_precision(precision: str = "auto") -> str:
     return precision
 
 
-def torch_model_id(folder_model_id: str, precision: str = "auto") -> str:
-    """The id of the vectors :class:`SentenceTransformerEmbedder` makes from a folder at ``precision``."""
-    return folder_model_id + (":bf16" if resolved_precision(precision) == "bf16" else "")
+def adapted_model_id(folder_model_id: str, projection: Projection | None) -> str:
+    """The id of vectors made from a folder's weights and, when given, its adapter."""
+    return folder_model_id if projection is None else f"{folder_model_id}:{projection.tag}"
+
+
+def folder_projection(folder: Path, manifest: ModelManifest) -> Projection | None:
+    if manifest.adapter_sha256 is None:
+        return None
+    hint = "run `kohtaamo model build` to (re)build it"
+    try:
+        projection = load_projection(folder / ADAPTER_NAME, manifest.dim)
+    except (OSError, ValueError) as exc:
+        raise ModelMissingError(f"the adapter of {folder} is unreadable ({exc}): {hint}") from exc
+    if projection.sha256 != manifest.adapter_sha256:
+        raise ModelMissingError(f"the adapter of {folder} is not the one its manifest names: {hint}")
+    return projection
 
 
 @lru_cache(maxsize=1)
@@ -225,7 +289,9 @@ class OnnxEmbedder:
     Does not import torch. Safe to share between threads (calls are serialised).
     """
 
-    def __init__(self, folder: Path, threads: int | None = None, *, onnx_dir: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path, threads: int | None = None, *, onnx_dir: Path | None = None, adapter: bool = True
+    ) -> None:
         """Load the ONNX model of the folder ``folder`` (from ``folder/onnx`` unless ``onnx_dir``).
 
         Raises :class:`ModelMissingError` when the folder or its ONNX export is missing, incomplete,
@@ -244,7 +310,11 @@ class OnnxEmbedder:
             )
         if manifest.parent_model_id != parent.model_id:
             raise ModelMissingError(f"the ONNX model in {onnx_dir} was exported from another model: {hint}")
-        self._model_id = manifest.model_id
+        self.variant = manifest.variant
+        self._projection = folder_projection(self.folder, parent) if adapter else None
+        # fp32 agrees with torch to rounding, so its vectors are the torch model's; int8 has its own.
+        own = parent.model_id if manifest.variant == "fp32" else manifest.model_id
+        self._model_id = adapted_model_id(own, self._projection)
         self._dim = parent.dim
         self._session = _load_onnx_session(onnx_dir / ONNX_FILE, threads)
         self._tokenizer = _load_tokenizer(self.folder)
@@ -252,7 +322,8 @@ class OnnxEmbedder:
 
     @property
     def model_id(self) -> str:
-        """The parent folder's id with the ONNX variant and builder version appended."""
+        """The folder's id for fp32 (the same vectors as torch's); for int8 with the variant and builder
+        version appended. Either with the adapter's tag."""
         return self._model_id
 
     @property
@@ -285,7 +356,7 @@ class OnnxEmbedder:
                     {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)},
                 )
             out[row] = vector[0]
-        return out
+        return self._projection.apply(out) if self._projection is not None else out
 
 
 def _load_tokenizer(folder: Path) -> Any:

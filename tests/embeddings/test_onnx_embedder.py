@@ -48,8 +48,11 @@ def onnx_embedder(model_dir: Path) -> OnnxEmbedder:
     return OnnxEmbedder(model_dir)
 
 
-def test_onnx_vectors_agree_with_the_torch_model(model_dir: Path, onnx_embedder: OnnxEmbedder) -> None:
-    torch_embedder = SentenceTransformerEmbedder(model_dir)
+def test_onnx_vectors_agree_with_the_torch_model(model_dir: Path) -> None:
+    # The engines themselves, before the domain adapter (which widens int8's differences:
+    # docs/evaluation.md), as the build verifies them.
+    onnx_embedder = OnnxEmbedder(model_dir, adapter=False)
+    torch_embedder = SentenceTransformerEmbedder(model_dir, adapter=False)
     for ours, theirs in (
         (onnx_embedder.encode_queries(TEXTS), torch_embedder.encode_queries(TEXTS)),
         (onnx_embedder.encode_passages(TEXTS), torch_embedder.encode_passages(TEXTS)),

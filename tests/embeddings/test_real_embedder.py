@@ -126,10 +126,11 @@ def test_threads_sharing_one_embedder_get_the_same_vectors(embedder: SentenceTra
         np.testing.assert_allclose(got, want, atol=1e-5)
 
 
-def test_bfloat16_agrees_with_fp32_and_names_its_vectors(model_dir: Path) -> None:
+def test_bfloat16_agrees_with_fp32_under_the_same_model_id(model_dir: Path) -> None:
     fp32 = SentenceTransformerEmbedder(model_dir, precision="fp32")
     bf16 = SentenceTransformerEmbedder(model_dir, precision="bf16")
-    assert bf16.model_id == fp32.model_id + ":bf16"
+    # Faithful: stored vectors stay valid when only the precision changes.
+    assert bf16.model_id == fp32.model_id
     texts = [
         "Trukkikortti ja kolmen vuoden varastokokemus, haen aamuvuoroja Liedosta.",
         "Jag har arbetat som lokalvårdare i tio år.",
