@@ -17,8 +17,14 @@ from web.i18n import LANGUAGES, TRANSLATIONS_DIR
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parent
-SOURCES = (WEB, ROOT / "core" / "labels.py", ROOT / "placements" / "indicators.py")
-"""Where texts are marked with ``N_``: the pages, and what the files (cards, exports) share with them."""
+SOURCES = (
+    WEB,
+    ROOT / "core" / "labels.py",
+    ROOT / "placements" / "indicators.py",
+    ROOT / "matching" / "wording.py",
+)
+"""Where texts are marked with ``N_``: the pages, what the files (cards, exports) share with them, and
+the words of match explanations (the API speaks them too)."""
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 
 
