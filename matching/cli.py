@@ -124,7 +124,7 @@ def match(
         typer.echo("no matches pass the hard constraints")
         return
     out = Table(title=f"{'needs' if kind == 'jobseeker' else 'jobseekers'} for {ref}")
-    for column in ("#", "external_id", "label", "municipality", "score", "explanation"):
+    for column in ("#", "external_id", "label", "municipality", "fit", "band", "explanation"):
         out.add_column(column)
     for rank, item in enumerate(items, start=1):
         out.add_row(
@@ -132,7 +132,8 @@ def match(
             str(item["external_id"] or ""),
             item["label"],
             item["municipality"],
-            f"{item['score']:.3f}",
+            str(item["fit"]),
+            item["band"],
             item["explanation"],
         )
     Console().print(out)

@@ -84,7 +84,8 @@ class SearchHit(BaseModel):
     external_id: str | None
     label: str
     municipality: str
-    score: float
+    score: float = Field(description="The fused total of meaning and words")
+    fit: int = Field(ge=0, le=100, description="The total on a 0-100 scale")
     employer_name: str | None = Field(default=None, description="Needs only")
     visibility: str | None = Field(default=None, description="Needs only: public or hidden")
     is_assistive: bool | None = Field(default=None, description="Needs only")

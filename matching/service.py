@@ -16,6 +16,7 @@ from embeddings.texts import EmptyTextError
 from jobseekers import access
 from jobseekers.audit import record_access
 from matching import exposure, wording
+from matching.calibration import fit_of
 from matching.engine import Filters, MatchingEngine, score_pair
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
 from matching.explanations import Match
@@ -265,6 +266,7 @@ def search(
                     "visibility": entry.visibility,
                     "is_assistive": entry.is_assistive,
                     "score": score,
+                    "fit": fit_of(score),
                 }
             )
         else:
@@ -275,6 +277,7 @@ def search(
                     "label": entry.pseudonym,
                     "municipality": entry.municipality,
                     "score": score,
+                    "fit": fit_of(score),
                 }
             )
     if kind == "jobseeker" and items:

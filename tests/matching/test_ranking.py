@@ -80,14 +80,16 @@ def test_fuse_puts_the_cosine_on_the_calibrated_scale() -> None:
 
 def test_a_full_skill_match_moves_a_fit_by_its_weight() -> None:
     # Two candidates equal in everything but skills: the one with all of them is ahead by the skill
-    # weight's share of the total, 25 points with the default weights.
+    # weight's share of the weights that apply (semantic, lexical, skills): 28 points by default.
     scale = Calibration("test", 0.80, 0.95, (70.0, 50.0), {})
     semantic = {1: 0.93, 2: 0.93}
     ranked = fuse(
         [1, 2], semantic=semantic, lexical={1: 0.4, 2: 0.4}, skills={1: 0.0, 2: 1.0}, calibration=scale
     )
     assert [r.id for r in ranked] == [2, 1]
-    assert ranked[0].fit - ranked[1].fit == pytest.approx(100 * FusionWeights().skills / 0.85, abs=1)
+    w = FusionWeights()
+    share = w.skills / (w.semantic + w.lexical + w.skills)
+    assert ranked[0].fit - ranked[1].fit == pytest.approx(100 * share, abs=1)
 
 
 def test_zero_lexical_weight_gives_the_semantic_order() -> None:
