@@ -34,3 +34,28 @@ def catalogue(language: str) -> Translations:
 def translate(message: str, language: str = DEFAULT_LANGUAGE) -> str:
     """``message`` (a message id) in ``language``; Finnish unless told."""
     return catalogue(language).gettext(message)
+
+
+def accept_language(header: str | None) -> str:
+    """The language we speak that an ``Accept-Language`` header prefers most; Finnish when it names none.
+
+    ``sv-FI;q=0.9, en;q=0.8`` gives ``sv``; a malformed weight counts as 0 (never preferred).
+    """
+    best, best_weight = DEFAULT_LANGUAGE, 0.0
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().split("-")[0].casefold()
+        if primary not in LANGUAGES:
+            continue
+        weight = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                weight = float(params[2:])
+            except ValueError:
+                weight = 0.0
+        # Earlier tags win ties (position makes the weight strictly smaller for later ones).
+        weight -= position * 1e-6
+        if weight > best_weight:
+            best, best_weight = primary, weight
+    return best

@@ -35,5 +35,8 @@ SPOKEN_LANGUAGES: Final = {
 LANGUAGE_LEVELS: Final = {"native": N_("native speaker")}
 """Levels with a name; the CEFR levels (A1-C2) are shown as they are."""
 
+FIT_BANDS: Final = {"strong": N_("strong fit"), "good": N_("good fit"), "possible": N_("possible fit")}
+"""The bands of a match's fit (matching.calibration.BANDS: limits measured, not chosen)."""
+
 INDICATOR_UNITS: Final = {"days": N_("days"), "count": N_("count")}
 """How a chart's axis names its unit (a ratio is shown as a percentage)."""

@@ -177,7 +177,7 @@ def match(
         typer.echo("no matches pass the hard constraints")
         return
     out = Table(title=f"{'needs' if kind == 'jobseeker' else 'jobseekers'} for {ref}")
-    for column in ("#", "external_id", "label", "municipality", "score", "explanation"):
+    for column in ("#", "external_id", "label", "municipality", "fit", "band", "explanation"):
         out.add_column(column)
     for rank, item in enumerate(items, start=1):
         out.add_row(
@@ -185,7 +185,8 @@ def match(
             str(item["external_id"] or ""),
             item["label"],
             item["municipality"],
-            f"{item['score']:.3f}",
+            str(item["fit"]),
+            item["band"],
             item["explanation"],
         )
     Console().print(out)
@@ -205,16 +206,33 @@ def evaluate_command(outcomes_of_area: Callable[[str], None]) -> Callable[..., N
         outcomes: bool = typer.Option(
             False, "--outcomes", help="Judge the ranking by real placements instead."
         ),
-        area: str | None = typer.Option(None, help="With --outcomes: the employment area."),
+        exposure: bool = typer.Option(
+            False, "--exposure", help="Measure who the area's need rankings show (with --area)."
+        ),
+        calibrate: bool = typer.Option(
+            False, "--calibrate", help="Derive the fit scale and bands from the dev split and write them."
+        ),
+        area: str | None = typer.Option(None, help="With --outcomes or --exposure: the employment area."),
         output_format: Format = format_option(Format.JSON),
     ) -> None:
         """Rank a public evaluation task and print mrr@10, recall@10 and ndcg@10 as one JSON line.
 
         With --outcomes --area NAME: where the eventually placed candidates stood in the ranking when they
-        were proposed (MRR, recall@10), from the area's own labelled pairs.
+        were proposed (MRR, recall@10), from the area's own labelled pairs. With --exposure --area NAME:
+        the share of available jobseekers in at least one open need's top 10 and the Gini coefficient of
+        their appearances. With --calibrate [TASK-DIR]: the fit scale and band limits measured on the dev
+        split of the profiles-to-needs task, written to matching/data/calibration.json.
         """
         from matching.evaluate import evaluate_task
 
+        if exposure:
+            if area is None:
+                raise fail("--exposure needs --area NAME")
+            typer.echo(json.dumps(_exposure_of_area(area)))
+            return
+        if calibrate:
+            typer.echo(json.dumps(_calibrate(task_dir), ensure_ascii=False))
+            return
         if outcomes:
             if area is None:
                 raise fail("--outcomes needs --area NAME")
@@ -230,6 +248,37 @@ def evaluate_command(outcomes_of_area: Callable[[str], None]) -> Callable[..., N
         typer.echo(json.dumps({**result, "mode": mode}))
 
     return evaluate
+
+
+def _exposure_of_area(area: str) -> dict[str, object]:
+    from matching.engine import configured_engine
+    from matching.exposure import area_exposure
+
+    engine = configured_engine(_embedder(), get_settings())
+    with app_errors(), transaction() as conn:
+        row = conn.execute("SELECT id FROM areas WHERE name = %s", (area,)).fetchone()
+        if row is None:
+            raise fail(f"no employment area named {area!r}")
+        engine.load_all(conn)
+    return {"area": area, **area_exposure(engine, row["id"]).as_dict()}
+
+
+def _calibrate(task_dir: Path | None) -> dict[str, object]:
+    from matching import calibration
+    from matching.calibrate import CALIBRATION_TASK, calibrate
+    from matching.evaluate import DEFAULT_TASKS_DIR, prepare_task
+
+    folder = task_dir or DEFAULT_TASKS_DIR / CALIBRATION_TASK
+    if not (folder / "qrels.tsv").exists():
+        raise fail(f"{folder} has no qrels.tsv: not an evaluation task folder")
+    embedder = _embedder()
+    try:
+        data = calibrate(prepare_task(folder, embedder), embedder.model_id)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    # The configured real model's entry is the default; the tests' fake embedder keeps one of its own.
+    calibration.write_entry(data, default=embedder.model_id != "fake-hash-v1")
+    return data
 
 
 def register(app: typer.Typer, *, outcomes_of_area: Callable[[str], None]) -> None:

@@ -208,20 +208,31 @@ def work_capacity(need: NeedFacts, candidate: CandidateFacts) -> ConstraintResul
         reasons.append("työpaikalla ei ole ohjaajaa")
     if conflicts:
         return ConstraintResult("work_capacity", False, ", ".join(reasons), {"conflicts": conflicts})
-    return ConstraintResult("work_capacity", True, _describe_need_conditions(need), {})
+    conditions = _need_conditions(need)
+    text = ", ".join(_CONDITIONS_FI[code] for code in conditions)
+    return ConstraintResult("work_capacity", True, text, {"conditions": conditions})
 
 
-def _describe_need_conditions(need: NeedFacts) -> str:
+_CONDITIONS_FI: Final = {
+    "day_work": "päivätyö",
+    "no_night_shifts": "ei yövuoroja",
+    "shift_work": "vuorotyö",
+    "no_heavy_lifting": "ei raskaita nostoja",
+}
+
+
+def _need_conditions(need: NeedFacts) -> list[str]:
+    """Codes of what the need's conditions are (they describe the need, never the candidate)."""
     parts: list[str] = []
     if not need.shifts - {"day"}:
-        parts.append("päivätyö")
+        parts.append("day_work")
     elif "night" not in need.shifts:
-        parts.append("ei yövuoroja")
+        parts.append("no_night_shifts")
     else:
-        parts.append("vuorotyö")
+        parts.append("shift_work")
     if "heavy_lifting" not in need.physical_demands:
-        parts.append("ei raskaita nostoja")
-    return ", ".join(parts)
+        parts.append("no_heavy_lifting")
+    return parts
 
 
 def certificates(need: NeedFacts, candidate: CandidateFacts, today: dt.date) -> ConstraintResult:
@@ -270,19 +281,34 @@ def languages(need: NeedFacts, candidate: CandidateFacts) -> ConstraintResult:
     met: list[str] = []
     shortfalls: list[str] = []
     unreadable: list[str] = []
+    # The same facts as codes, for the explanation in other languages (matching.wording).
+    met_levels: list[list[str]] = []
+    short_levels: list[list[str | None]] = []
+    unreadable_levels: list[list[str]] = []
     for code, required in sorted(need.languages.items()):
         name = LANGUAGE_NAMES_FI.get(code.casefold(), code)
         required_rank = language_level_rank(required)
         if required_rank is None:
             unreadable.append(f"{name} {required!r}")
+            unreadable_levels.append([code, required])
             continue
         level = held.get(code.casefold())
         level_rank = None if level is None else language_level_rank(level)
         if level is not None and level_rank is not None and level_rank >= required_rank:
-            met.append(f"{name} (äidinkieli)" if level_rank == _LEVEL_RANK["native"] else f"{name} {level}")
+            native = level_rank == _LEVEL_RANK["native"]
+            met.append(f"{name} (äidinkieli)" if native else f"{name} {level}")
+            met_levels.append([code, "native" if native else level])
         else:
             shortfalls.append(f"{name} {required} (nyt {level or 'ei'})")
-    detail = {"met": met, "shortfalls": shortfalls, "unreadable": unreadable}
+            short_levels.append([code, required, level])
+    detail = {
+        "met": met,
+        "shortfalls": shortfalls,
+        "unreadable": unreadable,
+        "met_levels": met_levels,
+        "short_levels": short_levels,
+        "unreadable_levels": unreadable_levels,
+    }
     if unreadable:
         reason = "kielitaitovaatimusta ei voi tulkita: " + ", ".join(unreadable)
         return ConstraintResult("languages", False, reason, detail, unknown=True)

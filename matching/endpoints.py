@@ -11,6 +11,7 @@ from accounts.models import MATCHERS, Principal
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
 from api.http import plain_json, rendered_reply
 from api.problems import problem_responses
+from core import i18n
 from core.db import Conn
 from core.municipalities import canonical_municipality
 from core.text import non_blank
@@ -38,6 +39,13 @@ def _filters(
 
 
 Authorization = Annotated[str | None, Header(description="Bearer token")]
+AcceptLanguage = Annotated[
+    str | None,
+    Header(
+        max_length=500,
+        description="The language of the explanation, constraint reasons and skill names: fi, sv, en",
+    ),
+]
 
 
 @router.get(
@@ -48,6 +56,7 @@ async def jobseeker_matches(
     jobseeker_id: int,
     request: Request,
     authorization: Authorization = None,
+    accept_language: AcceptLanguage = None,
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
     placement_form: PlacementForm | None = None,
@@ -60,7 +69,16 @@ async def jobseeker_matches(
     def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
         filters = _filters(municipality, placement_form, include_assistive, hidden_only)
         engine = engine_of(request.app.state)
-        return service.jobseeker_matches(conn, engine, principal, jobseeker_id, filters, limit, reason)
+        return service.jobseeker_matches(
+            conn,
+            engine,
+            principal,
+            jobseeker_id,
+            filters,
+            limit,
+            reason,
+            i18n.accept_language(accept_language),
+        )
 
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
 
@@ -73,16 +91,20 @@ async def need_matches(
     need_id: int,
     request: Request,
     authorization: Authorization = None,
+    accept_language: AcceptLanguage = None,
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
     reason: Reason = "matching",
 ) -> Response:
-    """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers."""
+    """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers.
+
+    Near-equal candidates (fits within 2 points, same band) come least recently shown first."""
 
     def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
         filters = _filters(municipality, None, True, False)
+        lang = i18n.accept_language(accept_language)
         return service.need_matches(
-            conn, engine_of(request.app.state), principal, need_id, filters, limit, reason
+            conn, engine_of(request.app.state), principal, need_id, filters, limit, reason, lang
         )
 
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))

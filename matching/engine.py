@@ -48,6 +48,8 @@ from core.settings import Settings
 from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
 from matching import prefilter
+from matching.calibration import Calibration
+from matching.calibration import load as load_calibration
 from matching.constraints import passes
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
 from matching.explanations import Match, PooledPair, explain_pair, pair_components
@@ -148,6 +150,10 @@ class MatchingEngine:
         self.state = "empty"
         self.loaded_at: float | None = None
         self.applied_changes = 0
+
+    def calibration(self) -> Calibration:
+        """The measured fit scale and bands of this engine's model (:mod:`matching.calibration`)."""
+        return load_calibration(self.embedder.model_id)
 
     # Loading and following -----------------------------------------------------------------------
 
@@ -344,6 +350,7 @@ class MatchingEngine:
         """
         if not len(allowed):
             return []
+        calibration = self.calibration()
         pool_size = max(self.pool_size, 3 * limit)
         # A pair is looked at once per request: when the pool grows, only its new members are.
         components: dict[int, PooledPair | None] = {}
@@ -367,10 +374,11 @@ class MatchingEngine:
                 list(present),
                 semantic=pool.semantic,
                 lexical=pool.lexical,
-                skills={i: p.skills for i, p in present.items()},
-                desired={i: p.desired for i, p in present.items()},
-                hours={i: p.hours for i, p in present.items()},
+                skills={i: p.skills for i, p in present.items() if p.skills is not None},
+                desired={i: p.desired for i, p in present.items() if p.desired is not None},
+                hours={i: p.hours for i, p in present.items() if p.hours is not None},
                 weights=self.weights,
+                calibration=calibration,
             )
             best: list[RankedCandidate] = []
             for item in ranked:
@@ -387,7 +395,9 @@ class MatchingEngine:
             pool_size *= 4
         other_side: Kind = "need" if side is self.needs else "jobseeker"
         return [
-            explain_pair(present[item.id].need, present[item.id].candidate, other_side, item, today)
+            explain_pair(
+                present[item.id].need, present[item.id].candidate, other_side, item, today, calibration
+            )
             for item in best
         ]
 
@@ -453,7 +463,13 @@ class MatchingEngine:
                 pool_size=min(max(self.pool_size, 3 * limit), len(allowed)),
                 allowed=allowed,
             )
-            ranked = fuse(pool.ids, semantic=pool.semantic, lexical=pool.lexical, weights=self.weights)
+            ranked = fuse(
+                pool.ids,
+                semantic=pool.semantic,
+                lexical=pool.lexical,
+                weights=self.weights,
+                calibration=self.calibration(),
+            )
             return [(r.id, round(r.total, 4)) for r in ranked[:limit]]
 
 
@@ -490,9 +506,10 @@ def score_pair(
     ranked = fuse(
         [candidate.id],
         semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
-        skills={candidate.id: components.skills},
-        desired={candidate.id: components.desired},
-        hours={candidate.id: components.hours},
+        skills={} if components.skills is None else {candidate.id: components.skills},
+        desired={} if components.desired is None else {candidate.id: components.desired},
+        hours={} if components.hours is None else {candidate.id: components.hours},
         weights=engine.weights,
+        calibration=engine.calibration(),
     )[0]
-    return explain_pair(need, candidate, "jobseeker", ranked, on)
+    return explain_pair(need, candidate, "jobseeker", ranked, on, engine.calibration())

@@ -6,7 +6,6 @@ once, on first use. This service uses the ESCO classification of the European Co
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Final, NamedTuple
 
 DATA_FILE: Final = Path(__file__).resolve().parent / "data" / "esco_subset.json"
+USAGE_FILE: Final = Path(__file__).resolve().parent / "data" / "skill_usage.json"
 LANGUAGES: Final = ("fi", "sv", "en")
 
 
@@ -168,62 +168,85 @@ def occupation_skills(uri: str) -> list[Skill]:
     return [catalogue.skills[skill_uri] for skill_uri in occupation.essential_skills]
 
 
-def _search_language(prefix: str, lang: str, limit: int) -> list[SkillSuggestion]:
+_VOWELS: Final = frozenset("aeiouyäöå")
+
+
+def _match_tier(key: str, query: str) -> int | None:
+    """How ``key`` (a normalised label) matches ``query``: 0 exact, 1 prefix, 2 a later word or a part of
+    a compound starts with it, 3 anywhere else inside a word (queries of four characters or more);
+    None when it does not match.
+
+    A compound part: the text before it in its word is at least three letters ending in a vowel or
+    "n", as Finnish compounds join ("haarukka|trukkia", "jätteen|keräys"); "infras|truktuuri" is not.
+    """
+    if key == query:
+        return 0
+    if key.startswith(query):
+        return 1
+    position = key.find(query)
+    tier: int | None = None
+    while position > 0:
+        before = key[:position]
+        word_start = before.rfind(" ") + 1
+        head = before[word_start:]
+        if not head or (len(head) >= 3 and head[-1] in _VOWELS | {"n"}):
+            return 2
+        if len(query) >= 4:
+            tier = 3
+        position = key.find(query, position + 1)
+    return tier
+
+
+@lru_cache(maxsize=1)
+def _usage() -> dict[str, tuple[str, int]]:
+    """How often the service's work asks for each skill, by normalised label: (label, count)."""
+    data = json.loads(USAGE_FILE.read_text(encoding="utf-8"))
+    return {normalise_label(label): (label, int(count)) for label, count in data["skills"].items()}
+
+
+def _search_language(query: str, lang: str) -> list[tuple[tuple[int, int, int, int, str], SkillSuggestion]]:
     catalogue = _catalogue()
-    entries = catalogue.sorted_labels[lang]
-    keys = catalogue.sorted_keys[lang]
-    # Labels that start with the prefix form one contiguous run of the sorted list.
-    start = bisect.bisect_left(keys, prefix)
-    head = []
-    for key, label, uri in entries[start:]:
-        if not key.startswith(prefix):
-            break
-        head.append((label, uri))
-    # Then labels with a later word starting with the prefix ("truk" finds "tarkastaa trukkeja"), and,
-    # for prefixes of four characters or more, labels containing it inside a word, because Finnish
-    # compounds hide the word ("truk" finds "käyttää haarukkatrukkia").
-    word_prefix = " " + prefix
-    inner = []
-    inside = []
-    for key, label, uri in entries:
-        if key.startswith(prefix):
-            continue
-        if word_prefix in key:
-            inner.append((label, uri))
-        elif len(prefix) >= 4 and prefix in key:
-            inside.append((label, uri))
-
-    def rank(item: tuple[str, str]) -> tuple[int, int, str]:
-        return (-catalogue.popularity[item[1]], len(item[0]), item[0])
-
-    seen: set[str] = set()
-    result: list[SkillSuggestion] = []
-    for label, uri in sorted(head, key=rank) + sorted(inner, key=rank) + sorted(inside, key=rank):
-        if uri not in seen:
-            seen.add(uri)
-            result.append(SkillSuggestion(uri, label))
-        if len(result) == limit:
-            break
-    return result
+    usage = _usage()
+    found: list[tuple[tuple[int, int, int, int, str], SkillSuggestion]] = []
+    for key, label, uri in catalogue.sorted_labels[lang]:
+        tier = _match_tier(key, query)
+        if tier is not None:
+            rank = (tier, -usage.get(key, ("", 0))[1], -catalogue.popularity[uri], len(label), label)
+            found.append((rank, SkillSuggestion(uri, label)))
+    if lang == "fi":
+        # Free-text skills the service's work uses that no ESCO label covers ("keräily").
+        for key, (written, count) in usage.items():
+            if key not in catalogue.skill_by_label and (tier := _match_tier(key, query)) is not None:
+                found.append(((tier, -count, 0, len(written), written), SkillSuggestion("", written)))
+    return found
 
 
 def suggest_skills(prefix: str, lang: str = "fi", limit: int = 10) -> list[SkillSuggestion]:
-    """Skills whose `lang` label starts with `prefix` (then those with a word starting with it).
+    """Skills whose `lang` label matches what was typed, the obvious first.
 
-    Ranked by how many occupations need the skill, then by label length. A language without skill labels
-    (ESCO Swedish skill labels are not available) falls back to Finnish and English.
+    Ranked by how they match (exact, then prefix, then a later word or compound part starting with it,
+    then inside a word: :func:`_match_tier`), then by how common the skill is: how often the service's
+    work asks for it (matching/data/skill_usage.json, from the demo catalogue), then how many ESCO
+    occupations need it, then the shorter label. Finnish suggestions also offer those free-text skills of
+    the service's work that no ESCO label covers (with an empty URI). A language without skill labels
+    (ESCO Swedish skill labels are not in the shipped subset) falls back to Finnish and English, merged.
     """
     key = normalise_label(prefix)
     if not key or limit <= 0:
         return []
     languages = [lang] if _catalogue().sorted_labels.get(lang) else ["fi", "en"]
+    ranked = sorted(
+        (item for language in languages for item in _search_language(key, language)), key=lambda item: item[0]
+    )
     result: list[SkillSuggestion] = []
     seen: set[str] = set()
-    for language in languages:
-        for suggestion in _search_language(key, language, limit):
-            if suggestion.uri not in seen and len(result) < limit:
-                seen.add(suggestion.uri)
-                result.append(suggestion)
+    for _, suggestion in ranked:
+        identity = suggestion.uri or suggestion.label
+        if identity not in seen:
+            seen.add(identity)
+            result.append(suggestion)
+            if len(result) == limit:
+                break
     return result
 
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matching import esco
+from matching.calibration import Calibration
 from matching.constraints import ConstraintResult, evaluate
 from matching.entries import CandidateEntry, NeedEntry
-from matching.ranking import ComponentScores, RankedCandidate, desired_match, explain_fi, hours_fit
+from matching.ranking import ComponentScores, RankedCandidate, desired_match, hours_fit
 from matching.vectors import Kind
+from matching.wording import Phrase, explanation_phrases
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,13 @@ class Match:
     matched_skills: list[str]
     missing_skills: list[str]
     constraints: list[ConstraintResult]
-    explanation: str
+    phrases: list[Phrase]
+    """The explanation, language-neutral (:mod:`matching.wording` renders it for the reader)."""
     distance_km: float | None
+    fit: int = 0
+    """The total as a fit, 0-100."""
+    band: str = "possible"
+    """The fit's band (:data:`matching.calibration.BANDS`), from the committed calibration."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -43,24 +50,38 @@ class PooledPair:
 
     need: NeedEntry
     candidate: CandidateEntry
-    skills: float
-    desired: float
-    hours: float
+    skills: float | None
+    desired: float | None
+    hours: float | None
+    """None where the component does not apply (see :func:`matching.ranking.fuse`)."""
 
 
 def pair_components(need: NeedEntry, candidate: CandidateEntry) -> PooledPair:
-    """The pair's skill, desired-occupation and hours components (whether or not it passes)."""
+    """The pair's skill, desired-occupation and hours components (whether or not it passes).
+
+    Skills apply when the need lists some, the desired occupation when the jobseeker names one, hours
+    when both sides give them.
+    """
     return PooledPair(
         need,
         candidate,
-        skills=esco.overlap_score(need.skill_keys, candidate.skill_keys),
-        desired=desired_match(need.occupation or need.title, candidate.desired_occupations),
+        skills=esco.overlap_score(need.skill_keys, candidate.skill_keys) if need.skill_keys else None,
+        desired=(
+            desired_match(need.occupation or need.title, candidate.desired_occupations)
+            if candidate.desired_occupations
+            else None
+        ),
         hours=hours_fit(need.hours_per_week, candidate.desired_hours_per_week),
     )
 
 
 def explain_pair(
-    need: NeedEntry, candidate: CandidateEntry, other_side: Kind, ranked: RankedCandidate, today: dt.date
+    need: NeedEntry,
+    candidate: CandidateEntry,
+    other_side: Kind,
+    ranked: RankedCandidate,
+    today: dt.date,
+    calibration: Calibration,
 ) -> Match:
     """The full result for one pair: every constraint's outcome, the skills and the sentence.
 
@@ -98,6 +119,8 @@ def explain_pair(
         matched_skills=overlap.matched,
         missing_skills=overlap.missing,
         constraints=constraints,
-        explanation=explain_fi(constraints, overlap.matched, overlap.missing),
+        phrases=explanation_phrases(constraints, overlap.matched, overlap.missing),
         distance_km=commute.detail.get("distance_km") if commute else None,
+        fit=ranked.fit,
+        band=calibration.band(ranked.fit),
     )

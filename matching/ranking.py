@@ -1,22 +1,22 @@
-"""Score fusion and the one-sentence Finnish explanation of a match.
+"""Score fusion: candidate pools and the fused, calibrated total of each candidate.
 
 A ranking is built in two steps, both used by the API and by `matching.evaluate` alike:
 
 1. `candidate_pool` gathers the best candidates by meaning (vector index) and by words (BM25), and gives
    every pooled candidate both scores;
-2. `fuse` turns per-candidate components into one total: semantic cosine, lexical match strength (BM25
-   divided by the query's own BM25 score, see `LexicalIndex.query_norm`), skill overlap,
-   desired-occupation match and hours fit, each weighted by `FusionWeights`. The components are kept so
-   that the explanation can show them.
+2. `fuse` turns per-candidate components into one total: semantic cosine (put on a 0..1 scale by the
+   measured calibration, :mod:`matching.calibration`), lexical match strength (BM25 divided by the
+   query's own BM25 score, see `LexicalIndex.query_norm`), skill overlap, desired-occupation match and
+   hours fit, as a mean weighted by `FusionWeights` over the components that apply to the pair. The
+   total times 100 is the fit shown to people. The components are kept so that the explanation can
+   show them.
 
-`explain_fi` writes the sentence shown to coordinators and employers. It is given constraint results,
-skill labels and a distance only, never a candidate's work-capacity facts: the work-capacity result it
-reads describes the need ("ei yövuoroja"), so the sentence is the same with or without restrictions.
+The sentence shown to coordinators and employers is :mod:`matching.wording`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,47 +24,56 @@ import numpy as np
 import numpy.typing as npt
 
 from matching import esco
-from matching.constraints import ConstraintResult, join_fi
+from matching.calibration import Calibration, fit_of
+from matching.calibration import load as load_calibration
 from matching.index import VectorIndex
 from matching.lexical import LexicalIndex
 
 
 @dataclass(frozen=True, slots=True)
 class FusionWeights:
-    """Weights of the score components.
+    """Weights of the score components, each of which lies in 0..1 before fusion.
 
-    Semantic is a cosine; among the ten best candidates of a query cosines typically lie within ~0.016
-    of each other (measured on the public tasks), so every other component's weight is the most it can
-    move a candidate on that scale. `lexical` is tuned on the public tasks (docs/evaluation.md); the
-    others have no evaluation data yet and are set by judgement: a full skill match is worth about two
-    top-ten spreads, the desired occupation one, a perfect hours fit half of one.
+    The semantic cosine is first put on that scale by the measured calibration
+    (:meth:`matching.calibration.Calibration.semantic`), so each weight is the share of the total that its
+    component can move: a full skill match moves a fit by 25 points, the desired occupation by 10, a
+    perfect hours fit by 5. `lexical` keeps the weight tuned on the public tasks, 0.03 of a cosine
+    (docs/evaluation.md), on the calibrated scale: 0.03 x 0.5 / (ceiling - floor), with the
+    multilingual-e5-small calibration's 0.1008 between them (matching/data/calibration.json).
     """
 
-    semantic: float = 1.0
-    lexical: float = 0.03
-    skills: float = 0.04
-    desired: float = 0.02
-    hours: float = 0.01
+    semantic: float = 0.5
+    lexical: float = 0.15
+    skills: float = 0.25
+    desired: float = 0.1
+    hours: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
 class ComponentScores:
-    """One candidate's components: cosine, then lexical, skills, desired and hours, each in 0..1."""
+    """One candidate's components, each in 0..1 (semantic on the calibrated scale, may stray past it);
+    None where the component does not apply to the pair (no skills listed, hours unknown, ...)."""
 
     semantic: float = 0.0
-    lexical: float = 0.0
-    skills: float = 0.0
-    desired: float = 0.0
-    hours: float = 0.0
+    lexical: float | None = None
+    skills: float | None = None
+    desired: float | None = None
+    hours: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RankedCandidate:
-    """A candidate's fused total and the components it was computed from."""
+    """A candidate's fused total (a weighted mean of its components), the components and its raw cosine."""
 
     id: int
     total: float
     components: ComponentScores
+    cosine: float = 0.0
+
+    @property
+    def fit(self) -> int:
+        """The total as a whole-number fit, 0-100."""
+        return fit_of(self.total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,35 +128,50 @@ def fuse(
     desired: Mapping[int, float] | None = None,
     hours: Mapping[int, float] | None = None,
     weights: FusionWeights = FusionWeights(),
+    calibration: Calibration | None = None,
 ) -> list[RankedCandidate]:
-    """Weighted sum of the components, best first (ties to the smaller id).
+    """Weighted mean of the components that apply, best first (ties to the smaller id).
 
-    `semantic` holds cosine similarities; the others values in 0..1: lexical match strength as
-    `candidate_pool` gives it, skill overlap score, `desired_match`, `hours_fit`. A missing component
-    counts as 0.0.
+    `semantic` holds cosine similarities, put on the 0..1 scale by `calibration` (default: the committed
+    default model's, :mod:`matching.calibration`); the others hold values in 0..1: lexical match strength as
+    `candidate_pool` gives it, skill overlap, `desired_match`, `hours_fit`. A candidate missing from a
+    component's mapping is one the component does not apply to: it is left out of that candidate's mean
+    (so a need without skills neither rewards nor punishes anyone, and the public tasks, which have only
+    the semantic and lexical components, rank as a weighted sum of those two).
     """
+    scale = calibration or load_calibration()
     lexical, skills, desired, hours = lexical or {}, skills or {}, desired or {}, hours or {}
     w = weights
     ranked: list[RankedCandidate] = []
     for candidate in dict.fromkeys(candidate_ids):
-        sem = semantic.get(candidate, 0.0)
-        lex = lexical.get(candidate, 0.0)
-        skill = skills.get(candidate, 0.0)
-        wish = desired.get(candidate, 0.0)
-        fit = hours.get(candidate, 0.0)
-        total = w.semantic * sem + w.lexical * lex + w.skills * skill + w.desired * wish + w.hours * fit
-        ranked.append(RankedCandidate(candidate, total, ComponentScores(sem, lex, skill, wish, fit)))
+        cosine = semantic.get(candidate, 0.0)
+        sem = scale.semantic(cosine)
+        total, weight_sum = w.semantic * sem, w.semantic
+        parts: list[float | None] = []
+        for mapping, weight in (
+            (lexical, w.lexical),
+            (skills, w.skills),
+            (desired, w.desired),
+            (hours, w.hours),
+        ):
+            value = mapping.get(candidate)
+            parts.append(value)
+            if value is not None:
+                total += weight * value
+                weight_sum += weight
+        mean = total / weight_sum if weight_sum > 0 else 0.0
+        ranked.append(RankedCandidate(candidate, mean, ComponentScores(sem, *parts), cosine))
     ranked.sort(key=lambda item: (-item.total, item.id))
     return ranked
 
 
-def hours_fit(need_hours: float | None, desired_hours: float | None) -> float:
+def hours_fit(need_hours: float | None, desired_hours: float | None) -> float | None:
     """1.0 when the need's weekly hours equal the desired hours, falling linearly with the relative gap.
 
-    0.5 (neutral) when either side is unknown.
+    None (does not apply) when either side is unknown.
     """
     if need_hours is None or desired_hours is None:
-        return 0.5
+        return None
     larger = max(need_hours, desired_hours)
     if larger <= 0:
         return 1.0
@@ -181,63 +205,3 @@ def _occupation_key(label: str) -> tuple[str, str | None]:
     occupation = esco.get_occupation(uri) if uri else None
     group = occupation.isco_code if occupation and occupation.isco_code else None
     return uri or esco.normalise_label(label), group
-
-
-# Constraint results that say something worth reading when they pass, in sentence order.
-_EXPLAINED_WHEN_PASSED = ("commute", "work_capacity", "languages")
-
-
-def _skill_fragment(label: str, skills: Sequence[str], limit: int) -> str:
-    shown = list(skills[:limit])
-    more = len(skills) - len(shown)
-    return f"{label}: " + ", ".join(shown) + (f" (+{more})" if more > 0 else "")
-
-
-def explain_fi(
-    constraint_results: Sequence[ConstraintResult],
-    matched_skills: Sequence[str] = (),
-    missing_skills: Sequence[str] = (),
-    distance_km: float | None = None,
-    *,
-    strengths: Sequence[str] = (),
-    max_skills: int = 3,
-) -> str:
-    """One plain Finnish sentence explaining a match, e.g. "Trukkikortti ja 3 v. varastokokemus;
-    työmatka 12 km; ei yövuoroja."
-
-    `strengths` are ready phrases from the caller ("3 v. varastokokemus"); valid certificates are read
-    from the certificates result. `distance_km` is used when no commute result is given. Failed
-    constraints come last, after "ei täytä:".
-    """
-    by_name = {result.name: result for result in constraint_results}
-    fragments: list[str] = []
-
-    held: list[str] = []
-    certificate_result = by_name.get("certificates")
-    if certificate_result is not None and certificate_result.passed:
-        held.extend(str(name) for name in certificate_result.detail.get("valid", []))
-    held.extend(strengths)
-    if held:
-        fragments.append(join_fi(held))
-    if matched_skills:
-        fragments.append(_skill_fragment("osaa", matched_skills, max_skills))
-    if missing_skills:
-        fragments.append(_skill_fragment("puuttuu", missing_skills, max_skills))
-
-    if "commute" not in by_name and distance_km is not None:
-        fragments.append(f"työmatka {distance_km:.0f} km")
-    for name in _EXPLAINED_WHEN_PASSED:
-        result = by_name.get(name)
-        if result is None or not result.passed or not result.reason_fi:
-            continue
-        if name == "commute" and result.detail.get("distance_km") is None:
-            continue  # no limit and no location: nothing worth saying
-        fragments.append(result.reason_fi)
-
-    failed = [result.reason_fi for result in constraint_results if not result.passed and result.reason_fi]
-    if failed:
-        fragments.append("ei täytä: " + ", ".join(failed))
-    if not fragments:
-        return ""
-    sentence = "; ".join(fragments)
-    return sentence[0].upper() + sentence[1:] + "."

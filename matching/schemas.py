@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
 class Components(BaseModel):
-    """The score of each ranking component, 0-1."""
+    """The score of each ranking component, 0-1 (null: the component does not apply to the pair)."""
 
-    semantic: float = Field(description="Meaning of the texts (embeddings)")
-    lexical: float = Field(description="Shared words")
-    skills: float
-    desired: float = Field(description="The desired occupations against the need")
-    hours: float
+    semantic: float = Field(description="Meaning of the texts (embeddings), on the calibrated scale")
+    lexical: float | None = Field(description="Shared words")
+    skills: float | None = Field(description="Share of the need's skills held; null when it lists none")
+    desired: float | None = Field(
+        description="The desired occupations against the need; null when none named"
+    )
+    hours: float | None = Field(description="Desired against offered hours; null when either is unknown")
 
 
 class ConstraintCheck(BaseModel):
@@ -20,7 +24,7 @@ class ConstraintCheck(BaseModel):
 
     name: str
     passed: bool
-    reason: str = Field(description="Why, in Finnish")
+    reason: str = Field(description="Why, in the language of Accept-Language")
     unknown: bool = Field(description="The check could not be made (a missing location, say): not a pass")
 
 
@@ -31,13 +35,18 @@ class Match(BaseModel):
     external_id: str | None
     label: str = Field(description="The need's title, or the jobseeker's pseudonym")
     municipality: str
-    score: float
+    score: float = Field(description="The fused total (a weighted mean of the components)")
+    fit: int = Field(ge=0, le=100, description="The total on a 0-100 scale")
+    band: Literal["strong", "good", "possible"] = Field(
+        description="The fit's band, its limits measured (matching/data/calibration.json)"
+    )
     components: Components
     matched_skills: list[str]
     missing_skills: list[str]
     distance_km: float | None
     constraints: list[ConstraintCheck]
-    explanation: str = Field(description="The ranking in words, in Finnish")
+    explanation: str = Field(description="The ranking in words, in the language of Accept-Language")
+    language: Literal["fi", "sv", "en"] = Field(description="The language of the words")
     employer_id: int | None = Field(default=None, description="Needs only")
     employer_name: str | None = Field(default=None, description="Needs only")
     visibility: str | None = Field(default=None, description="Needs only: public or hidden")
@@ -75,7 +84,8 @@ class SearchHit(BaseModel):
     external_id: str | None
     label: str
     municipality: str
-    score: float
+    score: float = Field(description="The fused total of meaning and words")
+    fit: int = Field(ge=0, le=100, description="The total on a 0-100 scale")
     employer_name: str | None = Field(default=None, description="Needs only")
     visibility: str | None = Field(default=None, description="Needs only: public or hidden")
     is_assistive: bool | None = Field(default=None, description="Needs only")

@@ -9,11 +9,14 @@ import numpy as np
 import numpy.typing as npt
 
 from accounts.models import Principal
+from core import clock
 from core.db import Conn
 from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from embeddings.texts import EmptyTextError
 from jobseekers import access
 from jobseekers.audit import record_access
+from matching import exposure, wording
+from matching.calibration import fit_of
 from matching.engine import Filters, MatchingEngine, score_pair
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
 from matching.explanations import Match
@@ -94,24 +97,78 @@ def _need_of(
     return entry, vector
 
 
-def match_payload(match: Match) -> dict[str, Any]:
-    """The JSON shape of one ranked pair."""
+def _component(value: float | None) -> float | None:
+    return None if value is None else round(min(max(value, 0.0), 1.0), 4)
+
+
+def match_payload(match: Match, lang: str = "fi") -> dict[str, Any]:
+    """The JSON shape of one ranked pair, its words in ``lang`` (fi, sv or en)."""
+    lang = wording.language(lang)
+    reasons = wording.constraint_reasons(match.constraints)
     return {
         "id": match.id,
         "external_id": match.external_id,
         "label": match.label,
         "municipality": match.municipality,
         "score": match.total,
-        "components": {name: round(getattr(match.components, name), 4) for name in COMPONENT_NAMES},
-        "matched_skills": match.matched_skills,
-        "missing_skills": match.missing_skills,
+        "fit": match.fit,
+        "band": match.band,
+        "components": {name: _component(getattr(match.components, name)) for name in COMPONENT_NAMES},
+        "matched_skills": [wording.skill_label(s, lang) for s in match.matched_skills],
+        "missing_skills": [wording.skill_label(s, lang) for s in match.missing_skills],
         "distance_km": match.distance_km,
         "constraints": [
-            {"name": r.name, "passed": r.passed, "reason": r.reason_fi, "unknown": r.unknown}
+            {
+                "name": r.name,
+                "passed": r.passed,
+                "reason": wording.render_phrase(p, lang) if (p := reasons[r.name]) is not None else "",
+                "unknown": r.unknown,
+            }
             for r in match.constraints
         ],
-        "explanation": match.explanation,
+        "explanation": wording.render(match.phrases, lang),
+        "language": lang,
         **match.extra,
+    }
+
+
+def frozen_wording(match: Match) -> dict[str, Any]:
+    """The language-neutral explanation frozen with a proposal (:func:`in_language` renders it)."""
+    return {
+        "phrases": match.phrases,
+        "matched_skills": match.matched_skills,
+        "missing_skills": match.missing_skills,
+        "reasons": wording.constraint_reasons(match.constraints),
+    }
+
+
+def in_language(explanation: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A frozen explanation (a proposal's) in the viewer's language.
+
+    Explanations frozen before they were stored language-neutral (no ``wording``) are shown as they were
+    written, in Finnish; so is one whose wording erasure emptied.
+    """
+    frozen = explanation.get("wording")
+    if not isinstance(frozen, dict) or not isinstance(frozen.get("phrases"), list):
+        return explanation
+    lang = wording.language(lang)
+    reasons = frozen.get("reasons") or {}
+    constraints = [
+        {
+            **c,
+            "reason": wording.render_phrase(p, lang)
+            if isinstance(p := reasons.get(c.get("name")), dict)
+            else "",
+        }
+        for c in explanation.get("constraints", [])
+    ]
+    return {
+        **explanation,
+        "explanation": wording.render(frozen["phrases"], lang),
+        "matched_skills": [wording.skill_label(s, lang) for s in frozen.get("matched_skills", [])],
+        "missing_skills": [wording.skill_label(s, lang) for s in frozen.get("missing_skills", [])],
+        "constraints": constraints,
+        "language": lang,
     }
 
 
@@ -123,8 +180,9 @@ def jobseeker_matches(
     filters: Filters,
     limit: int,
     reason: str,
+    lang: str = "fi",
 ) -> dict[str, Any]:
-    """Open needs for one jobseeker (a caseworker only for own clients).
+    """Open needs for one jobseeker (a caseworker only for own clients), explained in ``lang``.
 
     The audit row is the last statement (as in :func:`need_matches`): the API runs the rankings in
     autocommit (:func:`api.deps.in_one_thread_hop`), and a reply must not go out without its audit row.
@@ -138,7 +196,7 @@ def jobseeker_matches(
             "pseudonym": candidate.pseudonym,
             "external_id": candidate.external_id,
         },
-        "items": [match_payload(m) for m in matches],
+        "items": [match_payload(m, lang) for m in matches],
     }
 
 
@@ -150,17 +208,26 @@ def need_matches(
     filters: Filters,
     limit: int,
     reason: str,
+    lang: str = "fi",
 ) -> dict[str, Any]:
-    """Available jobseekers for one need, pseudonymous; every listed jobseeker's read is audited."""
+    """Available jobseekers for one need, pseudonymous, explained in ``lang``; every listed jobseeker's
+    read is audited.
+
+    Near-equal candidates are ordered least recently shown first (:func:`exposure.rotate_near_equal`),
+    and the showing is recorded.
+    """
     need, vector = _need(conn, engine, principal, need_id)
     if (scope := access.caseworker_scope(principal)) is not None:
         filters = replace(filters, caseworker_id=scope)
     matches = engine.matches_for_need(need, vector, filters, limit)
     if matches:
-        record_access(conn, principal, [m.id for m in matches], "match_list", reason)
+        ids = [m.id for m in matches]
+        matches = exposure.rotate_near_equal(matches, exposure.last_shown(conn, ids))
+        exposure.record_shown(conn, principal.area_id, ids, clock.now())
+        record_access(conn, principal, ids, "match_list", reason)
     return {
         "need": {"id": need.id, "title": need.title, "external_id": need.external_id},
-        "items": [match_payload(m) for m in matches],
+        "items": [match_payload(m, lang) for m in matches],
     }
 
 
@@ -199,6 +266,7 @@ def search(
                     "visibility": entry.visibility,
                     "is_assistive": entry.is_assistive,
                     "score": score,
+                    "fit": fit_of(score),
                 }
             )
         else:
@@ -209,6 +277,7 @@ def search(
                     "label": entry.pseudonym,
                     "municipality": entry.municipality,
                     "score": score,
+                    "fit": fit_of(score),
                 }
             )
     if kind == "jobseeker" and items:
@@ -240,4 +309,10 @@ def explain_pair(
         )
     ranking = engine.matches_for_need(need, need_vector, Filters(), 100)
     rank = next((position for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), None)
-    return {**match_payload(match), "rank": rank, "need_id": need_id, "jobseeker_id": jobseeker_id}
+    return {
+        **match_payload(match),
+        "wording": frozen_wording(match),
+        "rank": rank,
+        "need_id": need_id,
+        "jobseeker_id": jobseeker_id,
+    }

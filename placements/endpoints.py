@@ -14,6 +14,7 @@ from api.deps import CurrentPrincipal, DbConn, require
 from api.headers import STANDALONE_POLICY
 from api.http import Paging, file_reply, idempotent_create, page, rendered_reply, request_fingerprint
 from api.problems import problem_responses
+from core import i18n
 from core.db import Conn
 from core.paging import Page
 from matching import service as matching
@@ -175,11 +176,19 @@ def list_proposals(
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_proposal(
-    proposal_id: int, principal: CurrentPrincipal, conn: DbConn, settings: Settings
+    proposal_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    settings: Settings,
+    accept_language: Annotated[
+        str | None, Header(max_length=500, description="The language of the frozen explanation: fi, sv or en")
+    ] = None,
 ) -> dict[str, Any]:
-    """One proposal."""
+    """One proposal; staff see the ranking explanation frozen with it, in the language asked for."""
     require(principal, *READERS)
-    return proposals.get_proposal(conn, principal, proposal_id, settings)
+    return proposals.get_proposal(
+        conn, principal, proposal_id, settings, i18n.accept_language(accept_language)
+    )
 
 
 def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:

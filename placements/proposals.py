@@ -105,7 +105,9 @@ def _unanswered(row: dict[str, Any], settings: PlacementSettings) -> bool:
     )
 
 
-def proposal_view(principal: Principal, row: dict[str, Any], settings: PlacementSettings) -> dict[str, Any]:
+def proposal_view(
+    principal: Principal, row: dict[str, Any], settings: PlacementSettings, lang: str = "fi"
+) -> dict[str, Any]:
     """A proposal as the principal sees it: staff the whole of it, an employer the answerable part."""
     state = ProposalState(row["state"])
     common = {
@@ -134,7 +136,7 @@ def proposal_view(principal: Principal, row: dict[str, Any], settings: Placement
         "rank": row["rank"],
         "score": row["score"],
         "model_id": row["model_id"],
-        "explanation": row["explanation"],
+        "explanation": matching.in_language(row["explanation"], lang),
         "allowed_transitions": [s.value for s in TRANSITIONS[state]],
         "version": row["version"],
         "updated_at": row["updated_at"],
@@ -174,12 +176,12 @@ def list_proposals(
 
 
 def get_proposal(
-    conn: Conn, principal: Principal, proposal_id: int, settings: PlacementSettings
+    conn: Conn, principal: Principal, proposal_id: int, settings: PlacementSettings, lang: str = "fi"
 ) -> dict[str, Any]:
-    """One proposal; staff also see its history of states."""
+    """One proposal; staff also see its history of states, and its frozen explanation in ``lang``."""
     row = visible_proposal(conn, principal, proposal_id)
     record_access(conn, principal, [row["jobseeker_id"]], "read", "proposal")
-    view = proposal_view(principal, row, settings)
+    view = proposal_view(principal, row, settings, lang)
     if principal.is_staff:
         view["history"] = conn.execute(
             "SELECT from_state, to_state, actor_id, note, at FROM proposal_events"

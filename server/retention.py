@@ -19,6 +19,7 @@ from accounts import signin_limits
 from api.http import purge_expired_idempotency_keys
 from core.db import Conn, connect
 from core.logs import exception_summary
+from matching import exposure
 from web import sessions
 
 log = logging.getLogger("kohtaamo.retention")
@@ -36,6 +37,7 @@ def purge_expired(conn: Conn) -> dict[str, int]:
         "sign_in_attempts": signin_limits.purge_expired_attempts(conn),
         "web_form_tokens": sessions.purge_expired_form_tokens(conn),
         "idempotency_keys": purge_expired_idempotency_keys(conn),
+        "match_showings": exposure.purge_expired_showings(conn),
     }
 
 

@@ -469,6 +469,7 @@ def client_matches(
                     filters,
                     10,
                     "web: matches",
+                    ctx.i18n.language,
                 )
             items = result["items"]
         except AppError as exc:

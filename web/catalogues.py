@@ -23,8 +23,10 @@ SOURCES = (
     ROOT / "placements" / "indicators.py",
     ROOT / "placements" / "charts.py",
     ROOT / "placements" / "exports.py",
+    ROOT / "matching" / "wording.py",
 )
-"""Where texts are marked with ``N_``: the pages, and what the files (cards, exports) share with them."""
+"""Where texts are marked with ``N_``: the pages, what the files (cards, exports) share with them, and
+the words of match explanations (the API speaks them too)."""
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 
 

@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 
 from accounts import service as accounts
-from accounts.models import COORDINATION
+from accounts.models import COORDINATION, Role
 from core import spreadsheets
 from core.errors import AppError, ValidationFailed
+from matching import exposure
+from matching import service as matching
 from placements import charts, exports, indicators, ledger
 from web import labels
 from web.forms import Form
@@ -79,7 +81,19 @@ def indicator_page(request: Request, date_from: str = "", date_to: str = "", by:
             query=query,
             by_choices=[(k, ctx._(v)) for k, v in labels.INDICATOR_GROUPS.items()],
             labels=labels,
+            exposure=_exposure(ctx),
         )
+
+
+def _exposure(ctx: Ctx) -> dict[str, Any] | None:
+    """Admins only: who the area's need rankings show now (None for others, or while the index loads)."""
+    if ctx.principal.role is not Role.ADMIN:
+        return None
+    try:
+        engine = matching.engine_of(ctx.request.app.state)
+    except AppError:
+        return None
+    return exposure.area_exposure(engine, ctx.principal.area_id).as_dict()
 
 
 def _result(ctx: Ctx, date_from: str, date_to: str, by: str) -> dict[str, Any]:

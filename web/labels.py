@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from core.labels import FIT_BANDS as FIT_BANDS
 from core.labels import PLACEMENT_FORMS as PLACEMENT_FORMS
 from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
 from placements.indicators import INDICATORS as COMPUTED_INDICATORS

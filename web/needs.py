@@ -236,6 +236,7 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
                 filters,
                 10,
                 "web: need page",
+                ctx.i18n.language,
             )
     except AppError as exc:
         form = Form()

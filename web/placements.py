@@ -55,7 +55,9 @@ def proposal_list(request: Request, state: str = "", offset: int = 0) -> Respons
 
 
 def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
-    proposal = proposals.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+    proposal = proposals.get_proposal(
+        ctx.conn, ctx.principal, proposal_id, get_placement_settings(), ctx.i18n.language
+    )
     card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
     need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
     employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
@@ -159,7 +161,9 @@ def intro_cards(request: Request) -> Response:
 
 
 def _card_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
-    proposal = proposals.get_proposal(ctx.conn, ctx.principal, proposal_id, get_placement_settings())
+    proposal = proposals.get_proposal(
+        ctx.conn, ctx.principal, proposal_id, get_placement_settings(), ctx.i18n.language
+    )
     card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
     return ctx.render(
         "card.html",

@@ -26,6 +26,7 @@ EXPIRED = {
     "sign_in_attempts": 1,
     "web_form_tokens": 1,
     "idempotency_keys": 1,
+    "match_showings": 1,
 }
 
 
@@ -63,6 +64,14 @@ def seed(db: str, world: AreaWorld) -> None:
             " (%(u)s, 'today', 'h', 201, '{}', now() - interval '23 hours')",
             {"u": user},
         )
+        for pseudonym, age in (("Hakija-OLD", "91 days"), ("Hakija-NEW", "89 days")):
+            conn.execute(
+                "WITH j AS (INSERT INTO jobseekers (area_id, pseudonym, municipality)"
+                " VALUES (%(a)s, %(p)s, 'Turku') RETURNING id)"
+                " INSERT INTO match_showings (area_id, jobseeker_id, shown_at)"
+                " SELECT %(a)s, id, now() - %(age)s::interval FROM j",
+                {"a": world.area_id, "p": pseudonym, "age": age},
+            )
         conn.commit()
 
 
@@ -74,6 +83,8 @@ def remaining(db: str) -> dict[str, list[str]]:
         "sign_in_attempts": "SELECT to_char(at, 'HH24:MI:SS.US') AS v FROM sign_in_attempts",
         "web_form_tokens": "SELECT token AS v FROM web_form_tokens ORDER BY 1",
         "idempotency_keys": "SELECT key AS v FROM idempotency_keys ORDER BY 1",
+        "match_showings": "SELECT j.pseudonym AS v FROM match_showings s"
+        " JOIN jobseekers j ON j.id = s.jobseeker_id",
     }
     with connect(db) as conn:
         return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
@@ -86,6 +97,7 @@ def assert_only_live_records_left(db: str) -> None:
     assert len(left["sign_in_attempts"]) == 1
     assert left["web_form_tokens"] == ["new-form"]
     assert left["idempotency_keys"] == ["today"]
+    assert left["match_showings"] == ["Hakija-NEW"]
 
 
 @pytest.fixture

@@ -149,6 +149,10 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
                 " VALUES (%s, %s, %s, 'read', 'test')",
                 (world.area_id, caseworker, jid),
             )
+            conn.execute(
+                "INSERT INTO match_showings (area_id, jobseeker_id, shown_at) VALUES (%s, %s, now())",
+                (world.area_id, jid),
+            )
         conn.execute(
             "INSERT INTO need_vectors (need_id, model_id, text_hash, vector) VALUES (%s, 'm', 'h', '{1,0}')",
             (ids["need"],),

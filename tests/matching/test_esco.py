@@ -62,9 +62,8 @@ def test_suggestions_respect_language_limit_and_empty_prefix() -> None:
     assert len(esco.suggest_skills("a", "fi", 7)) == 7
     assert esco.suggest_skills("", "fi") == []
     assert esco.suggest_skills("   ", "fi") == []
-    assert len({s.uri for s in esco.suggest_skills("hoito", "fi", 20)}) == len(
-        esco.suggest_skills("hoito", "fi", 20)
-    )
+    hoito = esco.suggest_skills("hoito", "fi", 20)
+    assert len({s.uri or s.label for s in hoito}) == len(hoito)
 
 
 def test_swedish_falls_back_to_finnish_and_english_labels() -> None:
@@ -102,3 +101,44 @@ def test_shipped_subset_is_what_the_build_script_produces() -> None:
     spec.loader.exec_module(module)
     shipped = json.loads(esco.DATA_FILE.read_text(encoding="utf-8"))
     assert module.build(SHARED_ESCO) == shipped
+
+
+# What a coordinator types first: the obvious skill comes first.
+
+
+def _labels(query: str, lang: str, limit: int = 8) -> list[str]:
+    return [s.label for s in esco.suggest_skills(query, lang, limit)]
+
+
+def test_trukk_suggests_driving_a_forklift_before_forklift_inspections() -> None:
+    labels = _labels("trukk", "fi")
+    assert labels.index("käyttää haarukkatrukkia") < labels.index("tehdä trukkien huoltotarkastuksia")
+
+
+def test_kera_suggests_picking_first() -> None:
+    labels = _labels("kerä", "fi")
+    assert labels[0] == "keräily"  # the service's own word for order picking, used in needs
+    assert "kerätä näytteitä analyysia varten" in labels  # ESCO skills that start with it follow
+
+
+def test_english_forklift_suggests_operating_one_first() -> None:
+    assert _labels("forklift", "en")[:2] == ["operate forklift", "conduct forklift inspections"]
+    assert _labels("operate forklift", "en")[0] == "operate forklift"  # exact
+
+
+def test_swedish_searches_finnish_and_english_labels_merged() -> None:
+    labels = _labels("forklift", "sv")
+    assert labels[0] == "operate forklift"
+    assert _labels("trukk", "sv")[0] == "käyttää haarukkatrukkia"
+
+
+def test_exact_beats_prefix_beats_word_prefix_beats_inside_a_word() -> None:
+    assert esco._match_tier("asiakaspalvelu", "asiakaspalvelu") == 0
+    assert esco._match_tier("asiakaspalvelu", "asiakas") == 1
+    assert esco._match_tier("ylläpitää asiakaspalvelua", "asiakas") == 2
+    assert esco._match_tier("käyttää haarukkatrukkia", "trukk") == 2  # a compound's part
+    assert esco._match_tier("rautatieinfrastruktuuri", "truk") == 3  # inside a word, not a part
+    assert esco._match_tier("infrastruktuuri", "xyz") is None
+    labels = _labels("asiakaspalvelu", "fi")
+    assert labels[0] == "asiakaspalvelu"
+    assert labels.index("ylläpitää asiakaspalvelua") > 0

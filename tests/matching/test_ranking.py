@@ -9,6 +9,7 @@ import inspect
 import numpy as np
 import pytest
 
+from matching.calibration import Calibration
 from matching.constraints import CandidateFacts, ConstraintResult, NeedFacts, evaluate
 from matching.faiss_index import FaissIndex
 from matching.index import NumpyIndex
@@ -17,25 +18,34 @@ from matching.ranking import (
     FusionWeights,
     candidate_pool,
     desired_match,
-    explain_fi,
     fuse,
     hours_fit,
 )
+from matching.wording import explanation_phrases, render
 
 # fuse
 
 
-def test_fuse_ranks_by_weighted_sum_and_keeps_the_components() -> None:
+IDENTITY = Calibration("test", 0.0, 1.0, (70.0, 50.0), {})
+"""The cosine taken as it is (floor 0, ceiling 1), so totals are easy to check."""
+
+
+def test_fuse_ranks_by_weighted_mean_and_keeps_the_components() -> None:
     weights = FusionWeights(semantic=1.0, lexical=0.5, skills=0.0, desired=0.0, hours=0.0)
     ranked = fuse(
-        [1, 2, 3], semantic={1: 0.80, 2: 0.82, 3: 0.70}, lexical={1: 1.0, 2: 0.0, 3: 0.5}, weights=weights
+        [1, 2, 3],
+        semantic={1: 0.80, 2: 0.82, 3: 0.70},
+        lexical={1: 1.0, 2: 0.0, 3: 0.5},
+        weights=weights,
+        calibration=IDENTITY,
     )
     assert [candidate.id for candidate in ranked] == [1, 3, 2]
     first = ranked[0]
     assert first.components.semantic == pytest.approx(0.80)
     assert first.components.lexical == pytest.approx(1.0)
     assert ranked[1].components.lexical == pytest.approx(0.5)
-    assert first.total == pytest.approx(0.80 + 0.5 * 1.0)
+    assert first.total == pytest.approx((0.80 + 0.5 * 1.0) / 1.5)
+    assert first.fit == 87
 
 
 def test_fuse_uses_every_component() -> None:
@@ -48,27 +58,52 @@ def test_fuse_uses_every_component() -> None:
         desired={7: 1.0},
         hours={7: 0.5},
         weights=weights,
+        calibration=IDENTITY,
     )
-    assert ranked[0].total == pytest.approx(0.5 + 1.0 + 0.25 + 1.0 + 0.5)
+    assert ranked[0].total == pytest.approx((0.5 + 1.0 + 0.25 + 1.0 + 0.5) / 5)
 
 
-def test_fuse_treats_missing_components_as_zero_and_breaks_ties_by_id() -> None:
-    ranked = fuse([5, 4], semantic={5: 0.5, 4: 0.5})
+def test_fuse_leaves_out_components_that_do_not_apply_and_breaks_ties_by_id() -> None:
+    ranked = fuse([5, 4], semantic={5: 0.5, 4: 0.5}, calibration=IDENTITY)
     assert [candidate.id for candidate in ranked] == [4, 5]
-    assert ranked[0].components.lexical == 0.0
+    assert ranked[0].components.lexical is None
+    assert ranked[0].total == pytest.approx(0.5)  # the mean of what applies: semantic alone
     assert fuse([], semantic={}) == []
+
+
+def test_fuse_puts_the_cosine_on_the_calibrated_scale() -> None:
+    scale = Calibration("test", 0.80, 0.90, (70.0, 50.0), {})
+    ranked = fuse([1, 2], semantic={1: 0.85, 2: 0.90}, calibration=scale)
+    assert [r.components.semantic for r in ranked] == pytest.approx([1.0, 0.5])
+    assert [r.cosine for r in ranked] == pytest.approx([0.90, 0.85])
+
+
+def test_a_full_skill_match_moves_a_fit_by_its_weight() -> None:
+    # Two candidates equal in everything but skills: the one with all of them is ahead by the skill
+    # weight's share of the weights that apply (semantic, lexical, skills): 28 points by default.
+    scale = Calibration("test", 0.80, 0.95, (70.0, 50.0), {})
+    semantic = {1: 0.93, 2: 0.93}
+    ranked = fuse(
+        [1, 2], semantic=semantic, lexical={1: 0.4, 2: 0.4}, skills={1: 0.0, 2: 1.0}, calibration=scale
+    )
+    assert [r.id for r in ranked] == [2, 1]
+    w = FusionWeights()
+    share = w.skills / (w.semantic + w.lexical + w.skills)
+    assert ranked[0].fit - ranked[1].fit == pytest.approx(100 * share, abs=1)
 
 
 def test_zero_lexical_weight_gives_the_semantic_order() -> None:
     semantic = {1: 0.9, 2: 0.8, 3: 0.7}
-    ranked = fuse([3, 2, 1], semantic=semantic, lexical={3: 1.0}, weights=FusionWeights(lexical=0.0))
+    ranked = fuse(
+        [3, 2, 1], semantic=semantic, lexical={1: 0.0, 2: 0.0, 3: 1.0}, weights=FusionWeights(lexical=0.0)
+    )
     assert [candidate.id for candidate in ranked] == [1, 2, 3]
 
 
 def test_hours_fit() -> None:
     assert hours_fit(30, 30) == 1.0
     assert hours_fit(20, 40) == pytest.approx(0.5)
-    assert hours_fit(None, 30) == 0.5
+    assert hours_fit(None, 30) is None  # does not apply
 
 
 def test_desired_match_by_occupation_and_isco_group() -> None:
@@ -133,7 +168,7 @@ def test_pool_without_lexical_index_is_semantic_only() -> None:
     assert pool.ids[0] == 2 and pool.lexical == {}
 
 
-# explain_fi
+# the explanation (matching.wording), in Finnish
 
 NEED = NeedFacts(
     area_id=1,
@@ -159,48 +194,52 @@ RESTRICTED = dataclasses.replace(
 TODAY = dt.date(2025, 3, 1)
 
 
+def explain_fi(
+    results: list[ConstraintResult],
+    matched: tuple[str, ...] = (),
+    missing: tuple[str, ...] = (),
+    max_skills: int = 3,
+) -> str:
+    return render(explanation_phrases(results, matched, missing, max_skills=max_skills), "fi")
+
+
 def test_explanation_is_one_plain_finnish_sentence() -> None:
-    sentence = explain_fi(
-        evaluate(NEED, CANDIDATE, today=TODAY), ["keräily"], [], strengths=["3 v. varastokokemus"]
-    )
-    assert sentence == (
-        "Trukkikortti ja 3 v. varastokokemus; osaa: keräily; työmatka 13 km; "
-        "ei yövuoroja, ei raskaita nostoja."
-    )
+    sentence = explain_fi(evaluate(NEED, CANDIDATE, today=TODAY), ("keräily",))
+    assert sentence == "Trukkikortti; osaa: keräily; työmatka 13 km; ei yövuoroja, ei raskaita nostoja."
 
 
 def test_explanation_reveals_nothing_about_work_capacity() -> None:
     # The same need explained for a candidate with restrictions it satisfies and one without: identical.
-    plain = explain_fi(evaluate(NEED, CANDIDATE, today=TODAY), ["keräily"], ["hygieniapassi"])
-    restricted = explain_fi(evaluate(NEED, RESTRICTED, today=TODAY), ["keräily"], ["hygieniapassi"])
+    plain = explain_fi(evaluate(NEED, CANDIDATE, today=TODAY), ("keräily",), ("hygieniapassi",))
+    restricted = explain_fi(evaluate(NEED, RESTRICTED, today=TODAY), ("keräily",), ("hygieniapassi",))
     assert plain == restricted
     for word in ("työkyky", "rajoit", "terve", "sairau", "ohjaaja"):
         assert word not in restricted.casefold()
 
 
 def test_explain_takes_no_candidate_facts() -> None:
-    parameters = inspect.signature(explain_fi).parameters
+    parameters = inspect.signature(explanation_phrases).parameters
     assert all("candidate" not in name and "capacity" not in name for name in parameters)
 
 
 def test_explanation_lists_missing_skills_and_failed_constraints_last() -> None:
     night_need = dataclasses.replace(NEED, shifts=frozenset({"night"}))
-    sentence = explain_fi(evaluate(night_need, RESTRICTED, today=TODAY), [], ["hygieniapassi"])
+    sentence = explain_fi(evaluate(night_need, RESTRICTED, today=TODAY), (), ("hygieniapassi",))
     assert sentence.startswith("Trukkikortti; puuttuu: hygieniapassi; työmatka 13 km")
     assert sentence.endswith("ei täytä: vaatii yövuoroja.")
 
 
-def test_explanation_uses_a_given_distance_when_no_commute_result_exists() -> None:
-    assert explain_fi([], [], [], 12.4) == "Työmatka 12 km."
+def test_explanation_of_nothing_is_empty() -> None:
     assert explain_fi([]) == ""
 
 
 def test_explanation_caps_long_skill_lists() -> None:
-    sentence = explain_fi([], ["a", "b", "c", "d", "e"], [], max_skills=2)
+    sentence = explain_fi([], ("a", "b", "c", "d", "e"), (), max_skills=2)
     assert sentence == "Osaa: a, b (+3)."
 
 
 def test_unknown_commute_is_shown_as_a_failure_not_hidden() -> None:
     reason = "työmatkaa ei voi arvioida: kunnan X sijainti puuttuu"
-    results = [ConstraintResult("commute", False, reason, unknown=True)]
+    detail = {"distance_km": None, "missing_location": "X"}
+    results = [ConstraintResult("commute", False, reason, detail, unknown=True)]
     assert "sijainti puuttuu" in explain_fi(results)
