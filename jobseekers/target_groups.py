@@ -176,6 +176,14 @@ def rule_of(conn: Conn, area_id: int, group_id: int) -> dict[str, Any]:
     return rule
 
 
+def named_rule(conn: Conn, area_id: int, group_id: int) -> tuple[str, dict[str, Any]]:
+    """The name and rule of a target group of ``area_id``; 422 naming ``target_group_id`` otherwise."""
+    rule = rule_of(conn, area_id, group_id)
+    row = conn.execute("SELECT name FROM target_groups WHERE id = %s", (group_id,)).fetchone()
+    assert row is not None
+    return str(row["name"]), rule
+
+
 def member_condition(conn: Conn, principal: Principal, group_id: int) -> tuple[str, Any]:
     """A list condition (for :func:`core.sql.list_rows` over ``jobseekers``) keeping the group's members
     today."""

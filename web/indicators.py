@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from accounts import service as accounts
 from accounts.models import COORDINATION
 from core.errors import AppError, ValidationFailed
+from jobseekers import target_groups
 from placements import exports, indicators, ledger
 from web import labels
 from web.forms import Form
@@ -40,30 +41,43 @@ def _by(value: str) -> indicators.By:
     return "area"
 
 
-def _scope(ctx: Ctx, first: date, last: date) -> indicators.Scope:
+def _groups(ctx: Ctx) -> list[tuple[str, str]]:
+    """The target-group choices: every jobseeker, or one of the area's saved groups."""
+    groups = target_groups.list_target_groups(ctx.conn, ctx.principal)
+    return [("", ctx._(N_("All jobseekers"))), *((str(g["id"]), g["name"]) for g in groups)]
+
+
+def _scope(ctx: Ctx, first: date, last: date, target_group: str = "") -> indicators.Scope:
     name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
-    return indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
+    scope = indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
+    chosen = int(target_group) if target_group.isdigit() and len(target_group) < 19 else None
+    return indicators.narrowed(ctx.conn, scope, chosen)
 
 
 @router.get("/indicators")
-def indicator_page(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
-    """Every indicator for the period and grouping, with a chart of each over time and the downloads."""
+def indicator_page(
+    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+) -> Response:
+    """Every indicator for the period and grouping (of a target group, when one is chosen), with a chart
+    of each over time and the downloads."""
     with page(request, *COORDINATION) as ctx:
         grouping = _by(by)
-        form = Form.initial({"date_from": date_from, "date_to": date_to, "by": grouping})
+        groups = _groups(ctx)
+        if target_group not in {key for key, _ in groups}:
+            target_group = ""
+        chosen = {"by": grouping, "target_group": target_group}
+        form = Form.initial({"date_from": date_from, "date_to": date_to, **chosen})
         result: dict[str, Any] | None = None
         try:
             first, last = _period(date_from, date_to)
-            form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), "by": grouping})
+            form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), **chosen})
             with ctx.savepoint():
-                result = indicators.compute(ctx.conn, _scope(ctx, first, last), grouping)
+                result = indicators.compute(ctx.conn, _scope(ctx, first, last, target_group), grouping)
         except AppError:
             form.add(
                 "date_from", ctx._(N_("Check the period: the first day must be on or before the last day."))
             )
-        query = urlencode(
-            {"date_from": form.value("date_from"), "date_to": form.value("date_to"), "by": grouping}
-        )
+        query = urlencode({"date_from": form.value("date_from"), "date_to": form.value("date_to"), **chosen})
         return ctx.render(
             "indicators.html",
             status=200 if result is not None else 422,
@@ -71,20 +85,23 @@ def indicator_page(request: Request, date_from: str = "", date_to: str = "", by:
             result=result,
             query=query,
             by_choices=[(k, ctx._(v)) for k, v in labels.INDICATOR_GROUPS.items()],
+            group_choices=groups,
             labels=labels,
         )
 
 
-def _result(ctx: Ctx, date_from: str, date_to: str, by: str) -> dict[str, Any]:
+def _result(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> dict[str, Any]:
     first, last = _period(date_from, date_to)
-    return indicators.compute(ctx.conn, _scope(ctx, first, last), _by(by))
+    return indicators.compute(ctx.conn, _scope(ctx, first, last, target_group), _by(by))
 
 
 @router.get("/indicators.csv")
-def indicators_csv(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+def indicators_csv(
+    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+) -> Response:
     """The indicators as a CSV file."""
     with page(request, *COORDINATION) as ctx:
-        body = exports.to_csv(_result(ctx, date_from, date_to, by))
+        body = exports.to_csv(_result(ctx, date_from, date_to, by, target_group))
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
@@ -93,10 +110,12 @@ def indicators_csv(request: Request, date_from: str = "", date_to: str = "", by:
 
 
 @router.get("/indicators.xlsx")
-def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+def indicators_xlsx(
+    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+) -> Response:
     """The indicators as an Excel workbook (figures and definitions)."""
     with page(request, *COORDINATION) as ctx:
-        body = exports.to_xlsx(_result(ctx, date_from, date_to, by))
+        body = exports.to_xlsx(_result(ctx, date_from, date_to, by, target_group))
         return Response(
             body,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -106,14 +125,20 @@ def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by
 
 @router.get("/indicators/{name}/chart.{kind}")
 def indicator_chart(
-    request: Request, name: str, kind: str, date_from: str = "", date_to: str = "", by: str = "area"
+    request: Request,
+    name: str,
+    kind: str,
+    date_from: str = "",
+    date_to: str = "",
+    by: str = "area",
+    target_group: str = "",
 ) -> Response:
     """One indicator month by month as an SVG or PNG line chart."""
     with page(request, *COORDINATION) as ctx:
         if kind not in ("svg", "png"):
             raise ValidationFailed("chart.svg or chart.png", field="kind")
         first, last = _period(date_from, date_to)
-        scope = _scope(ctx, first, last)
+        scope = _scope(ctx, first, last, target_group)
         chart = indicators.over_time(ctx.conn, scope, indicators.indicator(name), _by(by))
         if kind == "svg":
             return Response(exports.chart_svg(chart), media_type="image/svg+xml", headers=PRIVATE)
