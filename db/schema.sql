@@ -705,6 +705,13 @@ CREATE POLICY own_caseworker ON service_need_assessments TO kohtaamo_service USI
         SELECT FROM jobseekers j
         WHERE j.id = jobseeker_id AND j.area_id = kohtaamo_area() AND j.caseworker_id = kohtaamo_user()));
 
+-- Erasure (an admin's): the service-need assessments of a person being erased, and only then (as 0008
+-- lets erasure reach work capacity).
+CREATE POLICY erasure ON service_need_assessments TO kohtaamo_service USING (
+    kohtaamo_role() = 'admin' AND EXISTS (
+        SELECT FROM jobseekers j
+        WHERE j.id = jobseeker_id AND j.area_id = kohtaamo_area() AND j.erased_at IS NOT NULL));
+
 CREATE POLICY maintenance ON target_groups TO kohtaamo_maintenance USING (true) WITH CHECK (true);
 CREATE POLICY maintenance ON plans TO kohtaamo_maintenance USING (true) WITH CHECK (true);
 CREATE POLICY maintenance ON plan_items TO kohtaamo_maintenance USING (true) WITH CHECK (true);

@@ -96,17 +96,22 @@ def add_service_need_assessment(
     return row
 
 
+def assessments_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """The jobseeker's service-need assessments, newest first, whoever asks: for a caller that has
+    applied :func:`jobseekers.access.sees_health` and audits the read (the right of access)."""
+    return conn.execute(
+        "SELECT * FROM service_need_assessments WHERE jobseeker_id = %s ORDER BY assessed_on DESC, id DESC",
+        (jobseeker_id,),
+    ).fetchall()
+
+
 def list_service_need_assessments(
     conn: Conn, principal: Principal, jobseeker_id: int, reason: str
 ) -> list[dict[str, Any]]:
     """The client's service-need assessments, newest first (own caseworker only)."""
     _own_client(conn, principal, jobseeker_id)
-    rows = conn.execute(
-        "SELECT * FROM service_need_assessments WHERE jobseeker_id = %s ORDER BY assessed_on DESC, id DESC",
-        (jobseeker_id,),
-    ).fetchall()
     record_access(conn, principal, [jobseeker_id], "service_need_read", reason)
-    return rows
+    return assessments_of(conn, jobseeker_id)
 
 
 def work_ability_changes(

@@ -142,14 +142,20 @@ def _with_items(conn: Conn, plans: list[dict[str, Any]]) -> list[dict[str, Any]]
     return [{**p, "items": items[p["id"]]} for p in plans]
 
 
-def list_plans(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> list[dict[str, Any]]:
-    """The client's plans, newest first (whoever may see the jobseeker; 404 otherwise); audited."""
-    access.check_visible(principal, access.subject(conn, jobseeker_id))
+def plans_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """The jobseeker's plans with their items, newest first, whoever asks: for a caller that has applied
+    :mod:`jobseekers.access` and audits the read (the right of access)."""
     plans = conn.execute(
         "SELECT * FROM plans WHERE jobseeker_id = %s ORDER BY drawn_up_on DESC, id DESC", (jobseeker_id,)
     ).fetchall()
-    record_access(conn, principal, [jobseeker_id], "plan_read", reason)
     return _with_items(conn, plans)
+
+
+def list_plans(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> list[dict[str, Any]]:
+    """The client's plans, newest first (whoever may see the jobseeker; 404 otherwise); audited."""
+    access.check_visible(principal, access.subject(conn, jobseeker_id))
+    record_access(conn, principal, [jobseeker_id], "plan_read", reason)
+    return plans_of(conn, jobseeker_id)
 
 
 def due_plan_reviews(conn: Conn, principal: Principal, *, within_days: int = 14) -> list[dict[str, Any]]:
