@@ -12,7 +12,7 @@ from accounts.models import CASE_HANDLERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from jobseekers import access
+from jobseekers import access, plans
 from jobseekers import consents as consent_service
 from jobseekers import service as jobseekers
 from jobseekers.schemas import (
@@ -27,7 +27,7 @@ from jobseekers.schemas import (
 )
 from matching import service as matching
 from matching.engine import Filters
-from web import labels
+from web import client_path, labels
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices
@@ -99,6 +99,7 @@ def profile_values(form: Form, i18n: I18n, *, editing: bool) -> dict[str, Any]:
     values["max_commute_km"] = number(form.text("max_commute_km"))
     values["service_stage"] = form.text("service_stage")
     values["available"] = form.flag("available")
+    values |= client_path.fact_values(form)
     languages = parse_languages(form.text("languages"))
     if languages is None:
         form.add("languages", i18n.gettext(N_("Write languages as code and level, e.g. fi native, en B1.")))
@@ -125,6 +126,7 @@ def _profile_form(record: dict[str, Any], i18n: I18n) -> Form:
             "languages": languages_text(record.get("languages")),
             "certificates": certificates_text(record.get("certificates") or []),
             "version": record.get("version"),
+            **client_path.fact_initial(record),
         }
     )
     hours = record.get("desired_hours_per_week")
@@ -139,37 +141,43 @@ def profile_choices(i18n: I18n) -> dict[str, Any]:
         "stage_choices": options(SERVICE_STAGES.items(), i18n),
         "licence_choices": [(c.value, c.value) for c in DrivingLicence],
         "form_choices": options(labels.PLACEMENT_FORMS.items(), i18n),
+        **client_path.fact_choices(i18n),
     }
 
 
 # Clients -------------------------------------------------------------------------------------------
 
 
-def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
-    """The caseworker's own clients (an admin: every jobseeker of the area)."""
+def clients_page(ctx: Ctx, q: str = "", offset: int = 0, target_group: str = "") -> Response:
+    """The caseworker's own clients (an admin: every jobseeker of the area), of a target group when one is
+    chosen, and the plan reviews due."""
+    groups = client_path.group_choices(ctx)
+    chosen = int(target_group) if target_group in {key for key, _ in groups} else None
     items, total = jobseekers.list_jobseekers(
         ctx.conn,
         ctx.principal,
-        JobseekerFilters(q=q.strip()[:200] or None, sort="pseudonym"),
+        JobseekerFilters(q=q.strip()[:200] or None, sort="pseudonym", target_group_id=chosen),
         PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
         reason="web: client list",
     )
     return ctx.render(
         "clients.html",
-        form=Form.initial({"q": q}),
+        form=Form.initial({"q": q, "target_group": target_group if chosen else ""}),
         items=items,
         total=total,
         offset=list_offset(offset),
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
+        group_choices=groups,
+        reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
     )
 
 
 @router.get("/clients")
-def clients(request: Request, q: str = "", offset: int = 0) -> Response:
-    """Own clients, searchable by words in the profile or skills."""
+def clients(request: Request, q: str = "", offset: int = 0, target_group: str = "") -> Response:
+    """Own clients, searchable by words in the profile or skills, and by target group."""
     with page(request, *CASE_HANDLERS) as ctx:
-        return clients_page(ctx, q, offset)
+        return clients_page(ctx, q, offset, target_group)
 
 
 def _new_client_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
@@ -215,9 +223,11 @@ def _client_page(
     profile: Form | None = None,
     capacity: Form | None = None,
     consent: Form | None = None,
+    path_forms: dict[str, Form] | None = None,
     status: int = 200,
 ) -> Response:
-    """The client's page: profile form, work capacity (own caseworker), consents."""
+    """The client's page: profile form, work capacity, work-ability change and service-need assessments
+    (own caseworker), plans, consents."""
     record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
     own = access.own_client(ctx.principal, record)
     work_capacity: dict[str, Any] | None = None
@@ -254,6 +264,7 @@ def _client_page(
         demand_choices=options(labels.PHYSICAL_DEMANDS.items(), ctx.i18n),
         stages=SERVICE_STAGES,
         **profile_choices(ctx.i18n),
+        **client_path.client_context(ctx, record, own, path_forms or {}),
     )
 
 
