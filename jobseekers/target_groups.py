@@ -17,7 +17,7 @@ from typing import Any
 
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from accounts.models import COORDINATION, STAFF, Principal
 from core import clock
@@ -31,7 +31,8 @@ FACT_COLUMNS = "unemployed_since, benefit, subsidy_days, birth_year, integration
 
 
 class TargetGroupRule(Strict):
-    """Conditions on the target-group facts, all ANDed; at least one."""
+    """Conditions on the target-group facts, all ANDed; at least one (checked on save, with the ranges:
+    :func:`check_rule`)."""
 
     unemployment_months_min: int | None = Field(
         None, ge=0, le=600, description="Unemployed at least this many whole months"
@@ -55,20 +56,24 @@ class TargetGroupRule(Strict):
         None, description="An integration plan applies (true) or does not (false)"
     )
 
-    @model_validator(mode="after")
-    def _coherent(self) -> TargetGroupRule:
-        if not self.model_dump(exclude_none=True):
-            raise ValueError("a target group needs at least one condition")
-        low, high = self.unemployment_months_min, self.unemployment_months_max
-        if low is not None and high is not None and low > high:
-            raise ValueError("unemployment_months_min cannot exceed unemployment_months_max")
-        if self.age_min is not None and self.age_under is not None and self.age_min >= self.age_under:
-            raise ValueError("age_min must be below age_under")
-        return self
-
     def stored(self) -> dict[str, Any]:
         """The rule as stored: only the conditions it names."""
         return self.model_dump(exclude_none=True, mode="json")
+
+
+def check_rule(rule: TargetGroupRule) -> None:
+    """Refuse a rule no one could meet or that names nothing (422 naming ``rule``): the rules between
+    its fields, which the schema cannot state."""
+    if not rule.stored():
+        raise ValidationFailed("a target group needs at least one condition", field="rule")
+    low, high = rule.unemployment_months_min, rule.unemployment_months_max
+    if low is not None and high is not None and low > high:
+        raise ValidationFailed(
+            "unemployment_months_min cannot exceed unemployment_months_max",
+            field="rule.unemployment_months_min",
+        )
+    if rule.age_min is not None and rule.age_under is not None and rule.age_min >= rule.age_under:
+        raise ValidationFailed("age_min must be below age_under", field="rule.age_min")
 
 
 class TargetGroupIn(Strict):
@@ -138,6 +143,7 @@ def create_target_group(conn: Conn, principal: Principal, data: TargetGroupIn) -
     """Save a target group of the area (admins and coordinators); 409 when the name is taken."""
     if principal.role not in COORDINATION:
         raise Forbidden("target groups are saved by admins and coordinators")
+    check_rule(data.rule)
     try:
         with conn.transaction():
             row = conn.execute(
