@@ -418,7 +418,7 @@ class Generator:
             line["language"] = group
         if capacity is not None:
             line["work_capacity"] = self.work_capacity(capacity)
-        return line
+        return line | path_facts(index, birth_year, group)
 
     def occupation_for(self, group: str) -> Occupation:
         keys = (
@@ -590,6 +590,27 @@ class Generator:
             for i in range(JOBSEEKERS)
         ]
         return employers + needs + jobseekers
+
+
+def path_facts(index: int, birth_year: int, group: str) -> JSON:
+    """The target-group facts of demo jobseeker ``index``: from a random stream of its own, so that the
+    rest of the file does not move; about one in five has none recorded, as in a real register."""
+    rng = random.Random(f"{SEED}-path-{index}")
+    if rng.random() < 0.2:
+        return {}
+    months = rng.choice([2, 4, 7, 9, 13, 18, 26, 40, 60])
+    started = REFERENCE_DAY - timedelta(days=round(months * 30.4) + rng.randint(0, 20))
+    facts: JSON = {"unemployed_since": started.isoformat()}
+    if months < 12 and rng.random() < 0.5:
+        facts |= {"benefit": "earnings_related", "subsidy_days": 0}
+    elif rng.random() < 0.9:
+        days = min(round(months * 21.5), 1500)
+        facts |= {"benefit": "labour_market_subsidy", "subsidy_days": days}
+    else:
+        facts["benefit"] = "none"
+    if group == "en":
+        facts["integration_plan"] = REFERENCE_DAY.year - birth_year < 60 and rng.random() < 0.8
+    return facts
 
 
 def summary(lines: Sequence[JSON]) -> Counter[str]:

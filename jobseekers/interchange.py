@@ -64,6 +64,10 @@ _TAIL: Final = (
     Column("available", "available", "boolean", True),
     Column("service_stage", "service_stage"),
     Column("text_language", "language", default="fi"),
+    Column("unemployed_since", "unemployed_since", "date"),
+    Column("benefit", "benefit"),
+    Column("subsidy_days", "subsidy_days", "integer"),
+    Column("integration_plan", "integration_plan", "boolean"),
 )
 JOBSEEKER_COLUMNS: Final = (*_HEAD, *_TAIL)
 CASEWORKER: Final = Column("caseworker_id", "caseworker", "bigint")

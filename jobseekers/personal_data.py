@@ -1,8 +1,9 @@
 """What the jobseekers domain holds about one person, whole: its part of the right of access, and erasure.
 
-The right of access (:func:`person_part`) gives the profile as staff see it, the work capacity with its
-details and the assessments (to those :func:`jobseekers.access.sees_health` allows; withheld from
-anyone else), every consent given and withdrawn, and the whole audit trail naming who read and why.
+The right of access (:func:`person_part`) gives the profile as staff see it (the target-group facts
+included), the work capacity with its details, the work-ability and service-need assessments (to those
+:func:`jobseekers.access.sees_health` allows; withheld from anyone else), the plans, every consent given
+and withdrawn, and the whole audit trail naming who read and why.
 
 Erasure (:func:`erase_identity`) removes the identity and the free text and keeps the pseudonymous facts
 that the indicators count, as :data:`ERASED` and :data:`KEPT` say. The row stays (proposals,
@@ -19,7 +20,7 @@ from typing import Any, Final
 
 from core.db import Conn
 from core.events import notify_change
-from jobseekers import consents
+from jobseekers import assessments, consents, plans
 from jobseekers.audit import trail_of
 from jobseekers.service import derived_constraints, staff_record
 
@@ -29,8 +30,11 @@ ERASED: Final = (
     "profile text, education and work history",
     "skills, languages, desired occupations, driving licences, placement forms wanted, desired hours,"
     " commuting distance and service stage",
+    "the target-group facts: when unemployment began, the benefit, the subsidy days paid and whether an"
+    " integration plan applies",
     "certificates",
     "the work capacity record and its assessments",
+    "the service-need assessments and the plans with their goals and steps",
 )
 """What erasing a jobseeker removes from this domain's tables."""
 KEPT: Final = (
@@ -57,6 +61,8 @@ def person_part(conn: Conn, jobseeker_id: int, *, health: bool) -> dict[str, Any
         "erased_at": erased["erased_at"] if erased else None,
         "work_capacity": None,
         "assessments": None,
+        "service_need_assessments": None,
+        "plans": plans.plans_of(conn, jobseeker_id),
         "consents": consents.consents_of(conn, jobseeker_id),
         "audit_trail": trail_of(conn, jobseeker_id),
     }
@@ -67,6 +73,7 @@ def person_part(conn: Conn, jobseeker_id: int, *, health: bool) -> dict[str, Any
             " created_at FROM work_capacity_assessments WHERE jobseeker_id = %s ORDER BY assessed_on, id",
             (jobseeker_id,),
         ).fetchall()
+        part["service_need_assessments"] = assessments.assessments_of(conn, jobseeker_id)
     return part
 
 
@@ -101,12 +108,19 @@ def erase_identity(conn: Conn, jobseeker_id: int) -> tuple[datetime, bool] | Non
         " birth_year = NULL, profile_text = '', education = '', work_history = '', skills = '{}',"
         " languages = '{}'::jsonb, desired_occupations = '{}', desired_hours_per_week = NULL,"
         " max_commute_km = NULL, driving_licences = '{}', placement_forms = '{}', service_stage = NULL,"
+        " unemployed_since = NULL, benefit = NULL, subsidy_days = NULL, integration_plan = NULL,"
         " available = false, archived = true, erased_at = now(), version = version + 1, updated_at = now()"
         " WHERE id = %s RETURNING erased_at",
         (jobseeker_id,),
     ).fetchone()
     assert erased is not None
-    for table in ("jobseeker_certificates", "work_capacity", "work_capacity_assessments"):
+    for table in (
+        "jobseeker_certificates",
+        "work_capacity",
+        "work_capacity_assessments",
+        "service_need_assessments",
+        "plans",
+    ):
         conn.execute(f"DELETE FROM {table} WHERE jobseeker_id = %s", (jobseeker_id,))
     conn.execute(
         "UPDATE consents SET withdrawn_at = now() WHERE jobseeker_id = %s AND withdrawn_at IS NULL",

@@ -58,6 +58,14 @@ class DrivingLicence(StrEnum):
     T = "T"
 
 
+class Benefit(StrEnum):
+    """The unemployment benefit the jobseeker receives: työmarkkinatuki, ansiopäiväraha, or none."""
+
+    LABOUR_MARKET_SUBSIDY = "labour_market_subsidy"
+    EARNINGS_RELATED = "earnings_related"
+    NONE = "none"
+
+
 class ConsentScope(StrEnum):
     """What the jobseeker agreed to: ``share_profile``, that they may be proposed to employers (the
     pseudonymous intro card is sent; no proposal without it); ``disclose_identity``, that their name and
@@ -106,6 +114,12 @@ def _check_birth_year(value: int | None) -> int | None:
     return value
 
 
+def _check_unemployed_since(value: date | None) -> date | None:
+    if value is not None and not date(1960, 1, 1) <= value <= clock.today():
+        raise ValueError("unemployment cannot begin in the future or before 1960")
+    return value
+
+
 def _dedupe(value: list[str] | None) -> list[str] | None:
     return None if value is None else list(dict.fromkeys(value))
 
@@ -132,8 +146,17 @@ class JobseekerFields(Strict):
     caseworker_id: int | None = None
     """Only an admin assigns a client to a caseworker; a caseworker's new client is their own."""
     text_language: TextLanguage | None = None
+    unemployed_since: date | None = Field(None, description="The date the unemployment began")
+    benefit: Benefit | None = None
+    subsidy_days: int | None = Field(
+        None, ge=0, le=5000, description="Days of labour market subsidy (työmarkkinatuki) paid"
+    )
+    integration_plan: bool | None = Field(
+        None, description="An integration plan (kotoutumissuunnitelma) applies"
+    )
 
     _languages = field_validator("languages")(_check_languages)
+    _unemployed_since = field_validator("unemployed_since")(_check_unemployed_since)
     _certificates = field_validator("certificates")(_check_certificates)
     _birth_year = field_validator("birth_year")(_check_birth_year)
     _lists = field_validator("skills", "desired_occupations", "driving_licences", "placement_forms")(_dedupe)
@@ -212,6 +235,7 @@ class JobseekerFilters(ListFilters):
     created_from: date | None = Field(default=None, description="registered on or after this day")
     created_to: date | None = Field(default=None, description="registered on or before this day")
     skill: str | None = Field(default=None, max_length=120)
+    target_group_id: int | None = Field(default=None, description="Only members of this saved target group")
     include_archived: bool = False
     sort: str = sort_field("-created_at", JOBSEEKER_SORTS)
 
@@ -273,6 +297,12 @@ class Jobseeker(BaseModel):
     caseworker_id: int | None
     text_language: str
     archived: bool
+    unemployed_since: date | None
+    unemployment_months: int | None = Field(description="Whole months of unemployment until today")
+    benefit: Benefit | None
+    subsidy_days: int | None
+    age: int | None = Field(description="This year minus the birth year")
+    integration_plan: bool | None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -32,7 +32,7 @@ from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import ANY_VERSION, insert_row, like_pattern, list_rows, order_by, update_versioned
-from jobseekers import access, facts
+from jobseekers import access, facts, target_groups
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     ASSESSMENT_SORTS,
@@ -45,6 +45,7 @@ from jobseekers.schemas import (
     JobseekerUpdate,
     WorkCapacityIn,
 )
+from jobseekers.target_groups import path_facts
 
 PROFILE_COLUMNS = (
     "id",
@@ -71,6 +72,10 @@ PROFILE_COLUMNS = (
     "caseworker_id",
     "text_language",
     "archived",
+    "unemployed_since",
+    "benefit",
+    "subsidy_days",
+    "integration_plan",
     "version",
     "created_at",
     "updated_at",
@@ -166,6 +171,7 @@ def _records(conn: Conn, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
     out: list[dict[str, Any]] = []
     for r in rows:
         record = {column: _plain(r[column]) for column in PROFILE_COLUMNS}
+        record |= path_facts(r["unemployed_since"], r["birth_year"])
         record["certificates"] = certificates[r["id"]]
         record["constraints"] = constraints.get(r["id"]) or _no_constraints()
         out.append(record)
@@ -349,6 +355,8 @@ def list_jobseekers(
         where.append(
             ("EXISTS (SELECT 1 FROM unnest(skills) AS s WHERE lower(s) = lower(%s))", filters.skill.strip())
         )
+    if filters.target_group_id is not None:
+        where.append(target_groups.member_condition(conn, principal, filters.target_group_id))
     if filters.q:
         where.append(
             ("(profile_text || ' ' || array_to_string(skills, ' ')) ILIKE %s", like_pattern(filters.q))

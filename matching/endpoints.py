@@ -94,6 +94,7 @@ async def need_matches(
     accept_language: AcceptLanguage = None,
     limit: Limit = 10,
     municipality: Annotated[str | None, Query(max_length=100)] = None,
+    target_group_id: Annotated[int | None, Query(description="Only members of this target group")] = None,
     reason: Reason = "matching",
 ) -> Response:
     """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers.
@@ -104,7 +105,15 @@ async def need_matches(
         filters = _filters(municipality, None, True, False)
         lang = i18n.accept_language(accept_language)
         return service.need_matches(
-            conn, engine_of(request.app.state), principal, need_id, filters, limit, reason, lang
+            conn,
+            engine_of(request.app.state),
+            principal,
+            need_id,
+            filters,
+            limit,
+            reason,
+            lang,
+            target_group_id,
         )
 
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
@@ -123,6 +132,7 @@ class SearchRequest(BaseModel):
     include_assistive: StrictBool = True
     hidden_only: StrictBool = False
     reason: str = Field("search", min_length=1, max_length=200, pattern=non_blank())
+    target_group_id: int | None = Field(None, description="Jobseekers of this target group only")
 
 
 @router.post(
@@ -143,5 +153,6 @@ def search(body: SearchRequest, request: Request, principal: CurrentPrincipal, c
         body.limit,
         body.lang,
         body.reason,
+        body.target_group_id,
     )
     return plain_json(result)

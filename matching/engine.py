@@ -124,6 +124,8 @@ class Filters:
     caseworker_id: int | None = None
     """Jobseekers of this caseworker only (a caseworker matches own clients)."""
     employer_id: int | None = None
+    jobseeker_ids: frozenset[int] | None = None
+    """Only these jobseekers (the members of a target group, found in SQL by the caller)."""
 
 
 class MatchingEngine:
@@ -311,12 +313,15 @@ class MatchingEngine:
         self, kind: Kind, mask: npt.NDArray[np.bool_], c: dict[str, npt.NDArray[Any]], filters: Filters
     ) -> npt.NDArray[np.bool_]:
         """The request's filters on top of ``mask`` (in place): municipality for both sides; placement
-        form, assistive tasks, hidden needs and employer for needs; caseworker for jobseekers."""
+        form, assistive tasks, hidden needs and employer for needs; caseworker and chosen ids for
+        jobseekers."""
         if filters.municipality:
             mask &= c["municipality"] == self.side(kind).known_municipality_code(filters.municipality)
         if kind == "jobseeker":
             if filters.caseworker_id is not None:
                 mask &= c["owner"] == filters.caseworker_id
+            if filters.jobseeker_ids is not None:
+                mask &= np.isin(c["ids"], np.fromiter(filters.jobseeker_ids, np.int64))
             return mask
         if filters.placement_form:
             mask &= (c["forms"] & prefilter.FORM_BITS.get(filters.placement_form, 0)) != 0

@@ -13,7 +13,7 @@ from core import clock
 from core.db import Conn
 from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from embeddings.texts import EmptyTextError
-from jobseekers import access
+from jobseekers import access, target_groups
 from jobseekers.audit import record_access
 from matching import exposure, wording
 from matching.calibration import fit_of
@@ -209,9 +209,10 @@ def need_matches(
     limit: int,
     reason: str,
     lang: str = "fi",
+    target_group_id: int | None = None,
 ) -> dict[str, Any]:
-    """Available jobseekers for one need, pseudonymous, explained in ``lang``; every listed jobseeker's
-    read is audited.
+    """Available jobseekers for one need, pseudonymous, explained in ``lang``, of a target group of the area
+    when one is named; every listed jobseeker's read is audited.
 
     Near-equal candidates are ordered least recently shown first (:func:`exposure.rotate_near_equal`),
     and the showing is recorded.
@@ -219,6 +220,10 @@ def need_matches(
     need, vector = _need(conn, engine, principal, need_id)
     if (scope := access.caseworker_scope(principal)) is not None:
         filters = replace(filters, caseworker_id=scope)
+    if target_group_id is not None:
+        filters = replace(
+            filters, jobseeker_ids=target_groups.member_ids(conn, principal.area_id, target_group_id)
+        )
     matches = engine.matches_for_need(need, vector, filters, limit)
     if matches:
         ids = [m.id for m in matches]
@@ -241,12 +246,18 @@ def search(
     limit: int,
     lang: str,
     reason: str,
+    target_group_id: int | None = None,
 ) -> dict[str, Any]:
-    """Free text against needs or jobseekers of the caller's area."""
+    """Free text against needs or jobseekers of the caller's area (jobseekers of a target group of the
+    area when one is named)."""
     if not text.strip():
         raise ValidationFailed("write something to search for", field="text")
     if target == "jobseekers" and (scope := access.caseworker_scope(principal)) is not None:
         filters = replace(filters, caseworker_id=scope)
+    if target == "jobseekers" and target_group_id is not None:
+        filters = replace(
+            filters, jobseeker_ids=target_groups.member_ids(conn, principal.area_id, target_group_id)
+        )
     kind: Kind = "need" if target == "needs" else "jobseeker"
     hits = engine.search_text(text, kind, principal.area_id, filters, limit, lang)
     side = engine.side(kind)

@@ -12,12 +12,14 @@ drawing a lone dot.
 from __future__ import annotations
 
 import io
+import json
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final, Literal
 
+from core import clock
 from core.db import Conn
 from core.i18n import N_, translate
 from core.labels import INDICATOR_UNITS
@@ -160,11 +162,25 @@ def chart(
     language: str = "fi",
     cache: ChartCache = CACHE,
 ) -> bytes:
-    """The indicator ``name`` month by month as ``kind``, drawn once per area, period and data version."""
+    """The indicator ``name`` month by month as ``kind``, drawn once per area, period, target group and data
+    version."""
     ind = indicators.indicator(name)
     check_period(scope.date_from, scope.date_to)
     version = data_version(conn, scope.area_id)
-    key = (scope.area_id, version, name, by, scope.date_from, scope.date_to, kind, language)
+    # A target group's members are judged on the period's last day or today, so both are in the key.
+    group = json.dumps(scope.target_group, sort_keys=True) if scope.target_group else ""
+    key = (
+        scope.area_id,
+        version,
+        name,
+        by,
+        scope.date_from,
+        scope.date_to,
+        kind,
+        language,
+        group,
+        clock.today(),
+    )
 
     def produce() -> bytes:
         return draw(indicators.over_time(conn, scope, ind, by), kind, language)

@@ -81,6 +81,11 @@ def indicators_command(
         None, "--to", help="Last day of the period, inclusive (YYYY-MM-DD); default: today."
     ),
     by: ByOption = typer.Option(ByOption.AREA, help="area, municipality, coordinator or month."),
+    target_group: int | None = typer.Option(
+        None,
+        "--target-group",
+        help="Only the members of this target group (its id: kohtaamo target-groups list).",
+    ),
     output_format: Format = format_option(Format.TABLE, Format.JSON, Format.CSV, Format.XLSX),
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
@@ -93,6 +98,7 @@ def indicators_command(
         raise fail("--format xlsx writes a file: give --out FILE.xlsx")
     with app_errors(), transaction() as conn:
         scope = indicators.Scope(area_id=_area_id(conn, area), area_name=area, date_from=first, date_to=last)
+        scope = indicators.narrowed(conn, scope, target_group)
         result = indicators.compute(conn, scope, by.value)
     if output_format is Format.TABLE:
         _table(result)

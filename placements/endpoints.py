@@ -368,20 +368,29 @@ def add_follow_up(
 # Indicators ----------------------------------------------------------------------------------------
 
 By = Annotated[indicators.By, Query(description="area, municipality, coordinator or month")]
+TargetGroupId = Annotated[
+    int | None,
+    Query(description="Only the members of this target group of the area (on the period's last day)"),
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope(
-    conn: Conn, principal: Principal, date_from: date | None, date_to: date | None
+    conn: Conn,
+    principal: Principal,
+    date_from: date | None,
+    date_to: date | None,
+    target_group_id: int | None = None,
 ) -> indicators.Scope:
     require(principal, *COORDINATION)
     first, last = ledger.default_period(date_from, date_to)
-    return indicators.Scope(
+    scope = indicators.Scope(
         area_id=principal.area_id,
         area_name=accounts.get_area(conn, principal.area_id)["name"],
         date_from=first,
         date_to=last,
     )
+    return indicators.narrowed(conn, scope, target_group_id)
 
 
 @router.get(
@@ -393,9 +402,10 @@ def get_indicators(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     by: By = "area",
+    target_group_id: TargetGroupId = None,
 ) -> dict[str, Any]:
     """The area's indicators for the period, each with its definition (coordinator, admin)."""
-    return indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
+    return indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
 
 
 @router.get(
@@ -410,9 +420,10 @@ def indicators_csv(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     by: By = "area",
+    target_group_id: TargetGroupId = None,
 ) -> Response:
     """The indicators as CSV."""
-    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
+    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
     return Response(
         exports.to_csv(result),
         media_type="text/csv; charset=utf-8",
@@ -432,9 +443,10 @@ def indicators_xlsx(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     by: By = "area",
+    target_group_id: TargetGroupId = None,
 ) -> Response:
     """The indicators as an Excel workbook (figures and definitions)."""
-    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to), by)
+    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
     return Response(
         exports.to_xlsx(result),
         media_type=XLSX,
@@ -455,9 +467,10 @@ def chart_png(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     by: By = "area",
+    target_group_id: TargetGroupId = None,
 ) -> Response:
     """One indicator month by month as a PNG chart (one line per group of ``by``)."""
-    scope = _scope(conn, principal, date_from, date_to)
+    scope = _scope(conn, principal, date_from, date_to, target_group_id)
     return Response(charts.chart(conn, scope, name, by, "png"), media_type="image/png")
 
 
@@ -475,7 +488,8 @@ def chart_svg(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     by: By = "area",
+    target_group_id: TargetGroupId = None,
 ) -> Response:
     """One indicator month by month as an SVG chart (one line per group of ``by``)."""
-    scope = _scope(conn, principal, date_from, date_to)
+    scope = _scope(conn, principal, date_from, date_to, target_group_id)
     return Response(charts.chart(conn, scope, name, by, "svg"), media_type="image/svg+xml")

@@ -8,6 +8,10 @@ indicator over each calendar month's part of the period, as if that part were th
 Dimensions: for placement and proposal indicators the municipality is where the work is (the need's
 municipality) and the coordinator is whoever proposed the candidate; for the activation rate they are
 the jobseeker's home municipality and responsible caseworker.
+
+A target group (:mod:`jobseekers.target_groups`) narrows every indicator to its members: the jobseekers
+counted, placed or proposed who meet its rule on the period's last day (today, for a period not yet
+over).
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
+from core import clock
 from core.db import Conn
 from core.errors import NotFound
 from core.i18n import N_, translate
+from jobseekers import target_groups
 from placements.ledger import HIDDEN_NEED, check_period, local_date
 
 By = Literal["area", "municipality", "coordinator", "month"]
@@ -38,9 +45,30 @@ class Scope:
     area_name: str
     date_from: date
     date_to: date
+    target_group: tuple[str, dict[str, Any]] | None = None
+    """The name and rule of the target group the figures are narrowed to, if any."""
 
     def params(self) -> dict[str, Any]:
-        return {"area": self.area_id, "area_name": self.area_name, "from": self.date_from, "to": self.date_to}
+        return {
+            "area": self.area_id,
+            "area_name": self.area_name,
+            "from": self.date_from,
+            "to": self.date_to,
+            "tg": Jsonb(self.target_group[1]) if self.target_group else None,
+            "tg_on": min(self.date_to, clock.today()),
+        }
+
+
+def narrowed(conn: Conn, scope: Scope, target_group_id: int | None) -> Scope:
+    """``scope`` narrowed to the members of a target group of its area (422 naming
+    ``target_group_id`` when the area has no such group), or as it is when none is named."""
+    if target_group_id is None:
+        return scope
+    return replace(scope, target_group=target_groups.named_rule(conn, scope.area_id, target_group_id))
+
+
+def _members(id_column: str) -> str:
+    return target_groups.member_sql(id_column, "tg", "tg_on")
 
 
 Row = dict[str, Any]
@@ -60,7 +88,8 @@ _WORK_GROUPS: dict[str, tuple[str, str]] = {
 _PLACEMENTS_IN_PERIOD = (
     "FROM placements pl JOIN proposals p ON p.id = pl.proposal_id JOIN needs n ON n.id = pl.need_id"
     " JOIN employers e ON e.id = pl.employer_id LEFT JOIN users u ON u.id = p.proposed_by"
-    " WHERE pl.area_id = %(area)s AND pl.start_date BETWEEN %(from)s AND %(to)s"
+    " WHERE pl.area_id = %(area)s AND pl.start_date BETWEEN %(from)s AND %(to)s AND "
+    + _members("pl.jobseeker_id")
 )
 
 
@@ -83,8 +112,7 @@ def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
         " count(*) AS denominator, NULL::float8 AS median"
         " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
         " WHERE a.area_id = %(area)s AND ((NOT a.archived AND " + local_date("a.created_at") + " <= %(to)s)"
-        " OR a.id IN (SELECT jobseeker_id FROM started))"
-        " GROUP BY 1, 2"
+        " OR a.id IN (SELECT jobseeker_id FROM started)) AND " + _members("a.id") + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
 
@@ -146,7 +174,9 @@ def employer_response_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
         " FROM proposals p JOIN needs n ON n.id = p.need_id LEFT JOIN users u ON u.id = p.proposed_by"
         " WHERE p.area_id = %(area)s AND "
         + local_date("p.created_at")
-        + " BETWEEN %(from)s AND %(to)s GROUP BY 1, 2"
+        + " BETWEEN %(from)s AND %(to)s AND "
+        + _members("p.jobseeker_id")
+        + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _WORK_GROUPS, scope, by)
 
@@ -259,6 +289,7 @@ def compute(conn: Conn, scope: Scope, by: By) -> dict[str, Any]:
         "from": scope.date_from,
         "to": scope.date_to,
         "by": by,
+        "target_group": scope.target_group[0] if scope.target_group else None,
         "indicators": [
             {
                 "name": ind.name,

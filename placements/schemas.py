@@ -411,4 +411,5 @@ class Indicators(BaseModel):
     date_from: date = Field(alias="from")
     date_to: date = Field(alias="to")
     by: str = Field(description="area, municipality, coordinator or month")
+    target_group: str | None = Field(None, description="The target group the figures are narrowed to")
     indicators: list[IndicatorSeries]

@@ -110,6 +110,27 @@ def _work_capacity(document: dict[str, Any]) -> Lines:
     return lines
 
 
+def _plans(document: dict[str, Any]) -> Lines:
+    kinds = {"activation": "Aktivointisuunnitelma", "employment": "Työllistymissuunnitelma"}
+    lines: Lines = []
+    for p in document["plans"]:
+        review = f", tarkistetaan {_day(p['review_on'])}" if p["review_on"] else ""
+        agreed = "sovittu asiakkaan kanssa" if p["agreed_with_client"] else "ei vielä sovittu"
+        lines.append((f"{kinds.get(p['kind'], p['kind'])} {_day(p['drawn_up_on'])}", f"{agreed}{review}"))
+        for item in p["items"]:
+            due = f" ({_day(item['due_on'])})" if item["due_on"] else ""
+            lines.append(("Tavoite" if item["kind"] == "goal" else "Askel", f"{item['text']}{due}"))
+    if not document["plans"]:
+        lines.append(("", "Suunnitelmaa ei ole kirjattu."))
+    if document["service_need_assessments"] is None:
+        lines.append(("", "Palvelutarpeen arviot antaa henkilön oma virkailija."))
+    for a in document["service_need_assessments"] or []:
+        notes = f" – {a['notes']}" if a["notes"] else ""
+        needs = f" ({', '.join(a['needs'])})" if a["needs"] else ""
+        lines.append((f"Palvelutarpeen arvio {_day(a['assessed_on'])}", f"{a['level']}{needs}{notes}"))
+    return lines
+
+
 def _consents(document: dict[str, Any]) -> Lines:
     lines: Lines = []
     for c in document["consents"]:
@@ -164,7 +185,7 @@ def sections(document: dict[str, Any]) -> list[tuple[str, Lines]]:
         ("Suostumukset", _consents(document)),
         ("Ehdotukset työnantajille ja esittelykortit", _proposals(document)),
         ("Työllistymiset ja seurannat", _placements(document)),
-        ("Työllistymissuunnitelma", [("", "Kohtaamo ei säilytä suunnitelmaa eikä palvelutarpeen arviota.")]),
+        ("Suunnitelmat ja palvelutarpeen arviot", _plans(document)),
         (
             "Hakua varten laskettu profiilin vektori",
             [

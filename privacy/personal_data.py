@@ -22,11 +22,7 @@ from matching.vectors import vector_facts
 from placements import personal_data as placements
 
 ACTION: Final = "personal_data"
-PLAN: Final = {
-    "recorded": False,
-    "note": "Kohtaamo keeps no employment plan or assessment of service need: none is held here.",
-}
-WITHHELD_REASON: Final = "work-capacity details are given by the person's own caseworker"
+WITHHELD_REASON: Final = "work-capacity details and assessments are given by the person's own caseworker"
 
 
 def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> dict[str, Any]:
@@ -44,6 +40,7 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
         else [
             {"part": "work_capacity", "reason": WITHHELD_REASON},
             {"part": "assessments", "reason": WITHHELD_REASON},
+            {"part": "service_need_assessments", "reason": WITHHELD_REASON},
         ]
     )
     return {
@@ -54,10 +51,11 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
         "profile": part["profile"],
         "work_capacity": part["work_capacity"],
         "assessments": part["assessments"],
+        "service_need_assessments": part["service_need_assessments"],
         "withheld": withheld,
         "consents": part["consents"],
         **placements.person_part(conn, jobseeker_id),
-        "plan": PLAN,
+        "plans": part["plans"],
         "profile_vector": vector_facts(conn, "jobseeker", jobseeker_id),
         "audit_trail": part["audit_trail"],
     }

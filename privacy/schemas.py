@@ -8,7 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from employers.schemas import PlacementForm, ShortText, Strict
+from jobseekers.assessments import ServiceNeedAssessment
 from jobseekers.audit import MAX_REASON
+from jobseekers.plans import Plan
 from jobseekers.schemas import Assessment, Consent, Jobseeker, WorkCapacity
 from placements.schemas import (
     Answer,
@@ -23,7 +25,7 @@ from placements.schemas import (
 class Withheld(BaseModel):
     """A part of the record this reader is not given, and who gives it."""
 
-    part: Literal["work_capacity", "assessments"]
+    part: Literal["work_capacity", "assessments", "service_need_assessments"]
     reason: str
 
 
@@ -71,13 +73,6 @@ class PersonPlacement(BaseModel):
     follow_ups: list[FollowUp]
 
 
-class Plan(BaseModel):
-    """The employment plan and assessment of service need: not kept by this service yet."""
-
-    recorded: bool = Field(description="False: the service keeps no plan or assessment of service need")
-    note: str
-
-
 class ProfileVector(BaseModel):
     """That an embedding of the profile text is held for matching (a list of numbers, not given)."""
 
@@ -110,11 +105,14 @@ class PersonalData(BaseModel):
         description="With its details; none when none is recorded or it is withheld from this reader"
     )
     assessments: list[Assessment] | None = Field(description="None when withheld from this reader")
+    service_need_assessments: list[ServiceNeedAssessment] | None = Field(
+        description="None when withheld from this reader"
+    )
     withheld: list[Withheld] = Field(description="Parts this reader is not given, and who gives them")
     consents: list[Consent]
     proposals: list[PersonProposal]
     placements: list[PersonPlacement]
-    plan: Plan
+    plans: list[Plan] = Field(description="The activation and employment plans, newest first")
     profile_vector: ProfileVector | None
     audit_trail: list[AccessRecord] = Field(description="Every read and change, oldest first (this one too)")
 

@@ -24,6 +24,7 @@ from db import migrate as migrations
 from embeddings.embedder import configured_embedder
 from employers.endpoints import router as employers_router
 from jobseekers.endpoints import router as jobseekers_router
+from jobseekers.path_endpoints import router as path_router
 from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
@@ -105,7 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ~100 routes before them cost each ranking ~0.1 ms (bench/results/PROFILE.md); none of its paths
     # overlaps another router's. Placements before employers: its /contacts/due must be matched before
     # employers' /contacts/{contact_id}.
-    routers = (matching_router, accounts_router, placements_router, employers_router, jobseekers_router)
+    routers = (
+        matching_router,
+        accounts_router,
+        placements_router,
+        employers_router,
+        jobseekers_router,
+        path_router,
+    )
     for router in (*routers, privacy_router):
         app.include_router(router, prefix="/api/v1")
 

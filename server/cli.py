@@ -14,6 +14,7 @@ from core.logs import setup_logging
 from core.settings import get_settings
 from demo.cli import register as register_demo
 from interchange.cli import register as register_interchange
+from jobseekers.cli import register as register_jobseekers
 from matching.cli import register as register_matching
 from placements.cli import print_outcomes
 from placements.cli import register as register_placements
@@ -80,6 +81,7 @@ register_interchange(app)
 register_demo(app)
 register_placements(app)
 register_privacy(app)
+register_jobseekers(app)
 
 if __name__ == "__main__":
     app()

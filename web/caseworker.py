@@ -14,7 +14,7 @@ from accounts.models import CASE_HANDLERS, PROPOSERS, Role
 from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from jobseekers import access
+from jobseekers import access, plans
 from jobseekers import consents as consent_service
 from jobseekers import service as jobseekers
 from jobseekers.schemas import (
@@ -29,7 +29,7 @@ from jobseekers.schemas import (
 )
 from matching import service as matching
 from matching.engine import Filters
-from web import labels, list_filters, lookups
+from web import client_path, labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices
@@ -101,6 +101,7 @@ def profile_values(form: Form, i18n: I18n, *, editing: bool) -> dict[str, Any]:
     values["max_commute_km"] = number(form.text("max_commute_km"))
     values["service_stage"] = form.text("service_stage")
     values["available"] = form.flag("available")
+    values |= client_path.fact_values(form)
     languages = parse_languages(form.text("languages"))
     if languages is None:
         form.add("languages", i18n.gettext(N_("Write languages as code and level, e.g. fi native, en B1.")))
@@ -127,6 +128,7 @@ def _profile_form(record: dict[str, Any], i18n: I18n) -> Form:
             "languages": languages_text(record.get("languages")),
             "certificates": certificates_text(record.get("certificates") or []),
             "version": record.get("version"),
+            **client_path.fact_initial(record),
         }
     )
     hours = record.get("desired_hours_per_week")
@@ -141,22 +143,33 @@ def profile_choices(i18n: I18n) -> dict[str, Any]:
         "stage_choices": options(SERVICE_STAGES.items(), i18n),
         "licence_choices": [(c.value, c.value) for c in DrivingLicence],
         "form_choices": options(labels.PLACEMENT_FORMS.items(), i18n),
+        **client_path.fact_choices(i18n),
     }
 
 
 # Clients -------------------------------------------------------------------------------------------
 
 
-CLIENT_LIST_FILTERS = ("q", "stage", "municipality", "caseworker", "created_from", "created_to")
+CLIENT_LIST_FILTERS = (
+    "q",
+    "stage",
+    "municipality",
+    "caseworker",
+    "created_from",
+    "created_to",
+    "target_group",
+)
 """What the client list remembers; never ``who`` (a person's name)."""
 
 
 def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int = 0) -> Response:
     """The caseworker's own clients (an admin: every jobseeker of the area), by name, pseudonym or
-    customer number, words, service stage, municipality, registration date and (an admin) caseworker."""
+    customer number, words, service stage, municipality, registration date, target group and (an admin)
+    caseworker; and the plan reviews due."""
     given = {name: (query or {}).get(name, "") for name in ("who", *CLIENT_LIST_FILTERS)}
     form = Form.initial(given)
     admin = ctx.principal.role is Role.ADMIN
+    groups = client_path.group_choices(ctx)
     values = {
         "who": given["who"].strip()[:200] or None,
         "q": given["q"].strip()[:200] or None,
@@ -165,6 +178,9 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         "caseworker_id": given["caseworker"] if admin and given["caseworker"].isdigit() else None,
         "created_from": given["created_from"].strip() or None,
         "created_to": given["created_to"].strip() or None,
+        "target_group_id": int(given["target_group"])
+        if given["target_group"] in {k for k, _ in groups}
+        else None,
         "sort": "pseudonym",
     }
     items: list[dict[str, Any]] = []
@@ -196,6 +212,8 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         stages=SERVICE_STAGES,
         stage_choices=options(SERVICE_STAGES.items(), ctx.i18n),
         caseworker_choices=caseworkers,
+        group_choices=groups,
+        reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
     )
 
 
@@ -209,6 +227,7 @@ def clients(
     caseworker: str = "",
     created_from: str = "",
     created_to: str = "",
+    target_group: str = "",
     offset: int = 0,
 ) -> Response:
     """Own clients, found by name, pseudonym or customer number, or filtered; the last filter is
@@ -224,6 +243,7 @@ def clients(
             "caseworker": caseworker,
             "created_from": created_from,
             "created_to": created_to,
+            "target_group": target_group,
         }
         return clients_page(ctx, query, offset)
 
@@ -271,9 +291,11 @@ def _client_page(
     profile: Form | None = None,
     capacity: Form | None = None,
     consent: Form | None = None,
+    path_forms: dict[str, Form] | None = None,
     status: int = 200,
 ) -> Response:
-    """The client's page: profile form, work capacity (own caseworker), consents."""
+    """The client's page: profile form, work capacity, work-ability change and service-need assessments
+    (own caseworker), plans, consents."""
     record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
     own = access.own_client(ctx.principal, record)
     work_capacity: dict[str, Any] | None = None
@@ -310,6 +332,7 @@ def _client_page(
         demand_choices=options(labels.PHYSICAL_DEMANDS.items(), ctx.i18n),
         stages=SERVICE_STAGES,
         **profile_choices(ctx.i18n),
+        **client_path.client_context(ctx, record, own, path_forms or {}),
     )
 
 

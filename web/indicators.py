@@ -16,6 +16,7 @@ from accounts import service as accounts
 from accounts.models import COORDINATION, Role
 from core import spreadsheets
 from core.errors import AppError, ValidationFailed
+from jobseekers import target_groups
 from matching import exposure
 from matching import service as matching
 from placements import charts, exports, indicators, ledger
@@ -49,30 +50,43 @@ def _by(value: str) -> indicators.By:
     return "area"
 
 
-def _scope(ctx: Ctx, first: date, last: date) -> indicators.Scope:
+def _groups(ctx: Ctx) -> list[tuple[str, str]]:
+    """The target-group choices: every jobseeker, or one of the area's saved groups."""
+    groups = target_groups.list_target_groups(ctx.conn, ctx.principal)
+    return [("", ctx._(N_("All jobseekers"))), *((str(g["id"]), g["name"]) for g in groups)]
+
+
+def _scope(ctx: Ctx, first: date, last: date, target_group: str = "") -> indicators.Scope:
     name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
-    return indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
+    scope = indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
+    chosen = int(target_group) if target_group.isdigit() and len(target_group) < 19 else None
+    return indicators.narrowed(ctx.conn, scope, chosen)
 
 
 @router.get("/indicators")
-def indicator_page(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
-    """Every indicator for the period and grouping, with a chart of each over time and the downloads."""
+def indicator_page(
+    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+) -> Response:
+    """Every indicator for the period and grouping (of a target group, when one is chosen), with a chart
+    of each over time and the downloads."""
     with page(request, *COORDINATION) as ctx:
         grouping = _by(by)
-        form = Form.initial({"date_from": date_from, "date_to": date_to, "by": grouping})
+        groups = _groups(ctx)
+        if target_group not in {key for key, _ in groups}:
+            target_group = ""
+        chosen = {"by": grouping, "target_group": target_group}
+        form = Form.initial({"date_from": date_from, "date_to": date_to, **chosen})
         result: dict[str, Any] | None = None
         try:
             first, last = _period(date_from, date_to)
-            form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), "by": grouping})
+            form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), **chosen})
             with ctx.savepoint():
-                result = indicators.compute(ctx.conn, _scope(ctx, first, last), grouping)
+                result = indicators.compute(ctx.conn, _scope(ctx, first, last, target_group), grouping)
         except AppError:
             form.add(
                 "date_from", ctx._(N_("Check the period: the first day must be on or before the last day."))
             )
-        query = urlencode(
-            {"date_from": form.value("date_from"), "date_to": form.value("date_to"), "by": grouping}
-        )
+        query = urlencode({"date_from": form.value("date_from"), "date_to": form.value("date_to"), **chosen})
         return ctx.render(
             "indicators.html",
             status=200 if result is not None else 422,
@@ -80,6 +94,7 @@ def indicator_page(request: Request, date_from: str = "", date_to: str = "", by:
             result=result,
             query=query,
             by_choices=[(k, ctx._(v)) for k, v in labels.INDICATOR_GROUPS.items()],
+            group_choices=groups,
             labels=labels,
             exposure=_exposure(ctx),
         )
@@ -96,13 +111,13 @@ def _exposure(ctx: Ctx) -> dict[str, Any] | None:
     return exposure.area_exposure(engine, ctx.principal.area_id).as_dict()
 
 
-def _result(ctx: Ctx, date_from: str, date_to: str, by: str) -> dict[str, Any]:
+def _result(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> dict[str, Any]:
     first, last = _period(date_from, date_to)
-    return indicators.compute(ctx.conn, _scope(ctx, first, last), _by(by))
+    return indicators.compute(ctx.conn, _scope(ctx, first, last, target_group), _by(by))
 
 
-def _sheets(ctx: Ctx, date_from: str, date_to: str, by: str) -> list[spreadsheets.Sheet]:
-    result = _result(ctx, date_from, date_to, by)
+def _sheets(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> list[spreadsheets.Sheet]:
+    result = _result(ctx, date_from, date_to, by, target_group)
     return exports.sheets(result, ctx.i18n.language, labels.INDICATOR_DEFINITIONS)
 
 
@@ -111,10 +126,12 @@ def _filename(ctx: Ctx, suffix: str) -> str:
 
 
 @router.get("/indicators.csv")
-def indicators_csv(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+def indicators_csv(
+    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+) -> Response:
     """The indicators as a CSV file for Finnish Excel, in the reader's language."""
     with page(request, *COORDINATION) as ctx:
-        figures = _sheets(ctx, date_from, date_to, by)[0]
+        figures = _sheets(ctx, date_from, date_to, by, target_group)[0]
         return Response(
             spreadsheets.to_csv(figures.headers, figures.rows, ctx.i18n.language),
             media_type="text/csv; charset=utf-8",
@@ -123,11 +140,13 @@ def indicators_csv(request: Request, date_from: str = "", date_to: str = "", by:
 
 
 @router.get("/indicators.xlsx")
-def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by: str = "area") -> Response:
+def indicators_xlsx(
+    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+) -> Response:
     """The indicators as an Excel workbook (figures and definitions), in the reader's language."""
     with page(request, *COORDINATION) as ctx:
         return Response(
-            spreadsheets.to_xlsx(_sheets(ctx, date_from, date_to, by)),
+            spreadsheets.to_xlsx(_sheets(ctx, date_from, date_to, by, target_group)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={**PRIVATE, "Content-Disposition": _filename(ctx, "xlsx")},
         )
@@ -135,7 +154,13 @@ def indicators_xlsx(request: Request, date_from: str = "", date_to: str = "", by
 
 @router.get("/indicators/{name}/chart.{kind}")
 def indicator_chart(
-    request: Request, name: str, kind: str, date_from: str = "", date_to: str = "", by: str = "area"
+    request: Request,
+    name: str,
+    kind: str,
+    date_from: str = "",
+    date_to: str = "",
+    by: str = "area",
+    target_group: str = "",
 ) -> Response:
     """One indicator month by month as an SVG or PNG line chart in the reader's language."""
     with page(request, *COORDINATION) as ctx:
@@ -144,7 +169,7 @@ def indicator_chart(
         first, last = _period(date_from, date_to)
         drawn = charts.chart(
             ctx.conn,
-            _scope(ctx, first, last),
+            _scope(ctx, first, last, target_group),
             name,
             _by(by),
             "svg" if kind == "svg" else "png",

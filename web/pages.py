@@ -114,7 +114,12 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
             ("/placements", N_("Placements")),
         ]
     if principal.role is Role.CASEWORKER:
-        return [("/clients", N_("My clients")), *staff_common, ("/proposals", N_("Proposals"))]
+        return [
+            ("/clients", N_("My clients")),
+            *staff_common,
+            ("/proposals", N_("Proposals")),
+            ("/target-groups", N_("Target groups")),
+        ]
     nav = [
         ("/", N_("Today")),
         ("/employers", N_("Employers")),
@@ -122,6 +127,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
         ("/proposals", N_("Proposals")),
         ("/placements", N_("Placements")),
         ("/indicators", N_("Indicators")),
+        ("/target-groups", N_("Target groups")),
     ]
     if principal.role is Role.ADMIN:
         nav.append(("/admin/users", N_("Users")))

@@ -20,6 +20,7 @@ from web import (
     exports,
     indicators,
     needs,
+    path,
     placements,
     proposing,
 )
@@ -97,6 +98,7 @@ def install(app: FastAPI) -> None:
         needs,
         proposing,
         caseworker,
+        path,
         employer,
         placements,
         indicators,

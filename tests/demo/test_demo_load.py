@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from accounts import service as accounts
-from accounts.models import Role
+from accounts.models import Role, operator
 from core.db import Conn, connect
 from core.settings import get_settings
 from demo.catalogue import AREA, MUNICIPALITIES
@@ -120,3 +120,27 @@ def test_every_demo_jobseeker_may_be_proposed_and_a_demo_coordinator_proposes_on
             assert proposed.status_code == 201, proposed.text
             return
     raise AssertionError("no open demo need has a ranked candidate")
+
+
+def test_the_demo_has_target_groups_assessments_plans_and_repeated_measurements(conn: Conn) -> None:
+    from accounts.service import principal_for_user
+    from jobseekers import plans, target_groups
+
+    report = load_demo(conn, progress=False)
+    conn.commit()
+    groups = target_groups.list_target_groups(conn, operator(report.area_id))
+    assert len(groups) == 3 and all(g["members"] > 0 for g in groups), groups
+    row = conn.execute(
+        "SELECT u.id, (SELECT count(*) FROM jobseekers j"
+        "  WHERE j.caseworker_id = u.id AND j.unemployed_since IS NULL) AS without_facts,"
+        " (SELECT count(DISTINCT jobseeker_id) FROM service_need_assessments) AS assessed,"
+        " (SELECT count(*) FROM (SELECT jobseeker_id FROM work_capacity_assessments"
+        "  GROUP BY jobseeker_id, measure HAVING count(DISTINCT assessed_on) >= 2) m) AS measured_twice"
+        " FROM users u WHERE u.email = 'omavalmentaja@demo.example'"
+    ).fetchone()
+    assert (
+        row is not None and row["without_facts"] > 0 and row["assessed"] >= 10 and row["measured_twice"] >= 5
+    )
+    caseworker = principal_for_user(conn, row["id"])
+    assert caseworker is not None
+    assert plans.due_plan_reviews(conn, caseworker), "the demo caseworker has plan reviews due"

@@ -106,6 +106,15 @@ GET    /jobseekers/{jobseeker_id}/personal-data                    404/404/404  
 GET    /jobseekers/{jobseeker_id}/personal-data.pdf                404/404/404  200/404/404  404/404/404  200/200/404
 POST   /jobseekers/{jobseeker_id}/erase                            403/403/403  403/403/403  403/403/403  200/200/404
 
+GET    /target-groups                                              200/200/200  200/200/200  403/403/403  200/200/200
+POST   /target-groups                                              201/201/201  403/403/403  403/403/403  201/201/201
+POST   /jobseekers/{jobseeker_id}/service-need-assessments         403/403/403  201/404/404  403/403/403  403/403/403
+GET    /jobseekers/{jobseeker_id}/service-need-assessments         403/403/403  200/404/404  403/403/403  403/403/403
+GET    /jobseekers/{jobseeker_id}/work-capacity/changes            404/404/404  200/404/404  404/404/404  404/404/404
+POST   /jobseekers/{jobseeker_id}/plans                            403/403/403  201/404/404  403/403/403  403/403/403
+GET    /jobseekers/{jobseeker_id}/plans                            200/200/404  200/404/404  404/404/404  200/200/404
+GET    /plans/due                                                  200/200/200  200/200/200  403/403/403  200/200/200
+
 GET    /employers/{employer_id}/card                               200/200/404  403/403/403  403/403/403  200/200/404
 GET    /contacts/due                                               200/200/200  403/403/403  403/403/403  200/200/200
 GET    /ledger/hidden-jobs                                         200/200/200  403/403/403  403/403/403  200/200/200
@@ -152,6 +161,7 @@ HEALTH_VIEWS = {
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
     ("PUT", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity"),
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/work-capacity/assessments"),
+    ("GET", f"{API}/jobseekers/{{jobseeker_id}}/service-need-assessments"),
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/personal-data"),
     ("GET", f"{API}/jobseekers/{{jobseeker_id}}/personal-data.pdf"),
 }
@@ -274,6 +284,9 @@ WITH e AS (
 ), a AS (
     INSERT INTO work_capacity_assessments (jobseeker_id, assessed_on, measure, score, notes)
     SELECT j.id, DATE '2025-01-15', 'TOIMIA', 3, %(tag)s || ' Arvio' FROM j
+), s AS (
+    INSERT INTO service_need_assessments (jobseeker_id, assessed_on, level, notes)
+    SELECT j.id, DATE '2025-01-20', 'intensive_support', %(tag)s || ' Arvio' FROM j
 ), k AS (
     INSERT INTO consents (jobseeker_id, scope) SELECT j.id, 'share_profile' FROM j RETURNING id
 )
@@ -586,6 +599,26 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ("POST", "/jobseekers/{jobseeker_id}/erase"): lambda s: Call(
         f"/jobseekers/{s.target.jobseeker_id}/erase", {"reason": "poistopyyntö"}, shows=s.target.pseudonym
     ),
+    ("GET", "/target-groups"): lambda s: Call("/target-groups"),
+    ("POST", "/target-groups"): lambda s: Call(
+        "/target-groups", {"name": f"Ryhmä {s.scope} {s.n}", "rule": {"subsidy_days_min": 500}}, shows="Ryhmä"
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/service-need-assessments"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/service-need-assessments",
+        {"assessed_on": "2025-02-01", "level": "light_support", "needs": ["valmennus"]},
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/service-need-assessments"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/service-need-assessments", shows=s.target.health[1]
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/work-capacity/changes"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/work-capacity/changes", shows="TOIMIA"
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/plans"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/plans",
+        {"kind": "employment", "drawn_up_on": "2025-02-01", "items": [{"kind": "goal", "text": "Työ"}]},
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/plans"): lambda s: Call(f"/jobseekers/{s.target.jobseeker_id}/plans"),
+    ("GET", "/plans/due"): lambda s: Call("/plans/due"),
     ("GET", "/employers/{employer_id}/card"): lambda s: Call(
         f"/employers/{s.target.employer_id}/card", shows=s.target.pseudonym
     ),

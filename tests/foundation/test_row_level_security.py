@@ -36,7 +36,7 @@ NOT_WALLED: dict[str, str] = {
 }
 """The tables without row-level security, and why (docs/architecture.md says the same)."""
 
-HEALTH = ("work_capacity", "work_capacity_assessments")
+HEALTH = ("work_capacity", "work_capacity_assessments", "service_need_assessments")
 BY_USER = ("idempotency_keys", "web_form_tokens", "web_list_filters")
 
 
@@ -140,6 +140,20 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
                 (jid,),
             )
             conn.execute(
+                "INSERT INTO service_need_assessments (jobseeker_id, assessed_on, level, notes)"
+                " VALUES (%s, current_date, 'intensive_support', 'päihteet')",
+                (jid,),
+            )
+            plan = one(
+                "INSERT INTO plans (jobseeker_id, kind, drawn_up_on, review_on)"
+                " VALUES (%s, 'employment', current_date, current_date + 30) RETURNING id",
+                jid,
+            )
+            conn.execute(
+                "INSERT INTO plan_items (plan_id, position, kind, text) VALUES (%s, 1, 'goal', 'Työ')",
+                (plan,),
+            )
+            conn.execute(
                 "INSERT INTO jobseeker_vectors (jobseeker_id, model_id, text_hash, vector)"
                 " VALUES (%s, 'm', 'h', '{1,0}')",
                 (jid,),
@@ -153,6 +167,11 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
                 "INSERT INTO match_showings (area_id, jobseeker_id, shown_at) VALUES (%s, %s, now())",
                 (world.area_id, jid),
             )
+        conn.execute(
+            "INSERT INTO target_groups (area_id, name, rule) VALUES (%s, 'Yli 500 päivää',"
+            " '{\"subsidy_days_min\": 500}')",
+            (world.area_id,),
+        )
         conn.execute(
             "INSERT INTO need_vectors (need_id, model_id, text_hash, vector) VALUES (%s, 'm', 'h', '{1,0}')",
             (ids["need"],),
@@ -303,7 +322,7 @@ def test_work_capacity_and_assessments_are_seen_by_the_own_caseworker_only(
     ids = fill_area(db, world)
     for role in (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER):
         with as_user(client, world, role) as conn:
-            assert [count(conn, table) for table in HEALTH] == [0, 0], role
+            assert [count(conn, table) for table in HEALTH] == [0] * len(HEALTH), role
     with as_user(client, world, Role.CASEWORKER) as conn:
         for table in HEALTH:
             rows = conn.execute(

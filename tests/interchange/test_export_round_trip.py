@@ -113,3 +113,18 @@ def test_exporting_jobseekers_is_recorded_in_the_audit_log(conn: Conn, write_fil
         {"action": "import", "actor_id": None, "jobseeker_id": report.jobseeker_ids[0]},
         {"action": "export", "actor_id": None, "jobseeker_id": report.jobseeker_ids[0]},
     ]
+
+
+def test_target_group_facts_import_and_export_as_optional_keys(conn: Conn, write_file: WriteFile) -> None:
+    facts = {"unemployed_since": "2024-03-01", "benefit": "earnings_related", "subsidy_days": 0}
+    with_facts = {**JOBSEEKER, "external_id": "j-facts", **facts, "integration_plan": True}
+    report = import_file(conn, write_file([JOBSEEKER, with_facts]), "Testialue", progress=False)
+    assert report.errors == []
+    lines = {line["external_id"]: line for line in map(json.loads, _export(conn, "Testialue").splitlines())}
+    assert {k: lines["j-facts"][k] for k in (*facts, "integration_plan")} == {
+        **facts,
+        "integration_plan": True,
+    }
+    assert not {"unemployed_since", "benefit", "subsidy_days", "integration_plan"} & set(
+        lines[JOBSEEKER["external_id"]]
+    )

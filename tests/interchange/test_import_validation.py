@@ -88,6 +88,26 @@ BAD_LINES = [
         id="bad language level",
     ),
     pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "benefit": "lottery"},
+        "benefit: Input should be 'labour_market_subsidy', 'earnings_related' or 'none'",
+        id="unknown benefit",
+    ),
+    pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "subsidy_days": -3},
+        "subsidy_days: Input should be greater than or equal to 0",
+        id="negative subsidy days",
+    ),
+    pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "unemployed_since": "2999-01-01"},
+        "unemployed_since: unemployment cannot begin in the future or before 1960",
+        id="unemployment in the future",
+    ),
+    pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "integration_plan": "perhaps"},
+        "integration_plan: Input should be a valid boolean, unable to interpret input",
+        id="integration plan not a boolean",
+    ),
+    pytest.param(
         {**JOBSEEKER, "external_id": "j2", "caseworker": "nobody@example.fi"},
         "caseworker: no active caseworker of the area has this email",
         id="unknown caseworker",

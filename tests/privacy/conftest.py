@@ -27,7 +27,8 @@ class Person:
 
 
 NAME = ("Maija", "Meikäläinen")
-HEALTH = ("Selkävaiva, ei nostoja.", "Kuntoutus etenee.")
+HEALTH = ("Selkävaiva, ei nostoja.", "Kuntoutus etenee.", "Uniongelmat, tarvitsee tukea.")
+PLAN_STEP = "Maija hakee trukkikorttikurssille"
 
 
 def whole_person(client: TestClient, db: str, world: AreaWorld) -> Person:
@@ -41,6 +42,27 @@ def whole_person(client: TestClient, db: str, world: AreaWorld) -> Person:
         f"/api/v1/jobseekers/{person}/work-capacity/assessments", json=assessment, headers=caseworker
     )
     assert added.status_code == 201, added.text
+    need_assessment = {"assessed_on": "2026-01-20", "level": "light_support", "notes": HEALTH[2]}
+    url = f"/api/v1/jobseekers/{person}/service-need-assessments"
+    assert client.post(url, json=need_assessment, headers=world.headers(Role.CASEWORKER)).status_code == 201
+    plan = {
+        "kind": "employment",
+        "drawn_up_on": "2026-01-20",
+        "review_on": "2026-03-01",
+        "items": [{"kind": "step", "text": PLAN_STEP, "due_on": "2026-02-15"}],
+    }
+    url = f"/api/v1/jobseekers/{person}/plans"
+    assert client.post(url, json=plan, headers=world.headers(Role.CASEWORKER)).status_code == 201
+    facts = {"unemployed_since": "2024-05-01", "benefit": "labour_market_subsidy", "subsidy_days": 510}
+    version = client.get(f"/api/v1/jobseekers/{person}", headers=world.headers(Role.CASEWORKER)).headers[
+        "ETag"
+    ]
+    patched = client.patch(
+        f"/api/v1/jobseekers/{person}",
+        json=facts,
+        headers=world.headers(Role.CASEWORKER, **{"If-Match": version}),
+    )
+    assert patched.status_code == 200, patched.text
     consent = {"scope": "disclose_identity", "employer_id": world.employer_id}
     assert (
         client.post(

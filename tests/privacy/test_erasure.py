@@ -18,7 +18,7 @@ from placements.cards import CARD_KEPT_ON_ERASURE
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import wait_for
 from tests.placements.conftest import make_need, make_worker, reload_index
-from tests.privacy.conftest import HEALTH, NAME, whole_person
+from tests.privacy.conftest import HEALTH, NAME, PLAN_STEP, whole_person
 
 API = "/api/v1/jobseekers"
 REASON = {"reason": "tietosuojapyyntö 2026-12"}
@@ -35,6 +35,10 @@ def _dump(db: str, person: int) -> str:
         "SELECT to_jsonb(c) AS row FROM jobseeker_certificates c WHERE jobseeker_id = %(p)s",
         "SELECT to_jsonb(w) AS row FROM work_capacity w WHERE jobseeker_id = %(p)s",
         "SELECT to_jsonb(a) AS row FROM work_capacity_assessments a WHERE jobseeker_id = %(p)s",
+        "SELECT to_jsonb(s) AS row FROM service_need_assessments s WHERE jobseeker_id = %(p)s",
+        "SELECT to_jsonb(pn) AS row FROM plans pn WHERE jobseeker_id = %(p)s",
+        "SELECT to_jsonb(i) AS row FROM plan_items i JOIN plans pn ON pn.id = i.plan_id"
+        " WHERE pn.jobseeker_id = %(p)s",
         "SELECT to_jsonb(p) AS row FROM proposals p WHERE jobseeker_id = %(p)s",
         "SELECT to_jsonb(e) AS row FROM proposal_events e JOIN proposals p ON p.id = e.proposal_id"
         " WHERE p.jobseeker_id = %(p)s",
@@ -82,7 +86,19 @@ def test_erasure_removes_identity_and_free_text_and_keeps_the_facts_and_the_trai
     assert result["jobseeker_id"] == person.id and result["pseudonym"].startswith("Hakija-")
     assert result["erased"] and result["kept"]
     stored = _dump(db, person.id)
-    for text in (*NAME, "maija@example.fi", "123 4567", "1980", *HEALTH, "trukkikortti", "keräily", "TE-17"):
+    for text in (
+        *NAME,
+        "maija@example.fi",
+        "123 4567",
+        "1980",
+        *HEALTH,
+        PLAN_STEP,
+        "labour_market_subsidy",
+        "2024-05-01",
+        "trukkikortti",
+        "keräily",
+        "TE-17",
+    ):
         assert text not in stored, text
     assert result["pseudonym"] in stored  # the pseudonym stays, on the row and the card
     after = _counts(db, person.id)

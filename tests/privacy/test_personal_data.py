@@ -12,7 +12,7 @@ from core.db import connect
 from privacy import pdf
 from tests.conftest import AreaWorld
 from tests.placements.conftest import make_worker
-from tests.privacy.conftest import HEALTH, NAME, whole_person
+from tests.privacy.conftest import HEALTH, NAME, PLAN_STEP, whole_person
 
 API = "/api/v1/jobseekers"
 
@@ -50,6 +50,12 @@ def test_the_own_caseworker_gets_everything_held_about_the_person_in_one_documen
     assert document["work_capacity"]["details"] == HEALTH[0]
     assert document["work_capacity"]["constraints"]["max_hours_per_day"] == 6
     assert [a["notes"] for a in document["assessments"]] == [HEALTH[1]]
+    assert [a["notes"] for a in document["service_need_assessments"]] == [HEALTH[2]]
+    assert (profile["benefit"], profile["subsidy_days"], profile["unemployed_since"]) == (
+        "labour_market_subsidy",
+        510,
+        "2024-05-01",
+    )
     assert document["withheld"] == []
     assert [(c["scope"], c["active"]) for c in document["consents"]] == [
         ("share_profile", True),
@@ -63,7 +69,8 @@ def test_the_own_caseworker_gets_everything_held_about_the_person_in_one_documen
     [placement] = document["placements"]
     assert placement["decision_reference"] == "TE-17"
     assert [(f["due_months"], f["note"]) for f in placement["follow_ups"]] == [(3, "Maija jatkaa töissä.")]
-    assert document["plan"]["recorded"] is False
+    [plan] = document["plans"]
+    assert (plan["review_on"], [i["text"] for i in plan["items"]]) == ("2026-03-01", [PLAN_STEP])
     assert document["profile_vector"]["model_id"]
     trail = document["audit_trail"]
     assert trail[-1]["action"] == "personal_data" and trail[-1]["reason"] == "tietopyyntö"
@@ -91,7 +98,12 @@ def test_an_admin_gets_the_document_with_the_work_capacity_details_withheld(
     assert reply.status_code == 200, reply.text
     document = reply.json()
     assert document["work_capacity"] is None and document["assessments"] is None
-    assert [w["part"] for w in document["withheld"]] == ["work_capacity", "assessments"]
+    assert document["service_need_assessments"] is None
+    assert [w["part"] for w in document["withheld"]] == [
+        "work_capacity",
+        "assessments",
+        "service_need_assessments",
+    ]
     assert document["profile"]["constraints"]["max_hours_per_day"] == 6  # the derived constraints only
     for health in HEALTH:
         assert health not in reply.text

@@ -39,7 +39,7 @@ def test_personal_data_prints_the_whole_document_as_the_operator(cli_env: str, w
     document = json.loads(result.stdout)
     assert document["profile"]["full_name"] == "Aino Korhonen"
     assert document["work_capacity"]["details"] == "Selkä."  # the operator's tool, as exports are
-    assert document["withheld"] == [] and document["plan"]["recorded"] is False
+    assert document["withheld"] == [] and document["plans"] == []
     assert document["audit_trail"][-1]["actor_name"] == operator_name()
     assert _audit(cli_env, "personal_data") == [
         {"actor_id": None, "actor_label": operator_name(), "reason": "tietopyyntö"}

@@ -133,6 +133,13 @@ FORMS = {
         ("scope",),
     ),
     "/clients/{jobseeker_id:int}/consents/{consent_id:int}/withdraw": FormCase(W, {}, ("csrf_token",)),
+    "/clients/{jobseeker_id:int}/service-need": FormCase(
+        W, {"assessed_on": "2025-11-05", "level": "light_support", "notes": "Uni"}, ("notes",)
+    ),
+    "/clients/{jobseeker_id:int}/plans": FormCase(
+        W, {"kind": "employment", "drawn_up_on": "2025-11-05", "steps": "Trukkikortti"}, ("steps",)
+    ),
+    "/target-groups": FormCase(A, {"name": "Nuoret", "age_under": "25"}, ("name",)),
     "/proposals/{proposal_id:int}/transition": FormCase(
         C, {"to": "interested", "note": "Soitettu"}, ("note",)
     ),

@@ -1,0 +1,159 @@
+"""HTTP edge of the jobseeker's path: the area's target groups, service-need assessments, plans and
+their due reviews, and the change in work-ability measurements."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from accounts.models import COORDINATION, STAFF
+from api.deps import CurrentPrincipal, DbConn, require
+from api.http import Paging, idempotent_create, page, rendered_reply, request_fingerprint
+from api.problems import problem_responses
+from core.paging import Page
+from jobseekers import assessments, plans, target_groups
+from jobseekers.assessments import MeasureChange, ServiceNeedAssessment, ServiceNeedAssessmentIn
+from jobseekers.audit import DEFAULT_REASON, MAX_REASON
+from jobseekers.plans import Plan, PlanIn, PlanReview
+from jobseekers.target_groups import TargetGroup, TargetGroupIn
+
+router = APIRouter(tags=["jobseeker path"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+Reason = Annotated[
+    str,
+    Query(
+        min_length=1, max_length=MAX_REASON, description="Why the data is read (recorded in the audit log)"
+    ),
+]
+
+
+def _created(row: dict[str, Any], location: str) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(row), status_code=201, headers={"Location": location})
+
+
+@router.get("/target-groups", response_model=Page[TargetGroup], responses=problem_responses(401, 403, 422))
+def list_target_groups(principal: CurrentPrincipal, conn: DbConn, params: Paging) -> dict[str, Any]:
+    """The area's saved target groups, each with its member count today (staff)."""
+    require(principal, *STAFF)
+    items = target_groups.list_target_groups(conn, principal)
+    return page(items[params.offset : params.offset + params.limit], len(items), params)
+
+
+@router.post(
+    "/target-groups",
+    status_code=201,
+    responses=rendered_reply(TargetGroup, 201) | problem_responses(401, 403, 409, 413, 422),
+)
+def create_target_group(
+    body: TargetGroupIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Save a target group: a name and a rule whose conditions all must hold (admins, coordinators)."""
+    require(principal, *COORDINATION)
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = target_groups.create_target_group(conn, principal, body)
+        return 201, row, {"Location": "/api/v1/target-groups"}
+
+    return idempotent_create(conn, principal, key, fingerprint, produce)
+
+
+@router.post(
+    "/jobseekers/{jobseeker_id}/service-need-assessments",
+    status_code=201,
+    responses=rendered_reply(ServiceNeedAssessment, 201) | problem_responses(401, 403, 404, 413, 422),
+)
+def add_service_need_assessment(
+    jobseeker_id: int,
+    body: ServiceNeedAssessmentIn,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    reason: Reason = DEFAULT_REASON,
+) -> JSONResponse:
+    """Record a dated service-need assessment: the own caseworker only (403 for other roles)."""
+    row = assessments.add_service_need_assessment(conn, principal, jobseeker_id, body, reason)
+    return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/service-need-assessments")
+
+
+@router.get(
+    "/jobseekers/{jobseeker_id}/service-need-assessments",
+    response_model=Page[ServiceNeedAssessment],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def list_service_need_assessments(
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Paging,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Service-need assessments, newest first: the own caseworker only (403 for other roles)."""
+    items = assessments.list_service_need_assessments(conn, principal, jobseeker_id, reason)
+    return page(items[params.offset : params.offset + params.limit], len(items), params)
+
+
+@router.get(
+    "/jobseekers/{jobseeker_id}/work-capacity/changes",
+    response_model=list[MeasureChange],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def work_ability_changes(
+    jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, reason: Reason = DEFAULT_REASON
+) -> list[dict[str, Any]]:
+    """Each work-ability measure's first and latest measurement and their change: the own caseworker."""
+    return assessments.work_ability_changes(conn, principal, jobseeker_id, reason)
+
+
+@router.post(
+    "/jobseekers/{jobseeker_id}/plans",
+    status_code=201,
+    responses=rendered_reply(Plan, 201) | problem_responses(401, 403, 404, 413, 422),
+)
+def add_plan(
+    jobseeker_id: int,
+    body: PlanIn,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    reason: Reason = DEFAULT_REASON,
+) -> JSONResponse:
+    """Record the client's plan with dated goals and steps and its review date (own caseworker)."""
+    row = plans.add_plan(conn, principal, jobseeker_id, body, reason)
+    return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/plans")
+
+
+@router.get(
+    "/jobseekers/{jobseeker_id}/plans",
+    response_model=Page[Plan],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def list_plans(
+    jobseeker_id: int,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    params: Paging,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """The client's plans, newest first (whoever may see the jobseeker)."""
+    items = plans.list_plans(conn, principal, jobseeker_id, reason)
+    return page(items[params.offset : params.offset + params.limit], len(items), params)
+
+
+@router.get("/plans/due", response_model=list[PlanReview], responses=problem_responses(401, 403, 422))
+def due_plan_reviews(
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    within_days: Annotated[
+        int, Query(ge=0, le=366, description="Reviews due up to this many days ahead")
+    ] = 14,
+) -> list[dict[str, Any]]:
+    """The plan reviews due of the caseworker's own clients (empty for other staff)."""
+    require(principal, *STAFF)
+    return plans.due_plan_reviews(conn, principal, within_days=within_days)

@@ -1,0 +1,171 @@
+"""The client's plan (aktivointisuunnitelma / työllistymissuunnitelma): dated goals and steps agreed with
+the client, and the date the plan is next reviewed.
+
+The own caseworker draws plans up; staff who see the jobseeker read them (a plan is no health record).
+A step or goal dated before the plan is refused and nothing is written. Review dates due soon are listed
+for a caseworker by :func:`due_plan_reviews`: the caseworker's due list, and notices built on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from accounts.models import Principal, Role
+from core import clock
+from core.db import Conn
+from core.errors import Forbidden, ValidationFailed
+from employers.schemas import ShortText, Strict
+from jobseekers import access
+from jobseekers.audit import record_access
+
+
+class PlanKind(StrEnum):
+    ACTIVATION = "activation"
+    EMPLOYMENT = "employment"
+
+
+class PlanItemKind(StrEnum):
+    GOAL = "goal"
+    STEP = "step"
+
+
+class PlanItemIn(Strict):
+    kind: PlanItemKind
+    text: ShortText
+    due_on: date | None = None
+
+
+class PlanIn(Strict):
+    kind: PlanKind
+    drawn_up_on: date
+    agreed_with_client: bool = False
+    review_on: date | None = Field(None, description="When the plan is next reviewed with the client")
+    items: list[PlanItemIn] = Field(default_factory=list, max_length=30)
+
+
+class PlanItem(BaseModel):
+    kind: PlanItemKind
+    text: str
+    due_on: date | None
+
+
+class Plan(BaseModel):
+    id: int
+    jobseeker_id: int
+    kind: PlanKind
+    drawn_up_on: date
+    agreed_with_client: bool
+    review_on: date | None
+    recorded_by: int | None
+    created_at: datetime
+    items: list[PlanItem]
+
+
+class PlanReview(BaseModel):
+    """A plan whose review date is due: what the caseworker's due list shows."""
+
+    plan_id: int
+    jobseeker_id: int
+    pseudonym: str
+    kind: PlanKind
+    review_on: date
+
+
+def check_dates(data: PlanIn) -> None:
+    """Refuse a plan drawn up in the future or before 2000, a review before the plan or more than three
+    years ahead, and a goal or step dated before the plan (422 naming the field): rules between fields
+    and of today, which the schema cannot state."""
+    today = clock.today()
+    if not date(2000, 1, 1) <= data.drawn_up_on <= today:
+        raise ValidationFailed("a plan is drawn up between 2000 and today", field="drawn_up_on")
+    if data.review_on is not None:
+        if data.review_on < data.drawn_up_on:
+            raise ValidationFailed("review_on cannot be before the plan is drawn up", field="review_on")
+        if data.review_on > today + timedelta(days=3 * 366):
+            raise ValidationFailed("a review date is at most three years ahead", field="review_on")
+    for n, item in enumerate(data.items):
+        if item.due_on is not None and item.due_on < data.drawn_up_on:
+            raise ValidationFailed(
+                "a goal or step cannot be dated before the plan", field=f"items.{n}.due_on"
+            )
+
+
+def add_plan(
+    conn: Conn, principal: Principal, jobseeker_id: int, data: PlanIn, reason: str
+) -> dict[str, Any]:
+    """Record the client's plan with its goals and steps (own caseworker only: 403 for other roles, 404
+    for a colleague's client)."""
+    if principal.role is not Role.CASEWORKER:
+        raise Forbidden("only the client's own caseworker draws up the plan")
+    access.check_own_client(principal, access.subject(conn, jobseeker_id))
+    check_dates(data)
+    plan = conn.execute(
+        "INSERT INTO plans (jobseeker_id, kind, drawn_up_on, agreed_with_client, review_on, recorded_by)"
+        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING *",
+        (
+            jobseeker_id,
+            data.kind.value,
+            data.drawn_up_on,
+            data.agreed_with_client,
+            data.review_on,
+            principal.user_id,
+        ),
+    ).fetchone()
+    assert plan is not None
+    if data.items:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO plan_items (plan_id, position, kind, text, due_on) VALUES (%s, %s, %s, %s, %s)",
+                [(plan["id"], n, i.kind.value, i.text, i.due_on) for n, i in enumerate(data.items, start=1)],
+            )
+    record_access(conn, principal, [jobseeker_id], "plan_record", reason)
+    return _with_items(conn, [plan])[0]
+
+
+def _with_items(conn: Conn, plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items: dict[int, list[dict[str, Any]]] = {p["id"]: [] for p in plans}
+    for item in conn.execute(
+        "SELECT plan_id, kind, text, due_on FROM plan_items WHERE plan_id = ANY(%s)"
+        " ORDER BY plan_id, position",
+        (list(items),),
+    ):
+        items[item.pop("plan_id")].append(item)
+    return [{**p, "items": items[p["id"]]} for p in plans]
+
+
+def plans_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """The jobseeker's plans with their items, newest first, whoever asks: for a caller that has applied
+    :mod:`jobseekers.access` and audits the read (the right of access)."""
+    plans = conn.execute(
+        "SELECT * FROM plans WHERE jobseeker_id = %s ORDER BY drawn_up_on DESC, id DESC", (jobseeker_id,)
+    ).fetchall()
+    return _with_items(conn, plans)
+
+
+def list_plans(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> list[dict[str, Any]]:
+    """The client's plans, newest first (whoever may see the jobseeker; 404 otherwise); audited."""
+    access.check_visible(principal, access.subject(conn, jobseeker_id))
+    record_access(conn, principal, [jobseeker_id], "plan_read", reason)
+    return plans_of(conn, jobseeker_id)
+
+
+def due_plan_reviews(conn: Conn, principal: Principal, *, within_days: int = 14) -> list[dict[str, Any]]:
+    """Reviews due of the caseworker's own clients' current plans: each client's latest plan whose
+    review date is today or earlier, or within ``within_days``; oldest first. Pseudonyms only (no
+    audit row: nothing of the record is read). For any other role, nothing."""
+    if principal.role is not Role.CASEWORKER:
+        return []
+    if not 0 <= within_days <= 366:
+        raise ValidationFailed("within_days must be between 0 and 366", field="within_days")
+    return conn.execute(
+        "SELECT p.id AS plan_id, p.jobseeker_id, j.pseudonym, p.kind, p.review_on"
+        " FROM jobseekers j JOIN LATERAL (SELECT * FROM plans p WHERE p.jobseeker_id = j.id"
+        "   ORDER BY p.drawn_up_on DESC, p.id DESC LIMIT 1) p ON true"
+        " WHERE j.area_id = %s AND j.caseworker_id = %s AND NOT j.archived"
+        " AND p.review_on <= %s ORDER BY p.review_on, j.pseudonym",
+        (principal.area_id, principal.user_id, clock.today() + timedelta(days=within_days)),
+    ).fetchall()

@@ -1,0 +1,217 @@
+"""The jobseeker's path on the pages: target-group facts in the profile, service-need assessments and
+plans recorded by the own caseworker, the work-ability change, plan reviews on the caseworker's list,
+the client list and indicators filtered by a target group, and the target-groups page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from accounts.models import Role
+from core import clock
+from core.db import connect
+from tests.conftest import AreaWorld, table_state
+from tests.web.conftest import SignIn
+from tests.web.test_caseworker_pages import PROFILE, new_client
+
+TODAY = clock.today()
+
+
+def _fi(day: object) -> str:
+    return f"{day.day}.{day.month}.{day.year}"  # type: ignore[attr-defined]
+
+
+def _state(db: str) -> dict[str, tuple[int, int]]:
+    with connect(db) as conn:
+        state = table_state(conn)
+    for noisy in ("jobseeker_vectors", "web_sessions", "audit_log"):
+        state.pop(noisy)
+    return state
+
+
+def test_the_caseworker_keeps_facts_assessments_and_plans_on_the_client_page(
+    signed_in: SignIn, db: str
+) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    since = (TODAY - timedelta(days=400)).isoformat()
+    location = new_client(
+        browser,
+        {
+            **PROFILE,
+            "birth_year": str(TODAY.year - 24),
+            "unemployed_since": since,
+            "benefit": "labour_market_subsidy",
+            "subsidy_days": "520",
+            "integration_plan": "false",
+        },
+    )
+    page = browser.get(location)
+    assert (
+        "Työttömänä 13 kk" in page.text
+        and "24-vuotias" in page.text
+        and "520 työmarkkinatukipäivää" in page.text
+    )
+
+    saved = browser.post(
+        f"{location}/service-need",
+        {
+            "assessed_on": TODAY.isoformat(),
+            "level": "intensive_support",
+            "needs": "valmennus",
+            "notes": "Unirytmi",
+        },
+        csrf_from=location,
+    )
+    assert saved.status_code == 303, saved.text
+    before = _state(db)
+    refused = browser.post(
+        f"{location}/plans",
+        {
+            "kind": "employment",
+            "drawn_up_on": TODAY.isoformat(),
+            "steps": f"Trukkikortti {_fi(TODAY - timedelta(days=2))}",
+        },
+        csrf_from=location,
+    )
+    assert refused.status_code == 422
+    assert "Tavoitetta tai askelta ei voi päivätä ennen suunnitelmaa." in refused.text
+    future = browser.post(
+        f"{location}/service-need",
+        {"assessed_on": (TODAY + timedelta(days=3)).isoformat(), "level": "job_ready"},
+        csrf_from=location,
+    )
+    assert future.status_code == 422
+    assert _state(db) == before
+    plan = browser.post(
+        f"{location}/plans",
+        {
+            "kind": "employment",
+            "drawn_up_on": TODAY.isoformat(),
+            "agreed_with_client": "on",
+            "goals": "Vakituinen varastotyö",
+            "steps": f"Trukkikortti {_fi(TODAY + timedelta(days=20))}",
+            "review_on": (TODAY + timedelta(days=5)).isoformat(),
+        },
+        csrf_from=location,
+    )
+    assert plan.status_code == 303, plan.text
+    page = browser.get(location)
+    assert "Tiivis tuki" in page.text and "Unirytmi" in page.text
+    assert "Vakituinen varastotyö" in page.text and "Sovittu asiakkaan kanssa" in page.text
+    home = browser.get("/")
+    assert (
+        "Erääntyvät suunnitelmien tarkistukset" in home.text
+        and f"/clients/{location.rsplit('/', 1)[1]}#plans" in home.text
+    )
+
+
+def test_the_work_ability_change_is_shown_to_the_own_caseworker(
+    signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    location = new_client(browser)
+    person = int(location.rsplit("/", 1)[1])
+    with connect(db) as conn:
+        for days, score in ((300, 4), (30, 6.5)):
+            conn.execute(
+                "INSERT INTO work_capacity_assessments (jobseeker_id, assessed_on, measure, score)"
+                " VALUES (%s, %s, 'TOIMIA', %s)",
+                (person, TODAY - timedelta(days=days), score),
+            )
+        conn.commit()
+    page = browser.get(location)
+    assert "Työkyvyn muutos" in page.text
+    row = page.text.split('data-measure="TOIMIA"', 1)[1].split("</tr>", 1)[0]
+    assert "+2,5" in row
+
+
+def test_an_admin_sees_the_plans_but_not_the_health_related_parts(
+    signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    with connect(db) as conn:
+        person = conn.execute(
+            "INSERT INTO jobseekers (area_id, pseudonym, municipality, caseworker_id)"
+            " VALUES (%s, 'Hakija-P1', 'Turku', %s) RETURNING id",
+            (world.area_id, world.user_ids[Role.CASEWORKER]),
+        ).fetchone()
+        assert person is not None
+        conn.execute(
+            "INSERT INTO service_need_assessments (jobseeker_id, assessed_on, level, notes)"
+            " VALUES (%s, current_date, 'light_support', 'Unirytmi sekaisin')",
+            (person["id"],),
+        )
+        plan = conn.execute(
+            "INSERT INTO plans (jobseeker_id, kind, drawn_up_on)"
+            " VALUES (%s, 'activation', current_date) RETURNING id",
+            (person["id"],),
+        ).fetchone()
+        assert plan is not None
+        conn.execute(
+            "INSERT INTO plan_items (plan_id, position, kind, text) VALUES (%s, 1, 'goal', 'Kuntouttava')",
+            (plan["id"],),
+        )
+        conn.commit()
+    page = signed_in(Role.ADMIN).get(f"/clients/{person['id']}")
+    assert page.status_code == 200
+    assert "Aktivointisuunnitelma" in page.text and "Kuntouttava" in page.text
+    assert (
+        "Unirytmi" not in page.text
+        and "Työkyvyn muutos" not in page.text
+        and "Kirjaa suunnitelma" not in page.text
+    )
+
+
+def _group(db: str, world: AreaWorld) -> int:
+    with connect(db) as conn:
+        row = conn.execute(
+            "INSERT INTO target_groups (area_id, name, rule) VALUES (%s, 'Yli 500 päivää',"
+            ' \'{"subsidy_days_min": 500, "benefits": ["labour_market_subsidy"]}\') RETURNING id',
+            (world.area_id,),
+        ).fetchone()
+        conn.commit()
+    assert row is not None
+    return int(row["id"])
+
+
+def test_target_groups_are_saved_on_their_page_with_errors_on_their_fields(
+    signed_in: SignIn, db: str
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    bad = admin.post("/target-groups", {"name": "Tyhjä"}, csrf_from="/target-groups")
+    assert bad.status_code == 422
+    wrong = admin.post("/target-groups", {"name": "Väärin", "age_min": "x"}, csrf_from="/target-groups")
+    assert wrong.status_code == 422 and "Kirjoita luku." in wrong.text
+    saved = admin.post(
+        "/target-groups",
+        {"name": "Yli 500 päivää", "subsidy_days_min": "500", "benefits": "labour_market_subsidy"},
+        csrf_from="/target-groups",
+    )
+    assert saved.status_code == 303, saved.text
+    groups = admin.get("/target-groups")
+    assert "Yli 500 päivää" in groups.text and "vähintään 500 työmarkkinatukipäivää" in groups.text
+
+
+def test_a_target_group_filters_the_client_list(signed_in: SignIn, db: str, world: AreaWorld) -> None:
+    group = {"id": _group(db, world)}
+    caseworker = signed_in(Role.CASEWORKER)
+    new_client(
+        caseworker,
+        {**PROFILE, "full_name": "Pitkä Tuki", "benefit": "labour_market_subsidy", "subsidy_days": "640"},
+    )
+    new_client(
+        caseworker,
+        {**PROFILE, "full_name": "Lyhyt Tuki", "benefit": "labour_market_subsidy", "subsidy_days": "20"},
+    )
+    listed = caseworker.get(f"/clients?target_group={group['id']}")
+    assert "Pitkä Tuki" in listed.text and "Lyhyt Tuki" not in listed.text
+    assert "Pitkä Tuki" in caseworker.get("/clients").text and "Lyhyt Tuki" in caseworker.get("/clients").text
+    groups = caseworker.get("/target-groups")
+    assert "Yli 500 päivää" in groups.text
+    assert 'action="/target-groups"' not in groups.text  # a caseworker does not save groups
+
+
+def test_the_indicators_page_offers_the_target_groups(signed_in: SignIn, db: str, world: AreaWorld) -> None:
+    group = _group(db, world)
+    indicators = signed_in(Role.COORDINATOR).get(f"/indicators?target_group={group}")
+    assert indicators.status_code == 200
+    assert f'value="{group}" selected' in indicators.text
+    assert f"target_group={group}" in indicators.text  # the downloads and charts keep the group
