@@ -26,6 +26,7 @@ EXPIRED = {
     "sign_in_attempts": 1,
     "web_form_tokens": 1,
     "idempotency_keys": 1,
+    "password_resets": 2,  # one expired, one used
 }
 
 
@@ -63,6 +64,13 @@ def seed(db: str, world: AreaWorld) -> None:
             " (%(u)s, 'today', 'h', 201, '{}', now() - interval '23 hours')",
             {"u": user},
         )
+        conn.execute(
+            "INSERT INTO password_resets (token_hash, user_id, expires_at, used_at) VALUES"
+            " ('expired-reset', %(u)s, now() - interval '1 minute', NULL),"
+            " ('used-reset', %(u)s, now() + interval '1 hour', now() - interval '1 minute'),"
+            " ('live-reset', %(u)s, now() + interval '1 hour', NULL)",
+            {"u": user},
+        )
         conn.commit()
 
 
@@ -74,6 +82,7 @@ def remaining(db: str) -> dict[str, list[str]]:
         "sign_in_attempts": "SELECT to_char(at, 'HH24:MI:SS.US') AS v FROM sign_in_attempts",
         "web_form_tokens": "SELECT token AS v FROM web_form_tokens ORDER BY 1",
         "idempotency_keys": "SELECT key AS v FROM idempotency_keys ORDER BY 1",
+        "password_resets": "SELECT token_hash AS v FROM password_resets ORDER BY 1",
     }
     with connect(db) as conn:
         return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
@@ -86,6 +95,7 @@ def assert_only_live_records_left(db: str) -> None:
     assert len(left["sign_in_attempts"]) == 1
     assert left["web_form_tokens"] == ["new-form"]
     assert left["idempotency_keys"] == ["today"]
+    assert left["password_resets"] == ["live-reset"]
 
 
 @pytest.fixture
