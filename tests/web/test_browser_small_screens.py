@@ -169,7 +169,8 @@ def test_cards_and_placements_print_without_the_menu_and_buttons(
             assert page.locator("main h1").is_visible(), path
             assert page.locator("main button:visible, main form:visible").count() == 0, path
             colours = page.evaluate(
-                "[getComputedStyle(document.querySelector('main h1')).color, getComputedStyle(document.body).backgroundColor]"
+                "[getComputedStyle(document.querySelector('main h1')).color,"
+                " getComputedStyle(document.body).backgroundColor]"
             )
             assert colours[0] == "rgb(0, 0, 0)" and colours[1] in (
                 "rgb(255, 255, 255)",
