@@ -108,6 +108,7 @@ def test_the_header_folds_into_a_menu_on_a_phone_and_opens_by_keyboard(
     sign_in_page(wide, live_server, Role.COORDINATOR)
     assert wide.get_by_role("link", name="Työnantajat", exact=True).is_visible()
     assert not wide.locator("summary", has_text="Valikko").is_visible()
+    screenshot(wide, "desktop-header")
     wide.context.close()
 
 
@@ -207,6 +208,7 @@ def test_axe_finds_no_wcag_21_aa_violation_on_the_changed_pages(
             page.goto(f"{live_server}/admin/users/{world.user_ids[Role.COORDINATOR]}")
             page.get_by_role("button", name="Luo salasanalinkki").click()
             assert page.locator("#reset-url").is_visible()
+            screenshot(page, f"user-reset-link-{viewport['width']}")
             found += [f"reset link shown: {v}" for v in axe_violations(page)]
             link = page.locator("#reset-url").input_value()
             page.goto(f"{live_server}/account/password")
