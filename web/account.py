@@ -45,7 +45,7 @@ def _initial(user: dict[str, Any]) -> Form:
     return Form.initial({k: user[k] for k in ("display_name", "email", "role", "employer_id")})
 
 
-@router.get("/admin/users/{user_id}")
+@router.get("/admin/users/{user_id:int}")
 def user_page(request: Request, user_id: int) -> Response:
     """One user of the area: edit, deactivate or reactivate, make a reset link; what was done to them."""
     with page(request, Role.ADMIN) as ctx:
@@ -53,7 +53,7 @@ def user_page(request: Request, user_id: int) -> Response:
         return _user_page(ctx, user, _initial(user))
 
 
-@router.post("/admin/users/{user_id}")
+@router.post("/admin/users/{user_id:int}")
 def edit_user(request: Request, user_id: int, posted: Posted) -> Response:
     """Save the user's name, email, role and employer."""
     with page(request, Role.ADMIN, form=posted) as ctx:
@@ -88,7 +88,7 @@ def edit_user(request: Request, user_id: int, posted: Posted) -> Response:
         return ctx.redirect(f"/admin/users/{user_id}", flash="user_updated")
 
 
-@router.post("/admin/users/{user_id}/active")
+@router.post("/admin/users/{user_id:int}/active")
 def set_active(request: Request, user_id: int, posted: Posted) -> Response:
     """Deactivate (every session and token of the user ends at once) or reactivate the user."""
     with page(request, Role.ADMIN, form=posted) as ctx:
@@ -106,7 +106,7 @@ def set_active(request: Request, user_id: int, posted: Posted) -> Response:
         )
 
 
-@router.post("/admin/users/{user_id}/reset-link")
+@router.post("/admin/users/{user_id:int}/reset-link")
 def make_reset_link(request: Request, user_id: int, posted: Posted) -> Response:
     """A one-time reset link, shown on this page once (only its hash is kept)."""
     with page(request, Role.ADMIN, form=posted) as ctx:

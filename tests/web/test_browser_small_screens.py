@@ -20,7 +20,7 @@ from tests.web.conftest import screenshot, sign_in_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser as PwBrowser
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +73,6 @@ def context_at(chromium: PwBrowser, viewport: dict[str, int], javascript: bool =
     ctx = chromium.new_context(viewport=viewport, locale="fi-FI", java_script_enabled=javascript)  # type: ignore[arg-type]
     ctx.set_default_timeout(10_000)
     return ctx
-
-
-def nav_link(page: Page, name: str) -> object:
-    return page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name=name)
 
 
 def test_the_header_folds_into_a_menu_on_a_phone_and_opens_by_keyboard(
