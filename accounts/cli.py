@@ -6,9 +6,11 @@ import sys
 
 import typer
 
+from accounts import care
 from accounts import service as accounts
-from accounts.models import Role
+from accounts.models import Role, operator
 from cli.common import app_errors, fail, transaction
+from core.db import Conn
 from employers import service as employers
 
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -67,6 +69,52 @@ def create_user(
             employer_id=employer_id,
         )
     typer.echo(f"created user {user['id']} ({role.value})")
+
+
+def _area_id(conn: Conn, area: str) -> int:
+    found = accounts.area_by_name(conn, area)
+    if found is None:
+        raise fail(f"area: no area is called {area!r}")
+    return int(found["id"])
+
+
+def _set_active(area: str, email: str, active: bool) -> None:
+    with app_errors(), transaction() as conn:
+        area_id = _area_id(conn, area)
+        user = care.user_by_email(conn, area_id, email)
+        care.set_active(conn, operator(area_id), user["id"], active)
+    typer.echo(f"{'reactivated' if active else 'deactivated'} user {user['id']}")
+
+
+AREA = typer.Option(..., help="The user's employment area.")
+EMAIL = typer.Option(..., help="The user's sign-in email.")
+
+
+@users_app.command("deactivate")
+def deactivate(area: str = AREA, email: str = EMAIL) -> None:
+    """Deactivate a user: every web session and API token of theirs stops working at once."""
+    _set_active(area, email, False)
+
+
+@users_app.command("reactivate")
+def reactivate(area: str = AREA, email: str = EMAIL) -> None:
+    """Let a deactivated user sign in again (no old session or token opens again)."""
+    _set_active(area, email, True)
+
+
+@users_app.command("reset-link")
+def reset_link(
+    area: str = AREA,
+    email: str = EMAIL,
+    base_url: str = typer.Option("http://127.0.0.1:8000", help="The service's address, as users open it."),
+) -> None:
+    """Print a one-time password reset link for a user (valid 24 hours, opens once)."""
+    with app_errors(), transaction() as conn:
+        area_id = _area_id(conn, area)
+        user = care.user_by_email(conn, area_id, email)
+        link = care.issue_reset_link(conn, operator(area_id), user["id"])
+    typer.echo(link.url(base_url))
+    typer.echo(f"valid until {link.expires_at.isoformat(timespec='minutes')}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,9 +7,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
-from accounts import service, signin_limits
+from accounts import care, service, signin_limits
 from accounts.models import Role
-from accounts.schemas import Area, Me, MunicipalityAdd, TokenRequest, TokenResponse, User, UserCreate
+from accounts.schemas import (
+    Area,
+    Me,
+    MunicipalityAdd,
+    PasswordChange,
+    PasswordReset,
+    ResetLinkReply,
+    TokenRequest,
+    TokenResponse,
+    User,
+    UserCreate,
+    UserUpdate,
+)
 from api.deps import CurrentPrincipal, DbConn, autocommit_connection, require
 from api.http import Paging, page
 from api.problems import problem_responses
@@ -95,4 +107,72 @@ def create_user(body: UserCreate, conn: DbConn, principal: CurrentPrincipal) -> 
         role=body.role,
         password=body.password,
         employer_id=body.employer_id,
+    )
+
+
+@router.get("/users/{user_id}", response_model=User, responses=problem_responses(401, 403, 404, 422))
+def get_user(user_id: int, conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
+    """A user of the admin's area (another area's user is not found)."""
+    require(principal, Role.ADMIN)
+    return care.get_user(conn, principal.area_id, user_id)
+
+
+@router.patch(
+    "/users/{user_id}", response_model=User, responses=problem_responses(401, 403, 404, 409, 413, 422)
+)
+def update_user(user_id: int, body: UserUpdate, conn: DbConn, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Change a user of the admin's area: name, email, role, employer, active. ``active: false``
+    deactivates the user: their sessions and tokens stop working at once. An admin cannot change their
+    own role nor deactivate themselves."""
+    require(principal, Role.ADMIN)
+    given = body.model_fields_set
+    changes = care.UserChanges(
+        display_name=body.display_name,
+        email=body.email,
+        role=body.role,
+        employer_id=body.employer_id,
+        set_employer="employer_id" in given,
+        active=body.active,
+    )
+    return care.update_user(conn, principal, user_id, changes)
+
+
+@router.post(
+    "/users/{user_id}/password-reset",
+    status_code=201,
+    response_model=ResetLinkReply,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def issue_reset_link(
+    user_id: int, request: Request, conn: DbConn, principal: CurrentPrincipal
+) -> ResetLinkReply:
+    """A one-time link with which the user sets a new password (24 hours, once; a new link replaces an
+    earlier unused one). Give it to the user: it is shown here once and never stored."""
+    require(principal, Role.ADMIN)
+    link = care.issue_reset_link(conn, principal, user_id)
+    return ResetLinkReply(url=link.url(str(request.base_url)), expires_at=link.expires_at)
+
+
+@router.post("/auth/password-reset", status_code=204, responses=problem_responses(413, 422))
+def reset_password(body: PasswordReset, conn: DbConn) -> None:
+    """Set a new password with the token of a reset link (no sign-in needed). The link is used up and
+    every session and token of the user ends; an unknown, used or expired token is a 422 on ``token``."""
+    care.use_reset_link(conn, body.token, body.new_password)
+
+
+@router.post("/me/password", status_code=204, responses=problem_responses(401, 403, 413, 422))
+def change_password(
+    body: PasswordChange,
+    conn: DbConn,
+    principal: CurrentPrincipal,
+    authorization: Annotated[str, Header()],
+) -> None:
+    """Change one's own password (the current one is required). Every other token and web session of
+    the user ends; the token of this request keeps working."""
+    care.change_own_password(
+        conn,
+        principal,
+        body.current_password,
+        body.new_password,
+        keep_token=authorization[7:].strip(),
     )

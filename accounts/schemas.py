@@ -70,3 +70,35 @@ class User(BaseModel):
     employer_id: int | None
     active: bool
     created_at: datetime
+
+
+class UserUpdate(Strict):
+    """What an admin changes of a user; a field left out stays as it is. ``active: false`` deactivates
+    the user and ends their sessions and tokens at once."""
+
+    display_name: str | None = Field(None, min_length=1, max_length=200, pattern=non_blank())
+    email: str | None = Field(None, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    role: Role | None = None
+    employer_id: int | None = Field(None, description="The employer of an employer user (null clears it)")
+    active: bool | None = None
+
+
+class ResetLinkReply(BaseModel):
+    """A one-time password reset link: give it to the user; it opens once, until ``expires_at``."""
+
+    url: str
+    expires_at: datetime
+
+
+class PasswordReset(Strict):
+    """Set a new password with the token of a reset link."""
+
+    token: str = Field(min_length=1, max_length=200, pattern=non_blank())
+    new_password: str = Field(min_length=8, max_length=200, pattern=non_blank(8))
+
+
+class PasswordChange(Strict):
+    """Change one's own password: the current one, and the new one (8 to 200 characters)."""
+
+    current_password: str = Field(min_length=1, max_length=200, pattern=non_blank())
+    new_password: str = Field(min_length=8, max_length=200, pattern=non_blank(8))

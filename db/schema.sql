@@ -608,6 +608,54 @@ CREATE POLICY erasure ON work_capacity_assessments TO kohtaamo_service USING (
         SELECT FROM jobseekers j
         WHERE j.id = jobseeker_id AND j.area_id = kohtaamo_area() AND j.erased_at IS NOT NULL));
 
+-- Account care (accounts/care.py): one-time password reset links and the trail of what was done to a
+-- user account (edited, deactivated, reactivated, reset link issued, password reset or changed).
+
+-- A reset link's token is kept only as its SHA-256; it opens once, until it expires.
+CREATE TABLE password_resets (
+    token_hash  text PRIMARY KEY,
+    user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_by  bigint REFERENCES users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL,
+    used_at     timestamptz
+);
+CREATE INDEX password_resets_user_idx ON password_resets (user_id);
+
+-- Who did what to which account, and when: ids and an action, never a password or a link.
+CREATE TABLE account_events (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id     bigint NOT NULL REFERENCES areas (id),
+    user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    actor_id    bigint REFERENCES users (id) ON DELETE SET NULL,
+    actor_name  text,
+    action      text NOT NULL CHECK (action IN ('updated', 'deactivated', 'reactivated', 'reset_link_issued',
+                                                'password_reset', 'password_changed')),
+    at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX account_events_user_idx ON account_events (user_id, at);
+
+ALTER TABLE account_events ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY area_wall ON account_events TO kohtaamo_service USING (area_id = kohtaamo_area());
+CREATE POLICY maintenance ON account_events TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+ALTER TABLE password_resets ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY area_wall ON password_resets TO kohtaamo_service USING (EXISTS (
+    SELECT FROM users u WHERE u.id = user_id AND u.area_id = kohtaamo_area()));
+CREATE POLICY maintenance ON password_resets TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+
+-- Following a reset link comes before any area is known, as a sign-in does: the link is the secret the
+-- caller holds, and this lookup finds the one active user behind a live, unused link.
+CREATE FUNCTION kohtaamo_reset_principal(token_hash text)
+    RETURNS TABLE (id bigint, area_id bigint, role text, display_name text, employer_id bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+        SELECT u.id, u.area_id, u.role, u.display_name, u.employer_id
+        FROM password_resets r JOIN users u ON u.id = r.user_id
+        WHERE r.token_hash = $1 AND r.expires_at > now() AND r.used_at IS NULL AND u.active
+    $$;
+REVOKE ALL ON FUNCTION kohtaamo_reset_principal(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kohtaamo_reset_principal(text) TO kohtaamo_service;
+
 -- The last filter of each list page, per user (web/list_filters.py): a list opened without parameters
 -- shows it again, until the user resets it. Only filters are kept (status, dates, municipality, owner,
 -- words about needs or employers), never a search for a person by name. Walled by the user's area, as
@@ -623,3 +671,129 @@ ALTER TABLE web_list_filters ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY
 CREATE POLICY area_wall ON web_list_filters TO kohtaamo_service USING (EXISTS (
     SELECT FROM users u WHERE u.id = user_id AND u.area_id = kohtaamo_area()));
 CREATE POLICY maintenance ON web_list_filters TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+
+-- When each jobseeker was last shown in a need's ranking (matching.exposure): near-equal candidates are
+-- ordered least recently shown first. One row per jobseeker, its latest showing only; deleted 90 days
+-- after it (docs/retention.md), and with the jobseeker.
+CREATE TABLE match_showings (
+    jobseeker_id bigint PRIMARY KEY REFERENCES jobseekers (id) ON DELETE CASCADE,
+    area_id bigint NOT NULL REFERENCES areas (id) ON DELETE CASCADE,
+    shown_at timestamptz NOT NULL
+);
+CREATE INDEX match_showings_shown_at ON match_showings (shown_at);
+
+ALTER TABLE match_showings ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY area_wall ON match_showings TO kohtaamo_service USING (area_id = kohtaamo_area());
+CREATE POLICY maintenance ON match_showings TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+
+-- The jobseeker's path: target-group facts of each jobseeker, the area's saved target groups (rules
+-- evaluated here, in SQL), the own caseworker's service-need assessments (walled like work capacity) and
+-- the client's plan with its goals, steps and review date.
+
+ALTER TABLE jobseekers
+    ADD COLUMN unemployed_since   date,
+    ADD COLUMN benefit            text CHECK (benefit IN ('labour_market_subsidy', 'earnings_related', 'none')),
+    ADD COLUMN subsidy_days       integer CHECK (subsidy_days BETWEEN 0 AND 5000),
+    ADD COLUMN integration_plan   boolean;
+
+-- Whether a jobseeker's facts meet a target group's rule on ``today``: every condition the rule names
+-- must hold (AND); a fact that is not recorded meets no condition on it. The rule's shape is checked on
+-- save (jobseekers/target_groups.py); unemployment is counted in whole months, age from the birth year.
+CREATE FUNCTION target_group_match(
+    rule jsonb, unemployed_since date, benefit text, subsidy_days integer, birth_year integer,
+    integration_plan boolean, today date
+) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (NOT rule ? 'unemployment_months_min'
+            OR unemployed_since + make_interval(months => (rule ->> 'unemployment_months_min')::int) <= today)
+       AND (NOT rule ? 'unemployment_months_max'
+            OR unemployed_since + make_interval(months => (rule ->> 'unemployment_months_max')::int + 1) > today)
+       AND (NOT rule ? 'benefits'
+            OR benefit IN (SELECT jsonb_array_elements_text(rule -> 'benefits')))
+       AND (NOT rule ? 'subsidy_days_min' OR subsidy_days >= (rule ->> 'subsidy_days_min')::int)
+       AND (NOT rule ? 'age_under'
+            OR extract(year FROM today)::int - birth_year < (rule ->> 'age_under')::int)
+       AND (NOT rule ? 'age_min'
+            OR extract(year FROM today)::int - birth_year >= (rule ->> 'age_min')::int)
+       AND (NOT rule ? 'integration_plan' OR integration_plan = (rule ->> 'integration_plan')::boolean)
+$$;
+
+CREATE TABLE target_groups (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    area_id     bigint NOT NULL REFERENCES areas (id),
+    name        text NOT NULL,
+    rule        jsonb NOT NULL,
+    created_by  bigint REFERENCES users (id),
+    version     integer NOT NULL DEFAULT 1,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (area_id, name)
+);
+
+CREATE TABLE service_need_assessments (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    jobseeker_id  bigint NOT NULL REFERENCES jobseekers (id) ON DELETE CASCADE,
+    assessed_on   date NOT NULL,
+    level         text NOT NULL CHECK (level IN ('job_ready', 'light_support', 'intensive_support',
+                                                  'multi_professional')),
+    needs         text[] NOT NULL DEFAULT '{}',
+    notes         text NOT NULL DEFAULT '',
+    recorded_by   bigint REFERENCES users (id),
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX service_need_assessments_js_idx ON service_need_assessments (jobseeker_id, assessed_on);
+
+CREATE TABLE plans (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    jobseeker_id        bigint NOT NULL REFERENCES jobseekers (id) ON DELETE CASCADE,
+    kind                text NOT NULL CHECK (kind IN ('activation', 'employment')),
+    drawn_up_on         date NOT NULL,
+    agreed_with_client  boolean NOT NULL DEFAULT false,
+    review_on           date,
+    recorded_by         bigint REFERENCES users (id),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    CHECK (review_on IS NULL OR review_on >= drawn_up_on)
+);
+CREATE INDEX plans_jobseeker_idx ON plans (jobseeker_id, drawn_up_on);
+CREATE INDEX plans_review_idx ON plans (review_on);
+
+CREATE TABLE plan_items (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    plan_id   bigint NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+    position  integer NOT NULL,
+    kind      text NOT NULL CHECK (kind IN ('goal', 'step')),
+    text      text NOT NULL,
+    due_on    date,
+    UNIQUE (plan_id, position)
+);
+
+-- The second wall (see 0008): target groups are the area's; plans and their items are seen through their
+-- jobseeker's area; service-need assessments are health-related and the own caseworker's alone.
+ALTER TABLE target_groups ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY area_wall ON target_groups TO kohtaamo_service USING (area_id = kohtaamo_area());
+ALTER TABLE plans ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY area_wall ON plans TO kohtaamo_service USING (EXISTS (
+    SELECT FROM jobseekers j WHERE j.id = jobseeker_id AND j.area_id = kohtaamo_area()));
+ALTER TABLE plan_items ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY area_wall ON plan_items TO kohtaamo_service USING (EXISTS (
+    SELECT FROM plans p JOIN jobseekers j ON j.id = p.jobseeker_id
+    WHERE p.id = plan_id AND j.area_id = kohtaamo_area()));
+ALTER TABLE service_need_assessments ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY own_caseworker ON service_need_assessments TO kohtaamo_service USING (
+    kohtaamo_role() = 'caseworker' AND EXISTS (
+        SELECT FROM jobseekers j
+        WHERE j.id = jobseeker_id AND j.area_id = kohtaamo_area() AND j.caseworker_id = kohtaamo_user()));
+
+-- Erasure (an admin's): the service-need assessments of a person being erased, and only then (as 0008
+-- lets erasure reach work capacity).
+CREATE POLICY erasure ON service_need_assessments TO kohtaamo_service USING (
+    kohtaamo_role() = 'admin' AND EXISTS (
+        SELECT FROM jobseekers j
+        WHERE j.id = jobseeker_id AND j.area_id = kohtaamo_area() AND j.erased_at IS NOT NULL));
+
+CREATE POLICY maintenance ON target_groups TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+CREATE POLICY maintenance ON plans TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+CREATE POLICY maintenance ON plan_items TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+CREATE POLICY maintenance ON service_need_assessments TO kohtaamo_maintenance USING (true) WITH CHECK (true);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON target_groups, plans, plan_items, service_need_assessments
+    TO kohtaamo_service;

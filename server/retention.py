@@ -14,8 +14,8 @@ from typing import Final
 
 from starlette.concurrency import run_in_threadpool
 
+from accounts import care, signin_limits
 from accounts import service as accounts
-from accounts import signin_limits
 from api.http import purge_expired_idempotency_keys
 from core.db import Conn, connect
 from core.logs import exception_summary
@@ -38,6 +38,7 @@ def purge_expired(conn: Conn) -> dict[str, int]:
         "web_form_tokens": sessions.purge_expired_form_tokens(conn),
         "idempotency_keys": purge_expired_idempotency_keys(conn),
         "match_showings": exposure.purge_expired_showings(conn),
+        "password_resets": care.purge_expired_resets(conn),
     }
 
 

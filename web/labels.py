@@ -17,6 +17,15 @@ ROLES: Final = {
     "admin": N_("Administrator"),
 }
 
+ACCOUNT_EVENTS: Final = {
+    "updated": N_("Details changed"),
+    "deactivated": N_("Deactivated"),
+    "reactivated": N_("Reactivated"),
+    "reset_link_issued": N_("Password link made"),
+    "password_reset": N_("Password set with a link"),
+    "password_changed": N_("Password changed by the user"),
+}
+
 SHIFTS: Final = {
     "day": N_("Day"),
     "evening": N_("Evening"),

@@ -91,6 +91,11 @@ FLASHES: Final = {
     "placement_saved": N_("The placement was confirmed."),
     "followup_saved": N_("The follow-up was recorded."),
     "user_saved": N_("The user was created."),
+    "user_updated": N_("The user's details were saved."),
+    "user_deactivated": N_("The user was deactivated. Their sessions and tokens no longer work."),
+    "user_reactivated": N_("The user was reactivated."),
+    "password_changed": N_("Your password was changed. Your other sessions were signed out."),
+    "password_reset": N_("Your new password was set. Sign in with it."),
     "client_saved": N_("The client was added."),
     "capacity_saved": N_("The work capacity was saved."),
 }

@@ -12,6 +12,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from matching import esco
 from web import (
+    account,
     admin,
     auth,
     caseworker,
@@ -104,6 +105,7 @@ def install(app: FastAPI) -> None:
         indicators,
         admin,
         exports,
+        account,
     )
     for module in pages:
         app.include_router(module.router)

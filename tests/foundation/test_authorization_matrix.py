@@ -13,7 +13,8 @@ Rules, from DESIGN.md (roles table) and the code:
 - employer: own organisation and its needs only (another organisation's are not found), writes own
   needs; never the contact log (403), never lists jobseekers (403) nor reads one (404).
 - admin: everything of the area except health details (work capacity is not found); users, municipalities
-  and the audit trail.
+  and the audit trail. Every user changes their own password (``/me/password``); a reset link's token
+  is the only key of ``/auth/password-reset`` (a made-up one is refused alike for everybody).
 - the right of access (everything held about a person, JSON or PDF): the own caseworker, with the health
   details, and admins, without them; anyone else is answered 404. Erasure: admins.
 - proposals and placements: coordinators and admins read the area's, a caseworker those of own clients, an
@@ -68,6 +69,11 @@ GET    /area                                                       200/200/200  
 POST   /area/municipalities                                        403/403/403  403/403/403  403/403/403  201/201/201
 GET    /users                                                      403/403/403  403/403/403  403/403/403  200/200/200
 POST   /users                                                      403/403/403  403/403/403  403/403/403  201/201/422
+GET    /users/{user_id}                                            403/403/403  403/403/403  403/403/403  200/200/404
+PATCH  /users/{user_id}                                            403/403/403  403/403/403  403/403/403  200/200/404
+POST   /users/{user_id}/password-reset                             403/403/403  403/403/403  403/403/403  201/201/404
+POST   /auth/password-reset                                        422/422/422  422/422/422  422/422/422  422/422/422
+POST   /me/password                                                204/204/204  204/204/204  204/204/204  204/204/204
 
 POST   /employers                                                  201/409/201  403/403/403  403/403/403  201/409/201
 GET    /employers                                                  200/200/200  200/200/200  200/200/200  200/200/200
@@ -208,6 +214,8 @@ class Objects:
     need_id: int
     jobseeker_id: int
     consent_id: int
+    user_id: int
+    """A coordinator of the objects' area, for the user administration endpoints."""
     proposal_id: int = 0
     """The workflow endpoints' proposal of this need and jobseeker (0 when none was made)."""
     placement_id: int = 0
@@ -289,10 +297,14 @@ WITH e AS (
     SELECT j.id, DATE '2025-01-20', 'intensive_support', %(tag)s || ' Arvio' FROM j
 ), k AS (
     INSERT INTO consents (jobseeker_id, scope) SELECT j.id, 'share_profile' FROM j RETURNING id
+), u AS (
+    INSERT INTO users (area_id, email, display_name, role, password_hash)
+    VALUES (%(area)s, lower(%(tag)s) || '@users.example', %(tag)s || ' Kayttaja', 'coordinator', 'x')
+    RETURNING id
 )
 SELECT e.id AS employer_id, e.business_id, c.id AS contact_id, n.id AS need_id, j.id AS jobseeker_id,
-       k.id AS consent_id
-FROM e, c, n, j, k
+       k.id AS consent_id, u.id AS user_id
+FROM e, c, n, j, k, u
 """
 
 
@@ -510,6 +522,19 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
             "employer_id": s.target.employer_id,
             "password": "pitka-salasana-1",
         },
+    ),
+    ("GET", "/users/{user_id}"): lambda s: Call(f"/users/{s.target.user_id}", shows="@users.example"),
+    ("PATCH", "/users/{user_id}"): lambda s: Call(
+        f"/users/{s.target.user_id}", {"display_name": "Uusi Nimi", "active": False}, shows="Uusi Nimi"
+    ),
+    ("POST", "/users/{user_id}/password-reset"): lambda s: Call(
+        f"/users/{s.target.user_id}/password-reset", shows="/password/reset?token="
+    ),
+    ("POST", "/auth/password-reset"): lambda s: Call(
+        "/auth/password-reset", {"token": "keksitty", "new_password": "uusi-salasana-1"}, signed_in=False
+    ),
+    ("POST", "/me/password"): lambda s: Call(
+        "/me/password", {"current_password": PASSWORD, "new_password": PASSWORD}
     ),
     ("POST", "/employers"): _new_employer,
     ("GET", "/employers"): lambda s: Call(_q("/employers", q=s.target.tag), shows=s.target.employer_name),

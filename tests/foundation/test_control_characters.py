@@ -76,8 +76,9 @@ def text_fields(operation: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def allowed_role(key: tuple[str, str]) -> Role:
-    """A role that may make the call on its own object (the call would succeed without the NUL)."""
-    return next(role for role in ROLES if EXPECTED[key][role]["own"] < 300)
+    """A role that may make the call on its own object (the call would succeed without the NUL); any role
+    for a call that the table refuses to all (a made-up password reset token)."""
+    return next((role for role in ROLES if EXPECTED[key][role]["own"] < 300), Role.COORDINATOR)
 
 
 CASES = [

@@ -50,7 +50,9 @@ def test_every_api_operation_documents_its_reply_body(spec: dict[str, Any]) -> N
             if code != "204"
             for media in reply.get("content", {}).values()
         ]
-        sign_out = method == "DELETE" and set(successes) == {"204"}
+        # Sign-out and setting a password answer 204 with no body.
+        no_content = {"DELETE", "POST /api/v1/auth/password-reset", "POST /api/v1/me/password"}
+        sign_out = set(successes) == {"204"} and (method in no_content or f"{method} {path}" in no_content)
         if not sign_out and not any(schema and DESCRIBED & set(schema) for schema in bodies):
             undocumented.append(f"{method} {path}")
     assert undocumented == []

@@ -27,6 +27,7 @@ EXPIRED = {
     "web_form_tokens": 1,
     "idempotency_keys": 1,
     "match_showings": 1,
+    "password_resets": 2,  # one expired, one used
 }
 
 
@@ -72,6 +73,13 @@ def seed(db: str, world: AreaWorld) -> None:
                 " SELECT %(a)s, id, now() - %(age)s::interval FROM j",
                 {"a": world.area_id, "p": pseudonym, "age": age},
             )
+        conn.execute(
+            "INSERT INTO password_resets (token_hash, user_id, expires_at, used_at) VALUES"
+            " ('expired-reset', %(u)s, now() - interval '1 minute', NULL),"
+            " ('used-reset', %(u)s, now() + interval '1 hour', now() - interval '1 minute'),"
+            " ('live-reset', %(u)s, now() + interval '1 hour', NULL)",
+            {"u": user},
+        )
         conn.commit()
 
 
@@ -85,6 +93,7 @@ def remaining(db: str) -> dict[str, list[str]]:
         "idempotency_keys": "SELECT key AS v FROM idempotency_keys ORDER BY 1",
         "match_showings": "SELECT j.pseudonym AS v FROM match_showings s"
         " JOIN jobseekers j ON j.id = s.jobseeker_id",
+        "password_resets": "SELECT token_hash AS v FROM password_resets ORDER BY 1",
     }
     with connect(db) as conn:
         return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
@@ -98,6 +107,7 @@ def assert_only_live_records_left(db: str) -> None:
     assert left["web_form_tokens"] == ["new-form"]
     assert left["idempotency_keys"] == ["today"]
     assert left["match_showings"] == ["Hakija-NEW"]
+    assert left["password_resets"] == ["live-reset"]
 
 
 @pytest.fixture

@@ -89,7 +89,8 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
     """A row of the area in every walled table (besides the area, its municipalities, employer and users):
     a need, a contact, two jobseekers (the caseworker's own client and one without a caseworker) with
     certificates, consents, vectors, work capacity and assessments, a proposal with its event, a
-    placement with its follow-up, audit rows, and the caseworker's idempotency key and form token."""
+    placement with its follow-up, audit rows, the caseworker's idempotency key and form token, a reset
+    link and an account event."""
     caseworker = world.user_ids[Role.CASEWORKER]
     coordinator = world.user_ids[Role.COORDINATOR]
     ids: dict[str, int] = {}
@@ -214,6 +215,15 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
         conn.execute(
             "INSERT INTO web_list_filters (user_id, list, query) VALUES (%s, 'clients', 'stage=intake')",
             (caseworker,),
+        )
+        conn.execute(
+            "INSERT INTO password_resets (token_hash, user_id, created_by, expires_at)"
+            " VALUES (%s, %s, %s, now() + interval '1 day')",
+            (f"reset-{world.area_id}", caseworker, world.user_ids[Role.ADMIN]),
+        )
+        conn.execute(
+            "INSERT INTO account_events (area_id, user_id, actor_id, action) VALUES (%s, %s, %s, 'updated')",
+            (world.area_id, caseworker, world.user_ids[Role.ADMIN]),
         )
         conn.commit()
     return ids

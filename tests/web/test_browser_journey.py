@@ -71,6 +71,8 @@ def test_visit_to_placement_journey(
     screenshot(coordinator, "coordinator-today")
     coordinator.goto(f"{base}/search?searched=true&text=varasto")
     screenshot(coordinator, "match-search")
+    # At a phone's width the main menu is folded behind its button.
+    coordinator.locator("summary", has_text="Valikko").click()
     coordinator.get_by_role("link", name="Työnantajat").first.click()
     coordinator.get_by_label("Nimi tai Y-tunnus").fill("logisti")
     coordinator.get_by_role("link", name="a Logistiikka Oy").click()

@@ -50,6 +50,7 @@ class Scene:
             "consent_id": o.consent_id,
             "proposal_id": self.proposal_id,
             "placement_id": self.placement_id,
+            "user_id": o.user_id,
         }
 
 
@@ -159,6 +160,27 @@ FORMS = {
         },
         ("display_name", "password"),
     ),
+    "/admin/users/{user_id:int}": FormCase(
+        A,
+        {"display_name": "Uusi Nimi", "email": "uusi@a.example", "role": "coordinator"},
+        ("display_name", "email"),
+    ),
+    "/admin/users/{user_id:int}/active": FormCase(A, {"active": "false"}, ("active",)),
+    "/admin/users/{user_id:int}/reset-link": FormCase(A, {}, ("csrf_token",)),
+    "/account/password": FormCase(
+        C,
+        {
+            "current_password": PASSWORD,
+            "new_password": "uusi-salasana-1",
+            "new_password_again": "uusi-salasana-1",
+        },
+        ("current_password", "new_password"),
+    ),
+    "/password/reset": FormCase(
+        None,
+        {"token": "linkin-avain", "new_password": "uusi-salasana-1", "new_password_again": "uusi-salasana-1"},
+        ("token", "new_password"),
+    ),
 }
 
 
@@ -217,7 +239,12 @@ def test_the_page_speaks_the_users_language_and_a_multipart_form_is_read_too(bro
 
 # Query parameters ----------------------------------------------------------------------------------
 
-QUERY_ROLES = {"/clients": W, "/clients/{jobseeker_id:int}/matches": W, "/login": None}
+QUERY_ROLES = {
+    "/clients": W,
+    "/clients/{jobseeker_id:int}/matches": W,
+    "/login": None,
+    "/password/reset": None,
+}
 """Who opens each page with a text parameter (anyone else: a coordinator)."""
 
 

@@ -142,3 +142,8 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
 
     assert _failures(seen) == []
     assert len(seen) > 3, seen
+    # The account pages are reached through the header (every role) and the list of users (admins).
+    assert seen.get("/account/password") == 200
+    if role is Role.ADMIN:
+        users = [url for url in seen if _shape(url) == "/admin/users/{id}"]
+        assert users and all(seen[url] == 200 for url in users), seen

@@ -24,10 +24,18 @@ PAGES = {
         "/proposals",
         "/placements",
         "/indicators",
+        "/account/password",
     ],
     Role.CASEWORKER: ["/", "/clients", "/clients/new", "/needs", "/search", "/proposals", "/placements"],
-    Role.EMPLOYER: ["/", "/needs/new", "/cards", "/placements"],
-    Role.ADMIN: ["/", "/admin/users", "/clients", "/indicators?by=month", "/employers"],
+    Role.EMPLOYER: ["/", "/needs/new", "/cards", "/placements", "/account/password"],
+    Role.ADMIN: [
+        "/",
+        "/admin/users",
+        "/admin/users/{coordinator}",
+        "/clients",
+        "/indicators?by=month",
+        "/employers",
+    ],
 }
 TITLE = re.compile(r"<title>([^<]*)</title>")
 
@@ -40,7 +48,9 @@ def test_the_main_pages_of_a_role_render_in_every_language(
     for language in ("fi", "sv", "en"):
         browser.client.cookies.set("kohtaamo_lang", language)
         for path in PAGES[role]:
-            page = browser.get(path.format(employer=world.employer_id))
+            page = browser.get(
+                path.format(employer=world.employer_id, coordinator=world.user_ids[Role.COORDINATOR])
+            )
             assert page.status_code == 200, (language, path, page.text[-500:])
             assert f'<html lang="{language}">' in page.text
             title = TITLE.search(page.text)
