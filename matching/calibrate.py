@@ -1,9 +1,11 @@
 """Deriving the calibration (:mod:`matching.calibration`) from measured data: ``kohtaamo eval --calibrate``.
 
-Measured on the public task of profiles against needs (T1: what the product ranks), split by relevant
-document so that no need answers a query of both halves: a document is in the dev half when the first
-byte of the SHA-256 of its id is even; a query belongs to the half of its relevant documents (one with
-documents in both halves is left out). Everything is derived on the dev half; the held-apart half only
+Measured on the public task of profiles against needs (T1: what the product ranks), on the documents
+that the domain adapter never saw (the dev side of :func:`matching.tuning.document_side`: a query counts
+only when all its relevant documents are there), split again by relevant document so that no need
+answers a query of both halves: a document is in the dev half when the first byte of the SHA-256 of its
+id is even; a query belongs to the half of its relevant documents (one with documents in both halves is
+left out). Everything is derived on the dev half; the held-apart half only
 reports how the same limits carry over.
 
 - ``semantic_floor``: the median, over dev queries, of the cosine of the pool's last (100th) candidate;
@@ -27,6 +29,7 @@ import numpy as np
 from matching.calibration import BANDS, Calibration
 from matching.evaluate import PreparedTask
 from matching.ranking import FusionWeights, fuse
+from matching.tuning import document_side
 
 CALIBRATION_TASK: Final = "T1_profile_fi_to_need_fi"
 BAND_SHARES: Final = (0.25, 0.75)
@@ -44,7 +47,10 @@ def split_queries(prepared: PreparedTask) -> tuple[list[int], list[int]]:
     dev: list[int] = []
     held: list[int] = []
     for position, query in enumerate(prepared.task.queries):
-        halves = {in_dev(doc) for doc in prepared.task.relevant[query.id]}
+        relevant = prepared.task.relevant[query.id]
+        if any(document_side(doc) != "dev" for doc in relevant):
+            continue  # the adapter was trained on this document: its cosines would flatter the scale
+        halves = {in_dev(doc) for doc in relevant}
         if halves == {True}:
             dev.append(position)
         elif halves == {False}:
