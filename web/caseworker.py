@@ -30,6 +30,7 @@ from matching.engine import Filters
 from web import labels
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
+from web.inbox import inbox_summary
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
 from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
@@ -162,6 +163,7 @@ def clients_page(ctx: Ctx, q: str = "", offset: int = 0) -> Response:
         offset=list_offset(offset),
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
+        inbox=inbox_summary(ctx),
     )
 
 

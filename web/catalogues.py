@@ -17,7 +17,12 @@ from web.i18n import LANGUAGES, TRANSLATIONS_DIR
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parent
-SOURCES = (WEB, ROOT / "core" / "labels.py", ROOT / "placements" / "indicators.py")
+SOURCES = (
+    WEB,
+    ROOT / "core" / "labels.py",
+    ROOT / "placements" / "indicators.py",
+    ROOT / "notifications" / "texts.py",
+)
 """Where texts are marked with ``N_``: the pages, and what the files (cards, exports) share with them."""
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 

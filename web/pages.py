@@ -92,6 +92,8 @@ FLASHES: Final = {
     "user_saved": N_("The user was created."),
     "client_saved": N_("The client was added."),
     "capacity_saved": N_("The work capacity was saved."),
+    "notice_read": N_("The notice was marked read."),
+    "notices_read": N_("Every notice was marked read."),
 }
 
 
@@ -106,14 +108,16 @@ class CsrfRejected(Exception):
 def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
     """The main navigation of a role: (path, label message id)."""
     staff_common = [("/needs", N_("Needs")), ("/search", N_("Match search"))]
+    inbox = ("/inbox", N_("Inbox"))
     if principal.role is Role.EMPLOYER:
         return [
             ("/", N_("Our needs")),
             ("/cards", N_("Intro cards")),
             ("/placements", N_("Placements")),
+            inbox,
         ]
     if principal.role is Role.CASEWORKER:
-        return [("/clients", N_("My clients")), *staff_common, ("/proposals", N_("Proposals"))]
+        return [("/clients", N_("My clients")), *staff_common, ("/proposals", N_("Proposals")), inbox]
     nav = [
         ("/", N_("Today")),
         ("/employers", N_("Employers")),
@@ -121,9 +125,10 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
         ("/proposals", N_("Proposals")),
         ("/placements", N_("Placements")),
         ("/indicators", N_("Indicators")),
+        inbox,
     ]
     if principal.role is Role.ADMIN:
-        nav.append(("/admin/users", N_("Users")))
+        nav += [("/admin/users", N_("Users")), ("/admin/outbox", N_("Mail outbox"))]
     return nav
 
 

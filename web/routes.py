@@ -12,7 +12,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from accounts.models import Role
 from matching import esco
-from web import admin, auth, caseworker, coordinator, employer, indicators, needs, placements
+from web import admin, auth, caseworker, coordinator, employer, inbox, indicators, needs, placements
 from web.i18n import N_
 from web.pages import PageRoute, error_page, page
 
@@ -85,7 +85,7 @@ def control_character_page(request: Request, field: str) -> Response | None:
 def install(app: FastAPI) -> None:
     """Serve the pages and their static files from ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, coordinator, needs, caseworker, employer, placements, indicators, admin):
+    for module in (auth, coordinator, needs, caseworker, employer, placements, indicators, admin, inbox):
         app.include_router(module.router)
     app.include_router(router)
     app.add_api_route("/{path:page}", not_found, methods=["GET"], include_in_schema=False)
