@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ class MailServer:
     """What the SMTP server on ``port`` accepted: each mail's envelope recipients and parsed message."""
 
     port: int
-    received: list[tuple[list[str], Message]] = field(default_factory=list)
+    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -33,7 +33,9 @@ class MailServer:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.content if isinstance(envelope.content, bytes) else b""
-        self.received.append((list(envelope.rcpt_tos), message_from_bytes(content)))
+        message = message_from_bytes(content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.received.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 
@@ -55,10 +57,10 @@ def smtp_server() -> Iterator[MailServer]:
         controller.stop()
 
 
-def body_of(message: Message) -> str:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode(message.get_content_charset() or "utf-8")
+def body_of(message: EmailMessage) -> str:
+    body = message.get_content()
+    assert isinstance(body, str)
+    return body
 
 
 def notices(client: TestClient, world: AreaWorld, role: Role, **params: Any) -> list[dict[str, Any]]:
