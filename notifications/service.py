@@ -176,3 +176,28 @@ def list_outbox(conn: Conn, principal: Principal, page: PageParams) -> tuple[lis
     for row in rows:
         row.pop("total")
     return rows, total
+
+
+# Retention (docs/retention.md) ------------------------------------------------------------------------
+
+NOTICE_DAYS_AFTER_READ = 90
+NOTICE_DAYS = 365
+MAIL_DAYS = 30
+
+
+def purge_expired_notices(conn: Conn) -> int:
+    """Delete notices read more than 90 days ago, and any notice older than a year; how many."""
+    return conn.execute(
+        "DELETE FROM notifications WHERE read_at < now() - make_interval(days => %s)"
+        " OR created_at < now() - make_interval(days => %s)",
+        (NOTICE_DAYS_AFTER_READ, NOTICE_DAYS),
+    ).rowcount
+
+
+def purge_expired_mail(conn: Conn) -> int:
+    """Delete mail sent or given up more than 30 days ago, and any mail older than a year; how many."""
+    return conn.execute(
+        "DELETE FROM mail_outbox WHERE coalesce(sent_at, gave_up_at) < now() - make_interval(days => %s)"
+        " OR created_at < now() - make_interval(days => %s)",
+        (MAIL_DAYS, NOTICE_DAYS),
+    ).rowcount

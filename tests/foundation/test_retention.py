@@ -26,6 +26,8 @@ EXPIRED = {
     "sign_in_attempts": 1,
     "web_form_tokens": 1,
     "idempotency_keys": 1,
+    "notifications": 2,  # one read 91 days ago, one unread for over a year
+    "mail_outbox": 2,  # one sent 31 days ago, one waiting for over a year
 }
 
 
@@ -63,6 +65,28 @@ def seed(db: str, world: AreaWorld) -> None:
             " (%(u)s, 'today', 'h', 201, '{}', now() - interval '23 hours')",
             {"u": user},
         )
+        conn.execute(
+            "INSERT INTO notifications (area_id, user_id, kind, subject_key, link, created_at, read_at)"
+            " VALUES (%(a)s, %(u)s, 'contact_due', 'read-long-ago', '/', now() - interval '100 days',"
+            "  now() - interval '91 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'ancient', '/', now() - interval '366 days', NULL),"
+            " (%(a)s, %(u)s, 'contact_due', 'read-lately', '/', now() - interval '100 days',"
+            "  now() - interval '89 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'unread', '/', now() - interval '300 days', NULL)",
+            {"a": world.area_id, "u": user},
+        )
+        conn.execute(
+            "INSERT INTO mail_outbox (area_id, user_id, kind, recipient, subject, body, created_at, sent_at)"
+            " VALUES (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'sent-long-ago', 'b',"
+            "  now() - interval '31 days', now() - interval '31 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'waiting-for-ever', 'b',"
+            "  now() - interval '366 days', NULL),"
+            " (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'sent-lately', 'b',"
+            "  now() - interval '29 days', now() - interval '29 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'waiting', 'b',"
+            "  now() - interval '300 days', NULL)",
+            {"a": world.area_id, "u": user},
+        )
         conn.commit()
 
 
@@ -74,6 +98,8 @@ def remaining(db: str) -> dict[str, list[str]]:
         "sign_in_attempts": "SELECT to_char(at, 'HH24:MI:SS.US') AS v FROM sign_in_attempts",
         "web_form_tokens": "SELECT token AS v FROM web_form_tokens ORDER BY 1",
         "idempotency_keys": "SELECT key AS v FROM idempotency_keys ORDER BY 1",
+        "notifications": "SELECT subject_key AS v FROM notifications ORDER BY 1",
+        "mail_outbox": "SELECT subject AS v FROM mail_outbox ORDER BY 1",
     }
     with connect(db) as conn:
         return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
@@ -86,6 +112,8 @@ def assert_only_live_records_left(db: str) -> None:
     assert len(left["sign_in_attempts"]) == 1
     assert left["web_form_tokens"] == ["new-form"]
     assert left["idempotency_keys"] == ["today"]
+    assert left["notifications"] == ["read-lately", "unread"]
+    assert left["mail_outbox"] == ["sent-lately", "waiting"]
 
 
 @pytest.fixture

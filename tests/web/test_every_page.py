@@ -10,6 +10,7 @@ from accounts.models import Role
 from tests.conftest import AreaWorld
 from tests.web.conftest import SignIn
 
+INBOX = ["/inbox", "/inbox?unread=1", "/inbox/preferences"]
 PAGES = {
     Role.COORDINATOR: [
         "/",
@@ -24,10 +25,28 @@ PAGES = {
         "/proposals",
         "/placements",
         "/indicators",
+        *INBOX,
     ],
-    Role.CASEWORKER: ["/", "/clients", "/clients/new", "/needs", "/search", "/proposals", "/placements"],
-    Role.EMPLOYER: ["/", "/needs/new", "/cards", "/placements"],
-    Role.ADMIN: ["/", "/admin/users", "/clients", "/indicators?by=month", "/employers"],
+    Role.CASEWORKER: [
+        "/",
+        "/clients",
+        "/clients/new",
+        "/needs",
+        "/search",
+        "/proposals",
+        "/placements",
+        *INBOX,
+    ],
+    Role.EMPLOYER: ["/", "/needs/new", "/cards", "/placements", *INBOX],
+    Role.ADMIN: [
+        "/",
+        "/admin/users",
+        "/clients",
+        "/indicators?by=month",
+        "/employers",
+        *INBOX,
+        "/admin/outbox",
+    ],
 }
 TITLE = re.compile(r"<title>([^<]*)</title>")
 
