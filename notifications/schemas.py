@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class NoticeKind(StrEnum):
@@ -58,5 +58,5 @@ class PreferencesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: dict[NoticeKind, bool] = Field(default_factory=dict)
+    email: dict[NoticeKind, StrictBool] = Field(default_factory=dict)
     language: Language | None = None

@@ -62,8 +62,8 @@ def title(kind: NoticeKind, data: dict[str, Any], language: str) -> str:
         "employer_name": data.get("employer_name") or "",
         "months": data.get("months") or "",
         "date": _date(data.get("date"), language),
-        "answer": tr(ANSWERS.get(str(data.get("answer")), str(data.get("answer") or ""))),
-        "scope": tr(SCOPES.get(str(data.get("scope")), str(data.get("scope") or ""))),
+        "answer": _label(ANSWERS, data.get("answer"), language),
+        "scope": _label(SCOPES, data.get("scope"), language),
     }
     if kind is NoticeKind.CONSENT_CHANGED:
         text = tr(_CONSENT_TITLES["withdrawn" if data.get("change") == "withdrawn" else "given"])
@@ -79,6 +79,14 @@ def mail(kind: NoticeKind, data: dict[str, Any], link: str, language: str, base_
     base = base_url.rstrip("/")
     body = tr(BODY) % {"title": line, "url": base + link, "preferences": base + "/inbox/preferences"}
     return tr(SUBJECT) % {"title": line}, body
+
+
+def _label(labels: dict[str, str], code: Any, language: str) -> str:
+    """The name of a code, or the code itself if it has none ("" for none: an empty message id would
+    give the catalogue's header)."""
+    if not code:
+        return ""
+    return catalogue(language).gettext(labels[code]) if code in labels else str(code)
 
 
 def _date(value: Any, language: str) -> str:

@@ -12,7 +12,8 @@ from accounts import service as accounts
 from accounts.models import Role
 from core import clock
 from core.db import connect
-from notifications import reminders
+from notifications import reminders, texts
+from notifications.schemas import NoticeKind
 from tests.conftest import PASSWORD, AreaWorld
 from tests.notifications.conftest import notices, outbox, proposed
 from tests.placements.conftest import insert_placement, make_need, make_worker
@@ -206,3 +207,23 @@ def test_e_mail_choices_are_the_users_own_and_a_kind_switched_off_writes_no_mail
     [mail] = outbox(db)
     assert mail["recipient"] == "employer@a.example"
     assert "Keräilijä" in mail["subject"] and "presentationskort" in mail["subject"]  # in Swedish, as chosen
+
+
+def test_a_notice_whose_details_are_missing_still_reads_in_every_language() -> None:
+    for language in ("fi", "sv", "en"):
+        for kind in NoticeKind:
+            line = texts.title(kind, {}, language)
+            assert line and "Content-Type" not in line and "%(" not in line, (kind, language)
+    line = texts.title(NoticeKind.PROPOSAL_ANSWERED, {"need_title": "Kokki", "answer": "not_now"}, "sv")
+    assert line == "Arbetsgivaren svarade på ditt förslag till ”Kokki”: Inte nu"
+
+
+def test_e_mail_choices_take_json_booleans_only(client: TestClient, world: AreaWorld) -> None:
+    for wrong in (0, "false", None):
+        reply = client.put(
+            "/api/v1/notifications/preferences",
+            json={"email": {"intro_card": wrong}},
+            headers=world.headers(Role.EMPLOYER),
+        )
+        assert reply.status_code == 422, (wrong, reply.text)
+        assert reply.headers["content-type"].startswith("application/problem+json")
