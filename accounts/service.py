@@ -222,3 +222,20 @@ def act_for(conn: Conn, principal: Principal) -> None:
     """Tell the database who is asking: from here on, the request's queries see only the rows of the
     principal's area (row-level security, :func:`core.db.act_for`)."""
     db.act_for(conn, area_id=principal.area_id, user_id=principal.user_id, role=principal.role.value)
+
+
+def active_users(conn: Conn, user_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The active users among ``user_ids`` (id, area, role, email): who may receive a notice."""
+    return conn.execute(
+        "SELECT id, area_id, role, email FROM users WHERE id = ANY(%s) AND active ORDER BY id",
+        (list(dict.fromkeys(user_ids)),),
+    ).fetchall()
+
+
+def employer_users(conn: Conn, employer_id: int) -> list[int]:
+    """The ids of the active users who act for ``employer_id``."""
+    rows = conn.execute(
+        "SELECT id FROM users WHERE employer_id = %s AND role = 'employer' AND active ORDER BY id",
+        (employer_id,),
+    ).fetchall()
+    return [r["id"] for r in rows]

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     public evaluation tasks, docs/evaluation.md), e.g. ``KOHTAAMO_WEIGHTS='{"lexical": 0.05}'``."""
     pool_size: Annotated[int, Field(ge=10, le=1000)] = 50
     """Candidates gathered by meaning and by words before the pair checks and fusion."""
+    smtp_url: str | None = None
+    """Where notices' e-mail goes: ``smtp://[user:password@]host[:port]`` (``smtp+starttls://`` or
+    ``smtps://`` for TLS). Unset: mail stays in the outbox, which the area's administrators read."""
+    mail_from: str = "Kohtaamo <kohtaamo@localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    """The address users open Kohtaamo at: the links in e-mails start with it."""
+    mail_every_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """How often a server process sends what waits in the outbox (and every hour, the reminders)."""
 
     @field_validator("weights")
     @classmethod

@@ -20,6 +20,7 @@ from accounts.models import Principal
 from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.paging import PageParams
+from core.signals import Event, EventKind, emit
 from core.sql import insert_row, list_rows, order_by
 from employers import service as employers
 from jobseekers import access
@@ -64,7 +65,14 @@ def record_consent(
         },
     )
     record_access(conn, principal, [jobseeker_id], "consent_record", reason)
+    _tell(conn, principal, "consent_given", row)
     return _consent_record(row)
+
+
+def _tell(conn: Conn, principal: Principal, kind: EventKind, row: dict[str, Any]) -> None:
+    """Tell who follows the jobseeker that a consent was given or withdrawn (:mod:`core.signals`)."""
+    ids = {"consent_id": row["id"], "jobseeker_id": row["jobseeker_id"], "scope": row["scope"]}
+    emit(conn, Event(kind, principal.area_id, principal.user_id, ids))
 
 
 def withdraw_consent(
@@ -72,6 +80,11 @@ def withdraw_consent(
 ) -> dict[str, Any]:
     """Withdraw a consent (own caseworker or admin); withdrawing it again changes nothing."""
     access.check_editable(principal, access.subject(conn, jobseeker_id))
+    before = conn.execute(
+        "SELECT withdrawn_at FROM consents WHERE id = %s AND jobseeker_id = %s FOR UPDATE",
+        (consent_id, jobseeker_id),
+    ).fetchone()
+    already_withdrawn = before is not None and before["withdrawn_at"] is not None
     row = conn.execute(
         "UPDATE consents SET withdrawn_at = coalesce(withdrawn_at, now())"
         " WHERE id = %s AND jobseeker_id = %s RETURNING *",
@@ -80,6 +93,8 @@ def withdraw_consent(
     if row is None:
         raise NotFound("consent not found")
     record_access(conn, principal, [jobseeker_id], "consent_withdraw", reason)
+    if row["withdrawn_at"] is not None and not already_withdrawn:
+        _tell(conn, principal, "consent_withdrawn", row)
     return _consent_record(row)
 
 

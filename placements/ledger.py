@@ -15,7 +15,7 @@ from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import ContactFilters, NeedFilters
 from jobseekers.audit import record_access
-from placements.placed import placement_view
+from placements.placed import pending_follow_ups, placement_view
 from placements.proposals import proposal_view
 from placements.settings import PlacementSettings
 from placements.workflow import trial_guard
@@ -181,12 +181,8 @@ def due_list(
     ).fetchall()
     follow_ups: list[dict[str, Any]] = []
     for pl in placements:
-        for months in (3, 6):
-            due_on = add_months(pl["start_date"], months)
-            if due_on <= day and months not in pl["done"]:
-                follow_ups.append(
-                    {"placement": placement_view(principal, pl), "due": months, "due_on": due_on}
-                )
+        for months, due_on in pending_follow_ups(pl["start_date"], pl["done"], day):
+            follow_ups.append({"placement": placement_view(principal, pl), "due": months, "due_on": due_on})
     record_access(
         conn,
         principal,

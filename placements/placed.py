@@ -6,6 +6,7 @@ employer those at their own organisation (:mod:`placements.access`); staff recor
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from psycopg import errors as pg_errors
@@ -174,3 +175,32 @@ def add_follow_up(
         raise Conflict(f"the {data.due}-month follow-up has already been recorded", field="due") from None
     record_access(conn, principal, [placement["jobseeker_id"]], "follow_up", f"{data.due}-month follow-up")
     return row
+
+
+FOLLOW_UP_MONTHS = (3, 6)
+"""A placement is followed up this many months after its start."""
+
+
+def pending_follow_ups(start_date: date, done: list[int], day: date) -> list[tuple[int, date]]:
+    """The follow-ups (months, due date) of a placement that started on ``start_date`` that are due on
+    ``day`` and not yet recorded (``done`` holds the months recorded)."""
+    due = ((m, add_months(start_date, m)) for m in FOLLOW_UP_MONTHS)
+    return [(m, on) for m, on in due if on <= day and m not in done]
+
+
+def due_follow_ups_of_every_area(conn: Conn, since: date, day: date) -> list[dict[str, Any]]:
+    """Follow-ups that fell due between ``since`` and ``day``, in every area, with who confirmed the
+    placement and the jobseeker's caseworker: for the reminders, run as the owner."""
+    rows = conn.execute(
+        "SELECT pl.id, pl.area_id, pl.start_date, pl.confirmed_by, j.caseworker_id,"
+        " array(SELECT due_months FROM placement_follow_ups f WHERE f.placement_id = pl.id) AS done"
+        " FROM placements pl JOIN jobseekers j ON j.id = pl.jobseeker_id"
+        " WHERE pl.start_date <= %s AND pl.start_date >= %s ORDER BY pl.id",
+        (add_months(day, -min(FOLLOW_UP_MONTHS)), add_months(since, -max(FOLLOW_UP_MONTHS))),
+    ).fetchall()
+    due: list[dict[str, Any]] = []
+    for row in rows:
+        for months, due_on in pending_follow_ups(row["start_date"], row["done"], day):
+            if due_on >= since:
+                due.append({**row, "months": months, "due_on": due_on})
+    return due

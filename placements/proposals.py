@@ -24,6 +24,7 @@ from core.clock import now, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound
 from core.paging import PageParams
+from core.signals import Event, emit
 from core.sql import insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
 from jobseekers import consents
@@ -384,6 +385,7 @@ def create_proposal(
         },
     )
     record_event(conn, row["id"], None, ProposalState.PROPOSED, principal.user_id, data.note)
+    emit(conn, Event("proposal_made", principal.area_id, principal.user_id, {"proposal_id": row["id"]}))
     return proposal_view(principal, row, settings)
 
 
@@ -426,3 +428,28 @@ def disclose_candidate(conn: Conn, principal: Principal, proposal_id: int) -> di
         raise DisclosureNotAllowed("; ".join(missing), extra={"missing": missing})
     record_access(conn, principal, [row["jobseeker_id"]], "disclosure", f"proposal {proposal_id}")
     return {"proposal_id": proposal_id, **_identity(conn, row["jobseeker_id"])}
+
+
+# What the notices need to know ---------------------------------------------------------------------
+
+
+def proposal_facts(conn: Conn, proposal_id: int) -> dict[str, Any]:
+    """Who a proposal concerns (employer, proposer, jobseeker id), its need's title and its answer: for
+    the notices of :mod:`core.signals` listeners, which write no jobseeker's data."""
+    row = conn.execute(
+        "SELECT id, area_id, need_id, employer_id, jobseeker_id, proposed_by, answer, state,"
+        " card -> 'need' ->> 'title' AS need_title FROM proposals WHERE id = %s",
+        (proposal_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound("proposal not found")
+    return row
+
+
+def open_proposers(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """The proposers of the jobseeker's open proposals, with each proposal's id and need title."""
+    return conn.execute(
+        "SELECT id, proposed_by, card -> 'need' ->> 'title' AS need_title FROM proposals"
+        " WHERE jobseeker_id = %s AND state = ANY(%s) ORDER BY id",
+        (jobseeker_id, [s.value for s in OPEN_STATES]),
+    ).fetchall()

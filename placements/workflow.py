@@ -17,6 +17,7 @@ from core.clock import add_months, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.events import notify_change
+from core.signals import Event, emit
 from core.sql import insert_row
 from employers import service as employers
 from jobseekers import service as jobseekers
@@ -80,6 +81,7 @@ def answer_proposal(
     assert updated is not None
     record_event(conn, proposal_id, row["state"], to, principal.user_id, f"answer: {data.answer.value}")
     record_access(conn, principal, [row["jobseeker_id"]], "answer", "intro card answer")
+    emit(conn, Event("proposal_answered", principal.area_id, principal.user_id, {"proposal_id": proposal_id}))
     return proposal_view(principal, updated, settings)
 
 

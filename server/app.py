@@ -28,8 +28,11 @@ from jobseekers.path_endpoints import router as path_router
 from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
+from notifications import events as notice_events
+from notifications.endpoints import router as notifications_router
 from placements.endpoints import router as placements_router
 from privacy.endpoints import router as privacy_router
+from server.notify import notify_periodically
 from server.retention import purge_periodically
 from web.routes import control_character_page
 from web.routes import install as install_pages
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the lifespan migrates the database, opens the pool and purges what has
     expired (server/retention.py)."""
     settings = settings or get_settings()
+    notice_events.install()  # the services' events become notices (core/signals.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,12 +89,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, follower = start_matching(settings, url)
         app.state.engine = engine
         purging = asyncio.create_task(purge_periodically(url))
+        notifying = asyncio.create_task(notify_periodically(url, settings))
         try:
             yield
         finally:
-            purging.cancel()
-            with suppress(asyncio.CancelledError):
-                await purging
+            for task in (purging, notifying):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             follower.stop()
             pool.close()
 
@@ -114,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobseekers_router,
         path_router,
     )
-    for router in (*routers, privacy_router):
+    for router in (*routers, privacy_router, notifications_router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"], response_model=Health)

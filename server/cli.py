@@ -16,9 +16,11 @@ from demo.cli import register as register_demo
 from interchange.cli import register as register_interchange
 from jobseekers.cli import register as register_jobseekers
 from matching.cli import register as register_matching
+from notifications import events as notice_events
 from placements.cli import print_outcomes
 from placements.cli import register as register_placements
 from privacy.cli import register as register_privacy
+from server import notify as notices
 from server import retention
 
 app = ContainedTyper(help="Kohtaamo: employer matching for employment areas.", no_args_is_help=True)
@@ -75,6 +77,24 @@ def purge(output_format: Format = format_option(Format.TABLE, Format.JSON)) -> N
             typer.echo(f"{n:>8}  {kind}")
 
 
+@app.command()
+def notify(output_format: Format = format_option(Format.TABLE, Format.JSON)) -> None:
+    """Make the reminders of what is due (contacts' next steps, placement follow-ups) and send the mail
+    that waits in the outbox (when KOHTAAMO_SMTP_URL is set); prints how many of each. Running it again
+    makes no reminder twice. A running server does the same on its own."""
+    settings = get_settings()
+    url = migrated_url()
+    counts: dict[str, int] = dict(notices.remind_once(url))
+    delivery = notices.deliver_once(url, settings)
+    counts.update({"mail_sent": delivery.sent, "mail_failed": delivery.failed})
+    if output_format is Format.JSON:
+        typer.echo(json.dumps(counts))
+    else:
+        for kind, n in counts.items():
+            typer.echo(f"{n:>8}  {kind}")
+
+
+notice_events.install()  # what the commands change is noticed as the server's requests are
 register_users(app)
 register_matching(app, outcomes_of_area=print_outcomes)
 register_interchange(app)

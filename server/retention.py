@@ -1,4 +1,5 @@
-"""Deleting what has expired: sign-in credentials, form and request replays, old sign-in failures.
+"""Deleting what has expired: sign-in credentials, form and request replays, old sign-in failures, old
+notices and mail.
 
 Each kind of record is purged by the module that owns it, under its own rule; this root only runs them
 together, from ``kohtaamo purge`` and, in every server process, once at start-up and every
@@ -20,6 +21,7 @@ from api.http import purge_expired_idempotency_keys
 from core.db import Conn, connect
 from core.logs import exception_summary
 from matching import exposure
+from notifications import service as notices
 from web import sessions
 
 log = logging.getLogger("kohtaamo.retention")
@@ -39,6 +41,8 @@ def purge_expired(conn: Conn) -> dict[str, int]:
         "idempotency_keys": purge_expired_idempotency_keys(conn),
         "match_showings": exposure.purge_expired_showings(conn),
         "password_resets": care.purge_expired_resets(conn),
+        "notifications": notices.purge_expired_notices(conn),
+        "mail_outbox": notices.purge_expired_mail(conn),
     }
 
 

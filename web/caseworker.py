@@ -32,6 +32,7 @@ from matching.engine import Filters
 from web import client_path, labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
+from web.inbox import inbox_summary
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
 from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
@@ -214,6 +215,7 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         caseworker_choices=caseworkers,
         group_choices=groups,
         reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
+        inbox=inbox_summary(ctx),
     )
 
 

@@ -24,6 +24,7 @@ SOURCES = (
     ROOT / "placements" / "charts.py",
     ROOT / "placements" / "exports.py",
     ROOT / "matching" / "wording.py",
+    ROOT / "notifications" / "texts.py",
 )
 """Where texts are marked with ``N_``: the pages, what the files (cards, exports) share with them, and
 the words of match explanations (the API speaks them too)."""

@@ -29,6 +29,7 @@ from placements.settings import get_placement_settings
 from web import labels, list_filters
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
+from web.inbox import inbox_summary
 from web.lookups import employer_names
 from web.needs import need_choices, need_values
 from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
@@ -58,7 +59,9 @@ def today_page(ctx: Ctx) -> Response:
     )
     needs = [n for n in needs if n["created_at"].date() >= day - timedelta(days=RECENT_DAYS)]
     names = employer_names(ctx, (n["employer_id"] for n in needs))
-    return ctx.render("today.html", day=day, due=due, needs=needs, names=names, labels=labels)
+    return ctx.render(
+        "today.html", day=day, due=due, needs=needs, names=names, labels=labels, inbox=inbox_summary(ctx)
+    )
 
 
 # The employer register -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import NeedFilters
 from web import labels
+from web.inbox import inbox_summary
 from web.pages import Ctx, PageRoute
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -20,4 +21,6 @@ def own_needs_page(ctx: Ctx) -> Response:
         ctx.conn, ctx.principal, NeedFilters(), PageParams(limit=100, offset=0)
     )
     needs.sort(key=lambda n: n["status"] != "open")
-    return ctx.render("my_needs.html", employer=employer, needs=needs, total=total, labels=labels)
+    return ctx.render(
+        "my_needs.html", employer=employer, needs=needs, total=total, labels=labels, inbox=inbox_summary(ctx)
+    )

@@ -98,6 +98,8 @@ FLASHES: Final = {
     "password_reset": N_("Your new password was set. Sign in with it."),
     "client_saved": N_("The client was added."),
     "capacity_saved": N_("The work capacity was saved."),
+    "notice_read": N_("The notice was marked read."),
+    "notices_read": N_("Every notice was marked read."),
 }
 
 
@@ -112,11 +114,13 @@ class CsrfRejected(Exception):
 def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
     """The main navigation of a role: (path, label message id)."""
     staff_common = [("/needs", N_("Needs")), ("/search", N_("Match search"))]
+    inbox = ("/inbox", N_("Inbox"))
     if principal.role is Role.EMPLOYER:
         return [
             ("/", N_("Our needs")),
             ("/cards", N_("Intro cards")),
             ("/placements", N_("Placements")),
+            inbox,
         ]
     if principal.role is Role.CASEWORKER:
         return [
@@ -124,6 +128,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
             *staff_common,
             ("/proposals", N_("Proposals")),
             ("/target-groups", N_("Target groups")),
+            inbox,
         ]
     nav = [
         ("/", N_("Today")),
@@ -133,9 +138,10 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
         ("/placements", N_("Placements")),
         ("/indicators", N_("Indicators")),
         ("/target-groups", N_("Target groups")),
+        inbox,
     ]
     if principal.role is Role.ADMIN:
-        nav.append(("/admin/users", N_("Users")))
+        nav += [("/admin/users", N_("Users")), ("/admin/outbox", N_("Mail outbox"))]
     return nav
 
 

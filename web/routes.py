@@ -19,6 +19,7 @@ from web import (
     coordinator,
     employer,
     exports,
+    inbox,
     indicators,
     needs,
     path,
@@ -106,6 +107,7 @@ def install(app: FastAPI) -> None:
         admin,
         exports,
         account,
+        inbox,
     )
     for module in pages:
         app.include_router(module.router)

@@ -141,6 +141,13 @@ GET    /indicators.csv                                             200/200/200  
 GET    /indicators.xlsx                                            200/200/200  403/403/403  403/403/403  200/200/200
 GET    /indicators/{name}/chart.png                                200/200/200  403/403/403  403/403/403  200/200/200
 GET    /indicators/{name}/chart.svg                                200/200/200  403/403/403  403/403/403  200/200/200
+
+GET    /notifications                                              200/200/200  200/200/200  200/200/200  200/200/200
+GET    /notifications/unread                                       200/200/200  200/200/200  200/200/200  200/200/200
+POST   /notifications/read-all                                     200/200/200  200/200/200  200/200/200  200/200/200
+POST   /notifications/{notice_id}/read                             200/404/404  200/404/404  200/404/404  200/404/404
+GET    /notifications/preferences                                  200/200/200  200/200/200  200/200/200  200/200/200
+PUT    /notifications/preferences                                  200/200/200  200/200/200  200/200/200  200/200/200
 """  # noqa: E501
 
 
@@ -219,6 +226,8 @@ class Objects:
     proposal_id: int = 0
     """The workflow endpoints' proposal of this need and jobseeker (0 when none was made)."""
     placement_id: int = 0
+    notice_id: int = 0
+    """The notices endpoints' notice, naming this need (0 when none was made)."""
 
     @property
     def employer_name(self) -> str:
@@ -395,6 +404,17 @@ def add_proposal(conn: Conn, objects: Objects, proposer_id: int, kind: str) -> O
     row = conn.execute(_PROPOSAL_SQL, params).fetchone()
     assert row is not None
     return replace(objects, **row)
+
+
+def add_notice(conn: Conn, objects: Objects, user_id: int) -> Objects:
+    """An unread notice for ``user_id`` of the objects' area, naming the objects' need."""
+    row = conn.execute(
+        "INSERT INTO notifications (area_id, user_id, kind, subject_key, data, link)"
+        " VALUES (%s, %s, 'intro_card', %s, %s, '/cards') RETURNING id",
+        (objects.area_id, user_id, objects.tag, Jsonb({"need_title": objects.need_title})),
+    ).fetchone()
+    assert row is not None
+    return replace(objects, notice_id=row["id"])
 
 
 @dataclass(frozen=True)
@@ -688,6 +708,18 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ("GET", "/indicators.xlsx"): lambda s: Call("/indicators.xlsx"),
     ("GET", "/indicators/{name}/chart.png"): lambda s: Call("/indicators/activation_rate/chart.png"),
     ("GET", "/indicators/{name}/chart.svg"): lambda s: Call("/indicators/employer_response_rate/chart.svg"),
+    ("GET", "/notifications"): lambda s: Call("/notifications", shows=s.own.need_title),
+    ("GET", "/notifications/unread"): lambda s: Call(
+        "/notifications/unread", shows='"by_kind":{"intro_card":'
+    ),
+    ("POST", "/notifications/read-all"): lambda s: Call("/notifications/read-all", shows='"marked"'),
+    ("POST", "/notifications/{notice_id}/read"): lambda s: Call(
+        f"/notifications/{s.target.notice_id}/read", shows=s.own.need_title
+    ),
+    ("GET", "/notifications/preferences"): lambda s: Call("/notifications/preferences", shows='"language"'),
+    ("PUT", "/notifications/preferences"): lambda s: Call(
+        "/notifications/preferences", {"email": {"intro_card": False}}, shows='"intro_card":false'
+    ),
 }
 BUILDERS = {(method, API + path): build for (method, path), build in BUILDERS.items()}
 
@@ -766,6 +798,11 @@ def objects_for(conn: Conn, areas: Areas, key: tuple[str, str], role: Role) -> t
         if key in WORKFLOW:
             own, sibling = (add_proposal(conn, o, mine.user_ids[C], WORKFLOW[key]) for o in (own, sibling))
             other = add_proposal(conn, other, theirs.user_ids[C], WORKFLOW[key])
+        if key[1].startswith(f"{API}/notifications"):
+            # The caller's own notice, a colleague's of the same area, and one of the other area's user.
+            own = add_notice(conn, own, mine.user_ids[role])
+            sibling = add_notice(conn, sibling, areas.colleague_id)
+            other = add_notice(conn, other, theirs.user_ids[role])
         areas.scenes[(key, role)] = (own, sibling, other)
     return areas.scenes[(key, role)]
 

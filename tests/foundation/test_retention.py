@@ -28,6 +28,8 @@ EXPIRED = {
     "idempotency_keys": 1,
     "match_showings": 1,
     "password_resets": 2,  # one expired, one used
+    "notifications": 2,  # one read 91 days ago, one unread for over a year
+    "mail_outbox": 2,  # one sent 31 days ago, one waiting for over a year
 }
 
 
@@ -80,6 +82,28 @@ def seed(db: str, world: AreaWorld) -> None:
             " ('live-reset', %(u)s, now() + interval '1 hour', NULL)",
             {"u": user},
         )
+        conn.execute(
+            "INSERT INTO notifications (area_id, user_id, kind, subject_key, link, created_at, read_at)"
+            " VALUES (%(a)s, %(u)s, 'contact_due', 'read-long-ago', '/', now() - interval '100 days',"
+            "  now() - interval '91 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'ancient', '/', now() - interval '366 days', NULL),"
+            " (%(a)s, %(u)s, 'contact_due', 'read-lately', '/', now() - interval '100 days',"
+            "  now() - interval '89 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'unread', '/', now() - interval '300 days', NULL)",
+            {"a": world.area_id, "u": user},
+        )
+        conn.execute(
+            "INSERT INTO mail_outbox (area_id, user_id, kind, recipient, subject, body, created_at, sent_at)"
+            " VALUES (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'sent-long-ago', 'b',"
+            "  now() - interval '31 days', now() - interval '31 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'waiting-for-ever', 'b',"
+            "  now() - interval '366 days', NULL),"
+            " (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'sent-lately', 'b',"
+            "  now() - interval '29 days', now() - interval '29 days'),"
+            " (%(a)s, %(u)s, 'contact_due', 'x@a.example', 'waiting', 'b',"
+            "  now() - interval '300 days', NULL)",
+            {"a": world.area_id, "u": user},
+        )
         conn.commit()
 
 
@@ -94,6 +118,8 @@ def remaining(db: str) -> dict[str, list[str]]:
         "match_showings": "SELECT j.pseudonym AS v FROM match_showings s"
         " JOIN jobseekers j ON j.id = s.jobseeker_id",
         "password_resets": "SELECT token_hash AS v FROM password_resets ORDER BY 1",
+        "notifications": "SELECT subject_key AS v FROM notifications ORDER BY 1",
+        "mail_outbox": "SELECT subject AS v FROM mail_outbox ORDER BY 1",
     }
     with connect(db) as conn:
         return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
@@ -108,6 +134,8 @@ def assert_only_live_records_left(db: str) -> None:
     assert left["idempotency_keys"] == ["today"]
     assert left["match_showings"] == ["Hakija-NEW"]
     assert left["password_resets"] == ["live-reset"]
+    assert left["notifications"] == ["read-lately", "unread"]
+    assert left["mail_outbox"] == ["sent-lately", "waiting"]
 
 
 @pytest.fixture

@@ -90,7 +90,8 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
     a need, a contact, two jobseekers (the caseworker's own client and one without a caseworker) with
     certificates, consents, vectors, work capacity and assessments, a proposal with its event, a
     placement with its follow-up, audit rows, the caseworker's idempotency key and form token, a reset
-    link and an account event."""
+    link, an account event, a notice each for the caseworker and the coordinator, the caseworker's e-mail
+    choices and a mail."""
     caseworker = world.user_ids[Role.CASEWORKER]
     coordinator = world.user_ids[Role.COORDINATOR]
     ids: dict[str, int] = {}
@@ -224,6 +225,20 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
         conn.execute(
             "INSERT INTO account_events (area_id, user_id, actor_id, action) VALUES (%s, %s, %s, 'updated')",
             (world.area_id, caseworker, world.user_ids[Role.ADMIN]),
+        )
+        for user in (caseworker, coordinator):
+            conn.execute(
+                "INSERT INTO notifications (area_id, user_id, kind, subject_key, link)"
+                " VALUES (%s, %s, 'consent_changed', 'consent:1:given', '/clients')",
+                (world.area_id, user),
+            )
+        conn.execute(
+            "INSERT INTO notification_preferences (user_id, email_kinds) VALUES (%s, '{}')", (caseworker,)
+        )
+        conn.execute(
+            "INSERT INTO mail_outbox (area_id, user_id, kind, recipient, subject, body)"
+            " VALUES (%s, %s, 'consent_changed', 'cw@example.fi', 's', 'b')",
+            (world.area_id, caseworker),
         )
         conn.commit()
     return ids
@@ -546,3 +561,26 @@ def _token(url: str, user_id: int) -> tuple[str, Any]:
         issued = accounts.issue_token(conn, user_id, timedelta(hours=1))
         conn.commit()
     return issued
+
+
+def test_notices_are_walled_to_their_own_user_but_anyone_of_the_area_may_write_one(
+    client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld
+) -> None:
+    fill_area(db, world)
+    with as_user(client, world, Role.COORDINATOR) as conn:
+        own = count(conn, "notifications")
+        conn.execute(
+            "INSERT INTO notifications (area_id, user_id, kind, subject_key, link)"
+            " VALUES (%s, %s, 'intro_card', 'proposal:1', '/cards/1')",
+            (world.area_id, world.user_ids[Role.EMPLOYER]),
+        )
+        read_by_coordinator = count(conn, "notifications")
+    assert own == read_by_coordinator == 1, "the coordinator sees their own notice only"
+    with as_user(client, other_world, Role.ADMIN) as conn:
+        assert count(conn, "notifications") == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO notifications (area_id, user_id, kind, subject_key, link)"
+                " VALUES (%s, %s, 'intro_card', 'proposal:2', '/cards/2')",
+                (other_world.area_id, world.user_ids[Role.EMPLOYER]),
+            )

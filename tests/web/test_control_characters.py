@@ -40,6 +40,7 @@ class Scene:
     objects: Objects
     proposal_id: int
     placement_id: int
+    notice_id: int
 
     def ids(self) -> dict[str, int]:
         o = self.objects
@@ -51,6 +52,7 @@ class Scene:
             "proposal_id": self.proposal_id,
             "placement_id": self.placement_id,
             "user_id": o.user_id,
+            "notice_id": self.notice_id,
         }
 
 
@@ -71,7 +73,18 @@ def scene(world: AreaWorld, db: str) -> Scene:
         conn.execute(
             "UPDATE users SET employer_id = %s WHERE id = %s", (proposed.employer_id, world.user_ids[E])
         )
-    return Scene(objects=objects, proposal_id=proposed.proposal_id, placement_id=placed.placement_id)
+        notice = conn.execute(
+            "INSERT INTO notifications (area_id, user_id, kind, subject_key, link)"
+            " VALUES (%s, %s, 'intro_card', 'web', '/cards') RETURNING id",
+            (world.area_id, world.user_ids[E]),
+        ).fetchone()
+        assert notice is not None
+    return Scene(
+        objects=objects,
+        proposal_id=proposed.proposal_id,
+        placement_id=placed.placement_id,
+        notice_id=notice["id"],
+    )
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,9 @@ FORMS = {
     "/placements/{placement_id:int}/follow-ups": FormCase(
         C, {"due": "3", "outcome": "studies", "note": "Opiskelee"}, ("note",)
     ),
+    "/inbox/{notice_id:int}/read": FormCase(E, {}, ("csrf_token",)),
+    "/inbox/read-all": FormCase(E, {}, ("csrf_token",)),
+    "/inbox/preferences": FormCase(E, {"email": "intro_card", "language": "sv"}, ("language",)),
     "/admin/users": FormCase(
         A,
         {

@@ -21,6 +21,8 @@ from core import clock
 from core.db import connect
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
 from matching.follower import embed_stale_and_load
+from notifications.reminders import remind_due
+from notifications.schemas import NoticeKind
 from placements.cards import build_card
 from tests.conftest import AreaWorld
 from tests.placements.conftest import insert_placement
@@ -77,6 +79,8 @@ def demo_client(client: TestClient, db: str) -> TestClient:
     with connect(db) as conn:
         load_demo(conn, progress=False)
         conn.commit()
+        remind_due(conn, clock.today())  # the demo's due contacts as the inbox shows them
+        conn.commit()
         embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
     return client
 
@@ -89,6 +93,7 @@ def test_no_page_a_demo_user_reaches_fails(demo_client: TestClient) -> None:
         assert browser.sign_in(user.email, DEMO_PASSWORD).status_code == 303
         seen = crawl(browser)
         assert len(seen) > 5, (user.role, seen)  # the walk reached beyond the front page
+        assert {"/inbox", "/inbox/preferences"} <= set(seen), user.role
         failures[user.role] = _failures(seen)
 
     assert failures == {user.role: [] for user in DEMO_USERS}
@@ -130,6 +135,12 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
             card=Jsonb(card),
             explanation=Jsonb(EXPLAINED),
         )
+        for kind in NoticeKind:  # a notice of every kind that names nothing but its kind
+            conn.execute(
+                "INSERT INTO notifications (area_id, user_id, kind, subject_key, link)"
+                " VALUES (%s, %s, %s, 'bare', '/')",
+                (world.area_id, world.user_ids[role], kind.value),
+            )
         conn.commit()
         embed_stale_and_load(conn, client.app.state.engine)  # type: ignore[attr-defined]
     client.cookies.clear()
@@ -147,3 +158,4 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
     if role is Role.ADMIN:
         users = [url for url in seen if _shape(url) == "/admin/users/{id}"]
         assert users and all(seen[url] == 200 for url in users), seen
+    assert seen["/inbox"] == 200

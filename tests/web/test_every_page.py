@@ -10,6 +10,7 @@ from accounts.models import Role
 from tests.conftest import AreaWorld
 from tests.web.conftest import SignIn
 
+INBOX = ["/inbox", "/inbox?unread=1", "/inbox/preferences"]
 PAGES = {
     Role.COORDINATOR: [
         "/",
@@ -25,9 +26,19 @@ PAGES = {
         "/placements",
         "/indicators",
         "/account/password",
+        *INBOX,
     ],
-    Role.CASEWORKER: ["/", "/clients", "/clients/new", "/needs", "/search", "/proposals", "/placements"],
-    Role.EMPLOYER: ["/", "/needs/new", "/cards", "/placements", "/account/password"],
+    Role.CASEWORKER: [
+        "/",
+        "/clients",
+        "/clients/new",
+        "/needs",
+        "/search",
+        "/proposals",
+        "/placements",
+        *INBOX,
+    ],
+    Role.EMPLOYER: ["/", "/needs/new", "/cards", "/placements", "/account/password", *INBOX],
     Role.ADMIN: [
         "/",
         "/admin/users",
@@ -35,6 +46,8 @@ PAGES = {
         "/clients",
         "/indicators?by=month",
         "/employers",
+        *INBOX,
+        "/admin/outbox",
     ],
 }
 TITLE = re.compile(r"<title>([^<]*)</title>")

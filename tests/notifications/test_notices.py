@@ -1,0 +1,229 @@
+"""Each user's inbox: notices of intro cards, answers and consents, reminders of what is due, read marks
+and e-mail choices, each user seeing only their own."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from accounts import service as accounts
+from accounts.models import Role
+from core import clock
+from core.db import connect
+from notifications import reminders, texts
+from notifications.schemas import NoticeKind
+from tests.conftest import PASSWORD, AreaWorld
+from tests.notifications.conftest import notices, outbox, proposed
+from tests.placements.conftest import insert_placement, make_need, make_worker
+
+
+def _other_employer_user(db: str, world: AreaWorld) -> dict[str, str]:
+    """Headers of a user of a second employer of the world's area."""
+    with connect(db) as conn:
+        employer = conn.execute(
+            "INSERT INTO employers (area_id, business_id, name, municipality)"
+            " VALUES (%s, '1572860-0', 'Liedon Leipomo Oy', 'Lieto') RETURNING id",
+            (world.area_id,),
+        ).fetchone()
+        assert employer is not None
+        user = accounts.create_user(
+            conn,
+            area_id=world.area_id,
+            email="leipomo@a.example",
+            display_name="Leipomo",
+            role=Role.EMPLOYER,
+            password=PASSWORD,
+            employer_id=employer["id"],
+        )
+        token, _ = accounts.issue_token(conn, user["id"], timedelta(hours=1))
+        conn.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_employer_is_told_of_a_new_intro_card_and_nobody_else_sees_it(
+    client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld
+) -> None:
+    made = proposed(client, db, world)
+    other_employer = _other_employer_user(db, world)
+
+    [notice] = notices(client, world, Role.EMPLOYER)
+    assert notice["kind"] == "intro_card"
+    assert notice["data"]["need_title"] == "Varastotyöntekijä"
+    assert notice["link"] == f"/cards/{made['proposal']['id']}"
+    assert notice["read_at"] is None
+    assert "Maija" not in str(notice) and made["proposal"]["pseudonym"] not in str(notice)
+    # The proposer is not told of their own doing; another employer and another area see nothing.
+    assert notices(client, world, Role.COORDINATOR) == []
+    reply = client.get("/api/v1/notifications", headers=other_employer)
+    assert reply.json()["total"] == 0
+    assert notices(client, other_world, Role.EMPLOYER) == []
+    assert notices(client, other_world, Role.ADMIN) == []
+    # Nor can they mark it read.
+    for headers in (other_employer, other_world.headers(Role.EMPLOYER), world.headers(Role.COORDINATOR)):
+        refused = client.post(f"/api/v1/notifications/{notice['id']}/read", headers=headers)
+        assert refused.status_code == 404, refused.text
+    assert notices(client, world, Role.EMPLOYER)[0]["read_at"] is None
+
+
+def test_unread_count_falls_as_notices_are_marked_read(client: TestClient, db: str, world: AreaWorld) -> None:
+    need = make_need(db, world)
+    people = [make_worker(db, world, full_name=f"Henkilö {i}") for i in range(3)]
+    for person in people:
+        reply = client.post(
+            "/api/v1/proposals",
+            json={"need_id": need, "jobseeker_id": person},
+            headers=world.headers(Role.COORDINATOR),
+        )
+        assert reply.status_code == 201, reply.text
+    headers = world.headers(Role.EMPLOYER)
+
+    def unread() -> dict[str, Any]:
+        reply = client.get("/api/v1/notifications/unread", headers=headers)
+        assert reply.status_code == 200, reply.text
+        body: dict[str, Any] = reply.json()
+        return body
+
+    assert unread() == {"total": 3, "by_kind": {"intro_card": 3}}
+    first = notices(client, world, Role.EMPLOYER)[0]
+    marked = client.post(f"/api/v1/notifications/{first['id']}/read", headers=headers)
+    assert marked.status_code == 200 and marked.json()["read_at"] is not None
+    again = client.post(f"/api/v1/notifications/{first['id']}/read", headers=headers)
+    assert again.json()["read_at"] == marked.json()["read_at"]
+    assert unread()["total"] == 2
+    assert len(notices(client, world, Role.EMPLOYER, unread_only=True)) == 2
+    paged = client.get("/api/v1/notifications", params={"limit": 2, "offset": 2}, headers=headers).json()
+    assert paged["total"] == 3 and len(paged["items"]) == 1
+    assert client.post("/api/v1/notifications/read-all", headers=headers).json() == {"marked": 2}
+    assert unread() == {"total": 0, "by_kind": {}}
+
+
+def test_the_proposer_is_told_of_the_employers_answer(client: TestClient, db: str, world: AreaWorld) -> None:
+    made = proposed(client, db, world, role=Role.CASEWORKER)
+    reply = client.post(
+        f"/api/v1/proposals/{made['proposal']['id']}/answer",
+        json={"answer": "interested"},
+        headers=world.headers(Role.EMPLOYER),
+    )
+    assert reply.status_code == 200, reply.text
+    [notice] = notices(client, world, Role.CASEWORKER)
+    assert notice["kind"] == "proposal_answered"
+    assert notice["data"]["answer"] == "interested"
+    assert notice["link"] == f"/proposals/{made['proposal']['id']}"
+    assert notices(client, world, Role.COORDINATOR) == []
+
+
+def test_caseworker_and_proposers_are_told_when_a_consent_is_given_or_withdrawn(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    made = proposed(client, db, world)
+    person = made["person"]
+    given = client.post(
+        f"/api/v1/jobseekers/{person}/consents",
+        json={"scope": "disclose_identity", "employer_id": world.employer_id},
+        headers=world.headers(Role.ADMIN),
+    )
+    assert given.status_code == 201, given.text
+    withdrawn = client.post(
+        f"/api/v1/jobseekers/{person}/consents/{given.json()['id']}/withdraw",
+        headers=world.headers(Role.ADMIN),
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    for role in (Role.CASEWORKER, Role.COORDINATOR):
+        changes = sorted(n["data"]["change"] for n in notices(client, world, role))
+        assert changes == ["given", "withdrawn"], role
+    assert {n["link"] for n in notices(client, world, Role.CASEWORKER)} == {f"/clients/{person}"}
+    assert notices(client, world, Role.EMPLOYER)[0]["kind"] == "intro_card"  # not told of consents
+    assert notices(client, world, Role.ADMIN) == []  # who recorded them
+    # Withdrawing again changes nothing, and tells nobody again.
+    client.post(
+        f"/api/v1/jobseekers/{person}/consents/{given.json()['id']}/withdraw",
+        headers=world.headers(Role.ADMIN),
+    )
+    assert len(notices(client, world, Role.CASEWORKER)) == 2
+
+
+def test_reminders_of_due_contacts_and_follow_ups_are_made_once(
+    client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld
+) -> None:
+    day = date(2026, 12, 7)
+    coordinator = world.user_ids[Role.COORDINATOR]
+    with connect(db) as conn:
+        for next_step in (day, day - timedelta(days=1), day + timedelta(days=1), day - timedelta(days=60)):
+            conn.execute(
+                "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary,"
+                " next_step, next_step_date) VALUES (%s, %s, %s, 'visit', %s, 'Käynti', 'Soita', %s)",
+                (world.area_id, world.employer_id, coordinator, day - timedelta(days=90), next_step),
+            )
+        need = make_need(db, world)
+        person = make_worker(db, world)
+        placement = insert_placement(conn, world, need, person, "work_trial", date(2026, 9, 7))
+        conn.commit()
+    with clock.frozen(day), connect(db) as conn:
+        first = reminders.remind_due(conn, clock.today())
+        second = reminders.remind_due(conn, clock.today())
+        conn.commit()
+    assert first == {"contact_due": 2, "follow_up_due": 2}  # two contacts; the coordinator and caseworker
+    assert second == {"contact_due": 0, "follow_up_due": 0}
+    due = notices(client, world, Role.COORDINATOR)
+    assert sorted(n["kind"] for n in due) == ["contact_due", "contact_due", "follow_up_due"]
+    [follow_up] = notices(client, world, Role.CASEWORKER)
+    assert follow_up["data"] == {"placement_id": placement, "months": 3, "date": "2026-12-07"}
+    assert notices(client, other_world, Role.COORDINATOR) == []
+    # Mail for each, once (no SMTP server here: it waits in the outbox).
+    assert len(outbox(db)) == 4
+
+
+def test_e_mail_choices_are_the_users_own_and_a_kind_switched_off_writes_no_mail(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    headers = world.headers(Role.EMPLOYER)
+    chosen = client.get("/api/v1/notifications/preferences", headers=headers).json()
+    assert chosen["language"] == "fi" and all(chosen["email"].values())
+    reply = client.put(
+        "/api/v1/notifications/preferences",
+        json={"email": {"intro_card": False}, "language": "sv"},
+        headers=headers,
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["email"]["intro_card"] is False and reply.json()["email"]["contact_due"] is True
+    bad = client.put("/api/v1/notifications/preferences", json={"email": {"gossip": True}}, headers=headers)
+    assert bad.status_code == 422
+    coordinator = client.get("/api/v1/notifications/preferences", headers=world.headers(Role.COORDINATOR))
+    assert coordinator.json()["email"]["intro_card"] is True
+
+    proposed(client, db, world)
+    assert [n["kind"] for n in notices(client, world, Role.EMPLOYER)] == ["intro_card"]
+    assert outbox(db) == []
+    client.put("/api/v1/notifications/preferences", json={"email": {"intro_card": True}}, headers=headers)
+    need = make_need(db, world, title="Keräilijä")
+    person = make_worker(db, world, full_name="Kalle Keräilijä")
+    client.post(
+        "/api/v1/proposals",
+        json={"need_id": need, "jobseeker_id": person},
+        headers=world.headers(Role.COORDINATOR),
+    )
+    [mail] = outbox(db)
+    assert mail["recipient"] == "employer@a.example"
+    assert "Keräilijä" in mail["subject"] and "presentationskort" in mail["subject"]  # in Swedish, as chosen
+
+
+def test_a_notice_whose_details_are_missing_still_reads_in_every_language() -> None:
+    for language in ("fi", "sv", "en"):
+        for kind in NoticeKind:
+            line = texts.title(kind, {}, language)
+            assert line and "Content-Type" not in line and "%(" not in line, (kind, language)
+    line = texts.title(NoticeKind.PROPOSAL_ANSWERED, {"need_title": "Kokki", "answer": "not_now"}, "sv")
+    assert line == "Arbetsgivaren svarade på ditt förslag till ”Kokki”: Inte nu"
+
+
+def test_e_mail_choices_take_json_booleans_only(client: TestClient, world: AreaWorld) -> None:
+    for wrong in (0, "false", None):
+        reply = client.put(
+            "/api/v1/notifications/preferences",
+            json={"email": {"intro_card": wrong}},
+            headers=world.headers(Role.EMPLOYER),
+        )
+        assert reply.status_code == 422, (wrong, reply.text)
+        assert reply.headers["content-type"].startswith("application/problem+json")

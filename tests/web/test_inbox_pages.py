@@ -1,0 +1,84 @@
+"""The inbox in the pages: counts on the start page, the notices, marking them read, the e-mail choices,
+and the admins' outbox."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from accounts.models import Role
+from core.db import connect
+from tests.conftest import AreaWorld
+from tests.notifications.conftest import outbox, proposed
+from tests.web.conftest import SignIn
+
+
+def test_employer_sees_the_count_on_the_start_page_and_marks_the_notice_read(
+    signed_in: SignIn, client: TestClient, db: str, world: AreaWorld
+) -> None:
+    made = proposed(client, db, world)
+    browser = signed_in(Role.EMPLOYER)
+    start = browser.get("/").text
+    assert "1 lukematon ilmoitus" in start and "Uudet esittelykortit: <strong>1</strong>" in start
+    inbox = browser.get("/inbox")
+    assert inbox.status_code == 200
+    assert "Uusi esittelykortti odottaa vastaustasi: Varastotyöntekijä" in inbox.text
+    assert f'href="/cards/{made["proposal"]["id"]}"' in inbox.text
+    [notice_id] = re.findall(r'action="/inbox/(\d+)/read"', inbox.text)
+    marked = browser.post(f"/inbox/{notice_id}/read", {}, csrf_from="/inbox")
+    assert marked.status_code == 303 and marked.headers["location"] == "/inbox"
+    after = browser.get("/inbox").text
+    assert "Ilmoitus merkittiin luetuksi." in after and "/read" not in after.split("<main")[1]
+    assert "Ei lukemattomia ilmoituksia." in browser.get("/").text
+
+
+def test_mark_all_read_and_another_users_notice_is_not_found(
+    signed_in: SignIn, client: TestClient, db: str, world: AreaWorld
+) -> None:
+    proposed(client, db, world)
+    with connect(db) as conn:
+        [row] = conn.execute("SELECT id FROM notifications").fetchall()
+    browser = signed_in(Role.COORDINATOR)
+    refused = browser.post(f"/inbox/{row['id']}/read", {}, csrf_from="/inbox")
+    assert refused.status_code == 404
+    browser.client.cookies.clear()
+    employer = signed_in(Role.EMPLOYER)
+    done = employer.post("/inbox/read-all", {}, csrf_from="/inbox")
+    assert done.status_code == 303
+    with connect(db) as conn:
+        [read] = conn.execute("SELECT read_at FROM notifications").fetchall()
+    assert read["read_at"] is not None
+
+
+def test_a_user_switches_an_e_mail_notice_off_in_the_form(
+    signed_in: SignIn, client: TestClient, db: str, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.EMPLOYER)
+    form = browser.get("/inbox/preferences")
+    assert form.status_code == 200
+    assert form.text.count('type="checkbox" name="email"') == 6
+    kept = ["proposal_answered", "consent_changed", "contact_due", "follow_up_due", "plan_review_due"]
+    saved = browser.post(
+        "/inbox/preferences", {"email": kept, "language": "en"}, csrf_from="/inbox/preferences"
+    )
+    assert saved.status_code == 303
+    again = browser.get("/inbox/preferences").text
+    assert 'value="intro_card">' in again and 'value="intro_card" checked' not in again
+    assert 'value="en" selected' in again
+    proposed(client, db, world)
+    assert outbox(db) == []
+
+
+def test_admins_read_the_outbox_and_nobody_else_does(
+    signed_in: SignIn, client: TestClient, db: str, world: AreaWorld
+) -> None:
+    proposed(client, db, world)
+    admin = signed_in(Role.ADMIN)
+    page = admin.get("/admin/outbox")
+    assert page.status_code == 200
+    assert "employer@a.example" in page.text and "Odottaa" in page.text
+    assert "Varastotyöntekijä" in page.text
+    admin.client.cookies.clear()
+    coordinator = signed_in(Role.COORDINATOR)
+    assert coordinator.get("/admin/outbox").status_code == 403
