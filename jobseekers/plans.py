@@ -169,3 +169,16 @@ def due_plan_reviews(conn: Conn, principal: Principal, *, within_days: int = 14)
         " AND p.review_on <= %s ORDER BY p.review_on, j.pseudonym",
         (principal.area_id, principal.user_id, clock.today() + timedelta(days=within_days)),
     ).fetchall()
+
+
+def due_plan_reviews_of_every_area(conn: Conn, since: date, day: date) -> list[dict[str, Any]]:
+    """Reviews of current plans (each client's latest) that fell due between ``since`` and ``day``, in
+    every area, with the client's caseworker: for the reminders, run as the owner. Ids only."""
+    return conn.execute(
+        "SELECT p.id AS plan_id, p.jobseeker_id, j.area_id, j.caseworker_id, p.review_on"
+        " FROM jobseekers j JOIN LATERAL (SELECT * FROM plans p WHERE p.jobseeker_id = j.id"
+        "   ORDER BY p.drawn_up_on DESC, p.id DESC LIMIT 1) p ON true"
+        " WHERE NOT j.archived AND j.caseworker_id IS NOT NULL AND p.review_on BETWEEN %s AND %s"
+        " ORDER BY p.review_on, p.id",
+        (since, day),
+    ).fetchall()

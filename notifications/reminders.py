@@ -1,11 +1,13 @@
-"""Reminders of what is due: contacts' next steps and placements' follow-ups, in every area.
+"""Reminders of what is due: contacts' next steps, placements' follow-ups and client plans' reviews, in
+every area.
 
 Run by the server every hour (``server/notify.py``) and by ``kohtaamo notify``, as the database owner.
 Idempotent: a due item gives each of its users one reminder however often this runs (the notice's
 subject names the item and its due date). Items that fell due more than :data:`WINDOW` ago are not
 reminded of, so that the first run on old data does not flood anyone's inbox.
 
-Plan reviews (``plan_review_due``) are not produced yet: the client plans they belong to do not exist.
+A plan review reaches the client's own caseworker; like every notice it names no jobseeker (the link
+leads to the client, where the caseworker sees who it is).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Final
 
 from core.db import Conn
 from employers import service as employers
+from jobseekers import plans
 from notifications.schemas import NoticeKind
 from notifications.service import notify_many
 from placements import placed
@@ -48,4 +51,19 @@ def remind_due(conn: Conn, day: date) -> dict[str, int]:
             {"placement_id": f["id"], "months": f["months"], "date": f["due_on"].isoformat()},
             f"/placements/{f['id']}",
         )
-    return {NoticeKind.CONTACT_DUE.value: contacts, NoticeKind.FOLLOW_UP_DUE.value: follow_ups}
+    reviews = 0
+    for p in plans.due_plan_reviews_of_every_area(conn, since, day):
+        on = p["review_on"].isoformat()
+        reviews += notify_many(
+            conn,
+            [p["caseworker_id"]],
+            NoticeKind.PLAN_REVIEW_DUE,
+            f"plan_review:{p['plan_id']}:{on}",
+            {"plan_id": p["plan_id"], "jobseeker_id": p["jobseeker_id"], "date": on},
+            f"/clients/{p['jobseeker_id']}#plans",
+        )
+    return {
+        NoticeKind.CONTACT_DUE.value: contacts,
+        NoticeKind.FOLLOW_UP_DUE.value: follow_ups,
+        NoticeKind.PLAN_REVIEW_DUE.value: reviews,
+    }

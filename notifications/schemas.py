@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class NoticeKind(StrEnum):
-    """What a notice is about. ``plan_review_due`` is reserved for the client plans (not produced yet)."""
+    """What a notice is about."""
 
     INTRO_CARD = "intro_card"
     PROPOSAL_ANSWERED = "proposal_answered"

@@ -164,8 +164,9 @@ def test_reminders_of_due_contacts_and_follow_ups_are_made_once(
         first = reminders.remind_due(conn, clock.today())
         second = reminders.remind_due(conn, clock.today())
         conn.commit()
-    assert first == {"contact_due": 2, "follow_up_due": 2}  # two contacts; the coordinator and caseworker
-    assert second == {"contact_due": 0, "follow_up_due": 0}
+    # two contacts; the coordinator and caseworker; no plans here
+    assert first == {"contact_due": 2, "follow_up_due": 2, "plan_review_due": 0}
+    assert second == {"contact_due": 0, "follow_up_due": 0, "plan_review_due": 0}
     due = notices(client, world, Role.COORDINATOR)
     assert sorted(n["kind"] for n in due) == ["contact_due", "contact_due", "follow_up_due"]
     [follow_up] = notices(client, world, Role.CASEWORKER)
@@ -173,6 +174,46 @@ def test_reminders_of_due_contacts_and_follow_ups_are_made_once(
     assert notices(client, other_world, Role.COORDINATOR) == []
     # Mail for each, once (no SMTP server here: it waits in the outbox).
     assert len(outbox(db)) == 4
+
+
+def test_a_due_plan_review_reminds_the_own_caseworker_once_without_naming_the_client(
+    client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld
+) -> None:
+    day = date(2026, 12, 7)
+    due, far, later = (make_worker(db, world, full_name=f"Asiakas {n}") for n in ("A", "B", "C"))
+    plans = [
+        (due, day - timedelta(days=40), day - timedelta(days=5)),  # superseded by the next one
+        (due, day - timedelta(days=20), day - timedelta(days=3)),  # the current plan: reminded
+        (far, day - timedelta(days=90), day - timedelta(days=30)),  # fell due before the window
+        (later, day - timedelta(days=10), day + timedelta(days=5)),  # not yet due
+    ]
+    with connect(db) as conn:
+        current = None
+        for person, drawn_up, review in plans:
+            row = conn.execute(
+                "INSERT INTO plans (jobseeker_id, kind, drawn_up_on, review_on)"
+                " VALUES (%s, 'employment', %s, %s) RETURNING id",
+                (person, drawn_up, review),
+            ).fetchone()
+            assert row is not None
+            if review == day - timedelta(days=3):
+                current = row["id"]
+        pseudonym = conn.execute("SELECT pseudonym FROM jobseekers WHERE id = %s", (due,)).fetchone()
+        conn.commit()
+    with clock.frozen(day), connect(db) as conn:
+        first = reminders.remind_due(conn, clock.today())
+        second = reminders.remind_due(conn, clock.today())
+        conn.commit()
+    assert first["plan_review_due"] == 1 and second["plan_review_due"] == 0
+    [notice] = notices(client, world, Role.CASEWORKER)
+    assert notice["kind"] == "plan_review_due" and notice["link"] == f"/clients/{due}#plans"
+    assert notice["data"] == {"plan_id": current, "jobseeker_id": due, "date": "2026-12-04"}
+    assert notices(client, world, Role.COORDINATOR) == []
+    assert notices(client, other_world, Role.CASEWORKER) == []
+    [mail] = outbox(db)
+    assert pseudonym is not None
+    for secret in ("Asiakas", pseudonym["pseudonym"]):
+        assert secret not in mail["subject"] and secret not in mail["body"]
 
 
 def test_e_mail_choices_are_the_users_own_and_a_kind_switched_off_writes_no_mail(
