@@ -148,7 +148,8 @@ def calibrate(
         "measured": {
             "command": "kohtaamo eval --calibrate",
             "task": prepared.task.name,
-            "split": "by relevant document: sha256(doc id)[0] even = dev",
+            "split": "documents unseen by the adapter (tuning dev side), then by relevant document:"
+            " sha256(doc id)[0] even = dev",
             "queries": {"dev": len(dev), "held_apart": len(held)},
             "weights": asdict(weights),
             "correct_pairs_per_band": {
