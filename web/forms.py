@@ -193,7 +193,8 @@ def validate(
 ) -> M | None:
     """``data`` as ``model``, or None with the field errors recorded on ``form`` in the user's language.
 
-    ``names`` maps a schema field to the form field that shows its error, where they differ.
+    ``names`` maps a schema field to the form field that shows its error, where they differ; a field of a
+    nested object is named with dots (``rule.age_under``), else it goes to its top field's name.
     """
     try:
         return model.model_validate(dict(data))
@@ -201,7 +202,8 @@ def validate(
         for error in exc.errors():
             loc = error.get("loc") or ("",)
             schema_field = str(loc[0])
-            shown = (names or {}).get(schema_field, schema_field)
+            dotted = ".".join(str(part) for part in loc if not isinstance(part, int))
+            shown = (names or {}).get(dotted) or (names or {}).get(schema_field, schema_field)
             form.add(shown, i18n.gettext(_message(error, schema_field)))
         return None
 

@@ -12,7 +12,7 @@ from core.paging import PageParams
 from notifications import service as notices
 from notifications import texts
 from notifications.schemas import NoticeFilters, NoticeKind, PreferencesIn
-from web.forms import Form
+from web.forms import Form, validate
 from web.i18n import LANGUAGE_NAMES, LANGUAGES
 from web.pages import Ctx, PageRoute, Posted, list_offset, page
 
@@ -71,9 +71,10 @@ def mark_all_read(request: Request, posted: Posted) -> Response:
         return ctx.redirect("/inbox", flash="notices_read")
 
 
-def _preferences_page(ctx: Ctx, form: Form) -> Response:
+def _preferences_page(ctx: Ctx, form: Form, status: int = 200) -> Response:
     return ctx.render(
         "inbox_preferences.html",
+        status=status,
         form=form,
         kind_choices=[(kind.value, ctx._(texts.KIND_NAMES[kind])) for kind in NoticeKind],
         language_choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
@@ -100,11 +101,13 @@ def save_preferences(request: Request, posted: Posted) -> Response:
     with page(request, form=posted) as ctx:
         form = Form.of(posted)
         checked = set(form.chosen("email"))
-        language = form.text("language")
-        data = PreferencesIn(
-            email={kind: kind.value in checked for kind in NoticeKind},
-            language=language if language in LANGUAGES else None,  # type: ignore[arg-type]
-        )
+        values = {
+            "email": {kind.value: kind.value in checked for kind in NoticeKind},
+            "language": form.text("language") or None,
+        }
+        data = validate(PreferencesIn, values, form, ctx.i18n)
+        if data is None:
+            return _preferences_page(ctx, form, status=422)
         notices.set_preferences(ctx.conn, ctx.principal, data)
         return ctx.redirect("/inbox/preferences", flash="saved")
 

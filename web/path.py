@@ -154,6 +154,7 @@ def save_target_group(request: Request, posted: Posted) -> Response:
             "integration_plan": {"true": True, "false": False}.get(flag or ""),
         }
         names = dict.fromkeys(("", "rule"), "_form")
+        names |= {f"rule.{field}": field for field in (*_RULE_NUMBERS, "benefits", "integration_plan")}
         data = validate(
             TargetGroupIn, {"name": form.text("name"), "rule": drop_empty(rule)}, form, ctx.i18n, names
         )

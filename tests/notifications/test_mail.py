@@ -140,6 +140,7 @@ def test_kohtaamo_notify_makes_the_reminders_and_sends_the_mail(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "contact_due": 1,
+        "plan_review_due": 0,
         "follow_up_due": 0,
         "mail_sent": 1,
         "mail_failed": 0,
@@ -149,6 +150,7 @@ def test_kohtaamo_notify_makes_the_reminders_and_sends_the_mail(
     again = CliRunner().invoke(cli, ["notify", "--format", "json"], env=cli_env)
     assert json.loads(again.output) == {
         "contact_due": 0,
+        "plan_review_due": 0,
         "follow_up_due": 0,
         "mail_sent": 0,
         "mail_failed": 0,

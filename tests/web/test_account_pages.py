@@ -11,6 +11,7 @@ from accounts.models import Role
 from core.db import connect
 from tests.conftest import PASSWORD, AreaWorld
 from tests.web.conftest import Browser, SignIn, csrf_of, email
+from tests.web.test_form_errors import _check_summary
 
 NEW_PASSWORD = "uusi-salasana-42"
 LINK = re.compile(r'id="reset-url" type="text" readonly value="([^"]+)"')
@@ -100,6 +101,7 @@ def test_a_reset_link_from_the_page_sets_a_password_once(client: TestClient, wor
         follow_redirects=False,
     )
     assert mismatch.status_code == 422 and 'id="new_password_again-error"' in mismatch.text
+    _check_summary(mismatch.text, "new_password_again")
     assert NEW_PASSWORD not in mismatch.text  # a password is never shown back
     done = client.post(
         "/password/reset",

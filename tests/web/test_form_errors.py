@@ -15,6 +15,7 @@ import pytest
 
 from accounts.models import Role
 from core.db import connect
+from tests.conftest import PASSWORD
 from tests.web.conftest import Browser, csrf_of, email
 from tests.web.test_control_characters import POST_PAGES, Scene, _path, scene  # noqa: F401 (a fixture)
 
@@ -72,6 +73,22 @@ BAD_POSTS = {
         {"display_name": "Uusi", "email": "ei-osoite", "role": "coordinator", "password": "pitkä-salasana"},
         "email",
     ),
+    "/clients/{jobseeker_id:int}/service-need": BadForm(
+        W, {"assessed_on": "eilen", "level": "light_support"}, "assessed_on"
+    ),
+    "/clients/{jobseeker_id:int}/plans": BadForm(
+        W, {"kind": "employment", "drawn_up_on": "eilen", "steps": "Trukkikortti"}, "drawn_up_on"
+    ),
+    "/target-groups": BadForm(A, {"name": "Nuoret", "age_under": "nuori"}, "age_under"),
+    "/inbox/preferences": BadForm(E, {"email": "intro_card", "language": "de"}, "language"),
+    "/admin/users/{user_id:int}": BadForm(
+        A, {"display_name": "Uusi Nimi", "email": "ei-osoite", "role": "coordinator"}, "email"
+    ),
+    "/account/password": BadForm(
+        C,
+        {"current_password": PASSWORD, "new_password": "lyhyt", "new_password_again": "lyhyt"},
+        "new_password",
+    ),
 }
 NO_TYPED_FIELD = {
     "/login": "a wrong email or password is one error of the whole form (which field is not told)",
@@ -79,6 +96,11 @@ NO_TYPED_FIELD = {
     "/language": "buttons",
     "/needs/{need_id:int}/close": "a choice of two; anything else closes as cancelled",
     "/clients/{jobseeker_id:int}/consents/{consent_id:int}/withdraw": "a button",
+    "/admin/users/{user_id:int}/active": "a button",
+    "/admin/users/{user_id:int}/reset-link": "a button",
+    "/inbox/read-all": "a button",
+    "/inbox/{notice_id:int}/read": "a button",
+    "/password/reset": "needs a live link: tests/web/test_account_pages.py checks its summary",
 }
 BAD_GETS = {
     "/search?searched=true&text=": (C, "text"),
