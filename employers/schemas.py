@@ -246,6 +246,9 @@ class EmployerFilters(ListFilters):
     municipality: str | None = Field(default=None, max_length=100)
     sector: str | None = Field(default=None, max_length=1)
     q: str | None = Field(default=None, max_length=200, description="name or business id")
+    partnership_status: Partnership | None = None
+    created_from: date | None = Field(default=None, description="registered on or after this day")
+    created_to: date | None = Field(default=None, description="registered on or before this day")
     include_archived: bool = False
     sort: str = sort_field("name", EMPLOYER_SORTS)
 
