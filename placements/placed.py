@@ -114,7 +114,8 @@ def list_placements(
         ("need_id", filters.need_id),
         ("jobseeker_id", filters.jobseeker_id),
         ("form", filters.form.value if filters.form else None),
-        ("confirmed_by", filters.confirmed_by),
+        # Who confirmed is the staff's business: an employer's filter by it is ignored.
+        ("confirmed_by", filters.confirmed_by if principal.is_staff else None),
     ):
         if value is not None:
             where.append((f"{column} = %s", value))

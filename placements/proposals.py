@@ -158,7 +158,8 @@ def list_proposals(
         ("need_id", filters.need_id),
         ("jobseeker_id", filters.jobseeker_id),
         ("employer_id", filters.employer_id),
-        ("proposed_by", filters.proposed_by),
+        # Who proposed is the staff's business: an employer's filter by it is ignored.
+        ("proposed_by", filters.proposed_by if principal.is_staff else None),
     ):
         if value is not None:
             where.append((f"{column} = %s", value))

@@ -123,7 +123,10 @@ class ProposalFilters(ListFilters):
     unanswered: bool = Field(
         default=False, description="only those waiting for an answer longer than the setting"
     )
-    proposed_by: int | None = Field(default=None, description="proposed by this user (the proposal's owner)")
+    proposed_by: int | None = Field(
+        default=None,
+        description="proposed by this user (the proposal's owner); staff only, an employer's is ignored",
+    )
     municipality: str | None = Field(default=None, max_length=100, description="the need's municipality")
     proposed_from: date | None = Field(default=None, description="proposed on or after this day")
     proposed_to: date | None = Field(default=None, description="proposed on or before this day")
@@ -147,7 +150,8 @@ class PlacementFilters(ListFilters):
     form: PlacementForm | None = None
     status: PlacementStatus | None = None
     confirmed_by: int | None = Field(
-        default=None, description="confirmed by this user (the placement's owner)"
+        default=None,
+        description="confirmed by this user (the placement's owner); staff only, an employer's is ignored",
     )
     municipality: str | None = Field(default=None, max_length=100, description="the need's municipality")
     start_from: date | None = Field(default=None, description="starting on or after this day")

@@ -249,6 +249,10 @@ def test_the_api_lists_take_the_same_filters(client: TestClient, world: AreaWorl
     employer = world.headers(Role.EMPLOYER)
     assert _api_ids(client, f"{api}/placements?status=active", employer) == {ids["due"]}
     assert _api_ids(client, f"{api}/placements?municipality=Kaarina", employer) == set()
+    # Who confirmed or proposed is not the employer's to filter by: ignored, not a way to probe staff ids.
+    everything = _api_ids(client, f"{api}/placements", employer)
+    assert _api_ids(client, f"{api}/placements?confirmed_by={admin}", employer) == everything
+    assert len(everything) == 3
     caseworker = world.user_ids[Role.CASEWORKER]
     assert _api_ids(client, f"{api}/proposals?proposed_by={caseworker}", staff) == {proposals["old"]}
     assert proposals["mine"] in _api_ids(client, f"{api}/proposals?municipality=Lieto", staff)
