@@ -12,6 +12,7 @@ from core.text import non_blank
 from employers.schemas import (
     Contact,
     Employer,
+    FilterDay,
     ListFilters,
     NeedStatus,
     PlacementForm,
@@ -128,8 +129,8 @@ class ProposalFilters(ListFilters):
         description="proposed by this user (the proposal's owner); staff only, an employer's is ignored",
     )
     municipality: str | None = Field(default=None, max_length=100, description="the need's municipality")
-    proposed_from: date | None = Field(default=None, description="proposed on or after this day")
-    proposed_to: date | None = Field(default=None, description="proposed on or before this day")
+    proposed_from: FilterDay | None = Field(default=None, description="proposed on or after this day")
+    proposed_to: FilterDay | None = Field(default=None, description="proposed on or before this day")
     sort: str = sort_field("-created_at", PROPOSAL_SORTS)
 
 
@@ -154,8 +155,8 @@ class PlacementFilters(ListFilters):
         description="confirmed by this user (the placement's owner); staff only, an employer's is ignored",
     )
     municipality: str | None = Field(default=None, max_length=100, description="the need's municipality")
-    start_from: date | None = Field(default=None, description="starting on or after this day")
-    start_to: date | None = Field(default=None, description="starting on or before this day")
+    start_from: FilterDay | None = Field(default=None, description="starting on or after this day")
+    start_to: FilterDay | None = Field(default=None, description="starting on or before this day")
     sort: str = sort_field("-start_date", PLACEMENT_SORTS)
 
 

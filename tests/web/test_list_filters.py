@@ -269,6 +269,9 @@ def test_the_api_lists_take_the_same_filters(client: TestClient, world: AreaWorl
         ("/proposals?proposed_from=2026-13-01", "proposed_from"),
         ("/employers?partnership_status=friend", "partnership_status"),
         ("/employers?created_to=x", "created_to"),
+        ("/employers?created_to=0", "created_to"),  # not seconds since 1970
+        ("/placements?start_to=1700000000", "start_to"),
+        ("/needs?created_from=0", "created_from"),
     ):
         assert_problem(client.get(api + url, headers=staff), 422, field)
     spec = client.get("/openapi.json").json()
