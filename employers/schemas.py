@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from core.business_id import is_valid_business_id, normalise_business_id
@@ -236,6 +238,21 @@ def sort_field(default: str, allowed: tuple[str, ...]) -> Any:
     return Field(default=default, max_length=40, pattern=sort_pattern(allowed), description=SORT_DESCRIPTION)
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """A filter's day as a query gives it: an ISO date (yyyy-mm-dd), never a number of seconds since
+    1970, which pydantic would otherwise take as a day and the documented ``format: date`` does not."""
+    if isinstance(value, int | float) or (isinstance(value, str) and not ISO_DAY.fullmatch(value.strip())):
+        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+    return value
+
+
+FilterDay = Annotated[date, BeforeValidator(_iso_day)]
+"""A day in a list filter (``created_from``, ``start_to``, …)."""
+
+
 class ListFilters(BaseModel):
     """Base of the list filters: immutable, unknown query parameters ignored."""
 
@@ -246,6 +263,9 @@ class EmployerFilters(ListFilters):
     municipality: str | None = Field(default=None, max_length=100)
     sector: str | None = Field(default=None, max_length=1)
     q: str | None = Field(default=None, max_length=200, description="name or business id")
+    partnership_status: Partnership | None = None
+    created_from: FilterDay | None = Field(default=None, description="registered on or after this day")
+    created_to: FilterDay | None = Field(default=None, description="registered on or before this day")
     include_archived: bool = False
     sort: str = sort_field("name", EMPLOYER_SORTS)
 
@@ -266,8 +286,8 @@ class NeedFilters(ListFilters):
     assistive: bool | None = None
     q: str | None = Field(default=None, max_length=200)
     created_by: int | None = Field(default=None, description="recorded by this user (the need's owner)")
-    created_from: date | None = Field(default=None, description="recorded on or after this day")
-    created_to: date | None = Field(default=None, description="recorded on or before this day")
+    created_from: FilterDay | None = Field(default=None, description="recorded on or after this day")
+    created_to: FilterDay | None = Field(default=None, description="recorded on or before this day")
     include_archived: bool = False
     sort: str = sort_field("-created_at", NEED_SORTS)
 

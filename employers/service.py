@@ -135,6 +135,12 @@ def list_employers(
         where.append(("sector = %s", filters.sector.upper()))
     if filters.q:
         where.append(("(name ILIKE %s OR business_id = %s)", (like_pattern(filters.q), filters.q.strip())))
+    if filters.partnership_status is not None:
+        where.append(("partnership_status = %s", filters.partnership_status.value))
+    if filters.created_from is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date >= %s", filters.created_from))
+    if filters.created_to is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
     ordering = order_by(filters.sort, EMPLOYER_SORTS, "name")

@@ -15,12 +15,13 @@ from accounts.models import Principal
 from core.clock import add_months, today
 from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
 from jobseekers.audit import record_access
 from placements import access
-from placements.schemas import PLACEMENT_SORTS, FollowUpCreate, PlacementFilters
+from placements.schemas import PLACEMENT_SORTS, FollowUpCreate, PlacementFilters, PlacementStatus
 
 
 class FollowUpNotDue(ValidationFailed):
@@ -113,9 +114,24 @@ def list_placements(
         ("need_id", filters.need_id),
         ("jobseeker_id", filters.jobseeker_id),
         ("form", filters.form.value if filters.form else None),
+        # Who confirmed is the staff's business: an employer's filter by it is ignored.
+        ("confirmed_by", filters.confirmed_by if principal.is_staff else None),
     ):
         if value is not None:
             where.append((f"{column} = %s", value))
+    if filters.municipality:
+        where.append(
+            (
+                "need_id IN (SELECT id FROM needs WHERE municipality = %s)",
+                canonical_municipality(filters.municipality),
+            )
+        )
+    if filters.start_from is not None:
+        where.append(("start_date >= %s", filters.start_from))
+    if filters.start_to is not None:
+        where.append(("start_date <= %s", filters.start_to))
+    if filters.status is not None:
+        where.append(_status_condition(filters.status, today()))
     ordering = order_by(filters.sort, PLACEMENT_SORTS, "-start_date")
     rows, total = list_rows(conn, "placements", where, ordering, page.limit, page.offset)
     pseudonyms = {
@@ -129,6 +145,24 @@ def list_placements(
     return [
         placement_view(principal, {**r, "pseudonym": pseudonyms.get(r["proposal_id"])}) for r in rows
     ], total
+
+
+def _status_condition(status: PlacementStatus, day: date) -> tuple[str, Any]:
+    """The condition of a placement standing ``status`` on ``day`` (see PlacementStatus)."""
+    ended = "(ended_on IS NOT NULL OR coalesce(end_date < %s, false))"
+    if status is PlacementStatus.ENDED:
+        return ended, day
+    if status is PlacementStatus.UPCOMING:
+        return f"(start_date > %s AND NOT {ended})", (day, day)
+    if status is PlacementStatus.ACTIVE:
+        return f"(start_date <= %s AND NOT {ended})", (day, day)
+    months = sorted(FOLLOW_UP_MONTHS)
+    due = " OR ".join(
+        "((start_date + make_interval(months => %s))::date <= %s AND NOT EXISTS (SELECT 1 FROM"
+        " placement_follow_ups f WHERE f.placement_id = placements.id AND f.due_months = %s))"
+        for _ in months
+    )
+    return f"({due})", tuple(v for m in months for v in (m, day, m))
 
 
 def record_replay(conn: Conn, principal: Principal, placement_id: int, action: str, reason: str) -> None:

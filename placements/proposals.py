@@ -23,6 +23,7 @@ from accounts.models import Principal, Role
 from core.clock import now, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound
+from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.signals import Event, emit
 from core.sql import insert_row, list_rows, order_by
@@ -157,9 +158,22 @@ def list_proposals(
         ("need_id", filters.need_id),
         ("jobseeker_id", filters.jobseeker_id),
         ("employer_id", filters.employer_id),
+        # Who proposed is the staff's business: an employer's filter by it is ignored.
+        ("proposed_by", filters.proposed_by if principal.is_staff else None),
     ):
         if value is not None:
             where.append((f"{column} = %s", value))
+    if filters.municipality:
+        where.append(
+            (
+                "need_id IN (SELECT id FROM needs WHERE municipality = %s)",
+                canonical_municipality(filters.municipality),
+            )
+        )
+    if filters.proposed_from is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date >= %s", filters.proposed_from))
+    if filters.proposed_to is not None:
+        where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.proposed_to))
     if filters.state is not None:
         where.append(("state = %s", filters.state.value))
     if filters.unanswered:

@@ -12,6 +12,7 @@ from core.text import non_blank
 from employers.schemas import (
     Contact,
     Employer,
+    FilterDay,
     ListFilters,
     NeedStatus,
     PlacementForm,
@@ -123,7 +124,24 @@ class ProposalFilters(ListFilters):
     unanswered: bool = Field(
         default=False, description="only those waiting for an answer longer than the setting"
     )
+    proposed_by: int | None = Field(
+        default=None,
+        description="proposed by this user (the proposal's owner); staff only, an employer's is ignored",
+    )
+    municipality: str | None = Field(default=None, max_length=100, description="the need's municipality")
+    proposed_from: FilterDay | None = Field(default=None, description="proposed on or after this day")
+    proposed_to: FilterDay | None = Field(default=None, description="proposed on or before this day")
     sort: str = sort_field("-created_at", PROPOSAL_SORTS)
+
+
+class PlacementStatus(StrEnum):
+    """Where a placement stands today: not started yet, going on, ended (marked ended or past its end
+    date), or with a 3- or 6-month follow-up due and not recorded."""
+
+    UPCOMING = "upcoming"
+    ACTIVE = "active"
+    ENDED = "ended"
+    FOLLOW_UP_DUE = "follow_up_due"
 
 
 class PlacementFilters(ListFilters):
@@ -131,6 +149,14 @@ class PlacementFilters(ListFilters):
     need_id: int | None = None
     jobseeker_id: int | None = None
     form: PlacementForm | None = None
+    status: PlacementStatus | None = None
+    confirmed_by: int | None = Field(
+        default=None,
+        description="confirmed by this user (the placement's owner); staff only, an employer's is ignored",
+    )
+    municipality: str | None = Field(default=None, max_length=100, description="the need's municipality")
+    start_from: FilterDay | None = Field(default=None, description="starting on or after this day")
+    start_to: FilterDay | None = Field(default=None, description="starting on or before this day")
     sort: str = sort_field("-start_date", PLACEMENT_SORTS)
 
 

@@ -67,30 +67,53 @@ def today_page(ctx: Ctx) -> Response:
 # The employer register -----------------------------------------------------------------------------
 
 
+EMPLOYER_LIST_FILTERS = ("q", "municipality", "sector", "partnership_status", "created_from", "created_to")
+
+
 @router.get("/employers")
 def employer_register(
-    request: Request, q: str = "", municipality: str = "", sector: str = "", offset: int = 0
+    request: Request,
+    q: str = "",
+    municipality: str = "",
+    sector: str = "",
+    partnership_status: str = "",
+    created_from: str = "",
+    created_to: str = "",
+    offset: int = 0,
 ) -> Response:
-    """Search the employer register by name or business id, municipality and industry; the last search
-    is remembered."""
+    """Search the employer register by name or business id, municipality, industry, partnership and
+    registration date; the last search is remembered."""
     with page(request, *COORDINATION) as ctx:
-        if (restored := list_filters.restore(ctx, "employers", ("q", "municipality", "sector"))) is not None:
+        if (restored := list_filters.restore(ctx, "employers", EMPLOYER_LIST_FILTERS)) is not None:
             return restored
-        form = Form.initial({"q": q, "municipality": municipality, "sector": sector})
+        form = Form.initial(
+            {
+                "q": q,
+                "municipality": municipality,
+                "sector": sector,
+                "partnership_status": partnership_status,
+                "created_from": created_from,
+                "created_to": created_to,
+            }
+        )
         items: list[dict[str, Any]] = []
         total = 0
-        try:
-            with ctx.savepoint():
-                filters = EmployerFilters(
-                    municipality=municipality.strip()[:100] or None,
-                    q=q.strip()[:200] or None,
-                    sector=sector if sector in labels.SECTORS else None,
-                )
-                items, total = employers.list_employers(
-                    ctx.conn, ctx.principal, filters, PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
-                )
-        except AppError as exc:
-            service_error(exc, form, ctx.i18n)
+        values = {
+            "municipality": municipality.strip()[:100] or None,
+            "q": q.strip()[:200] or None,
+            "sector": sector if sector in labels.SECTORS else None,
+            "partnership_status": partnership_status if partnership_status in labels.PARTNERSHIP else None,
+            "created_from": created_from.strip() or None,
+            "created_to": created_to.strip() or None,
+        }
+        filters = validate(EmployerFilters, values, form, ctx.i18n)
+        if filters is not None:
+            try:
+                with ctx.savepoint():
+                    paging = PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
+                    items, total = employers.list_employers(ctx.conn, ctx.principal, filters, paging)
+            except AppError as exc:
+                service_error(exc, form, ctx.i18n)
         return ctx.render(
             "employers.html",
             form=form,
@@ -99,6 +122,7 @@ def employer_register(
             offset=list_offset(offset),
             page_size=PAGE_SIZE,
             sector_choices=options(labels.SECTORS.items(), ctx.i18n),
+            partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
             labels=labels,
         )
 

@@ -125,6 +125,14 @@ PROPOSAL_STATES: Final = {
     "not_hired": N_("Not hired"),
 }
 
+# Where a placement stands today (placements.schemas.PlacementStatus).
+PLACEMENT_STATUS: Final = {
+    "upcoming": N_("Not started yet"),
+    "active": N_("Ongoing"),
+    "ended": N_("Ended"),
+    "follow_up_due": N_("Follow-up due"),
+}
+
 # What a button that moves a proposal to a state says.
 TRANSITION_ACTIONS: Final = {
     "interested": N_("Mark as interested"),

@@ -11,7 +11,10 @@ from urllib.parse import urlencode
 
 from fastapi import Response
 
+from accounts import service as accounts
+from accounts.models import COORDINATION, STAFF
 from web import sessions
+from web.i18n import N_
 from web.pages import Ctx
 
 
@@ -33,3 +36,23 @@ def restore(ctx: Ctx, name: str, keys: tuple[str, ...]) -> Response | None:
     if chosen:
         sessions.save_filter(ctx.conn, ctx.principal.user_id, name, urlencode(chosen))
     return None
+
+
+def owner_choices(ctx: Ctx) -> list[tuple[str, str]]:
+    """The owner filter's options: "mine", and for coordinators and admins each staff member of the area."""
+    choices = [("me", ctx._(N_("Mine")))]
+    if ctx.principal.role in COORDINATION:
+        users, _ = accounts.list_users(ctx.conn, ctx.principal.area_id, limit=500, offset=0)
+        choices += [
+            (str(u["id"]), u["display_name"])
+            for u in sorted(users, key=lambda u: u["display_name"])
+            if u["role"] in STAFF and u["id"] != ctx.principal.user_id
+        ]
+    return choices
+
+
+def owner_id(ctx: Ctx, owner: str, choices: list[tuple[str, str]]) -> int | None:
+    """The user an owner filter names: the user themselves for "me", one of ``choices``, or none."""
+    if owner == "me":
+        return ctx.principal.user_id
+    return int(owner) if owner in {k for k, _ in choices if k != "me"} else None

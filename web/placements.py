@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import STAFF, Role
 from core.clock import today
-from core.errors import AppError, NotFound
+from core.errors import AppError, NotFound, ValidationFailed
 from core.paging import PageParams
 from employers import service as employers
 from placements import placed, proposals, workflow
-from placements.schemas import AnswerIn, FollowUpCreate, PlacementFilters, ProposalState, TransitionIn
+from placements.schemas import (
+    AnswerIn,
+    FollowUpCreate,
+    PlacementFilters,
+    ProposalFilters,
+    ProposalState,
+    TransitionIn,
+)
 from placements.settings import get_placement_settings
 from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
@@ -29,18 +37,41 @@ PAGE_SIZE = 50
 # Proposals (staff) ---------------------------------------------------------------------------------
 
 
+PROPOSAL_LIST_FILTERS = ("state", "municipality", "owner", "proposed_from", "proposed_to")
+
+
 @router.get("/proposals")
-def proposal_list(request: Request, state: str = "", offset: int = 0) -> Response:
-    """Proposals of the area (a caseworker's own clients'), by state; the last filter is remembered."""
+def proposal_list(
+    request: Request,
+    state: str = "",
+    municipality: str = "",
+    owner: str = "",
+    proposed_from: str = "",
+    proposed_to: str = "",
+    offset: int = 0,
+) -> Response:
+    """Proposals of the area (a caseworker's own clients'), by state, proposal date, the need's
+    municipality and who proposed; the last filter is remembered."""
     with page(request, *STAFF) as ctx:
-        if (restored := list_filters.restore(ctx, "proposals", ("state",))) is not None:
+        if (restored := list_filters.restore(ctx, "proposals", PROPOSAL_LIST_FILTERS)) is not None:
             return restored
-        items, total = lookups.proposals(
-            ctx,
-            state=state if state in labels.PROPOSAL_STATES else None,
-            limit=PAGE_SIZE,
-            offset=list_offset(offset),
-        )
+        given = {
+            "state": state,
+            "municipality": municipality,
+            "owner": owner,
+            "proposed_from": proposed_from,
+            "proposed_to": proposed_to,
+        }
+        form = Form.initial(given)
+        owners = list_filters.owner_choices(ctx)
+        values = {
+            "state": state if state in labels.PROPOSAL_STATES else None,
+            "municipality": municipality.strip()[:100] or None,
+            "proposed_by": list_filters.owner_id(ctx, owner, owners),
+            "proposed_from": proposed_from.strip() or None,
+            "proposed_to": proposed_to.strip() or None,
+        }
+        items, total = _filtered(ctx, ProposalFilters, values, form, offset, proposals_of)
         return ctx.render(
             "proposals.html",
             items=items,
@@ -48,10 +79,41 @@ def proposal_list(request: Request, state: str = "", offset: int = 0) -> Respons
             offset=list_offset(offset),
             page_size=PAGE_SIZE,
             names=employer_names(ctx, (r["employer_id"] for r in items)),
-            form=Form.initial({"state": state}),
+            form=form,
             state_choices=options(labels.PROPOSAL_STATES.items(), ctx.i18n),
+            owner_choices=owners,
             labels=labels,
         )
+
+
+def proposals_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The proposals matching a validated filter."""
+    return proposals.list_proposals(ctx.conn, ctx.principal, get_placement_settings(), filters, paging)
+
+
+def placements_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The placements matching a validated filter."""
+    return placed.list_placements(ctx.conn, ctx.principal, filters, paging)
+
+
+def _filtered(
+    ctx: Ctx,
+    model: type[ProposalFilters] | type[PlacementFilters],
+    values: dict[str, Any],
+    form: Form,
+    offset: int,
+    lister: Callable[[Ctx, Any, PageParams], tuple[list[dict[str, Any]], int]],
+) -> tuple[list[dict[str, Any]], int]:
+    """A list's page of rows under its filter, or none with the filter's errors on ``form``."""
+    filters = validate(model, values, form, ctx.i18n)
+    if filters is None:
+        return [], 0
+    try:
+        with ctx.savepoint():
+            return lister(ctx, filters, PageParams(limit=PAGE_SIZE, offset=list_offset(offset)))
+    except ValidationFailed as exc:
+        service_error(exc, form, ctx.i18n)
+        return [], 0
 
 
 def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
@@ -215,16 +277,42 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
 # Placements ----------------------------------------------------------------------------------------
 
 
+PLACEMENT_LIST_FILTERS = ("status", "municipality", "owner", "start_from", "start_to")
+
+
 @router.get("/placements")
-def placement_list(request: Request, offset: int = 0) -> Response:
-    """Placements the user may see: the area's, own clients', or the employer's own."""
+def placement_list(
+    request: Request,
+    status: str = "",
+    municipality: str = "",
+    owner: str = "",
+    start_from: str = "",
+    start_to: str = "",
+    offset: int = 0,
+) -> Response:
+    """Placements the user may see (the area's, own clients', or the employer's own), by status, start
+    date, the need's municipality and who confirmed them; the last filter is remembered. An employer
+    filters by status and start date only."""
     with page(request) as ctx:
-        items, total = placed.list_placements(
-            ctx.conn,
-            ctx.principal,
-            PlacementFilters(),
-            PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
-        )
+        if (restored := list_filters.restore(ctx, "placements", PLACEMENT_LIST_FILTERS)) is not None:
+            return restored
+        staff = ctx.principal.is_staff
+        given = {"status": status, "start_from": start_from, "start_to": start_to}
+        if staff:
+            given |= {"municipality": municipality, "owner": owner}
+        form = Form.initial(given)
+        owners = list_filters.owner_choices(ctx) if staff else []
+        values: dict[str, Any] = {
+            "status": status if status in labels.PLACEMENT_STATUS else None,
+            "start_from": start_from.strip() or None,
+            "start_to": start_to.strip() or None,
+        }
+        if staff:
+            values |= {
+                "municipality": municipality.strip()[:100] or None,
+                "confirmed_by": list_filters.owner_id(ctx, owner, owners),
+            }
+        items, total = _filtered(ctx, PlacementFilters, values, form, offset, placements_of)
         return ctx.render(
             "placements.html",
             items=items,
@@ -232,6 +320,9 @@ def placement_list(request: Request, offset: int = 0) -> Response:
             offset=list_offset(offset),
             page_size=PAGE_SIZE,
             names=employer_names(ctx, (r["employer_id"] for r in items)),
+            form=form,
+            status_choices=options(labels.PLACEMENT_STATUS.items(), ctx.i18n),
+            owner_choices=owners,
             labels=labels,
         )
 

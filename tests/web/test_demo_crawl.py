@@ -27,6 +27,7 @@ from placements.cards import build_card
 from tests.conftest import AreaWorld
 from tests.placements.conftest import insert_placement
 from tests.web.conftest import Browser, email
+from web import labels
 
 HREF = re.compile(r'href="([^"#][^"]*)"')
 NOT_PAGES = ("/static/", "/api/", "/docs", "/redoc", "/openapi.json", "/logout")
@@ -150,6 +151,15 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
     seen = crawl(browser)
     # Reached by a form, not a link: the step that asks before a need is closed.
     seen[f"/needs/{need['id']}/close"] = browser.get(f"/needs/{need['id']}/close").status_code
+    # Reached by a filter form: every placement status and the other list filters, over bare records.
+    for url in (
+        *(f"/placements?status={status}&start_from=2000-01-01" for status in labels.PLACEMENT_STATUS),
+        "/placements?municipality=Turku&owner=me",
+        "/proposals?municipality=Turku&owner=me&proposed_from=2000-01-01",
+        "/employers?partnership_status=none&created_from=2000-01-01",
+    ):
+        seen[url] = browser.get(url).status_code
+    assert seen["/placements?status=active&start_from=2000-01-01"] == 200
 
     assert _failures(seen) == []
     assert len(seen) > 3, seen

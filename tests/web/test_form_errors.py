@@ -107,6 +107,12 @@ BAD_GETS = {
     "/needs?created_from=eilen": (C, "created_from"),
     "/clients?created_to=huomenna": (W, "created_to"),
     "/employers?municipality=Atlantis": (C, "municipality"),
+    "/employers?created_from=eilen": (C, "created_from"),
+    "/proposals?proposed_to=31.2.2026": (C, "proposed_to"),
+    "/proposals?municipality=Atlantis": (W, "municipality"),
+    "/placements?start_from=eilen": (C, "start_from"),
+    "/placements?municipality=Atlantis": (A, "municipality"),
+    "/placements?start_to=huomenna": (E, "start_to"),
     "/indicators?date_from=2025-12-01&date_to=2025-01-01": (A, "date_from"),
 }
 
