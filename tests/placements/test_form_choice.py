@@ -101,6 +101,10 @@ def test_a_proposal_in_a_form_not_accepted_is_refused_until_the_own_caseworker_r
     read = client.get(f"/api/v1/jobseekers/{person}/placement-forms", headers=world.headers(Role.COORDINATOR))
     assert read.status_code == 200 and read.json()["history"][0]["form"] == "work_trial"
 
+    own = client.get(f"/api/v1/jobseekers/{person}/personal-data", headers=world.headers(Role.CASEWORKER))
+    assert own.status_code == 200, own.text
+    assert [c["form"] for c in own.json()["placement_form_choices"]] == ["work_trial"]
+
     reload_index(client, db)
     assert need in _matches(client, world, person)
     proposal = propose(client, world, need, person)
