@@ -757,7 +757,7 @@ def load_into(
             row["id"]
             for row in conn.execute(
                 "INSERT INTO users (area_id, email, display_name, role, password_hash)"
-                " SELECT %s, 'tyovalmentaja' || g || '@bench.example', 'Työvalmentaja ' || g,"
+                " SELECT %s, 'omavirkailija' || g || '@bench.example', 'Omavirkailija ' || g,"
                 " 'caseworker', %s"
                 " FROM generate_series(1, %s) AS g ORDER BY g RETURNING id",
                 (area_id, password_hash, caseworker_count),

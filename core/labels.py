@@ -9,6 +9,13 @@ from typing import Final
 
 from core.i18n import N_
 
+ANSWERS: Final = {
+    "interested": N_("Interested"),
+    "not_now": N_("Not now"),
+    "not_suitable": N_("Not suitable"),
+}
+"""The employer's answers to an intro card (also on the events of a proposal's history)."""
+
 PLACEMENT_FORMS: Final = {
     "open_job": N_("Open job"),
     "pay_subsidy": N_("Pay subsidy"),

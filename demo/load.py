@@ -45,7 +45,7 @@ class DemoUser:
 
 DEMO_USERS: Final = (
     DemoUser(Role.COORDINATOR, "koordinaattori@demo.example", "Kaisa Koivisto (yrityskoordinaattori)"),
-    DemoUser(Role.CASEWORKER, "omavalmentaja@demo.example", "Olli Ojala (työvalmentaja)"),
+    DemoUser(Role.CASEWORKER, "omavirkailija@demo.example", "Olli Ojala (omavirkailija)"),
     DemoUser(Role.EMPLOYER, "tyonantaja@demo.example", "Tiina Laine (Lounais-Suomen Logistiikka Oy)"),
     DemoUser(Role.ADMIN, "paakayttaja@demo.example", "Pasi Pitkänen (pääkäyttäjä)"),
 )

@@ -14,9 +14,10 @@ from api.deps import CurrentPrincipal, DbConn, require
 from api.http import Paging, idempotent_create, page, rendered_reply, request_fingerprint
 from api.problems import problem_responses
 from core.paging import Page
-from jobseekers import assessments, plans, target_groups
+from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import MeasureChange, ServiceNeedAssessment, ServiceNeedAssessmentIn
 from jobseekers.audit import DEFAULT_REASON, MAX_REASON
+from jobseekers.form_choices import FormChoiceIn, FormChoices
 from jobseekers.plans import Plan, PlanIn, PlanReview
 from jobseekers.target_groups import TargetGroup, TargetGroupIn
 
@@ -157,3 +158,32 @@ def due_plan_reviews(
     """The plan reviews due of the caseworker's own clients (empty for other staff)."""
     require(principal, *STAFF)
     return plans.due_plan_reviews(conn, principal, within_days=within_days)
+
+
+@router.get(
+    "/jobseekers/{jobseeker_id}/placement-forms",
+    response_model=FormChoices,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def placement_forms(
+    jobseeker_id: int, principal: CurrentPrincipal, conn: DbConn, reason: Reason = DEFAULT_REASON
+) -> dict[str, Any]:
+    """The placement forms the jobseeker accepts now and each recorded change of their mind."""
+    return form_choices.form_choices(conn, principal, jobseeker_id, reason)
+
+
+@router.post(
+    "/jobseekers/{jobseeker_id}/placement-forms",
+    response_model=FormChoices,
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+def record_placement_form_choice(
+    jobseeker_id: int,
+    body: FormChoiceIn,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Record the jobseeker's new decision on a placement form (added or removed, dated): the own
+    caseworker only (403 for other roles); a proposal or placement in that form may then proceed."""
+    return form_choices.record_choice(conn, principal, jobseeker_id, body, reason)

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from core.db import Conn
 from core.events import notify_change
-from jobseekers import assessments, consents, plans
+from jobseekers import assessments, consents, form_choices, plans
 from jobseekers.audit import trail_of
 from jobseekers.service import derived_constraints, staff_record
 
@@ -63,6 +63,7 @@ def person_part(conn: Conn, jobseeker_id: int, *, health: bool) -> dict[str, Any
         "assessments": None,
         "service_need_assessments": None,
         "plans": plans.plans_of(conn, jobseeker_id),
+        "placement_form_choices": form_choices.history_of(conn, jobseeker_id),
         "consents": consents.consents_of(conn, jobseeker_id),
         "audit_trail": trail_of(conn, jobseeker_id),
     }
@@ -120,6 +121,7 @@ def erase_identity(conn: Conn, jobseeker_id: int) -> tuple[datetime, bool] | Non
         "work_capacity_assessments",
         "service_need_assessments",
         "plans",
+        "placement_form_choices",
     ):
         conn.execute(f"DELETE FROM {table} WHERE jobseeker_id = %s", (jobseeker_id,))
     conn.execute(

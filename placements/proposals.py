@@ -20,9 +20,11 @@ from datetime import timedelta
 from typing import Any
 
 from accounts.models import Principal, Role
+from core import labels
 from core.clock import now, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound
+from core.i18n import translate
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.signals import Event, emit
@@ -72,6 +74,26 @@ class ProposalCapReached(Conflict):
 class ProfileNotShared(Conflict):
     type = "profile-not-shared"
     title = "The jobseeker has not consented to sharing their profile"
+
+
+class FormNotAccepted(Conflict):
+    type = "placement-form-not-accepted"
+    title = "The jobseeker has not accepted the placement form"
+
+
+def refuse_unaccepted(accepted: list[str] | None, forms: list[str] | None, field: str) -> None:
+    """409 naming the form when none of ``forms`` (a need's forms, or a placement's one) is among the
+    forms the jobseeker has ``accepted``: the jobseeker decides. As matching does, a side that names no
+    form restricts nothing."""
+    if not accepted or not forms or set(forms) & set(accepted):
+        return
+    names = ", ".join(f"{labels.PLACEMENT_FORMS.get(f, f)} ({f})" for f in forms)
+    raise FormNotAccepted(
+        f"the jobseeker has not accepted the placement form {names}: their own caseworker records a new"
+        " acceptance when the jobseeker changes their mind",
+        field=field,
+        extra={"placement_forms": list(forms)},
+    )
 
 
 class DisclosureNotAllowed(Forbidden):
@@ -190,6 +212,20 @@ def list_proposals(
     return [proposal_view(principal, r, settings) for r in rows], total
 
 
+ANSWER_NOTE = "answer: "
+"""How :func:`placements.workflow.answer_proposal` notes the employer's answer on the event it records."""
+
+
+def _history_event(event: dict[str, Any], lang: str) -> dict[str, Any]:
+    """An event of the history; the employer's answer, when the event records one, as its code and its
+    name in ``lang`` (the note itself holds the code, in no one's language)."""
+    note = event["note"] or ""
+    code = note[len(ANSWER_NOTE) :] if note.startswith(ANSWER_NOTE) else None
+    if code not in labels.ANSWERS:
+        return {**event, "answer": None, "answer_label": None}
+    return {**event, "answer": code, "answer_label": translate(labels.ANSWERS[code], lang)}
+
+
 def get_proposal(
     conn: Conn, principal: Principal, proposal_id: int, settings: PlacementSettings, lang: str = "fi"
 ) -> dict[str, Any]:
@@ -198,11 +234,14 @@ def get_proposal(
     record_access(conn, principal, [row["jobseeker_id"]], "read", "proposal")
     view = proposal_view(principal, row, settings, lang)
     if principal.is_staff:
-        view["history"] = conn.execute(
-            "SELECT from_state, to_state, actor_id, note, at FROM proposal_events"
-            " WHERE proposal_id = %s ORDER BY at, id",
-            (proposal_id,),
-        ).fetchall()
+        view["history"] = [
+            _history_event(e, lang)
+            for e in conn.execute(
+                "SELECT from_state, to_state, actor_id, note, at FROM proposal_events"
+                " WHERE proposal_id = %s ORDER BY at, id",
+                (proposal_id,),
+            )
+        ]
         placement = conn.execute(
             "SELECT id FROM placements WHERE proposal_id = %s", (proposal_id,)
         ).fetchone()
@@ -317,6 +356,7 @@ def _checked_pair(
         )
     if profile["archived"] or not profile["available"]:
         raise JobseekerUnavailable("the jobseeker is not available for placement", field="jobseeker_id")
+    refuse_unaccepted(profile["placement_forms"], need["placement_forms"], "jobseeker_id")
     if not consents.has_sharing_consent(conn, profile["id"], need["employer_id"]):
         raise ProfileNotShared(
             "the jobseeker has not consented to sharing their profile with this employer:"

@@ -206,6 +206,10 @@ class ProposalEvent(BaseModel):
     actor_id: int | None
     note: str
     at: datetime
+    answer: Answer | None = Field(None, description="The employer's answer, when this event records one")
+    answer_label: str | None = Field(
+        None, description="The answer's name in the language asked for (Accept-Language: fi, sv or en)"
+    )
 
 
 class StaffProposalDetail(StaffProposal):

@@ -24,10 +24,12 @@ from jobseekers import service as jobseekers
 from jobseekers.audit import record_access
 from placements.placed import placement_view
 from placements.proposals import (
+    ANSWER_NOTE,
     JobseekerUnavailable,
     NeedClosed,
     proposal_view,
     record_event,
+    refuse_unaccepted,
     visible_proposal,
 )
 from placements.schemas import TRANSITIONS, Answer, AnswerIn, ProposalState, TransitionIn
@@ -79,7 +81,7 @@ def answer_proposal(
         ),
     ).fetchone()
     assert updated is not None
-    record_event(conn, proposal_id, row["state"], to, principal.user_id, f"answer: {data.answer.value}")
+    record_event(conn, proposal_id, row["state"], to, principal.user_id, f"{ANSWER_NOTE}{data.answer.value}")
     record_access(conn, principal, [row["jobseeker_id"]], "answer", "intro card answer")
     emit(conn, Event("proposal_answered", principal.area_id, principal.user_id, {"proposal_id": proposal_id}))
     return proposal_view(principal, updated, settings)
@@ -130,6 +132,10 @@ def _confirm_placement(
         raise ValidationFailed(
             f"the need accepts these placement forms only: {', '.join(need['placement_forms'])}", field="form"
         )
+    accepted = conn.execute(
+        "SELECT placement_forms FROM jobseekers WHERE id = %s", (proposal["jobseeker_id"],)
+    ).fetchone()
+    refuse_unaccepted(accepted["placement_forms"] if accepted else None, [data.form.value], "form")
     filled = employers.take_position(conn, need["id"])
     if filled is None:
         raise NeedClosed("the need has no open position left (filled, cancelled or archived)", field="to")

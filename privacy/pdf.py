@@ -88,7 +88,7 @@ def _profile(profile: dict[str, Any]) -> Lines:
 
 def _work_capacity(document: dict[str, Any]) -> Lines:
     if document["withheld"]:
-        return [("", "Työkyvyn tiedot ja arviot antaa henkilön oma virkailija.")]
+        return [("", "Työkyvyn tiedot ja arviot antaa henkilön omavirkailija.")]
     capacity = document["work_capacity"]
     lines: Lines = []
     if capacity is None:
@@ -123,7 +123,7 @@ def _plans(document: dict[str, Any]) -> Lines:
     if not document["plans"]:
         lines.append(("", "Suunnitelmaa ei ole kirjattu."))
     if document["service_need_assessments"] is None:
-        lines.append(("", "Palvelutarpeen arviot antaa henkilön oma virkailija."))
+        lines.append(("", "Palvelutarpeen arviot antaa henkilön omavirkailija."))
     for a in document["service_need_assessments"] or []:
         notes = f" – {a['notes']}" if a["notes"] else ""
         needs = f" ({', '.join(a['needs'])})" if a["needs"] else ""

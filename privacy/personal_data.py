@@ -56,6 +56,7 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
         "consents": part["consents"],
         **placements.person_part(conn, jobseeker_id),
         "plans": part["plans"],
+        "placement_form_choices": part["placement_form_choices"],
         "profile_vector": vector_facts(conn, "jobseeker", jobseeker_id),
         "audit_trail": part["audit_trail"],
     }

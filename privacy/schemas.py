@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from employers.schemas import PlacementForm, ShortText, Strict
 from jobseekers.assessments import ServiceNeedAssessment
 from jobseekers.audit import MAX_REASON
+from jobseekers.form_choices import FormChoice
 from jobseekers.plans import Plan
 from jobseekers.schemas import Assessment, Consent, Jobseeker, WorkCapacity
 from placements.schemas import (
@@ -113,6 +114,9 @@ class PersonalData(BaseModel):
     proposals: list[PersonProposal]
     placements: list[PersonPlacement]
     plans: list[Plan] = Field(description="The activation and employment plans, newest first")
+    placement_form_choices: list[FormChoice] = Field(
+        description="Each recorded change of the placement forms the person accepts, newest first"
+    )
     profile_vector: ProfileVector | None
     audit_trail: list[AccessRecord] = Field(description="Every read and change, oldest first (this one too)")
 

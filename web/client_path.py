@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobseekers import assessments, plans, target_groups
+from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import ServiceNeedLevel
 from jobseekers.plans import PlanKind
 from jobseekers.schemas import Benefit
+from web import labels
 from web.forms import Form, options
 from web.i18n import N_, I18n
 from web.needs import number
@@ -32,6 +33,7 @@ PLAN_KINDS = {
     PlanKind.EMPLOYMENT.value: N_("Employment plan"),
 }
 ITEM_KINDS = {"goal": N_("Goal"), "step": N_("Step")}
+FORM_CHANGES = {"added": N_("Accepts"), "removed": N_("No longer accepts")}
 
 
 def fact_values(form: Form) -> dict[str, Any]:
@@ -86,6 +88,11 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
         "need_assessments": [],
         "ability_changes": [],
         "need_form": forms.get("need") or Form(),
+        "form_history": form_choices.history_of(ctx.conn, jobseeker_id),
+        "form_changes": FORM_CHANGES,
+        "placement_form_labels": labels.PLACEMENT_FORMS,
+        "form_change_choices": options(FORM_CHANGES.items(), ctx.i18n),
+        "choice_form": forms.get("choice") or Form.initial({"change": "added"}),
     }
     if own:
         out["need_assessments"] = assessments.list_service_need_assessments(

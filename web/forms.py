@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from core.errors import AppError, Conflict, NotFound, PreconditionFailed
+from core.labels import PLACEMENT_FORMS
 from web.i18n import N_, I18n
 
 M = TypeVar("M", bound=BaseModel)
@@ -210,7 +211,17 @@ def validate(
 
 def service_error(exc: AppError, form: Form, i18n: I18n, fallback_field: str = "_form") -> None:
     """A service's refusal as a message on its field (or on the whole form)."""
-    if exc.detail in REFUSALS:
+    if exc.type == "placement-form-not-accepted":
+        names = ", ".join(
+            i18n.gettext(PLACEMENT_FORMS.get(f, f)) for f in exc.extra.get("placement_forms", [])
+        )
+        text = i18n.gettext(
+            N_(
+                "The client has not accepted the placement form: %(forms)s. If the client has changed their"
+                " mind, their own caseworker records it on the client page."
+            )
+        ) % {"forms": names}
+    elif exc.detail in REFUSALS:
         text = i18n.gettext(REFUSALS[exc.detail])
     elif exc.type in PROBLEM_MESSAGES:
         text = i18n.gettext(PROBLEM_MESSAGES[exc.type])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from core.labels import ANSWERS as ANSWERS
 from core.labels import FIT_BANDS as FIT_BANDS
 from core.labels import PLACEMENT_FORMS as PLACEMENT_FORMS
 from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
@@ -143,11 +144,6 @@ TRANSITION_ACTIONS: Final = {
     "not_hired": N_("Not hired after all"),
 }
 
-ANSWERS: Final = {
-    "interested": N_("Interested"),
-    "not_now": N_("Not now"),
-    "not_suitable": N_("Not suitable"),
-}
 
 REASON_CODES: Final = {
     "skills": N_("Skills do not match"),

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request, Response
 
 from accounts.models import COORDINATION, STAFF, Role
 from core.errors import AppError, NotFound
-from jobseekers import assessments, plans, target_groups
+from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import ServiceNeedAssessmentIn
+from jobseekers.form_choices import FormChoiceIn
 from jobseekers.plans import PlanIn
 from jobseekers.target_groups import TargetGroupIn
 from web import client_path
@@ -62,6 +63,32 @@ def add_service_need(request: Request, jobseeker_id: int, posted: Posted) -> Res
             service_error(exc, form, ctx.i18n, fallback_field="level")
             return _client_page(ctx, jobseeker_id, path_forms={"need": form}, status=exc.status)
         return ctx.redirect(f"/clients/{jobseeker_id}#service-need", flash="saved")
+
+
+@router.post("/clients/{jobseeker_id:int}/placement-forms")
+def record_form_choice(request: Request, jobseeker_id: int, posted: Posted) -> Response:
+    """Record the client's new decision on a placement form, dated (the own caseworker only)."""
+    with page(request, Role.CASEWORKER, form=posted) as ctx:
+        form = Form.of(posted)
+        values = {
+            "form": form.text("form"),
+            "change": form.text("change"),
+            "decided_on": _day(form.text("decided_on")),
+        }
+        data = validate(FormChoiceIn, drop_empty(values), form, ctx.i18n)
+        if data is None:
+            return _client_page(ctx, jobseeker_id, path_forms={"choice": form}, status=422)
+        try:
+            with ctx.savepoint():
+                form_choices.record_choice(
+                    ctx.conn, ctx.principal, jobseeker_id, data, "web: placement form choice"
+                )
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="form")
+            return _client_page(ctx, jobseeker_id, path_forms={"choice": form}, status=exc.status)
+        return ctx.redirect(f"/clients/{jobseeker_id}#placement-forms", flash="saved")
 
 
 def _items(ctx: Ctx, form: Form, drawn: str | None) -> list[dict[str, Any]]:

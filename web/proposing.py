@@ -47,6 +47,7 @@ def _page(ctx: Ctx, need_id: int, jobseeker_id: int, form: Form, status: int = 2
     """The preview: the need, the intro card the employer would get (or why none can be sent), the note."""
     need = employers.get_need(ctx.conn, ctx.principal, need_id)
     card: dict[str, Any] | None = None
+    refused = ""
     try:
         with ctx.savepoint():
             card = proposal_service.preview_card(
@@ -57,6 +58,7 @@ def _page(ctx: Ctx, need_id: int, jobseeker_id: int, form: Form, status: int = 2
             raise
         service_error(exc, form, ctx.i18n)
         status = exc.status
+        refused = exc.type
     # A refusal about the pair itself is the whole form's, not a field's.
     form.errors = {("_form" if k in ("jobseeker_id", "need_id") else k): v for k, v in form.errors.items()}
     return ctx.render(
@@ -69,6 +71,7 @@ def _page(ctx: Ctx, need_id: int, jobseeker_id: int, form: Form, status: int = 2
         back=form.text("back") or "need",
         back_url=back_to(need_id, jobseeker_id, form.text("back")),
         may_fix_consent=ctx.principal.role in CASE_HANDLERS,
+        refused=refused,
         labels=labels,
     )
 

@@ -136,7 +136,7 @@ def test_the_demo_has_target_groups_assessments_plans_and_repeated_measurements(
         " (SELECT count(DISTINCT jobseeker_id) FROM service_need_assessments) AS assessed,"
         " (SELECT count(*) FROM (SELECT jobseeker_id FROM work_capacity_assessments"
         "  GROUP BY jobseeker_id, measure HAVING count(DISTINCT assessed_on) >= 2) m) AS measured_twice"
-        " FROM users u WHERE u.email = 'omavalmentaja@demo.example'"
+        " FROM users u WHERE u.email = 'omavirkailija@demo.example'"
     ).fetchone()
     assert (
         row is not None and row["without_facts"] > 0 and row["assessed"] >= 10 and row["measured_twice"] >= 5

@@ -120,6 +120,8 @@ GET    /jobseekers/{jobseeker_id}/work-capacity/changes            404/404/404  
 POST   /jobseekers/{jobseeker_id}/plans                            403/403/403  201/404/404  403/403/403  403/403/403
 GET    /jobseekers/{jobseeker_id}/plans                            200/200/404  200/404/404  404/404/404  200/200/404
 GET    /plans/due                                                  200/200/200  200/200/200  403/403/403  200/200/200
+GET    /jobseekers/{jobseeker_id}/placement-forms                  200/200/404  200/404/404  404/404/404  200/200/404
+POST   /jobseekers/{jobseeker_id}/placement-forms                  403/403/403  200/404/404  403/403/403  403/403/403
 
 GET    /employers/{employer_id}/card                               200/200/404  403/403/403  403/403/403  200/200/404
 GET    /contacts/due                                               200/200/200  403/403/403  403/403/403  200/200/200
@@ -664,6 +666,13 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ),
     ("GET", "/jobseekers/{jobseeker_id}/plans"): lambda s: Call(f"/jobseekers/{s.target.jobseeker_id}/plans"),
     ("GET", "/plans/due"): lambda s: Call("/plans/due"),
+    ("GET", "/jobseekers/{jobseeker_id}/placement-forms"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/placement-forms"
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/placement-forms"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/placement-forms",
+        {"form": "work_trial", "decided_on": "2025-02-01"},
+    ),
     ("GET", "/employers/{employer_id}/card"): lambda s: Call(
         f"/employers/{s.target.employer_id}/card", shows=s.target.pseudonym
     ),

@@ -156,6 +156,11 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
                 (plan,),
             )
             conn.execute(
+                "INSERT INTO placement_form_choices (jobseeker_id, form, change, decided_on)"
+                " VALUES (%s, 'work_trial', 'added', current_date)",
+                (jid,),
+            )
+            conn.execute(
                 "INSERT INTO jobseeker_vectors (jobseeker_id, model_id, text_hash, vector)"
                 " VALUES (%s, 'm', 'h', '{1,0}')",
                 (jid,),

@@ -96,7 +96,7 @@ def test_visit_to_placement_journey(
     coordinator.wait_for_url(re.compile(r".*/needs/\d+"))
     need_url = coordinator.url
     assert coordinator.title() == "Varastotyöntekijä – Kohtaamo"
-    assert "Käynti ja uusi tarve kirjattiin." in coordinator.content()
+    assert "Käynti ja uusi piilotyöpaikka kirjattiin." in coordinator.content()
 
     # Ranked candidates with their explanation; propose the client.
     candidate = coordinator.locator("li.candidate", has_text="Hakija-JOURNEY")

@@ -147,6 +147,9 @@ FORMS = {
         ("scope",),
     ),
     "/clients/{jobseeker_id:int}/consents/{consent_id:int}/withdraw": FormCase(W, {}, ("csrf_token",)),
+    "/clients/{jobseeker_id:int}/placement-forms": FormCase(
+        W, {"form": "work_trial", "change": "added", "decided_on": "2025-11-05"}, ("decided_on",)
+    ),
     "/clients/{jobseeker_id:int}/service-need": FormCase(
         W, {"assessed_on": "2025-11-05", "level": "light_support", "notes": "Uni"}, ("notes",)
     ),

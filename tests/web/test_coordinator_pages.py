@@ -60,7 +60,7 @@ def test_a_visit_and_its_hidden_need_are_saved_together(signed_in: SignIn, world
     assert need["visibility"] == "hidden"
     assert need["skills"] == ["keräily", "pakkaaminen"]
     assert float(need["hours_per_week"]) == 30.0
-    assert "Käynti ja uusi tarve kirjattiin" in browser.get(saved.headers["location"]).text
+    assert "Käynti ja uusi piilotyöpaikka kirjattiin" in browser.get(saved.headers["location"]).text
 
 
 def test_a_visit_whose_need_is_invalid_saves_neither_and_keeps_what_was_typed(

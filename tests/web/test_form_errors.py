@@ -61,6 +61,9 @@ BAD_POSTS = {
         W, {"max_hours_per_day": "x", "version": "1"}, "max_hours_per_day"
     ),
     "/clients/{jobseeker_id:int}/consents": BadForm(W, {"scope": "everything"}, "scope"),
+    "/clients/{jobseeker_id:int}/placement-forms": BadForm(
+        W, {"form": "work_trial", "change": "added", "decided_on": "eilen"}, "decided_on"
+    ),
     "/proposals/{proposal_id:int}/transition": BadForm(
         C, {"to": "placed", "form": "work_trial", "start_date": "huomenna"}, "start_date", state="interview"
     ),
