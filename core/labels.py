@@ -47,3 +47,13 @@ FIT_BANDS: Final = {"strong": N_("strong fit"), "good": N_("good fit"), "possibl
 
 INDICATOR_UNITS: Final = {"days": N_("days"), "count": N_("count")}
 """How a chart's axis names its unit (a ratio is shown as a percentage)."""
+
+PHYSICAL_DEMANDS: Final = {
+    "heavy_lifting": N_("Heavy lifting"),
+    "standing": N_("Standing work"),
+    "outdoor": N_("Outdoor work"),
+    "driving": N_("Driving"),
+    "repetitive": N_("Repetitive movements"),
+    "noise": N_("Noise"),
+}
+"""What a need may demand physically: the pages' choices and the words of match explanations."""

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from core.i18n import LANGUAGES, N_, translate
-from core.labels import PLACEMENT_FORMS, SPOKEN_LANGUAGES
+from core.labels import PHYSICAL_DEMANDS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
 from matching import esco
 from matching.constraints import ConstraintResult
 
@@ -36,15 +36,6 @@ CONDITIONS: Final = {
     "shift_work": N_("shift work"),
     "no_heavy_lifting": N_("no heavy lifting"),
 }
-PHYSICAL_DEMANDS: Final = {
-    "heavy_lifting": N_("Heavy lifting"),
-    "standing": N_("Standing work"),
-    "outdoor": N_("Outdoor work"),
-    "driving": N_("Driving"),
-    "repetitive": N_("Repetitive movements"),
-    "noise": N_("Noise"),
-}
-"""The same message ids as the pages' labels (web.labels), so one translation serves both."""
 CONFLICTS: Final = {
     "night_shifts": N_("requires night shifts"),
     "shift_work": N_("requires shift work"),

@@ -6,6 +6,7 @@ from typing import Final
 
 from core.labels import ANSWERS as ANSWERS
 from core.labels import FIT_BANDS as FIT_BANDS
+from core.labels import PHYSICAL_DEMANDS as PHYSICAL_DEMANDS
 from core.labels import PLACEMENT_FORMS as PLACEMENT_FORMS
 from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
 from placements.indicators import INDICATORS as COMPUTED_INDICATORS
@@ -34,14 +35,6 @@ SHIFTS: Final = {
     "weekend": N_("Weekend"),
 }
 
-PHYSICAL_DEMANDS: Final = {
-    "heavy_lifting": N_("Heavy lifting"),
-    "standing": N_("Standing work"),
-    "outdoor": N_("Outdoor work"),
-    "driving": N_("Driving"),
-    "repetitive": N_("Repetitive movements"),
-    "noise": N_("Noise"),
-}
 
 VISIBILITY: Final = {"public": N_("Public"), "hidden": N_("Hidden (not advertised)")}
 
