@@ -16,6 +16,8 @@ from babel.support import Translations
 TRANSLATIONS_DIR: Final = Path(__file__).resolve().parents[1] / "web" / "translations"
 LANGUAGES: Final = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Final = "fi"
+# Every language is shown with Finnish conventions: 5.11.2025, 1 234,5, 24-hour clock.
+FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 
 
 def N_(message: str) -> str:

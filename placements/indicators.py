@@ -30,7 +30,7 @@ from core.db import Conn
 from core.errors import NotFound
 from core.i18n import N_, translate
 from jobseekers import target_groups
-from placements.ledger import HIDDEN_NEED, check_period, local_date
+from placements.ledger import HIDDEN_NEED, check_period, local_date, on_local_days, on_or_before_local_day
 
 By = Literal["area", "municipality", "coordinator", "month"]
 Unit = Literal["ratio", "count", "days"]
@@ -111,7 +111,9 @@ def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
         " count(*) FILTER (WHERE a.id IN (SELECT jobseeker_id FROM started)) AS numerator,"
         " count(*) AS denominator, NULL::float8 AS median"
         " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
-        " WHERE a.area_id = %(area)s AND ((NOT a.archived AND " + local_date("a.created_at") + " <= %(to)s)"
+        " WHERE a.area_id = %(area)s AND ((NOT a.archived AND "
+        + on_or_before_local_day("a.created_at", "to")
+        + ")"
         " OR a.id IN (SELECT jobseeker_id FROM started)) AND " + _members("a.id") + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
@@ -169,12 +171,12 @@ def employer_response_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
     query = (
         "SELECT {key} AS key, {label} AS label,"
         " count(*) FILTER (WHERE p.answered_at IS NOT NULL AND "
-        + local_date("p.answered_at")
-        + " <= %(to)s) AS numerator, count(*) AS denominator, NULL::float8 AS median"
+        + on_or_before_local_day("p.answered_at", "to")
+        + ") AS numerator, count(*) AS denominator, NULL::float8 AS median"
         " FROM proposals p JOIN needs n ON n.id = p.need_id LEFT JOIN users u ON u.id = p.proposed_by"
         " WHERE p.area_id = %(area)s AND "
-        + local_date("p.created_at")
-        + " BETWEEN %(from)s AND %(to)s AND "
+        + on_local_days("p.created_at", "from", "to")
+        + " AND "
         + _members("p.jobseeker_id")
         + " GROUP BY 1, 2"
     )

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from core import clock
 from core.i18n import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from core.i18n import FORMAT_LOCALES as FORMAT_LOCALES
 from core.i18n import LANGUAGES as LANGUAGES
 from core.i18n import N_ as N_
 from core.i18n import TRANSLATIONS_DIR as TRANSLATIONS_DIR
@@ -26,8 +27,6 @@ from core.i18n import catalogue
 
 LANGUAGE_COOKIE: Final = "kohtaamo_lang"
 LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
-# Every language is shown with Finnish conventions: 5.11.2025, 1 234,5, 24-hour clock.
-FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 
 
 def pick_language(cookie: str | None, accept_language: str | None = None) -> str:

@@ -5,6 +5,7 @@ per area, period and data version."""
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
 from openpyxl import load_workbook
@@ -79,6 +80,7 @@ def test_indicator_workbook_has_numbers_dates_and_translated_definitions(
 def chart(browser: Browser, name: str, query: str) -> str:
     answer = browser.get(f"/indicators/{name}/chart.svg?{query}")
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    ET.fromstring(answer.content)  # well-formed, as a browser's <img> needs it
     return answer.text
 
 
