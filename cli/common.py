@@ -1,5 +1,5 @@
-"""What every command shares: the database, the ``--format`` option, progress bars, and errors printed as
-one line with exit status 1 (an unexpected one logged without its message).
+"""What every command shares: the database, the ``--format`` and ``--lang`` options, progress bars, and
+errors printed as one line with exit status 1 (an unexpected one logged without its message).
 
 A kit: it imports no domain. The ``kohtaamo`` command itself is assembled in ``server/cli.py``.
 """
@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from core.db import Conn, connect, database_url
 from core.errors import AppError
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.logs import log_unexpected
 from core.settings import Settings, get_settings
 from db import migrate as migrations
@@ -102,6 +103,27 @@ def format_option(*accepted: Format) -> Any:
         parser=only_accepted,
         metavar="[" + "|".join(accepted) + "]",
         help=f"{names}; default {accepted[0]}.",
+        show_default=False,
+    )
+
+
+def language_option() -> Any:
+    """The ``--lang`` option of a command that prints words for people (titles, definitions): fi, sv
+    or en, Finnish by default as the pages and the API; any other word is refused with a one-line error
+    and exit status 1."""
+    names = ", ".join(LANGUAGES)
+
+    def only_ours(chosen: str) -> str:
+        if chosen not in LANGUAGES:
+            raise fail(f"--lang {chosen}: one of {names}")
+        return chosen
+
+    return typer.Option(
+        DEFAULT_LANGUAGE,
+        "--lang",
+        parser=only_ours,
+        metavar="[" + "|".join(LANGUAGES) + "]",
+        help=f"The language of the words printed: {names}; default {DEFAULT_LANGUAGE}.",
         show_default=False,
     )
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import Format, app_errors, fail, format_option, transaction
+from cli.common import Format, app_errors, fail, format_option, language_option, transaction
 from core.db import Conn
 
 
@@ -63,7 +63,7 @@ def _table(result: dict[str, Any]) -> None:
     for ind in result["indicators"]:
         for point in ind["series"]:
             table.add_row(
-                ind["name"],
+                ind["title"],
                 str(point["label"]),
                 "–" if point["value"] is None else str(point["value"]),
                 str(point["numerator"]),
@@ -88,8 +88,10 @@ def indicators_command(
     ),
     output_format: Format = format_option(Format.TABLE, Format.JSON, Format.CSV, Format.XLSX),
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
+    language: str = language_option(),
 ) -> None:
-    """Compute the area's indicators for a period (definitions are in the JSON and XLSX outputs)."""
+    """Compute the area's indicators for a period (definitions are in the JSON and XLSX outputs; titles
+    and definitions in the language of --lang)."""
     from placements import exports, indicators
     from placements.ledger import default_period
 
@@ -99,7 +101,7 @@ def indicators_command(
     with app_errors(), transaction() as conn:
         scope = indicators.Scope(area_id=_area_id(conn, area), area_name=area, date_from=first, date_to=last)
         scope = indicators.narrowed(conn, scope, target_group)
-        result = indicators.compute(conn, scope, by.value)
+        result = indicators.compute(conn, scope, by.value, language)
     if output_format is Format.TABLE:
         _table(result)
     elif output_format is Format.JSON:

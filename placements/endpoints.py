@@ -191,6 +191,16 @@ def get_proposal(
     )
 
 
+Language = Annotated[
+    str | None,
+    Header(
+        alias="Accept-Language",
+        max_length=500,
+        description="The language of the names, titles and definitions in the reply: fi (default), sv, en",
+    ),
+]
+
+
 def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
     require(principal, *READERS)
     return proposals.get_card(conn, principal, proposal_id)
@@ -403,9 +413,12 @@ def get_indicators(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    language: Language = None,
 ) -> dict[str, Any]:
-    """The area's indicators for the period, each with its definition (coordinator, admin)."""
-    return indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
+    """The area's indicators for the period, each with its title and definition in the language asked
+    for (coordinator, admin)."""
+    scope = _scope(conn, principal, date_from, date_to, target_group_id)
+    return indicators.compute(conn, scope, by, i18n.accept_language(language))
 
 
 @router.get(
@@ -444,9 +457,12 @@ def indicators_xlsx(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    language: Language = None,
 ) -> Response:
-    """The indicators as an Excel workbook (figures and definitions)."""
-    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
+    """The indicators as an Excel workbook (figures, and titles and definitions in the language asked
+    for)."""
+    scope = _scope(conn, principal, date_from, date_to, target_group_id)
+    result = indicators.compute(conn, scope, by, i18n.accept_language(language))
     return Response(
         exports.to_xlsx(result),
         media_type=XLSX,
@@ -468,10 +484,13 @@ def chart_png(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    language: Language = None,
 ) -> Response:
-    """One indicator month by month as a PNG chart (one line per group of ``by``)."""
+    """One indicator month by month as a PNG chart (one line per group of ``by``), its texts in
+    the language asked for."""
     scope = _scope(conn, principal, date_from, date_to, target_group_id)
-    return Response(charts.chart(conn, scope, name, by, "png"), media_type="image/png")
+    drawn = charts.chart(conn, scope, name, by, "png", i18n.accept_language(language))
+    return Response(drawn, media_type="image/png")
 
 
 @router.get(
@@ -489,7 +508,10 @@ def chart_svg(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    language: Language = None,
 ) -> Response:
-    """One indicator month by month as an SVG chart (one line per group of ``by``)."""
+    """One indicator month by month as an SVG chart (one line per group of ``by``), its texts in
+    the language asked for."""
     scope = _scope(conn, principal, date_from, date_to, target_group_id)
-    return Response(charts.chart(conn, scope, name, by, "svg"), media_type="image/svg+xml")
+    drawn = charts.chart(conn, scope, name, by, "svg", i18n.accept_language(language))
+    return Response(drawn, media_type="image/svg+xml")

@@ -116,7 +116,7 @@ def sheets(result: dict[str, Any], language: str, definitions: dict[str, str]) -
             t(INDICATORS[ind["name"]].title),
             t(UNIT_NAMES[ind["unit"]]),
             t(definitions[ind["name"]]) if ind["name"] in definitions else "",
-            t(ind["definition"]),
+            t(INDICATORS[ind["name"]].definition),
             ind["name"],
         ]
         for ind in result["indicators"]

@@ -2,7 +2,8 @@
 coordinator or month.
 
 Each indicator is a function whose docstring is its definition; the API, the CLI and the exports give
-that text with the figures. Periods are inclusive Finnish calendar dates. ``by=month`` computes the
+that text with the figures, translated by the catalogue (the docstring is its message id) into the
+reader's language. Periods are inclusive Finnish calendar dates. ``by=month`` computes the
 indicator over each calendar month's part of the period, as if that part were the period.
 
 Dimensions: for placement and proposal indicators the municipality is where the work is (the need's
@@ -283,8 +284,8 @@ def series(conn: Conn, scope: Scope, ind: Indicator, by: By) -> list[dict[str, A
     return [_point(ind.unit, r["key"], r["label"], r) for r in rows]
 
 
-def compute(conn: Conn, scope: Scope, by: By) -> dict[str, Any]:
-    """Every indicator for the scope, each with its definition."""
+def compute(conn: Conn, scope: Scope, by: By, language: str = "fi") -> dict[str, Any]:
+    """Every indicator for the scope, each with its title and definition in ``language`` (fi, sv, en)."""
     check_period(scope.date_from, scope.date_to)
     return {
         "area": scope.area_name,
@@ -292,12 +293,13 @@ def compute(conn: Conn, scope: Scope, by: By) -> dict[str, Any]:
         "to": scope.date_to,
         "by": by,
         "target_group": scope.target_group[0] if scope.target_group else None,
+        "language": language,
         "indicators": [
             {
                 "name": ind.name,
-                "title": translate(ind.title),
+                "title": translate(ind.title, language),
                 "unit": ind.unit,
-                "definition": ind.definition,
+                "definition": translate(ind.definition, language),
                 "series": series(conn, scope, ind, by),
             }
             for ind in INDICATORS.values()

@@ -428,9 +428,9 @@ class IndicatorPoint(BaseModel):
 
 class IndicatorSeries(BaseModel):
     name: str
-    title: str
+    title: str = Field(description="The indicator's name in the language asked for (Accept-Language)")
     unit: str = Field(description="ratio, count or days")
-    definition: str
+    definition: str = Field(description="What is counted, exactly, in the language asked for")
     series: list[IndicatorPoint]
 
 
@@ -442,4 +442,5 @@ class Indicators(BaseModel):
     date_to: date = Field(alias="to")
     by: str = Field(description="area, municipality, coordinator or month")
     target_group: str | None = Field(None, description="The target group the figures are narrowed to")
+    language: str = Field(description="The language of the titles and definitions: fi, sv or en")
     indicators: list[IndicatorSeries]

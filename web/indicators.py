@@ -81,7 +81,8 @@ def indicator_page(
             first, last = _period(date_from, date_to)
             form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), **chosen})
             with ctx.savepoint():
-                result = indicators.compute(ctx.conn, _scope(ctx, first, last, target_group), grouping)
+                scope = _scope(ctx, first, last, target_group)
+                result = indicators.compute(ctx.conn, scope, grouping, ctx.i18n.language)
         except AppError:
             form.add(
                 "date_from", ctx._(N_("Check the period: the first day must be on or before the last day."))
@@ -113,7 +114,8 @@ def _exposure(ctx: Ctx) -> dict[str, Any] | None:
 
 def _result(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> dict[str, Any]:
     first, last = _period(date_from, date_to)
-    return indicators.compute(ctx.conn, _scope(ctx, first, last, target_group), _by(by))
+    scope = _scope(ctx, first, last, target_group)
+    return indicators.compute(ctx.conn, scope, _by(by), ctx.i18n.language)
 
 
 def _sheets(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> list[spreadsheets.Sheet]:

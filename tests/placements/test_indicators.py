@@ -266,7 +266,7 @@ def test_commands_print_indicators_and_the_outcome_evaluation(
 
     table = runner.invoke(cli, base, env=cli_env)
     assert table.exit_code == 0, table.output
-    assert "activation_rate" in table.stdout and "0.8333" in table.stdout
+    assert "Aktivointiaste" in table.stdout and "0.8333" in table.stdout
 
     target = tmp_path / "indikaattorit.xlsx"
     written = runner.invoke(cli, [*base, "--format", "xlsx", "--out", str(target)], env=cli_env)
