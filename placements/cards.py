@@ -1,7 +1,10 @@
 """The introduction card (esittelykortti): what an employer learns about a proposed candidate.
 
 The card is built once, when the candidate is proposed, from the profile as it was then, and is frozen
-with the proposal: the employer sees what was sent. It carries a pseudonym, skills, a short experience
+with the proposal: the employer sees what was sent. The skills that fit the need are frozen by name in
+each of the product's languages (their ESCO labels, or the text as written), so that each reader sees
+them in their own (:func:`in_language`); ``matched_skills`` keeps the Finnish names, as cards frozen
+before held only those. It carries a pseudonym, skills, a short experience
 summary, languages, valid certificates and availability. It never carries the name, contact details,
 age or birth year, gender, nationality, home municipality or anything of work capacity or health; free
 text is cut short and scrubbed of the person's name, e-mail addresses, phone numbers and ages.
@@ -17,9 +20,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from core.i18n import translate
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from core.labels import LANGUAGE_LEVELS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
 from core.pdf import a4_document
+from matching.wording import skill_label
 
 SUMMARY_CHARS = 600
 REDACTED = "[…]"
@@ -68,7 +72,10 @@ def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
 def build_card(
     profile: dict[str, Any], need: dict[str, Any], matched_skills: list[str], today: date
 ) -> dict[str, Any]:
-    """The intro card of ``profile`` (a jobseeker record as staff see it) proposed for ``need``."""
+    """The intro card of ``profile`` (a jobseeker record as staff see it) proposed for ``need``.
+
+    ``matched_skills`` are the skills of the need the profile has, as the match names them (ESCO URIs or
+    labels in any language, or free text); the card freezes their names in every language."""
     experience = profile.get("work_history") or profile.get("profile_text") or ""
     certificates = [
         {"name": c["name"], "valid_until": c["expires_on"].isoformat() if c["expires_on"] else None}
@@ -80,7 +87,10 @@ def build_card(
         "pseudonym": profile["pseudonym"],
         "need": {"id": need["id"], "title": need["title"]},
         "skills": list(profile.get("skills") or []),
-        "matched_skills": list(matched_skills),
+        "matched_skills": [skill_label(skill, DEFAULT_LANGUAGE) for skill in matched_skills],
+        "matched_skill_names": {
+            language: [skill_label(skill, language) for skill in matched_skills] for language in LANGUAGES
+        },
         "experience_summary": shorten(scrub(experience, profile)),
         "education": shorten(scrub(profile.get("education") or "", profile), 300),
         "languages": [
@@ -95,6 +105,17 @@ def build_card(
         },
         "generated_on": today.isoformat(),
     }
+
+
+def in_language(card: dict[str, Any], language: str) -> dict[str, Any]:
+    """The frozen card as a reader of ``language`` (fi, sv or en) sees it: the matching skills named in
+    that language. A card frozen before the names were kept per language shows them as it was sent, in
+    Finnish."""
+    names = card.get("matched_skill_names")
+    shown = {key: value for key, value in card.items() if key != "matched_skill_names"}
+    if isinstance(names, dict) and isinstance(names.get(language), list):
+        shown["matched_skills"] = names[language]
+    return shown
 
 
 CARD_KEPT_ON_ERASURE = ("pseudonym", "need", "generated_on")
@@ -138,6 +159,7 @@ def _templates() -> Environment:
 
 def render_html(card: dict[str, Any]) -> str:
     """The card as a standalone HTML page (Finnish)."""
+    card = in_language(card, "fi")
     return (
         _templates()
         .get_template("card.html")
@@ -191,6 +213,7 @@ def _fi_number(value: float) -> str:
 
 def render_pdf(card: dict[str, Any]) -> bytes:
     """The card as a one-page A4 PDF (Finnish)."""
+    card = in_language(card, "fi")
     from fpdf.enums import XPos, YPos
 
     pdf = a4_document(f"Esittelykortti {card['pseudonym']}")

@@ -201,9 +201,9 @@ Language = Annotated[
 ]
 
 
-def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
+def _card(conn: Conn, principal: Principal, proposal_id: int, language: str = "fi") -> dict[str, Any]:
     require(principal, *READERS)
-    return proposals.get_card(conn, principal, proposal_id)
+    return proposals.get_card(conn, principal, proposal_id, language)
 
 
 @router.get(
@@ -211,9 +211,13 @@ def _card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
     tags=["proposals"],
     responses=rendered_reply(IntroCard) | problem_responses(401, 403, 404, 422),
 )
-def card(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> JSONResponse:
-    """The intro card (esittelykortti): pseudonymous; the employer sees only cards sent to them."""
-    return JSONResponse(_card(conn, principal, proposal_id), headers=PRIVATE)
+def card(
+    proposal_id: int, principal: CurrentPrincipal, conn: DbConn, language: Language = None
+) -> JSONResponse:
+    """The intro card (esittelykortti): pseudonymous; the employer sees only cards sent to them. The
+    matching skills are named in the language asked for."""
+    card = _card(conn, principal, proposal_id, i18n.accept_language(language))
+    return JSONResponse(card, headers=PRIVATE)
 
 
 @router.get(

@@ -368,11 +368,17 @@ def _checked_pair(
 
 
 def preview_card(
-    conn: Conn, engine: MatchingEngine, principal: Principal, need_id: int, jobseeker_id: int
+    conn: Conn,
+    engine: MatchingEngine,
+    principal: Principal,
+    need_id: int,
+    jobseeker_id: int,
+    language: str = "fi",
 ) -> dict[str, Any]:
-    """The intro card a proposal of the pair would send, as the employer would see it, and nothing
-    written but the audit row of the read. Refused as :func:`create_proposal` refuses (an already
-    proposed pair included), so the proposer learns before writing a note why it cannot be sent."""
+    """The intro card a proposal of the pair would send, as the employer would see it (its matching
+    skills named in ``language``), and nothing written but the audit row of the read. Refused as
+    :func:`create_proposal` refuses (an already proposed pair included), so the proposer learns before
+    writing a note why it cannot be sent."""
     need, candidate = _checked_pair(conn, principal, need_id, jobseeker_id)
     existing = conn.execute(
         "SELECT id FROM proposals WHERE need_id = %s AND jobseeker_id = %s", (need["id"], jobseeker_id)
@@ -384,7 +390,7 @@ def preview_card(
             extra={"proposal_id": existing["id"]},
         )
     explanation = matching.explain_pair(conn, engine, need, candidate.row)
-    return cards.build_card(candidate.card_profile, need, explanation.get("matched_skills", []), today())
+    return cards.in_language(_card_of(candidate, need, explanation), language)
 
 
 def create_proposal(
@@ -420,7 +426,7 @@ def create_proposal(
     _check_caps(conn, need, profile["id"], settings)
     explanation = matching.explain_pair(conn, engine, need, profile)
     explanation["model_id"] = engine.embedder.model_id
-    card = cards.build_card(candidate.card_profile, need, explanation.get("matched_skills", []), today())
+    card = _card_of(candidate, need, explanation)
     row = insert_row(
         conn,
         "proposals",
@@ -446,12 +452,19 @@ def create_proposal(
 # The intro card and the identity -------------------------------------------------------------------
 
 
-def get_card(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, Any]:
-    """The intro card frozen with the proposal (audited as a card view)."""
+def get_card(conn: Conn, principal: Principal, proposal_id: int, language: str = "fi") -> dict[str, Any]:
+    """The intro card frozen with the proposal, its matching skills named in ``language`` (audited as a
+    card view)."""
     row = visible_proposal(conn, principal, proposal_id)
     record_access(conn, principal, [row["jobseeker_id"]], "card_view", "intro card")
-    card: dict[str, Any] = row["card"]
-    return card
+    return cards.in_language(row["card"], language)
+
+
+def _card_of(
+    candidate: ProposalCandidate, need: dict[str, Any], explanation: dict[str, Any]
+) -> dict[str, Any]:
+    """The card to freeze: the matching skills as the match named them, in no language yet."""
+    return cards.build_card(candidate.card_profile, need, explanation["wording"]["matched_skills"], today())
 
 
 def _identity(conn: Conn, jobseeker_id: int) -> dict[str, Any]:

@@ -120,7 +120,7 @@ def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status:
     proposal = proposals.get_proposal(
         ctx.conn, ctx.principal, proposal_id, get_placement_settings(), ctx.i18n.language
     )
-    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
+    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id, ctx.i18n.language)
     need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
     employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
     forms = need["placement_forms"] or list(labels.PLACEMENT_FORMS)
@@ -226,7 +226,7 @@ def _card_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int
     proposal = proposals.get_proposal(
         ctx.conn, ctx.principal, proposal_id, get_placement_settings(), ctx.i18n.language
     )
-    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id)
+    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id, ctx.i18n.language)
     return ctx.render(
         "card.html",
         status=status,

@@ -51,7 +51,12 @@ def _page(ctx: Ctx, need_id: int, jobseeker_id: int, form: Form, status: int = 2
     try:
         with ctx.savepoint():
             card = proposal_service.preview_card(
-                ctx.conn, matching.engine_of(ctx.request.app.state), ctx.principal, need_id, jobseeker_id
+                ctx.conn,
+                matching.engine_of(ctx.request.app.state),
+                ctx.principal,
+                need_id,
+                jobseeker_id,
+                ctx.i18n.language,
             )
     except AppError as exc:
         if isinstance(exc, NotFound):

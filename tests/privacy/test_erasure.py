@@ -129,6 +129,7 @@ def test_erasure_removes_identity_and_free_text_and_keeps_the_facts_and_the_trai
     assert {k: v for k, v in card["card"].items() if k not in CARD_KEPT_ON_ERASURE} == {
         "skills": [],
         "matched_skills": [],
+        "matched_skill_names": {"fi": [], "sv": [], "en": []},
         "experience_summary": "",
         "education": "",
         "languages": [],
