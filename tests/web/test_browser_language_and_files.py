@@ -98,5 +98,15 @@ def test_a_finnish_coordinator_downloads_placements_as_finnish_excel_reads_them(
 
     page.goto(f"{live_server}/indicators?date_from=2026-01-01&date_to=2026-03-31")
     assert axe_violations(page) == []
+    # The chart the browser draws from the direct SVG: loaded at its size, and its texts readable as text.
+    chart = page.locator('img.chart[src*="wage_subsidised_starts"]')
+    chart.scroll_into_view_if_needed()
+    chart.evaluate("img => img.decode()")
+    assert chart.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]") == [True, 800, 450]
+    svg_page = context.new_page()
+    svg_page.goto(f"{live_server}{chart.get_attribute('src')}")
+    assert svg_page.locator("svg > title").text_content() == "Palkkatuetut aloitukset yrityksissä"
+    assert svg_page.get_by_text("Kuukausi", exact=True).is_visible()
+    svg_page.close()
     indicators = as_finnish_excel(download(page, "Lataa CSV"))
     assert indicators[0][0] == "Indikaattori"
