@@ -41,9 +41,10 @@ def top_ids(
 def test_a_snapshot_reads_back_memory_mapped_and_follows_changes_like_exact_search(tmp_path: Path) -> None:
     original = hnsw_index()
     snapshots = Snapshots(tmp_path, "model-a", "db:1")
-    assert snapshots.write("need", original, 7, {})
+    assert snapshots.write("need", original, 7, {17: "a" * 64})
     restored = snapshots.read("need", index_settings(original))
     assert restored is not None
+    assert restored.hashes[17] == "a" * 64 and restored.hashes[18] == ""  # 18: no hash known
     index = restored.index
     assert index.read_only and index.uses_hnsw and restored.tag.horizon == 7
     assert sorted(index.ids().tolist()) == list(range(600))

@@ -19,6 +19,7 @@ from core.events import notify_change
 from core.settings import Settings
 from embeddings.embedder import configured_embedder
 from matching.engine import configured_engine
+from matching.follower import Follower
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
 from tests.matching_api.index_worker import dump
@@ -158,3 +159,32 @@ def test_a_worker_killed_mid_change_catches_up_exactly_from_its_snapshot(
         assert people[3] not in after["jobseeker_ids"].tolist()  # not available: out of the index
         assert needs[1] not in after["need_ids"].tolist()  # filled while the worker was down
         assert needs[-1] in after["need_ids"].tolist()
+
+
+def test_a_change_committed_after_a_later_one_is_still_applied_and_the_lag_counts_it(
+    db: str, world: AreaWorld, settings: Settings
+) -> None:
+    area, employer = world.area_id, world.employer_id
+    first = insert_need(db, area, employer, title="Varastotyöntekijä", description="Keräily.")
+    engine = configured_engine(configured_embedder(settings), settings)
+    follower = Follower(engine, db)  # not started: this test turns its crank
+    with connect(db, autocommit=True) as conn:
+        with conn.transaction():
+            engine.load_all(conn)
+        assert follower.lag(conn) == 0
+        with connect(db) as slow:
+            # This transaction logs its change first (the smaller id) and commits last.
+            slow.execute("UPDATE needs SET description = 'Trukkityöt.' WHERE id = %s", (first,))
+            notify_change(slow, "need", first, area)
+            second = insert_need(db, area, employer, title="Lähettämö", description="Pakkaus.")
+            assert follower.lag(conn) == 1
+            assert follower.catch_up(conn) == 1
+            assert second in engine.needs.entries
+            assert follower.lag(conn) == 0  # the open transaction's change is not visible yet
+            slow.commit()
+        assert follower.lag(conn) == 1
+        assert follower.catch_up(conn) == 1
+        assert follower.lag(conn) == 0
+        assert engine.needs.entries[first].text != ""
+        assert "Trukkityöt" in engine.needs.entries[first].text
+        assert follower.catch_up(conn) == 0  # nothing is applied twice
