@@ -1,7 +1,8 @@
 """The in-process matching engine: vector indexes, matching facts and the ranking, both ways.
 
-Each worker process holds one engine. It is rebuilt from PostgreSQL at start-up and follows every
-committed change through LISTEN/NOTIFY (see :mod:`matching.follower`). PostgreSQL stays the source of
+Each worker process holds one engine. It is loaded from PostgreSQL at start-up (its vector indexes
+from their snapshots when usable: :mod:`matching.snapshot`) and follows every committed change through
+the change log (see :mod:`matching.follower`). PostgreSQL stays the source of
 truth: the engine is a cache that can always be thrown away.
 
 This module owns the engine's lock, loading, applying changes and the ranking. What it holds lives
