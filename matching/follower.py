@@ -27,6 +27,9 @@ from matching.vectors import KINDS, Kind, RefreshReport, refresh
 log = logging.getLogger(__name__)
 
 
+APPLY_BATCH = 500
+"""Changed rows applied under one hold of the engine's write lock."""
+
 LEXICAL_PAUSE_FACTOR = 4.0
 """After a BM25 rebuild the lexical thread waits this many times the rebuild's duration (at most a fifth
 of a core goes to rebuilding); the lexical part of a ranking lags changes by that much more."""
@@ -132,12 +135,15 @@ class Follower:
         read = changes.read_since(conn, self._horizon)
         new = [change for change in read.changes if change.id not in self._applied]
         for kind, ids in changes.by_kind(new).items():
-            try:
-                self.apply(conn, kind, ids)
-            except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
-                # A deadlock with a concurrent writer: its transaction went on, ours can again.
-                time.sleep(0.05)
-                self.apply(conn, kind, ids)
+            # In batches: rankings wait while a batch is applied (a large import logs thousands at once).
+            for start in range(0, len(ids), APPLY_BATCH):
+                batch = ids[start : start + APPLY_BATCH]
+                try:
+                    self.apply(conn, kind, batch)
+                except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
+                    # A deadlock with a concurrent writer: its transaction went on, ours can again.
+                    time.sleep(0.05)
+                    self.apply(conn, kind, batch)
         self._applied = frozenset(c.id for c in read.changes if c.xid >= read.horizon)
         self._horizon = read.horizon
         if new and self.snapshots is not None:
