@@ -209,9 +209,8 @@ def latency_and_recall(
 def run_size(n: int, queries: int, folder: Path) -> dict[str, Any]:
     """Everything measured at ``n`` a side."""
     result: dict[str, Any] = {"n": n, "sides": {}}
-    data = {kind: side_data(kind, n, queries) for kind in SIDES}
     for kind in SIDES:
-        ids, vectors, _ = data[kind]
+        ids, vectors, held_out = side_data(kind, n, queries)  # one side at a time: 1.5 GB at a million
         index = FaissIndex(DIM, hnsw_threshold=min(20_000, n))  # HNSW at every size, as at 100 000
         started = time.perf_counter()
         index.add(ids, vectors)
@@ -237,8 +236,8 @@ def run_size(n: int, queries: int, folder: Path) -> dict[str, Any]:
         }
         print(json.dumps({kind: result["sides"][kind]}), flush=True)
         if kind == "need":
-            result["latency"] = latency_and_recall(found.index, ids, vectors, data[kind][2])
-        del found
+            result["latency"] = latency_and_recall(found.index, ids, vectors, held_out)
+        del found, vectors
     result["memory"] = {mode: workers_memory(folder, mode, queries) for mode in ("private", "snapshot")}
     print(json.dumps(result["memory"]), flush=True)
     return result
