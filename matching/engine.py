@@ -1,7 +1,8 @@
 """The in-process matching engine: vector indexes, matching facts and the ranking, both ways.
 
-Each worker process holds one engine. It is rebuilt from PostgreSQL at start-up and follows every
-committed change through LISTEN/NOTIFY (see :mod:`matching.follower`). PostgreSQL stays the source of
+Each worker process holds one engine. It is loaded from PostgreSQL at start-up (its vector indexes
+from their snapshots when usable: :mod:`matching.snapshot`) and follows every committed change through
+the change log (see :mod:`matching.follower`). PostgreSQL stays the source of
 truth: the engine is a cache that can always be thrown away.
 
 This module owns the engine's lock, loading, applying changes and the ranking. What it holds lives
@@ -34,7 +35,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,7 @@ from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
-from matching import prefilter
+from matching import changes, prefilter
 from matching.calibration import Calibration
 from matching.calibration import load as load_calibration
 from matching.constraints import passes
@@ -58,9 +59,14 @@ from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
 from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
 from matching.side import Side
-from matching.vectors import Kind, encode, load_vectors, rows_of
+from matching.snapshot import Restored, Snapshots, index_settings
+from matching.vectors import Kind, encode, load_vectors, rows_of, stored_hashes
 
 log = logging.getLogger(__name__)
+
+
+SNAPSHOT_RETRY_SECONDS = 600.0
+"""After a failed snapshot write, the follower tries again after this long."""
 
 
 class ReadWriteLock:
@@ -152,6 +158,10 @@ class MatchingEngine:
         self.state = "empty"
         self.loaded_at: float | None = None
         self.applied_changes = 0
+        self.horizon: int | None = None
+        """The change-log horizon of the last full load: the follower applies what came after it."""
+        self.loads = 0
+        self._snapshot_retry_at = 0.0
 
     def calibration(self) -> Calibration:
         """The measured fit scale and bands of this engine's model (:mod:`matching.calibration`)."""
@@ -162,14 +172,19 @@ class MatchingEngine:
     def side(self, kind: Kind) -> Side[Any]:
         return self.needs if kind == "need" else self.jobseekers
 
-    def load_all(self, conn: Conn) -> None:
+    def load_all(self, conn: Conn, snapshots: Snapshots | None = None) -> None:
         """Rebuild both sides from PostgreSQL (stored vectors of the current model only).
 
-        The vector indexes are built here, HNSW graphs included, so that a ready engine answers its
-        first ranking as fast as any other (at 100 000 vectors the graph takes seconds to build).
+        With ``snapshots``, a side's vector index is read from its snapshot when there is a usable one
+        and caught up from the change log (:mod:`matching.changes`); the entries are always read from
+        PostgreSQL. A side built from scratch is written as a snapshot and read back from it, so that
+        the workers of the host share its pages. The vector indexes are built here, HNSW graphs
+        included, so that a ready engine answers its first ranking as fast as any other (at 100 000
+        vectors the graph takes tens of seconds to build).
         """
         started = time.perf_counter()
-        with self.lock.write():
+        horizon = changes.horizon(conn)  # before any read: older transactions are all in what is read
+        with snapshots.locked() if snapshots is not None else nullcontext(), self.lock.write():
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
             # The new sides are filled aside and swapped in whole: the follower's BM25 thread, which does
@@ -180,8 +195,21 @@ class MatchingEngine:
             jobseekers: Side[CandidateEntry] = Side(
                 "jobseeker", dim, self.jobseekers.index.hnsw_threshold, vocabularies
             )
-            self._load(conn, "need", None, needs)
-            self._load(conn, "jobseeker", None, jobseekers)
+            sides: dict[Kind, Side[Any]] = {"need": needs, "jobseeker": jobseekers}
+            restored: dict[Kind, tuple[int, set[int]]] = {}  # horizon, ids whose vectors are stale
+            for kind, side in sides.items():
+                found = snapshots.read(kind, index_settings(side.index)) if snapshots is not None else None
+                if found is None:
+                    self._load(conn, kind, None, side)
+                else:
+                    restored[kind] = (found.tag.horizon, self._restore(conn, kind, side, found))
+            if restored:  # catch up from the oldest snapshot's point: a change applied twice is harmless
+                read = changes.read_since(conn, min(horizon for horizon, _ in restored.values()))
+                logged = changes.by_kind(read.changes)
+                for kind, (_, stale) in restored.items():
+                    caught_up = sorted(stale.union(logged.get(kind, ())))
+                    self._load(conn, kind, caught_up, sides[kind])
+                    log.info("%s index: caught up %d rows since its snapshot", kind, len(caught_up))
             # faiss builds the graphs in native code without the GIL, so they grow while BM25 (Python)
             # is built here: at 100 000 a side that saves most of the graphs' ~20 s each.
             graphs = threading.Thread(target=_build_vector_indexes, args=(needs, jobseekers), name="hnsw")
@@ -191,7 +219,12 @@ class MatchingEngine:
                 jobseekers.rebuild_lexical()
             finally:
                 graphs.join()
+            if snapshots is not None:
+                for kind, side in sides.items():
+                    if not side.index.read_only:
+                        self._write_snapshot(snapshots, kind, side, horizon)
             self.vocabularies, self.needs, self.jobseekers = vocabularies, needs, jobseekers
+            self.horizon, self.loads = horizon, self.loads + 1
             self.state = "ready"
             self.loaded_at = time.time()
         # Millions of long-lived objects (entries, facts) would make every full garbage collection walk
@@ -206,6 +239,41 @@ class MatchingEngine:
             len(self.jobseekers),
             time.perf_counter() - started,
         )
+
+    def _restore(self, conn: Conn, kind: Kind, side: Side[Any], found: Restored) -> set[int]:
+        """Fill ``side`` with every row of ``kind`` over the index of a snapshot (vectors not read); the
+        ids whose stored vector is not the one the snapshot holds (to be read again)."""
+        stored = stored_hashes(conn, kind)
+        model = self.embedder.model_id
+        current = {i: digest for i, (m, digest) in stored.items() if m == model}
+        side.vector_hashes.update(current)
+        make: Callable[[Mapping[str, Any]], NeedEntry | CandidateEntry] = (
+            need_entry if kind == "need" else candidate_entry
+        )
+        side.put_restored(found.index, [make(row) for row in rows_of(conn, kind)])
+        held = found.hashes
+        return {i for i, digest in current.items() if held.get(i) != digest} | held.keys() - current.keys()
+
+    def write_snapshots(self, snapshots: Snapshots, horizon: int) -> None:
+        """Write the snapshot of each side whose index was rebuilt in memory since it was read from one;
+        ``horizon``: every change of an older transaction has been applied."""
+        if time.monotonic() < self._snapshot_retry_at:
+            return  # the last write failed (a full disk): not again on every change
+        with self.lock.write():
+            for kind in ("need", "jobseeker"):
+                side = self.side(kind)
+                if not side.index.read_only:
+                    self._write_snapshot(snapshots, kind, side, horizon)
+
+    def _write_snapshot(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int) -> None:
+        """Write ``side``'s index as a snapshot, then serve from the snapshot (shared pages) if it reads
+        back."""
+        if not snapshots.write(kind, side.index, horizon, side.vector_hashes):
+            self._snapshot_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+        else:
+            found = snapshots.read(kind, index_settings(side.index))
+            if found is not None:
+                side.index = found.index
 
     def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> None:
         """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own)."""
@@ -276,7 +344,15 @@ class MatchingEngine:
             "needs_hnsw": self.needs.index.uses_hnsw,
             "jobseekers_hnsw": self.jobseekers.index.uses_hnsw,
             "applied_changes": self.applied_changes,
+            "snapshots": {
+                "needs": self.needs.index.read_only,
+                "jobseekers": self.jobseekers.index.read_only,
+            },
         }
+
+    def index_sizes(self) -> dict[Kind, int]:
+        """Vectors held per side (for the metrics)."""
+        return {"need": len(self.needs.index), "jobseeker": len(self.jobseekers.index)}
 
     # Ranking -------------------------------------------------------------------------------------
 

@@ -107,6 +107,7 @@ class FaissIndex(_IndexBase):
         exact_filter_max: int = 10_000,
         exact_filter_fraction: float = 0.2,
         max_tombstone_fraction: float = 0.1,
+        max_unindexed: int = 5_000,
     ) -> None:
         super().__init__(dim)
         if hnsw_threshold < 1 or hnsw_m < 2 or ef_search < 1 or ef_construction < 1:
@@ -118,10 +119,15 @@ class FaissIndex(_IndexBase):
         self.exact_filter_max = exact_filter_max
         self.exact_filter_fraction = exact_filter_fraction
         self.max_tombstone_fraction = max_tombstone_fraction
+        self.max_unindexed = max_unindexed
         self._faiss: Any = None  # faiss.IndexIDMap2, built lazily from the store
         self._hnsw = False  # the kind wanted for the current size
         self._faiss_is_hnsw = False  # the kind of the built structure
         self._tombstones = 0
+        # A structure read from a snapshot is memory-mapped and read-only (faiss aborts the process on
+        # an add to it): ids stored since then are searched exactly beside it until the next rebuild.
+        self._read_only = False
+        self._unindexed: set[int] = set()
 
     @property
     def uses_hnsw(self) -> bool:
@@ -145,6 +151,7 @@ class FaissIndex(_IndexBase):
             "exact_filter_max": self.exact_filter_max,
             "exact_filter_fraction": self.exact_filter_fraction,
             "max_tombstone_fraction": self.max_tombstone_fraction,
+            "max_unindexed": self.max_unindexed,
         }
 
     def _rebuild(self) -> None:
@@ -165,6 +172,7 @@ class FaissIndex(_IndexBase):
         if len(self._store):
             index.add_with_ids(self._store.vectors, self._store.ids)
         self._faiss, self._faiss_is_hnsw, self._tombstones = index, self._hnsw, 0
+        self._read_only, self._unindexed = False, set()
 
     def build(self) -> None:
         """Build the faiss structure now (HNSW graphs take seconds) instead of at the next search."""
@@ -172,6 +180,7 @@ class FaissIndex(_IndexBase):
 
     def _ensure_built(self) -> None:
         stale = self._faiss_is_hnsw and self._tombstones > self.max_tombstone_fraction * len(self._store)
+        stale = stale or len(self._unindexed) > self.max_unindexed
         if self._faiss is None or self._faiss_is_hnsw != self._hnsw or stale:
             self._rebuild()
 
@@ -184,9 +193,12 @@ class FaissIndex(_IndexBase):
             return  # (re)built from the store at the next search
         if self._faiss_is_hnsw:
             self._tombstones += len(replaced)
-        elif len(replaced):
+        elif len(replaced) and not self._read_only:
             self._faiss.remove_ids(faiss.IDSelectorBatch(replaced))
-        self._faiss.add_with_ids(matrix, id_array)
+        if self._read_only:
+            self._unindexed.update(id_array.tolist())
+        else:
+            self._faiss.add_with_ids(matrix, id_array)
 
     def remove(self, ids: npt.ArrayLike) -> None:
         """Forget `ids`; ids that are not present are ignored."""
@@ -194,7 +206,9 @@ class FaissIndex(_IndexBase):
         self._update_kind()
         if self._faiss is None or self._faiss_is_hnsw != self._hnsw or not len(removed):
             return
-        if self._faiss_is_hnsw:
+        if self._read_only:
+            self._unindexed.difference_update(removed.tolist())
+        if self._faiss_is_hnsw or self._read_only:
             self._tombstones += len(removed)
         else:
             self._faiss.remove_ids(faiss.IDSelectorBatch(removed))
@@ -207,6 +221,7 @@ class FaissIndex(_IndexBase):
             return [[] for _ in range(len(queries))]
         selector = None
         selected = n
+        allowed_ids = None
         if allowed is not None:
             allowed_ids = _as_ids(allowed)
             present = self._store.count_present(allowed_ids)
@@ -225,24 +240,35 @@ class FaissIndex(_IndexBase):
                 else:
                     selector = faiss.IDSelectorBatch(allowed_ids)
         self._ensure_built()
+        extra = self._unindexed_among(allowed_ids)
         # Over-fetch a little: faiss's own rounding picks the candidates, the exact re-score orders them,
         # and near-ties at the k-th place could otherwise swap (then the same query would rank slightly
         # differently here and through an exact filtered search). Stale entries get extra room; a query
         # that still comes back short is searched again with twice the depth.
         fetch = min(k + _BOUNDARY_MARGIN + min(self._tombstones, 2 * k + 16), self._faiss.ntotal)
-        results = self._faiss_search(queries, k, fetch, selector, selected)
+        results = self._faiss_search(queries, k, fetch, selector, selected, extra)
         wanted = min(k, selected)
         for position, hits in enumerate(results):
             depth = fetch
             while len(hits) < wanted and depth < self._faiss.ntotal:
                 depth = min(2 * depth, self._faiss.ntotal)
-                hits = self._faiss_search(queries[position : position + 1], k, depth, selector, selected)[0]
+                row = queries[position : position + 1]
+                hits = self._faiss_search(row, k, depth, selector, selected, extra)[0]
             results[position] = hits
         return results
 
+    def _unindexed_among(self, allowed: IdArray | None) -> IdArray:
+        """The ids stored since a read-only structure was loaded (of ``allowed``, if given)."""
+        if not self._unindexed:
+            return np.empty(0, dtype=np.int64)
+        extra = np.fromiter(self._unindexed, dtype=np.int64, count=len(self._unindexed))
+        return extra if allowed is None else extra[np.isin(extra, allowed)]
+
     def _faiss_search(
-        self, queries: FloatArray, k: int, fetch: int, selector: Any, selected: int
+        self, queries: FloatArray, k: int, fetch: int, selector: Any, selected: int, extra: IdArray
     ) -> list[list[Hit]]:
+        if fetch <= 0:  # an empty structure: only what was stored beside it
+            return [self._rescore(query, extra, k) for query in queries]
         if self._faiss_is_hnsw:
             # A filter that keeps a fraction f of the items leaves f of the visited nodes usable: widen
             # the beam by 1/f, and always keep it at least as wide as the number of results asked for.
@@ -256,7 +282,7 @@ class FaissIndex(_IndexBase):
         with _threads_for(len(queries)):
             _, labels = self._faiss.search(queries, fetch, params=params)
         return [
-            self._rescore(query_row, label_row, k)
+            self._rescore(query_row, np.concatenate((label_row, extra)) if len(extra) else label_row, k)
             for query_row, label_row in zip(queries, labels, strict=True)
         ]
 
@@ -272,7 +298,7 @@ class FaissIndex(_IndexBase):
 
     def _extra_arrays(self) -> dict[str, npt.NDArray[Any]]:
         # Keep a built HNSW graph so that loading does not pay for construction again.
-        if self._faiss is None or not self._faiss_is_hnsw or self._tombstones:
+        if self._faiss is None or not self._faiss_is_hnsw or self._tombstones or self._unindexed:
             return {}
         return {"faiss": faiss.serialize_index(self._faiss)}
 
@@ -285,6 +311,39 @@ class FaissIndex(_IndexBase):
             loaded = faiss.deserialize_index(saved.graph)
             if loaded.ntotal == len(saved.ids):
                 index._faiss, index._faiss_is_hnsw = loaded, True
+        return index
+
+    def snapshot_parts(self) -> tuple[Any, IdArray, FloatArray] | None:
+        """The built faiss structure with the stored ids and vectors (views, not copies), when the structure
+        holds exactly the stored vectors (no tombstones, nothing stored beside it); else None."""
+        if self._faiss is None or self._faiss_is_hnsw != self._hnsw or self._tombstones or self._unindexed:
+            return None
+        return self._faiss, self._store.ids, self._store.vectors
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the faiss structure is a memory-mapped snapshot (changes are kept beside it)."""
+        return self._read_only
+
+    @property
+    def pending(self) -> int:
+        """How many stored vectors are not in the faiss structure yet (searched exactly beside it)."""
+        return len(self._unindexed)
+
+    @classmethod
+    def from_snapshot(cls, config: dict[str, Any], ids: IdArray, vectors: FloatArray, structure: Any) -> Self:
+        """An index over a snapshot's ids and (memory-mapped) vectors and its read-only faiss structure.
+
+        Raises ValueError when the parts do not agree.
+        """
+        if structure.ntotal != len(ids) or structure.d != vectors.shape[1]:
+            raise ValueError("the faiss structure does not hold the snapshot's vectors")
+        index = cls(int(vectors.shape[1]), **config)
+        index._store.adopt(ids, vectors)
+        index._update_kind()
+        inner = faiss.downcast_index(structure.index)
+        index._faiss, index._read_only = structure, True
+        index._faiss_is_hnsw = isinstance(inner, faiss.IndexHNSW)
         return index
 
 

@@ -1,29 +1,34 @@
-"""Keeps a process's matching engine in step with every committed change (LISTEN/NOTIFY).
+"""Keeps a process's matching engine in step with every committed change (the change log).
 
-Writers call :func:`core.events.notify_change` inside their transaction; PostgreSQL delivers the
-notification only on commit. The follower embeds what changed (if its text or the model changed) and
-applies it to the engine. If the listening connection breaks, it reconnects and reloads everything,
-so no change is ever missed for good.
+Writers call :func:`core.events.notify_change` inside their transaction: it adds the change to the
+ordered log (:mod:`matching.changes`) and notifies; both take effect on commit. The follower reads the
+log from its horizon whenever a notification wakes it (and every fraction of a second regardless),
+embeds what changed (if its text or the model changed) and applies it to the engine. A change is never
+missed: one committed while the connection was broken, or before the process started (after the
+engine's snapshot), is still in the log.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from collections import defaultdict
 
 from psycopg import errors as pg_errors
 
 from core.db import Conn, connect
 from core.events import CHANNEL
 from core.logs import exception_summary
+from matching import changes
 from matching.engine import MatchingEngine
+from matching.snapshot import Snapshots
 from matching.vectors import KINDS, Kind, RefreshReport, refresh
 
 log = logging.getLogger(__name__)
 
+
+APPLY_BATCH = 500
+"""Changed rows applied under one hold of the engine's write lock."""
 
 LEXICAL_PAUSE_FACTOR = 4.0
 """After a BM25 rebuild the lexical thread waits this many times the rebuild's duration (at most a fifth
@@ -35,29 +40,43 @@ def lexical_pause(every: float, rebuild_seconds: float) -> float:
     return max(every, LEXICAL_PAUSE_FACTOR * rebuild_seconds)
 
 
-def embed_stale_and_load(conn: Conn, engine: MatchingEngine) -> dict[Kind, RefreshReport]:
-    """Embed every row whose vector is missing or stale, then rebuild the engine from PostgreSQL (at
-    start-up, and after the follower lost its connection); what was embedded, per kind."""
+def embed_stale_and_load(
+    conn: Conn, engine: MatchingEngine, snapshots: Snapshots | None = None
+) -> dict[Kind, RefreshReport]:
+    """Embed every row whose vector is missing or stale, then load the engine from PostgreSQL and the
+    index snapshots, if given (at start-up); what was embedded, per kind."""
     reports: dict[Kind, RefreshReport] = {}
     for kind in KINDS:
         with conn.transaction():
             reports[kind] = refresh(conn, engine.embedder, kind)
     with conn.transaction():
-        engine.load_all(conn)
+        engine.load_all(conn, snapshots)
     return reports
 
 
 class Follower:
     """A daemon thread listening for changes and applying them to one engine."""
 
-    def __init__(self, engine: MatchingEngine, url: str, *, lexical_every: float = 1.0) -> None:
+    def __init__(
+        self,
+        engine: MatchingEngine,
+        url: str,
+        *,
+        lexical_every: float = 1.0,
+        snapshots: Snapshots | None = None,
+    ) -> None:
         self.engine = engine
+        self.snapshots = snapshots
         self.url = url
         self.lexical_every = lexical_every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="matching-follower", daemon=True)
         self._lexical = threading.Thread(target=self._rebuild_lexical, name="matching-lexical", daemon=True)
         self.listening = threading.Event()
+        self._loads = 0  # the engine's load the horizon below belongs to
+        self._horizon: int | None = None
+        self._applied: frozenset[int] = frozenset()
+        """Changes applied whose transactions are not yet older than the horizon (read again)."""
 
     def start(self) -> None:
         self._thread.start()
@@ -84,42 +103,60 @@ class Follower:
             pause = lexical_pause(self.lexical_every, time.perf_counter() - started)
 
     def _run(self) -> None:
-        first = True
         while not self._stop.is_set():
             try:
-                self._listen(reload=not first)
-            except Exception as exc:  # a broken connection: reconnect and reload
+                self._listen()
+            except Exception as exc:  # a broken connection: reconnect, then go on from the horizon
                 self.listening.clear()
                 log.warning(
                     "matching follower lost its connection (%s); reconnecting", exception_summary(exc)
                 )
                 time.sleep(0.2)
-            first = False
 
-    def _listen(self, *, reload: bool) -> None:
+    def _listen(self) -> None:
         with connect(self.url, autocommit=True) as listener, connect(self.url, autocommit=True) as worker:
             listener.execute(f"LISTEN {CHANNEL}")
-            if reload:
-                # Changes made while the connection was down were never announced to this process.
-                embed_stale_and_load(worker, self.engine)
             self.listening.set()
             while not self._stop.is_set():
-                pending: dict[Kind, set[int]] = defaultdict(set)
-                for note in listener.notifies(timeout=0.2, stop_after=500):
-                    try:
-                        payload = json.loads(note.payload)
-                        kind = payload["kind"]
-                        if kind in KINDS:
-                            pending[kind].add(int(payload["id"]))
-                    except (ValueError, KeyError, TypeError):
-                        log.warning("ignored a malformed change notification")
-                for kind, ids in pending.items():
-                    try:
-                        self.apply(worker, kind, sorted(ids))
-                    except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
-                        # A deadlock with a concurrent writer: its transaction went on, ours can again.
-                        time.sleep(0.05)
-                        self.apply(worker, kind, sorted(ids))
+                # A notification only wakes us (and a few arriving together are read once); the log is
+                # read every 0.2 s regardless.
+                for _ in listener.notifies(timeout=0.2, stop_after=1):
+                    pass
+                self.catch_up(worker)
+
+    def catch_up(self, conn: Conn) -> int:
+        """Apply the changes logged since the horizon that are not applied yet; how many were."""
+        engine = self.engine
+        if engine.state != "ready" or engine.horizon is None:
+            return 0  # the start-up load reads everything; what comes after it is read from its horizon
+        if self._loads != engine.loads:
+            self._loads, self._horizon, self._applied = engine.loads, engine.horizon, frozenset()
+        assert self._horizon is not None
+        read = changes.read_since(conn, self._horizon)
+        new = [change for change in read.changes if change.id not in self._applied]
+        for kind, ids in changes.by_kind(new).items():
+            # In batches: rankings wait while a batch is applied (a large import logs thousands at once).
+            for start in range(0, len(ids), APPLY_BATCH):
+                batch = ids[start : start + APPLY_BATCH]
+                try:
+                    self.apply(conn, kind, batch)
+                except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
+                    # A deadlock with a concurrent writer: its transaction went on, ours can again.
+                    time.sleep(0.05)
+                    self.apply(conn, kind, batch)
+        self._applied = frozenset(c.id for c in read.changes if c.xid >= read.horizon)
+        self._horizon = read.horizon
+        if new and self.snapshots is not None:
+            # A graph rebuilt in memory (too many changes beside the snapshot's) becomes the new snapshot.
+            engine.write_snapshots(self.snapshots, read.horizon)
+        return len(new)
+
+    def lag(self, conn: Conn) -> int:
+        """How many logged changes this process has not applied yet (all of them before its first load)."""
+        horizon = self._horizon if self._loads == self.engine.loads else self.engine.horizon
+        if horizon is None:
+            return changes.count_since(conn, 0, ())
+        return changes.count_since(conn, horizon, self._applied if horizon == self._horizon else ())
 
     def apply(self, conn: Conn, kind: Kind, ids: list[int]) -> None:
         """Embed what is stale among ``ids`` and re-read them into the engine."""

@@ -213,6 +213,27 @@ class _VectorStore:
             self._sorted = sorted_positions(self.ids)
         return positions_in_sorted(self._sorted, ids)
 
+    def adopt(self, ids: IdArray, vectors: FloatArray) -> None:
+        """Hold ``ids`` with the first ``len(ids)`` rows of ``vectors`` without copying the vectors (an empty
+        store only). Rows past them are room to grow into: a memory-mapped snapshot's vectors stay shared
+        with the other processes that map the same file, except the pages a change writes."""
+        if self._size or len(vectors) < len(ids) or vectors.shape[1:] != (self.dim,):
+            raise ValueError("adopt needs an empty store and a vector row for every id")
+        size = len(ids)
+        self._ids = np.empty(len(vectors), dtype=np.int64)
+        self._ids[:size] = ids
+        self._vectors, self._size = vectors, size
+        self._row_of = dict(zip(ids.tolist(), range(size), strict=True))
+        if len(self._row_of) != size:
+            raise ValueError("adopt needs distinct ids")
+        if size and (ids.min() < 0 or ids.max() >= DENSE_ID_LIMIT):
+            self._dense = None
+        else:
+            dense = np.full(max(int(ids.max()) + 1 if size else 0, 1024), -1, dtype=np.int32)
+            dense[ids] = np.arange(size, dtype=np.int32)
+            self._dense = dense
+        self._sorted = None
+
     def to_arrays(self) -> tuple[IdArray, FloatArray]:
         return self.ids.copy(), self.vectors.copy()
 

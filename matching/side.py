@@ -108,7 +108,7 @@ class Side(Generic[E]):
 
     def put(self, entry: E, vector: npt.NDArray[np.float32] | None) -> None:
         """Insert or replace ``entry``; an entry without a vector or not matchable leaves the index."""
-        if self._put_columns(entry, vector):
+        if self._put_columns(entry, vector is not None):
             assert vector is not None
             self.index.add(np.array([entry.id], dtype=np.int64), vector.reshape(1, -1))
         else:
@@ -126,14 +126,29 @@ class Side(Generic[E]):
         for entry, vector in entries:
             if entry.id in self._pos:
                 raise ValueError(f"{self.kind} {entry.id} is already held: use put()")
-            if self._put_columns(entry, vector):
+            if self._put_columns(entry, vector is not None):
                 assert vector is not None
                 ids.append(entry.id)
                 vectors.append(vector)
         if ids:
             self.index.add(np.asarray(ids, dtype=np.int64), np.vstack(vectors))
 
-    def _put_columns(self, entry: E, vector: npt.NDArray[np.float32] | None) -> bool:
+    def put_restored(self, index: FaissIndex, entries: Sequence[E]) -> None:
+        """Fill a new side with ``entries`` over ``index`` read from a snapshot (:mod:`matching.snapshot`):
+        an entry is matchable with the vector the snapshot holds; vectors of entries that are gone or not
+        matchable leave the index. Changes since the snapshot are applied after this (the change log)."""
+        self.index = index
+        held = index.ids()
+        present = set(held.tolist())
+        alive: set[int] = set()
+        for entry in entries:
+            if entry.id in self._pos:
+                raise ValueError(f"{self.kind} {entry.id} is already held: use put()")
+            if self._put_columns(entry, entry.id in present):
+                alive.add(entry.id)
+        index.remove(np.compress([item not in alive for item in held.tolist()], held))
+
+    def _put_columns(self, entry: E, has_vector: bool) -> bool:
         """Store ``entry`` and its pre-filter columns; whether it belongs in the vector index."""
         self._distances.clear()
         self.entries[entry.id] = entry
@@ -145,7 +160,7 @@ class Side(Generic[E]):
             self._pos[entry.id] = row
             self._n += 1
         facts = entry.facts
-        alive = entry.matchable and vector is not None
+        alive = entry.matchable and has_vector
         self._ids[row] = entry.id
         self._area[row] = entry.area_id
         self._alive[row] = alive

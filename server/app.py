@@ -28,6 +28,7 @@ from jobseekers.path_endpoints import router as path_router
 from matching.endpoints import router as matching_router
 from matching.engine import MatchingEngine, configured_engine
 from matching.follower import Follower, embed_stale_and_load
+from matching.snapshot import Snapshots, database_identity
 from notifications import events as notice_events
 from notifications.endpoints import router as notifications_router
 from placements.endpoints import router as placements_router
@@ -58,14 +59,17 @@ class Readiness(BaseModel):
 
 
 def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follower]:
-    """Load the embedder, embed what is stale, build the index and start following changes."""
+    """Load the embedder, embed what is stale, load the index (from its snapshots under
+    ``<data_dir>/index`` when usable) and start following changes."""
     embedder = configured_embedder(settings)
     engine = configured_engine(embedder, settings)
-    follower = Follower(engine, url)
+    with connect(url) as conn:
+        snapshots = Snapshots(settings.data_dir / "index", embedder.model_id, database_identity(conn))
+    follower = Follower(engine, url, snapshots=snapshots)
     follower.start()
     follower.listening.wait(timeout=10)
     with connect(url) as conn:
-        for kind, report in embed_stale_and_load(conn, engine).items():
+        for kind, report in embed_stale_and_load(conn, engine, snapshots).items():
             if report.embedded:
                 log.info("embedded %d %s texts at start-up", report.embedded, kind)
     return engine, follower

@@ -20,7 +20,7 @@ from accounts import service as accounts
 from api.http import purge_expired_idempotency_keys
 from core.db import Conn, connect
 from core.logs import exception_summary
-from matching import exposure
+from matching import changes, exposure
 from notifications import service as notices
 from web import sessions
 
@@ -43,6 +43,7 @@ def purge_expired(conn: Conn) -> dict[str, int]:
         "password_resets": care.purge_expired_resets(conn),
         "notifications": notices.purge_expired_notices(conn),
         "mail_outbox": notices.purge_expired_mail(conn),
+        "matching_changes": changes.prune(conn),
     }
 
 

@@ -174,6 +174,10 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
                 "INSERT INTO match_showings (area_id, jobseeker_id, shown_at) VALUES (%s, %s, now())",
                 (world.area_id, jid),
             )
+            conn.execute(
+                "INSERT INTO matching_changes (kind, row_id, area_id) VALUES ('jobseeker', %s, %s)",
+                (jid, world.area_id),
+            )
         conn.execute(
             "INSERT INTO target_groups (area_id, name, rule) VALUES (%s, 'Yli 500 päivää',"
             " '{\"subsidy_days_min\": 500}')",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +21,36 @@ from matching.index import (
     VectorIndex,
     normalise_rows,
 )
+from matching.snapshot import Snapshots, index_settings
 
 DIM = 24
 
 Factory = Callable[[], NumpyIndex | FaissIndex]
+
+
+def from_empty_snapshot(max_unindexed: int) -> FaissIndex:
+    """An HNSW index read back from the snapshot of an empty one: its faiss structure is memory-mapped and
+    read-only, so every vector added lives beside it until ``max_unindexed`` of them make it rebuild in
+    memory."""
+    folder = Path(tempfile.mkdtemp())
+    try:
+        empty = FaissIndex(
+            DIM,
+            hnsw_threshold=100,
+            hnsw_m=16,
+            exact_filter_max=5,
+            exact_filter_fraction=0.02,
+            max_unindexed=max_unindexed,
+        )
+        empty.build()
+        snapshots = Snapshots(folder, "model", "database")
+        assert snapshots.write("need", empty, 0, {})
+        restored = snapshots.read("need", index_settings(empty))
+        assert restored is not None and restored.index.read_only
+        return restored.index
+    finally:
+        shutil.rmtree(folder)  # the mapped pages stay readable until the index lets go of them
+
 
 # (name, factory, number of vectors). The HNSW variant has a small threshold and small exact-filter
 # limits so that filtered searches go through faiss's IDSelector path, not only the exact one.
@@ -36,6 +64,8 @@ IMPLEMENTATIONS: list[tuple[str, Factory, int]] = [
         ),
         600,
     ),
+    ("faiss-snapshot", lambda: from_empty_snapshot(5_000), 600),
+    ("faiss-snapshot-rebuilt", lambda: from_empty_snapshot(250), 600),
 ]
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
+from core.events import notify_change
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
 
@@ -123,7 +124,7 @@ def test_hard_constraints_rule_out_pairs_whatever_their_similarity(
         conn.execute(
             "UPDATE jobseeker_certificates SET expires_on = '2031-01-01' WHERE jobseeker_id = %s", (person,)
         )
-        conn.execute("SELECT pg_notify('kohtaamo_changes', %s)", (f'{{"kind":"jobseeker","id":{person}}}',))
+        notify_change(conn, "jobseeker", person, world.area_id)
         conn.commit()
     from tests.matching_api.conftest import wait_for
 

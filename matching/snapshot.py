@@ -1,0 +1,274 @@
+"""Snapshots of the vector indexes on disk: what lets a restarted worker be ready in seconds, and lets the
+workers of one host share one copy of each index in memory.
+
+A side's snapshot is four files under ``<data_dir>/index/`` and a tag written last:
+
+- ``<side>.faiss``: the faiss structure in faiss's own serialisation (``faiss.write_index``), read back
+  memory-mapped and read-only (``IO_FLAG_MMAP_IFC``: in faiss 1.15 both the HNSW graph and the fp16 codes
+  stay in the file's pages, so the processes that map the same file share them);
+- ``<side>.vectors.npy`` and ``<side>.ids.npy``: the vector store, the vectors mapped copy-on-write with
+  room to grow (a change writes only the pages it touches); ``<side>.hashes.npy``: the text hash of each
+  vector, so that one made stale by a write the change log does not show is caught up too;
+- ``<side>.json``: the tag: format, model id, database, index settings, the change-log horizon it holds
+  (every change of an older transaction is in it: :mod:`matching.changes` says why not a change id),
+  sizes and CRC-32 of the four files.
+
+Each file is written beside its place and renamed into it, so a reader sees a whole old file or a whole
+new one; the tag's checksums tell a set mixed from two writes (or damaged) from a good one. A missing,
+foreign (another model, database or index settings), too old (its changes pruned from the log) or
+corrupt snapshot is not used: the side is rebuilt from PostgreSQL, and the reason is logged. A failed
+write (a full disk) is logged and the service goes on with the index it has.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from core.db import Conn
+from core.logs import exception_summary
+from matching.changes import KEEP_FOR
+from matching.faiss_index import FaissIndex
+from matching.vectors import Kind
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+GROWTH = 0.125
+"""Room for new vectors in a snapshot's vector file, as a share of its rows (mapped, never read unless
+used): new rows go there instead of into a private copy of the whole array."""
+_CHUNK = 1 << 24
+
+
+@dataclass(frozen=True)
+class Tag:
+    """What a snapshot holds, as its ``<side>.json`` says."""
+
+    format: int
+    side: str
+    model_id: str
+    database: str
+    index: dict[str, Any]
+    horizon: int
+    """Changes written by transactions older than this are in the snapshot (matching.changes)."""
+    size: int
+    written_at: float
+    files: dict[str, list[int]]
+    """File name -> [bytes, CRC-32]."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    index: FaissIndex
+    tag: Tag
+    hashes: dict[int, str]
+    """The ``text_hash`` of each vector held: a vector whose row's stored hash differs is stale."""
+
+
+def database_identity(conn: Conn) -> str:
+    """Which database a snapshot was made from: its name and oid (a database dropped and created again
+    under the same name gets another oid)."""
+    row = conn.execute(
+        "SELECT current_database() || ':' || oid AS identity FROM pg_database"
+        " WHERE datname = current_database()"
+    ).fetchone()
+    assert row is not None
+    return str(row["identity"])
+
+
+def index_settings(index: FaissIndex) -> dict[str, Any]:
+    """The settings a snapshot must have been made with to be used for ``index``'s side."""
+    return {"kind": index.kind, "dim": index.dim, "config": index._config()}
+
+
+def _summary(exc: BaseException) -> str:
+    """:func:`core.logs.exception_summary` with the error's code (ENOSPC: a full disk), never a path."""
+    code = errno.errorcode.get(exc.errno or 0) if isinstance(exc, OSError) else None
+    return f"{exception_summary(exc)} {code}" if code else exception_summary(exc)
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _write_structure(structure: Any, path: Path) -> None:
+    faiss.write_index(structure, str(path))
+
+
+def _write_vectors(vectors: np.ndarray[Any, Any], path: Path) -> None:
+    capacity = len(vectors) + int(len(vectors) * GROWTH) + 64
+    mapped = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(capacity, vectors.shape[1]))
+    mapped[: len(vectors)] = vectors
+    mapped.flush()
+    del mapped
+
+
+def _write_array(ids: np.ndarray[Any, Any], path: Path) -> None:
+    with path.open("wb") as handle:  # np.save(path) would add ".npy" to the temporary name
+        np.save(handle, ids)
+
+
+def _temporary(target: Path) -> Path:
+    return target.with_name(f"{target.name}.{os.getpid()}.tmp")
+
+
+def _write_beside(target: Path, write: Callable[[Path], object]) -> list[int]:
+    """Write ``target``'s next version beside it through ``write``, flushed to disk; its [bytes, CRC-32]."""
+    temporary = _temporary(target)
+    write(temporary)
+    with temporary.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    return [temporary.stat().st_size, _crc32(temporary)]
+
+
+class Snapshots:
+    """The snapshots of one database's indexes under one directory, for one model."""
+
+    def __init__(self, directory: Path, model_id: str, database: str) -> None:
+        self.directory = directory
+        self.model_id = model_id
+        self.database = database
+
+    def _path(self, side: str, suffix: str) -> Path:
+        return self.directory / f"{side}{suffix}"
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the directory's lock: the workers of a host starting together build a missing snapshot
+        once (the first one builds and writes it, the others wait and read it)."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle = (self.directory / ".lock").open("a")
+        except OSError as exc:  # no folder to write in: every worker builds its own index
+            log.error("cannot use the index snapshot folder (%s)", _summary(exc))
+            yield
+            return
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def write(self, side: Kind, index: FaissIndex, horizon: int, hashes: Mapping[int, str]) -> bool:
+        """Write ``side``'s snapshot; whether it was written. A failure (a full disk) is logged, the
+        previous snapshot stays whole and the caller goes on with the index it has."""
+        parts = index.snapshot_parts()
+        if parts is None:
+            log.info("the %s index holds changes beside its structure: no snapshot written", side)
+            return False
+        structure, ids, vectors = parts
+        held = np.array([hashes.get(i, "") for i in ids.tolist()], dtype="S64")
+        started = time.perf_counter()
+        writers: dict[str, Callable[[Path], object]] = {
+            f"{side}.faiss": lambda p: _write_structure(structure, p),
+            f"{side}.vectors.npy": lambda p: _write_vectors(vectors, p),
+            f"{side}.ids.npy": lambda p: _write_array(ids, p),
+            f"{side}.hashes.npy": lambda p: _write_array(held, p),
+        }
+        targets = [self.directory / name for name in (*writers, f"{side}.json")]
+        try:
+            # Every file is written whole beside its place first: a full disk stops the write there,
+            # and the previous snapshot stays as it was. Then the renames, the tag last.
+            self.directory.mkdir(parents=True, exist_ok=True)
+            files = {name: _write_beside(self.directory / name, write) for name, write in writers.items()}
+            tag = Tag(
+                FORMAT,
+                side,
+                self.model_id,
+                self.database,
+                index_settings(index),
+                horizon,
+                len(ids),
+                time.time(),
+                files,
+            )
+            body = json.dumps(asdict(tag)).encode()
+            _write_beside(targets[-1], lambda p: p.write_bytes(body))
+            for target in targets:
+                _temporary(target).replace(target)
+        except (OSError, RuntimeError) as exc:  # a full disk, a read-only folder: keep serving
+            log.error(
+                "could not write the %s index snapshot (%s); serving on without it",
+                side,
+                _summary(exc),
+            )
+            return False
+        finally:
+            for target in targets:
+                _temporary(target).unlink(missing_ok=True)
+        log.info(
+            "wrote the %s index snapshot: %d vectors in %.1f s", side, len(ids), time.perf_counter() - started
+        )
+        return True
+
+    def read(self, side: Kind, settings: dict[str, Any]) -> Restored | None:
+        """``side``'s snapshot if it is there, whole, of this model, database and settings, and recent
+        enough to catch up from the change log; else None, with the reason logged."""
+        started = time.perf_counter()
+        tag_path = self._path(side, ".json")
+        if not tag_path.exists():
+            log.info("no %s index snapshot: rebuilding it", side)
+            return None
+        try:
+            tag = Tag(**json.loads(tag_path.read_bytes()))
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning(
+                "the %s index snapshot's tag is unreadable (%s): rebuilding", side, exception_summary(exc)
+            )
+            return None
+        reason = self._foreign(tag, settings)
+        if reason:
+            log.warning("the %s index snapshot is %s: rebuilding", side, reason)
+            return None
+        try:
+            for name, (size, crc) in tag.files.items():
+                path = self.directory / name
+                if path.stat().st_size != size or _crc32(path) != crc:
+                    raise ValueError(f"{name} does not match its tag")
+            ids = np.load(self._path(side, ".ids.npy"), allow_pickle=False)
+            vectors = np.load(self._path(side, ".vectors.npy"), mmap_mode="c", allow_pickle=False)
+            flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+            structure = faiss.read_index(str(self._path(side, ".faiss")), flags)
+            held = np.load(self._path(side, ".hashes.npy"), allow_pickle=False)
+            if len(ids) != tag.size or len(held) != tag.size:
+                raise ValueError("the ids do not match the tag")
+            index = FaissIndex.from_snapshot(settings["config"], ids, vectors, structure)
+        except (OSError, ValueError, RuntimeError) as exc:
+            log.warning("the %s index snapshot is corrupt (%s): rebuilding", side, _summary(exc))
+            return None
+        log.info(
+            "read the %s index snapshot: %d vectors in %.2f s", side, tag.size, time.perf_counter() - started
+        )
+        return Restored(index, tag, dict(zip(ids.tolist(), np.char.decode(held).tolist(), strict=True)))
+
+    def _foreign(self, tag: Tag, settings: dict[str, Any]) -> str:
+        """Why a snapshot with ``tag`` cannot be used here ('' when it can)."""
+        if tag.format != FORMAT:
+            return f"of format {tag.format}"
+        if tag.model_id != self.model_id:
+            return f"of another model ({tag.model_id})"
+        if tag.database != self.database:
+            return "of another database"
+        if tag.index != settings:
+            return "of other index settings"
+        if tag.written_at < time.time() - KEEP_FOR.total_seconds() + 3600:
+            return "older than the change log reaches back"
+        return ""

@@ -1,0 +1,147 @@
+"""Index snapshots on disk: a restarted worker reads its index back instead of building it, and a snapshot
+that cannot be trusted is never used."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching import snapshot
+from matching.faiss_index import FaissIndex
+from matching.index import NumpyIndex, normalise_rows
+from matching.snapshot import Snapshots, index_settings
+
+DIM = 24
+
+
+def vectors(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(8, DIM))
+    return (centres[rng.integers(0, 8, size=n)] + 0.6 * rng.normal(size=(n, DIM))).astype(np.float32)
+
+
+def hnsw_index(n: int = 600, seed: int = 0) -> FaissIndex:
+    index = FaissIndex(DIM, hnsw_threshold=100, hnsw_m=16, exact_filter_max=5, exact_filter_fraction=0.02)
+    index.add(np.arange(n), vectors(n, seed))
+    index.build()
+    return index
+
+
+def top_ids(
+    index: FaissIndex | NumpyIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> list[int]:
+    return [hit.id for hit in index.search(query, k, allowed)[0]]
+
+
+def test_a_snapshot_reads_back_memory_mapped_and_follows_changes_like_exact_search(tmp_path: Path) -> None:
+    original = hnsw_index()
+    snapshots = Snapshots(tmp_path, "model-a", "db:1")
+    assert snapshots.write("need", original, 7, {17: "a" * 64})
+    restored = snapshots.read("need", index_settings(original))
+    assert restored is not None
+    assert restored.hashes[17] == "a" * 64 and restored.hashes[18] == ""  # 18: no hash known
+    index = restored.index
+    assert index.read_only and index.uses_hnsw and restored.tag.horizon == 7
+    assert sorted(index.ids().tolist()) == list(range(600))
+    np.testing.assert_array_equal(index.vector(17), original.vector(17))
+
+    # Changes after the snapshot: new ids, replaced vectors, removed ids; an exact reference gets the same.
+    reference = NumpyIndex(DIM)
+    reference.add(original.ids(), np.stack([original.vector(i) for i in original.ids().tolist()]))
+    new = vectors(40, seed=5)
+    for target in (index, reference):
+        target.add(np.arange(1000, 1040), new)
+        target.add(np.arange(0, 30), vectors(30, seed=6))
+        target.remove(np.arange(30, 60))
+    assert index.read_only and index.pending == 70  # kept beside the mapped graph, not in it
+    queries = normalise_rows(vectors(50, seed=9))
+    allowed = np.arange(0, 1040, 3)
+    agree = 0
+    for query in queries:
+        expected = top_ids(reference, query, 10)
+        agree += len(set(top_ids(index, query, 10)) & set(expected))
+        assert not set(top_ids(index, query, 10)) & set(range(30, 60))
+        assert set(top_ids(index, query, 10, allowed)) <= set(allowed.tolist())
+    assert agree / (10 * len(queries)) >= 0.95
+    # A new vector is its own best match; a replaced one scores with its new vector.
+    assert top_ids(index, new[3], 1) == [1003]
+    assert index.similarities(new[3], [1003])[1003] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_missing_foreign_other_settings_and_corrupt_snapshots_are_rebuilt_and_say_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = hnsw_index()
+    settings = index_settings(original)
+    writer = Snapshots(tmp_path, "model-a", "db:1")
+    caplog.set_level(logging.INFO, logger="matching.snapshot")
+
+    assert writer.read("need", settings) is None
+    assert "no need index snapshot" in caplog.text
+
+    assert writer.write("jobseeker", original, 3, {})
+    assert Snapshots(tmp_path, "model-b", "db:1").read("jobseeker", settings) is None
+    assert "of another model (model-a): rebuilding" in caplog.text
+    assert Snapshots(tmp_path, "model-a", "db:2").read("jobseeker", settings) is None
+    assert "of another database" in caplog.text
+    other = {**settings, "config": {**settings["config"], "hnsw_m": 32}}
+    assert writer.read("jobseeker", other) is None
+    assert "of other index settings" in caplog.text
+    assert writer.read("jobseeker", settings) is not None  # the snapshot itself is fine
+
+    graph = tmp_path / "jobseeker.faiss"
+    damaged = bytearray(graph.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    graph.write_bytes(bytes(damaged))
+    caplog.clear()
+    assert writer.read("jobseeker", settings) is None
+    assert "jobseeker index snapshot is corrupt" in caplog.text
+
+    (tmp_path / "jobseeker.json").write_text("{not json")
+    assert writer.read("jobseeker", settings) is None
+    assert "tag is unreadable" in caplog.text
+
+
+def test_a_snapshot_older_than_the_change_log_reaches_back_is_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = hnsw_index()
+    snapshots = Snapshots(tmp_path, "model-a", "db:1")
+    assert snapshots.write("need", original, 3, {})
+    tag_path = tmp_path / "need.json"
+    tag = json.loads(tag_path.read_text())
+    tag["written_at"] -= 8 * 24 * 3600
+    tag_path.write_text(json.dumps(tag))
+    assert snapshots.read("need", index_settings(original)) is None
+    assert "older than the change log reaches back" in caplog.text
+
+
+def test_a_full_disk_keeps_the_previous_snapshot_whole_and_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = hnsw_index(seed=0)
+    snapshots = Snapshots(tmp_path, "model-a", "db:1")
+    assert snapshots.write("need", first, 3, {})
+
+    def disk_full(vectors: np.ndarray, path: Path) -> None:
+        path.write_bytes(b"\0" * 100)  # part of the file got written before the disk filled up
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(snapshot, "_write_vectors", disk_full)
+    second = hnsw_index(seed=1)
+    assert not snapshots.write("need", second, 9, {})
+    assert "could not write the need index snapshot (OSError ENOSPC); serving on without it" in caplog.text
+    assert not list(tmp_path.glob("*.tmp"))
+    kept = snapshots.read("need", index_settings(first))  # the previous one, whole
+    assert kept is not None and kept.tag.horizon == 3
+    np.testing.assert_array_equal(kept.index.vector(5), first.vector(5))
+    monkeypatch.undo()
+    assert snapshots.write("need", second, 9, {})
+    restored = snapshots.read("need", index_settings(second))
+    assert restored is not None and restored.tag.horizon == 9
+    np.testing.assert_array_equal(restored.index.vector(5), second.vector(5))
