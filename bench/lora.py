@@ -4,8 +4,7 @@ Trains low-rank updates of the attention and feed-forward products of multilingu
 train side of the document split (:mod:`matching.tuning`), with in-batch negatives (a softmax over the
 batch's documents, temperature 0.05), then re-encodes every corpus and the dev queries and ranks them
 as :func:`matching.tuning.measure` does. Writes ``bench/results/lora.json``. Not part of the product:
-``peft`` is not a dependency (install it beside the environment, e.g.
-``pip install --target /tmp/peftlib --no-deps peft accelerate`` and ``PYTHONPATH=/tmp/peftlib``).
+``peft`` and ``accelerate`` are the optional extra ``lora`` (``pip install -e '.[lora]'``).
 
     python -m bench.lora [--steps 150] [--batch 32] [--rank 8]
 """
@@ -29,6 +28,16 @@ from matching.tuning import TASK_NAMES, TaskVectors, _scores, document_side, pre
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> None:
     """Train, measure, write the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -40,6 +49,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "lora.json")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1: a shared machine)")
     parser.add_argument("--tasks", default=",".join(TASK_NAMES), help="comma-separated task names")
+    parser.add_argument("--lr", type=float, default=2e-4, help="AdamW learning rate")
+    parser.add_argument("--bf16", action="store_true", help="train under torch.autocast bfloat16")
     args = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
     import torch
@@ -74,7 +85,7 @@ def main() -> None:
                 if document_side(d) == "train"
             ]
         )
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr)
     model.train()
     started = time.perf_counter()
     losses = []
@@ -83,8 +94,9 @@ def main() -> None:
         pick = rng.choice(len(task_pairs), size=args.batch, replace=False)
         queries = [task_pairs[i][0] for i in pick]
         docs = [task_pairs[i][1] for i in pick]
-        q = model(model.tokenize(queries))["sentence_embedding"]
-        d = model(model.tokenize(docs))["sentence_embedding"]
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            q = model(model.tokenize(queries))["sentence_embedding"].float()
+            d = model(model.tokenize(docs))["sentence_embedding"].float()
         logits = torch.nn.functional.normalize(q, dim=1) @ torch.nn.functional.normalize(d, dim=1).T / 0.05
         # Identical documents (several queries of one occupation) are not negatives of each other.
         same = torch.tensor([[a == b for b in docs] for a in docs])
@@ -114,10 +126,14 @@ def main() -> None:
 
     results: dict[str, Any] = {}
     encode_started = time.perf_counter()
+    encoded: dict[tuple[str, ...], Any] = {}  # T2 and T3 share their corpus: encode it once
     for task in tasks:
         dev = split_task(task)["dev"]
         prompt = "query: " if text_kind(task.name).corpus_prompt == "query" else "passage: "
-        corpus = encode([doc.text for doc in task.corpus], prompt)
+        key = (prompt, *(doc.text for doc in task.corpus))
+        if key not in encoded:
+            encoded[key] = encode([doc.text for doc in task.corpus], prompt)
+        corpus = encoded[key]
         dev_rows = {q.id for q in dev.queries}
         queries = np.zeros((len(task.queries), 384), dtype=np.float32)
         rows = [i for i, q in enumerate(task.queries) if q.id in dev_rows]
@@ -127,11 +143,14 @@ def main() -> None:
         results[task.name] = _scores(prepared, text_kind(task.name).weights)
         print(task.name, json.dumps(results[task.name]), flush=True)
     report = {
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu_name(),
+        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+        "bf16_training": args.bf16,
         "tasks": args.tasks.split(","),
         "steps": args.steps,
         "batch": args.batch,
         "rank": args.rank,
+        "learning_rate": args.lr,
         "max_tokens_in_training": args.max_tokens,
         "trainable_parameters": trainable,
         "torch_threads": args.threads,

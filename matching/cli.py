@@ -36,7 +36,9 @@ def model_build(force: bool = typer.Option(False, help="Rebuild even if the mode
 
 @model_app.command("tune")
 def model_tune(
-    steps: int = typer.Option(400, min=1, help="Training steps (each: 256 pairs of every task)."),
+    steps: int | None = typer.Option(
+        None, min=1, help="Training steps (each: 256 pairs of every task; default: the chosen budget)."
+    ),
     out: Path | None = typer.Option(None, help="Where to write the adapter (default: the committed one)."),
     tasks: Path | None = typer.Option(
         None, exists=True, file_okay=False, help="The folder of evaluation tasks (default: shared/data/eval)."
@@ -73,7 +75,7 @@ def model_tune(
             embedder,
             out or ADAPTER_FILE,
             tasks_dir=tasks_dir,
-            settings=TrainSettings(steps=steps),
+            settings=TrainSettings() if steps is None else TrainSettings(steps=steps),
             task_names=names,
             progress=lambda message: typer.echo(message, err=True),
         )

@@ -105,9 +105,15 @@ class TrainSettings:
     steps: int = 400
     batch: int = 256
     negatives: int = 1024
-    """Train documents drawn per task and step besides the batch's own: the softmax's candidates."""
+    """Train documents drawn per task and step besides the batch's own: the softmax's candidates; 0:
+    every train document of the task (so the hardest negatives are always among them)."""
     learning_rate: float = 1e-3
     temperature: float = TEMPERATURE
+    rank: int = 0
+    """0: a full residual ``A``; ``r`` > 0: ``A = U Vᵀ`` of rank ``r`` (``U`` starts at zero)."""
+    identity_weight: float = 0.0
+    """Penalty on ``‖A‖²`` (the squared Frobenius norm) added to each step's loss: keeps ``W`` near
+    the identity."""
     seed: int = 19
     threads: int = 1
     """torch threads while training: the products are small, and on a shared machine a second thread
@@ -131,26 +137,36 @@ def _pairs(
     return np.asarray(queries, dtype=np.int64), np.asarray(targets, dtype=np.int64), train_docs
 
 
+Checkpoint = Callable[[int, Vectors], None]
+
+
 def train_projection(
     data: Sequence[TaskVectors],
     settings: TrainSettings = TrainSettings(),
     progress: Callable[[str], None] | None = None,
     side: SideOf = document_side,
+    checkpoint: tuple[int, Checkpoint] | None = None,
 ) -> Vectors:
     """Learn ``W = I + A`` on the train side of every task in ``data``; return ``W`` (float32). Only
-    train documents are candidates of the softmax; dev documents and their queries are never seen."""
+    train documents are candidates of the softmax; dev documents and their queries are never seen.
+    ``checkpoint`` = ``(every, call)``: ``call(steps_done, W)`` after every ``every`` steps (for a
+    budget search on :func:`inner_side`)."""
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(settings.threads)
     try:
-        return _train(data, settings, progress or (lambda _message: None), side)
+        return _train(data, settings, progress or (lambda _message: None), side, checkpoint)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(
-    data: Sequence[TaskVectors], settings: TrainSettings, say: Callable[[str], None], side: SideOf
+    data: Sequence[TaskVectors],
+    settings: TrainSettings,
+    say: Callable[[str], None],
+    side: SideOf,
+    checkpoint: tuple[int, Checkpoint] | None,
 ) -> Vectors:
     import torch
 
@@ -173,26 +189,46 @@ def _train(
         )
     if not prepared:
         raise ValueError("no training pairs: every task's relevant documents fell on the dev side")
-    residual = torch.zeros(dim, dim, requires_grad=True)
-    optimiser = torch.optim.Adam([residual], lr=settings.learning_rate)
     identity = torch.eye(dim)
+    if settings.rank > 0:
+        left = torch.zeros(dim, settings.rank, requires_grad=True)
+        right = (torch.randn(dim, settings.rank) / dim**0.5).requires_grad_()
+        parameters = [left, right]
 
-    def project(vectors: torch.Tensor) -> torch.Tensor:
-        return torch.nn.functional.normalize(vectors @ (identity + residual).T, dim=1)
+        def residual() -> torch.Tensor:
+            product: torch.Tensor = left @ right.T
+            return product
+    else:
+        full = torch.zeros(dim, dim, requires_grad=True)
+        parameters = [full]
+
+        def residual() -> torch.Tensor:
+            return full
+
+    optimiser = torch.optim.Adam(parameters, lr=settings.learning_rate)
+
+    def matrix() -> Vectors:
+        return np.asarray((identity + residual()).detach().numpy(), dtype=np.float32)
 
     for step in range(settings.steps):
         optimiser.zero_grad()
-        loss = torch.zeros(())
+        mapping = identity + residual()
+        loss = settings.identity_weight * (mapping - identity).square().sum()
         for query_vectors, doc_vectors, rows, slots in prepared:
             pick = generator.choice(len(rows), size=min(settings.batch, len(rows)), replace=False)
             own = slots[pick].numpy()
-            drawn = generator.choice(
-                len(doc_vectors), size=min(settings.negatives, len(doc_vectors)), replace=False
+            drawn = (
+                np.arange(len(doc_vectors))
+                if settings.negatives == 0
+                else generator.choice(
+                    len(doc_vectors), size=min(settings.negatives, len(doc_vectors)), replace=False
+                )
             )
             candidates, targets = np.unique(np.concatenate([own, drawn]), return_inverse=True)
+            chosen_docs = doc_vectors[torch.from_numpy(candidates)]
             logits = (
-                project(query_vectors[rows[pick]])
-                @ project(doc_vectors[torch.from_numpy(candidates)]).T
+                torch.nn.functional.normalize(query_vectors[rows[pick]] @ mapping.T, dim=1)
+                @ torch.nn.functional.normalize(chosen_docs @ mapping.T, dim=1).T
                 / settings.temperature
             )
             loss = loss + torch.nn.functional.cross_entropy(logits, torch.from_numpy(targets[: len(own)]))
@@ -200,7 +236,9 @@ def _train(
         optimiser.step()
         if step % 50 == 0 or step == settings.steps - 1:
             say(f"step {step + 1}/{settings.steps}: loss {float(loss.detach()) / len(prepared):.4f}")
-    return np.asarray((identity + residual).detach().numpy(), dtype=np.float32)
+        if checkpoint is not None and (step + 1) % checkpoint[0] == 0:
+            checkpoint[1](step + 1, matrix())
+    return matrix()
 
 
 def _normalised(vectors: Vectors, matrix: Vectors | None) -> Vectors:
@@ -377,7 +415,10 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"Model without adapter `{report['model_id']}`; adapter sha256 `{report['adapter_sha256'][:12]}`; "
         f"split by relevant document (salt `{report['split']['salt']}`, {report['split']['dev_share']:.0%} "
         f"of documents on the dev side); {settings['steps']} steps of {settings['batch']} pairs per task, "
-        f"Adam {settings['learning_rate']}, temperature {settings['temperature']}. Seconds: encoding "
+        f"Adam {settings['learning_rate']}, temperature {settings['temperature']}, "
+        f"{'full-rank' if not settings.get('rank') else 'rank ' + str(settings['rank'])} residual, "
+        f"identity penalty {settings.get('identity_weight', 0.0)}, "
+        f"{settings['negatives'] or 'all'} drawn negatives. Seconds: encoding "
         f"{seconds['encode']} (0 when cached), training {seconds['train']}, measuring {seconds['measure']}.",
         "",
         "| task | train / dev queries | component | MRR@10 before | MRR@10 after | R@10 before | R@10 after "
@@ -424,7 +465,7 @@ def to_markdown(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m matching.tuning [--steps N] [--out FILE] [--report FILE]``."""
+    """``python -m matching.tuning [--steps N] [--learning-rate X] ... [--out FILE] [--report FILE]``."""
     import argparse
     import sys
 
@@ -435,15 +476,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--model", type=Path, default=DEFAULT_CACHE_DIR.parents[1] / "model" / "multilingual-e5-small"
     )
-    parser.add_argument("--steps", type=int, default=TrainSettings().steps)
+    defaults = TrainSettings()
+    parser.add_argument("--steps", type=int, default=defaults.steps)
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+    parser.add_argument("--temperature", type=float, default=defaults.temperature)
+    parser.add_argument("--negatives", type=int, default=defaults.negatives, help="0: all")
+    parser.add_argument("--rank", type=int, default=defaults.rank, help="0: full")
+    parser.add_argument("--identity-weight", type=float, default=defaults.identity_weight)
     parser.add_argument("--out", type=Path, default=ADAPTER_FILE)
     parser.add_argument("--report", type=Path)
     args = parser.parse_args(argv)
     embedder = get_embedder("sentence-transformers", args.model, adapter=False)
+    settings = dataclasses.replace(
+        defaults,
+        steps=args.steps,
+        learning_rate=args.learning_rate,
+        temperature=args.temperature,
+        negatives=args.negatives,
+        rank=args.rank,
+        identity_weight=args.identity_weight,
+    )
     report = tune(
         embedder,
         args.out,
-        settings=TrainSettings(steps=args.steps),
+        settings=settings,
         progress=lambda m: print(m, file=sys.stderr),
     )
     text = json.dumps(report, indent=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -143,3 +144,39 @@ def test_model_tune_names_a_folder_without_tasks(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "holds none of the tasks" in result.output
     assert not (tmp_path / "a.npy").exists()
+
+
+def _noisy_task(seed: int = 0) -> TaskVectors:
+    """T2's documents with random 16-dimensional vectors: each query its document's plus noise."""
+    rng = np.random.default_rng(seed)
+    task = load_task(DEFAULT_TASKS_DIR / TASK_NAMES[1])
+    row = {doc.id: i for i, doc in enumerate(task.corpus)}
+    corpus = rng.standard_normal((len(task.corpus), 16))
+    queries = np.stack(
+        [corpus[row[sorted(task.relevant[q.id])[0]]] + rng.standard_normal(16) for q in task.queries]
+    )
+    corpus = (corpus / np.linalg.norm(corpus, axis=1, keepdims=True)).astype(np.float32)
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+    return TaskVectors(task, corpus, queries)
+
+
+def test_a_low_rank_residual_has_that_rank_and_reports_checkpoints() -> None:
+    seen: list[int] = []
+    matrix = train_projection(
+        [_noisy_task()],
+        TrainSettings(steps=20, learning_rate=0.05, rank=3, negatives=0),
+        checkpoint=(5, lambda steps, _matrix: seen.append(steps)),
+    )
+    assert seen == [5, 10, 15, 20]
+    residual = matrix - np.eye(16, dtype=np.float32)
+    assert np.linalg.matrix_rank(residual, tol=1e-5) == 3
+    full = train_projection([_noisy_task()], TrainSettings(steps=20, learning_rate=0.05))
+    assert np.linalg.matrix_rank(full - np.eye(16, dtype=np.float32), tol=1e-5) > 3
+
+
+def test_the_identity_penalty_keeps_the_map_near_the_identity() -> None:
+    settings = TrainSettings(steps=30, learning_rate=0.05)
+    free = train_projection([_noisy_task()], settings)
+    held = train_projection([_noisy_task()], dataclasses.replace(settings, identity_weight=1.0))
+    eye = np.eye(16, dtype=np.float32)
+    assert np.linalg.norm(held - eye) < 0.5 * np.linalg.norm(free - eye)
