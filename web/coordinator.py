@@ -119,7 +119,10 @@ def employer_register(
         coordinators = _coordinators(ctx)
         owners = _owner_choices(ctx, coordinators)
         if owner is None:
-            owner = "me" if ctx.principal.role is Role.COORDINATOR else ""
+            # Opened afresh, a coordinator's register shows their own employers; a link that searches
+            # (``?q=…``) searches them all.
+            fresh = not ctx.request.query_params
+            owner = "me" if fresh and ctx.principal.role is Role.COORDINATOR else ""
         owner = owner if owner in {k for k, _ in owners} else ""
         form = Form.initial(
             {
