@@ -8,7 +8,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NotRequired
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
@@ -369,7 +377,7 @@ class AreaSettings(BaseModel):
 
 
 class AreaSettingsUpdate(Strict):
-    caseworker_field_work: bool
+    caseworker_field_work: StrictBool
 
 
 class Contact(BaseModel):
