@@ -27,6 +27,11 @@ PROPOSERS: Final = (Role.COORDINATOR, Role.CASEWORKER)
 """Propose a jobseeker for a need."""
 NEED_WRITERS: Final = (Role.COORDINATOR, Role.ADMIN, Role.EMPLOYER)
 """Post and change needs (an employer user their own organisation's)."""
+FIELD_WORKERS: Final = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
+"""Log employer contacts and record needs from a visit (caseworkers, as job coaches, only where the area
+allows it: ``employers.field_work``)."""
+NEED_RECORDERS: Final = (*NEED_WRITERS, Role.CASEWORKER)
+"""Record a new need: the need writers, and caseworkers as field workers."""
 MATCHERS: Final = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)
 """Rank and search needs and jobseekers."""
 WORKFLOW: Final = (Role.COORDINATOR, Role.CASEWORKER, Role.ADMIN)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Final
 
 AREA: Final = "Varsinais-Suomen työllisyysalue (demo)"
+COORDINATOR_EMAILS: Final = ("koordinaattori@demo.example", "koordinaattori2@demo.example")
+"""The demo's business coordinators: employers take turns to have each as their responsible coordinator."""
 MUNICIPALITIES: Final = (
     "Turku",
     "Lieto",

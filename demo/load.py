@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Final
 
 from accounts import service as accounts
-from accounts.models import Role, operator_name
+from accounts.models import Role, operator, operator_name
 from core.db import Conn
 from core.errors import ValidationFailed
-from demo.catalogue import AREA, MUNICIPALITIES
+from demo.catalogue import AREA, COORDINATOR_EMAILS, MUNICIPALITIES
 from demo.path import load_path
+from employers.field_work import assign_coordinators
 from employers.interchange import stored_employers
 from interchange.importer import ImportReport, import_file
 from jobseekers.consents import record_standing_consents
@@ -44,7 +45,8 @@ class DemoUser:
 
 
 DEMO_USERS: Final = (
-    DemoUser(Role.COORDINATOR, "koordinaattori@demo.example", "Kaisa Koivisto (yrityskoordinaattori)"),
+    DemoUser(Role.COORDINATOR, COORDINATOR_EMAILS[0], "Kaisa Koivisto (yrityskoordinaattori)"),
+    DemoUser(Role.COORDINATOR, COORDINATOR_EMAILS[1], "Markus Mäkelä (yrityskoordinaattori)"),
     DemoUser(Role.CASEWORKER, "omavirkailija@demo.example", "Olli Ojala (omavirkailija)"),
     DemoUser(Role.EMPLOYER, "tyonantaja@demo.example", "Tiina Laine (Lounais-Suomen Logistiikka Oy)"),
     DemoUser(Role.ADMIN, "paakayttaja@demo.example", "Pasi Pitkänen (pääkäyttäjä)"),
@@ -64,7 +66,8 @@ class DemoReport:
 
 
 def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> DemoReport:
-    """Import the demo file into the demo area and make sure its users and client assignments exist."""
+    """Import the demo file into the demo area and make sure its users, client assignments and each
+    employer's responsible coordinator exist."""
     area_id = accounts.ensure_area(conn, AREA, list(MUNICIPALITIES))
     report = import_file(conn, path, AREA, progress=progress)
     if not report.written:
@@ -98,6 +101,7 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     clients = [f"vs-j{n:03d}" for n in range(1, 1000, CASEWORKER_EVERY)]
     assigned = assign_caseworker(conn, area_id, clients, existing[caseworker.email])
     load_path(conn, area_id, existing[caseworker.email])
+    _assign_coordinators(conn, area_id, [existing[email] for email in COORDINATOR_EMAILS])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
     return DemoReport(
         area_id=area_id,
@@ -106,3 +110,19 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
         clients_assigned=assigned,
         profiles_shared=shared,
     )
+
+
+def _assign_coordinators(conn: Conn, area_id: int, coordinators: list[int]) -> None:
+    """Give every demo employer a responsible coordinator, the coordinators taking turns in the order of
+    the employers' external ids (vs-e001 the first's: the demo employer user's coordinator); an employer
+    that already has one keeps it."""
+    rows = conn.execute(
+        "SELECT id, external_id FROM employers WHERE area_id = %s AND responsible_coordinator IS NULL"
+        " AND external_id LIKE 'vs-e%%' ORDER BY external_id",
+        (area_id,),
+    ).fetchall()
+    turns = {
+        row["id"]: coordinators[(int(row["external_id"].removeprefix("vs-e")) - 1) % len(coordinators)]
+        for row in rows
+    }
+    assign_coordinators(conn, operator(area_id), turns)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from accounts.models import COORDINATION, NEED_WRITERS, READERS
+from accounts.models import COORDINATION, FIELD_WORKERS, NEED_RECORDERS, NEED_WRITERS, READERS, STAFF, Role
 from api.deps import CurrentPrincipal, DbConn, require
 from api.http import (
     Paging,
@@ -21,13 +21,16 @@ from api.http import (
 )
 from api.problems import problem_responses
 from core.paging import Page
-from employers import service
+from employers import field_work, service
 from employers.schemas import (
+    AreaSettings,
+    AreaSettingsUpdate,
     Contact,
     ContactCreate,
     ContactFilters,
     ContactUpdate,
     Employer,
+    EmployerCoordinator,
     EmployerCreate,
     EmployerFilters,
     EmployerUpdate,
@@ -63,12 +66,13 @@ def create_employer(
     conn: DbConn,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Register an employer of the area (coordinator, admin)."""
+    """Register an employer of the area (coordinator, admin); ``responsible_coordinator`` must be a
+    coordinator of the area (else 422, nothing written)."""
     require(principal, *COORDINATION)
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
-        row = service.create_employer(conn, principal.area_id, body)
+        row = service.create_employer(conn, principal.area_id, body, principal)
         return _created(row, f"/api/v1/employers/{row['id']}")
 
     return idempotent_create(conn, principal, key, fingerprint, produce)
@@ -118,7 +122,8 @@ def update_employer(
     conn: DbConn,
     response: Response,
 ) -> dict[str, Any]:
-    """Change an employer (coordinator, admin); needs If-Match."""
+    """Change an employer (coordinator, admin); needs If-Match. Reassigning ``responsible_coordinator`` is
+    recorded with who made it; it must be a coordinator of the area (else 422, nothing written)."""
     require(principal, *COORDINATION)
     return with_etag(response, service.update_employer(conn, principal, employer_id, version, body))
 
@@ -135,6 +140,49 @@ def archive_employer(
     """Archive an employer (coordinator, admin); needs If-Match."""
     require(principal, *COORDINATION)
     return with_etag(response, service.archive_employer(conn, principal, employer_id, version))
+
+
+@router.get(
+    "/employers/{employer_id}/coordinator",
+    tags=["employers"],
+    response_model=EmployerCoordinator,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def employer_coordinator(employer_id: int, principal: CurrentPrincipal, conn: DbConn) -> dict[str, Any]:
+    """The employer's responsible coordinator with their contact details (every role; an employer user
+    their own organisation's); staff also get the reassignments, newest first."""
+    employer = service.get_employer(conn, principal, employer_id)
+    coordinator = field_work.coordinator_of(conn, principal.area_id, employer["responsible_coordinator"])
+    staff = principal.role in STAFF
+    history = field_work.reassignments(conn, principal.area_id, employer_id) if staff else []
+    return {"employer_id": employer_id, "coordinator": coordinator, "reassignments": history}
+
+
+# Area settings -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/area-settings",
+    tags=["area"],
+    response_model=AreaSettings,
+    responses=problem_responses(401, 403, 422),
+)
+def get_area_settings(principal: CurrentPrincipal, conn: DbConn) -> dict[str, Any]:
+    """The area's settings, e.g. whether caseworkers may log employer contacts and record needs (staff)."""
+    require(principal, *STAFF)
+    return field_work.area_settings(conn, principal.area_id)
+
+
+@router.put(
+    "/area-settings",
+    tags=["area"],
+    response_model=AreaSettings,
+    responses=problem_responses(401, 403, 413, 422),
+)
+def put_area_settings(body: AreaSettingsUpdate, principal: CurrentPrincipal, conn: DbConn) -> dict[str, Any]:
+    """Change the area's settings (admin)."""
+    require(principal, Role.ADMIN)
+    return field_work.update_area_settings(conn, principal, body.caseworker_field_work)
 
 
 # Contacts ------------------------------------------------------------------------------------------
@@ -154,8 +202,9 @@ def create_contact(
     conn: DbConn,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Log a contact with an employer (coordinator, admin)."""
-    require(principal, *COORDINATION)
+    """Log a contact with an employer (coordinator, admin; a caseworker unless the area's settings
+    switch field work by caseworkers off: 403)."""
+    require(principal, *FIELD_WORKERS)
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:
@@ -243,8 +292,9 @@ def archive_contact(
 def create_need(
     body: NeedCreate, request: Request, principal: CurrentPrincipal, conn: DbConn, key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Record a need (coordinator, admin) or post one's own (employer)."""
-    require(principal, *NEED_WRITERS)
+    """Record a need (coordinator, admin; a caseworker unless the area's settings switch field work by
+    caseworkers off: 403) or post one's own (employer)."""
+    require(principal, *NEED_RECORDERS)
     fingerprint = request_fingerprint(request, body)
 
     def produce() -> tuple[int, Any, dict[str, str]]:

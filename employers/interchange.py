@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
+from accounts.models import operator
 from core.bulk import (
     Column,
     Outcome,
@@ -28,7 +29,10 @@ from core.bulk import (
 from core.db import Conn
 from core.events import notify_change
 from core.municipalities import record_municipality
+from employers import field_work
 from employers.schemas import EmployerCreate, ExternalId, NeedFields, ShortText, TextLanguage
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 
 def _no_contact(value: int | None) -> None:
@@ -41,10 +45,13 @@ def _dedupe(value: list[str] | None) -> list[str] | None:
 
 
 class EmployerRecord(EmployerCreate):
-    """``{"type": "employer", ...}``: the fields of :class:`EmployerCreate`, ``external_id`` required."""
+    """``{"type": "employer", ...}``: the fields of :class:`EmployerCreate`, ``external_id`` required;
+    ``responsible_coordinator`` is the email of an active coordinator of the area (user ids do not travel
+    between databases). Absent, the stored coordinator stays; ``null`` clears it."""
 
     external_id: ExternalId
     archived: bool | None = None
+    responsible_coordinator: Email | None = None  # type: ignore[assignment]
 
     _municipality = field_validator("municipality")(record_municipality)
 
@@ -106,6 +113,7 @@ NEED_COLUMNS: Final = (
     Column("text_language", "language", default="fi"),
 )
 ARCHIVED: Final = Column("archived", "archived", "boolean", False)
+COORDINATOR: Final = Column("responsible_coordinator", "responsible_coordinator", "bigint")
 EMPLOYER_ID: Final = Column("employer_id", "employer", "bigint")
 
 
@@ -160,6 +168,25 @@ def check_employers(
     return problems
 
 
+def check_coordinators(
+    conn: Conn, area_id: int | None, records: Sequence[EmployerRecord]
+) -> list[tuple[int, str, str]]:
+    """A line's responsible coordinator must be an active coordinator of the area (``area_id`` None: an
+    area still to be created, which has none): ``(index into records, field, reason)``."""
+    coordinators = _coordinator_ids(conn, area_id) if area_id is not None else {}
+    return [
+        (index, "responsible_coordinator", "no active coordinator of the area has this email")
+        for index, record in enumerate(records)
+        if record.responsible_coordinator is not None
+        and record.responsible_coordinator.lower() not in coordinators
+    ]
+
+
+def _coordinator_ids(conn: Conn, area_id: int) -> dict[str, int]:
+    """The area's active coordinators by lower-case email: who a line may name as responsible."""
+    return {u["email"].lower(): u["id"] for u in field_work.area_coordinators(conn, area_id)}
+
+
 def check_needs(conn: Conn, area_id: int, records: Sequence[NeedRecord]) -> list[tuple[int, str, str]]:
     """Problems that only the database shows: a need cannot offer fewer positions than it has filled."""
     existing = stored_rows(conn, "needs", area_id, [r.external_id for r in records], NEED_PREFIX)
@@ -184,12 +211,32 @@ def _kept(record: EmployerRecord | NeedRecord, values: dict[str, Any]) -> dict[s
 def upsert_employers(
     conn: Conn, area_id: int, records: Sequence[EmployerRecord], progress: Progress | None = None
 ) -> list[tuple[int, Outcome]]:
-    """Create or update the employers of validated records; ``(id, outcome)`` per record, in order."""
+    """Create or update the employers of validated records; ``(id, outcome)`` per record, in order.
+
+    A line naming a responsible coordinator (by email, checked by :func:`check_coordinators`) sets it, and
+    a change of it is recorded as made by the operator running the import.
+    """
+    coordinators = _coordinator_ids(conn, area_id)
+    actor = operator(area_id)
     out: list[tuple[int, Outcome]] = []
     for batch in batches(records):
-        items = [_kept(r, values_of(r, EMPLOYER_COLUMNS)) for r in batch]
+        items = []
+        for r in batch:
+            values = _kept(r, values_of(r, EMPLOYER_COLUMNS))
+            if "responsible_coordinator" in r.model_fields_set:
+                email = r.responsible_coordinator
+                values[COORDINATOR.name] = None if email is None else coordinators[email.lower()]
+            items.append(values)
         existing = _existing_employers(conn, area_id, batch)
-        out += upsert(conn, "employers", area_id, (*EMPLOYER_COLUMNS, ARCHIVED), items, existing)
+        before = {ext: row["responsible_coordinator"] for ext, row in existing.items()}
+        results = upsert(
+            conn, "employers", area_id, (*EMPLOYER_COLUMNS, ARCHIVED, COORDINATOR), items, existing
+        )
+        for values, (employer_id, _) in zip(items, results, strict=True):
+            if COORDINATOR.name in values:
+                previous = before.get(values["external_id"])
+                field_work.record_reassignment(conn, actor, employer_id, previous, values[COORDINATOR.name])
+        out += results
         if progress:
             progress(len(batch))
     return out
@@ -231,9 +278,17 @@ def upsert_needs(
 def export_employers(conn: Conn, area_id: int) -> list[dict[str, Any]]:
     """Every employer of the area as a line, sorted by external id (generated where missing)."""
     lines = []
-    for row in conn.execute("SELECT * FROM employers WHERE area_id = %s", (area_id,)).fetchall():
+    rows = conn.execute(
+        "SELECT e.*, u.email AS coordinator_email FROM employers e"
+        " LEFT JOIN users u ON u.id = e.responsible_coordinator WHERE e.area_id = %s",
+        (area_id,),
+    ).fetchall()
+    for row in rows:
         row["external_id"] = external_id(row, EMPLOYER_PREFIX)
-        lines.append({"type": "employer", **line_values(row, (*EMPLOYER_COLUMNS, ARCHIVED))})
+        line = {"type": "employer", **line_values(row, (*EMPLOYER_COLUMNS, ARCHIVED))}
+        if row["coordinator_email"] is not None:
+            line["responsible_coordinator"] = row["coordinator_email"]
+        lines.append(line)
     return sorted(lines, key=lambda line: str(line["external_id"]))
 
 

@@ -8,7 +8,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NotRequired
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
@@ -142,6 +150,9 @@ class EmployerFields(Strict):
     social_procurement: bool | None = None
     is_municipal: bool | None = None
     contact_persons: list[ContactPerson] | None = Field(None, max_length=20)
+    responsible_coordinator: int | None = Field(
+        None, description="User id of the employer's responsible coordinator: a coordinator of the area"
+    )
 
     _sector = field_validator("sector")(_check_sector)
 
@@ -266,6 +277,8 @@ class EmployerFilters(ListFilters):
     partnership_status: Partnership | None = None
     created_from: FilterDay | None = Field(default=None, description="registered on or after this day")
     created_to: FilterDay | None = Field(default=None, description="registered on or before this day")
+    responsible_coordinator: int | None = Field(default=None, description="whose employers (a user id)")
+    mine: bool = Field(default=False, description="only the employers whose responsible coordinator I am")
     include_archived: bool = False
     sort: str = sort_field("name", EMPLOYER_SORTS)
 
@@ -273,7 +286,9 @@ class EmployerFilters(ListFilters):
 class ContactFilters(ListFilters):
     employer_id: int | None = None
     due_before: date | None = None
-    mine: bool = False
+    mine: bool = Field(
+        default=False, description="only those I logged or with employers whose responsible coordinator I am"
+    )
     sort: str = sort_field("-contact_date", CONTACT_SORTS)
 
 
@@ -324,10 +339,45 @@ class Employer(BaseModel):
     social_procurement: bool
     is_municipal: bool
     contact_persons: list[ContactPersonOut]
+    responsible_coordinator: int | None = Field(description="User id of the responsible coordinator")
     archived: bool
     version: int = Field(description="The row version; its ETag is the version in quotes")
     created_at: datetime
     updated_at: datetime
+
+
+class CoordinatorContact(BaseModel):
+    user_id: int
+    display_name: str
+    email: str
+
+
+class CoordinatorReassignment(BaseModel):
+    at: datetime
+    actor_name: str = Field(description="Who reassigned (a user's name, or cli:<name> for a command)")
+    previous_user_id: int | None
+    previous_name: str | None
+    new_user_id: int | None
+    new_name: str | None
+
+
+class EmployerCoordinator(BaseModel):
+    employer_id: int
+    coordinator: CoordinatorContact | None = Field(description="None while no coordinator is named")
+    reassignments: list[CoordinatorReassignment] = Field(description="Staff only; empty for employers")
+
+
+class AreaSettings(BaseModel):
+    area_id: int
+    caseworker_field_work: bool = Field(
+        description="Caseworkers (job coaches) may log employer contacts and record needs"
+    )
+    updated_by: int | None
+    updated_at: datetime | None
+
+
+class AreaSettingsUpdate(Strict):
+    caseworker_field_work: StrictBool
 
 
 class Contact(BaseModel):

@@ -16,6 +16,7 @@ from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
+from employers import field_work
 from employers.schemas import (
     CONTACT_SORTS,
     EMPLOYER_SORTS,
@@ -82,14 +83,22 @@ def _as_json(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def create_employer(conn: Conn, area_id: int, data: EmployerCreate) -> dict[str, Any]:
-    """A new employer of the area."""
+def create_employer(
+    conn: Conn, area_id: int, data: EmployerCreate, actor: Principal | None = None
+) -> dict[str, Any]:
+    """A new employer of the area; a responsible coordinator named must be a coordinator of the area
+    (422, nothing written), and naming one is recorded as ``actor``'s assignment."""
     values = _as_json(data.model_dump(exclude_none=True, mode="json"))
     values["municipality"] = canonical_municipality(data.municipality)
     values["area_id"] = area_id
+    if data.responsible_coordinator is not None:
+        field_work.check_coordinator(conn, area_id, data.responsible_coordinator)
     try:
         with conn.transaction():
-            return insert_row(conn, "employers", values)
+            row = insert_row(conn, "employers", values)
+            if actor is not None:
+                field_work.record_reassignment(conn, actor, row["id"], None, data.responsible_coordinator)
+            return row
     except pg_errors.UniqueViolation as exc:
         raise _unique_violation(exc) from None
 
@@ -141,6 +150,10 @@ def list_employers(
         where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date >= %s", filters.created_from))
     if filters.created_to is not None:
         where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
+    if filters.responsible_coordinator is not None:
+        where.append(("responsible_coordinator = %s", filters.responsible_coordinator))
+    if filters.mine:
+        where.append(("responsible_coordinator = %s", principal.user_id))
     if not filters.include_archived:
         where.append(("NOT archived", None))
     ordering = order_by(filters.sort, EMPLOYER_SORTS, "name")
@@ -150,15 +163,24 @@ def list_employers(
 def update_employer(
     conn: Conn, principal: Principal, employer_id: int, version: int, data: EmployerUpdate
 ) -> dict[str, Any]:
-    """Change an employer at the version the client read."""
+    """Change an employer at the version the client read. A new responsible coordinator must be a
+    coordinator of the area (422, nothing written); the reassignment is recorded with who made it."""
     changes = data.model_dump(exclude_unset=True, mode="json")
     _reject_nulls(changes, EMPLOYER_REQUIRED)
     changes = _as_json(changes)
     if changes.get("municipality"):
         changes["municipality"] = canonical_municipality(changes["municipality"])
+    reassigning = "responsible_coordinator" in changes
+    if changes.get("responsible_coordinator") is not None:
+        field_work.check_coordinator(conn, principal.area_id, changes["responsible_coordinator"])
     try:
         with conn.transaction():
-            return update_versioned(conn, "employers", employer_id, principal.area_id, version, changes)
+            previous = get_employer(conn, principal, employer_id)["responsible_coordinator"]
+            row = update_versioned(conn, "employers", employer_id, principal.area_id, version, changes)
+            if reassigning:
+                new = changes["responsible_coordinator"]
+                field_work.record_reassignment(conn, principal, employer_id, previous, new)
+            return row
     except pg_errors.UniqueViolation as exc:
         raise _unique_violation(exc) from None
 
@@ -178,7 +200,9 @@ def _reject_nulls(changes: dict[str, Any], required: tuple[str, ...]) -> None:
 
 
 def create_contact(conn: Conn, principal: Principal, employer_id: int, data: ContactCreate) -> dict[str, Any]:
-    """Log a visit, call, event or email with an employer of the area."""
+    """Log a visit, call, event or email with an employer of the area (coordinators, admins, and
+    caseworkers where the area allows: :func:`employers.field_work.require_field_work`)."""
+    field_work.require_field_work(conn, principal)
     get_employer(conn, principal, employer_id)
     values = data.model_dump(exclude_none=True)
     values |= {"area_id": principal.area_id, "employer_id": employer_id, "user_id": principal.user_id}
@@ -205,7 +229,13 @@ def list_contacts(
     if filters.due_before is not None:
         where.append(("next_step_date <= %s", filters.due_before))
     if filters.mine:
-        where.append(("user_id = %s", principal.user_id))
+        where.append(
+            (
+                "(user_id = %s OR employer_id IN"
+                " (SELECT id FROM employers WHERE responsible_coordinator = %s))",
+                (principal.user_id, principal.user_id),
+            )
+        )
     ordering = order_by(filters.sort, CONTACT_SORTS, "-contact_date")
     return list_rows(conn, "contacts", where, ordering, page.limit, page.offset)
 
@@ -247,14 +277,17 @@ def _need_values(
 
 
 def create_need(conn: Conn, principal: Principal, data: NeedCreate) -> dict[str, Any]:
-    """A new need: staff name the employer, an employer user posts for their own organisation."""
+    """A new need: staff name the employer, an employer user posts for their own organisation.
+
+    A caseworker (job coach) records one only where the area allows field work by caseworkers."""
     if principal.role is Role.EMPLOYER:
         if data.employer_id not in (None, principal.employer_id):
             raise NotFound("employer not found", field="employer_id")
         employer_id = principal.employer_id
-    elif data.employer_id is None:
-        raise ValidationFailed("employer_id is required", field="employer_id")
     else:
+        field_work.require_field_work(conn, principal)
+        if data.employer_id is None:
+            raise ValidationFailed("employer_id is required", field="employer_id")
         employer_id = data.employer_id
     assert employer_id is not None
     try:

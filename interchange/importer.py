@@ -213,6 +213,11 @@ def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
             line, record = parsed.employers[index]
             parsed.invalid_employers.setdefault(record.external_id, line)
         parsed.employers = _without(parsed, "employer", parsed.employers, bad)
+    bad = employers.check_coordinators(conn, area_id, [r for _, r in parsed.employers])
+    for index, _, _ in bad:
+        line, record = parsed.employers[index]
+        parsed.invalid_employers.setdefault(record.external_id, line)
+    parsed.employers = _without(parsed, "employer", parsed.employers, bad)
     in_file = {r.external_id for _, r in parsed.employers}
     wanted = sorted({r.employer for _, r in parsed.needs} - in_file)
     stored = employers.stored_employers(conn, area_id, wanted) if area_id is not None else {}

@@ -6,11 +6,13 @@ A line is a JSON object whose ``"type"`` is ``employer``, ``need`` or ``jobseeke
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
 and ``language`` are the profile's ``full_name``, ``profile_text`` and ``text_language``, and their
-``caseworker`` is the email of a caseworker user of the area.
+``caseworker`` is the email of a caseworker user of the area; an employer's ``responsible_coordinator``
+is the email of an active coordinator user of the area.
 
-Keys left out of a line take their defaults (a line describes the whole record), except the three
-that the area maintains itself and that source files seldom carry: ``archived``, a jobseeker's
-``caseworker`` and ``work_capacity``. Those are kept as they are when absent; ``null`` clears them.
+Keys left out of a line take their defaults (a line describes the whole record), except those that the
+area maintains itself and that source files seldom carry: ``archived``, a jobseeker's ``caseworker`` and
+``work_capacity``, an employer's ``responsible_coordinator``. Those are kept as they are when absent;
+``null`` clears them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pydantic_core import ErrorDetails
 from employers.interchange import EmployerRecord, NeedRecord
 from jobseekers.interchange import JobseekerRecord
 
-KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity"})
+KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity", "responsible_coordinator"})
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
 
 

@@ -109,10 +109,15 @@ def hidden_jobs(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     group_by: ledger.LedgerGroup = "month",
+    whole_area: bool = Query(
+        False, alias="all", description="the whole area's, not only of the employers one is responsible for"
+    ),
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled (coordinator, admin)."""
+    """Hidden needs uncovered in the period and how many were filled (coordinator, admin): of the
+    employers whose responsible coordinator one is, unless ``all=true``."""
     require(principal, *COORDINATION)
-    return ledger.hidden_jobs(conn, principal, *ledger.default_period(date_from, date_to), group_by)
+    period = ledger.default_period(date_from, date_to)
+    return ledger.hidden_jobs(conn, principal, *period, group_by, whole_area=whole_area)
 
 
 # Proposals -----------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ HIDDEN_NEED_DEFINITION = (
 )
 LOCAL_DATE = "(({}) AT TIME ZONE 'Europe/Helsinki')::date"
 MAX_LIST = 200
+MY_EMPLOYERS = "SELECT id FROM employers WHERE responsible_coordinator = %(me)s"
+"""The employers whose responsible coordinator the principal (``%(me)s``) is: "my employers"."""
 
 LedgerGroup = Literal["coordinator", "sector", "month"]
 
@@ -159,7 +161,8 @@ def due_list(
 ) -> dict[str, Any]:
     """What a coordinator should do today: contacts whose next step is due (next_step_date <= today),
     proposals unanswered for longer than the setting, and placement follow-ups due. Own by default
-    (contacts logged, proposals made and placements confirmed by the principal), or the whole area."""
+    (contacts logged, proposals made and placements confirmed by the principal, and all of these with
+    the employers whose responsible coordinator the principal is), or the whole area."""
     day = today()
     contacts, total = employers.list_contacts(
         conn,
@@ -172,8 +175,12 @@ def due_list(
     }
     for c in contacts:
         c["employer_name"] = names[c["employer_id"]]
-    own_proposals = sql.SQL("" if whole_area else " AND proposed_by = %(me)s")
-    own_placements = sql.SQL("" if whole_area else " AND pl.confirmed_by = %(me)s")
+    own_proposals = sql.SQL(
+        "" if whole_area else f" AND (proposed_by = %(me)s OR employer_id IN ({MY_EMPLOYERS}))"
+    )
+    own_placements = sql.SQL(
+        "" if whole_area else f" AND (pl.confirmed_by = %(me)s OR pl.employer_id IN ({MY_EMPLOYERS}))"
+    )
     params: dict[str, Any] = {
         "area": principal.area_id,
         "me": principal.user_id,
@@ -226,9 +233,17 @@ _LEDGER_GROUPS: dict[str, tuple[str, str]] = {
 
 
 def hidden_jobs(
-    conn: Conn, principal: Principal, date_from: date, date_to: date, group_by: LedgerGroup
+    conn: Conn,
+    principal: Principal,
+    date_from: date,
+    date_to: date,
+    group_by: LedgerGroup,
+    *,
+    whole_area: bool = True,
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled, per coordinator, sector or month.
+    """Hidden needs uncovered in the period and how many were filled, per coordinator, sector or month:
+    of the whole area, or (``whole_area=False``) of the employers whose responsible coordinator the
+    principal is.
 
     The coordinator of a need is the one who logged the contact it came from, or else who recorded it.
     """
@@ -242,15 +257,17 @@ def hidden_jobs(
         " FROM needs n JOIN employers e ON e.id = n.employer_id"
         " LEFT JOIN contacts c ON c.id = n.contact_id"
         " LEFT JOIN users u ON u.id = coalesce(c.user_id, n.created_by)"
-        " WHERE n.area_id = %s AND {hidden} AND {day} BETWEEN %s AND %s"
+        " WHERE n.area_id = %(area)s AND {hidden} AND {day} BETWEEN %(from)s AND %(to)s{mine}"
         " GROUP BY 1, 2 ORDER BY 2, 1"
     ).format(
         key=sql.SQL(key),
         label=sql.SQL(label),
         hidden=sql.SQL(HIDDEN_NEED),
         day=sql.SQL(local_date("n.created_at")),
+        mine=sql.SQL("" if whole_area else " AND e.responsible_coordinator = %(me)s"),
     )
-    rows = conn.execute(query, (principal.area_id, date_from, date_to)).fetchall()
+    params = {"area": principal.area_id, "from": date_from, "to": date_to, "me": principal.user_id}
+    rows = conn.execute(query, params).fetchall()
     groups = [
         {
             "key": r["key"],
@@ -270,6 +287,7 @@ def hidden_jobs(
     return {
         "from": date_from,
         "to": date_to,
+        "scope": "area" if whole_area else "own",
         "group_by": group_by,
         "definition": HIDDEN_NEED_DEFINITION,
         "groups": groups,

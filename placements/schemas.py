@@ -412,6 +412,9 @@ class HiddenJobs(BaseModel):
 
     date_from: date = Field(alias="from")
     date_to: date = Field(alias="to")
+    scope: Literal["own", "area"] = Field(
+        description="own: the employers whose responsible coordinator the caller is; area: all of them"
+    )
     group_by: str = Field(description="coordinator, sector or month")
     definition: str
     groups: list[HiddenJobGroup]

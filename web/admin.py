@@ -1,4 +1,4 @@
-"""Area administration: the users of the area."""
+"""Area administration: the users of the area and the area's settings."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from accounts import service as accounts
 from accounts.models import Role
 from accounts.schemas import UserCreate
 from core.errors import AppError
+from employers import field_work
 from web import labels
 from web.forms import Form, options, service_error, validate
 from web.i18n import N_
@@ -84,3 +85,43 @@ def create_user(request: Request, posted: Posted) -> Response:
             service_error(exc, form, ctx.i18n)
             return _users_page(ctx, form, status=exc.status)
         return ctx.redirect(location, flash="user_saved")
+
+
+# The area's settings ----------------------------------------------------------------------------
+
+FIELD_WORK_CHOICES = (("yes", N_("Yes")), ("no", N_("No")))
+
+
+def _settings_page(ctx: Ctx, form: Form, status: int = 200) -> Response:
+    settings = field_work.area_settings(ctx.conn, ctx.principal.area_id)
+    return ctx.render(
+        "area_settings.html",
+        status=status,
+        form=form,
+        settings=settings,
+        changed_by=accounts.display_names(
+            ctx.conn, [settings["updated_by"]] if settings["updated_by"] else []
+        ),
+        field_work_choices=options(FIELD_WORK_CHOICES, ctx.i18n),
+    )
+
+
+@router.get("/admin/settings")
+def area_settings(request: Request) -> Response:
+    """The area's settings: whether caseworkers (job coaches) log employer contacts and record needs."""
+    with page(request, Role.ADMIN) as ctx:
+        on = field_work.area_settings(ctx.conn, ctx.principal.area_id)["caseworker_field_work"]
+        return _settings_page(ctx, Form.initial({"caseworker_field_work": "yes" if on else "no"}))
+
+
+@router.post("/admin/settings")
+def save_area_settings(request: Request, posted: Posted) -> Response:
+    """Save the area's settings."""
+    with page(request, Role.ADMIN, form=posted) as ctx:
+        form = Form.of(posted)
+        chosen = form.text("caseworker_field_work")
+        if chosen not in ("yes", "no"):
+            form.add("caseworker_field_work", ctx._(N_("Choose yes or no.")))
+            return _settings_page(ctx, form, status=422)
+        field_work.update_area_settings(ctx.conn, ctx.principal, chosen == "yes")
+        return ctx.redirect("/admin/settings", flash="settings_saved")

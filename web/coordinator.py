@@ -7,17 +7,20 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 
-from accounts.models import COORDINATION, STAFF, Role
+from accounts import service as accounts
+from accounts.models import COORDINATION, FIELD_WORKERS, STAFF, Role
 from core.clock import today
 from core.errors import AppError
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
+from employers import field_work
 from employers import service as employers
 from employers.schemas import (
     ContactCreate,
     ContactPerson,
     EmployerCreate,
     EmployerFilters,
+    EmployerUpdate,
     NeedCreate,
     NeedFilters,
     NeedStatus,
@@ -44,13 +47,16 @@ RECENT_DAYS = 14
 
 
 def today_page(ctx: Ctx) -> Response:
-    """What is due: next steps with employers, unanswered proposals, follow-ups, and new needs."""
+    """What is due: next steps with employers, unanswered proposals, follow-ups, and new needs; a
+    coordinator's own (theirs and their employers'), or the whole area's with ``?scope=area``."""
     day = today()
+    scope = ctx.request.query_params.get("scope")
+    whole_area = scope == "area" if scope in ("area", "own") else ctx.principal.role is Role.ADMIN
     due = ledger.due_list(
         ctx.conn,
         ctx.principal,
         get_placement_settings(),
-        whole_area=ctx.principal.role is Role.ADMIN,
+        whole_area=whole_area,
         limit=50,
         offset=0,
     )
@@ -67,7 +73,27 @@ def today_page(ctx: Ctx) -> Response:
 # The employer register -----------------------------------------------------------------------------
 
 
-EMPLOYER_LIST_FILTERS = ("q", "municipality", "sector", "partnership_status", "created_from", "created_to")
+EMPLOYER_LIST_FILTERS = (
+    "q",
+    "municipality",
+    "sector",
+    "partnership_status",
+    "owner",
+    "created_from",
+    "created_to",
+)
+
+
+def _coordinators(ctx: Ctx) -> dict[int, str]:
+    """The area's coordinators by id: who may be an employer's responsible coordinator."""
+    return {u["id"]: u["display_name"] for u in field_work.area_coordinators(ctx.conn, ctx.principal.area_id)}
+
+
+def _owner_choices(ctx: Ctx, coordinators: dict[int, str]) -> list[tuple[str, str]]:
+    """The register's owner filter: "my employers" for a coordinator, then each coordinator of the area."""
+    mine = [("me", ctx._(N_("My employers")))] if ctx.principal.role is Role.COORDINATOR else []
+    others = [(str(k), v) for k, v in coordinators.items() if k != ctx.principal.user_id]
+    return mine + others
 
 
 @router.get("/employers")
@@ -79,19 +105,32 @@ def employer_register(
     partnership_status: str = "",
     created_from: str = "",
     created_to: str = "",
+    owner: str | None = None,
     offset: int = 0,
 ) -> Response:
-    """Search the employer register by name or business id, municipality, industry, partnership and
-    registration date; the last search is remembered."""
-    with page(request, *COORDINATION) as ctx:
+    """Search the employer register by name or business id, municipality, industry, partnership,
+    responsible coordinator and registration date; the last search is remembered. A coordinator sees
+    their own employers until they choose otherwise; a caseworker (job coach, where the area allows
+    field work) finds here the employer whose visit to record."""
+    with page(request, *FIELD_WORKERS) as ctx:
+        field_work.require_field_work(ctx.conn, ctx.principal)
         if (restored := list_filters.restore(ctx, "employers", EMPLOYER_LIST_FILTERS)) is not None:
             return restored
+        coordinators = _coordinators(ctx)
+        owners = _owner_choices(ctx, coordinators)
+        if owner is None:
+            # Opened afresh, a coordinator's register shows their own employers; a link that searches
+            # (``?q=…``) searches them all.
+            fresh = not ctx.request.query_params
+            owner = "me" if fresh and ctx.principal.role is Role.COORDINATOR else ""
+        owner = owner if owner in {k for k, _ in owners} else ""
         form = Form.initial(
             {
                 "q": q,
                 "municipality": municipality,
                 "sector": sector,
                 "partnership_status": partnership_status,
+                "owner": owner,
                 "created_from": created_from,
                 "created_to": created_to,
             }
@@ -105,6 +144,8 @@ def employer_register(
             "partnership_status": partnership_status if partnership_status in labels.PARTNERSHIP else None,
             "created_from": created_from.strip() or None,
             "created_to": created_to.strip() or None,
+            "mine": owner == "me",
+            "responsible_coordinator": int(owner) if owner.isdigit() else None,
         }
         filters = validate(EmployerFilters, values, form, ctx.i18n)
         if filters is not None:
@@ -123,16 +164,65 @@ def employer_register(
             page_size=PAGE_SIZE,
             sector_choices=options(labels.SECTORS.items(), ctx.i18n),
             partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
+            owner_choices=owners,
+            coordinators=coordinators,
             labels=labels,
         )
 
 
+def _employer_card(ctx: Ctx, employer_id: int, form: Form | None = None, status: int = 200) -> Response:
+    card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
+    employer = card["employer"]
+    chosen = employer["responsible_coordinator"]
+    return ctx.render(
+        "employer.html",
+        status=status,
+        card=card,
+        employer=employer,
+        labels=labels,
+        coordinator=field_work.coordinator_of(ctx.conn, ctx.principal.area_id, chosen),
+        reassignments=field_work.reassignments(ctx.conn, ctx.principal.area_id, employer_id),
+        coordinator_choices=[(str(k), v) for k, v in _coordinators(ctx).items()],
+        loggers=accounts.display_names(
+            ctx.conn, [c["user_id"] for c in card["contacts"]["items"] if c["user_id"]]
+        ),
+        form=form
+        or Form.initial(
+            {"responsible_coordinator": "" if chosen is None else str(chosen), "version": employer["version"]}
+        ),
+    )
+
+
 @router.get("/employers/{employer_id:int}")
 def employer_card(request: Request, employer_id: int) -> Response:
-    """One employer: details, contact persons, contact log, needs, proposals, placements, response rate."""
+    """One employer: details, the responsible coordinator and who reassigned them, contact persons, the
+    contact log with who logged each contact, needs, proposals, placements, response rate."""
     with page(request, *COORDINATION) as ctx:
-        card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
-        return ctx.render("employer.html", card=card, employer=card["employer"], labels=labels)
+        return _employer_card(ctx, employer_id)
+
+
+@router.post("/employers/{employer_id:int}/coordinator")
+def reassign_coordinator(request: Request, employer_id: int, posted: Posted) -> Response:
+    """Name the employer's responsible coordinator (a coordinator of the area, or no one): recorded with
+    who made the change."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        form = Form.of(posted)
+        chosen = form.text("responsible_coordinator") or ""
+        version = form.text("version") or ""
+        if chosen and not chosen.isdigit():
+            form.add("responsible_coordinator", ctx._(N_("Choose a coordinator of the area from the list.")))
+        if not version.isdigit():
+            form.add("_form", ctx._(N_("Someone else changed this first. Reload the page and try again.")))
+        if not form.ok:
+            return _employer_card(ctx, employer_id, form, status=422)
+        data = EmployerUpdate.model_validate({"responsible_coordinator": int(chosen) if chosen else None})
+        try:
+            with ctx.savepoint():
+                employers.update_employer(ctx.conn, ctx.principal, employer_id, int(version), data)
+        except AppError as exc:
+            service_error(exc, form, ctx.i18n)
+            return _employer_card(ctx, employer_id, form, status=exc.status)
+        return ctx.redirect(f"/employers/{employer_id}", flash="coordinator_saved")
 
 
 def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
@@ -140,6 +230,7 @@ def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
         "employer_form.html",
         status=status,
         form=form,
+        coordinator_choices=[(str(k), v) for k, v in _coordinators(ctx).items()],
         sector_choices=options(labels.SECTORS.items(), ctx.i18n),
         size_choices=options(labels.SIZE_CLASSES.items(), ctx.i18n),
         partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
@@ -150,7 +241,10 @@ def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
 def new_employer_form(request: Request) -> Response:
     """Add an employer to the register."""
     with page(request, *COORDINATION) as ctx:
-        return _employer_form(ctx, Form.initial({"partnership_status": "none"}))
+        mine = str(ctx.principal.user_id) if ctx.principal.role is Role.COORDINATOR else ""
+        return _employer_form(
+            ctx, Form.initial({"partnership_status": "none", "responsible_coordinator": mine})
+        )
 
 
 @router.post("/employers/new")
@@ -180,6 +274,7 @@ def create_employer(request: Request, posted: Posted) -> Response:
                 "is_municipal": form.flag("is_municipal"),
                 "social_procurement": form.flag("social_procurement"),
                 "contact_persons": [person] if person else None,
+                "responsible_coordinator": form.text("responsible_coordinator"),
             }
         )
         data = validate(EmployerCreate, values, form, ctx.i18n)
@@ -189,7 +284,7 @@ def create_employer(request: Request, posted: Posted) -> Response:
             with ctx.savepoint():
 
                 def produce() -> str:
-                    row = employers.create_employer(ctx.conn, ctx.principal.area_id, data)
+                    row = employers.create_employer(ctx.conn, ctx.principal.area_id, data, ctx.principal)
                     return f"/employers/{row['id']}"
 
                 location = once(ctx, form.text("form_token"), produce)
@@ -215,8 +310,11 @@ def _visit_form(ctx: Ctx, employer: dict[str, Any], form: Form, status: int = 20
 
 @router.get("/employers/{employer_id:int}/visit")
 def visit_form(request: Request, employer_id: int) -> Response:
-    """The quick visit form; a hidden need found on the visit can be recorded in the same step."""
-    with page(request, *COORDINATION) as ctx:
+    """The quick visit form; a hidden need found on the visit can be recorded in the same step. Open to
+    coordinators, admins and caseworkers (job coaches) unless the area switches field work by caseworkers
+    off."""
+    with page(request, *FIELD_WORKERS) as ctx:
+        field_work.require_field_work(ctx.conn, ctx.principal)
         employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
         form = Form.initial(
             {
@@ -233,7 +331,8 @@ def visit_form(request: Request, employer_id: int) -> Response:
 @router.post("/employers/{employer_id:int}/visit")
 def record_visit(request: Request, employer_id: int, posted: Posted) -> Response:
     """Save the contact and, if asked, the need citing it: both or neither (one transaction)."""
-    with page(request, *COORDINATION, form=posted) as ctx:
+    with page(request, *FIELD_WORKERS, form=posted) as ctx:
+        field_work.require_field_work(ctx.conn, ctx.principal)
         form = Form.of(posted)
         employer = employers.get_employer(ctx.conn, ctx.principal, employer_id)
         contact = validate(
@@ -264,7 +363,9 @@ def record_visit(request: Request, employer_id: int, posted: Posted) -> Response
                     assert contact is not None
                     row = employers.create_contact(ctx.conn, ctx.principal, employer_id, contact)
                     if need_data is None:
-                        return f"/employers/{employer_id}"
+                        # The employer card is the coordinators'; a job coach goes back to the register.
+                        card = ctx.principal.role in COORDINATION
+                        return f"/employers/{employer_id}" if card else "/employers"
                     cited = need_data.model_copy(update={"contact_id": row["id"]})
                     return f"/needs/{employers.create_need(ctx.conn, ctx.principal, cited)['id']}"
 

@@ -80,6 +80,7 @@ PROBLEM_MESSAGES: Final = {
 VALUE_ERRORS: Final = {
     "business_id": N_("Not a valid business ID (Y-tunnus). Example: 0112038-9."),
     "sector": N_("Choose an industry from the list."),
+    "responsible_coordinator": N_("Choose a coordinator of the area from the list."),
     "languages": N_("Write languages as code and level, e.g. fi native, en B1."),
     "municipality": N_("Unknown municipality. Check the spelling."),
     "email": N_("Write an email address, e.g. name@example.fi."),

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from accounts import service as accounts
 from accounts.models import MATCHERS, NEED_WRITERS, PROPOSERS, READERS, Role
 from core.errors import AppError, Conflict, ValidationFailed
 from core.municipalities import canonical_municipality
@@ -206,8 +207,11 @@ def render_need_page(ctx: Ctx, need_id: int, municipality: str = "", proposed: i
     shown = [c["id"] for c in ranking["items"]] if ranking else []
     shown += [p["jobseeker_id"] for p in proposals if p.get("jobseeker_id") is not None]
     just_made = next((p for p in proposals if p["id"] == proposed), None)
+    staff = ctx.principal.role is not Role.EMPLOYER
+    recorded_by = need["created_by"] if staff else None
     return ctx.render(
         "need.html",
+        recorder=accounts.display_names(ctx.conn, [recorded_by]).get(recorded_by) if recorded_by else None,
         need=need,
         employer=employer,
         ranking=ranking,

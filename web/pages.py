@@ -47,6 +47,7 @@ from core.db import Conn
 from core.errors import AppError, Forbidden, NotFound
 from core.logs import log_unexpected
 from core.paging import MAX_OFFSET
+from employers.field_work import may_do_field_work
 from web import sessions
 from web.forms import name_fields
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
@@ -80,6 +81,8 @@ FLASHES: Final = {
     "signed_out": N_("You have signed out."),
     "saved": N_("Saved."),
     "visit_saved": N_("The visit was recorded."),
+    "coordinator_saved": N_("The responsible coordinator was saved."),
+    "settings_saved": N_("The settings were saved."),
     "visit_need_saved": N_("The visit and the new hidden need were recorded."),
     "employer_saved": N_("The employer was added to the register."),
     "need_saved": N_("The need was saved."),
@@ -111,8 +114,9 @@ class CsrfRejected(Exception):
     """A form without this session's CSRF token."""
 
 
-def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
-    """The main navigation of a role: (path, label message id)."""
+def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple[str, str]]:
+    """The main navigation of a role: (path, label message id); a caseworker who does field work
+    (``employers.field_work``) also finds the employer register there."""
     staff_common = [("/needs", N_("Needs")), ("/search", N_("Match search"))]
     inbox = ("/inbox", N_("Inbox"))
     if principal.role is Role.EMPLOYER:
@@ -125,6 +129,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.role is Role.CASEWORKER:
         return [
             ("/clients", N_("My clients")),
+            *([("/employers", N_("Employers"))] if field_work else []),
             *staff_common,
             ("/proposals", N_("Proposals")),
             ("/target-groups", N_("Target groups")),
@@ -141,7 +146,11 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
         inbox,
     ]
     if principal.role is Role.ADMIN:
-        nav += [("/admin/users", N_("Users")), ("/admin/outbox", N_("Mail outbox"))]
+        nav += [
+            ("/admin/users", N_("Users")),
+            ("/admin/settings", N_("Settings")),
+            ("/admin/outbox", N_("Mail outbox")),
+        ]
     return nav
 
 
@@ -229,6 +238,11 @@ class Ctx:
         if capture is not None and not template.startswith("_"):
             capture.template, capture.values, capture.status = template, values, status
             return HTMLResponse("", status_code=status)
+        signed_in = self.session is not None
+        if signed_in and self.principal.role is Role.CASEWORKER and not template.startswith("_"):
+            values.setdefault(
+                "nav", _principal_nav(self.principal, may_do_field_work(self.conn, self.principal))
+            )
         html = render_template(self.request, self.i18n, self.session, self.csrf_token, template, **values)
         response = HTMLResponse(html, status_code=status)
         if FLASH_COOKIE in self.request.cookies and not template.startswith("_"):

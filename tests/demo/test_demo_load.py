@@ -36,6 +36,7 @@ def test_loading_the_demo_twice_changes_nothing_the_second_time(conn: Conn) -> N
 
     assert [u.role for u in first.users_created] == [
         Role.COORDINATOR,
+        Role.COORDINATOR,
         Role.CASEWORKER,
         Role.EMPLOYER,
         Role.ADMIN,
@@ -74,6 +75,25 @@ def test_the_demo_employer_and_caseworker_have_their_own(conn: Conn) -> None:
 
     assert employer == {"name": "Lounais-Suomen Logistiikka Oy"}
     assert clients is not None and clients["n"] == 100 and clients["limited"] > 0
+
+
+def test_every_demo_employer_has_a_responsible_coordinator_and_both_coordinators_have_employers(
+    conn: Conn,
+) -> None:
+    load_demo(conn, progress=False)
+
+    rows = conn.execute(
+        "SELECT u.email, u.role, count(*) AS n FROM employers e"
+        " LEFT JOIN users u ON u.id = e.responsible_coordinator GROUP BY 1, 2 ORDER BY 1"
+    ).fetchall()
+    changes = conn.execute("SELECT count(*) AS n FROM employer_coordinator_changes").fetchone()
+
+    assert [(r["email"], r["role"]) for r in rows] == [
+        ("koordinaattori2@demo.example", "coordinator"),
+        ("koordinaattori@demo.example", "coordinator"),
+    ]
+    assert all(r["n"] >= 30 for r in rows)
+    assert changes == {"n": sum(r["n"] for r in rows)}  # each assignment is on the record
 
 
 def test_the_command_prints_the_logins_and_can_be_run_again(cli_env: str) -> None:

@@ -8,7 +8,8 @@ Rules, from DESIGN.md (roles table) and the code:
 
 - coordinator: employers, contacts and needs of the area; jobseekers of the area without health details;
   matching; no profile edits, no consents, no work capacity, no audit trail, no user management.
-- caseworker: reads employers and needs of the area, writes none; own clients in full (profile, work
+- caseworker: reads employers and needs of the area; as a job coach logs contacts and records needs
+  (unless the area's settings switch it off), changes no employer; own clients in full (profile, work
   capacity and its assessments, consents); a colleague's client is not found; matching on own clients.
 - employer: own organisation and its needs only (another organisation's are not found), writes own
   needs; never the contact log (403), never lists jobseekers (403) nor reads one (404).
@@ -80,12 +81,15 @@ GET    /employers                                                  200/200/200  
 GET    /employers/{employer_id}                                    200/200/404  200/200/404  200/404/404  200/200/404
 PATCH  /employers/{employer_id}                                    200/200/404  403/403/403  403/403/403  200/200/404
 POST   /employers/{employer_id}/archive                            200/200/404  403/403/403  403/403/403  200/200/404
-POST   /employers/{employer_id}/contacts                           201/201/404  403/403/403  403/403/403  201/201/404
+GET    /employers/{employer_id}/coordinator                        200/200/404  200/200/404  200/404/404  200/200/404
+GET    /area-settings                                              200/200/200  200/200/200  403/403/403  200/200/200
+PUT    /area-settings                                              403/403/403  403/403/403  403/403/403  200/200/200
+POST   /employers/{employer_id}/contacts                           201/201/404  201/201/404  403/403/403  201/201/404
 GET    /contacts                                                   200/200/200  403/403/403  403/403/403  200/200/200
 GET    /contacts/{contact_id}                                      200/200/404  403/403/403  403/403/403  200/200/404
 PATCH  /contacts/{contact_id}                                      200/200/404  403/403/403  403/403/403  200/200/404
 POST   /contacts/{contact_id}/archive                              200/200/404  403/403/403  403/403/403  200/200/404
-POST   /needs                                                      201/201/404  403/403/403  201/404/404  201/201/404
+POST   /needs                                                      201/201/404  201/201/404  201/404/404  201/201/404
 GET    /needs                                                      200/200/200  200/200/200  200/200/200  200/200/200
 GET    /needs/{need_id}                                            200/200/404  200/200/404  200/404/404  200/200/404
 PATCH  /needs/{need_id}                                            200/200/404  403/403/403  200/404/404  200/200/404
@@ -568,6 +572,13 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ),
     ("POST", "/employers/{employer_id}/archive"): lambda s: Call(
         f"/employers/{s.target.employer_id}/archive", headers=IF_MATCH
+    ),
+    ("GET", "/employers/{employer_id}/coordinator"): lambda s: Call(
+        f"/employers/{s.target.employer_id}/coordinator", shows='"reassignments"'
+    ),
+    ("GET", "/area-settings"): lambda s: Call("/area-settings", shows='"caseworker_field_work":true'),
+    ("PUT", "/area-settings"): lambda s: Call(
+        "/area-settings", {"caseworker_field_work": True}, shows='"caseworker_field_work":true'
     ),
     ("POST", "/employers/{employer_id}/contacts"): lambda s: Call(
         f"/employers/{s.target.employer_id}/contacts",

@@ -115,6 +115,12 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
             world.employer_id,
             coordinator,
         )
+        conn.execute(
+            "INSERT INTO employer_coordinator_changes (area_id, employer_id, new_user_id, actor_name)"
+            " VALUES (%s, %s, %s, 'test')",
+            (world.area_id, world.employer_id, coordinator),
+        )
+        conn.execute("INSERT INTO area_settings (area_id) VALUES (%s)", (world.area_id,))
         for name, caseworker_id in (("own", caseworker), ("other", None)):
             jid = one(
                 "INSERT INTO jobseekers (area_id, pseudonym, municipality, caseworker_id)"

@@ -3,6 +3,7 @@ line writes nothing, unless --skip-invalid asks for the valid lines to be writte
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -111,6 +112,11 @@ BAD_LINES = [
         {**JOBSEEKER, "external_id": "j2", "caseworker": "nobody@example.fi"},
         "caseworker: no active caseworker of the area has this email",
         id="unknown caseworker",
+    ),
+    pytest.param(
+        {**EMPLOYER, "external_id": "e2", "business_id": "2331972-7", "responsible_coordinator": "k@alue.fi"},
+        "responsible_coordinator: no active coordinator of the area has this email",
+        id="unknown responsible coordinator",
     ),
     pytest.param(
         {**EMPLOYER, "business_id": "2331972-7"},
@@ -295,3 +301,67 @@ def test_a_caseworker_is_named_by_email(conn: Conn, write_file: WriteFile) -> No
     assert conn.execute("SELECT caseworker_id FROM jobseekers").fetchall() == [
         {"caseworker_id": caseworker["id"]}
     ]
+
+
+def test_an_employers_responsible_coordinator_is_named_by_email_and_travels_in_the_export(
+    conn: Conn, write_file: WriteFile
+) -> None:
+    import io
+
+    from interchange.exporter import export_area
+
+    area_id = accounts.ensure_area(conn, "Testialue")
+    users = {
+        role: accounts.create_user(
+            conn,
+            area_id=area_id,
+            email=f"{role.value}@Alue.fi",
+            display_name=role.value,
+            role=role,
+            password="salasana-123",
+        )
+        for role in (Role.COORDINATOR, Role.CASEWORKER)
+    }
+    lines = [
+        {**EMPLOYER, "responsible_coordinator": "COORDINATOR@alue.fi"},
+        {
+            **EMPLOYER,
+            "external_id": "e2",
+            "business_id": "2331972-7",
+            "responsible_coordinator": "caseworker@alue.fi",
+        },
+        {**EMPLOYER, "external_id": "e3", "business_id": "1572860-0"},  # none named
+    ]
+
+    report = import_file(conn, write_file(lines), "Testialue", skip_invalid=True, progress=False)
+
+    assert report.errors == [
+        (2, "responsible_coordinator", "no active coordinator of the area has this email")
+    ]
+    rows = conn.execute("SELECT external_id, responsible_coordinator FROM employers ORDER BY 1").fetchall()
+    assert rows == [
+        {"external_id": "e1", "responsible_coordinator": users[Role.COORDINATOR]["id"]},
+        {"external_id": "e3", "responsible_coordinator": None},
+    ]
+    trail = conn.execute("SELECT actor_name, previous_user_id, new_user_id FROM employer_coordinator_changes")
+    assert [(r["actor_name"].startswith("cli:"), r["new_user_id"]) for r in trail.fetchall()] == [
+        (True, users[Role.COORDINATOR]["id"])
+    ]
+    out = io.StringIO()
+    export_area(conn, "Testialue", out)
+    exported = {line["external_id"]: line for line in map(json.loads, out.getvalue().splitlines())}
+    assert exported["e1"]["responsible_coordinator"] == "coordinator@alue.fi"
+    assert "responsible_coordinator" not in exported["e3"]
+
+    # Absent, the stored coordinator stays; null clears it (and that change is on the record too).
+    import_file(conn, write_file([EMPLOYER]), "Testialue", progress=False)
+    assert conn.execute(
+        "SELECT responsible_coordinator FROM employers WHERE external_id = 'e1'"
+    ).fetchone() == {"responsible_coordinator": users[Role.COORDINATOR]["id"]}
+    import_file(
+        conn, write_file([{**EMPLOYER, "responsible_coordinator": None}]), "Testialue", progress=False
+    )
+    assert conn.execute(
+        "SELECT responsible_coordinator FROM employers WHERE external_id = 'e1'"
+    ).fetchone() == {"responsible_coordinator": None}
+    assert conn.execute("SELECT count(*) AS n FROM employer_coordinator_changes").fetchone() == {"n": 2}

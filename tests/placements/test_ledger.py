@@ -124,7 +124,7 @@ def test_hidden_job_ledger_counts_hidden_needs_and_fills(
         _need(conn, world, "2026-03-01", visibility="hidden", archived=True)  # after it
         conn.commit()
     h = world.headers(Role.COORDINATOR)
-    period = "from=2026-01-01&to=2026-02-28"
+    period = "from=2026-01-01&to=2026-02-28&all=true"
 
     by_month = client.get(f"/api/v1/ledger/hidden-jobs?{period}&group_by=month", headers=h)
     assert by_month.status_code == 200, by_month.text

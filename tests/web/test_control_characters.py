@@ -113,6 +113,10 @@ FORMS = {
         {"kind": "visit", "contact_date": "2025-11-05", "summary": "Käynti", "next_step": "Soita"},
         ("summary", "next_step"),
     ),
+    "/employers/{employer_id:int}/coordinator": FormCase(
+        C, {"responsible_coordinator": "", "version": "1"}, ("responsible_coordinator", "version")
+    ),
+    "/admin/settings": FormCase(A, {"caseworker_field_work": "no"}, ("caseworker_field_work",)),
     "/needs/{need_id:int}/propose": FormCase(
         C, {"jobseeker_id": "{jobseeker_id}", "note": "Sopiva"}, ("note",)
     ),

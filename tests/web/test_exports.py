@@ -130,6 +130,13 @@ def test_a_file_holds_only_what_the_role_may_see_and_an_export_of_clients_is_aud
     browser = signed_in(Role.CASEWORKER)
     rows = as_finnish_excel(browser.get("/clients.csv").content)
     assert [r[0] for r in rows[1:]] == ["Maija Meikäläinen"]
+    # The register is a job coach's too (field work), unless the area switches that off.
+    assert browser.get("/employers.csv").status_code == 200
+    with connect(db) as conn:
+        conn.execute(
+            "INSERT INTO area_settings (area_id, caseworker_field_work) VALUES (%s, false)", (world.area_id,)
+        )
+        conn.commit()
     assert browser.get("/employers.csv").status_code == 403
     with connect(db) as conn:
         exported = conn.execute(

@@ -40,6 +40,10 @@ BAD_POSTS = {
     "/employers/{employer_id:int}/visit": BadForm(
         C, {"kind": "visit", "contact_date": "eilen", "summary": "Käynti"}, "contact_date"
     ),
+    "/employers/{employer_id:int}/coordinator": BadForm(
+        C, {"responsible_coordinator": "joku muu", "version": "1"}, "responsible_coordinator"
+    ),
+    "/admin/settings": BadForm(A, {"caseworker_field_work": "ehkä"}, "caseworker_field_work"),
     "/needs/{need_id:int}/propose": BadForm(
         C, {"jobseeker_id": "{jobseeker_id}", "note": "x" * 2001}, "note"
     ),

@@ -1,0 +1,180 @@
+"""The pages of field work: a job coach records a visit and the hidden need found on it unless the area's
+admin switches it off; each employer's responsible coordinator is named, reassigned with a trail and shown
+to the employer's users; a coordinator's register and day start with their own employers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from accounts import service as accounts
+from accounts.models import Role
+from core.clock import today
+from core.db import connect
+from tests.conftest import PASSWORD, AreaWorld, table_state
+from tests.web.conftest import Browser, SignIn, csrf_of
+
+
+def _coordinator(db: str, world: AreaWorld, name: str = "Kaisa Koivisto") -> int:
+    with connect(db) as conn:
+        user = accounts.create_user(
+            conn,
+            area_id=world.area_id,
+            email="coordinator2@a.example",
+            display_name=name,
+            role=Role.COORDINATOR,
+            password=PASSWORD,
+        )
+        conn.commit()
+    return int(user["id"])
+
+
+def _switch(signed_in: SignIn, browser: Browser, role: Role) -> Browser:
+    """The same browser signed in as another user (the cookies of the first forgotten)."""
+    browser.client.cookies.clear()
+    return signed_in(role)
+
+
+def test_a_job_coach_records_a_visit_and_its_hidden_need_and_the_log_names_them(
+    signed_in: SignIn, browser: Browser, world: AreaWorld
+) -> None:
+    signed_in(Role.CASEWORKER)
+    front = browser.get("/")
+    assert 'href="/employers"' in front.text  # the register is in the job coach's navigation
+    register = browser.get("/employers")
+    assert register.status_code == 200
+    assert f'href="/employers/{world.employer_id}/visit"' in register.text
+    assert "/employers/new" not in register.text  # adding employers stays the coordinators'
+
+    form = browser.get(f"/employers/{world.employer_id}/visit")
+    assert form.status_code == 200
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "kind": "visit",
+        "contact_date": today().isoformat(),
+        "summary": "Varastolla tarvitaan keräilijä",
+        "title": "Keräilijä",
+        "visibility": "hidden",
+        "municipality": "Turku",
+        "positions": "1",
+    }
+    saved = browser.client.post(f"/employers/{world.employer_id}/visit", data=data, follow_redirects=False)
+    assert saved.status_code == 303, saved.text[-600:]
+    need_page = browser.get(saved.headers["location"])
+    assert "kirjannut a caseworker" in need_page.text
+    assert "Piilotyöpaikka" in need_page.text
+
+    coordinator = _switch(signed_in, browser, Role.COORDINATOR)
+    card = coordinator.get(f"/employers/{world.employer_id}")
+    assert "kirjannut a caseworker" in card.text  # who logged the contact
+    assert "Varastolla tarvitaan keräilijä" in card.text
+
+
+def test_switched_off_the_job_coach_gets_no_form_and_nothing_is_written(
+    signed_in: SignIn, browser: Browser, world: AreaWorld, db: str
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    shown = admin.get("/admin/settings")
+    assert shown.status_code == 200
+    saved = admin.post("/admin/settings", {"caseworker_field_work": "no"}, csrf_from="/admin/settings")
+    assert saved.status_code == 303
+    assert 'value="no" selected' in admin.get("/admin/settings").text
+
+    _switch(signed_in, browser, Role.CASEWORKER)
+    assert 'href="/employers"' not in browser.get("/").text
+    assert browser.get("/employers").status_code == 403
+    assert browser.get(f"/employers/{world.employer_id}/visit").status_code == 403
+    data = {
+        "csrf_token": csrf_of(browser.get("/").text),
+        "kind": "visit",
+        "contact_date": today().isoformat(),
+        "summary": "Käynti",
+    }
+    with connect(db) as conn:
+        before = table_state(conn)
+    sent = browser.client.post(f"/employers/{world.employer_id}/visit", data=data, follow_redirects=False)
+    assert sent.status_code == 403
+    with connect(db) as conn:
+        after = table_state(conn)
+    # The session notes that it was used; nothing else is written.
+    assert {k: v for k, v in after.items() if k != "web_sessions"} == {
+        k: v for k, v in before.items() if k != "web_sessions"
+    }
+
+
+def test_a_coordinator_reassigns_the_employer_and_the_employer_sees_whom_to_contact(
+    signed_in: SignIn, browser: Browser, world: AreaWorld, db: str
+) -> None:
+    employer = signed_in(Role.EMPLOYER)
+    assert "Teille ei ole vielä nimetty koordinaattoria" in employer.get("/").text
+
+    kaisa = _coordinator(db, world)
+    coordinator = _switch(signed_in, browser, Role.COORDINATOR)
+    card = f"/employers/{world.employer_id}"
+    saved = coordinator.post(
+        f"{card}/coordinator", {"responsible_coordinator": str(kaisa), "version": "1"}, csrf_from=card
+    )
+    assert saved.status_code == 303, saved.text[-600:]
+    shown = coordinator.get(card).text
+    assert "Vastuukoordinaattori tallennettiin." in shown
+    assert "Ei kukaan → Kaisa Koivisto" in shown
+    assert "muuttanut a coordinator" in shown
+
+    # A stale version is refused and nothing changes.
+    stale = coordinator.post(
+        f"{card}/coordinator",
+        {"responsible_coordinator": str(world.user_ids[Role.COORDINATOR]), "version": "1"},
+        csrf_from=card,
+    )
+    assert stale.status_code == 412
+    with connect(db) as conn:
+        row = conn.execute(
+            "SELECT responsible_coordinator FROM employers WHERE id = %s", (world.employer_id,)
+        )
+        assert row.fetchone() == {"responsible_coordinator": kaisa}
+
+    page = _switch(signed_in, browser, Role.EMPLOYER).get("/").text
+    assert "Kaisa Koivisto on nimetty yhteyshenkilönne" in page
+    assert 'href="mailto:coordinator2@a.example"' in page
+
+
+def test_the_register_and_the_day_start_with_the_coordinators_own_employers(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    kaisa = _coordinator(db, world)
+    me = world.user_ids[Role.COORDINATOR]
+    with connect(db) as conn:
+        bakery = conn.execute(
+            "INSERT INTO employers (area_id, business_id, name, municipality, responsible_coordinator)"
+            " VALUES (%s, '1572860-0', 'Leipomo Oy', 'Lieto', %s) RETURNING id",
+            (world.area_id, kaisa),
+        ).fetchone()
+        assert bakery is not None
+        conn.execute(
+            "UPDATE employers SET responsible_coordinator = %s WHERE id = %s", (me, world.employer_id)
+        )
+        day = today()
+        for employer_id, summary in (
+            (world.employer_id, "Minun asiakkaani"),
+            (bakery["id"], "Kaisan asiakas"),
+        ):
+            conn.execute(
+                "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary, next_step,"
+                " next_step_date) VALUES (%s, %s, %s, 'call', %s, %s, 'Soita', %s)",
+                (world.area_id, employer_id, kaisa, day - timedelta(days=1), summary, day),
+            )
+        conn.commit()
+    browser = signed_in(Role.COORDINATOR)
+
+    mine = browser.get("/employers").text
+    assert "a Logistiikka Oy" in mine and "Leipomo Oy" not in mine
+    everyone = browser.get("/employers?owner=").text
+    assert "a Logistiikka Oy" in everyone and "Leipomo Oy" in everyone
+    remembered = browser.client.get("/employers")  # the last filter ("all") is remembered
+    assert "Leipomo Oy" in remembered.text
+    theirs = browser.get(f"/employers?owner={kaisa}").text
+    assert "Leipomo Oy" in theirs and "a Logistiikka Oy" not in theirs
+
+    front = browser.get("/").text  # Kaisa logged both contacts; one is with my employer
+    assert "a Logistiikka Oy" in front and "Leipomo Oy" not in front
+    area = browser.get("/?scope=area").text
+    assert "a Logistiikka Oy" in area and "Leipomo Oy" in area
