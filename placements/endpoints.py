@@ -110,13 +110,17 @@ def hidden_jobs(
     date_to: PeriodTo = None,
     group_by: ledger.LedgerGroup = "month",
     whole_area: bool = Query(
-        False, alias="all", description="the whole area's, not only of the employers one is responsible for"
+        False,
+        alias="all",
+        description="the whole area's, not only of the employers one is responsible for (an admin, who is "
+        "responsible for none, always gets the whole area's)",
     ),
 ) -> dict[str, Any]:
     """Hidden needs uncovered in the period and how many were filled (coordinator, admin): of the
-    employers whose responsible coordinator one is, unless ``all=true``."""
+    employers whose responsible coordinator one is, unless ``all=true`` (or one is an admin)."""
     require(principal, *COORDINATION)
     period = ledger.default_period(date_from, date_to)
+    whole_area = whole_area or principal.role is Role.ADMIN
     return ledger.hidden_jobs(conn, principal, *period, group_by, whole_area=whole_area)
 
 

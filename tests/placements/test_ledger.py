@@ -160,3 +160,17 @@ def test_hidden_job_ledger_counts_hidden_needs_and_fills(
     assert_problem(
         client.get(f"/api/v1/ledger/hidden-jobs?{period}&group_by=colour", headers=h), 422, "group_by"
     )
+
+
+def test_hidden_job_ledger_of_an_admin_is_the_whole_areas(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    """An admin is responsible for no employer: without ``all`` the ledger still covers the area."""
+    with connect(db) as conn:
+        _need(conn, world, "2026-01-10", visibility="hidden")
+        conn.commit()
+    period = "from=2026-01-01&to=2026-02-28"
+    admin = client.get(f"/api/v1/ledger/hidden-jobs?{period}", headers=world.headers(Role.ADMIN)).json()
+    assert (admin["scope"], admin["totals"]["hidden_needs"]) == ("area", 1)
+    own = client.get(f"/api/v1/ledger/hidden-jobs?{period}", headers=world.headers(Role.COORDINATOR)).json()
+    assert (own["scope"], own["totals"]["hidden_needs"]) == ("own", 0)
