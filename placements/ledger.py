@@ -38,21 +38,23 @@ def local_date(column: str) -> str:
     return LOCAL_DATE.format(column)
 
 
+def local_day_start(day: str) -> str:
+    """SQL for the moment (timestamptz) the Finnish date of the SQL expression ``day`` (from code) begins."""
+    return f"(({day})::date::timestamp AT TIME ZONE 'Europe/Helsinki')"
+
+
 def on_or_before_local_day(column: str, day: str) -> str:
     """SQL true when the timestamptz ``column`` falls on or before the Finnish date in the named parameter
     ``day``: the same as ``local_date(column) <= day``, but comparing the column itself, so that a
-    query reads no time zone rules per row (twelve monthly queries of a chart do it for every row)."""
-    return f"{column} < ((%({day})s::date + 1)::timestamp AT TIME ZONE 'Europe/Helsinki')"
+    query reads no time zone rules per row."""
+    return f"{column} < {local_day_start(f'%({day})s::date + 1')}"
 
 
 def on_local_days(column: str, first: str, last: str) -> str:
     """SQL true when the timestamptz ``column`` falls on a Finnish date from the named parameter ``first``
     to ``last``, inclusive (``local_date(column) BETWEEN first AND last``, compared as in
     :func:`on_or_before_local_day`)."""
-    return (
-        f"{column} >= (%({first})s::date::timestamp AT TIME ZONE 'Europe/Helsinki') AND "
-        + on_or_before_local_day(column, last)
-    )
+    return f"{column} >= {local_day_start(f'%({first})s::date')} AND " + on_or_before_local_day(column, last)
 
 
 def check_period(date_from: date, date_to: date, max_days: int = 3700) -> None:
