@@ -95,6 +95,14 @@ def due(
 
 PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 12 months back)")]
 PeriodTo = Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")]
+Language = Annotated[
+    str | None,
+    Header(
+        alias="Accept-Language",
+        max_length=500,
+        description="The language of the names, titles and definitions in the reply: fi (default), sv, en",
+    ),
+]
 
 
 @router.get(
@@ -109,10 +117,13 @@ def hidden_jobs(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     group_by: ledger.LedgerGroup = "month",
+    language: Language = None,
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled (coordinator, admin)."""
+    """Hidden needs uncovered in the period and how many were filled, with the definition in the
+    language asked for (coordinator, admin)."""
     require(principal, *COORDINATION)
-    return ledger.hidden_jobs(conn, principal, *ledger.default_period(date_from, date_to), group_by)
+    first, last = ledger.default_period(date_from, date_to)
+    return ledger.hidden_jobs(conn, principal.area_id, first, last, group_by, i18n.accept_language(language))
 
 
 # Proposals -----------------------------------------------------------------------------------------
@@ -189,16 +200,6 @@ def get_proposal(
     return proposals.get_proposal(
         conn, principal, proposal_id, settings, i18n.accept_language(accept_language)
     )
-
-
-Language = Annotated[
-    str | None,
-    Header(
-        alias="Accept-Language",
-        max_length=500,
-        description="The language of the names, titles and definitions in the reply: fi (default), sv, en",
-    ),
-]
 
 
 def _card(conn: Conn, principal: Principal, proposal_id: int, language: str = "fi") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from accounts.models import Principal
 from core.clock import add_months, today
 from core.db import Conn
 from core.errors import ValidationFailed
+from core.i18n import N_, translate
 from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import ContactFilters, NeedFilters
@@ -21,7 +22,7 @@ from placements.settings import PlacementSettings
 from placements.workflow import trial_guard
 
 HIDDEN_NEED = "(n.visibility = 'hidden' OR n.contact_id IS NOT NULL)"
-HIDDEN_NEED_DEFINITION = (
+HIDDEN_NEED_DEFINITION = N_(
     "A hidden need is one the open market never saw: recorded as hidden (not advertised), or found through"
     " the contact log (the need cites the contact it came from). It is counted in the period by the"
     " Finnish date it was recorded, archived or not. A hidden need is filled when at least one placement"
@@ -228,9 +229,10 @@ _LEDGER_GROUPS: dict[str, tuple[str, str]] = {
 
 
 def hidden_jobs(
-    conn: Conn, principal: Principal, date_from: date, date_to: date, group_by: LedgerGroup
+    conn: Conn, area_id: int, date_from: date, date_to: date, group_by: LedgerGroup, language: str = "fi"
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled, per coordinator, sector or month.
+    """Hidden needs of ``area_id`` uncovered in the period and how many were filled, per coordinator,
+    sector or month, with the definition in ``language`` (fi, sv, en).
 
     The coordinator of a need is the one who logged the contact it came from, or else who recorded it.
     """
@@ -252,7 +254,7 @@ def hidden_jobs(
         hidden=sql.SQL(HIDDEN_NEED),
         day=sql.SQL(local_date("n.created_at")),
     )
-    rows = conn.execute(query, (principal.area_id, date_from, date_to)).fetchall()
+    rows = conn.execute(query, (area_id, date_from, date_to)).fetchall()
     groups = [
         {
             "key": r["key"],
@@ -273,7 +275,8 @@ def hidden_jobs(
         "from": date_from,
         "to": date_to,
         "group_by": group_by,
-        "definition": HIDDEN_NEED_DEFINITION,
+        "language": language,
+        "definition": translate(HIDDEN_NEED_DEFINITION, language),
         "groups": groups,
         "totals": totals,
     }

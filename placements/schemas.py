@@ -413,7 +413,8 @@ class HiddenJobs(BaseModel):
     date_from: date = Field(alias="from")
     date_to: date = Field(alias="to")
     group_by: str = Field(description="coordinator, sector or month")
-    definition: str
+    language: str = Field(description="the language of the definition: fi, sv or en")
+    definition: str = Field(description="what a hidden need is and how it is counted, in that language")
     groups: list[HiddenJobGroup]
     totals: HiddenJobCounts
 
