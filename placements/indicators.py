@@ -85,14 +85,15 @@ Row = dict[str, Any]
 # columns: month (YYYY-MM), first_day and last_day (inclusive Finnish dates), tg_on (the day target
 # group members are judged on: the last day, or today for a period not yet over), starts and ends (the
 # moments the first day begins and the day after the last begins, so that timestamps are compared with
-# them rather than converted to Finnish time row by row).
+# them rather than converted to Finnish time row by row). OFFSET 0 keeps the planner from folding the
+# relation into the query, which would compute the bounds again for every row joined to a month.
 _PERIODS = (
     "(SELECT u.month, u.first_day, u.last_day, least(u.last_day, %(today)s::date) AS tg_on, "
     + local_day_start("u.first_day")
     + " AS starts, "
     + local_day_start("u.last_day + 1")
     + " AS ends FROM unnest(%(months)s::text[], %(firsts)s::date[], %(lasts)s::date[])"
-    " AS u(month, first_day, last_day)) m"
+    " AS u(month, first_day, last_day) OFFSET 0) m"
 )
 
 # Group key and label of each dimension, for queries over jobseekers (alias a, caseworker u) and over
