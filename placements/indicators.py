@@ -82,18 +82,19 @@ Row = dict[str, Any]
 
 # The periods an indicator is computed over, as the relation m: the whole period (one row, month null)
 # or each calendar month's part of it, computed in one query as if each part were the period. Its
-# columns: month (YYYY-MM), first_day and last_day (inclusive Finnish dates), tg_on (the day target
-# group members are judged on: the last day, or today for a period not yet over), starts and ends (the
-# moments the first day begins and the day after the last begins, so that timestamps are compared with
-# them rather than converted to Finnish time row by row). OFFSET 0 keeps the planner from folding the
-# relation into the query, which would compute the bounds again for every row joined to a month.
+# columns: month (YYYY-MM), i (its place, from 1), first_day and last_day (inclusive Finnish dates),
+# tg_on (the day target group members are judged on: the last day, or today for a period not yet
+# over), starts and ends (the moments the first day begins and the day after the last begins, so that
+# timestamps are compared with them rather than converted to Finnish time row by row). OFFSET 0 keeps
+# the planner from folding the relation into the query, which would compute the bounds again for every
+# row joined to a month.
 _PERIODS = (
-    "(SELECT u.month, u.first_day, u.last_day, least(u.last_day, %(today)s::date) AS tg_on, "
+    "(SELECT u.month, u.i, u.first_day, u.last_day, least(u.last_day, %(today)s::date) AS tg_on, "
     + local_day_start("u.first_day")
     + " AS starts, "
     + local_day_start("u.last_day + 1")
     + " AS ends FROM unnest(%(months)s::text[], %(firsts)s::date[], %(lasts)s::date[])"
-    " AS u(month, first_day, last_day) OFFSET 0) m"
+    " WITH ORDINALITY AS u(month, first_day, last_day, i) OFFSET 0) m"
 )
 
 # Group key and label of each dimension, for queries over jobseekers (alias a, caseworker u) and over
@@ -129,6 +130,10 @@ def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) 
     active in the period. Active: registered on or before the last day of the period and not archived,
     or starting a placement in the period (so the rate is at most 1). Grouped by the jobseeker's home
     municipality and responsible caseworker."""
+    if scope.target_group is None:
+        return _rows(conn, _ACTIVATION_BY_REGISTRATION, _JOBSEEKER_GROUPS, scope, by, per_month)
+    # With a target group, who is a member depends on each month's last day: every jobseeker is
+    # judged for every month.
     query = (
         "WITH started AS (SELECT DISTINCT m.first_day, s.jobseeker_id FROM placements s JOIN "
         + _PERIODS
@@ -144,6 +149,32 @@ def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) 
         " OR st.jobseeker_id IS NOT NULL) AND " + _members("a.id") + " GROUP BY 1, 2, 3"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by, per_month)
+
+
+# The activation rate without a target group, counted without pairing every jobseeker with every
+# month: a jobseeker not archived is registered in every period from the first that ends after they
+# registered (width_bucket: how many periods end by then), so the registered are counted once per group
+# and first period and summed over the periods; those starting a placement in a period count in its
+# numerator, and in its denominator too when they are not registered in it.
+_ACTIVATION_BY_REGISTRATION = (
+    "WITH m AS MATERIALIZED (SELECT * FROM "
+    + _PERIODS
+    + "), started AS (SELECT DISTINCT m.i, s.jobseeker_id FROM placements s"
+    " JOIN m ON s.start_date BETWEEN m.first_day AND m.last_day WHERE s.area_id = %(area)s),"
+    " registered AS (SELECT {key} AS key, {label} AS label,"
+    " width_bucket(a.created_at, (SELECT array_agg(ends ORDER BY i) FROM m)) AS b, count(*) AS n"
+    " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
+    " WHERE a.area_id = %(area)s AND NOT a.archived GROUP BY 1, 2, 3),"
+    " counted AS (SELECT m.i, r.key, r.label, 0 AS numerator, r.n AS denominator"
+    " FROM registered r JOIN m ON r.b < m.i"
+    " UNION ALL SELECT m.i, {key}, {label}, 1,"
+    " CASE WHEN NOT a.archived AND a.created_at < m.ends THEN 0 ELSE 1 END"
+    " FROM started st JOIN m ON m.i = st.i JOIN jobseekers a ON a.id = st.jobseeker_id"
+    " LEFT JOIN users u ON u.id = a.caseworker_id WHERE a.area_id = %(area)s)"
+    " SELECT m.month, c.key, c.label, sum(c.numerator)::bigint AS numerator,"
+    " sum(c.denominator)::bigint AS denominator, NULL::float8 AS median"
+    " FROM counted c JOIN m ON m.i = c.i GROUP BY m.i, m.month, c.key, c.label"
+)
 
 
 def assistive_transitions(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:

@@ -222,3 +222,36 @@ def test_the_months_count_proposals_by_their_finnish_day(db: str, world: AreaWor
     # March: sent on 29 March (twice) and 31 March, two answered in March; October: 24, 25 and 31
     # October, the last answered on 1 November; three placements' proposals in each.
     assert expected["2026-03"] == (2, 6) and expected["2026-10"] == (1, 6)
+
+
+@pytest.mark.parametrize("per_month", [True, False])
+def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month(
+    db: str, world: AreaWorld, per_month: bool
+) -> None:
+    """Worked out apart from the SQL: jobseeker i registered at edge i (archived when i % 7 == 6) and
+    started a placement on STARTS[i % 12]."""
+    helsinki = ZoneInfo("Europe/Helsinki")
+    day = [datetime.fromisoformat(m).astimezone(helsinki).date() for m in EDGES]
+    start = [STARTS[i % len(STARTS)] for i in range(len(EDGES))]
+    periods = list(indicators.months(*PERIOD)) if per_month else [("all", *PERIOD)]
+    expected: dict[str, tuple[int, int]] = {}
+    for label, first, last in periods:
+        started = [i for i in range(len(EDGES)) if first <= start[i] <= last]
+        active = [i for i in range(len(EDGES)) if (i % 7 != 6 and day[i] <= last) or i in started]
+        if active:
+            expected[label] = (len(started), len(active))
+    with connect(db) as conn:
+        _scenario(conn, world)
+        conn.commit()
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD)
+        ind = indicators.indicator("activation_rate")
+        with clock.frozen(TODAY):
+            if per_month:
+                rows = indicators.by_month(conn, scope, ind, "area")
+            else:
+                rows = {"all": ind.compute(conn, scope, "area", False)}
+    got = {label: (r[0]["numerator"], r[0]["denominator"]) for label, r in rows.items() if r}
+    assert got == expected
+    if per_month:
+        # Registered at 23:59:59 on 31 January: active in January; at 00:00 on 1 February: not yet.
+        assert expected["2026-01"] == (1, 3) and expected["2026-02"] == (1, 4)
