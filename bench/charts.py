@@ -10,17 +10,22 @@ arguments give the same rows). Then, for every indicator, grouped by area (one l
 municipality (ten lines), over the twelve months of 2025, ``--repeats`` times each, three ways of
 drawing:
 
-- ``svg``: the pages' SVG as the product writes it now, directly as text (:func:`placements.charts.svg`);
-- ``svg-matplotlib``: the SVG as matplotlib drew it before (:func:`matplotlib_svg`): the comparison;
-- ``png``: the PNG download, still drawn by matplotlib;
+- ``svg``: the pages' SVG as the product serves it now (:func:`placements.charts.chart`): the data
+  version, one query for all months of the chart (:func:`placements.indicators.over_time`), the SVG
+  written directly as text;
+- ``svg-before``: the same chart as branch h17 served it, the comparison (:func:`before_chart`): the
+  same key, cache and drawing, but the data version read from the rows every time and the months'
+  figures from one query per month, twelve in all;
+- ``png``: the PNG download, drawn by matplotlib from the one query's figures;
 
 each measured
 
-- cold: :func:`placements.charts.chart` with an empty cache (the data version, the twelve monthly
-  queries, the drawing); for ``svg-matplotlib`` the same steps and key with matplotlib's drawing;
+- cold: with an empty cache (the data version, the figures, the drawing);
 - cached: the same call once the chart is cached (the data version query and a lookup);
-- parts, as baselines in the same run: ``SELECT 1`` (a round trip), the data version query alone,
-  the figures alone (``indicators.over_time``) and each drawing alone.
+- parts, as baselines in the same run: ``SELECT 1`` (a round trip), the data version alone, as
+  now (read again only when a transaction has committed since: on a shared server, often) and as
+  before (``data_version-before``), the figures alone, in one query (``figures``) and month by month
+  (``figures-before``), and each drawing alone.
 
 Writes bench/results/charts.json and charts.md, with the CPU (model and AVX-512 flags) and the load.
 """
@@ -29,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import io
 import json
 import os
 import platform
@@ -37,6 +41,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -169,30 +174,51 @@ def summary(seconds: list[float]) -> dict[str, float]:
     }
 
 
-Variant = Literal["svg", "svg-matplotlib", "png"]
-VARIANTS: tuple[Variant, ...] = ("svg", "svg-matplotlib", "png")
+Variant = Literal["svg", "svg-before", "png"]
+VARIANTS: tuple[Variant, ...] = ("svg", "svg-before", "png")
 
 
-def matplotlib_svg(chart: dict[str, Any], language: str = "fi") -> bytes:
-    """The SVG as matplotlib drew it before the direct SVG: texts as text, no date in it."""
-    from matplotlib import rc_context
+def before_over_time(
+    conn: Conn, scope: indicators.Scope, ind: indicators.Indicator, by: indicators.By
+) -> dict[str, Any]:
+    """:func:`placements.indicators.over_time` as it was on branch h17: one query per month."""
+    dimension = "area" if by == "month" else by
+    periods = list(indicators.months(scope.date_from, scope.date_to))
+    empty: int | None = 0 if ind.unit == "count" else None
+    lines: dict[str, list[float | int | None]] = {}
+    for i, (_, first, last) in enumerate(periods):
+        month = replace(scope, date_from=first, date_to=last)
+        for row in ind.compute(conn, month, dimension, False):
+            lines.setdefault(str(row["label"]), [empty] * len(periods))[i] = indicators._value(ind.unit, row)
+    if not lines:
+        lines[scope.area_name] = [empty] * len(periods)
+    return {
+        "name": ind.name,
+        "title": ind.title,
+        "unit": ind.unit,
+        "months": [label for label, _, _ in periods],
+        "lines": dict(sorted(lines.items())),
+    }
 
-    out = io.BytesIO()
-    with rc_context({"svg.fonttype": "none"}):
-        charts.figure(chart, language).savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
+
+def before_version(conn: Conn, area_id: int) -> str:
+    """The data version as branch h17 read it: every time, from the rows."""
+    row = conn.execute(charts._VERSION_SQL, {"a": area_id, "known": None}).fetchone()
+    assert row is not None
+    return str(row["version"])
 
 
-def matplotlib_svg_chart(
+def before_chart(
     conn: Conn, scope: indicators.Scope, name: str, by: indicators.By, language: str, cache: charts.ChartCache
 ) -> bytes:
-    """:func:`placements.charts.chart` as it was for an SVG: the same data version, figures and cache,
-    drawn by matplotlib."""
+    """:func:`placements.charts.chart` for an SVG as it was on branch h17: the same data version, key,
+    cache and drawing, but the data version read from the rows every time and the figures month by
+    month."""
     ind = indicators.indicator(name)
-    key = (scope.area_id, charts.data_version(conn, scope.area_id), name, by, scope.date_from, scope.date_to)
+    key = (scope.area_id, before_version(conn, scope.area_id), name, by, scope.date_from, scope.date_to)
     return cache.get_or_draw(
-        (*key, "svg-matplotlib", language),
-        lambda: matplotlib_svg(indicators.over_time(conn, scope, ind, by), language),
+        (*key, "svg-before", language),
+        lambda: charts.draw(before_over_time(conn, scope, ind, by), "svg", language),
     )
 
 
@@ -200,8 +226,8 @@ def one_chart(
     conn: Conn, scope: indicators.Scope, name: str, by: indicators.By, variant: Variant
 ) -> Callable[[charts.ChartCache], bytes]:
     """The call that serves one chart, given a cache."""
-    if variant == "svg-matplotlib":
-        return functools.partial(matplotlib_svg_chart, conn, scope, name, by, "fi")
+    if variant == "svg-before":
+        return functools.partial(before_chart, conn, scope, name, by, "fi")
     kind: charts.Kind = "svg" if variant == "svg" else "png"
     return lambda cache: charts.chart(conn, scope, name, by, kind, "fi", cache)
 
@@ -222,13 +248,20 @@ def measure(conn: Conn, area_id: int, repeats: int) -> dict[str, Any]:
     scope = indicators.Scope(
         area_id=area_id, area_name="Benchmark area", date_from=PERIOD[0], date_to=PERIOD[1]
     )
-    drawers: dict[Variant, Callable[[dict[str, Any]], bytes]] = {
+    drawers: dict[str, Callable[[dict[str, Any]], bytes]] = {
         "svg": functools.partial(charts.draw, kind="svg"),
-        "svg-matplotlib": matplotlib_svg,
         "png": functools.partial(charts.draw, kind="png"),
     }
     parts: dict[str, list[float]] = {
-        k: [] for k in ("select_1", "data_version", "figures", *(f"draw {v}" for v in VARIANTS))
+        k: []
+        for k in (
+            "select_1",
+            "data_version",
+            "data_version-before",
+            "figures",
+            "figures-before",
+            *(f"draw {v}" for v in drawers),
+        )
     }
     cold: dict[str, list[float]] = {v: [] for v in VARIANTS}
     cached: dict[str, list[float]] = {v: [] for v in VARIANTS}
@@ -241,10 +274,16 @@ def measure(conn: Conn, area_id: int, repeats: int) -> dict[str, Any]:
         for by in groupings:
             parts["select_1"] += timed(select_1, repeats)
             parts["data_version"] += timed(functools.partial(charts.data_version, conn, area_id), repeats)
+            parts["data_version-before"] += timed(functools.partial(before_version, conn, area_id), repeats)
             figures = indicators.over_time(conn, scope, ind, by)
+            assert before_over_time(conn, scope, ind, by)["lines"] == figures["lines"], (name, by)
             parts["figures"] += timed(functools.partial(indicators.over_time, conn, scope, ind, by), repeats)
+            parts["figures-before"] += timed(
+                functools.partial(before_over_time, conn, scope, ind, by), repeats
+            )
+            for kind, drawer in drawers.items():
+                parts[f"draw {kind}"] += timed(functools.partial(drawer, figures), repeats)
             for variant in VARIANTS:
-                parts[f"draw {variant}"] += timed(functools.partial(drawers[variant], figures), repeats)
                 one_cold, one_cached = measure_one(one_chart(conn, scope, name, by, variant), repeats)
                 cold[variant] += one_cold
                 cached[variant] += one_cached
@@ -277,9 +316,11 @@ def markdown(result: dict[str, Any]) -> str:
         f"load average {c['load_average_1m']} at the start.  ",
         f"Data: {result['rows']}; period {PERIOD[0]} .. {PERIOD[1]} (12 monthly points); "
         f"{result['repeats']} repeats per chart. Target: under 300 ms per chart.  ",
-        "Kinds: `svg` is the pages' chart as written now, directly as SVG text; `svg-matplotlib` is the "
-        "same chart as matplotlib drew it before (the comparison, same data version, figures and cache); "
-        "`png` is the PNG download, still drawn by matplotlib.",
+        "Kinds: `svg` is the pages' chart as served now (the figures of all months in one query per "
+        "chart); `svg-before` is the same chart as branch h17 served it (the comparison: one query per "
+        "month, the data version read from the rows every time; the same key, drawing and cache); "
+        "`png` is the PNG download, drawn by "
+        "matplotlib from the one query's figures.",
         "",
         "| what | n | p50 ms | p95 ms | max ms |",
         "|---|---|---|---|---|",

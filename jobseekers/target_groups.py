@@ -207,12 +207,12 @@ def member_ids(conn: Conn, area_id: int, group_id: int) -> frozenset[int]:
     return frozenset(r["id"] for r in rows)
 
 
-def member_sql(id_column: str, rule_param: str, on_param: str) -> str:
+def member_sql(id_column: str, rule_param: str, on_day: str) -> str:
     """An SQL condition, for queries with named parameters: the jobseeker in ``id_column`` (a name from
-    code) is a member on the date of parameter ``on_param`` of the rule in parameter ``rule_param``, or
-    that parameter is null (no target group chosen)."""
+    code) is a member, on the date the SQL expression ``on_day`` (from code) gives, of the rule in
+    parameter ``rule_param``, or that parameter is null (no target group chosen)."""
     columns = ", ".join("t." + c for c in FACT_COLUMNS.split(", "))
     return (
         f"(%({rule_param})s::jsonb IS NULL OR EXISTS (SELECT FROM jobseekers t WHERE t.id = {id_column}"
-        f" AND target_group_match(%({rule_param})s::jsonb, {columns}, %({on_param})s::date)))"
+        f" AND target_group_match(%({rule_param})s::jsonb, {columns}, ({on_day})::date)))"
     )

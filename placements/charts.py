@@ -3,7 +3,7 @@
 The pages show the SVG, written here directly as text (:func:`svg`): titles, axes, labels and the legend
 are text in the reader's language, with a ``<title>`` and ``<desc>`` for screen readers, and drawing one
 takes about a millisecond. Only the PNG download is drawn by matplotlib (:func:`figure`), which takes a
-good part of a second; ``python -m bench.charts`` measures both, and matplotlib's SVG as the former way.
+good part of a second; ``python -m bench.charts`` measures both, and the charts as served before.
 
 Each drawn chart is kept in this process, keyed by the area, the indicator, the grouping, the period,
 the language, the kind and the area's *data version* (:func:`data_version`): a fingerprint of the rows the
@@ -41,9 +41,13 @@ NO_DATA_HINT: Final = N_("The chart is drawn once there are figures for at least
 MONTH_AXIS: Final = N_("Month")
 SHARE_AXIS: Final = N_("share")
 
-# A fingerprint of what the indicators read, for one area (the request's wall shows only that area).
+# A fingerprint of what the indicators read, for one area (the request's wall shows only that area),
+# computed only when the database's snapshot is not the one it was last computed under (see
+# :func:`data_version`). Scalar subqueries in a CASE run only when it needs them.
 _VERSION_SQL: Final = """
-SELECT concat_ws('|',
+SELECT pg_current_snapshot()::text AS snapshot, pg_current_xact_id_if_assigned() IS NULL AS unwritten,
+CASE WHEN pg_current_snapshot()::text IS DISTINCT FROM %(known)s
+  OR pg_current_xact_id_if_assigned() IS NOT NULL THEN concat_ws('|',
   (SELECT concat_ws(',', count(*), max(updated_at), sum(version)) FROM placements WHERE area_id = %(a)s),
   (SELECT concat_ws(',', count(*), max(updated_at), sum(version)) FROM proposals WHERE area_id = %(a)s),
   (SELECT concat_ws(',', count(*), max(updated_at), sum(version)) FROM needs WHERE area_id = %(a)s),
@@ -53,14 +57,34 @@ SELECT concat_ws('|',
      JOIN placements p ON p.id = f.placement_id WHERE p.area_id = %(a)s),
   (SELECT md5(coalesce(string_agg(id || ':' || display_name, ',' ORDER BY id), ''))
      FROM users WHERE area_id = %(a)s),
-  (SELECT name FROM areas WHERE id = %(a)s)) AS version
+  (SELECT name FROM areas WHERE id = %(a)s)) END AS version
 """
+_versions: dict[tuple[str, int, str, int], tuple[str, str]] = {}
+"""Per database (host, port, name) and area, the snapshot its last version was computed under and that
+version. Databases of one server share their transaction ids, so the snapshot alone does not name one."""
+_versions_lock: Final = threading.Lock()
 
 
 def data_version(conn: Conn, area_id: int) -> str:
-    """A text that changes whenever a row the indicators of ``area_id`` read is added, changed or removed."""
-    row = conn.execute(_VERSION_SQL, {"a": area_id}).fetchone()
+    """A text that changes whenever a row the indicators of ``area_id`` read is added, changed or removed.
+
+    Reading the rows takes tens of milliseconds on a large area, so the version is remembered with the
+    snapshot it was computed under (``pg_current_snapshot()``: which transactions are visible). While
+    the snapshot is the same, no transaction has committed since and the rows are the same: one cheap
+    query gives the version. Any committed write anywhere changes the snapshot, and then the rows are
+    read again. A version computed by a transaction that has written itself is not remembered (if it
+    rolled back, another transaction could have the same snapshot without its rows)."""
+    where = (conn.info.host, conn.info.port, conn.info.dbname, area_id)
+    with _versions_lock:
+        known = _versions.get(where)
+    row = conn.execute(_VERSION_SQL, {"a": area_id, "known": known[0] if known else None}).fetchone()
     assert row is not None
+    if row["version"] is None:
+        assert known is not None
+        return known[1]
+    if row["unwritten"]:
+        with _versions_lock:
+            _versions[where] = (str(row["snapshot"]), str(row["version"]))
     return str(row["version"])
 
 

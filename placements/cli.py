@@ -1,4 +1,5 @@
-"""Commands of the coordination workflow: ``kohtaamo indicators`` and ``kohtaamo outcomes``."""
+"""Commands of the coordination workflow: ``kohtaamo indicators``, ``kohtaamo hidden-jobs`` and
+``kohtaamo outcomes``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ class ByOption(StrEnum):
     AREA = "area"
     MUNICIPALITY = "municipality"
     COORDINATOR = "coordinator"
+    MONTH = "month"
+
+
+class LedgerGroupOption(StrEnum):
+    COORDINATOR = "coordinator"
+    SECTOR = "sector"
     MONTH = "month"
 
 
@@ -112,6 +119,40 @@ def indicators_command(
         _write(out, exports.to_xlsx(result))
 
 
+def hidden_jobs_command(
+    area: str = typer.Option(..., help="Employment area name."),
+    date_from: str | None = typer.Option(
+        None, "--from", help="First day of the period (YYYY-MM-DD); default: 12 months back, as the API."
+    ),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Last day of the period, inclusive (YYYY-MM-DD); default: today."
+    ),
+    group_by: LedgerGroupOption = typer.Option(
+        LedgerGroupOption.MONTH, "--group-by", help="coordinator, sector or month."
+    ),
+    output_format: Format = format_option(Format.TABLE, Format.JSON),
+    language: str = language_option(),
+) -> None:
+    """The hidden-job ledger: hidden needs uncovered in a period and how many were filled, with its
+    definition in the language of --lang."""
+    from placements import ledger
+
+    first, last = ledger.default_period(_parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
+    with app_errors(), transaction() as conn:
+        result = ledger.hidden_jobs(conn, _area_id(conn, area), first, last, group_by.value, language)
+    if output_format is Format.JSON:
+        typer.echo(json.dumps({**result, "area": area}, ensure_ascii=False, default=str, indent=2))
+        return
+    table = Table(title=f"{area} {first} – {last}", caption=result["definition"])
+    columns = ("hidden_needs", "filled_needs", "from_contacts", "positions", "positions_filled")
+    for column in ("group", *columns):
+        table.add_column(column)
+    for group in result["groups"]:
+        table.add_row(str(group["label"]), *(str(group[c]) for c in columns))
+    table.add_row("total", *(str(result["totals"][c]) for c in columns))
+    Console().print(table)
+
+
 def outcomes_command(
     area: str = typer.Option(..., help="Employment area name."),
     output_format: Format = format_option(Format.JSON),
@@ -132,4 +173,5 @@ def print_outcomes(area: str) -> None:
 def register(app: typer.Typer) -> None:
     """Attach the workflow's commands to the ``kohtaamo`` command."""
     app.command(name="indicators")(indicators_command)
+    app.command(name="hidden-jobs")(hidden_jobs_command)
     app.command(name="outcomes")(outcomes_command)

@@ -95,6 +95,14 @@ def due(
 
 PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 12 months back)")]
 PeriodTo = Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")]
+Language = Annotated[
+    str | None,
+    Header(
+        alias="Accept-Language",
+        max_length=500,
+        description="The language of the names, titles and definitions in the reply: fi (default), sv, en",
+    ),
+]
 
 
 @router.get(
@@ -115,13 +123,23 @@ def hidden_jobs(
         description="the whole area's, not only of the employers one is responsible for (an admin, who is "
         "responsible for none, always gets the whole area's)",
     ),
+    language: Language = None,
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled (coordinator, admin): of the
-    employers whose responsible coordinator one is, unless ``all=true`` (or one is an admin)."""
+    """Hidden needs uncovered in the period and how many were filled, with the definition in the
+    language asked for (coordinator, admin): of the employers whose responsible coordinator one is,
+    unless ``all=true`` (or one is an admin)."""
     require(principal, *COORDINATION)
-    period = ledger.default_period(date_from, date_to)
-    whole_area = whole_area or principal.role is Role.ADMIN
-    return ledger.hidden_jobs(conn, principal, *period, group_by, whole_area=whole_area)
+    first, last = ledger.default_period(date_from, date_to)
+    responsible = None if whole_area or principal.role is Role.ADMIN else principal.user_id
+    return ledger.hidden_jobs(
+        conn,
+        principal.area_id,
+        first,
+        last,
+        group_by,
+        i18n.accept_language(language),
+        responsible=responsible,
+    )
 
 
 # Proposals -----------------------------------------------------------------------------------------
@@ -198,16 +216,6 @@ def get_proposal(
     return proposals.get_proposal(
         conn, principal, proposal_id, settings, i18n.accept_language(accept_language)
     )
-
-
-Language = Annotated[
-    str | None,
-    Header(
-        alias="Accept-Language",
-        max_length=500,
-        description="The language of the names, titles and definitions in the reply: fi (default), sv, en",
-    ),
-]
 
 
 def _card(conn: Conn, principal: Principal, proposal_id: int, language: str = "fi") -> dict[str, Any]:

@@ -31,7 +31,7 @@ from core.db import Conn
 from core.errors import NotFound
 from core.i18n import N_, translate
 from jobseekers import target_groups
-from placements.ledger import HIDDEN_NEED, check_period, local_date, on_local_days, on_or_before_local_day
+from placements.ledger import HIDDEN_NEED, check_period, local_date, local_day_start
 
 By = Literal["area", "municipality", "coordinator", "month"]
 Unit = Literal["ratio", "count", "days"]
@@ -49,14 +49,20 @@ class Scope:
     target_group: tuple[str, dict[str, Any]] | None = None
     """The name and rule of the target group the figures are narrowed to, if any."""
 
-    def params(self) -> dict[str, Any]:
+    def params(self, per_month: bool) -> dict[str, Any]:
+        """The query parameters: the periods the figures are computed over (the whole period, or each
+        month's part of it) and the target group's rule."""
+        periods: list[tuple[str | None, date, date]] = (
+            [*months(self.date_from, self.date_to)] if per_month else [(None, self.date_from, self.date_to)]
+        )
         return {
             "area": self.area_id,
             "area_name": self.area_name,
-            "from": self.date_from,
-            "to": self.date_to,
+            "months": [label for label, _, _ in periods],
+            "firsts": [first for _, first, _ in periods],
+            "lasts": [last for _, _, last in periods],
+            "today": clock.today(),
             "tg": Jsonb(self.target_group[1]) if self.target_group else None,
-            "tg_on": min(self.date_to, clock.today()),
         }
 
 
@@ -69,10 +75,27 @@ def narrowed(conn: Conn, scope: Scope, target_group_id: int | None) -> Scope:
 
 
 def _members(id_column: str) -> str:
-    return target_groups.member_sql(id_column, "tg", "tg_on")
+    return target_groups.member_sql(id_column, "tg", "m.tg_on")
 
 
 Row = dict[str, Any]
+
+# The periods an indicator is computed over, as the relation m: the whole period (one row, month null)
+# or each calendar month's part of it, computed in one query as if each part were the period. Its
+# columns: month (YYYY-MM), i (its place, from 1), first_day and last_day (inclusive Finnish dates),
+# tg_on (the day target group members are judged on: the last day, or today for a period not yet
+# over), starts and ends (the moments the first day begins and the day after the last begins, so that
+# timestamps are compared with them rather than converted to Finnish time row by row). OFFSET 0 keeps
+# the planner from folding the relation into the query, which would compute the bounds again for every
+# row joined to a month.
+_PERIODS = (
+    "(SELECT u.month, u.i, u.first_day, u.last_day, least(u.last_day, %(today)s::date) AS tg_on, "
+    + local_day_start("u.first_day")
+    + " AS starts, "
+    + local_day_start("u.last_day + 1")
+    + " AS ends FROM unnest(%(months)s::text[], %(firsts)s::date[], %(lasts)s::date[])"
+    " WITH ORDINALITY AS u(month, first_day, last_day, i) OFFSET 0) m"
+)
 
 # Group key and label of each dimension, for queries over jobseekers (alias a, caseworker u) and over
 # placements or proposals (need n, proposer u). Whitelisted SQL: never built from input.
@@ -87,46 +110,80 @@ _WORK_GROUPS: dict[str, tuple[str, str]] = {
     "coordinator": ("p.proposed_by::text", f"coalesce(u.display_name, '{NO_ONE}')"),
 }
 _PLACEMENTS_IN_PERIOD = (
-    "FROM placements pl JOIN proposals p ON p.id = pl.proposal_id JOIN needs n ON n.id = pl.need_id"
+    "FROM placements pl JOIN " + _PERIODS + " ON pl.start_date BETWEEN m.first_day AND m.last_day"
+    " JOIN proposals p ON p.id = pl.proposal_id JOIN needs n ON n.id = pl.need_id"
     " JOIN employers e ON e.id = pl.employer_id LEFT JOIN users u ON u.id = p.proposed_by"
-    " WHERE pl.area_id = %(area)s AND pl.start_date BETWEEN %(from)s AND %(to)s AND "
-    + _members("pl.jobseeker_id")
+    " WHERE pl.area_id = %(area)s AND " + _members("pl.jobseeker_id")
 )
 
 
-def _rows(conn: Conn, query: str, groups: dict[str, tuple[str, str]], scope: Scope, by: str) -> list[Row]:
+def _rows(
+    conn: Conn, query: str, groups: dict[str, tuple[str, str]], scope: Scope, by: str, per_month: bool
+) -> list[Row]:
     key, label = groups[by]
     composed = sql.SQL(query).format(key=sql.SQL(key), label=sql.SQL(label))
-    return conn.execute(composed, scope.params()).fetchall()
+    return conn.execute(composed, scope.params(per_month)).fetchall()
 
 
-def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
+def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
     """Activation rate: jobseekers with a placement starting in the period / jobseekers of the area
     active in the period. Active: registered on or before the last day of the period and not archived,
     or starting a placement in the period (so the rate is at most 1). Grouped by the jobseeker's home
     municipality and responsible caseworker."""
+    if scope.target_group is None:
+        return _rows(conn, _ACTIVATION_BY_REGISTRATION, _JOBSEEKER_GROUPS, scope, by, per_month)
+    # With a target group, who is a member depends on each month's last day: every jobseeker is
+    # judged for every month.
     query = (
-        "WITH started AS (SELECT DISTINCT jobseeker_id FROM placements"
-        " WHERE area_id = %(area)s AND start_date BETWEEN %(from)s AND %(to)s)"
-        " SELECT {key} AS key, {label} AS label,"
-        " count(*) FILTER (WHERE a.id IN (SELECT jobseeker_id FROM started)) AS numerator,"
+        "WITH started AS (SELECT DISTINCT m.first_day, s.jobseeker_id FROM placements s JOIN "
+        + _PERIODS
+        + " ON s.start_date BETWEEN m.first_day AND m.last_day WHERE s.area_id = %(area)s)"
+        " SELECT m.month, {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE st.jobseeker_id IS NOT NULL) AS numerator,"
         " count(*) AS denominator, NULL::float8 AS median"
-        " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
-        " WHERE a.area_id = %(area)s AND ((NOT a.archived AND "
-        + on_or_before_local_day("a.created_at", "to")
-        + ")"
-        " OR a.id IN (SELECT jobseeker_id FROM started)) AND " + _members("a.id") + " GROUP BY 1, 2"
+        " FROM jobseekers a CROSS JOIN "
+        + _PERIODS
+        + " LEFT JOIN started st ON st.first_day = m.first_day AND st.jobseeker_id = a.id"
+        " LEFT JOIN users u ON u.id = a.caseworker_id"
+        " WHERE a.area_id = %(area)s AND ((NOT a.archived AND a.created_at < m.ends)"
+        " OR st.jobseeker_id IS NOT NULL) AND " + _members("a.id") + " GROUP BY 1, 2, 3"
     )
-    return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
+    return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by, per_month)
 
 
-def assistive_transitions(conn: Conn, scope: Scope, by: str) -> list[Row]:
+# The activation rate without a target group, counted without pairing every jobseeker with every
+# month: a jobseeker not archived is registered in every period from the first that ends after they
+# registered (width_bucket: how many periods end by then), so the registered are counted once per group
+# and first period and summed over the periods; those starting a placement in a period count in its
+# numerator, and in its denominator too when they are not registered in it.
+_ACTIVATION_BY_REGISTRATION = (
+    "WITH m AS MATERIALIZED (SELECT * FROM "
+    + _PERIODS
+    + "), started AS (SELECT DISTINCT m.i, s.jobseeker_id FROM placements s"
+    " JOIN m ON s.start_date BETWEEN m.first_day AND m.last_day WHERE s.area_id = %(area)s),"
+    " registered AS (SELECT {key} AS key, {label} AS label,"
+    " width_bucket(a.created_at, (SELECT array_agg(ends ORDER BY i) FROM m)) AS b, count(*) AS n"
+    " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
+    " WHERE a.area_id = %(area)s AND NOT a.archived GROUP BY 1, 2, 3),"
+    " counted AS (SELECT m.i, r.key, r.label, 0 AS numerator, r.n AS denominator"
+    " FROM registered r JOIN m ON r.b < m.i"
+    " UNION ALL SELECT m.i, {key}, {label}, 1,"
+    " CASE WHEN NOT a.archived AND a.created_at < m.ends THEN 0 ELSE 1 END"
+    " FROM started st JOIN m ON m.i = st.i JOIN jobseekers a ON a.id = st.jobseeker_id"
+    " LEFT JOIN users u ON u.id = a.caseworker_id WHERE a.area_id = %(area)s)"
+    " SELECT m.month, c.key, c.label, sum(c.numerator)::bigint AS numerator,"
+    " sum(c.denominator)::bigint AS denominator, NULL::float8 AS median"
+    " FROM counted c JOIN m ON m.i = c.i GROUP BY m.i, m.month, c.key, c.label"
+)
+
+
+def assistive_transitions(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
     """Transitions from assistive or rehabilitative placements: of the work trials and assistive tasks
     starting in the period, the share followed by employment or training: a 3- or 6-month follow-up
     outcome open_labour_market or studies, or a later placement (starting after it, at any time up to
     now) of the same jobseeker as open_job, pay_subsidy, apprenticeship or recruitment_training."""
     query = (
-        "SELECT {key} AS key, {label} AS label,"
+        "SELECT m.month, {key} AS key, {label} AS label,"
         " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM placement_follow_ups f WHERE f.placement_id = pl.id"
         " AND f.outcome IN ('open_labour_market', 'studies'))"
         " OR EXISTS (SELECT 1 FROM placements later WHERE later.jobseeker_id = pl.jobseeker_id"
@@ -134,67 +191,63 @@ def assistive_transitions(conn: Conn, scope: Scope, by: str) -> list[Row]:
         " AND later.start_date > pl.start_date)) AS numerator,"
         " count(*) AS denominator, NULL::float8 AS median "
         + _PLACEMENTS_IN_PERIOD
-        + " AND pl.form IN ('work_trial', 'assistive_task') GROUP BY 1, 2"
+        + " AND pl.form IN ('work_trial', 'assistive_task') GROUP BY 1, 2, 3"
     )
-    return _rows(conn, query, _WORK_GROUPS, scope, by)
+    return _rows(conn, query, _WORK_GROUPS, scope, by, per_month)
 
 
-def wage_subsidised_starts(conn: Conn, scope: Scope, by: str) -> list[Row]:
+def wage_subsidised_starts(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
     """Wage-subsidised starts in firms: pay_subsidy placements starting in the period at employers that
     are not municipal (count)."""
     query = (
-        "SELECT {key} AS key, {label} AS label, count(*) AS numerator, NULL::bigint AS denominator,"
-        " NULL::float8 AS median "
+        "SELECT m.month, {key} AS key, {label} AS label, count(*) AS numerator,"
+        " NULL::bigint AS denominator, NULL::float8 AS median "
         + _PLACEMENTS_IN_PERIOD
-        + " AND pl.form = 'pay_subsidy' AND NOT e.is_municipal GROUP BY 1, 2"
+        + " AND pl.form = 'pay_subsidy' AND NOT e.is_municipal GROUP BY 1, 2, 3"
     )
-    return _rows(conn, query, _WORK_GROUPS, scope, by)
+    return _rows(conn, query, _WORK_GROUPS, scope, by, per_month)
 
 
-def median_days_to_placement(conn: Conn, scope: Scope, by: str) -> list[Row]:
+def median_days_to_placement(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
     """Median days from proposal to placement: over placements starting in the period, the median of
     days from the Finnish date the candidate was proposed to the placement's start date (numerator: the
     number of placements)."""
     query = (
-        "SELECT {key} AS key, {label} AS label, count(*) AS numerator, NULL::bigint AS denominator,"
-        " percentile_cont(0.5) WITHIN GROUP (ORDER BY (pl.start_date - "
+        "SELECT m.month, {key} AS key, {label} AS label, count(*) AS numerator,"
+        " NULL::bigint AS denominator, percentile_cont(0.5) WITHIN GROUP (ORDER BY (pl.start_date - "
         + local_date("p.created_at")
         + ")::float8) AS median "
         + _PLACEMENTS_IN_PERIOD
-        + " GROUP BY 1, 2"
+        + " GROUP BY 1, 2, 3"
     )
-    return _rows(conn, query, _WORK_GROUPS, scope, by)
+    return _rows(conn, query, _WORK_GROUPS, scope, by, per_month)
 
 
-def employer_response_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
+def employer_response_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
     """Employer response rate: of the intro cards sent (proposals made) in the period, the share the
     employer answered (interested, not now or not suitable) on or before the last day of the period."""
     query = (
-        "SELECT {key} AS key, {label} AS label,"
-        " count(*) FILTER (WHERE p.answered_at IS NOT NULL AND "
-        + on_or_before_local_day("p.answered_at", "to")
-        + ") AS numerator, count(*) AS denominator, NULL::float8 AS median"
-        " FROM proposals p JOIN needs n ON n.id = p.need_id LEFT JOIN users u ON u.id = p.proposed_by"
-        " WHERE p.area_id = %(area)s AND "
-        + on_local_days("p.created_at", "from", "to")
-        + " AND "
-        + _members("p.jobseeker_id")
-        + " GROUP BY 1, 2"
+        "SELECT m.month, {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE p.answered_at IS NOT NULL AND p.answered_at < m.ends) AS numerator,"
+        " count(*) AS denominator, NULL::float8 AS median"
+        " FROM proposals p JOIN " + _PERIODS + " ON p.created_at >= m.starts AND p.created_at < m.ends"
+        " JOIN needs n ON n.id = p.need_id LEFT JOIN users u ON u.id = p.proposed_by"
+        " WHERE p.area_id = %(area)s AND " + _members("p.jobseeker_id") + " GROUP BY 1, 2, 3"
     )
-    return _rows(conn, query, _WORK_GROUPS, scope, by)
+    return _rows(conn, query, _WORK_GROUPS, scope, by, per_month)
 
 
-def hidden_need_share(conn: Conn, scope: Scope, by: str) -> list[Row]:
+def hidden_need_share(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
     """Share of placements from hidden needs: of the placements starting in the period, those on a
     hidden need (recorded as hidden, or found through the contact log: the need cites a contact)."""
     query = (
-        "SELECT {key} AS key, {label} AS label, count(*) FILTER (WHERE "
+        "SELECT m.month, {key} AS key, {label} AS label, count(*) FILTER (WHERE "
         + HIDDEN_NEED
         + ") AS numerator, count(*) AS denominator, NULL::float8 AS median "
         + _PLACEMENTS_IN_PERIOD
-        + " GROUP BY 1, 2"
+        + " GROUP BY 1, 2, 3"
     )
-    return _rows(conn, query, _WORK_GROUPS, scope, by)
+    return _rows(conn, query, _WORK_GROUPS, scope, by, per_month)
 
 
 @dataclass(frozen=True)
@@ -203,7 +256,9 @@ class Indicator:
     title: str
     """A message id: the replies and files give it in Finnish, the pages in the reader's language."""
     unit: Unit
-    compute: Callable[[Conn, Scope, str], list[Row]]
+    compute: Callable[[Conn, Scope, str, bool], list[Row]]
+    """The figures over the scope's period, grouped by a dimension; with ``per_month``, over each month's
+    part of it (rows carry their ``month``)."""
 
     @property
     def definition(self) -> str:
@@ -270,15 +325,23 @@ def _point(unit: Unit, key: str | None, label: str, row: Row | None) -> dict[str
     }
 
 
+def by_month(conn: Conn, scope: Scope, ind: Indicator, dimension: str) -> dict[str, list[Row]]:
+    """The indicator's rows for each month of the period, grouped by ``dimension``, computed in one
+    query: the same rows as computing it over each month's part of the period, month by month."""
+    out: dict[str, list[Row]] = {label: [] for label, _, _ in months(scope.date_from, scope.date_to)}
+    for row in ind.compute(conn, scope, dimension, True):
+        out[row["month"]].append(row)
+    return out
+
+
 def series(conn: Conn, scope: Scope, ind: Indicator, by: By) -> list[dict[str, Any]]:
     """The indicator's figures per group (every month of the period for ``month``, the area always)."""
     if by == "month":
-        out = []
-        for label, first, last in months(scope.date_from, scope.date_to):
-            rows = ind.compute(conn, replace(scope, date_from=first, date_to=last), "area")
-            out.append(_point(ind.unit, label, label, rows[0] if rows else None))
-        return out
-    rows = sorted(ind.compute(conn, scope, by), key=lambda r: (str(r["label"]), str(r["key"])))
+        return [
+            _point(ind.unit, label, label, rows[0] if rows else None)
+            for label, rows in by_month(conn, scope, ind, "area").items()
+        ]
+    rows = sorted(ind.compute(conn, scope, by, False), key=lambda r: (str(r["label"]), str(r["key"])))
     if by == "area" and not rows:
         return [_point(ind.unit, scope.area_name, scope.area_name, None)]
     return [_point(ind.unit, r["key"], r["label"], r) for r in rows]
@@ -311,18 +374,18 @@ def over_time(conn: Conn, scope: Scope, ind: Indicator, by: By) -> dict[str, Any
     """The indicator month by month, one line per group of ``by`` (one line for ``area`` or ``month``)."""
     check_period(scope.date_from, scope.date_to)
     dimension = "area" if by == "month" else by
-    periods = list(months(scope.date_from, scope.date_to))
+    per_month = by_month(conn, scope, ind, dimension)
     empty: int | None = 0 if ind.unit == "count" else None
     lines: dict[str, list[float | int | None]] = {}
-    for i, (_, first, last) in enumerate(periods):
-        for row in ind.compute(conn, replace(scope, date_from=first, date_to=last), dimension):
-            lines.setdefault(str(row["label"]), [empty] * len(periods))[i] = _value(ind.unit, row)
+    for i, rows in enumerate(per_month.values()):
+        for row in sorted(rows, key=lambda r: str(r["key"])):
+            lines.setdefault(str(row["label"]), [empty] * len(per_month))[i] = _value(ind.unit, row)
     if not lines:
-        lines[scope.area_name] = [empty] * len(periods)
+        lines[scope.area_name] = [empty] * len(per_month)
     return {
         "name": ind.name,
         "title": translate(ind.title),
         "unit": ind.unit,
-        "months": [label for label, _, _ in periods],
+        "months": list(per_month),
         "lines": dict(sorted(lines.items())),
     }

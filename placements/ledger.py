@@ -11,6 +11,7 @@ from accounts.models import Principal
 from core.clock import add_months, today
 from core.db import Conn
 from core.errors import ValidationFailed
+from core.i18n import N_, translate
 from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import ContactFilters, NeedFilters
@@ -21,7 +22,7 @@ from placements.settings import PlacementSettings
 from placements.workflow import trial_guard
 
 HIDDEN_NEED = "(n.visibility = 'hidden' OR n.contact_id IS NOT NULL)"
-HIDDEN_NEED_DEFINITION = (
+HIDDEN_NEED_DEFINITION = N_(
     "A hidden need is one the open market never saw: recorded as hidden (not advertised), or found through"
     " the contact log (the need cites the contact it came from). It is counted in the period by the"
     " Finnish date it was recorded, archived or not. A hidden need is filled when at least one placement"
@@ -40,21 +41,23 @@ def local_date(column: str) -> str:
     return LOCAL_DATE.format(column)
 
 
+def local_day_start(day: str) -> str:
+    """SQL for the moment (timestamptz) the Finnish date of the SQL expression ``day`` (from code) begins."""
+    return f"(({day})::date::timestamp AT TIME ZONE 'Europe/Helsinki')"
+
+
 def on_or_before_local_day(column: str, day: str) -> str:
     """SQL true when the timestamptz ``column`` falls on or before the Finnish date in the named parameter
     ``day``: the same as ``local_date(column) <= day``, but comparing the column itself, so that a
-    query reads no time zone rules per row (twelve monthly queries of a chart do it for every row)."""
-    return f"{column} < ((%({day})s::date + 1)::timestamp AT TIME ZONE 'Europe/Helsinki')"
+    query reads no time zone rules per row."""
+    return f"{column} < {local_day_start(f'%({day})s::date + 1')}"
 
 
 def on_local_days(column: str, first: str, last: str) -> str:
     """SQL true when the timestamptz ``column`` falls on a Finnish date from the named parameter ``first``
     to ``last``, inclusive (``local_date(column) BETWEEN first AND last``, compared as in
     :func:`on_or_before_local_day`)."""
-    return (
-        f"{column} >= (%({first})s::date::timestamp AT TIME ZONE 'Europe/Helsinki') AND "
-        + on_or_before_local_day(column, last)
-    )
+    return f"{column} >= {local_day_start(f'%({first})s::date')} AND " + on_or_before_local_day(column, last)
 
 
 def check_period(date_from: date, date_to: date, max_days: int = 3700) -> None:
@@ -234,16 +237,17 @@ _LEDGER_GROUPS: dict[str, tuple[str, str]] = {
 
 def hidden_jobs(
     conn: Conn,
-    principal: Principal,
+    area_id: int,
     date_from: date,
     date_to: date,
     group_by: LedgerGroup,
+    language: str = "fi",
     *,
-    whole_area: bool = True,
+    responsible: int | None = None,
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled, per coordinator, sector or month:
-    of the whole area, or (``whole_area=False``) of the employers whose responsible coordinator the
-    principal is.
+    """Hidden needs of ``area_id`` uncovered in the period and how many were filled, per coordinator,
+    sector or month, with the definition in ``language`` (fi, sv, en): of the whole area, or (given
+    ``responsible``, a user id) of the employers whose responsible coordinator that user is.
 
     The coordinator of a need is the one who logged the contact it came from, or else who recorded it.
     """
@@ -264,9 +268,9 @@ def hidden_jobs(
         label=sql.SQL(label),
         hidden=sql.SQL(HIDDEN_NEED),
         day=sql.SQL(local_date("n.created_at")),
-        mine=sql.SQL("" if whole_area else " AND e.responsible_coordinator = %(me)s"),
+        mine=sql.SQL("" if responsible is None else " AND e.responsible_coordinator = %(me)s"),
     )
-    params = {"area": principal.area_id, "from": date_from, "to": date_to, "me": principal.user_id}
+    params = {"area": area_id, "from": date_from, "to": date_to, "me": responsible}
     rows = conn.execute(query, params).fetchall()
     groups = [
         {
@@ -287,9 +291,10 @@ def hidden_jobs(
     return {
         "from": date_from,
         "to": date_to,
-        "scope": "area" if whole_area else "own",
+        "scope": "area" if responsible is None else "own",
         "group_by": group_by,
-        "definition": HIDDEN_NEED_DEFINITION,
+        "language": language,
+        "definition": translate(HIDDEN_NEED_DEFINITION, language),
         "groups": groups,
         "totals": totals,
     }

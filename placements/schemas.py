@@ -416,7 +416,8 @@ class HiddenJobs(BaseModel):
         description="own: the employers whose responsible coordinator the caller is; area: all of them"
     )
     group_by: str = Field(description="coordinator, sector or month")
-    definition: str
+    language: str = Field(description="the language of the definition: fi, sv or en")
+    definition: str = Field(description="what a hidden need is and how it is counted, in that language")
     groups: list[HiddenJobGroup]
     totals: HiddenJobCounts
 

@@ -21,6 +21,7 @@ SOURCES = (
     WEB,
     ROOT / "core" / "labels.py",
     ROOT / "placements" / "indicators.py",
+    ROOT / "placements" / "ledger.py",
     ROOT / "placements" / "charts.py",
     ROOT / "placements" / "exports.py",
     ROOT / "matching" / "wording.py",

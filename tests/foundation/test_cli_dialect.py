@@ -11,6 +11,7 @@ from server.cli import app as cli
 REFUSALS = {
     ("match", "--need", "1", "--format", "xlsx"): "table, json, jsonl",
     ("indicators", "--area", "Testialue", "--format", "jsonl"): "table, json, csv, xlsx",
+    ("hidden-jobs", "--area", "Testialue", "--format", "csv"): "table, json",
     ("eval", "--format", "table"): "json",
     ("eval", "--outcomes", "--area", "Testialue", "--format", "csv"): "json",
     ("outcomes", "--area", "Testialue", "--format", "table"): "json",
@@ -38,6 +39,7 @@ def test_a_format_the_command_cannot_print_is_refused_in_one_line(
     [
         "match",
         "indicators",
+        "hidden-jobs",
         "eval",
         "outcomes",
         "export",

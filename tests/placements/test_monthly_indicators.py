@@ -1,0 +1,257 @@
+"""A chart's months come from one query per indicator; its figures must be those of computing the
+indicator over each month's part of the period, one month at a time, on data with every edge: moments
+on both sides of Finnish midnight at month ends, the nights summer time starts and ends, empty months,
+a period beginning and ending mid-month and running past today, and rows whose optional fields are
+empty (no caseworker, no birth year, no answer, no contact, no follow-up)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.models import Role
+from core import clock
+from core.db import Conn, connect
+from core.sql import insert_row
+from placements import indicators
+from tests.conftest import AreaWorld
+from tests.placements.conftest import insert_placement, insert_proposal
+
+# Period: mid-December 2025 to mid-March 2027, around the frozen today (2026-12-07).
+PERIOD = (date(2025, 12, 15), date(2027, 3, 14))
+TODAY = date(2026, 12, 7)
+# (UTC moment, what it is in Helsinki)
+EDGES = (
+    "2025-12-14 21:59:59+00",  # 23:59:59 on 14 December: the day before the period
+    "2025-12-14 22:00:00+00",  # 00:00 on 15 December: the period's first moment
+    "2026-01-31 21:59:59+00",  # the last second of January
+    "2026-01-31 22:00:00+00",  # 00:00 on 1 February
+    "2026-03-29 00:59:59+00",  # 02:59:59 on 29 March, just before summer time starts
+    "2026-03-29 01:00:00+00",  # 04:00 summer time on 29 March
+    "2026-03-31 20:59:59+00",  # 23:59:59 summer time on 31 March
+    "2026-03-31 21:00:00+00",  # 00:00 on 1 April
+    "2026-10-24 20:59:59+00",  # 23:59:59 summer time on 24 October
+    "2026-10-25 00:30:00+00",  # 03:30 on 25 October, the hour that comes twice
+    "2026-10-31 21:59:59+00",  # 23:59:59 winter time on 31 October
+    "2026-10-31 22:00:00+00",  # 00:00 on 1 November
+    "2027-03-14 21:59:59+00",  # the period's last second
+    "2027-03-14 22:00:00+00",  # the day after the period
+)
+# Placement start dates: month ends and starts, the period's bounds and the days outside them. No
+# placement starts from May to September 2026: empty months.
+STARTS = (
+    date(2025, 12, 14),
+    date(2025, 12, 15),
+    date(2026, 1, 31),
+    date(2026, 2, 1),
+    date(2026, 3, 29),
+    date(2026, 3, 31),
+    date(2026, 4, 1),
+    date(2026, 10, 25),
+    date(2026, 11, 30),
+    date(2026, 12, 1),
+    date(2027, 3, 14),
+    date(2027, 3, 15),
+)
+FORMS = ("work_trial", "assistive_task", "pay_subsidy", "open_job", "apprenticeship")
+
+
+def _scenario(conn: Conn, world: AreaWorld) -> None:
+    municipal = insert_row(
+        conn,
+        "employers",
+        {
+            "area_id": world.area_id,
+            "business_id": "1572860-0",
+            "name": "Liedon kunta",
+            "municipality": "Lieto",
+        },
+    )
+    conn.execute("UPDATE employers SET is_municipal = true WHERE id = %s", (municipal["id"],))
+    contact = insert_row(
+        conn,
+        "contacts",
+        {
+            "area_id": world.area_id,
+            "employer_id": world.employer_id,
+            "user_id": world.user_ids[Role.COORDINATOR],
+            "kind": "visit",
+            "contact_date": date(2026, 1, 3),
+            "summary": "Käynti",
+        },
+    )
+    employers = (world.employer_id, int(municipal["id"]))
+    proposers = (world.user_ids[Role.COORDINATOR], world.user_ids[Role.ADMIN])
+    for i, moment in enumerate(EDGES):
+        person = insert_row(
+            conn,
+            "jobseekers",
+            {
+                "area_id": world.area_id,
+                "pseudonym": f"Hakija-{i}",
+                "municipality": ("Turku", "Lieto", "Raisio")[i % 3],
+                "caseworker_id": None if i % 4 == 0 else world.user_ids[Role.CASEWORKER],
+                "birth_year": None if i % 5 == 0 else 1995 + i,
+                "archived": i % 7 == 6,
+                "created_at": moment,
+            },
+        )["id"]
+        employer = employers[i % 2]
+        need = insert_row(
+            conn,
+            "needs",
+            {
+                "area_id": world.area_id,
+                "employer_id": employer,
+                "title": "Tehtävä",
+                "municipality": ("Turku", "Lieto")[i % 2],
+                "visibility": "hidden" if i % 3 == 0 else "public",
+                "contact_id": contact["id"] if i % 5 == 2 else None,
+            },
+        )["id"]
+        # A proposal sent at the edge, answered at the next edge (a month later or not), or never.
+        answered = EDGES[i + 1] if i % 3 and i + 1 < len(EDGES) else None
+        insert_proposal(
+            conn,
+            world,
+            need,
+            person,
+            employer_id=employer,
+            proposed_by=proposers[i % 2],
+            created_at=moment,
+            answer="interested" if answered else None,
+            answered_at=answered,
+        )
+        # A placement starting at an edge day, proposed some days before it.
+        other_need = insert_row(
+            conn,
+            "needs",
+            {"area_id": world.area_id, "employer_id": employer, "title": "Toinen", "municipality": "Turku"},
+        )["id"]
+        start = STARTS[i % len(STARTS)]
+        placement = insert_placement(
+            conn,
+            world,
+            other_need,
+            person,
+            FORMS[i % len(FORMS)],
+            start,
+            employer_id=employer,
+            proposed_by=proposers[(i + 1) % 2],
+            created_at=EDGES[max(0, i - 2)],
+        )
+        if i % 4 == 1:
+            insert_row(
+                conn,
+                "placement_follow_ups",
+                {"placement_id": placement, "due_months": 3, "outcome": ("studies", "unemployed")[i % 2]},
+            )
+
+
+def _figures(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted(
+        ((r["key"], r["label"], r["numerator"], r["denominator"], r["median"]) for r in rows), key=repr
+    )
+
+
+@pytest.mark.parametrize("target_group", [None, ("Alle 25-vuotiaat", {"age_under": 25})])
+def test_one_query_gives_each_month_what_computing_it_month_by_month_gives(
+    db: str, world: AreaWorld, target_group: tuple[str, dict[str, Any]] | None
+) -> None:
+    with connect(db) as conn:
+        _scenario(conn, world)
+        conn.commit()
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD, target_group=target_group)
+        compared = 0
+        with clock.frozen(TODAY):
+            for ind in indicators.INDICATORS.values():
+                for dimension in ("area", "municipality", "coordinator"):
+                    at_once = indicators.by_month(conn, scope, ind, dimension)
+                    months = list(indicators.months(*PERIOD))
+                    assert list(at_once) == [label for label, _, _ in months]
+                    for label, first, last in months:
+                        one_by_one = ind.compute(
+                            conn, replace(scope, date_from=first, date_to=last), dimension, False
+                        )
+                        assert _figures(at_once[label]) == _figures(one_by_one), (ind.name, dimension, label)
+                        compared += len(one_by_one)
+                    # Nothing starts or is sent from May to September; only the active jobseekers remain.
+                    empty = [at_once[m] for m in ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09")]
+                    assert any(empty) == (ind.name == "activation_rate"), ind.name
+    assert compared > 100  # the months compared had figures, not only empty ones
+
+
+def test_a_chart_s_months_start_and_end_with_the_period(db: str, world: AreaWorld) -> None:
+    with connect(db) as conn:
+        _scenario(conn, world)
+        conn.commit()
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD)
+        with clock.frozen(TODAY):
+            chart = indicators.over_time(conn, scope, indicators.indicator("wage_subsidised_starts"), "area")
+    assert chart["months"][0] == "2025-12" and chart["months"][-1] == "2027-03" and len(chart["months"]) == 16
+    # Pay-subsidy starts (i % 5 == 2) at the firm (i even): i = 2 on 2026-01-31 and i = 12 on 2025-12-14,
+    # the day before the period; other months are 0, not missing.
+    assert chart["lines"] == {"Alue": [0, 1] + [0] * 14}
+
+
+def test_the_months_count_proposals_by_their_finnish_day(db: str, world: AreaWorld) -> None:
+    """The response rate's months worked out apart from the SQL: each edge moment converted to its
+    Finnish date in Python."""
+    helsinki = ZoneInfo("Europe/Helsinki")
+    day = [datetime.fromisoformat(m).astimezone(helsinki).date() for m in EDGES]
+    expected: dict[str, tuple[int, int]] = {}
+    for label, first, last in indicators.months(*PERIOD):
+        sent = [i for i in range(len(EDGES)) if first <= day[i] <= last]
+        answered = [i for i in sent if i % 3 and i + 1 < len(EDGES) and day[i + 1] <= last]
+        # Each placement's proposal: sent two edges before it starts, never answered.
+        placed = [i for i in range(len(EDGES)) if first <= day[max(0, i - 2)] <= last]
+        if sent or placed:
+            expected[label] = (len(answered), len(sent) + len(placed))
+    with connect(db) as conn:
+        _scenario(conn, world)
+        conn.commit()
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD)
+        with clock.frozen(TODAY):
+            rows = indicators.by_month(conn, scope, indicators.indicator("employer_response_rate"), "area")
+    got = {label: (r[0]["numerator"], r[0]["denominator"]) for label, r in rows.items() if r}
+    assert got == expected
+    # March: sent on 29 March (twice) and 31 March, two answered in March; October: 24, 25 and 31
+    # October, the last answered on 1 November; three placements' proposals in each.
+    assert expected["2026-03"] == (2, 6) and expected["2026-10"] == (1, 6)
+
+
+@pytest.mark.parametrize("per_month", [True, False])
+def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month(
+    db: str, world: AreaWorld, per_month: bool
+) -> None:
+    """Worked out apart from the SQL: jobseeker i registered at edge i (archived when i % 7 == 6) and
+    started a placement on STARTS[i % 12]."""
+    helsinki = ZoneInfo("Europe/Helsinki")
+    day = [datetime.fromisoformat(m).astimezone(helsinki).date() for m in EDGES]
+    start = [STARTS[i % len(STARTS)] for i in range(len(EDGES))]
+    periods = list(indicators.months(*PERIOD)) if per_month else [("all", *PERIOD)]
+    expected: dict[str, tuple[int, int]] = {}
+    for label, first, last in periods:
+        started = [i for i in range(len(EDGES)) if first <= start[i] <= last]
+        active = [i for i in range(len(EDGES)) if (i % 7 != 6 and day[i] <= last) or i in started]
+        if active:
+            expected[label] = (len(started), len(active))
+    with connect(db) as conn:
+        _scenario(conn, world)
+        conn.commit()
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD)
+        ind = indicators.indicator("activation_rate")
+        with clock.frozen(TODAY):
+            if per_month:
+                rows = indicators.by_month(conn, scope, ind, "area")
+            else:
+                rows = {"all": ind.compute(conn, scope, "area", False)}
+    got = {label: (r[0]["numerator"], r[0]["denominator"]) for label, r in rows.items() if r}
+    assert got == expected
+    if per_month:
+        # Registered at 23:59:59 on 31 January: active in January; at 00:00 on 1 February: not yet.
+        assert expected["2026-01"] == (1, 3) and expected["2026-02"] == (1, 4)
