@@ -1,0 +1,98 @@
+"""Bundles Kohtaamo suggests from an area's open tasks: tasks near one another whose schedules fit together
+and whose hours reach a target range, best first, each with its reason.
+
+Best means most hours within the range, then the tasks closest together, then the fewest tasks: a
+jobseeker gains most from a job nearest full time that needs the least travel between workplaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from carving.schedule import fits_together
+from carving.schemas import SuggestionParams
+from core.municipalities import canonical_municipality
+from matching.geo import distance_km
+
+MAX_STEPS: Final = 20_000
+"""How many partial bundles the search looks at before it stops: the suggestions are a coordinator's
+starting point, not an optimum, and a page must answer at once however many tasks are open."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """A suggested bundle: its tasks and what makes it good."""
+
+    tasks: tuple[dict[str, Any], ...]
+    hours: float
+    spread_km: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The suggestion as the API gives it, its reason in English."""
+        municipalities = list(dict.fromkeys(t["municipality"] for t in self.tasks))
+        employers = list(dict.fromkeys(t["employer_name"] for t in self.tasks))
+        skill_sets = [{s.casefold(): s for s in t["skills"]} for t in self.tasks]
+        shared = [s for key, s in skill_sets[0].items() if all(key in other for other in skill_sets[1:])]
+        reason = (
+            f"{self.hours:g} hours a week from {len(self.tasks)} tasks whose schedules do not overlap,"
+            f" all within {self.spread_km:.0f} km ({', '.join(municipalities)})"
+        )
+        return {
+            "task_ids": [t["id"] for t in self.tasks],
+            "hours_per_week": self.hours,
+            "municipalities": municipalities,
+            "employers": employers,
+            "spread_km": round(self.spread_km, 1),
+            "shared_skills": shared,
+            "reason": reason,
+        }
+
+
+def suggest(tasks: Sequence[dict[str, Any]], params: SuggestionParams) -> list[Bundle]:
+    """Bundles of two or more of ``tasks`` whose hours lie in the range, no two of which are further apart
+    than ``max_distance_km`` or share time, best first; none is part of a better one."""
+    anchor = canonical_municipality(params.municipality) if params.municipality else None
+    pool = sorted(tasks, key=lambda t: (-float(t["hours_per_week"]), t["id"]))
+    n = len(pool)
+    near = [[0.0] * n for _ in range(n)]
+    fits = [[False] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            km = distance_km(pool[i]["municipality"], pool[j]["municipality"])
+            near[i][j] = near[j][i] = km
+            fits[i][j] = fits[j][i] = km <= params.max_distance_km and fits_together(
+                pool[i]["schedule"], pool[j]["schedule"]
+            )
+    found: list[Bundle] = []
+    steps = 0
+
+    def grow(chosen: list[int], hours: float, spread: float) -> None:
+        nonlocal steps
+        steps += 1
+        if len(chosen) >= 2 and params.min_hours <= hours <= params.max_hours:
+            members = tuple(pool[i] for i in chosen)
+            if anchor is None or any(t["municipality"] == anchor for t in members):
+                found.append(Bundle(members, round(hours, 1), spread))
+        for k in range(chosen[-1] + 1, n):
+            if steps >= MAX_STEPS:
+                return
+            more = hours + float(pool[k]["hours_per_week"])
+            if more <= params.max_hours and all(fits[k][i] for i in chosen):
+                grow([*chosen, k], more, max([spread, *(near[k][i] for i in chosen)]))
+
+    for first in range(n):
+        if steps >= MAX_STEPS:
+            break
+        grow([first], float(pool[first]["hours_per_week"]), 0.0)
+    found.sort(key=lambda b: (-b.hours, b.spread_km, len(b.tasks), [t["id"] for t in b.tasks]))
+    best: list[Bundle] = []
+    for bundle in found:
+        ids = {t["id"] for t in bundle.tasks}
+        if any(ids <= {t["id"] for t in chosen.tasks} for chosen in best):
+            continue
+        best.append(bundle)
+        if len(best) == params.limit:
+            break
+    return best
