@@ -141,7 +141,7 @@ class Suggestion(BaseModel):
     municipalities: list[str]
     employers: list[str]
     spread_km: float = Field(description="The longest distance between two of the tasks")
-    shared_skills: list[str]
+    shared_skills: list[str] = Field(description="Skills two or more of the tasks ask for (lower case)")
     reason: str = Field(
         description="Why this bundle, in English (the pages word it in the reader's language)"
     )

@@ -33,11 +33,16 @@ class Bundle:
         """The suggestion as the API gives it, its reason in English."""
         municipalities = list(dict.fromkeys(t["municipality"] for t in self.tasks))
         employers = list(dict.fromkeys(t["employer_name"] for t in self.tasks))
-        skill_sets = [{s.casefold(): s for s in t["skills"]} for t in self.tasks]
-        shared = [s for key, s in skill_sets[0].items() if all(key in other for other in skill_sets[1:])]
+        # A skill two or more of the tasks ask for: one person's strength used across workplaces.
+        seen: dict[str, list[str]] = {}
+        for task in self.tasks:
+            for skill in dict.fromkeys(s.casefold() for s in task["skills"]):
+                seen.setdefault(skill, []).append(skill)
+        shared = [skill for skill, tasks in seen.items() if len(tasks) >= 2]
         reason = (
             f"{self.hours:g} hours a week from {len(self.tasks)} tasks whose schedules do not overlap,"
             f" all within {self.spread_km:.0f} km ({', '.join(municipalities)})"
+            + (f"; skills asked by more than one task: {', '.join(shared)}" if shared else "")
         )
         return {
             "task_ids": [t["id"] for t in self.tasks],
