@@ -113,6 +113,19 @@ FORMS = {
         {"kind": "visit", "contact_date": "2025-11-05", "summary": "Käynti", "next_step": "Soita"},
         ("summary", "next_step"),
     ),
+    "/carving/tasks/new": FormCase(
+        C,
+        {
+            "employer_id": "{employer_id}",
+            "title": "Siivous",
+            "hours_per_week": "8",
+            "schedule": "ma 8.00-10.00",
+        },
+        ("title", "schedule"),
+    ),
+    "/carving/jobs/new": FormCase(
+        C, {"title": "Palveluavustaja", "description": "Kaksi tehtävää"}, ("title",)
+    ),
     "/needs/{need_id:int}/propose": FormCase(
         C, {"jobseeker_id": "{jobseeker_id}", "note": "Sopiva"}, ("note",)
     ),

@@ -40,6 +40,10 @@ BAD_POSTS = {
     "/employers/{employer_id:int}/visit": BadForm(
         C, {"kind": "visit", "contact_date": "eilen", "summary": "Käynti"}, "contact_date"
     ),
+    "/carving/tasks/new": BadForm(
+        C, {"employer_id": "{employer_id}", "title": "Siivous", "hours_per_week": "paljon"}, "hours_per_week"
+    ),
+    "/carving/jobs/new": BadForm(C, {"title": "x" * 201}, "title"),
     "/needs/{need_id:int}/propose": BadForm(
         C, {"jobseeker_id": "{jobseeker_id}", "note": "x" * 2001}, "note"
     ),
