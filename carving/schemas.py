@@ -47,9 +47,9 @@ class ScheduleSlot(Strict):
         return self
 
 
-class TaskCreate(Strict):
-    external_id: ExternalId | None = None
-    employer_id: int
+class TaskFields(Strict):
+    """What a task is, as the API and the interchange format give it."""
+
     title: ShortText
     description: LongText = ""
     hours_per_week: float = Field(gt=0, le=60)
@@ -67,6 +67,11 @@ class TaskCreate(Strict):
                 f"the task's own slots overlap: {clash[0].first.label()} and {clash[0].second.label()}"
             )
         return self
+
+
+class TaskCreate(TaskFields):
+    external_id: ExternalId | None = None
+    employer_id: int
 
 
 class Task(BaseModel):
