@@ -72,9 +72,10 @@ def _carved_by_external_id(
 ) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     rows = conn.execute(
-        "SELECT c.need_id, c.external_id, array_agg(t.id ORDER BY t.id) AS task_ids FROM carved_jobs c"
-        " LEFT JOIN carving_tasks t ON t.need_id = c.need_id WHERE c.area_id = %s GROUP BY c.need_id",
-        (area_id,),
+        "SELECT c.need_id, c.external_id, array_agg(coalesce(t.external_id, %s || t.id)) AS tasks"
+        " FROM carved_jobs c LEFT JOIN carving_tasks t ON t.need_id = c.need_id WHERE c.area_id = %s"
+        " GROUP BY c.need_id",
+        (TASK_PREFIX, area_id),
     ).fetchall()
     for row in rows:
         key = row["external_id"] or f"{CARVED_PREFIX}{row['need_id']}"
@@ -158,6 +159,8 @@ def check_carved_jobs(
         mine = existing.get(record.external_id)
         if mine is not None and (need_id is None or mine["need_id"] != need_id):
             problems.append((index, "need", "a carved job's need does not change on import"))
+        elif mine is not None and set(mine["tasks"]) != set(record.tasks):
+            problems.append((index, "tasks", "a carved job's tasks do not change on import"))
     return problems
 
 

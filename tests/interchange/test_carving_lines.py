@@ -123,3 +123,18 @@ def test_a_bad_task_line_names_its_field(conn: Conn, write_file: WriteFile) -> N
     errors = _refused(conn, write_file, [EMPLOYER, bad, {**TASKS[1], "employer": "e9"}])
     assert errors[0][0] == 2 and errors[0][1].startswith("schedule")
     assert errors[1] == (3, "employer", "unknown employer 'e9': not in this file nor in the area")
+
+
+def test_a_carved_jobs_tasks_do_not_change_on_import(conn: Conn, write_file: WriteFile) -> None:
+    extra = {**TASKS[1], "external_id": "t3", "title": "Kolmas"}
+    assert import_file(conn, write_file([*LINES, extra]), "Testialue", progress=False).errors == []
+    changed = {**CARVED, "tasks": ["t1", "t3"]}
+    report = import_file(
+        conn, write_file([EMPLOYER, CARVED_NEED, *TASKS, extra, changed]), "Testialue", progress=False
+    )
+    assert report.errors == [(6, "tasks", "a carved job's tasks do not change on import")]
+    assert _state(conn) == [
+        ("t1", "bundled", 2, "n-carved"),
+        ("t2", "bundled", 2, "n-carved"),
+        ("t3", "open", 1, None),
+    ]
