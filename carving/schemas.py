@@ -118,7 +118,9 @@ class CarvedJob(BaseModel):
     title: str
     employer_id: int
     municipality: str
-    hours_per_week: DecimalNumber
+    hours_per_week: DecimalNumber | None = Field(
+        description="The need's: the tasks' sum when bundled (the need may be edited later)"
+    )
     status: NeedStatus
     schedule: list[ScheduleSlot] = Field(description="The tasks' slots as one week")
     tasks: list[Task]
