@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
@@ -137,3 +138,30 @@ def test_caseworkers_and_employers_have_no_carving_pages(
     signed_in: SignIn, world: AreaWorld, role: Role
 ) -> None:
     assert signed_in(role).get("/carving").status_code == 403
+
+
+def test_a_proposal_of_a_carved_job_explains_it_task_by_task(
+    signed_in: SignIn, world: AreaWorld, db: str, client: TestClient
+) -> None:
+    from tests.carving.conftest import make_task
+    from tests.placements.conftest import make_worker, propose, reload_index
+
+    cleaning = make_task(client, world, title="Siivous", hours_per_week=15, skills=["siivous"])
+    cafe = make_task(
+        client, world, title="Kahvila", hours_per_week=10, skills=["kassatyö"], municipality="Kaarina"
+    )
+    job = client.post(
+        "/api/v1/carving/jobs",
+        json={"task_ids": [cleaning["id"], cafe["id"]], "title": "Palveluavustaja"},
+        headers=world.headers(Role.COORDINATOR),
+    )
+    assert job.status_code == 201, job.text
+    reload_index(client, db)
+    person = make_worker(db, world, skills=["siivous"], municipality="Turku")
+    proposal = propose(client, world, job.json()["need_id"], person)
+
+    page = signed_in(Role.COORDINATOR).get(f"/proposals/{proposal['id']}")
+    assert page.status_code == 200
+    assert "Tehtävä kerrallaan" in page.text
+    assert "Osaa: siivous" in page.text and "Puuttuu: kassatyö" in page.text
+    assert "km kotoa" in page.text
