@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from carving.schedule import fits_together
+from carving.schedule import slot_of
 from carving.schemas import SuggestionParams
 from core.municipalities import canonical_municipality
 from matching.geo import distance_km
@@ -63,34 +63,50 @@ def suggest(tasks: Sequence[dict[str, Any]], params: SuggestionParams) -> list[B
     n = len(pool)
     near = [[0.0] * n for _ in range(n)]
     fits = [[False] * n for _ in range(n)]
+    # Distances by pair of municipalities (an area has a handful) and slots as numbers, computed once:
+    # the pairs are n²/2, and each costs microseconds this way instead of a lookup by name and a sort.
+    km_between: dict[tuple[str, str], float] = {}
+    slots = [[slot_of(raw) for raw in task["schedule"]] for task in pool]
     for i in range(n):
         for j in range(i + 1, n):
-            km = distance_km(pool[i]["municipality"], pool[j]["municipality"])
+            places = (pool[i]["municipality"], pool[j]["municipality"])
+            if places not in km_between:
+                km_between[places] = distance_km(*places)
+            km = km_between[places]
             near[i][j] = near[j][i] = km
-            fits[i][j] = fits[j][i] = km <= params.max_distance_km and fits_together(
-                pool[i]["schedule"], pool[j]["schedule"]
+            fits[i][j] = fits[j][i] = km <= params.max_distance_km and not any(
+                a.day == b.day and a.start < b.end and b.start < a.end for a in slots[i] for b in slots[j]
             )
     found: list[Bundle] = []
     steps = 0
 
-    def grow(chosen: list[int], hours: float, spread: float) -> None:
+    def grow(chosen: list[int], hours: float, spread: float, candidates: list[int]) -> None:
+        """Record ``chosen`` if it is a bundle, then extend it by each of ``candidates``: the later tasks
+        that fit with every chosen one and still leave the hours within the range."""
         nonlocal steps
         steps += 1
         if len(chosen) >= 2 and params.min_hours <= hours <= params.max_hours:
             members = tuple(pool[i] for i in chosen)
             if anchor is None or any(t["municipality"] == anchor for t in members):
                 found.append(Bundle(members, round(hours, 1), spread))
-        for k in range(chosen[-1] + 1, n):
+        for position, k in enumerate(candidates):
             if steps >= MAX_STEPS:
                 return
             more = hours + float(pool[k]["hours_per_week"])
-            if more <= params.max_hours and all(fits[k][i] for i in chosen):
-                grow([*chosen, k], more, max([spread, *(near[k][i] for i in chosen)]))
+            if more > params.max_hours:
+                continue
+            rest = [c for c in candidates[position + 1 :] if fits[k][c]]
+            grow([*chosen, k], more, max([spread, *(near[k][i] for i in chosen)]), rest)
 
     for first in range(n):
         if steps >= MAX_STEPS:
             break
-        grow([first], float(pool[first]["hours_per_week"]), 0.0)
+        grow(
+            [first],
+            float(pool[first]["hours_per_week"]),
+            0.0,
+            [k for k in range(first + 1, n) if fits[first][k]],
+        )
     found.sort(key=lambda b: (-b.hours, b.spread_km, len(b.tasks), [t["id"] for t in b.tasks]))
     best: list[Bundle] = []
     for bundle in found:
