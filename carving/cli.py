@@ -29,8 +29,6 @@ def suggest_command(
 ) -> None:
     """The bundles of the area's open tasks that fit together in the week and reach the hours, best
     first, each with its reason (as GET /api/v1/carving/suggestions gives them)."""
-    if max_hours < min_hours:
-        raise fail("--max-hours must not be below --min-hours")
     params = SuggestionParams(min_hours=min_hours, max_hours=max_hours, max_distance_km=max_distance_km)
     with app_errors(), transaction() as conn:
         found = accounts.area_by_name(conn, area)

@@ -135,12 +135,6 @@ class SuggestionParams(BaseModel):
     municipality: str | None = Field(default=None, max_length=100, description="a task of the bundle is here")
     limit: int = Field(default=10, ge=1, le=50)
 
-    @model_validator(mode="after")
-    def _range(self) -> Self:
-        if self.max_hours < self.min_hours:
-            raise ValueError("max_hours must not be below min_hours")
-        return self
-
 
 class Suggestion(BaseModel):
     task_ids: list[int]

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from carving.schedule import slot_of
 from carving.schemas import SuggestionParams
+from core.errors import ValidationFailed
 from core.municipalities import canonical_municipality
 from matching.geo import distance_km
 
@@ -57,7 +58,10 @@ class Bundle:
 
 def suggest(tasks: Sequence[dict[str, Any]], params: SuggestionParams) -> list[Bundle]:
     """Bundles of two or more of ``tasks`` whose hours lie in the range, no two of which are further apart
-    than ``max_distance_km`` or share time, best first; none is part of a better one."""
+    than ``max_distance_km`` or share time, best first; none is part of a better one. A range whose top
+    is below its bottom is refused (422 naming ``max_hours``)."""
+    if params.max_hours < params.min_hours:
+        raise ValidationFailed("max_hours must not be below min_hours", field="max_hours")
     anchor = canonical_municipality(params.municipality) if params.municipality else None
     pool = sorted(tasks, key=lambda t: (-float(t["hours_per_week"]), t["id"]))
     n = len(pool)

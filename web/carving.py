@@ -124,7 +124,12 @@ def carving_page(
             ctx.i18n,
         )
         open_tasks = carving.open_tasks(ctx.conn, ctx.principal.area_id)
-        found = suggestions.suggest(open_tasks, params) if params is not None else []
+        found: list[suggestions.Bundle] = []
+        if params is not None:
+            try:
+                found = suggestions.suggest(open_tasks, params)
+            except AppError as exc:
+                service_error(exc, form, ctx.i18n)
         tasks, total = carving.list_tasks(ctx.conn, ctx.principal, TaskFilters(), PageParams(limit=100))
         jobs, _ = carving.list_carved_jobs(ctx.conn, ctx.principal, PageParams(limit=50))
         return _render(

@@ -121,6 +121,8 @@ BAD_GETS = {
     "/placements?municipality=Atlantis": (A, "municipality"),
     "/placements?start_to=huomenna": (E, "start_to"),
     "/indicators?date_from=2025-12-01&date_to=2025-01-01": (A, "date_from"),
+    "/carving?min_hours=30&max_hours=20": (C, "max_hours"),
+    "/carving?max_distance_km=kaukana": (C, "max_distance_km"),
 }
 
 SUMMARY = re.compile(r'<div class="error-summary".*?</div>', re.S)
