@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from core.business_id import is_valid_business_id
+from demo import carving
 from demo.catalogue import (
     ADAPTATIONS,
     AREA,
@@ -563,7 +564,7 @@ class Generator:
     # The whole file ----------------------------------------------------------------------------
 
     def lines(self) -> list[JSON]:
-        """Employers, then needs, then jobseekers."""
+        """Employers, needs, tasks, carved jobs, then jobseekers (the order of an export)."""
         rng = self.rng
         employers: list[JSON] = []
         needs: list[JSON] = []
@@ -589,7 +590,7 @@ class Generator:
             self.jobseeker(i + 1, groups[i], rng.choice(CAPACITIES) if i in limited else None)
             for i in range(JOBSEEKERS)
         ]
-        return employers + needs + jobseekers
+        return employers + needs + [carving.CARVED_NEED] + carving.TASKS + carving.CARVED_JOBS + jobseekers
 
 
 def path_facts(index: int, birth_year: int, group: str) -> JSON:

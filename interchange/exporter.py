@@ -1,4 +1,5 @@
-"""Export one employment area as JSONL: employers, then needs, then jobseekers, each by external id.
+"""Export one employment area as JSONL: employers, needs, tasks, carved jobs, then jobseekers, each by
+external id.
 
 Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``),
 which an import into the same area recognises. The jobseeker lines carry personal data and
@@ -11,6 +12,7 @@ import json
 from typing import Any, TextIO
 
 from accounts import service as accounts
+from carving import interchange as carving
 from core.db import Conn
 from core.errors import NotFound
 from employers import interchange as employers
@@ -23,7 +25,8 @@ def dumps(line: dict[str, Any]) -> str:
 
 
 def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
-    """Write every employer, need and jobseeker of area ``area_name`` to ``out``; counts by type.
+    """Write every employer, need, task, carved job and jobseeker of area ``area_name`` to ``out``;
+    counts by type.
 
     :class:`NotFound` when there is no such area.
     """
@@ -35,6 +38,8 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
     for kind, lines in (
         ("employer", employers.export_employers(conn, area_id)),
         ("need", employers.export_needs(conn, area_id)),
+        ("task", carving.export_tasks(conn, area_id)),
+        ("carved_job", carving.export_carved_jobs(conn, area_id)),
         ("jobseeker", jobseekers.export_jobseekers(conn, area_id)),
     ):
         for line in lines:

@@ -28,15 +28,17 @@ from rich.progress import (
 )
 
 from accounts import service as accounts
+from carving import interchange as carving
+from carving.interchange import CarvedJobRecord, TaskRecord
 from core.bulk import Outcome
 from core.db import Conn
 from employers import interchange as employers
 from employers.interchange import EmployerRecord, NeedRecord
-from interchange.records import TYPES, LineInvalid, Record, parse_record
+from interchange.records import REPORTED_TYPES, TYPES, LineInvalid, Record, parse_record
 from jobseekers import interchange as jobseekers
 from jobseekers.interchange import JobseekerRecord
 
-R = TypeVar("R", EmployerRecord, NeedRecord, JobseekerRecord)
+R = TypeVar("R", EmployerRecord, NeedRecord, JobseekerRecord, TaskRecord, CarvedJobRecord)
 
 
 @dataclass
@@ -64,7 +66,8 @@ class ImportReport:
     """
 
     area_name: str
-    counts: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TYPES})
+    counts: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in REPORTED_TYPES})
+    """By type: the types every report names, and any other the file had (a task, a carved job)."""
     need_ids: list[int] = field(default_factory=list)
     jobseeker_ids: list[int] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
@@ -72,6 +75,10 @@ class ImportReport:
     area_id: int | None = None
     lines: int = 0
     seconds: float = 0.0
+
+    def count(self, kind: str) -> Counts:
+        """The counts of one type, started when the file has the first line of a type not always named."""
+        return self.counts.setdefault(kind, Counts())
 
     def error_lines(self, path: str) -> list[str]:
         """Each error as ``FILE:LINE: field: reason``."""
@@ -92,6 +99,8 @@ class _Parsed:
     employers: list[tuple[int, EmployerRecord]] = field(default_factory=list)
     needs: list[tuple[int, NeedRecord]] = field(default_factory=list)
     jobseekers: list[tuple[int, JobseekerRecord]] = field(default_factory=list)
+    tasks: list[tuple[int, TaskRecord]] = field(default_factory=list)
+    carved_jobs: list[tuple[int, CarvedJobRecord]] = field(default_factory=list)
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     invalid_employers: dict[str, int] = field(default_factory=dict)
     """External ids of employer lines found invalid, with their line."""
@@ -125,12 +134,13 @@ def import_file(
             (line, name, reason) for line, ps in parsed.errors.items() for name, reason in ps
         )
         for kind in parsed.invalid_types.values():
-            if kind in report.counts:
-                report.counts[kind].invalid += 1
+            if kind in TYPES:
+                report.count(kind).invalid += 1
         if parsed.errors and not skip_invalid:
             report.seconds = time.perf_counter() - started
             return report
         total = len(parsed.employers) + len(parsed.needs) + len(parsed.jobseekers)
+        total += len(parsed.tasks) + len(parsed.carved_jobs)
         if total:
             task = bar.add_task("writing", total=total)
             _write(conn, report, parsed, lambda n: bar.advance(task, n))
@@ -201,6 +211,10 @@ def _add(parsed: _Parsed, number: int, record: Record) -> None:
         parsed.employers.append((number, record))
     elif isinstance(record, NeedRecord):
         parsed.needs.append((number, record))
+    elif isinstance(record, TaskRecord):
+        parsed.tasks.append((number, record))
+    elif isinstance(record, CarvedJobRecord):
+        parsed.carved_jobs.append((number, record))
     else:
         parsed.jobseekers.append((number, record))
 
@@ -219,24 +233,43 @@ def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
         parsed.invalid_employers.setdefault(record.external_id, line)
     parsed.employers = _without(parsed, "employer", parsed.employers, bad)
     in_file = {r.external_id for _, r in parsed.employers}
-    wanted = sorted({r.employer for _, r in parsed.needs} - in_file)
+    wanted = sorted(({r.employer for _, r in parsed.needs} | {r.employer for _, r in parsed.tasks}) - in_file)
     stored = employers.stored_employers(conn, area_id, wanted) if area_id is not None else {}
-    unresolved: list[tuple[int, str, str]] = []
-    for index, (_, need) in enumerate(parsed.needs):
-        if need.employer in in_file:
-            continue
-        if need.employer in parsed.invalid_employers:
-            line = parsed.invalid_employers[need.employer]
-            unresolved.append((index, "employer", f"employer {need.employer!r} is invalid (line {line})"))
-        elif need.employer not in stored:
-            reason = f"unknown employer {need.employer!r}: not in this file nor in the area"
-            unresolved.append((index, "employer", reason))
-    parsed.needs = _without(parsed, "need", parsed.needs, unresolved)
+    parsed.needs = _without(parsed, "need", parsed.needs, _unresolved(parsed, in_file, stored, parsed.needs))
     if area_id is not None:
         bad = employers.check_needs(conn, area_id, [r for _, r in parsed.needs])
         parsed.needs = _without(parsed, "need", parsed.needs, bad)
+    parsed.tasks = _without(parsed, "task", parsed.tasks, _unresolved(parsed, in_file, stored, parsed.tasks))
+    bad = carving.check_carved_jobs(
+        conn,
+        area_id,
+        [r for _, r in parsed.carved_jobs],
+        {r.external_id: r for _, r in parsed.tasks},
+        {r.external_id: r.hours_per_week for _, r in parsed.needs},
+    )
+    parsed.carved_jobs = _without(parsed, "carved_job", parsed.carved_jobs, bad)
     bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers])
     parsed.jobseekers = _without(parsed, "jobseeker", parsed.jobseekers, bad)
+
+
+def _unresolved(
+    parsed: _Parsed,
+    in_file: set[str],
+    stored: dict[str, employers.EmployerRef],
+    records: Sequence[tuple[int, NeedRecord | TaskRecord]],
+) -> list[tuple[int, str, str]]:
+    """The needs or tasks whose employer is neither a valid line of the file nor in the area."""
+    unresolved: list[tuple[int, str, str]] = []
+    for index, (_, record) in enumerate(records):
+        if record.employer in in_file:
+            continue
+        if record.employer in parsed.invalid_employers:
+            line = parsed.invalid_employers[record.employer]
+            unresolved.append((index, "employer", f"employer {record.employer!r} is invalid (line {line})"))
+        elif record.employer not in stored:
+            reason = f"unknown employer {record.employer!r}: not in this file nor in the area"
+            unresolved.append((index, "employer", reason))
+    return unresolved
 
 
 def _without(
@@ -262,10 +295,18 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
         report.counts["employer"].add(outcome)
         refs[record.external_id] = employers.EmployerRef(employer_id, record.municipality)
     need_records = [r for _, r in parsed.needs]
-    refs |= employers.stored_employers(conn, area_id, sorted({r.employer for r in need_records} - set(refs)))
+    task_records = [r for _, r in parsed.tasks]
+    wanted = ({r.employer for r in need_records} | {r.employer for r in task_records}) - set(refs)
+    refs |= employers.stored_employers(conn, area_id, sorted(wanted))
     for need_id, outcome in employers.upsert_needs(conn, area_id, need_records, refs, progress):
         report.counts["need"].add(outcome)
         report.need_ids.append(need_id)
+    for _, outcome in carving.upsert_tasks(conn, area_id, task_records, refs):
+        report.count("task").add(outcome)
+    progress(len(task_records))
+    for _, outcome in carving.write_carved_jobs(conn, area_id, [r for _, r in parsed.carved_jobs]):
+        report.count("carved_job").add(outcome)
+    progress(len(parsed.carved_jobs))
     jobseeker_records = [r for _, r in parsed.jobseekers]
     caseworkers = jobseekers.caseworkers_by_email(conn, area_id)
     for jobseeker_id, outcome in jobseekers.upsert_jobseekers(

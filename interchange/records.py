@@ -2,7 +2,8 @@
 (``employers.interchange``, ``jobseekers.interchange``), built on the API's own schemas so both
 validate alike.
 
-A line is a JSON object whose ``"type"`` is ``employer``, ``need`` or ``jobseeker``. Keys follow the
+A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker``, ``task`` or
+``carved_job`` (``carving.interchange``). Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
 and ``language`` are the profile's ``full_name``, ``profile_text`` and ``text_language``, and their
@@ -22,6 +23,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from carving.interchange import CarvedJobRecord, TaskRecord
 from employers.interchange import EmployerRecord, NeedRecord
 from jobseekers.interchange import JobseekerRecord
 
@@ -29,13 +31,17 @@ KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity", 
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
 
 
-Record = EmployerRecord | NeedRecord | JobseekerRecord
-RECORD_TYPES: Final[dict[str, type[EmployerRecord] | type[NeedRecord] | type[JobseekerRecord]]] = {
+Record = EmployerRecord | NeedRecord | JobseekerRecord | TaskRecord | CarvedJobRecord
+RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "employer": EmployerRecord,
     "need": NeedRecord,
     "jobseeker": JobseekerRecord,
+    "task": TaskRecord,
+    "carved_job": CarvedJobRecord,
 }
 TYPES: Final = tuple(RECORD_TYPES)
+REPORTED_TYPES: Final = ("employer", "need", "jobseeker")
+"""The types an import report names even when the file has none of them (the others when it has)."""
 
 
 class LineInvalid(Exception):

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from accounts.models import Principal, Role
+from carving import service as carving
 from core import labels
 from core.clock import now, today
 from core.db import Conn
@@ -357,6 +358,9 @@ def _checked_pair(
     if profile["archived"] or not profile["available"]:
         raise JobseekerUnavailable("the jobseeker is not available for placement", field="jobseeker_id")
     refuse_unaccepted(profile["placement_forms"], need["placement_forms"], "jobseeker_id")
+    carving.refuse_beyond_commute(
+        conn, need["id"], profile["municipality"], profile["max_commute_km"], "jobseeker_id"
+    )
     if not consents.has_sharing_consent(conn, profile["id"], need["employer_id"]):
         raise ProfileNotShared(
             "the jobseeker has not consented to sharing their profile with this employer:"
@@ -426,6 +430,9 @@ def create_proposal(
     _check_caps(conn, need, profile["id"], settings)
     explanation = matching.explain_pair(conn, engine, need, profile)
     explanation["model_id"] = engine.embedder.model_id
+    by_task = carving.explain_by_task(conn, need["id"], profile)
+    if by_task:
+        explanation["tasks"] = by_task
     card = _card_of(candidate, need, explanation)
     row = insert_row(
         conn,

@@ -13,6 +13,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from accounts.models import Principal, Role
+from carving import service as carving
 from core.clock import add_months, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, ValidationFailed
@@ -133,12 +134,18 @@ def _confirm_placement(
             f"the need accepts these placement forms only: {', '.join(need['placement_forms'])}", field="form"
         )
     accepted = conn.execute(
-        "SELECT placement_forms FROM jobseekers WHERE id = %s", (proposal["jobseeker_id"],)
+        "SELECT placement_forms, municipality, max_commute_km FROM jobseekers WHERE id = %s",
+        (proposal["jobseeker_id"],),
     ).fetchone()
     refuse_unaccepted(accepted["placement_forms"] if accepted else None, [data.form.value], "form")
+    if accepted is not None:
+        carving.refuse_beyond_commute(
+            conn, need["id"], accepted["municipality"], accepted["max_commute_km"], "to"
+        )
     filled = employers.take_position(conn, need["id"])
     if filled is None:
         raise NeedClosed("the need has no open position left (filled, cancelled or archived)", field="to")
+    carving.fill_tasks(conn, need["id"])
     if not jobseekers.mark_placed(conn, proposal["jobseeker_id"]):
         raise JobseekerUnavailable("the jobseeker is no longer available (placed elsewhere?)", field="to")
     placement = insert_row(

@@ -18,6 +18,7 @@ from api import problems
 from api.control_chars import RefuseControlChars
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
+from carving.endpoints import router as carving_router
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
 from db import migrate as migrations
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobseekers_router,
         path_router,
     )
-    for router in (*routers, privacy_router, notifications_router):
+    for router in (*routers, carving_router, privacy_router, notifications_router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"], response_model=Health)

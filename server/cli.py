@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from accounts.cli import register as register_users
+from carving.cli import register as register_carving
 from cli.common import ContainedTyper, Format, fail, format_option, migrated_url, transaction
 from core.logs import setup_logging
 from core.settings import get_settings
@@ -102,6 +103,7 @@ register_demo(app)
 register_placements(app)
 register_privacy(app)
 register_jobseekers(app)
+register_carving(app)
 
 if __name__ == "__main__":
     app()

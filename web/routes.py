@@ -15,6 +15,7 @@ from web import (
     account,
     admin,
     auth,
+    carving,
     caseworker,
     coordinator,
     employer,
@@ -108,6 +109,7 @@ def install(app: FastAPI) -> None:
         exports,
         account,
         inbox,
+        carving,
     )
     for module in pages:
         app.include_router(module.router)

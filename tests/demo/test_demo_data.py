@@ -34,7 +34,7 @@ def test_the_file_is_small_and_every_line_is_valid(lines: list[dict[str, Any]]) 
     for line in lines:
         parse_record(line)
     assert [line["type"] for line in lines] == sorted(
-        (line["type"] for line in lines), key=["employer", "need", "jobseeker"].index
+        (line["type"] for line in lines), key=["employer", "need", "task", "carved_job", "jobseeker"].index
     )
 
 

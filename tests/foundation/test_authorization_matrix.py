@@ -154,6 +154,14 @@ POST   /notifications/read-all                                     200/200/200  
 POST   /notifications/{notice_id}/read                             200/404/404  200/404/404  200/404/404  200/404/404
 GET    /notifications/preferences                                  200/200/200  200/200/200  200/200/200  200/200/200
 PUT    /notifications/preferences                                  200/200/200  200/200/200  200/200/200  200/200/200
+
+POST   /carving/tasks                                              201/201/404  403/403/403  403/403/403  201/201/404
+GET    /carving/tasks                                              200/200/200  403/403/403  403/403/403  200/200/200
+GET    /carving/tasks/{task_id}                                    200/200/404  403/403/403  403/403/403  200/200/404
+GET    /carving/suggestions                                        200/200/200  403/403/403  403/403/403  200/200/200
+POST   /carving/jobs                                               201/201/404  403/403/403  403/403/403  201/201/404
+GET    /carving/jobs                                               200/200/200  403/403/403  403/403/403  200/200/200
+GET    /carving/jobs/{need_id}                                     200/200/404  403/403/403  403/403/403  200/200/404
 """  # noqa: E501
 
 
@@ -234,6 +242,14 @@ class Objects:
     placement_id: int = 0
     notice_id: int = 0
     """The notices endpoints' notice, naming this need (0 when none was made)."""
+    task_id: int = 0
+    """The carving endpoints' task in a carved job that is this need (0 when none was made)."""
+    open_task_ids: tuple[int, int] = (0, 0)
+    """Two open tasks of this employer, for bundling."""
+
+    @property
+    def task_title(self) -> str:
+        return f"{self.tag} Tehtava"
 
     @property
     def employer_name(self) -> str:
@@ -421,6 +437,23 @@ def add_notice(conn: Conn, objects: Objects, user_id: int) -> Objects:
     ).fetchone()
     assert row is not None
     return replace(objects, notice_id=row["id"])
+
+
+def add_carving(conn: Conn, objects: Objects) -> Objects:
+    """A task of the objects' employer in a carved job that is the objects' need, and two open tasks."""
+    conn.execute(
+        "INSERT INTO carved_jobs (need_id, area_id) VALUES (%s, %s)", (objects.need_id, objects.area_id)
+    )
+    ids = []
+    for title, need in ((objects.task_title, objects.need_id), ("Avoin 1", None), ("Avoin 2", None)):
+        row = conn.execute(
+            "INSERT INTO carving_tasks (area_id, employer_id, title, hours_per_week, municipality, status,"
+            " need_id) VALUES (%s, %s, %s, 10, 'Turku', %s, %s) RETURNING id",
+            (objects.area_id, objects.employer_id, title, "bundled" if need else "open", need),
+        ).fetchone()
+        assert row is not None
+        ids.append(row["id"])
+    return replace(objects, task_id=ids[0], open_task_ids=(ids[1], ids[2]))
 
 
 @dataclass(frozen=True)
@@ -740,6 +773,23 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ("PUT", "/notifications/preferences"): lambda s: Call(
         "/notifications/preferences", {"email": {"intro_card": False}}, shows='"intro_card":false'
     ),
+    ("POST", "/carving/tasks"): lambda s: Call(
+        "/carving/tasks", {"employer_id": s.target.employer_id, "title": "Uusi tehtävä", "hours_per_week": 5}
+    ),
+    ("GET", "/carving/tasks"): lambda s: Call(
+        _q("/carving/tasks", employer_id=s.target.employer_id), shows=s.own.task_title
+    ),
+    ("GET", "/carving/tasks/{task_id}"): lambda s: Call(
+        f"/carving/tasks/{s.target.task_id}", shows=s.target.task_title
+    ),
+    ("GET", "/carving/suggestions"): lambda s: Call("/carving/suggestions"),
+    ("POST", "/carving/jobs"): lambda s: Call(
+        "/carving/jobs", {"task_ids": list(s.target.open_task_ids), "title": "Silpputyö"}
+    ),
+    ("GET", "/carving/jobs"): lambda s: Call("/carving/jobs"),
+    ("GET", "/carving/jobs/{need_id}"): lambda s: Call(
+        f"/carving/jobs/{s.target.need_id}", shows=s.target.task_title
+    ),
 }
 BUILDERS = {(method, API + path): build for (method, path), build in BUILDERS.items()}
 
@@ -823,6 +873,8 @@ def objects_for(conn: Conn, areas: Areas, key: tuple[str, str], role: Role) -> t
             own = add_notice(conn, own, mine.user_ids[role])
             sibling = add_notice(conn, sibling, areas.colleague_id)
             other = add_notice(conn, other, theirs.user_ids[role])
+        if key[1].startswith(f"{API}/carving"):
+            own, sibling, other = (add_carving(conn, o) for o in (own, sibling, other))
         areas.scenes[(key, role)] = (own, sibling, other)
     return areas.scenes[(key, role)]
 

@@ -18,6 +18,7 @@ REFUSALS = {
     ("export", "--area", "Testialue", "--format", "json"): "jsonl",
     ("export", "--area", "Testialue", "--format", "yaml"): "jsonl",
     ("purge", "--format", "csv"): "table, json",
+    ("carving", "suggest", "--area", "Testialue", "--format", "csv"): "table, json",
     ("jobseekers", "personal-data", "j1", "--format", "csv"): "json, pdf",
     ("jobseekers", "erase", "j1", "--reason", "x", "--format", "pdf"): "table, json",
 }
@@ -44,6 +45,7 @@ def test_a_format_the_command_cannot_print_is_refused_in_one_line(
         "outcomes",
         "export",
         "purge",
+        "carving suggest",
         "jobseekers personal-data",
         "jobseekers erase",
     ],

@@ -108,6 +108,14 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
             world.area_id,
             world.employer_id,
         )
+        conn.execute(
+            "INSERT INTO carved_jobs (need_id, area_id) VALUES (%s, %s)", (ids["need"], world.area_id)
+        )
+        conn.execute(
+            "INSERT INTO carving_tasks (area_id, employer_id, title, hours_per_week, municipality, status,"
+            " need_id) VALUES (%s, %s, 'Siivous', 10, 'Turku', 'bundled', %s)",
+            (world.area_id, world.employer_id, ids["need"]),
+        )
         one(
             "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary)"
             " VALUES (%s, %s, %s, 'visit', current_date, 'Käynti') RETURNING id",

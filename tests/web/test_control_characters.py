@@ -117,6 +117,19 @@ FORMS = {
         C, {"responsible_coordinator": "", "version": "1"}, ("responsible_coordinator", "version")
     ),
     "/admin/settings": FormCase(A, {"caseworker_field_work": "no"}, ("caseworker_field_work",)),
+    "/carving/tasks/new": FormCase(
+        C,
+        {
+            "employer_id": "{employer_id}",
+            "title": "Siivous",
+            "hours_per_week": "8",
+            "schedule": "ma 8.00-10.00",
+        },
+        ("title", "schedule"),
+    ),
+    "/carving/jobs/new": FormCase(
+        C, {"title": "Palveluavustaja", "description": "Kaksi tehtävää"}, ("title",)
+    ),
     "/needs/{need_id:int}/propose": FormCase(
         C, {"jobseeker_id": "{jobseeker_id}", "note": "Sopiva"}, ("note",)
     ),

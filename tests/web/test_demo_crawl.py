@@ -121,6 +121,17 @@ def test_no_page_fails_on_records_with_only_their_required_fields(
             (world.area_id, world.user_ids[Role.CASEWORKER]),
         ).fetchone()
         assert need is not None and placed is not None
+        # A carved job of that need and a task of its own, and an open task: only the required fields.
+        conn.execute(
+            "INSERT INTO carved_jobs (need_id, area_id) VALUES (%s, %s)", (need["id"], world.area_id)
+        )
+        conn.execute(
+            "INSERT INTO carving_tasks"
+            " (area_id, employer_id, title, hours_per_week, municipality, status, need_id)"
+            " VALUES (%s, %s, 'Tiskit', 5, 'Turku', 'bundled', %s),"
+            " (%s, %s, 'Siivous', 5, 'Turku', 'open', NULL)",
+            (world.area_id, world.employer_id, need["id"], world.area_id, world.employer_id),
+        )
         # The card as the product builds it from a bare profile (the fixture card has too few keys).
         profile = conn.execute("SELECT * FROM jobseekers WHERE id = %s", (placed["id"],)).fetchone()
         card = build_card(

@@ -44,6 +44,10 @@ BAD_POSTS = {
         C, {"responsible_coordinator": "joku muu", "version": "1"}, "responsible_coordinator"
     ),
     "/admin/settings": BadForm(A, {"caseworker_field_work": "ehkä"}, "caseworker_field_work"),
+    "/carving/tasks/new": BadForm(
+        C, {"employer_id": "{employer_id}", "title": "Siivous", "hours_per_week": "paljon"}, "hours_per_week"
+    ),
+    "/carving/jobs/new": BadForm(C, {"title": "x" * 201}, "title"),
     "/needs/{need_id:int}/propose": BadForm(
         C, {"jobseeker_id": "{jobseeker_id}", "note": "x" * 2001}, "note"
     ),
@@ -121,6 +125,8 @@ BAD_GETS = {
     "/placements?municipality=Atlantis": (A, "municipality"),
     "/placements?start_to=huomenna": (E, "start_to"),
     "/indicators?date_from=2025-12-01&date_to=2025-01-01": (A, "date_from"),
+    "/carving?min_hours=30&max_hours=20": (C, "max_hours"),
+    "/carving?max_distance_km=kaukana": (C, "max_distance_km"),
 }
 
 SUMMARY = re.compile(r'<div class="error-summary".*?</div>', re.S)
