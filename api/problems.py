@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+import psycopg
 from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.errors import AppError, PreconditionRequired, TooManyRequests
-from core.logs import log_unexpected
+from core.logs import exception_summary, log_unexpected
 
 log = logging.getLogger("kohtaamo.api")
 
@@ -278,6 +280,22 @@ def install(app: FastAPI) -> None:
             str(exc.detail),
             instance=request.url.path,
             headers=headers,
+        )
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database went away (restarting, unreachable) or no connection came back in time: the request
+        # is answered at once, and may be tried again; the pool reconnects on its own.
+        where = f"{request.method} {request.url.path}"
+        log.warning("database unavailable (%s) in %s", exception_summary(exc), where)
+        return problem(
+            503,
+            "database-unavailable",
+            "Service unavailable",
+            "the database is not reachable right now; try again shortly",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)

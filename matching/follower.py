@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from psycopg import errors as pg_errors
 
+from core import metrics
 from core.db import Conn, connect
 from core.events import CHANNEL
 from core.logs import exception_summary
@@ -113,6 +114,7 @@ class Follower:
                             pending[kind].add(int(payload["id"]))
                     except (ValueError, KeyError, TypeError):
                         log.warning("ignored a malformed change notification")
+                metrics.set_embedding_queue(sum(len(ids) for ids in pending.values()))
                 for kind, ids in pending.items():
                     try:
                         self.apply(worker, kind, sorted(ids))
@@ -120,6 +122,7 @@ class Follower:
                         # A deadlock with a concurrent writer: its transaction went on, ours can again.
                         time.sleep(0.05)
                         self.apply(worker, kind, sorted(ids))
+                metrics.set_embedding_queue(0)
 
     def apply(self, conn: Conn, kind: Kind, ids: list[int]) -> None:
         """Embed what is stale among ``ids`` and re-read them into the engine."""
