@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -289,6 +290,11 @@ def install(app: FastAPI) -> None:
         # is answered at once, and may be tried again; the pool reconnects on its own.
         where = f"{request.method} {request.url.path}"
         log.warning("database unavailable (%s) in %s", exception_summary(exc), where)
+        pool = getattr(request.app.state, "pool", None)
+        if pool is not None:
+            # After a restart of the server every idle connection is broken: drop them all now rather
+            # than failing one request for each.
+            await run_in_threadpool(pool.check)
         return problem(
             503,
             "database-unavailable",

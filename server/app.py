@@ -166,6 +166,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception as exc:  # any failure to reach the database means "not ready"
             checks["database"] = f"unreachable ({type(exc).__name__})"
             ready = False
+            with suppress(Exception):
+                app.state.pool.check()  # drop the broken connections: the pool opens new ones
         engine = getattr(app.state, "engine", None)
         checks["index"] = engine.status() if engine is not None else {"state": "not started"}
         ready = ready and engine is not None and engine.state == "ready"
