@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,14 @@ from matching.index import (
     VectorIndex,
     normalise_rows,
 )
+from matching.milvus_index import MilvusIndex
 
 DIM = 24
 
-Factory = Callable[[], NumpyIndex | FaissIndex]
+Factory = Callable[[], NumpyIndex | FaissIndex | MilvusIndex]
+
+# One embedded Milvus (milvus-lite) file for the run; each index is a collection of its own in it.
+MILVUS_FILE = Path(tempfile.mkdtemp(prefix="kohtaamo-milvus-")) / "conformance.db"
 
 # (name, factory, number of vectors). The HNSW variant has a small threshold and small exact-filter
 # limits so that filtered searches go through faiss's IDSelector path, not only the exact one.
@@ -33,6 +38,13 @@ IMPLEMENTATIONS: list[tuple[str, Factory, int]] = [
         "faiss-hnsw",
         lambda: FaissIndex(
             DIM, hnsw_threshold=100, hnsw_m=16, exact_filter_max=5, exact_filter_fraction=0.02
+        ),
+        600,
+    ),
+    (
+        "milvus-hnsw",
+        lambda: MilvusIndex(
+            DIM, uri=MILVUS_FILE, m=16, ef_construction=100, ef_search=64, exact_filter_max=5
         ),
         600,
     ),
@@ -61,7 +73,7 @@ def exact(
 
 def filled(
     factory: Factory, n: int
-) -> tuple[NumpyIndex | FaissIndex, npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+) -> tuple[NumpyIndex | FaissIndex | MilvusIndex, npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     index = factory()
     ids = np.arange(1000, 1000 + n, dtype=np.int64)
     vectors = clustered(n)
