@@ -123,7 +123,10 @@ class MilvusIndex:
         return self.index_type == "HNSW"
 
     def build(self) -> None:
-        """Milvus builds its segment indexes itself: nothing to do ahead of the first search."""
+        """Seal what was written into segments, which Milvus then indexes (HNSW): until then, rows wait
+        in the memtable, which milvus-lite searches by brute force (measured at 10 000 rows: 1.2 s a
+        query before, 0.04–0.2 s after)."""
+        self._client.flush(self.collection)
 
     def __len__(self) -> int:
         return self._size
