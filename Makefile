@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	@echo "installing Kohtaamo and its packages into $(VENV) (pip's output: $(INSTALL_LOG))"
 	@{ $(BIN)/pip install --upgrade pip \
 	  && $(BIN)/pip install torch==2.13.0 \
-	  && $(BIN)/pip install -e '.[dev]'; } > $(INSTALL_LOG) 2>&1 \
+	  && $(BIN)/pip install -e '.[dev,milvus]'; } > $(INSTALL_LOG) 2>&1 \
 	  || { cat $(INSTALL_LOG); echo "the install failed: see above"; exit 1; }
 	@touch $(STAMP)
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+import psycopg
 from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.errors import AppError, PreconditionRequired, TooManyRequests
-from core.logs import log_unexpected
+from core.logs import exception_summary, log_unexpected
 
 log = logging.getLogger("kohtaamo.api")
 
@@ -278,6 +281,27 @@ def install(app: FastAPI) -> None:
             str(exc.detail),
             instance=request.url.path,
             headers=headers,
+        )
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database went away (restarting, unreachable) or no connection came back in time: the request
+        # is answered at once, and may be tried again; the pool reconnects on its own.
+        where = f"{request.method} {request.url.path}"
+        log.warning("database unavailable (%s) in %s", exception_summary(exc), where)
+        pool = getattr(request.app.state, "pool", None)
+        if pool is not None:
+            # After a restart of the server every idle connection is broken: drop them all now rather
+            # than failing one request for each.
+            await run_in_threadpool(pool.check)
+        return problem(
+            503,
+            "database-unavailable",
+            "Service unavailable",
+            "the database is not reachable right now; try again shortly",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)

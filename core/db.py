@@ -103,6 +103,7 @@ def make_pool(url: str, settings: Settings) -> ConnectionPool[Conn]:
         configure=_serve_as_service,
         open=False,
         name="kohtaamo",
+        timeout=settings.pool_timeout_seconds,
     )
     pool.open(wait=True, timeout=30)
     return pool

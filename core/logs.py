@@ -11,8 +11,11 @@ formatter of every log line (:class:`ValuelessFormatter`) writes an exception th
 
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import traceback
+from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
 from types import TracebackType
@@ -132,6 +135,33 @@ class ValuelessFormatter(logging.Formatter):
             record.exc_text = cached
 
 
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+"""The id of the request being served (``api.observe``): every line logged while serving it names it."""
+
+
+class JsonFormatter(ValuelessFormatter):
+    """One JSON object a line (``KOHTAAMO_LOG_FORMAT=json``): time, level, logger, message, the request
+    id when a request is being served, and an exception as its :func:`valueless_traceback`.
+
+    The message is the same text the plain format writes, so it is as free of personal data: the
+    product's own lines name ids and counts, the access log a path without its query.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            line["request_id"] = request_id
+        if record.exc_info and record.exc_info[1] is not None:
+            line["exception"] = valueless_traceback(record.exc_info[1])
+        return json.dumps(line, ensure_ascii=False)
+
+
 class PathWithoutQuery(logging.Filter):
     """The server's access log names the path of a request, never its query: search words and form
     values sent in a query (``/clients?q=…``) can name a person."""
@@ -149,10 +179,14 @@ query, HTTP version, status)."""
 
 
 def setup_logging(settings: Settings) -> None:
-    """Plain log lines to stderr, the product's own below WARNING; application logs never carry personal
-    data (the server's too: ``kohtaamo serve`` leaves uvicorn's loggers to this handler)."""
+    """Plain (or JSON, :class:`JsonFormatter`) log lines to stderr, the product's own below WARNING;
+    application logs never carry personal data (the server's too: ``kohtaamo serve`` leaves uvicorn's
+    loggers to this handler)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(ValuelessFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(ValuelessFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(ThirdPartyChatter())
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     for noisy in NOISY_LOGGERS:

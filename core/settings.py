@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     elsewhere."""
     model_dir: Path | None = None
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """``text``: one plain line per record; ``json``: one JSON object per line with the request id
+    (core/logs.py), as the container image sets it."""
+    pool_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    """How long a request waits for a database connection before it is answered 503 (while PostgreSQL
+    restarts, say)."""
+    metrics_token: str | None = None
+    """``/metrics`` answers a bearer of this token from anywhere; unset, only requests from the local
+    host (the loopback addresses)."""
+    shutdown_timeout_seconds: Annotated[int, Field(gt=0, le=3600)] = 25
+    """On SIGTERM the server stops accepting and lets requests in flight finish for up to this long."""
+    vector_index: Literal["faiss", "milvus"] = "faiss"
+    """Which engine holds the matching vectors: ``faiss`` in the process, or ``milvus``
+    (``matching.milvus_index``; the ``milvus`` extra, docs/scaling.md)."""
+    milvus_uri: str | None = None
+    """``milvus``: a Milvus server (``http://host:19530``), or unset for the embedded milvus-lite in
+    ``$KOHTAAMO_DATA_DIR/milvus.db``."""
     hnsw_threshold: int = 20_000
     """Below this many vectors a side is searched exactly; above it through HNSW."""
     weights: dict[str, float] = {}

@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import threadpoolctl
 
-from core import clock
+from core import clock, metrics
 from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
@@ -436,7 +436,9 @@ class MatchingEngine:
         # A pair is looked at once per request: when the pool grows, only its new members are.
         components: dict[int, PooledPair | None] = {}
         verdicts: dict[int, bool] = {}
+        pooling = fusing = 0.0
         while True:
+            started = time.perf_counter()
             pool = candidate_pool(
                 side.index,
                 query_vector,
@@ -446,6 +448,8 @@ class MatchingEngine:
                 pool_size=min(pool_size, len(allowed)),
                 allowed=allowed,
             )
+            pooled = time.perf_counter()
+            pooling += pooled - started
             for other_id in pool.ids:
                 if other_id not in components:
                     found = pair(other_id)
@@ -471,16 +475,20 @@ class MatchingEngine:
                     best.append(item)
                     if len(best) == limit:
                         break
+            fusing += time.perf_counter() - pooled
             if len(best) >= limit or pool_size >= len(allowed):
                 break
             pool_size *= 4
+        metrics.observe_stage("pool", pooling)
+        metrics.observe_stage("fuse", fusing)
         other_side: Kind = "need" if side is self.needs else "jobseeker"
-        return [
-            explain_pair(
-                present[item.id].need, present[item.id].candidate, other_side, item, today, calibration
-            )
-            for item in best
-        ]
+        with metrics.stage("explain"):
+            return [
+                explain_pair(
+                    present[item.id].need, present[item.id].candidate, other_side, item, today, calibration
+                )
+                for item in best
+            ]
 
     def matches_for_candidate(
         self,
@@ -498,7 +506,8 @@ class MatchingEngine:
             return None if need is None else (need, candidate)
 
         with self.lock.read():
-            allowed = self._allowed_needs(candidate, filters)
+            with metrics.stage("prefilter"):
+                allowed = self._allowed_needs(candidate, filters)
             on = today or clock.today()
             return self._rank(vector, candidate.text, candidate.lang, self.needs, allowed, limit, pair, on)
 
@@ -518,7 +527,8 @@ class MatchingEngine:
             return None if candidate is None else (need, candidate)
 
         with self.lock.read():
-            allowed = self._allowed_candidates(need, filters)
+            with metrics.stage("prefilter"):
+                allowed = self._allowed_candidates(need, filters)
             on = today or clock.today()
             return self._rank(vector, need.text, need.lang, self.jobseekers, allowed, limit, pair, on)
 

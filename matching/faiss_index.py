@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import faiss
 import numpy as np
@@ -34,6 +34,9 @@ from matching.index import (
     _top_k,
     read_saved,
 )
+
+if TYPE_CHECKING:
+    from matching.milvus_index import MilvusIndex
 
 # faiss's bundled type hints lack the search-parameter classes; reach them untyped.
 _faiss_untyped: Any = faiss
@@ -347,11 +350,15 @@ class FaissIndex(_IndexBase):
         return index
 
 
-def load_index(path: str | Path) -> NumpyIndex | FaissIndex:
+def load_index(path: str | Path) -> NumpyIndex | FaissIndex | MilvusIndex:
     """Read an index written by `VectorIndex.save`, of whichever implementation wrote it."""
     saved = read_saved(path)
     if saved.header["kind"] == NumpyIndex.kind:
         return NumpyIndex.from_saved(saved)
     if saved.header["kind"] == FaissIndex.kind:
         return FaissIndex.from_saved(saved)
+    if saved.header["kind"] == "milvus":  # the optional engine (docs/scaling.md): imported only if used
+        from matching.milvus_index import MilvusIndex
+
+        return MilvusIndex.load(path)
     raise ValueError(f"{path}: unknown index kind {saved.header['kind']!r}")

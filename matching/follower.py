@@ -16,6 +16,7 @@ import time
 
 from psycopg import errors as pg_errors
 
+from core import metrics
 from core.db import Conn, connect
 from core.events import CHANNEL
 from core.logs import exception_summary
@@ -134,6 +135,7 @@ class Follower:
         assert self._horizon is not None
         read = changes.read_since(conn, self._horizon)
         new = [change for change in read.changes if change.id not in self._applied]
+        metrics.set_embedding_queue(len(new))
         for kind, ids in changes.by_kind(new).items():
             # In batches: rankings wait while a batch is applied (a large import logs thousands at once).
             for start in range(0, len(ids), APPLY_BATCH):
@@ -144,6 +146,7 @@ class Follower:
                     # A deadlock with a concurrent writer: its transaction went on, ours can again.
                     time.sleep(0.05)
                     self.apply(conn, kind, batch)
+        metrics.set_embedding_queue(0)
         self._applied = frozenset(c.id for c in read.changes if c.xid >= read.horizon)
         self._horizon = read.horizon
         if new and self.snapshots is not None:

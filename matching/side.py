@@ -18,11 +18,14 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from core.settings import get_settings
 from matching import prefilter
 from matching.entries import CandidateEntry, NeedEntry
 from matching.faiss_index import FaissIndex
 from matching.lexical import LexicalIndex
+from matching.milvus_index import MilvusIndex
 from matching.prefilter import Vocabularies
+from matching.vector_choice import configured_index
 from matching.vectors import Kind
 
 E = TypeVar("E", NeedEntry, CandidateEntry)
@@ -37,7 +40,8 @@ class Side(Generic[E]):
     def __init__(self, kind: Kind, dim: int, hnsw_threshold: int, vocabularies: Vocabularies) -> None:
         self.kind: Kind = kind
         self.vocabularies = vocabularies
-        self.index = FaissIndex(dim, hnsw_threshold=hnsw_threshold)
+        # In-process FAISS, unless KOHTAAMO_VECTOR_INDEX names Milvus (docs/scaling.md).
+        self.index: FaissIndex | MilvusIndex = configured_index(dim, hnsw_threshold, get_settings())
         self.entries: dict[int, E] = {}
         self.vector_hashes: dict[int, str] = {}
         """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL)."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any, Literal
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp
 
@@ -18,7 +21,9 @@ from api import problems
 from api.control_chars import RefuseControlChars
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
+from api.observe import ObserveRequests
 from carving.endpoints import router as carving_router
+from core import metrics
 from core.db import connect, database_url, make_pool
 from core.settings import Settings, get_settings
 from db import migrate as migrations
@@ -76,6 +81,31 @@ def start_matching(settings: Settings, url: str) -> tuple[MatchingEngine, Follow
     return engine, follower
 
 
+def _lag(app: FastAPI) -> int | None:
+    """How many logged changes this process's matching index has not applied yet, or None when the
+    database cannot say (it is down: ``/readyz`` tells that)."""
+    follower = getattr(app.state, "follower", None)
+    if follower is None:
+        return None
+    try:
+        with connect(app.state.database_url, autocommit=True) as conn:
+            return int(follower.lag(conn))
+    except psycopg.Error:
+        return None
+
+
+def _may_read_metrics(request: Request, token: str | None) -> bool:
+    """With a metrics token set, only its bearer; without one, a client on the loopback interface."""
+    if token:
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the lifespan migrates the database, opens the pool and purges what has
     expired (server/retention.py)."""
@@ -93,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database_url = url
         engine, follower = start_matching(settings, url)
         app.state.engine = engine
+        app.state.follower = follower
         purging = asyncio.create_task(purge_periodically(url))
         notifying = asyncio.create_task(notify_periodically(url, settings))
         try:
@@ -155,12 +186,45 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception as exc:  # any failure to reach the database means "not ready"
             checks["database"] = f"unreachable ({type(exc).__name__})"
             ready = False
+            with suppress(Exception):
+                app.state.pool.check()  # drop the broken connections: the pool opens new ones
         engine = getattr(app.state, "engine", None)
         checks["index"] = engine.status() if engine is not None else {"state": "not started"}
         ready = ready and engine is not None and engine.state == "ready"
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
+
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus text format: request latency by route template, ranking stages,"
+                " index size and lag, embedding queue",
+                "content": {metrics.CONTENT_TYPE: {"schema": {"type": "string"}}},
+            },
+            **problems.problem_responses(403),
+        },
+    )
+    def metrics_endpoint(request: Request) -> Response:
+        """The process's metrics, for Prometheus: to a bearer of ``KOHTAAMO_METRICS_TOKEN`` when it is
+        set, otherwise to requests from the local host only (names and timings, no record's values)."""
+        if not _may_read_metrics(request, settings.metrics_token):
+            return problems.problem(
+                403,
+                "forbidden",
+                "Forbidden",
+                "metrics are open to the local host, or to a bearer of the metrics token",
+                instance=request.url.path,
+            )
+        engine = getattr(app.state, "engine", None)
+        if engine is not None:
+            status = engine.status()
+            metrics.set_index_state("need", size=int(status["needs"]))
+            metrics.set_index_state("jobseeker", size=int(status["jobseekers"]), lag=_lag(app))
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
     install_pages(app)  # the pages under /, after every other route: its catch-all 404 page comes last
     # The last added runs first: the body limit bounds the body that the control-character check reads whole.
@@ -172,7 +236,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     build = app.build_middleware_stack
 
     def secured() -> ASGIApp:
-        return SecurityHeaders(build(), docs=docs, cacheable=("/static/", "/healthz", "/readyz"))
+        # Every reply (a 413 or a 500 too) is timed and carries its request id.
+        observed = ObserveRequests(build())
+        return SecurityHeaders(observed, docs=docs, cacheable=("/static/", "/healthz", "/readyz"))
 
     app.build_middleware_stack = secured  # type: ignore[method-assign]
     return app

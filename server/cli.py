@@ -61,7 +61,17 @@ def serve(
     # log_config=None: uvicorn's loggers write through this process's handler (core/logs.py), whose
     # formatter leaves exception messages out and whose access log leaves query strings out; uvicorn's own
     # configuration would print both.
-    uvicorn.run("server.main:app", host=host, port=port, workers=workers, log_level="info", log_config=None)
+    # On SIGTERM (a container stopping) uvicorn stops accepting, lets the requests in flight finish for up to
+    # KOHTAAMO_SHUTDOWN_TIMEOUT_SECONDS, then runs the lifespan's shutdown (follower, pool).
+    uvicorn.run(
+        "server.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=None,
+        timeout_graceful_shutdown=get_settings().shutdown_timeout_seconds,
+    )
 
 
 @app.command()

@@ -4,13 +4,11 @@ matching follower or the server itself reports it."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from accounts.models import Role
 from core.logs import PathWithoutQuery, ValuelessFormatter
 from tests.conftest import AreaWorld
 from tests.personal_data import MARKER, assert_unmarked, crash, rendered, violate_a_check
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 EMBEDDED_SERVER_LOG = ROOT / "var" / "test" / "pg" / "log"
@@ -190,50 +189,15 @@ app(["serve", "--port", sys.argv[1]])
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_the_served_application_logs_no_personal_data(db: str, world: AreaWorld, tmp_path: Path) -> None:
     """``kohtaamo serve`` as it runs: uvicorn's own logging included, read from the process's output."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "KOHTAAMO_DATABASE_URL": db,
-        "KOHTAAMO_DATA_DIR": str(tmp_path),
-        "KOHTAAMO_EMBEDDER": "fake",
-        "KOHTAAMO_LOG_LEVEL": "INFO",
-    }
     server_log = _server_log_size()
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVE_SCRIPT, str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.communicate()[1]
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
+    with serving(db, tmp_path, SERVE_SCRIPT) as served:
         h = world.headers(Role.COORDINATOR)
-        violated = httpx.get(f"{base}/api/v1/employers", params={"q": MARKER}, headers=h)
-        crashed = httpx.get(f"{base}/api/v1/employers/{world.employer_id}", headers=h)
-    finally:
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
+        violated = httpx.get(f"{served.base}/api/v1/employers", params={"q": MARKER}, headers=h)
+        crashed = httpx.get(f"{served.base}/api/v1/employers/{world.employer_id}", headers=h)
+        served.stop()
+    err = served.err
 
     assert violated.status_code == crashed.status_code == 500
     assert "unexpected psycopg.errors.CheckViolation (SQLSTATE 23514" in err
@@ -242,5 +206,30 @@ def test_the_served_application_logs_no_personal_data(db: str, world: AreaWorld,
     assert '"GET /api/v1/employers HTTP/1.1" 500' in err  # the access log: the path, not the query
     assert "Exception in ASGI application" not in err  # the application kept it from uvicorn
     assert "Failing row" not in err
-    assert_unmarked(out + err)
+    assert_unmarked(served.out + err)
     assert_unmarked(_server_log_from(server_log))
+
+
+def test_json_logs_name_each_request_by_its_id_and_carry_no_personal_data(
+    db: str, world: AreaWorld, tmp_path: Path
+) -> None:
+    """``KOHTAAMO_LOG_FORMAT=json`` (as the container sets it): every line one JSON object; the lines of
+    a request (its failure and its access line) carry the id its reply names, and nothing personal."""
+    with serving(db, tmp_path, SERVE_SCRIPT, KOHTAAMO_LOG_FORMAT="json") as served:
+        h = world.headers(Role.COORDINATOR)
+        violated = httpx.get(f"{served.base}/api/v1/employers", params={"q": MARKER}, headers=h)
+        given = httpx.get(f"{served.base}/healthz", headers={"X-Request-ID": "proxy-req-0001"})
+        refused = httpx.get(f"{served.base}/healthz", headers={"X-Request-ID": "two words, one name"})
+        served.stop()
+
+    lines = [json.loads(line) for line in served.err.splitlines() if line.strip()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    request_id = violated.headers["x-request-id"]
+    of_request = [line for line in lines if line.get("request_id") == request_id]
+    assert {line["logger"] for line in of_request} >= {"kohtaamo.api", "uvicorn.access"}
+    failure = next(line for line in of_request if line["logger"] == "kohtaamo.api")
+    assert "CheckViolation" in failure["message"] and "Failing row" not in json.dumps(failure)
+    assert given.headers["x-request-id"] == "proxy-req-0001"  # a proxy's id is kept
+    assert refused.headers["x-request-id"] != "two words, one name"  # text that is no id is not
+    assert any(line.get("request_id") == "proxy-req-0001" for line in lines)
+    assert_unmarked(served.out + served.err)

@@ -21,11 +21,15 @@ from matching.index import (
     VectorIndex,
     normalise_rows,
 )
+from matching.milvus_index import MilvusIndex
 from matching.snapshot import Snapshots, index_settings
 
 DIM = 24
 
-Factory = Callable[[], NumpyIndex | FaissIndex]
+Factory = Callable[[], NumpyIndex | FaissIndex | MilvusIndex]
+
+# One embedded Milvus (milvus-lite) file for the run; each index is a collection of its own in it.
+MILVUS_FILE = Path(tempfile.mkdtemp(prefix="kohtaamo-milvus-")) / "conformance.db"
 
 
 def from_empty_snapshot(max_unindexed: int) -> FaissIndex:
@@ -66,6 +70,13 @@ IMPLEMENTATIONS: list[tuple[str, Factory, int]] = [
     ),
     ("faiss-snapshot", lambda: from_empty_snapshot(5_000), 600),
     ("faiss-snapshot-rebuilt", lambda: from_empty_snapshot(250), 600),
+    (
+        "milvus-hnsw",
+        lambda: MilvusIndex(
+            DIM, uri=MILVUS_FILE, m=16, ef_construction=100, ef_search=64, exact_filter_max=5
+        ),
+        600,
+    ),
 ]
 
 
@@ -91,7 +102,7 @@ def exact(
 
 def filled(
     factory: Factory, n: int
-) -> tuple[NumpyIndex | FaissIndex, npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+) -> tuple[NumpyIndex | FaissIndex | MilvusIndex, npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     index = factory()
     ids = np.arange(1000, 1000 + n, dtype=np.int64)
     vectors = clustered(n)
