@@ -30,6 +30,7 @@ EXPIRED = {
     "password_resets": 2,  # one expired, one used
     "notifications": 2,  # one read 91 days ago, one unread for over a year
     "mail_outbox": 2,  # one sent 31 days ago, one waiting for over a year
+    "matching_changes": 1,  # a change logged 8 days ago (a week is kept)
 }
 
 
@@ -104,6 +105,11 @@ def seed(db: str, world: AreaWorld) -> None:
             "  now() - interval '300 days', NULL)",
             {"a": world.area_id, "u": user},
         )
+        conn.execute(
+            "INSERT INTO matching_changes (kind, row_id, area_id, changed_at) VALUES"
+            " ('need', -1, %(a)s, now() - interval '8 days'), ('need', -2, %(a)s, now() - interval '6 days')",
+            {"a": world.area_id},
+        )
         conn.commit()
 
 
@@ -120,6 +126,7 @@ def remaining(db: str) -> dict[str, list[str]]:
         "password_resets": "SELECT token_hash AS v FROM password_resets ORDER BY 1",
         "notifications": "SELECT subject_key AS v FROM notifications ORDER BY 1",
         "mail_outbox": "SELECT subject AS v FROM mail_outbox ORDER BY 1",
+        "matching_changes": "SELECT row_id::text AS v FROM matching_changes WHERE row_id < 0 ORDER BY 1",
     }
     with connect(db) as conn:
         return {table: [row["v"] for row in conn.execute(sql).fetchall()] for table, sql in queries.items()}
@@ -133,6 +140,7 @@ def assert_only_live_records_left(db: str) -> None:
     assert left["web_form_tokens"] == ["new-form"]
     assert left["idempotency_keys"] == ["today"]
     assert left["match_showings"] == ["Hakija-NEW"]
+    assert left["matching_changes"] == ["-2"]
     assert left["password_resets"] == ["live-reset"]
     assert left["notifications"] == ["read-lately", "unread"]
     assert left["mail_outbox"] == ["sent-lately", "waiting"]
