@@ -95,6 +95,9 @@ def due(
 
 PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 12 months back)")]
 PeriodTo = Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")]
+EventId = Annotated[
+    int | None, Query(description="Only what came of this recruitment event of the area (422 if none)")
+]
 
 
 @router.get(
@@ -109,10 +112,13 @@ def hidden_jobs(
     date_from: PeriodFrom = None,
     date_to: PeriodTo = None,
     group_by: ledger.LedgerGroup = "month",
+    event_id: EventId = None,
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled (coordinator, admin)."""
+    """Hidden needs uncovered in the period and how many were filled (coordinator, admin); cut by a
+    recruitment event with ``event_id``."""
     require(principal, *COORDINATION)
-    return ledger.hidden_jobs(conn, principal, *ledger.default_period(date_from, date_to), group_by)
+    period = ledger.default_period(date_from, date_to)
+    return ledger.hidden_jobs(conn, principal, *period, group_by, event_id)
 
 
 # Proposals -----------------------------------------------------------------------------------------
@@ -381,6 +387,7 @@ def _scope(
     date_from: date | None,
     date_to: date | None,
     target_group_id: int | None = None,
+    event_id: int | None = None,
 ) -> indicators.Scope:
     require(principal, *COORDINATION)
     first, last = ledger.default_period(date_from, date_to)
@@ -390,7 +397,7 @@ def _scope(
         date_from=first,
         date_to=last,
     )
-    return indicators.narrowed(conn, scope, target_group_id)
+    return indicators.at_event(conn, indicators.narrowed(conn, scope, target_group_id), event_id)
 
 
 @router.get(
@@ -403,9 +410,12 @@ def get_indicators(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
 ) -> dict[str, Any]:
     """The area's indicators for the period, each with its definition (coordinator, admin)."""
-    return indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
+    return indicators.compute(
+        conn, _scope(conn, principal, date_from, date_to, target_group_id, event_id), by
+    )
 
 
 @router.get(
@@ -421,9 +431,12 @@ def indicators_csv(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
 ) -> Response:
     """The indicators as CSV."""
-    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
+    result = indicators.compute(
+        conn, _scope(conn, principal, date_from, date_to, target_group_id, event_id), by
+    )
     return Response(
         exports.to_csv(result),
         media_type="text/csv; charset=utf-8",
@@ -444,9 +457,12 @@ def indicators_xlsx(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
 ) -> Response:
     """The indicators as an Excel workbook (figures and definitions)."""
-    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
+    result = indicators.compute(
+        conn, _scope(conn, principal, date_from, date_to, target_group_id, event_id), by
+    )
     return Response(
         exports.to_xlsx(result),
         media_type=XLSX,

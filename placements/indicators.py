@@ -12,6 +12,9 @@ the jobseeker's home municipality and responsible caseworker.
 A target group (:mod:`jobseekers.target_groups`) narrows every indicator to its members: the jobseekers
 counted, placed or proposed who meet its rule on the period's last day (today, for a period not yet
 over).
+
+A recruitment event (:mod:`recruitment`) cuts them too: placements and proposals made at the event (the
+proposal names it, or its need was found there), and for the activation rate the jobseekers invited to it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from core.errors import NotFound
 from core.i18n import N_, translate
 from jobseekers import target_groups
 from placements.ledger import HIDDEN_NEED, check_period, local_date
+from recruitment import service as recruitment
 
 By = Literal["area", "municipality", "coordinator", "month"]
 Unit = Literal["ratio", "count", "days"]
@@ -47,6 +51,8 @@ class Scope:
     date_to: date
     target_group: tuple[str, dict[str, Any]] | None = None
     """The name and rule of the target group the figures are narrowed to, if any."""
+    event: tuple[int, str] | None = None
+    """The id and title of the recruitment event the figures are cut by, if any."""
 
     def params(self) -> dict[str, Any]:
         return {
@@ -56,6 +62,7 @@ class Scope:
             "to": self.date_to,
             "tg": Jsonb(self.target_group[1]) if self.target_group else None,
             "tg_on": min(self.date_to, clock.today()),
+            "event": self.event[0] if self.event else None,
         }
 
 
@@ -65,6 +72,17 @@ def narrowed(conn: Conn, scope: Scope, target_group_id: int | None) -> Scope:
     if target_group_id is None:
         return scope
     return replace(scope, target_group=target_groups.named_rule(conn, scope.area_id, target_group_id))
+
+
+def at_event(conn: Conn, scope: Scope, event_id: int | None) -> Scope:
+    """``scope`` cut by a recruitment event of its area (422 naming ``event_id`` when the area has no such
+    event), or as it is when none is named."""
+    if event_id is None:
+        return scope
+    return replace(scope, event=(event_id, recruitment.event_title(conn, scope.area_id, event_id)))
+
+
+_AT_EVENT = "(%(event)s::bigint IS NULL OR p.event_id = %(event)s OR n.event_id = %(event)s)"
 
 
 def _members(id_column: str) -> str:
@@ -90,6 +108,8 @@ _PLACEMENTS_IN_PERIOD = (
     " JOIN employers e ON e.id = pl.employer_id LEFT JOIN users u ON u.id = p.proposed_by"
     " WHERE pl.area_id = %(area)s AND pl.start_date BETWEEN %(from)s AND %(to)s AND "
     + _members("pl.jobseeker_id")
+    + " AND "
+    + _AT_EVENT
 )
 
 
@@ -112,7 +132,11 @@ def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
         " count(*) AS denominator, NULL::float8 AS median"
         " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
         " WHERE a.area_id = %(area)s AND ((NOT a.archived AND " + local_date("a.created_at") + " <= %(to)s)"
-        " OR a.id IN (SELECT jobseeker_id FROM started)) AND " + _members("a.id") + " GROUP BY 1, 2"
+        " OR a.id IN (SELECT jobseeker_id FROM started)) AND "
+        + _members("a.id")
+        + " AND "
+        + recruitment.attendee_sql("a.id", "event")
+        + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
 
@@ -176,6 +200,8 @@ def employer_response_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
         + local_date("p.created_at")
         + " BETWEEN %(from)s AND %(to)s AND "
         + _members("p.jobseeker_id")
+        + " AND "
+        + _AT_EVENT
         + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _WORK_GROUPS, scope, by)
@@ -290,6 +316,7 @@ def compute(conn: Conn, scope: Scope, by: By) -> dict[str, Any]:
         "to": scope.date_to,
         "by": by,
         "target_group": scope.target_group[0] if scope.target_group else None,
+        "event": scope.event[1] if scope.event else None,
         "indicators": [
             {
                 "name": ind.name,

@@ -19,6 +19,7 @@ from placements.placed import pending_follow_ups, placement_view
 from placements.proposals import proposal_view
 from placements.settings import PlacementSettings
 from placements.workflow import trial_guard
+from recruitment import service as recruitment
 
 HIDDEN_NEED = "(n.visibility = 'hidden' OR n.contact_id IS NOT NULL)"
 HIDDEN_NEED_DEFINITION = (
@@ -209,13 +210,21 @@ _LEDGER_GROUPS: dict[str, tuple[str, str]] = {
 
 
 def hidden_jobs(
-    conn: Conn, principal: Principal, date_from: date, date_to: date, group_by: LedgerGroup
+    conn: Conn,
+    principal: Principal,
+    date_from: date,
+    date_to: date,
+    group_by: LedgerGroup,
+    event_id: int | None = None,
 ) -> dict[str, Any]:
-    """Hidden needs uncovered in the period and how many were filled, per coordinator, sector or month.
+    """Hidden needs uncovered in the period and how many were filled, per coordinator, sector or month;
+    with ``event_id``, only those found at that recruitment event of the area (422 when it has none).
 
     The coordinator of a need is the one who logged the contact it came from, or else who recorded it.
     """
     check_period(date_from, date_to)
+    if event_id is not None:
+        recruitment.event_title(conn, principal.area_id, event_id)
     key, label = _LEDGER_GROUPS[group_by]
     query = sql.SQL(
         "SELECT {key} AS key, {label} AS label, count(*) AS hidden_needs,"
@@ -226,6 +235,7 @@ def hidden_jobs(
         " LEFT JOIN contacts c ON c.id = n.contact_id"
         " LEFT JOIN users u ON u.id = coalesce(c.user_id, n.created_by)"
         " WHERE n.area_id = %s AND {hidden} AND {day} BETWEEN %s AND %s"
+        " AND (%s::bigint IS NULL OR n.event_id = %s)"
         " GROUP BY 1, 2 ORDER BY 2, 1"
     ).format(
         key=sql.SQL(key),
@@ -233,7 +243,8 @@ def hidden_jobs(
         hidden=sql.SQL(HIDDEN_NEED),
         day=sql.SQL(local_date("n.created_at")),
     )
-    rows = conn.execute(query, (principal.area_id, date_from, date_to)).fetchall()
+    params = (principal.area_id, date_from, date_to, event_id, event_id)
+    rows = conn.execute(query, params).fetchall()
     groups = [
         {
             "key": r["key"],
@@ -254,6 +265,7 @@ def hidden_jobs(
         "from": date_from,
         "to": date_to,
         "group_by": group_by,
+        "event_id": event_id,
         "definition": HIDDEN_NEED_DEFINITION,
         "groups": groups,
         "totals": totals,

@@ -78,6 +78,12 @@ class FollowUpOutcome(StrEnum):
 class ProposalCreate(Strict):
     need_id: int = Field(ge=1)
     jobseeker_id: int = Field(ge=1)
+    event_id: int | None = Field(
+        None,
+        ge=1,
+        description="The recruitment event the proposal is made at: the need's employer took"
+        " part in it and the jobseeker was invited",
+    )
     note: Note = ""
 
 
@@ -190,6 +196,7 @@ class StaffProposal(Proposal):
     area_id: int
     jobseeker_id: int
     proposed_by: int
+    event_id: int | None = Field(None, description="The recruitment event the proposal was made at")
     note: str
     rank: int | None = Field(description="The jobseeker's place in the need's ranking when proposed")
     score: float
@@ -413,6 +420,7 @@ class HiddenJobs(BaseModel):
     date_from: date = Field(alias="from")
     date_to: date = Field(alias="to")
     group_by: str = Field(description="coordinator, sector or month")
+    event_id: int | None = Field(None, description="Only the needs found at this recruitment event")
     definition: str
     groups: list[HiddenJobGroup]
     totals: HiddenJobCounts
@@ -442,4 +450,5 @@ class Indicators(BaseModel):
     date_to: date = Field(alias="to")
     by: str = Field(description="area, municipality, coordinator or month")
     target_group: str | None = Field(None, description="The target group the figures are narrowed to")
+    event: str | None = Field(None, description="The recruitment event the figures are cut by")
     indicators: list[IndicatorSeries]
