@@ -1,4 +1,5 @@
-"""Load the demo area: import the shipped file, create one user of each role, give the caseworker clients.
+"""Load the demo area: import the shipped file, create one user of each role, give the caseworker clients,
+and hold a few recruitment events (``demo.events``).
 
 Every demo jobseeker has consented to sharing their profile (``share_profile``, for any employer), so any
 of them may be proposed; none has consented to disclosing their identity, which the demo's caseworker
@@ -18,6 +19,7 @@ from accounts.models import Role, operator_name
 from core.db import Conn
 from core.errors import ValidationFailed
 from demo.catalogue import AREA, MUNICIPALITIES
+from demo.events import load_events
 from demo.path import load_path
 from employers.interchange import stored_employers
 from interchange.importer import ImportReport, import_file
@@ -98,6 +100,8 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     clients = [f"vs-j{n:03d}" for n in range(1, 1000, CASEWORKER_EVERY)]
     assigned = assign_caseworker(conn, area_id, clients, existing[caseworker.email])
     load_path(conn, area_id, existing[caseworker.email])
+    coordinator = next(u for u in DEMO_USERS if u.role is Role.COORDINATOR)
+    load_events(conn, area_id, existing[coordinator.email])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
     return DemoReport(
         area_id=area_id,

@@ -297,12 +297,16 @@ def _mark_employer(
     )
 
 
-def events_of_jobseeker(conn: Conn, principal: Principal, jobseeker_id: int) -> list[dict[str, Any]]:
+def events_of_jobseeker(
+    conn: Conn, principal: Principal, jobseeker_id: int, *, audited: bool = True
+) -> list[dict[str, Any]]:
     """The events a jobseeker was invited to, newest first, with their attendance (404 unless the
-    principal may see the jobseeker; audited)."""
+    principal may see the jobseeker). Audited, unless ``audited`` is False: for a page that has audited
+    its read of the whole record already."""
     _staff_only(principal)
     access.check_visible(principal, access.subject(conn, jobseeker_id))
-    record_access(conn, principal, [jobseeker_id], "read", "recruitment events")
+    if audited:
+        record_access(conn, principal, [jobseeker_id], "read", "recruitment events")
     return conn.execute(
         "SELECT e.id AS event_id, e.kind, e.title, e.event_date, e.municipality, ej.attendance"
         " FROM event_jobseekers ej JOIN recruitment_events e ON e.id = ej.event_id"

@@ -83,6 +83,10 @@ FLASHES: Final = {
     "visit_need_saved": N_("The visit and the new hidden need were recorded."),
     "employer_saved": N_("The employer was added to the register."),
     "need_saved": N_("The need was saved."),
+    "event_saved": N_("The event was saved."),
+    "attendance_saved": N_(
+        "The attendance was saved. Employers who attended have the event in their contact log."
+    ),
     "need_closed": N_("The need was closed."),
     "proposed": N_("The candidate was proposed and the intro card sent."),
     "answered": N_("Thank you, your answer was sent."),
@@ -127,6 +131,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
             ("/clients", N_("My clients")),
             *staff_common,
             ("/proposals", N_("Proposals")),
+            ("/events", N_("Events")),
             ("/target-groups", N_("Target groups")),
             inbox,
         ]
@@ -136,6 +141,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
         *staff_common,
         ("/proposals", N_("Proposals")),
         ("/placements", N_("Placements")),
+        ("/events", N_("Events")),
         ("/indicators", N_("Indicators")),
         ("/target-groups", N_("Target groups")),
         inbox,
