@@ -94,3 +94,30 @@ def test_a_need_recorded_at_an_event_from_the_need_form_links_to_it(
     assert saved.status_code == 303, saved.text[-500:]
     shown = browser.get(f"/events/{at_event}")
     assert "Kokki" in shown.text
+
+
+def test_the_indicator_page_and_its_files_cut_by_an_event(
+    signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    from core.clock import today
+    from tests.matching_api.conftest import insert_jobseeker, insert_need
+    from tests.placements.conftest import insert_proposal
+
+    event_id = _event(db, world)
+    need_id = insert_need(db, world.area_id, world.employer_id, title="Varastotyö", skills=["keräily"])
+    people = [insert_jobseeker(db, world.area_id, pseudonym=f"Hakija-IND{i}") for i in range(3)]
+    with connect(db) as conn:
+        insert_proposal(conn, world, need_id, people[0], event_id=event_id)
+        for person in people[1:]:
+            insert_proposal(conn, world, need_id, person)
+        conn.commit()
+    browser = signed_in(Role.COORDINATOR)
+    period = f"date_from={today().replace(day=1)}&date_to={today()}"
+    cut = browser.get(f"/indicators?{period}&event={event_id}")
+    assert cut.status_code == 200
+    assert f'<option value="{event_id}" selected>' in cut.text
+    assert "/indicators.csv?date_from=" in cut.text and f"event={event_id}" in cut.text
+    whole_file = browser.get(f"/indicators.csv?{period}").text
+    cut_file = browser.get(f"/indicators.csv?{period}&event={event_id}").text
+    # Three intro cards were sent in the period, one of them at the event.
+    assert ";3;" in whole_file and ";3;" not in cut_file and ";1;" in cut_file
