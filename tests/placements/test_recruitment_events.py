@@ -3,14 +3,18 @@ who came, and what came of it (needs, proposals) links back and cuts the ledger 
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from accounts.models import Role
 from core.clock import today
 from core.db import connect
+from core.settings import get_settings
+from server.cli import app as cli
 from tests.conftest import AreaWorld, table_state
 from tests.placements.conftest import assert_problem, call, make_need, make_worker, reload_index
 
@@ -264,3 +268,16 @@ def test_needs_and_proposals_made_at_an_event_link_back_and_cut_the_ledger_and_i
 
     assert (sent(whole), sent(cut)) == (2, 1)
     assert_problem(client.get(f"/api/v1/indicators?event_id={event['id'] + 999}", headers=h), 422, "event_id")
+
+    # The command line cuts alike.
+    get_settings.cache_clear()
+    env = {"KOHTAAMO_DATABASE_URL": db}
+    try:
+        command = ["indicators", "--area", "Testialue", "--from", period[5:15], "--format", "json"]
+        printed = CliRunner().invoke(cli, [*command, "--event", str(event["id"])], env=env)
+        assert printed.exit_code == 0, printed.output
+        assert sent(json.loads(printed.stdout)) == 1
+        unknown = CliRunner().invoke(cli, [*command, "--event", str(event["id"] + 999)], env=env)
+        assert unknown.exit_code != 0 and "event_id" in unknown.output
+    finally:
+        get_settings.cache_clear()
