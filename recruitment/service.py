@@ -11,7 +11,7 @@ Every check runs before the first write, so a refused request writes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from psycopg import errors as pg_errors
 from psycopg import sql
@@ -312,6 +312,24 @@ def events_of_jobseeker(
         " FROM event_jobseekers ej JOIN recruitment_events e ON e.id = ej.event_id"
         " WHERE ej.jobseeker_id = %s AND e.area_id = %s ORDER BY e.event_date DESC, e.id DESC",
         (jobseeker_id, principal.area_id),
+    ).fetchall()
+
+
+KEPT: Final = (
+    "invitations to recruitment events and whether the person came (the events' cut of the indicators"
+    " counts them); they carry no text about the person",
+)
+"""What stays of an erased jobseeker in this domain (nothing here describes the person in words)."""
+
+
+def person_part(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
+    """The events the jobseeker was invited to and whether they came: this domain's part of the right of
+    access. Neither checks who asks nor audits: :mod:`privacy` does both."""
+    return conn.execute(
+        "SELECT e.id AS event_id, e.kind, e.title, e.event_date, e.municipality, ej.attendance"
+        " FROM event_jobseekers ej JOIN recruitment_events e ON e.id = ej.event_id"
+        " WHERE ej.jobseeker_id = %s ORDER BY e.event_date DESC, e.id DESC",
+        (jobseeker_id,),
     ).fetchall()
 
 
