@@ -2,7 +2,8 @@
 (``employers.interchange``, ``jobseekers.interchange``), built on the API's own schemas so both
 validate alike.
 
-A line is a JSON object whose ``"type"`` is ``employer``, ``need`` or ``jobseeker``. Keys follow the
+A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker`` or ``event`` (a
+recruitment event, :mod:`recruitment.interchange`). Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
 and ``language`` are the profile's ``full_name``, ``profile_text`` and ``text_language``, and their
@@ -24,16 +25,20 @@ from pydantic_core import ErrorDetails
 
 from employers.interchange import EmployerRecord, NeedRecord
 from jobseekers.interchange import JobseekerRecord
+from recruitment.interchange import EventRecord
 
 KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity", "responsible_coordinator"})
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
 
 
-Record = EmployerRecord | NeedRecord | JobseekerRecord
-RECORD_TYPES: Final[dict[str, type[EmployerRecord] | type[NeedRecord] | type[JobseekerRecord]]] = {
+Record = EmployerRecord | NeedRecord | JobseekerRecord | EventRecord
+RECORD_TYPES: Final[
+    dict[str, type[EmployerRecord] | type[NeedRecord] | type[JobseekerRecord] | type[EventRecord]]
+] = {
     "employer": EmployerRecord,
     "need": NeedRecord,
     "jobseeker": JobseekerRecord,
+    "event": EventRecord,
 }
 TYPES: Final = tuple(RECORD_TYPES)
 

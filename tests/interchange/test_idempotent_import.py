@@ -55,6 +55,7 @@ def test_a_changed_line_updates_only_its_record_and_bumps_its_version(
         "employer: 0 created, 0 updated, 1 unchanged, 0 invalid",
         "need: 0 created, 1 updated, 1 unchanged, 0 invalid",
         "jobseeker: 0 created, 0 updated, 1 unchanged, 0 invalid",
+        "event: 0 created, 0 updated, 0 unchanged, 0 invalid",
     ]
     after = versions(conn)
     assert after["employers"] == rows["employers"]

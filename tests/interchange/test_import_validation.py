@@ -20,7 +20,7 @@ MUNICIPALITY = "not a municipality of the shipped list of Finnish municipalities
 BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
-        "type: unknown type 'robot'; expected one of employer, need, jobseeker",
+        "type: unknown type 'robot'; expected one of employer, need, jobseeker, event",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
@@ -211,6 +211,7 @@ def test_skip_invalid_writes_the_valid_lines_and_reports_the_rest(conn: Conn, wr
         "employer: 1 created, 0 updated, 0 unchanged, 1 invalid",
         "need: 1 created, 0 updated, 0 unchanged, 1 invalid",
         "jobseeker: 1 created, 0 updated, 0 unchanged, 1 invalid",
+        "event: 0 created, 0 updated, 0 unchanged, 0 invalid",
     ]
     assert counts(conn) | {"areas": 1} == {
         "areas": 1,
