@@ -1,4 +1,5 @@
-"""Load the demo area: import the shipped file, create one user of each role, give the caseworker clients.
+"""Load the demo area: import the shipped file, create one user of each role, give the caseworker clients,
+and hold a few recruitment events (``demo.events``).
 
 Every demo jobseeker has consented to sharing their profile (``share_profile``, for any employer), so any
 of them may be proposed; none has consented to disclosing their identity, which the demo's caseworker
@@ -18,6 +19,7 @@ from accounts.models import Role, operator, operator_name
 from core.db import Conn
 from core.errors import ValidationFailed
 from demo.catalogue import AREA, COORDINATOR_EMAILS, MUNICIPALITIES
+from demo.events import load_events
 from demo.path import load_path
 from employers.field_work import assign_coordinators
 from employers.interchange import stored_employers
@@ -66,8 +68,8 @@ class DemoReport:
 
 
 def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> DemoReport:
-    """Import the demo file into the demo area and make sure its users, client assignments and each
-    employer's responsible coordinator exist."""
+    """Import the demo file into the demo area and make sure its users, client assignments, each
+    employer's responsible coordinator and its recruitment events (:mod:`demo.events`) exist."""
     area_id = accounts.ensure_area(conn, AREA, list(MUNICIPALITIES))
     report = import_file(conn, path, AREA, progress=progress)
     if not report.written:
@@ -102,6 +104,7 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     assigned = assign_caseworker(conn, area_id, clients, existing[caseworker.email])
     load_path(conn, area_id, existing[caseworker.email])
     _assign_coordinators(conn, area_id, [existing[email] for email in COORDINATOR_EMAILS])
+    load_events(conn, area_id, existing[COORDINATOR_EMAILS[0]])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
     return DemoReport(
         area_id=area_id,

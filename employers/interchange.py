@@ -35,6 +35,11 @@ from employers.schemas import EmployerCreate, ExternalId, NeedFields, ShortText,
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 
+def _no_event_id(value: int | None) -> None:
+    if value is not None:
+        raise ValueError("event ids do not travel between databases; name the event's external_id as event")
+
+
 def _no_contact(value: int | None) -> None:
     if value is not None:
         raise ValueError("contact log ids do not travel between databases; leave contact_id out")
@@ -63,15 +68,19 @@ class NeedRecord(NeedFields):
     employer: ExternalId
     title: ShortText
     text_language: TextLanguage | None = Field(None, alias="language")
+    event: ExternalId | None = None
+    """The ``external_id`` of the recruitment event the need was found at (its employer took part)."""
     archived: bool | None = None
 
     _municipality = field_validator("municipality")(record_municipality)
     _contact = field_validator("contact_id")(_no_contact)
+    _event = field_validator("event_id")(_no_event_id)
     _lists = field_validator("skills", "nice_skills", "certificates")(_dedupe)
 
 
 EMPLOYER_PREFIX: Final = "emp-"
 NEED_PREFIX: Final = "need-"
+
 
 EMPLOYER_COLUMNS: Final = (
     Column("external_id", "external_id"),
@@ -115,6 +124,7 @@ NEED_COLUMNS: Final = (
 ARCHIVED: Final = Column("archived", "archived", "boolean", False)
 COORDINATOR: Final = Column("responsible_coordinator", "responsible_coordinator", "bigint")
 EMPLOYER_ID: Final = Column("employer_id", "employer", "bigint")
+EVENT_ID: Final = Column("event_id", "event", "bigint")
 
 
 @dataclass(frozen=True)
@@ -248,11 +258,12 @@ def upsert_needs(
     records: Sequence[NeedRecord],
     employers: Mapping[str, EmployerRef],
     progress: Progress | None = None,
+    events: Mapping[str, int] | None = None,
 ) -> list[tuple[int, Outcome]]:
     """Create or update the needs of validated records; ``(id, outcome)`` per record, in order.
 
-    ``employers`` resolves each record's ``employer``; a need without a municipality gets its
-    employer's. Every created or changed need is announced to matching.
+    ``employers`` resolves each record's ``employer`` and ``events`` its ``event``; a need without a
+    municipality gets its employer's. Every created or changed need is announced to matching.
     """
     out: list[tuple[int, Outcome]] = []
     for batch in batches(records):
@@ -262,9 +273,11 @@ def upsert_needs(
             values = _kept(r, values_of(r, NEED_COLUMNS))
             values["municipality"] = values["municipality"] or employer.municipality
             values["employer_id"] = employer.id
+            values["event_id"] = (events or {})[r.event] if r.event else None
             items.append(values)
         existing = stored_rows(conn, "needs", area_id, [r.external_id for r in batch], NEED_PREFIX)
-        results = upsert(conn, "needs", area_id, (*NEED_COLUMNS, EMPLOYER_ID, ARCHIVED), items, existing)
+        columns = (*NEED_COLUMNS, EMPLOYER_ID, EVENT_ID, ARCHIVED)
+        results = upsert(conn, "needs", area_id, columns, items, existing)
         with conn.pipeline():
             for need_id, outcome in results:
                 if outcome != "unchanged":
@@ -292,8 +305,9 @@ def export_employers(conn: Conn, area_id: int) -> list[dict[str, Any]]:
     return sorted(lines, key=lambda line: str(line["external_id"]))
 
 
-def export_needs(conn: Conn, area_id: int) -> list[dict[str, Any]]:
-    """Every need of the area as a line naming its employer's external id, sorted by external id."""
+def export_needs(conn: Conn, area_id: int, events: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+    """Every need of the area as a line naming its employer's external id (and its recruitment event's,
+    from ``events`` by id), sorted by external id."""
     lines = []
     rows = conn.execute(
         "SELECT n.*, e.external_id AS employer_external_id FROM needs n"
@@ -306,7 +320,30 @@ def export_needs(conn: Conn, area_id: int) -> list[dict[str, Any]]:
             {"id": row["employer_id"], "external_id": row["employer_external_id"]}, EMPLOYER_PREFIX
         )
         values = line_values(row, (*NEED_COLUMNS, ARCHIVED))
+        if row["event_id"] is not None:
+            values["event"] = (events or {})[row["event_id"]]
         lines.append(
             {"type": "need", "external_id": values.pop("external_id"), "employer": employer, **values}
         )
     return sorted(lines, key=lambda line: str(line["external_id"]))
+
+
+def employer_external_ids(conn: Conn, employer_ids: Sequence[int]) -> dict[int, str]:
+    """The external ids (generated where missing) of employers, by id."""
+    rows = conn.execute(
+        "SELECT id, external_id FROM employers WHERE id = ANY(%s)", (list(set(employer_ids)),)
+    ).fetchall()
+    return {row["id"]: external_id(row, EMPLOYER_PREFIX) for row in rows}
+
+
+def log_event_contact(
+    conn: Conn, area_id: int, employer_id: int, event_id: int, day: Any, summary: str
+) -> int:
+    """An ``event`` contact in an employer's log for an imported attendance (logged by no user)."""
+    row = conn.execute(
+        "INSERT INTO contacts (area_id, employer_id, kind, contact_date, summary, event_id)"
+        " VALUES (%s, %s, 'event', %s, %s, %s) RETURNING id",
+        (area_id, employer_id, day, summary, event_id),
+    ).fetchone()
+    assert row is not None
+    return int(row["id"])

@@ -218,6 +218,7 @@ class NeedFields(Strict):
     municipal_unit: ShortText | None = None
     text_language: TextLanguage | None = None
     contact_id: int | None = None
+    event_id: int | None = Field(None, ge=1, description="The recruitment event the need was found at")
 
     _languages = field_validator("languages")(_check_languages)
 
@@ -385,6 +386,7 @@ class Contact(BaseModel):
     area_id: int
     employer_id: int
     user_id: int | None = Field(description="Who logged the contact")
+    event_id: int | None = Field(None, description="The recruitment event the employer attended")
     kind: ContactKind
     contact_date: date
     summary: str
@@ -401,6 +403,7 @@ class Need(BaseModel):
     area_id: int
     employer_id: int
     contact_id: int | None = Field(description="The logged contact the need came from")
+    event_id: int | None = Field(None, description="The recruitment event the need was found at")
     external_id: str | None
     title: str
     description: str

@@ -64,6 +64,11 @@ NEED_REQUIRED = (
 )
 
 
+def _not_at_event() -> ValidationFailed:
+    # The key needs_event_participant_fkey: a need names an event only if its employer took part in it.
+    return ValidationFailed("the need's employer did not take part in this event", field="event_id")
+
+
 def _unique_violation(exc: pg_errors.UniqueViolation) -> Conflict:
     constraint = exc.diag.constraint_name or ""
     if "business_id" in constraint:
@@ -199,13 +204,18 @@ def _reject_nulls(changes: dict[str, Any], required: tuple[str, ...]) -> None:
 # Contacts ------------------------------------------------------------------------------------------
 
 
-def create_contact(conn: Conn, principal: Principal, employer_id: int, data: ContactCreate) -> dict[str, Any]:
+def create_contact(
+    conn: Conn, principal: Principal, employer_id: int, data: ContactCreate, *, event_id: int | None = None
+) -> dict[str, Any]:
     """Log a visit, call, event or email with an employer of the area (coordinators, admins, and
-    caseworkers where the area allows: :func:`employers.field_work.require_field_work`)."""
+    caseworkers where the area allows: :func:`employers.field_work.require_field_work`; ``event_id``: the
+    recruitment event the employer attended, which :mod:`recruitment` logs)."""
     field_work.require_field_work(conn, principal)
     get_employer(conn, principal, employer_id)
     values = data.model_dump(exclude_none=True)
     values |= {"area_id": principal.area_id, "employer_id": employer_id, "user_id": principal.user_id}
+    if event_id is not None:
+        values["event_id"] = event_id
     return insert_row(conn, "contacts", values)
 
 
@@ -307,6 +317,8 @@ def create_need(conn: Conn, principal: Principal, data: NeedCreate) -> dict[str,
             row = insert_row(conn, "needs", values)
     except pg_errors.UniqueViolation as exc:
         raise _unique_violation(exc) from None
+    except pg_errors.ForeignKeyViolation:
+        raise _not_at_event() from None
     notify_change(conn, "need", row["id"], principal.area_id)
     return row
 
@@ -366,9 +378,22 @@ def update_need(
         filled = conn.execute("SELECT positions_filled FROM needs WHERE id = %s", (need_id,)).fetchone()
         if filled and changes["positions"] < filled["positions_filled"]:
             raise ValidationFailed("positions cannot be fewer than those already filled", field="positions")
-    row = update_versioned(conn, "needs", need_id, principal.area_id, version, changes)
+    try:
+        with conn.transaction():
+            row = update_versioned(conn, "needs", need_id, principal.area_id, version, changes)
+    except pg_errors.ForeignKeyViolation:
+        raise _not_at_event() from None
     notify_change(conn, "need", need_id, principal.area_id)
     return row
+
+
+def needs_of_event(conn: Conn, principal: Principal, event_id: int) -> list[dict[str, Any]]:
+    """The needs of the area found at a recruitment event (id, employer, title), oldest first."""
+    return conn.execute(
+        "SELECT id, employer_id, title FROM needs WHERE event_id = %s AND area_id = %s AND NOT archived"
+        " ORDER BY created_at, id",
+        (event_id, principal.area_id),
+    ).fetchall()
 
 
 def archive_need(conn: Conn, principal: Principal, need_id: int, version: int) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""Export one employment area as JSONL: employers, needs, tasks, carved jobs, then jobseekers, each by
-external id.
+"""Export one employment area as JSONL: employers, needs, tasks, carved jobs, then jobseekers, then
+recruitment events, each by external id.
 
-Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``),
+Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``,
+``event-<id>``),
 which an import into the same area recognises. The jobseeker lines carry personal data and
 work-capacity details; exporting writes an audit row for each jobseeker.
 """
@@ -17,6 +18,7 @@ from core.db import Conn
 from core.errors import NotFound
 from employers import interchange as employers
 from jobseekers import interchange as jobseekers
+from recruitment import interchange as recruitment
 
 
 def dumps(line: dict[str, Any]) -> str:
@@ -37,10 +39,11 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
     counts: dict[str, int] = {}
     for kind, lines in (
         ("employer", employers.export_employers(conn, area_id)),
-        ("need", employers.export_needs(conn, area_id)),
+        ("need", employers.export_needs(conn, area_id, recruitment.event_external_ids(conn, area_id))),
         ("task", carving.export_tasks(conn, area_id)),
         ("carved_job", carving.export_carved_jobs(conn, area_id)),
         ("jobseeker", jobseekers.export_jobseekers(conn, area_id)),
+        ("event", recruitment.export_events(conn, area_id)),
     ):
         for line in lines:
             out.write(dumps(line) + "\n")

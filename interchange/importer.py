@@ -37,8 +37,10 @@ from employers.interchange import EmployerRecord, NeedRecord
 from interchange.records import REPORTED_TYPES, TYPES, LineInvalid, Record, parse_record
 from jobseekers import interchange as jobseekers
 from jobseekers.interchange import JobseekerRecord
+from recruitment import interchange as recruitment
+from recruitment.interchange import EventRecord
 
-R = TypeVar("R", EmployerRecord, NeedRecord, JobseekerRecord, TaskRecord, CarvedJobRecord)
+R = TypeVar("R", EmployerRecord, NeedRecord, JobseekerRecord, TaskRecord, CarvedJobRecord, EventRecord)
 
 
 @dataclass
@@ -101,6 +103,7 @@ class _Parsed:
     jobseekers: list[tuple[int, JobseekerRecord]] = field(default_factory=list)
     tasks: list[tuple[int, TaskRecord]] = field(default_factory=list)
     carved_jobs: list[tuple[int, CarvedJobRecord]] = field(default_factory=list)
+    events: list[tuple[int, EventRecord]] = field(default_factory=list)
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     invalid_employers: dict[str, int] = field(default_factory=dict)
     """External ids of employer lines found invalid, with their line."""
@@ -140,7 +143,7 @@ def import_file(
             report.seconds = time.perf_counter() - started
             return report
         total = len(parsed.employers) + len(parsed.needs) + len(parsed.jobseekers)
-        total += len(parsed.tasks) + len(parsed.carved_jobs)
+        total += len(parsed.tasks) + len(parsed.carved_jobs) + len(parsed.events)
         if total:
             task = bar.add_task("writing", total=total)
             _write(conn, report, parsed, lambda n: bar.advance(task, n))
@@ -215,6 +218,8 @@ def _add(parsed: _Parsed, number: int, record: Record) -> None:
         parsed.tasks.append((number, record))
     elif isinstance(record, CarvedJobRecord):
         parsed.carved_jobs.append((number, record))
+    elif isinstance(record, EventRecord):
+        parsed.events.append((number, record))
     else:
         parsed.jobseekers.append((number, record))
 
@@ -250,6 +255,58 @@ def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
     parsed.carved_jobs = _without(parsed, "carved_job", parsed.carved_jobs, bad)
     bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers])
     parsed.jobseekers = _without(parsed, "jobseeker", parsed.jobseekers, bad)
+    _check_events(conn, area_id, parsed, stored)
+
+
+def _check_events(conn: Conn, area_id: int | None, parsed: _Parsed, stored: dict[str, Any]) -> None:
+    """Set aside the events whose organiser, place or participants do not resolve, and the needs that
+    name an event which is not there or which their employer did not take part in."""
+    bad = recruitment.check_events(conn, area_id, [r for _, r in parsed.events])
+    parsed.events = _without(parsed, "event", parsed.events, bad)
+    employer_ids = {r.external_id for _, r in parsed.employers} | set(stored)
+    wanted = sorted({e.employer for _, r in parsed.events for e in r.employers} - employer_ids)
+    if area_id is not None and wanted:
+        employer_ids |= set(employers.stored_employers(conn, area_id, wanted))
+    people = {r.external_id for _, r in parsed.jobseekers}
+    wanted = sorted({j.jobseeker for _, r in parsed.events for j in r.jobseekers} - people)
+    if area_id is not None and wanted:
+        people |= set(jobseekers.stored_jobseekers(conn, area_id, wanted))
+    unresolved: list[tuple[int, str, str]] = []
+    for index, (_, event) in enumerate(parsed.events):
+        for i, part in enumerate(event.employers):
+            if part.employer not in employer_ids:
+                unresolved.append((index, f"employers.{i}.employer", f"unknown employer {part.employer!r}"))
+                break
+        else:
+            for i, person in enumerate(event.jobseekers):
+                if person.jobseeker not in people:
+                    reason = f"unknown jobseeker {person.jobseeker!r}"
+                    unresolved.append((index, f"jobseekers.{i}.jobseeker", reason))
+                    break
+    parsed.events = _without(parsed, "event", parsed.events, unresolved)
+    in_file = {r.external_id: {e.employer for e in r.employers} for _, r in parsed.events}
+    named = sorted({r.event for _, r in parsed.needs if r.event and r.event not in in_file})
+    known = recruitment.stored_events(conn, area_id, named) if area_id is not None and named else {}
+    taking_part = recruitment.stored_participants(conn, list(known.values()))
+    refs: dict[str, employers.EmployerRef] = {}
+    if area_id is not None:
+        refs = employers.stored_employers(conn, area_id, sorted({r.employer for _, r in parsed.needs}))
+    problems: list[tuple[int, str, str]] = []
+    for index, (_, need) in enumerate(parsed.needs):
+        if need.event is None:
+            continue
+        if need.event in in_file:
+            if need.employer not in in_file[need.event]:
+                problems.append(
+                    (index, "event", f"employer {need.employer!r} did not take part in the event")
+                )
+        elif need.event not in known:
+            problems.append(
+                (index, "event", f"unknown event {need.event!r}: not in this file nor in the area")
+            )
+        elif need.employer not in refs or (known[need.event], refs[need.employer].id) not in taking_part:
+            problems.append((index, "event", f"employer {need.employer!r} did not take part in the event"))
+    parsed.needs = _without(parsed, "need", parsed.needs, problems)
 
 
 def _unresolved(
@@ -294,11 +351,40 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
     ):
         report.counts["employer"].add(outcome)
         refs[record.external_id] = employers.EmployerRef(employer_id, record.municipality)
+    # Jobseekers and events before needs: a need may name an event, an event its jobseekers.
+    jobseeker_records = [r for _, r in parsed.jobseekers]
+    caseworkers = jobseekers.caseworkers_by_email(conn, area_id)
+    people: dict[str, int] = {}
+    for person, (jobseeker_id, outcome) in zip(
+        jobseeker_records,
+        jobseekers.upsert_jobseekers(conn, area_id, jobseeker_records, caseworkers, progress),
+        strict=True,
+    ):
+        report.counts["jobseeker"].add(outcome)
+        report.jobseeker_ids.append(jobseeker_id)
+        people[person.external_id] = jobseeker_id
+    event_records = [r for _, r in parsed.events]
+    named = {e.employer for r in event_records for e in r.employers} - set(refs)
+    refs |= employers.stored_employers(conn, area_id, sorted(named))
+    named = {j.jobseeker for r in event_records for j in r.jobseekers} - set(people)
+    people |= jobseekers.stored_jobseekers(conn, area_id, sorted(named))
+    events: dict[str, int] = {}
+    employer_ids = {ext: ref.id for ext, ref in refs.items()}
+    for event, (event_id, outcome) in zip(
+        event_records,
+        recruitment.upsert_events(conn, area_id, event_records, employer_ids, people),
+        strict=True,
+    ):
+        report.count("event").add(outcome)
+        events[event.external_id] = event_id
+    progress(len(event_records))
     need_records = [r for _, r in parsed.needs]
     task_records = [r for _, r in parsed.tasks]
     wanted = ({r.employer for r in need_records} | {r.employer for r in task_records}) - set(refs)
     refs |= employers.stored_employers(conn, area_id, sorted(wanted))
-    for need_id, outcome in employers.upsert_needs(conn, area_id, need_records, refs, progress):
+    named = {r.event for r in need_records if r.event} - set(events)
+    events |= recruitment.stored_events(conn, area_id, sorted(named))
+    for need_id, outcome in employers.upsert_needs(conn, area_id, need_records, refs, progress, events):
         report.counts["need"].add(outcome)
         report.need_ids.append(need_id)
     for _, outcome in carving.upsert_tasks(conn, area_id, task_records, refs):
@@ -307,10 +393,3 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
     for _, outcome in carving.write_carved_jobs(conn, area_id, [r for _, r in parsed.carved_jobs]):
         report.count("carved_job").add(outcome)
     progress(len(parsed.carved_jobs))
-    jobseeker_records = [r for _, r in parsed.jobseekers]
-    caseworkers = jobseekers.caseworkers_by_email(conn, area_id)
-    for jobseeker_id, outcome in jobseekers.upsert_jobseekers(
-        conn, area_id, jobseeker_records, caseworkers, progress
-    ):
-        report.counts["jobseeker"].add(outcome)
-        report.jobseeker_ids.append(jobseeker_id)

@@ -2,8 +2,9 @@
 (``employers.interchange``, ``jobseekers.interchange``), built on the API's own schemas so both
 validate alike.
 
-A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker``, ``task`` or
-``carved_job`` (``carving.interchange``). Keys follow the
+A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker``, ``task``,
+``carved_job`` (``carving.interchange``) or ``event`` (a recruitment event, :mod:`recruitment.interchange`).
+Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
 and ``language`` are the profile's ``full_name``, ``profile_text`` and ``text_language``, and their
@@ -26,18 +27,20 @@ from pydantic_core import ErrorDetails
 from carving.interchange import CarvedJobRecord, TaskRecord
 from employers.interchange import EmployerRecord, NeedRecord
 from jobseekers.interchange import JobseekerRecord
+from recruitment.interchange import EventRecord
 
 KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity", "responsible_coordinator"})
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
 
 
-Record = EmployerRecord | NeedRecord | JobseekerRecord | TaskRecord | CarvedJobRecord
+Record = EmployerRecord | NeedRecord | JobseekerRecord | TaskRecord | CarvedJobRecord | EventRecord
 RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "employer": EmployerRecord,
     "need": NeedRecord,
     "jobseeker": JobseekerRecord,
     "task": TaskRecord,
     "carved_job": CarvedJobRecord,
+    "event": EventRecord,
 }
 TYPES: Final = tuple(RECORD_TYPES)
 REPORTED_TYPES: Final = ("employer", "need", "jobseeker")

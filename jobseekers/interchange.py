@@ -379,3 +379,17 @@ def export_jobseekers(conn: Conn, area_id: int) -> list[dict[str, Any]]:
         lines.append(line)
     _audit(conn, area_id, ids, "export")
     return sorted(lines, key=lambda line: str(line["external_id"]))
+
+
+def stored_jobseekers(conn: Conn, area_id: int, external_ids: Sequence[str]) -> dict[str, int]:
+    """Ids of the area's jobseekers by external id (or by the id an export generated for them)."""
+    rows = stored_rows(conn, "jobseekers", area_id, external_ids, JOBSEEKER_PREFIX)
+    return {ext: int(row["id"]) for ext, row in rows.items()}
+
+
+def jobseeker_external_ids(conn: Conn, jobseeker_ids: Sequence[int]) -> dict[int, str]:
+    """The external ids (generated where missing) of jobseekers, by id."""
+    rows = conn.execute(
+        "SELECT id, external_id FROM jobseekers WHERE id = ANY(%s)", (list(set(jobseeker_ids)),)
+    ).fetchall()
+    return {row["id"]: external_id(row, JOBSEEKER_PREFIX) for row in rows}

@@ -399,4 +399,7 @@ def chart(
     def produce() -> bytes:
         return draw(indicators.over_time(conn, scope, ind, by), kind, language)
 
+    if scope.event is not None:
+        # Who was invited to an event is not in the data version: a chart cut by an event is drawn anew.
+        return produce()
     return cache.get_or_draw(key, produce)

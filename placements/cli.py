@@ -93,6 +93,9 @@ def indicators_command(
         "--target-group",
         help="Only the members of this target group (its id: kohtaamo target-groups list).",
     ),
+    event: int | None = typer.Option(
+        None, "--event", help="Only what came of this recruitment event of the area (its id)."
+    ),
     output_format: Format = format_option(Format.TABLE, Format.JSON, Format.CSV, Format.XLSX),
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
     language: str = language_option(),
@@ -107,7 +110,7 @@ def indicators_command(
         raise fail("--format xlsx writes a file: give --out FILE.xlsx")
     with app_errors(), transaction() as conn:
         scope = indicators.Scope(area_id=_area_id(conn, area), area_name=area, date_from=first, date_to=last)
-        scope = indicators.narrowed(conn, scope, target_group)
+        scope = indicators.at_event(conn, indicators.narrowed(conn, scope, target_group), event)
         result = indicators.compute(conn, scope, by.value, language)
     if output_format is Format.TABLE:
         _table(result)

@@ -103,6 +103,9 @@ Language = Annotated[
         description="The language of the names, titles and definitions in the reply: fi (default), sv, en",
     ),
 ]
+EventId = Annotated[
+    int | None, Query(description="Only what came of this recruitment event of the area (422 if none)")
+]
 
 
 @router.get(
@@ -124,10 +127,11 @@ def hidden_jobs(
         "responsible for none, always gets the whole area's)",
     ),
     language: Language = None,
+    event_id: EventId = None,
 ) -> dict[str, Any]:
     """Hidden needs uncovered in the period and how many were filled, with the definition in the
     language asked for (coordinator, admin): of the employers whose responsible coordinator one is,
-    unless ``all=true`` (or one is an admin)."""
+    unless ``all=true`` (or one is an admin); cut by a recruitment event with ``event_id``."""
     require(principal, *COORDINATION)
     first, last = ledger.default_period(date_from, date_to)
     responsible = None if whole_area or principal.role is Role.ADMIN else principal.user_id
@@ -139,6 +143,7 @@ def hidden_jobs(
         group_by,
         i18n.accept_language(language),
         responsible=responsible,
+        event_id=event_id,
     )
 
 
@@ -412,6 +417,7 @@ def _scope(
     date_from: date | None,
     date_to: date | None,
     target_group_id: int | None = None,
+    event_id: int | None = None,
 ) -> indicators.Scope:
     require(principal, *COORDINATION)
     first, last = ledger.default_period(date_from, date_to)
@@ -421,7 +427,7 @@ def _scope(
         date_from=first,
         date_to=last,
     )
-    return indicators.narrowed(conn, scope, target_group_id)
+    return indicators.at_event(conn, indicators.narrowed(conn, scope, target_group_id), event_id)
 
 
 @router.get(
@@ -434,11 +440,12 @@ def get_indicators(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
     language: Language = None,
 ) -> dict[str, Any]:
     """The area's indicators for the period, each with its title and definition in the language asked
-    for (coordinator, admin)."""
-    scope = _scope(conn, principal, date_from, date_to, target_group_id)
+    for (coordinator, admin); cut by a recruitment event with ``event_id``."""
+    scope = _scope(conn, principal, date_from, date_to, target_group_id, event_id)
     return indicators.compute(conn, scope, by, i18n.accept_language(language))
 
 
@@ -455,9 +462,12 @@ def indicators_csv(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
 ) -> Response:
     """The indicators as CSV."""
-    result = indicators.compute(conn, _scope(conn, principal, date_from, date_to, target_group_id), by)
+    result = indicators.compute(
+        conn, _scope(conn, principal, date_from, date_to, target_group_id, event_id), by
+    )
     return Response(
         exports.to_csv(result),
         media_type="text/csv; charset=utf-8",
@@ -478,11 +488,12 @@ def indicators_xlsx(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
     language: Language = None,
 ) -> Response:
     """The indicators as an Excel workbook (figures, and titles and definitions in the language asked
     for)."""
-    scope = _scope(conn, principal, date_from, date_to, target_group_id)
+    scope = _scope(conn, principal, date_from, date_to, target_group_id, event_id)
     result = indicators.compute(conn, scope, by, i18n.accept_language(language))
     return Response(
         exports.to_xlsx(result),
@@ -505,11 +516,12 @@ def chart_png(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
     language: Language = None,
 ) -> Response:
     """One indicator month by month as a PNG chart (one line per group of ``by``), its texts in
     the language asked for."""
-    scope = _scope(conn, principal, date_from, date_to, target_group_id)
+    scope = _scope(conn, principal, date_from, date_to, target_group_id, event_id)
     drawn = charts.chart(conn, scope, name, by, "png", i18n.accept_language(language))
     return Response(drawn, media_type="image/png")
 
@@ -529,10 +541,11 @@ def chart_svg(
     date_to: PeriodTo = None,
     by: By = "area",
     target_group_id: TargetGroupId = None,
+    event_id: EventId = None,
     language: Language = None,
 ) -> Response:
     """One indicator month by month as an SVG chart (one line per group of ``by``), its texts in
     the language asked for."""
-    scope = _scope(conn, principal, date_from, date_to, target_group_id)
+    scope = _scope(conn, principal, date_from, date_to, target_group_id, event_id)
     drawn = charts.chart(conn, scope, name, by, "svg", i18n.accept_language(language))
     return Response(drawn, media_type="image/svg+xml")

@@ -13,6 +13,9 @@ the jobseeker's home municipality and responsible caseworker.
 A target group (:mod:`jobseekers.target_groups`) narrows every indicator to its members: the jobseekers
 counted, placed or proposed who meet its rule on the period's last day (today, for a period not yet
 over).
+
+A recruitment event (:mod:`recruitment`) cuts them too: placements and proposals made at the event (the
+proposal names it, or its need was found there), and for the activation rate the jobseekers invited to it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from core.errors import NotFound
 from core.i18n import N_, translate
 from jobseekers import target_groups
 from placements.ledger import HIDDEN_NEED, check_period, local_date, local_day_start
+from recruitment import service as recruitment
 
 By = Literal["area", "municipality", "coordinator", "month"]
 Unit = Literal["ratio", "count", "days"]
@@ -48,10 +52,12 @@ class Scope:
     date_to: date
     target_group: tuple[str, dict[str, Any]] | None = None
     """The name and rule of the target group the figures are narrowed to, if any."""
+    event: tuple[int, str] | None = None
+    """The id and title of the recruitment event the figures are cut by, if any."""
 
     def params(self, per_month: bool) -> dict[str, Any]:
         """The query parameters: the periods the figures are computed over (the whole period, or each
-        month's part of it) and the target group's rule."""
+        month's part of it), the target group's rule and the recruitment event."""
         periods: list[tuple[str | None, date, date]] = (
             [*months(self.date_from, self.date_to)] if per_month else [(None, self.date_from, self.date_to)]
         )
@@ -63,6 +69,7 @@ class Scope:
             "lasts": [last for _, _, last in periods],
             "today": clock.today(),
             "tg": Jsonb(self.target_group[1]) if self.target_group else None,
+            "event": self.event[0] if self.event else None,
         }
 
 
@@ -72,6 +79,21 @@ def narrowed(conn: Conn, scope: Scope, target_group_id: int | None) -> Scope:
     if target_group_id is None:
         return scope
     return replace(scope, target_group=target_groups.named_rule(conn, scope.area_id, target_group_id))
+
+
+def at_event(conn: Conn, scope: Scope, event_id: int | None) -> Scope:
+    """``scope`` cut by a recruitment event of its area (422 naming ``event_id`` when the area has no such
+    event), or as it is when none is named."""
+    if event_id is None:
+        return scope
+    return replace(scope, event=(event_id, recruitment.event_title(conn, scope.area_id, event_id)))
+
+
+# Cut by a recruitment event (parameter ``event``, null for no cut): placements and proposals made at
+# it (the proposal names it, or its need was found there); for the activation rate, the jobseekers
+# invited to it.
+_AT_EVENT = "(%(event)s::bigint IS NULL OR p.event_id = %(event)s OR n.event_id = %(event)s)"
+_INVITED = recruitment.attendee_sql("a.id", "event")
 
 
 def _members(id_column: str) -> str:
@@ -113,7 +135,7 @@ _PLACEMENTS_IN_PERIOD = (
     "FROM placements pl JOIN " + _PERIODS + " ON pl.start_date BETWEEN m.first_day AND m.last_day"
     " JOIN proposals p ON p.id = pl.proposal_id JOIN needs n ON n.id = pl.need_id"
     " JOIN employers e ON e.id = pl.employer_id LEFT JOIN users u ON u.id = p.proposed_by"
-    " WHERE pl.area_id = %(area)s AND " + _members("pl.jobseeker_id")
+    " WHERE pl.area_id = %(area)s AND " + _members("pl.jobseeker_id") + " AND " + _AT_EVENT
 )
 
 
@@ -146,7 +168,7 @@ def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) 
         + " LEFT JOIN started st ON st.first_day = m.first_day AND st.jobseeker_id = a.id"
         " LEFT JOIN users u ON u.id = a.caseworker_id"
         " WHERE a.area_id = %(area)s AND ((NOT a.archived AND a.created_at < m.ends)"
-        " OR st.jobseeker_id IS NOT NULL) AND " + _members("a.id") + " GROUP BY 1, 2, 3"
+        " OR st.jobseeker_id IS NOT NULL) AND " + _members("a.id") + " AND " + _INVITED + " GROUP BY 1, 2, 3"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by, per_month)
 
@@ -155,7 +177,8 @@ def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) 
 # month: a jobseeker not archived is registered in every period from the first that ends after they
 # registered (width_bucket: how many periods end by then), so the registered are counted once per group
 # and first period and summed over the periods; those starting a placement in a period count in its
-# numerator, and in its denominator too when they are not registered in it.
+# numerator, and in its denominator too when they are not registered in it. Cut by an event, both the
+# registered and those starting are only the jobseekers invited to it (_INVITED).
 _ACTIVATION_BY_REGISTRATION = (
     "WITH m AS MATERIALIZED (SELECT * FROM "
     + _PERIODS
@@ -164,13 +187,13 @@ _ACTIVATION_BY_REGISTRATION = (
     " registered AS (SELECT {key} AS key, {label} AS label,"
     " width_bucket(a.created_at, (SELECT array_agg(ends ORDER BY i) FROM m)) AS b, count(*) AS n"
     " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
-    " WHERE a.area_id = %(area)s AND NOT a.archived GROUP BY 1, 2, 3),"
+    " WHERE a.area_id = %(area)s AND NOT a.archived AND " + _INVITED + " GROUP BY 1, 2, 3),"
     " counted AS (SELECT m.i, r.key, r.label, 0 AS numerator, r.n AS denominator"
     " FROM registered r JOIN m ON r.b < m.i"
     " UNION ALL SELECT m.i, {key}, {label}, 1,"
     " CASE WHEN NOT a.archived AND a.created_at < m.ends THEN 0 ELSE 1 END"
     " FROM started st JOIN m ON m.i = st.i JOIN jobseekers a ON a.id = st.jobseeker_id"
-    " LEFT JOIN users u ON u.id = a.caseworker_id WHERE a.area_id = %(area)s)"
+    " LEFT JOIN users u ON u.id = a.caseworker_id WHERE a.area_id = %(area)s AND " + _INVITED + ")"
     " SELECT m.month, c.key, c.label, sum(c.numerator)::bigint AS numerator,"
     " sum(c.denominator)::bigint AS denominator, NULL::float8 AS median"
     " FROM counted c JOIN m ON m.i = c.i GROUP BY m.i, m.month, c.key, c.label"
@@ -232,7 +255,11 @@ def employer_response_rate(conn: Conn, scope: Scope, by: str, per_month: bool = 
         " count(*) AS denominator, NULL::float8 AS median"
         " FROM proposals p JOIN " + _PERIODS + " ON p.created_at >= m.starts AND p.created_at < m.ends"
         " JOIN needs n ON n.id = p.need_id LEFT JOIN users u ON u.id = p.proposed_by"
-        " WHERE p.area_id = %(area)s AND " + _members("p.jobseeker_id") + " GROUP BY 1, 2, 3"
+        " WHERE p.area_id = %(area)s AND "
+        + _members("p.jobseeker_id")
+        + " AND "
+        + _AT_EVENT
+        + " GROUP BY 1, 2, 3"
     )
     return _rows(conn, query, _WORK_GROUPS, scope, by, per_month)
 
@@ -356,6 +383,7 @@ def compute(conn: Conn, scope: Scope, by: By, language: str = "fi") -> dict[str,
         "to": scope.date_to,
         "by": by,
         "target_group": scope.target_group[0] if scope.target_group else None,
+        "event": scope.event[1] if scope.event else None,
         "language": language,
         "indicators": [
             {

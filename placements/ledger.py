@@ -20,6 +20,7 @@ from placements.placed import pending_follow_ups, placement_view
 from placements.proposals import proposal_view
 from placements.settings import PlacementSettings
 from placements.workflow import trial_guard
+from recruitment import service as recruitment
 
 HIDDEN_NEED = "(n.visibility = 'hidden' OR n.contact_id IS NOT NULL)"
 HIDDEN_NEED_DEFINITION = N_(
@@ -244,14 +245,18 @@ def hidden_jobs(
     language: str = "fi",
     *,
     responsible: int | None = None,
+    event_id: int | None = None,
 ) -> dict[str, Any]:
     """Hidden needs of ``area_id`` uncovered in the period and how many were filled, per coordinator,
     sector or month, with the definition in ``language`` (fi, sv, en): of the whole area, or (given
-    ``responsible``, a user id) of the employers whose responsible coordinator that user is.
+    ``responsible``, a user id) of the employers whose responsible coordinator that user is; with
+    ``event_id``, only those found at that recruitment event of the area (422 when it has none).
 
     The coordinator of a need is the one who logged the contact it came from, or else who recorded it.
     """
     check_period(date_from, date_to)
+    if event_id is not None:
+        recruitment.event_title(conn, area_id, event_id)
     key, label = _LEDGER_GROUPS[group_by]
     query = sql.SQL(
         "SELECT {key} AS key, {label} AS label, count(*) AS hidden_needs,"
@@ -262,6 +267,7 @@ def hidden_jobs(
         " LEFT JOIN contacts c ON c.id = n.contact_id"
         " LEFT JOIN users u ON u.id = coalesce(c.user_id, n.created_by)"
         " WHERE n.area_id = %(area)s AND {hidden} AND {day} BETWEEN %(from)s AND %(to)s{mine}"
+        " AND (%(event)s::bigint IS NULL OR n.event_id = %(event)s)"
         " GROUP BY 1, 2 ORDER BY 2, 1"
     ).format(
         key=sql.SQL(key),
@@ -270,7 +276,7 @@ def hidden_jobs(
         day=sql.SQL(local_date("n.created_at")),
         mine=sql.SQL("" if responsible is None else " AND e.responsible_coordinator = %(me)s"),
     )
-    params = {"area": area_id, "from": date_from, "to": date_to, "me": responsible}
+    params = {"area": area_id, "from": date_from, "to": date_to, "me": responsible, "event": event_id}
     rows = conn.execute(query, params).fetchall()
     groups = [
         {
@@ -293,6 +299,7 @@ def hidden_jobs(
         "to": date_to,
         "scope": "area" if responsible is None else "own",
         "group_by": group_by,
+        "event_id": event_id,
         "language": language,
         "definition": translate(HIDDEN_NEED_DEFINITION, language),
         "groups": groups,

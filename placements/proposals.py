@@ -48,6 +48,7 @@ from placements.schemas import (
     ProposalState,
 )
 from placements.settings import PlacementSettings
+from recruitment import service as recruitment
 
 # Problems ------------------------------------------------------------------------------------------
 
@@ -157,6 +158,7 @@ def proposal_view(
         "area_id": row["area_id"],
         "jobseeker_id": row["jobseeker_id"],
         "proposed_by": row["proposed_by"],
+        "event_id": row.get("event_id"),
         "note": row["note"],
         "rank": row["rank"],
         "score": row["score"],
@@ -412,6 +414,8 @@ def create_proposal(
     """
     need, candidate = _checked_pair(conn, principal, data.need_id, data.jobseeker_id)
     profile = candidate.row
+    if data.event_id is not None:
+        recruitment.check_proposal_event(conn, principal, data.event_id, need["employer_id"], profile["id"])
     for kind, row_id in (
         ("employer", need["employer_id"]),
         ("need", need["id"]),
@@ -444,6 +448,7 @@ def create_proposal(
             "jobseeker_id": profile["id"],
             "proposed_by": principal.user_id,
             "note": data.note,
+            "event_id": data.event_id,
             "explanation": explanation,
             "rank": explanation.get("rank"),
             "score": float(explanation["score"]),

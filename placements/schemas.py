@@ -78,6 +78,12 @@ class FollowUpOutcome(StrEnum):
 class ProposalCreate(Strict):
     need_id: int = Field(ge=1)
     jobseeker_id: int = Field(ge=1)
+    event_id: int | None = Field(
+        None,
+        ge=1,
+        description="The recruitment event the proposal is made at: the need's employer took"
+        " part in it and the jobseeker was invited",
+    )
     note: Note = ""
 
 
@@ -190,6 +196,7 @@ class StaffProposal(Proposal):
     area_id: int
     jobseeker_id: int
     proposed_by: int
+    event_id: int | None = Field(None, description="The recruitment event the proposal was made at")
     note: str
     rank: int | None = Field(description="The jobseeker's place in the need's ranking when proposed")
     score: float
@@ -416,6 +423,7 @@ class HiddenJobs(BaseModel):
         description="own: the employers whose responsible coordinator the caller is; area: all of them"
     )
     group_by: str = Field(description="coordinator, sector or month")
+    event_id: int | None = Field(None, description="Only the needs found at this recruitment event")
     language: str = Field(description="the language of the definition: fi, sv or en")
     definition: str = Field(description="what a hidden need is and how it is counted, in that language")
     groups: list[HiddenJobGroup]
@@ -446,5 +454,6 @@ class Indicators(BaseModel):
     date_to: date = Field(alias="to")
     by: str = Field(description="area, municipality, coordinator or month")
     target_group: str | None = Field(None, description="The target group the figures are narrowed to")
+    event: str | None = Field(None, description="The recruitment event the figures are cut by")
     language: str = Field(description="The language of the titles and definitions: fi, sv or en")
     indicators: list[IndicatorSeries]

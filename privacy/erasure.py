@@ -23,6 +23,7 @@ from jobseekers import personal_data as jobseekers
 from jobseekers.audit import record_access
 from matching import vectors
 from placements import personal_data as placements
+from recruitment import service as recruitment
 
 ERASED: Final = (
     *jobseekers.ERASED,
@@ -30,7 +31,7 @@ ERASED: Final = (
     "the embedding of the profile kept for matching; the person leaves the matching index",
     "stored replies of repeatable requests that carried the person's data",
 )
-KEPT: Final = (*jobseekers.KEPT, *placements.KEPT)
+KEPT: Final = (*jobseekers.KEPT, *placements.KEPT, *recruitment.KEPT)
 
 
 def erase(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from core.clock import TIMEZONE
 from core.i18n import translate
@@ -169,6 +169,26 @@ def _placements(document: dict[str, Any]) -> Lines:
     return lines or [("", "Ei työllistymisiä.")]
 
 
+EVENT_KINDS: Final = {
+    "fair": "Rekrytointimessut",
+    "morning_coffee": "Yrittäjien aamukahvit",
+    "popup_friday": "Pop-up-perjantai",
+    "company_visit": "Ryhmän yritysvierailu",
+    "other": "Muu tapahtuma",
+}
+ATTENDANCE: Final = {"invited": "kutsuttu", "attended": "osallistui", "absent": "ei osallistunut"}
+
+
+def _events(document: dict[str, Any]) -> Lines:
+    return [
+        (
+            f"{_day(e['event_date'])} {EVENT_KINDS.get(e['kind'], e['kind'])}",
+            f"{e['title']}, {e['municipality']}: {ATTENDANCE.get(e['attendance'], e['attendance'])}",
+        )
+        for e in document.get("recruitment_events", [])
+    ] or [("", "Ei kutsuja rekrytointitapahtumiin.")]
+
+
 def _trail(document: dict[str, Any]) -> Lines:
     return [
         (f"{_moment(r['at'])} {r['actor_name'] or '–'}", f"{r['action']}: {r['reason']}")
@@ -186,6 +206,7 @@ def sections(document: dict[str, Any]) -> list[tuple[str, Lines]]:
         ("Ehdotukset työnantajille ja esittelykortit", _proposals(document)),
         ("Työllistymiset ja seurannat", _placements(document)),
         ("Suunnitelmat ja palvelutarpeen arviot", _plans(document)),
+        ("Rekrytointitapahtumat", _events(document)),
         (
             "Hakua varten laskettu profiilin vektori",
             [

@@ -21,6 +21,7 @@ from placements.schemas import (
     ProposalState,
     ReasonCode,
 )
+from recruitment.schemas import JobseekerEvent
 
 
 class Withheld(BaseModel):
@@ -116,6 +117,9 @@ class PersonalData(BaseModel):
     plans: list[Plan] = Field(description="The activation and employment plans, newest first")
     placement_form_choices: list[FormChoice] = Field(
         description="Each recorded change of the placement forms the person accepts, newest first"
+    )
+    recruitment_events: list[JobseekerEvent] = Field(
+        default_factory=list, description="The recruitment events the person was invited to, newest first"
     )
     profile_vector: ProfileVector | None
     audit_trail: list[AccessRecord] = Field(description="Every read and change, oldest first (this one too)")

@@ -39,6 +39,7 @@ from notifications import events as notice_events
 from notifications.endpoints import router as notifications_router
 from placements.endpoints import router as placements_router
 from privacy.endpoints import router as privacy_router
+from recruitment.endpoints import router as recruitment_router
 from server.notify import notify_periodically
 from server.retention import purge_periodically
 from web.routes import control_character_page
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         employers_router,
         jobseekers_router,
         path_router,
+        recruitment_router,
     )
     for router in (*routers, carving_router, privacy_router, notifications_router):
         app.include_router(router, prefix="/api/v1")

@@ -10,6 +10,7 @@ from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import ServiceNeedLevel
 from jobseekers.plans import PlanKind
 from jobseekers.schemas import Benefit
+from recruitment import service as recruitment
 from web import labels
 from web.forms import Form, options
 from web.i18n import N_, I18n
@@ -72,7 +73,8 @@ def group_choices(ctx: Ctx) -> list[tuple[str, str]]:
 
 
 def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str, Form]) -> dict[str, Any]:
-    """What the client page shows of the path: plans (everyone who sees the client); service-need
+    """What the client page shows of the path: plans and recruitment events (everyone who sees the
+    client); service-need
     assessments and the work-ability change (the own caseworker only), with their forms."""
     jobseeker_id = record["id"]
     reason = "web: client page"
@@ -93,6 +95,9 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
         "placement_form_labels": labels.PLACEMENT_FORMS,
         "form_change_choices": options(FORM_CHANGES.items(), ctx.i18n),
         "choice_form": forms.get("choice") or Form.initial({"change": "added"}),
+        "events": recruitment.events_of_jobseeker(ctx.conn, ctx.principal, jobseeker_id, audited=False),
+        "event_kinds": labels.EVENT_KINDS,
+        "attendance_labels": labels.ATTENDANCE,
     }
     if own:
         out["need_assessments"] = assessments.list_service_need_assessments(

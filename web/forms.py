@@ -46,6 +46,12 @@ SERVICE_MESSAGES: Final = frozenset(
         N_("the jobseeker is archived or not available for placement; nothing is matched"),
         N_("the need is not open (filled, cancelled, expired or archived); nothing is matched"),
         N_("the resource was changed by someone else; read it again"),
+        N_("the event's municipality is not one of the employment area's municipalities"),
+        N_("the organiser must be an active staff user of the employment area"),
+        N_("no such employer in the employment area"),
+        N_("no such jobseeker among those you may invite"),
+        N_("the need's employer did not take part in this event"),
+        N_("the jobseeker was not invited to this event"),
     }
 )
 
@@ -75,6 +81,10 @@ PROBLEM_MESSAGES: Final = {
     ),
     "transition-not-allowed": N_("This step is not possible in the proposal's current state."),
     "follow-up-not-due": N_("This follow-up is not due yet."),
+    "not-invited": N_(
+        "Attendance can be marked only for those taking part in the event: add the employer or invite the"
+        " jobseeker first."
+    ),
 }
 
 VALUE_ERRORS: Final = {

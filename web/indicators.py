@@ -20,6 +20,7 @@ from jobseekers import target_groups
 from matching import exposure
 from matching import service as matching
 from placements import charts, exports, indicators, ledger
+from recruitment import service as recruitment
 from web import labels
 from web.forms import Form
 from web.i18n import N_
@@ -56,16 +57,32 @@ def _groups(ctx: Ctx) -> list[tuple[str, str]]:
     return [("", ctx._(N_("All jobseekers"))), *((str(g["id"]), g["name"]) for g in groups)]
 
 
-def _scope(ctx: Ctx, first: date, last: date, target_group: str = "") -> indicators.Scope:
+def _events(ctx: Ctx) -> list[tuple[str, str]]:
+    """The recruitment-event choices: every one, or one event of the area."""
+    events = recruitment.event_choices(ctx.conn, ctx.principal)
+    named = ((str(e["id"]), f"{e['title']} ({ctx.i18n.date(e['event_date'])})") for e in events)
+    return [("", ctx._(N_("All, not cut by an event"))), *named]
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def _scope(ctx: Ctx, first: date, last: date, target_group: str = "", event: str = "") -> indicators.Scope:
     name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
     scope = indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
-    chosen = int(target_group) if target_group.isdigit() and len(target_group) < 19 else None
-    return indicators.narrowed(ctx.conn, scope, chosen)
+    narrowed = indicators.narrowed(ctx.conn, scope, _number(target_group))
+    return indicators.at_event(ctx.conn, narrowed, _number(event))
 
 
 @router.get("/indicators")
 def indicator_page(
-    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+    request: Request,
+    date_from: str = "",
+    date_to: str = "",
+    by: str = "area",
+    target_group: str = "",
+    event: str = "",
 ) -> Response:
     """Every indicator for the period and grouping (of a target group, when one is chosen), with a chart
     of each over time and the downloads."""
@@ -74,14 +91,17 @@ def indicator_page(
         groups = _groups(ctx)
         if target_group not in {key for key, _ in groups}:
             target_group = ""
-        chosen = {"by": grouping, "target_group": target_group}
+        events = _events(ctx)
+        if event not in {key for key, _ in events}:
+            event = ""
+        chosen = {"by": grouping, "target_group": target_group, "event": event}
         form = Form.initial({"date_from": date_from, "date_to": date_to, **chosen})
         result: dict[str, Any] | None = None
         try:
             first, last = _period(date_from, date_to)
             form = Form.initial({"date_from": first.isoformat(), "date_to": last.isoformat(), **chosen})
             with ctx.savepoint():
-                scope = _scope(ctx, first, last, target_group)
+                scope = _scope(ctx, first, last, target_group, event)
                 result = indicators.compute(ctx.conn, scope, grouping, ctx.i18n.language)
         except AppError:
             form.add(
@@ -96,6 +116,7 @@ def indicator_page(
             query=query,
             by_choices=[(k, ctx._(v)) for k, v in labels.INDICATOR_GROUPS.items()],
             group_choices=groups,
+            event_choices=events,
             labels=labels,
             exposure=_exposure(ctx),
         )
@@ -112,14 +133,16 @@ def _exposure(ctx: Ctx) -> dict[str, Any] | None:
     return exposure.area_exposure(engine, ctx.principal.area_id).as_dict()
 
 
-def _result(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> dict[str, Any]:
+def _result(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str, event: str) -> dict[str, Any]:
     first, last = _period(date_from, date_to)
-    scope = _scope(ctx, first, last, target_group)
+    scope = _scope(ctx, first, last, target_group, event)
     return indicators.compute(ctx.conn, scope, _by(by), ctx.i18n.language)
 
 
-def _sheets(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str) -> list[spreadsheets.Sheet]:
-    result = _result(ctx, date_from, date_to, by, target_group)
+def _sheets(
+    ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str, event: str
+) -> list[spreadsheets.Sheet]:
+    result = _result(ctx, date_from, date_to, by, target_group, event)
     return exports.sheets(result, ctx.i18n.language, labels.INDICATOR_DEFINITIONS)
 
 
@@ -129,11 +152,16 @@ def _filename(ctx: Ctx, suffix: str) -> str:
 
 @router.get("/indicators.csv")
 def indicators_csv(
-    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+    request: Request,
+    date_from: str = "",
+    date_to: str = "",
+    by: str = "area",
+    target_group: str = "",
+    event: str = "",
 ) -> Response:
     """The indicators as a CSV file for Finnish Excel, in the reader's language."""
     with page(request, *COORDINATION) as ctx:
-        figures = _sheets(ctx, date_from, date_to, by, target_group)[0]
+        figures = _sheets(ctx, date_from, date_to, by, target_group, event)[0]
         return Response(
             spreadsheets.to_csv(figures.headers, figures.rows, ctx.i18n.language),
             media_type="text/csv; charset=utf-8",
@@ -143,12 +171,17 @@ def indicators_csv(
 
 @router.get("/indicators.xlsx")
 def indicators_xlsx(
-    request: Request, date_from: str = "", date_to: str = "", by: str = "area", target_group: str = ""
+    request: Request,
+    date_from: str = "",
+    date_to: str = "",
+    by: str = "area",
+    target_group: str = "",
+    event: str = "",
 ) -> Response:
     """The indicators as an Excel workbook (figures and definitions), in the reader's language."""
     with page(request, *COORDINATION) as ctx:
         return Response(
-            spreadsheets.to_xlsx(_sheets(ctx, date_from, date_to, by, target_group)),
+            spreadsheets.to_xlsx(_sheets(ctx, date_from, date_to, by, target_group, event)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={**PRIVATE, "Content-Disposition": _filename(ctx, "xlsx")},
         )
@@ -163,6 +196,7 @@ def indicator_chart(
     date_to: str = "",
     by: str = "area",
     target_group: str = "",
+    event: str = "",
 ) -> Response:
     """One indicator month by month as an SVG or PNG line chart in the reader's language."""
     with page(request, *COORDINATION) as ctx:
@@ -171,7 +205,7 @@ def indicator_chart(
         first, last = _period(date_from, date_to)
         drawn = charts.chart(
             ctx.conn,
-            _scope(ctx, first, last, target_group),
+            _scope(ctx, first, last, target_group, event),
             name,
             _by(by),
             "svg" if kind == "svg" else "png",

@@ -45,6 +45,22 @@ NEED_STATUS: Final = {
     "expired": N_("Expired"),
 }
 
+EVENT_KINDS: Final = {
+    "fair": N_("Recruitment fair"),
+    "morning_coffee": N_("Entrepreneurs' morning coffee"),
+    "popup_friday": N_("Pop-up Friday"),
+    "company_visit": N_("Company visit for a group"),
+    "other": N_("Other event"),
+}
+
+ATTENDANCE: Final = {"invited": N_("Invited"), "attended": N_("Attended"), "absent": N_("Did not attend")}
+
+EVENT_SORTS: Final = {
+    "-event_date": N_("Newest first"),
+    "event_date": N_("Oldest first"),
+    "title": N_("By name"),
+}
+
 CONTACT_KINDS: Final = {"visit": N_("Visit"), "call": N_("Call"), "event": N_("Event"), "email": N_("Email")}
 
 SIZE_CLASSES: Final = {

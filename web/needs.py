@@ -17,6 +17,7 @@ from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedFilters, NeedStat
 from jobseekers import service as jobseekers
 from matching import service as matching
 from matching.engine import Filters
+from recruitment import service as recruitment
 from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
@@ -263,12 +264,14 @@ def new_need_form(request: Request, employer_id: int | None = None) -> Response:
 def _render_need_form(ctx: Ctx, form: Form, need: dict[str, Any] | None, status: int = 200) -> Response:
     staff_form = ctx.principal.role is not Role.EMPLOYER and need is None
     choices = employer_choices(ctx) if staff_form else []
+    events = recruitment.event_choices(ctx.conn, ctx.principal) if staff_form else []
     return ctx.render(
         "need_form.html",
         status=status,
         form=form,
         need=need,
         employer_choices=choices,
+        event_choices=[(str(e["id"]), f"{e['title']} ({ctx.i18n.date(e['event_date'])})") for e in events],
         **need_choices(ctx.i18n),
     )
 
@@ -280,6 +283,7 @@ def create_need(request: Request, posted: Posted) -> Response:
         form = Form.of(posted)
         values = need_values(form, ctx.i18n, editing=False)
         if ctx.principal.role is not Role.EMPLOYER:
+            values["event_id"] = form.text("event_id")
             values["employer_id"] = form.text("employer_id")
             if not values["employer_id"]:
                 form.add("employer_id", ctx._(N_("This field is required.")))

@@ -88,6 +88,10 @@ FLASHES: Final = {
     "visit_need_saved": N_("The visit and the new hidden need were recorded."),
     "employer_saved": N_("The employer was added to the register."),
     "need_saved": N_("The need was saved."),
+    "event_saved": N_("The event was saved."),
+    "attendance_saved": N_(
+        "The attendance was saved. Employers who attended have the event in their contact log."
+    ),
     "need_closed": N_("The need was closed."),
     "proposed": N_("The candidate was proposed and the intro card sent."),
     "answered": N_("Thank you, your answer was sent."),
@@ -134,6 +138,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
             *([("/employers", N_("Employers"))] if field_work else []),
             *staff_common,
             ("/proposals", N_("Proposals")),
+            ("/events", N_("Events")),
             ("/target-groups", N_("Target groups")),
             inbox,
         ]
@@ -144,6 +149,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
         ("/carving", N_("Job carving")),
         ("/proposals", N_("Proposals")),
         ("/placements", N_("Placements")),
+        ("/events", N_("Events")),
         ("/indicators", N_("Indicators")),
         ("/target-groups", N_("Target groups")),
         inbox,

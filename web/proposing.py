@@ -18,6 +18,7 @@ from matching import service as matching
 from placements import proposals as proposal_service
 from placements.schemas import ProposalCreate
 from placements.settings import get_placement_settings
+from recruitment import service as recruitment
 from web import labels
 from web.forms import Form, service_error, validate
 from web.pages import Ctx, PageRoute, Posted, once, page
@@ -77,6 +78,10 @@ def _page(ctx: Ctx, need_id: int, jobseeker_id: int, form: Form, status: int = 2
         back_url=back_to(need_id, jobseeker_id, form.text("back")),
         may_fix_consent=ctx.principal.role in CASE_HANDLERS,
         refused=refused,
+        event_choices=[
+            (str(e["id"]), f"{e['title']} ({ctx.i18n.date(e['event_date'])})")
+            for e in recruitment.event_choices(ctx.conn, ctx.principal, employer_id=need["employer_id"])
+        ],
         labels=labels,
     )
 
@@ -98,7 +103,12 @@ def propose(request: Request, need_id: int, posted: Posted) -> Response:
         jobseeker_id = _jobseeker_id(form)
         data = validate(
             ProposalCreate,
-            {"need_id": need_id, "jobseeker_id": jobseeker_id, "note": form.value("note").strip()},
+            {
+                "need_id": need_id,
+                "jobseeker_id": jobseeker_id,
+                "note": form.value("note").strip(),
+                "event_id": form.text("event_id"),
+            },
             form,
             ctx.i18n,
         )

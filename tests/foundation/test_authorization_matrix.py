@@ -148,6 +148,14 @@ GET    /indicators.xlsx                                            200/200/200  
 GET    /indicators/{name}/chart.png                                200/200/200  403/403/403  403/403/403  200/200/200
 GET    /indicators/{name}/chart.svg                                200/200/200  403/403/403  403/403/403  200/200/200
 
+POST   /events                                                     201/201/404  201/404/404  403/403/403  201/201/404
+GET    /events                                                     200/200/200  200/200/200  403/403/403  200/200/200
+GET    /events/{event_id}                                          200/200/404  200/200/404  403/403/403  200/200/404
+PATCH  /events/{event_id}                                          200/200/404  200/200/404  403/403/403  200/200/404
+POST   /events/{event_id}/participants                             200/200/404  200/404/404  403/403/403  200/200/404
+POST   /events/{event_id}/attendance                               200/200/404  200/404/404  403/403/403  200/200/404
+GET    /jobseekers/{jobseeker_id}/events                           200/200/404  200/404/404  403/403/403  200/200/404
+
 GET    /notifications                                              200/200/200  200/200/200  200/200/200  200/200/200
 GET    /notifications/unread                                       200/200/200  200/200/200  200/200/200  200/200/200
 POST   /notifications/read-all                                     200/200/200  200/200/200  200/200/200  200/200/200
@@ -215,6 +223,13 @@ PSEUDONYMOUS = {
         ("POST", "/placements/{placement_id}/follow-ups"),
         ("GET", "/indicators"),
         ("GET", "/indicators.csv"),
+        ("POST", "/events"),
+        ("GET", "/events"),
+        ("GET", "/events/{event_id}"),
+        ("PATCH", "/events/{event_id}"),
+        ("POST", "/events/{event_id}/participants"),
+        ("POST", "/events/{event_id}/attendance"),
+        ("GET", "/jobseekers/{jobseeker_id}/events"),
     )
 }
 
@@ -237,6 +252,8 @@ class Objects:
     consent_id: int
     user_id: int
     """A coordinator of the objects' area, for the user administration endpoints."""
+    event_id: int
+    """A recruitment event of the area with the employer and the jobseeker (invited)."""
     proposal_id: int = 0
     """The workflow endpoints' proposal of this need and jobseeker (0 when none was made)."""
     placement_id: int = 0
@@ -332,10 +349,17 @@ WITH e AS (
     INSERT INTO users (area_id, email, display_name, role, password_hash)
     VALUES (%(area)s, lower(%(tag)s) || '@users.example', %(tag)s || ' Kayttaja', 'coordinator', 'x')
     RETURNING id
+), ev AS (
+    INSERT INTO recruitment_events (area_id, kind, title, event_date, municipality, organiser_id)
+    SELECT %(area)s, 'fair', %(tag)s || ' Messut', DATE '2025-04-04', 'Turku', u.id FROM u RETURNING id
+), ee AS (
+    INSERT INTO event_employers (event_id, employer_id) SELECT ev.id, e.id FROM ev, e
+), ej AS (
+    INSERT INTO event_jobseekers (event_id, jobseeker_id) SELECT ev.id, j.id FROM ev, j
 )
 SELECT e.id AS employer_id, e.business_id, c.id AS contact_id, n.id AS need_id, j.id AS jobseeker_id,
-       k.id AS consent_id, u.id AS user_id
-FROM e, c, n, j, k, u
+       k.id AS consent_id, u.id AS user_id, ev.id AS event_id
+FROM e, c, n, j, k, u, ev
 """
 
 
@@ -789,6 +813,43 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ("GET", "/carving/jobs"): lambda s: Call("/carving/jobs"),
     ("GET", "/carving/jobs/{need_id}"): lambda s: Call(
         f"/carving/jobs/{s.target.need_id}", shows=s.target.task_title
+    ),
+}
+BUILDERS |= {
+    ("POST", "/events"): lambda s: Call(
+        "/events",
+        {
+            "kind": "fair",
+            "title": "Uudet messut",
+            "event_date": "2025-05-05",
+            "municipality": "Turku",
+            "employer_ids": [s.target.employer_id],
+            "jobseeker_ids": [s.target.jobseeker_id],
+        },
+        shows=s.target.pseudonym,
+    ),
+    # Newest first: the scene's event, not one of the hundreds the other scenes made (the default order,
+    # by the event's day, lists those made first).
+    ("GET", "/events"): lambda s: Call("/events?sort=-created_at", shows=f"{s.own.tag} Messut"),
+    ("GET", "/events/{event_id}"): lambda s: Call(f"/events/{s.target.event_id}", shows=s.target.pseudonym),
+    ("PATCH", "/events/{event_id}"): lambda s: Call(
+        f"/events/{s.target.event_id}", {"place": "Logomo"}, IF_MATCH, shows="Logomo"
+    ),
+    ("POST", "/events/{event_id}/participants"): lambda s: Call(
+        f"/events/{s.target.event_id}/participants",
+        {"jobseeker_ids": [s.target.jobseeker_id]},
+        shows=s.target.pseudonym,
+    ),
+    ("POST", "/events/{event_id}/attendance"): lambda s: Call(
+        f"/events/{s.target.event_id}/attendance",
+        {
+            "employers": [{"employer_id": s.target.employer_id, "attendance": "attended"}],
+            "jobseekers": [{"jobseeker_id": s.target.jobseeker_id, "attendance": "attended"}],
+        },
+        shows=s.target.pseudonym,
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/events"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/events", shows=f"{s.target.tag} Messut"
     ),
 }
 BUILDERS = {(method, API + path): build for (method, path), build in BUILDERS.items()}

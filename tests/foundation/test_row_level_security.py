@@ -89,9 +89,9 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
     """A row of the area in every walled table (besides the area, its municipalities, employer and users):
     a need, a contact, two jobseekers (the caseworker's own client and one without a caseworker) with
     certificates, consents, vectors, work capacity and assessments, a proposal with its event, a
-    placement with its follow-up, audit rows, the caseworker's idempotency key and form token, a reset
-    link, an account event, a notice each for the caseworker and the coordinator, the caseworker's e-mail
-    choices and a mail."""
+    placement with its follow-up, a recruitment event with an employer and a jobseeker, audit rows, the
+    caseworker's idempotency key and form token, a reset link, an account event, a notice each for the
+    caseworker and the coordinator, the caseworker's e-mail choices and a mail."""
     caseworker = world.user_ids[Role.CASEWORKER]
     coordinator = world.user_ids[Role.COORDINATOR]
     ids: dict[str, int] = {}
@@ -226,6 +226,19 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
             "INSERT INTO placement_follow_ups (placement_id, due_months, outcome)"
             " VALUES (%s, 3, 'still_employed')",
             (placement,),
+        )
+        event = one(
+            "INSERT INTO recruitment_events (area_id, kind, title, event_date, municipality, organiser_id)"
+            " VALUES (%s, 'fair', 'MegaRekry', current_date, 'Turku', %s) RETURNING id",
+            world.area_id,
+            coordinator,
+        )
+        conn.execute(
+            "INSERT INTO event_employers (event_id, employer_id) VALUES (%s, %s)", (event, world.employer_id)
+        )
+        conn.execute(
+            "INSERT INTO event_jobseekers (event_id, jobseeker_id, attendance) VALUES (%s, %s, 'attended')",
+            (event, ids["own"]),
         )
         conn.execute(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)"

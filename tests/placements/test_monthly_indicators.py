@@ -2,7 +2,8 @@
 indicator over each month's part of the period, one month at a time, on data with every edge: moments
 on both sides of Finnish midnight at month ends, the nights summer time starts and ends, empty months,
 a period beginning and ending mid-month and running past today, and rows whose optional fields are
-empty (no caseworker, no birth year, no answer, no contact, no follow-up)."""
+empty (no caseworker, no birth year, no answer, no contact, no follow-up, no recruitment event). The
+same holds cut by a recruitment event (:func:`_event`)."""
 
 from __future__ import annotations
 
@@ -152,20 +153,65 @@ def _scenario(conn: Conn, world: AreaWorld) -> None:
             )
 
 
+# Jobseeker i was invited to the event when i % 3 != 0 (archived ones among them); the placement of
+# jobseeker i was on a need found at the event when i % 4 == 2 (at the firm: i is even); every proposal
+# of jobseeker i was made at the event when i % 3 == 1.
+INVITED = frozenset(i for i in range(len(EDGES)) if i % 3)
+
+
+def _event(conn: Conn, world: AreaWorld) -> tuple[int, str]:
+    """A recruitment event of the area that the firm took part in, with the jobseekers of ``INVITED``
+    invited, needs found at it (the need names it) and proposals made at it (the proposal names it)."""
+    event = insert_row(
+        conn,
+        "recruitment_events",
+        {
+            "area_id": world.area_id,
+            "kind": "fair",
+            "title": "MegaRekry",
+            "event_date": date(2026, 3, 31),
+            "municipality": "Turku",
+            "organiser_id": world.user_ids[Role.COORDINATOR],
+        },
+    )["id"]
+    conn.execute(
+        "INSERT INTO event_employers (event_id, employer_id) VALUES (%s, %s)", (event, world.employer_id)
+    )
+    index = "substr(j.pseudonym, 8)::int"  # Hakija-i
+    conn.execute(
+        "INSERT INTO event_jobseekers (event_id, jobseeker_id) SELECT %s, j.id FROM jobseekers j"
+        f" WHERE j.area_id = %s AND {index} %% 3 <> 0",
+        (event, world.area_id),
+    )
+    conn.execute(
+        "UPDATE needs n SET event_id = %s FROM placements pl JOIN jobseekers j ON j.id = pl.jobseeker_id"
+        f" WHERE pl.need_id = n.id AND n.area_id = %s AND {index} %% 4 = 2",
+        (event, world.area_id),
+    )
+    conn.execute(
+        "UPDATE proposals p SET event_id = %s FROM jobseekers j"
+        f" WHERE j.id = p.jobseeker_id AND p.area_id = %s AND {index} %% 3 = 1",
+        (event, world.area_id),
+    )
+    return int(event), "MegaRekry"
+
+
 def _figures(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted(
         ((r["key"], r["label"], r["numerator"], r["denominator"], r["median"]) for r in rows), key=repr
     )
 
 
+@pytest.mark.parametrize("at_event", [False, True], ids=["whole", "event"])
 @pytest.mark.parametrize("target_group", [None, ("Alle 25-vuotiaat", {"age_under": 25})])
 def test_one_query_gives_each_month_what_computing_it_month_by_month_gives(
-    db: str, world: AreaWorld, target_group: tuple[str, dict[str, Any]] | None
+    db: str, world: AreaWorld, target_group: tuple[str, dict[str, Any]] | None, at_event: bool
 ) -> None:
     with connect(db) as conn:
         _scenario(conn, world)
+        event = _event(conn, world) if at_event else None
         conn.commit()
-        scope = indicators.Scope(world.area_id, "Alue", *PERIOD, target_group=target_group)
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD, target_group=target_group, event=event)
         compared = 0
         with clock.frozen(TODAY):
             for ind in indicators.INDICATORS.values():
@@ -182,7 +228,28 @@ def test_one_query_gives_each_month_what_computing_it_month_by_month_gives(
                     # Nothing starts or is sent from May to September; only the active jobseekers remain.
                     empty = [at_once[m] for m in ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09")]
                     assert any(empty) == (ind.name == "activation_rate"), ind.name
-    assert compared > 100  # the months compared had figures, not only empty ones
+    assert compared > (50 if at_event else 100)  # the months compared had figures, not only empty ones
+
+
+def test_an_event_cuts_every_indicator_to_what_came_of_it(db: str, world: AreaWorld) -> None:
+    """Cut by the event, every indicator still counts something, none more than without the cut, and
+    the activation rate, the response rate and the placements counted fewer."""
+    with connect(db) as conn:
+        _scenario(conn, world)
+        event = _event(conn, world)
+        conn.commit()
+        whole = indicators.Scope(world.area_id, "Alue", *PERIOD)
+        with clock.frozen(TODAY):
+            for ind in indicators.INDICATORS.values():
+
+                def total(scope: indicators.Scope, ind: indicators.Indicator = ind) -> int:
+                    rows = ind.compute(conn, scope, "area", False)
+                    return sum(int(r["denominator"] or r["numerator"]) for r in rows)
+
+                cut, uncut = total(replace(whole, event=event)), total(whole)
+                assert 0 < cut <= uncut, (ind.name, cut, uncut)
+                if ind.name in ("activation_rate", "employer_response_rate", "hidden_need_share"):
+                    assert cut < uncut, (ind.name, cut, uncut)
 
 
 def test_a_chart_s_months_start_and_end_with_the_period(db: str, world: AreaWorld) -> None:
@@ -224,26 +291,30 @@ def test_the_months_count_proposals_by_their_finnish_day(db: str, world: AreaWor
     assert expected["2026-03"] == (2, 6) and expected["2026-10"] == (1, 6)
 
 
+@pytest.mark.parametrize("at_event", [False, True], ids=["whole", "event"])
 @pytest.mark.parametrize("per_month", [True, False])
 def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month(
-    db: str, world: AreaWorld, per_month: bool
+    db: str, world: AreaWorld, per_month: bool, at_event: bool
 ) -> None:
     """Worked out apart from the SQL: jobseeker i registered at edge i (archived when i % 7 == 6) and
-    started a placement on STARTS[i % 12]."""
+    started a placement on STARTS[i % 12]; cut by the event, only the jobseekers invited to it count
+    (the quick query without a target group)."""
     helsinki = ZoneInfo("Europe/Helsinki")
     day = [datetime.fromisoformat(m).astimezone(helsinki).date() for m in EDGES]
     start = [STARTS[i % len(STARTS)] for i in range(len(EDGES))]
     periods = list(indicators.months(*PERIOD)) if per_month else [("all", *PERIOD)]
     expected: dict[str, tuple[int, int]] = {}
+    counted = INVITED if at_event else range(len(EDGES))
     for label, first, last in periods:
-        started = [i for i in range(len(EDGES)) if first <= start[i] <= last]
-        active = [i for i in range(len(EDGES)) if (i % 7 != 6 and day[i] <= last) or i in started]
+        started = [i for i in counted if first <= start[i] <= last]
+        active = [i for i in counted if (i % 7 != 6 and day[i] <= last) or i in started]
         if active:
             expected[label] = (len(started), len(active))
     with connect(db) as conn:
         _scenario(conn, world)
+        event = _event(conn, world) if at_event else None
         conn.commit()
-        scope = indicators.Scope(world.area_id, "Alue", *PERIOD)
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD, event=event)
         ind = indicators.indicator("activation_rate")
         with clock.frozen(TODAY):
             if per_month:
@@ -252,6 +323,9 @@ def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month
                 rows = {"all": ind.compute(conn, scope, "area", False)}
     got = {label: (r[0]["numerator"], r[0]["denominator"]) for label, r in rows.items() if r}
     assert got == expected
-    if per_month:
+    if per_month and not at_event:
         # Registered at 23:59:59 on 31 January: active in January; at 00:00 on 1 February: not yet.
         assert expected["2026-01"] == (1, 3) and expected["2026-02"] == (1, 4)
+    if per_month and at_event:
+        # Jobseekers 0 and 3 (who started on 1 February) were not invited.
+        assert expected["2026-01"] == (1, 2) and expected["2026-02"] == (0, 2)

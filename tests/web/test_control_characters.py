@@ -41,6 +41,7 @@ class Scene:
     proposal_id: int
     placement_id: int
     notice_id: int
+    event_id: int
 
     def ids(self) -> dict[str, int]:
         o = self.objects
@@ -53,6 +54,7 @@ class Scene:
             "placement_id": self.placement_id,
             "user_id": o.user_id,
             "notice_id": self.notice_id,
+            "event_id": self.event_id,
         }
 
 
@@ -84,6 +86,7 @@ def scene(world: AreaWorld, db: str) -> Scene:
         proposal_id=proposed.proposal_id,
         placement_id=placed.placement_id,
         notice_id=notice["id"],
+        event_id=objects.event_id,
     )
 
 
@@ -184,6 +187,24 @@ FORMS = {
         C, {"due": "3", "outcome": "studies", "note": "Opiskelee"}, ("note",)
     ),
     "/inbox/{notice_id:int}/read": FormCase(E, {}, ("csrf_token",)),
+    "/events/new": FormCase(
+        C,
+        {
+            "kind": "fair",
+            "title": "Messut",
+            "event_date": "2025-11-05",
+            "municipality": "Turku",
+            "place": "Halli",
+        },
+        ("title", "place"),
+    ),
+    "/events/{event_id:int}/edit": FormCase(
+        C,
+        {"title": "Messut", "event_date": "2025-11-05", "municipality": "Turku", "version": "1"},
+        ("title",),
+    ),
+    "/events/{event_id:int}/participants": FormCase(C, {"employer_id": "{employer_id}"}, ("employer_id",)),
+    "/events/{event_id:int}/attendance": FormCase(C, {}, ("csrf_token",)),
     "/inbox/read-all": FormCase(E, {}, ("csrf_token",)),
     "/inbox/preferences": FormCase(E, {"email": "intro_card", "language": "sv"}, ("language",)),
     "/admin/users": FormCase(

@@ -91,6 +91,15 @@ BAD_POSTS = {
         W, {"kind": "employment", "drawn_up_on": "eilen", "steps": "Trukkikortti"}, "drawn_up_on"
     ),
     "/target-groups": BadForm(A, {"name": "Nuoret", "age_under": "nuori"}, "age_under"),
+    "/events/new": BadForm(
+        C, {"kind": "fair", "title": "Messut", "event_date": "eilen", "municipality": "Turku"}, "event_date"
+    ),
+    "/events/{event_id:int}/edit": BadForm(
+        W,
+        {"title": "Messut", "event_date": "2025-11-05", "municipality": "Helsinki", "version": "1"},
+        "municipality",
+    ),
+    "/events/{event_id:int}/participants": BadForm(C, {"employer_id": "kaikki"}, "employer_id"),
     "/inbox/preferences": BadForm(E, {"email": "intro_card", "language": "de"}, "language"),
     "/admin/users/{user_id:int}": BadForm(
         A, {"display_name": "Uusi Nimi", "email": "ei-osoite", "role": "coordinator"}, "email"
@@ -110,6 +119,8 @@ NO_TYPED_FIELD = {
     "/admin/users/{user_id:int}/active": "a button",
     "/admin/users/{user_id:int}/reset-link": "a button",
     "/inbox/read-all": "a button",
+    "/events/{event_id:int}/attendance": "choices from lists only: a value outside them is one error of"
+    " the whole form (tests/web/test_event_pages.py)",
     "/inbox/{notice_id:int}/read": "a button",
     "/password/reset": "needs a live link: tests/web/test_account_pages.py checks its summary",
 }
@@ -127,6 +138,7 @@ BAD_GETS = {
     "/indicators?date_from=2025-12-01&date_to=2025-01-01": (A, "date_from"),
     "/carving?min_hours=30&max_hours=20": (C, "max_hours"),
     "/carving?max_distance_km=kaukana": (C, "max_distance_km"),
+    "/events?date_from=eilen": (W, "date_from"),
 }
 
 SUMMARY = re.compile(r'<div class="error-summary".*?</div>', re.S)
