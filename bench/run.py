@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.run [--only match_http --only pgvector_compare]
 
 (``make bench`` runs it.) Each benchmark is its own module, run as ``python -m bench.<name>`` in a
-subprocess, in this order, if its file exists: encode, index_recall, match_http, pgvector_compare,
-charts.
+subprocess, in this order, if its file exists: encode, index_recall, index_scale, index_restart,
+match_http, pgvector_compare, charts.
 They run one at a time because they time things on the same cores. Each writes its JSON and Markdown
 to bench/results/; the summary is the Markdown of every benchmark that succeeded, with the
 command, the commit and the machine, and the tail of the log of any that failed.
@@ -25,7 +25,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
-ORDER = ("encode", "index_recall", "match_http", "pgvector_compare", "charts")
+ORDER = ("encode", "index_recall", "index_scale", "index_restart", "match_http", "pgvector_compare", "charts")
 
 
 def _commit() -> str:

@@ -264,13 +264,14 @@ def _normalise(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 def occupation_vectors(model_dir: Path, cache_dir: Path = CACHE) -> OccupationVectors:
     """The real model's vectors of every occupation, encoded once and cached under ``cache_dir``."""
-    from embeddings.embedder import torch_model_id
+    from embeddings.embedder import adapted_model_id, folder_projection
     from embeddings.model_folder import read_manifest
 
     manifest = read_manifest(model_dir)
     if manifest is None:
         raise SystemExit(f"no built model in {model_dir}: run `kohtaamo model build` first")
-    model_id = torch_model_id(manifest.model_id)  # the server's default engine, on this CPU
+    # The id the embedder below gives its vectors (weights and domain adapter), read without loading it.
+    model_id = adapted_model_id(manifest.model_id, folder_projection(model_dir, manifest))
     occs = occupations()
     need_texts = [occupation_need_text(o) for o in occs]
     profile_texts = [occupation_profile_text(o) for o in occs]

@@ -34,7 +34,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -52,15 +52,15 @@ from matching import changes, prefilter
 from matching.calibration import Calibration
 from matching.calibration import load as load_calibration
 from matching.constraints import passes
-from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
+from matching.entries import CandidateEntry, NeedEntry, make_entry
 from matching.explanations import Match, PooledPair, explain_pair, pair_components
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
 from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
 from matching.side import Side
-from matching.snapshot import Restored, Snapshots, index_settings
-from matching.vectors import Kind, encode, load_vectors, rows_of, stored_hashes
+from matching.snapshot import Snapshots, index_settings
+from matching.vectors import Kind, encode, load_vectors, refresh, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -175,12 +175,16 @@ class MatchingEngine:
     def load_all(self, conn: Conn, snapshots: Snapshots | None = None) -> None:
         """Rebuild both sides from PostgreSQL (stored vectors of the current model only).
 
-        With ``snapshots``, a side's vector index is read from its snapshot when there is a usable one
-        and caught up from the change log (:mod:`matching.changes`); the entries are always read from
-        PostgreSQL. A side built from scratch is written as a snapshot and read back from it, so that
-        the workers of the host share its pages. The vector indexes are built here, HNSW graphs
-        included, so that a ready engine answers its first ranking as fast as any other (at 100 000
-        vectors the graph takes tens of seconds to build).
+        With ``snapshots`` (a worker's start-up), a side's vector index is read from its snapshot when
+        there is a usable one and caught up from the change log (:mod:`matching.changes`): only the
+        rows logged since the snapshot are embedded (if stale) and read again, because every write to a
+        row is logged; the entries are always read from PostgreSQL. Such a side's BM25 is left to the
+        follower's lexical thread, so the engine is ready before it (rankings use the vectors alone
+        until then: :func:`matching.ranking.candidate_pool` without a lexical index). A side without a
+        usable snapshot is embedded in full, built from scratch, written as a snapshot and read back
+        from it, so that the workers of the host share its pages. The vector indexes are built here,
+        HNSW graphs included, so that a ready engine answers its first ranking as fast as any other
+        (at 100 000 vectors the graph takes tens of seconds to build).
         """
         started = time.perf_counter()
         horizon = changes.horizon(conn)  # before any read: older transactions are all in what is read
@@ -196,18 +200,22 @@ class MatchingEngine:
                 "jobseeker", dim, self.jobseekers.index.hnsw_threshold, vocabularies
             )
             sides: dict[Kind, Side[Any]] = {"need": needs, "jobseeker": jobseekers}
-            restored: dict[Kind, tuple[int, set[int]]] = {}  # horizon, ids whose vectors are stale
+            restored: dict[Kind, int] = {}  # the horizon of each side read from its snapshot
             for kind, side in sides.items():
                 found = snapshots.read(kind, index_settings(side.index)) if snapshots is not None else None
                 if found is None:
+                    if snapshots is not None:
+                        refresh(conn, self.embedder, kind)
                     self._load(conn, kind, None, side)
                 else:
-                    restored[kind] = (found.tag.horizon, self._restore(conn, kind, side, found))
+                    restored[kind] = found.tag.horizon
+                    side.vector_hashes.update(found.hashes)
+                    side.put_restored(found.index, [make_entry(kind, row) for row in rows_of(conn, kind)])
             if restored:  # catch up from the oldest snapshot's point: a change applied twice is harmless
-                read = changes.read_since(conn, min(horizon for horizon, _ in restored.values()))
-                logged = changes.by_kind(read.changes)
-                for kind, (_, stale) in restored.items():
-                    caught_up = sorted(stale.union(logged.get(kind, ())))
+                logged = changes.by_kind(changes.read_since(conn, min(restored.values())).changes)
+                for kind in restored:
+                    caught_up = logged.get(kind, [])
+                    refresh(conn, self.embedder, kind, caught_up)
                     self._load(conn, kind, caught_up, sides[kind])
                     log.info("%s index: caught up %d rows since its snapshot", kind, len(caught_up))
             # faiss builds the graphs in native code without the GIL, so they grow while BM25 (Python)
@@ -215,8 +223,9 @@ class MatchingEngine:
             graphs = threading.Thread(target=_build_vector_indexes, args=(needs, jobseekers), name="hnsw")
             graphs.start()
             try:
-                needs.rebuild_lexical()
-                jobseekers.rebuild_lexical()
+                for kind, side in sides.items():
+                    if kind not in restored:
+                        side.rebuild_lexical()
             finally:
                 graphs.join()
             if snapshots is not None:
@@ -239,20 +248,6 @@ class MatchingEngine:
             len(self.jobseekers),
             time.perf_counter() - started,
         )
-
-    def _restore(self, conn: Conn, kind: Kind, side: Side[Any], found: Restored) -> set[int]:
-        """Fill ``side`` with every row of ``kind`` over the index of a snapshot (vectors not read); the
-        ids whose stored vector is not the one the snapshot holds (to be read again)."""
-        stored = stored_hashes(conn, kind)
-        model = self.embedder.model_id
-        current = {i: digest for i, (m, digest) in stored.items() if m == model}
-        side.vector_hashes.update(current)
-        make: Callable[[Mapping[str, Any]], NeedEntry | CandidateEntry] = (
-            need_entry if kind == "need" else candidate_entry
-        )
-        side.put_restored(found.index, [make(row) for row in rows_of(conn, kind)])
-        held = found.hashes
-        return {i for i, digest in current.items() if held.get(i) != digest} | held.keys() - current.keys()
 
     def write_snapshots(self, snapshots: Snapshots, horizon: int) -> None:
         """Write the snapshot of each side whose index was rebuilt in memory since it was read from one;
@@ -285,15 +280,13 @@ class MatchingEngine:
             for gone in set(ids).difference(stored_ids):
                 side.vector_hashes.pop(gone, None)
         side.vector_hashes.update(zip(stored_ids, stored.text_hashes, strict=True))
-        make: Callable[[Mapping[str, Any]], NeedEntry | CandidateEntry] = (
-            need_entry if kind == "need" else candidate_entry
-        )
         if ids is None:  # a full load into a new, empty side
-            side.put_new([(entry, vectors.get(entry.id)) for entry in map(make, rows_of(conn, kind))])
+            rows = rows_of(conn, kind)
+            side.put_new([(entry, vectors.get(entry.id)) for entry in (make_entry(kind, r) for r in rows)])
             return
         seen: set[int] = set()
         for row in rows_of(conn, kind, ids):
-            entry = make(row)
+            entry = make_entry(kind, row)
             side.put(entry, vectors.get(entry.id))
             seen.add(entry.id)
         for missing in set(ids) - seen:

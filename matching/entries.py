@@ -19,7 +19,7 @@ from typing import Any
 from matching import esco
 from matching.constraints import CandidateFacts, NeedFacts
 from matching.geo import find_municipality
-from matching.vectors import embedding_text
+from matching.vectors import Kind, embedding_text
 
 
 def _date(value: Any) -> dt.date | None:
@@ -171,3 +171,8 @@ def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
         matchable=not row["archived"] and bool(row["available"]),
         skill_keys=frozenset(esco.skill_keys(row["skills"] or ())),
     )
+
+
+def make_entry(kind: Kind, row: Mapping[str, Any]) -> NeedEntry | CandidateEntry:
+    """The entry of a row of ``kind`` (a need or a jobseeker)."""
+    return need_entry(row) if kind == "need" else candidate_entry(row)

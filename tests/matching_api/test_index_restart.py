@@ -18,8 +18,10 @@ from core.db import connect
 from core.events import notify_change
 from core.settings import Settings
 from embeddings.embedder import configured_embedder
-from matching.engine import configured_engine
-from matching.follower import Follower
+from matching.engine import Filters, configured_engine
+from matching.follower import Follower, embed_stale_and_load
+from matching.ranking import FusionWeights
+from matching.snapshot import Snapshots, database_identity
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
 from tests.matching_api.index_worker import dump
@@ -141,7 +143,7 @@ def test_a_worker_killed_mid_change_catches_up_exactly_from_its_snapshot(
         assert "read the need index snapshot" in text and "read the jobseeker index snapshot" in text
         assert "need index: caught up" in text
         got = second.dump(tmp_path / "restarted.npz")
-        assert got["lag"] == 0
+        assert got["lag"] == 0 and got["lexical_ready"]
     finally:
         second.stop()
     assert restarted["status"]["state"] == "ready"
@@ -155,6 +157,8 @@ def test_a_worker_killed_mid_change_catches_up_exactly_from_its_snapshot(
             np.testing.assert_array_equal(after[f"{kind}_ids"], truth[f"{kind}_ids"])
             np.testing.assert_array_equal(after[f"{kind}_entries"], truth[f"{kind}_entries"])
             np.testing.assert_allclose(after[f"{kind}_vectors"], truth[f"{kind}_vectors"], atol=1e-6)
+            assert len(truth[f"{kind}_lexical"])  # the query finds documents on both sides
+            np.testing.assert_allclose(after[f"{kind}_lexical"], truth[f"{kind}_lexical"], rtol=1e-6)
         assert late in after["jobseeker_ids"].tolist()
         assert people[3] not in after["jobseeker_ids"].tolist()  # not available: out of the index
         assert needs[1] not in after["need_ids"].tolist()  # filled while the worker was down
@@ -188,3 +192,49 @@ def test_a_change_committed_after_a_later_one_is_still_applied_and_the_lag_count
         assert engine.needs.entries[first].text != ""
         assert "Trukkityöt" in engine.needs.entries[first].text
         assert follower.catch_up(conn) == 0  # nothing is applied twice
+
+
+def test_a_restart_is_ready_before_bm25_and_ranks_by_meaning_until_the_follower_builds_it(
+    db: str, world: AreaWorld, settings: Settings, tmp_path: Path
+) -> None:
+    area, employer = world.area_id, world.employer_id
+    for i, (title, description) in enumerate(
+        [
+            ("Trukinkuljettaja", "Trukkityöt kylmävarastossa."),
+            ("Varastotyöntekijä", "Keräily ja lähettämö."),
+            ("Kokki", "Lounasravintola, kylmäkeittiö."),
+            ("Siivooja", "Toimistosiivous aamuisin."),
+        ]
+    ):
+        insert_need(db, area, employer, title=f"{title} {i}", description=description, skills=["keräily"])
+    insert_need(db, area, employer, title="Lähettämötyöntekijä", skills=[])  # no description
+    embedder = configured_embedder(settings)
+    with connect(db) as conn:
+        snapshots = Snapshots(tmp_path / "index", embedder.model_id, database_identity(conn))
+    first = configured_engine(embedder, settings)
+    with connect(db) as conn:
+        embed_stale_and_load(conn, first, snapshots)  # no snapshot: built, BM25 included, and written
+    assert first.needs.lexical is not None and not first.needs.lexical_dirty
+
+    restarted = configured_engine(embedder, settings)
+    with connect(db) as conn:
+        embed_stale_and_load(conn, restarted, snapshots)
+    assert restarted.state == "ready" and restarted.status()["snapshots"]["needs"]
+    assert restarted.needs.lexical is None and restarted.needs.lexical_dirty  # left to the follower
+
+    query = "trukkityöt kylmävarasto"
+    by_meaning = configured_engine(embedder, settings)
+    by_meaning.weights = FusionWeights(**{**settings.weights, "lexical": 0.0})
+    with connect(db) as conn:
+        by_meaning.load_all(conn)
+    meanwhile = restarted.search_text(query, "need", area, Filters(), 10)
+    assert [i for i, _ in meanwhile] == [
+        i for i, _ in by_meaning.search_text(query, "need", area, Filters(), 10)
+    ]
+    assert len(meanwhile) == 5
+
+    restarted.refresh_lexical()  # what the follower's lexical thread does after ready
+    assert not restarted.needs.lexical_dirty
+    assert restarted.search_text(query, "need", area, Filters(), 10) == first.search_text(
+        query, "need", area, Filters(), 10
+    )
