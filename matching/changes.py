@@ -47,6 +47,13 @@ def horizon(conn: Conn) -> int:
     return int(row["xmin"])
 
 
+def start(conn: Conn) -> tuple[int, frozenset[int]]:
+    """Where a full load starts: the current horizon, and the logged changes at or after it that are
+    already visible (committed), so in what the load reads and not to be counted or applied again."""
+    since = horizon(conn)
+    return since, frozenset(change.id for change in read_since(conn, since).changes)
+
+
 def read_since(conn: Conn, since: int) -> Read:
     """The changes written by transactions at or after ``since``, in log order, with the horizon of the
     same read (one statement, so one view of the database)."""

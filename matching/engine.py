@@ -59,7 +59,7 @@ from matching.lexical import warm_up as warm_up_lexical
 from matching.prefilter import Vocabularies
 from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
 from matching.side import Side
-from matching.snapshot import Snapshots, index_settings
+from matching.snapshot import Snapshots, from_snapshot, index_settings, writable
 from matching.vectors import Kind, encode, load_vectors, refresh, rows_of
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ class MatchingEngine:
         self.applied_changes = 0
         self.horizon: int | None = None
         """The change-log horizon of the last full load: the follower applies what came after it."""
+        self.seen: frozenset[int] = frozenset()  # the logged changes at or after it that the load read
         self.loads = 0
         self._snapshot_retry_at = 0.0
 
@@ -187,7 +188,7 @@ class MatchingEngine:
         (at 100 000 vectors the graph takes tens of seconds to build).
         """
         started = time.perf_counter()
-        horizon = changes.horizon(conn)  # before any read: older transactions are all in what is read
+        horizon, seen = changes.start(conn)  # before any read: older transactions are all in what is read
         with snapshots.locked() if snapshots is not None else nullcontext(), self.lock.write():
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
@@ -230,10 +231,10 @@ class MatchingEngine:
                 graphs.join()
             if snapshots is not None:
                 for kind, side in sides.items():
-                    if not side.index.read_only:
+                    if writable(side.index):
                         self._write_snapshot(snapshots, kind, side, horizon)
             self.vocabularies, self.needs, self.jobseekers = vocabularies, needs, jobseekers
-            self.horizon, self.loads = horizon, self.loads + 1
+            self.horizon, self.seen, self.loads = horizon, seen, self.loads + 1
             self.state = "ready"
             self.loaded_at = time.time()
         # Millions of long-lived objects (entries, facts) would make every full garbage collection walk
@@ -257,7 +258,7 @@ class MatchingEngine:
         with self.lock.write():
             for kind in ("need", "jobseeker"):
                 side = self.side(kind)
-                if not side.index.read_only:
+                if writable(side.index):
                     self._write_snapshot(snapshots, kind, side, horizon)
 
     def _write_snapshot(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int) -> None:
@@ -338,8 +339,8 @@ class MatchingEngine:
             "jobseekers_hnsw": self.jobseekers.index.uses_hnsw,
             "applied_changes": self.applied_changes,
             "snapshots": {
-                "needs": self.needs.index.read_only,
-                "jobseekers": self.jobseekers.index.read_only,
+                "needs": from_snapshot(self.needs.index),
+                "jobseekers": from_snapshot(self.jobseekers.index),
             },
         }
 

@@ -136,7 +136,7 @@ class Follower:
         if engine.state != "ready" or engine.horizon is None:
             return 0  # the start-up load reads everything; what comes after it is read from its horizon
         if self._loads != engine.loads:
-            self._loads, self._horizon, self._applied = engine.loads, engine.horizon, frozenset()
+            self._loads, self._horizon, self._applied = engine.loads, engine.horizon, engine.seen
         assert self._horizon is not None
         read = changes.read_since(conn, self._horizon)
         new = [change for change in read.changes if change.id not in self._applied]
@@ -161,10 +161,13 @@ class Follower:
 
     def lag(self, conn: Conn) -> int:
         """How many logged changes this process has not applied yet (all of them before its first load)."""
-        horizon = self._horizon if self._loads == self.engine.loads else self.engine.horizon
+        if self._loads == self.engine.loads:
+            horizon, applied = self._horizon, self._applied
+        else:  # no catch-up since the load: what the load had seen is applied
+            horizon, applied = self.engine.horizon, self.engine.seen
         if horizon is None:
             return changes.count_since(conn, 0, ())
-        return changes.count_since(conn, horizon, self._applied if horizon == self._horizon else ())
+        return changes.count_since(conn, horizon, applied)
 
     def apply(self, conn: Conn, kind: Kind, ids: list[int]) -> None:
         """Embed what is stale among ``ids`` and re-read them into the engine."""

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import faiss
 import numpy as np
@@ -43,6 +43,9 @@ from core.logs import exception_summary
 from matching.changes import KEEP_FOR
 from matching.faiss_index import FaissIndex
 from matching.vectors import Kind
+
+if TYPE_CHECKING:
+    from matching.milvus_index import MilvusIndex
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +92,22 @@ def database_identity(conn: Conn) -> str:
     return str(row["identity"])
 
 
-def index_settings(index: FaissIndex) -> dict[str, Any]:
-    """The settings a snapshot must have been made with to be used for ``index``'s side."""
+def index_settings(index: FaissIndex | MilvusIndex) -> dict[str, Any]:
+    """The settings a snapshot must have been made with to be used for ``index``'s side (Milvus keeps
+    its own data: no FAISS snapshot fits it)."""
+    if not isinstance(index, FaissIndex):
+        return {"kind": "milvus", "dim": index.dim}
     return {"kind": index.kind, "dim": index.dim, "config": index._config()}
+
+
+def writable(index: FaissIndex | MilvusIndex) -> TypeGuard[FaissIndex]:
+    """Whether ``index`` is one to write a snapshot of: FAISS, not itself read from one."""
+    return isinstance(index, FaissIndex) and not index.read_only
+
+
+def from_snapshot(index: FaissIndex | MilvusIndex) -> bool:
+    """Whether ``index`` serves from a snapshot's memory-mapped pages."""
+    return isinstance(index, FaissIndex) and index.read_only
 
 
 def _summary(exc: BaseException) -> str:
@@ -167,9 +183,13 @@ class Snapshots:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def write(self, side: Kind, index: FaissIndex, horizon: int, hashes: Mapping[int, str]) -> bool:
-        """Write ``side``'s snapshot; whether it was written. A failure (a full disk) is logged, the
-        previous snapshot stays whole and the caller goes on with the index it has."""
+    def write(
+        self, side: Kind, index: FaissIndex | MilvusIndex, horizon: int, hashes: Mapping[int, str]
+    ) -> bool:
+        """Write ``side``'s snapshot; whether it was written (never for Milvus). A failure (a full disk)
+        is logged, the previous snapshot stays whole and the caller goes on with the index it has."""
+        if not isinstance(index, FaissIndex):
+            return False
         parts = index.snapshot_parts()
         if parts is None:
             log.info("the %s index holds changes beside its structure: no snapshot written", side)

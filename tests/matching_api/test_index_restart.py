@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import pytest
 
 from core.db import connect
 from core.events import notify_change
@@ -165,9 +166,19 @@ def test_a_worker_killed_mid_change_catches_up_exactly_from_its_snapshot(
         assert needs[-1] in after["need_ids"].tolist()
 
 
+@pytest.mark.parametrize("bystander", [False, True], ids=["alone", "beside-a-long-transaction"])
 def test_a_change_committed_after_a_later_one_is_still_applied_and_the_lag_counts_it(
-    db: str, world: AreaWorld, settings: Settings
+    db: str, world: AreaWorld, settings: Settings, bystander: bool
 ) -> None:
+    """Also beside a long transaction of someone else's (another database of the server counts too),
+    which holds the horizon back: what the load read is not counted again."""
+    with connect(db) as other:
+        if bystander:
+            other.execute("SELECT pg_current_xact_id()")  # an open transaction with an id of its own
+        _change_committed_after_a_later_one(db, world, settings)
+
+
+def _change_committed_after_a_later_one(db: str, world: AreaWorld, settings: Settings) -> None:
     area, employer = world.area_id, world.employer_id
     first = insert_need(db, area, employer, title="Varastotyöntekijä", description="Keräily.")
     engine = configured_engine(configured_embedder(settings), settings)
