@@ -86,6 +86,14 @@ class SizeClass(StrEnum):
     LARGE = "large"
 
 
+class EmployerKind(StrEnum):
+    """What kind of organisation an employer is: recorded, never guessed from ``is_municipal``."""
+
+    FIRM = "firm"
+    PUBLIC_BODY = "public_body"
+    THIRD_SECTOR = "third_sector"
+
+
 class Partnership(StrEnum):
     NONE = "none"
     PROSPECT = "prospect"
@@ -141,6 +149,7 @@ class EmployerFields(Strict):
     partnership_status: Partnership | None = None
     social_procurement: bool | None = None
     is_municipal: bool | None = None
+    kind: EmployerKind | None = Field(None, description="Firm, public body or third-sector organisation")
     contact_persons: list[ContactPerson] | None = Field(None, max_length=20)
 
     _sector = field_validator("sector")(_check_sector)
@@ -323,6 +332,7 @@ class Employer(BaseModel):
     partnership_status: Partnership
     social_procurement: bool
     is_municipal: bool
+    kind: EmployerKind | None = Field(description="Firm, public body or third sector; null: not recorded")
     contact_persons: list[ContactPersonOut]
     archived: bool
     version: int = Field(description="The row version; its ETag is the version in quotes")

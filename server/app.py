@@ -32,6 +32,7 @@ from notifications import events as notice_events
 from notifications.endpoints import router as notifications_router
 from placements.endpoints import router as placements_router
 from privacy.endpoints import router as privacy_router
+from services.endpoints import router as services_router
 from server.notify import notify_periodically
 from server.retention import purge_periodically
 from web.routes import control_character_page
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         employers_router,
         jobseekers_router,
         path_router,
+        services_router,
     )
     for router in (*routers, privacy_router, notifications_router):
         app.include_router(router, prefix="/api/v1")
