@@ -66,10 +66,13 @@ def _table(result: dict[str, Any]) -> None:
                 ind["name"],
                 str(point["label"]),
                 "–" if point["value"] is None else str(point["value"]),
-                str(point["numerator"]),
+                "" if point["numerator"] is None else str(point["numerator"]),
                 "" if point["denominator"] is None else str(point["denominator"]),
             )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for ind in result["indicators"]:
+        console.print(f"{ind['name']}: {ind['definitions']['fi']}", highlight=False, markup=False)
 
 
 def indicators_command(
@@ -89,7 +92,8 @@ def indicators_command(
     output_format: Format = format_option(Format.TABLE, Format.JSON, Format.CSV, Format.XLSX),
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
-    """Compute the area's indicators for a period (definitions are in the JSON and XLSX outputs)."""
+    """Compute the area's indicators for a period, each with its definition in Finnish (in the JSON and
+    XLSX outputs also in Swedish and English)."""
     from placements import exports, indicators
     from placements.ledger import default_period
 

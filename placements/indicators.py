@@ -6,8 +6,10 @@ that text with the figures. Periods are inclusive Finnish calendar dates. ``by=m
 indicator over each calendar month's part of the period, as if that part were the period.
 
 Dimensions: for placement and proposal indicators the municipality is where the work is (the need's
-municipality) and the coordinator is whoever proposed the candidate; for the activation rate they are
-the jobseeker's home municipality and responsible caseworker.
+municipality) and the coordinator is whoever proposed the candidate; for the placement start rate and
+the bonus indicators of the 2012-2015 experiment (activation rate, rehabilitation transition rate,
+subsidised firm start rate and their weighted bonus score) they are the jobseeker's home municipality and
+responsible caseworker, so that the three parts of the score count the same people.
 
 A target group (:mod:`jobseekers.target_groups`) narrows every indicator to its members: the jobseekers
 counted, placed or proposed who meet its rule on the period's last day (today, for a period not yet
@@ -28,7 +30,7 @@ from psycopg.types.json import Jsonb
 from core import clock
 from core.db import Conn
 from core.errors import NotFound
-from core.i18n import N_, translate
+from core.i18n import LANGUAGES, N_, translate
 from jobseekers import target_groups
 from placements.ledger import HIDDEN_NEED, check_period, local_date
 
@@ -56,6 +58,9 @@ class Scope:
             "to": self.date_to,
             "tg": Jsonb(self.target_group[1]) if self.target_group else None,
             "tg_on": min(self.date_to, clock.today()),
+            "activating_forms": list(ACTIVATING_FORMS),
+            "activating_services": list(ACTIVATING_SERVICES),
+            "transitions": list(TRANSITION_OUTCOMES),
         }
 
 
@@ -99,8 +104,8 @@ def _rows(conn: Conn, query: str, groups: dict[str, tuple[str, str]], scope: Sco
     return conn.execute(composed, scope.params()).fetchall()
 
 
-def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
-    """Activation rate: jobseekers with a placement starting in the period / jobseekers of the area
+def placement_start_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
+    """Placement start rate: jobseekers with a placement starting in the period / jobseekers of the area
     active in the period. Active: registered on or before the last day of the period and not archived,
     or starting a placement in the period (so the rate is at most 1). Grouped by the jobseeker's home
     municipality and responsible caseworker."""
@@ -115,6 +120,116 @@ def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
         " OR a.id IN (SELECT jobseeker_id FROM started)) AND " + _members("a.id") + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
+
+
+ACTIVATING_FORMS = ("pay_subsidy", "work_trial")
+"""Placement forms that count as activating services (wage subsidy, work trial)."""
+ACTIVATING_SERVICES = (
+    "start_up_grant",
+    "job_search_coaching",
+    "career_coaching",
+    "working_life_trial",
+    "labour_market_training",
+    "self_motivated_study",
+    "rehabilitative_work",
+)
+"""Referred services that count as activating (services.schemas.ServiceKind values)."""
+TRANSITION_OUTCOMES = ("te_services", "education", "employment")
+"""Where a rehabilitative work activity ends as a transition (services.schemas.ReferralOutcome)."""
+
+_ACTIVATED = (
+    "activated AS (SELECT jobseeker_id FROM placements WHERE area_id = %(area)s"
+    " AND form = ANY(%(activating_forms)s) AND start_date <= %(to)s"
+    " AND coalesce(ended_on, end_date, 'infinity'::date) >= %(from)s"
+    " UNION SELECT jobseeker_id FROM referrals WHERE area_id = %(area)s"
+    " AND service = ANY(%(activating_services)s) AND starts_on <= %(to)s"
+    " AND coalesce(ends_on, 'infinity'::date) >= %(from)s)"
+)
+
+
+def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
+    """Activation rate (bonus indicator of the 2012-2015 experiment, weighted 0.6 in bonus_score): of the
+    target group's jobseekers active in the period, the share in an activating service on at least one day of
+    it: a pay_subsidy or work_trial placement, or a referral to start_up_grant, job_search_coaching,
+    career_coaching, working_life_trial, labour_market_training, self_motivated_study or rehabilitative_work
+    (started on or before the last day, not ended before the first). Active: registered on or before the last
+    day and not archived, or in an activating service in the period. Grouped by the jobseeker's home
+    municipality and responsible caseworker."""
+    query = (
+        "WITH " + _ACTIVATED + " SELECT {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE a.id IN (SELECT jobseeker_id FROM activated)) AS numerator,"
+        " count(*) AS denominator, NULL::float8 AS median"
+        " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
+        " WHERE a.area_id = %(area)s AND ((NOT a.archived AND " + local_date("a.created_at") + " <= %(to)s)"
+        " OR a.id IN (SELECT jobseeker_id FROM activated)) AND " + _members("a.id") + " GROUP BY 1, 2"
+    )
+    return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
+
+
+def rehabilitation_transition_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
+    """Rehabilitation transition rate (bonus indicator of the 2012-2015 experiment, weighted 0.3 in
+    bonus_score): of the target group's referrals to rehabilitative_work (kuntouttava työtoiminta) ending in
+    the period, the share whose recorded outcome is a transition to TE services (te_services), education or
+    work (employment); an ending without a recorded outcome is no transition. Grouped by the jobseeker's home
+    municipality and responsible caseworker."""
+    query = (
+        "SELECT {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE r.outcome = ANY(%(transitions)s)) AS numerator,"
+        " count(*) AS denominator, NULL::float8 AS median"
+        " FROM referrals r JOIN jobseekers a ON a.id = r.jobseeker_id"
+        " LEFT JOIN users u ON u.id = a.caseworker_id"
+        " WHERE r.area_id = %(area)s AND r.service = 'rehabilitative_work'"
+        " AND r.ends_on BETWEEN %(from)s AND %(to)s AND " + _members("a.id") + " GROUP BY 1, 2"
+    )
+    return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
+
+
+def subsidised_firm_start_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
+    """Subsidised firm start rate (bonus indicator of the 2012-2015 experiment, weighted 0.1 in bonus_score):
+    of the target group's pay_subsidy placements starting in the period, the share at employers recorded as
+    firms (kind firm; public bodies, third-sector organisations and employers whose kind is not recorded are
+    not firms). Grouped by the jobseeker's home municipality and responsible caseworker."""
+    query = (
+        "SELECT {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE e.kind = 'firm') AS numerator, count(*) AS denominator,"
+        " NULL::float8 AS median"
+        " FROM placements pl JOIN jobseekers a ON a.id = pl.jobseeker_id"
+        " JOIN employers e ON e.id = pl.employer_id LEFT JOIN users u ON u.id = a.caseworker_id"
+        " WHERE pl.area_id = %(area)s AND pl.form = 'pay_subsidy'"
+        " AND pl.start_date BETWEEN %(from)s AND %(to)s AND " + _members("a.id") + " GROUP BY 1, 2"
+    )
+    return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
+
+
+BONUS_WEIGHTS: tuple[tuple[Callable[[Conn, Scope, str], list[Row]], float], ...] = (
+    (activation_rate, 0.6),
+    (rehabilitation_transition_rate, 0.3),
+    (subsidised_firm_start_rate, 0.1),
+)
+
+
+def bonus_score(conn: Conn, scope: Scope, by: str) -> list[Row]:
+    """Bonus score of the 2012-2015 experiment: 0.6 × activation_rate + 0.3 × rehabilitation_transition_rate +
+    0.1 × subsidised_firm_start_rate, each a share between 0 and 1, for the same target group, period and
+    group; no score for a group where any of the three has no figure (nothing to count)."""
+    parts: dict[str, dict[str, Any]] = {}
+    for compute, weight in BONUS_WEIGHTS:
+        for row in compute(conn, scope, by):
+            part = parts.setdefault(str(row["key"]), {"key": row["key"], "label": row["label"], "sum": 0.0})
+            if row["denominator"]:
+                part["sum"] += weight * row["numerator"] / row["denominator"]
+                part["parts"] = part.get("parts", 0) + 1
+    return [
+        {
+            "key": p["key"],
+            "label": p["label"],
+            "numerator": None,
+            "denominator": None,
+            "median": None,
+            "value": round(p["sum"], 4) if p.get("parts") == len(BONUS_WEIGHTS) else None,
+        }
+        for p in parts.values()
+    ]
 
 
 def assistive_transitions(conn: Conn, scope: Scope, by: str) -> list[Row]:
@@ -212,6 +327,20 @@ INDICATORS: dict[str, Indicator] = {
     for i in (
         Indicator("activation_rate", N_("Activation rate"), "ratio", activation_rate),
         Indicator(
+            "rehabilitation_transition_rate",
+            N_("Transitions from rehabilitative work activity"),
+            "ratio",
+            rehabilitation_transition_rate,
+        ),
+        Indicator(
+            "subsidised_firm_start_rate",
+            N_("Share of wage-subsidised starts in firms"),
+            "ratio",
+            subsidised_firm_start_rate,
+        ),
+        Indicator("bonus_score", N_("Bonus score (60 / 30 / 10)"), "ratio", bonus_score),
+        Indicator("placement_start_rate", N_("Placement start rate"), "ratio", placement_start_rate),
+        Indicator(
             "assistive_transitions", N_("Transitions from assistive tasks"), "ratio", assistive_transitions
         ),
         Indicator(
@@ -249,6 +378,8 @@ def months(date_from: date, date_to: date) -> Iterator[tuple[str, date, date]]:
 
 
 def _value(unit: Unit, row: Row) -> float | int | None:
+    if "value" in row:
+        return row["value"]  # type: ignore[no-any-return]
     if unit == "count":
         return int(row["numerator"])
     if unit == "days":
@@ -262,8 +393,8 @@ def _point(unit: Unit, key: str | None, label: str, row: Row | None) -> dict[str
         "group": key,
         "label": label,
         "value": _value(unit, row),
-        "numerator": int(row["numerator"]),
-        "denominator": None if unit != "ratio" else int(row["denominator"] or 0),
+        "numerator": None if "value" in row else int(row["numerator"]),
+        "denominator": None if unit != "ratio" or "value" in row else int(row["denominator"] or 0),
     }
 
 
@@ -296,6 +427,7 @@ def compute(conn: Conn, scope: Scope, by: By) -> dict[str, Any]:
                 "title": translate(ind.title),
                 "unit": ind.unit,
                 "definition": ind.definition,
+                "definitions": {language: translate(ind.definition, language) for language in LANGUAGES},
                 "series": series(conn, scope, ind, by),
             }
             for ind in INDICATORS.values()

@@ -32,9 +32,9 @@ from notifications import events as notice_events
 from notifications.endpoints import router as notifications_router
 from placements.endpoints import router as placements_router
 from privacy.endpoints import router as privacy_router
-from services.endpoints import router as services_router
 from server.notify import notify_periodically
 from server.retention import purge_periodically
+from services.endpoints import router as services_router
 from web.routes import control_character_page
 from web.routes import install as install_pages
 

@@ -9,15 +9,17 @@ from fastapi import APIRouter, Request, Response
 
 from accounts.models import COORDINATION, STAFF, Role
 from core.clock import today
-from core.errors import AppError
+from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
+from core.sql import ANY_VERSION
 from employers import service as employers
 from employers.schemas import (
     ContactCreate,
     ContactPerson,
     EmployerCreate,
     EmployerFilters,
+    EmployerUpdate,
     NeedCreate,
     NeedFilters,
     NeedStatus,
@@ -131,8 +133,40 @@ def employer_register(
 def employer_card(request: Request, employer_id: int) -> Response:
     """One employer: details, contact persons, contact log, needs, proposals, placements, response rate."""
     with page(request, *COORDINATION) as ctx:
-        card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
-        return ctx.render("employer.html", card=card, employer=card["employer"], labels=labels)
+        return _employer_card(ctx, employer_id)
+
+
+def _employer_card(ctx: Ctx, employer_id: int, kind_form: Form | None = None, status: int = 200) -> Response:
+    card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
+    employer = card["employer"]
+    return ctx.render(
+        "employer.html",
+        status=status,
+        card=card,
+        employer=employer,
+        labels=labels,
+        kind_form=kind_form or Form.initial({"kind": employer.get("kind")}),
+        kind_choices=options(labels.EMPLOYER_KINDS.items(), ctx.i18n),
+    )
+
+
+@router.post("/employers/{employer_id:int}/kind")
+def record_employer_kind(request: Request, employer_id: int, posted: Posted) -> Response:
+    """Record what kind of organisation the employer is (firm, public body, third sector)."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        form = Form.of(posted)
+        data = validate(EmployerUpdate, {"kind": form.text("kind")}, form, ctx.i18n)
+        if data is None:
+            return _employer_card(ctx, employer_id, form, status=422)
+        try:
+            with ctx.savepoint():
+                employers.update_employer(ctx.conn, ctx.principal, employer_id, ANY_VERSION, data)
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="kind")
+            return _employer_card(ctx, employer_id, form, status=exc.status)
+        return ctx.redirect(f"/employers/{employer_id}", flash="saved")
 
 
 def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
@@ -143,6 +177,7 @@ def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
         sector_choices=options(labels.SECTORS.items(), ctx.i18n),
         size_choices=options(labels.SIZE_CLASSES.items(), ctx.i18n),
         partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
+        kind_choices=options(labels.EMPLOYER_KINDS.items(), ctx.i18n),
     )
 
 
@@ -178,6 +213,7 @@ def create_employer(request: Request, posted: Posted) -> Response:
                 "size_class": form.text("size_class"),
                 "partnership_status": form.text("partnership_status"),
                 "is_municipal": form.flag("is_municipal"),
+                "kind": form.text("kind"),
                 "social_procurement": form.flag("social_procurement"),
                 "contact_persons": [person] if person else None,
             }

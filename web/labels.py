@@ -62,6 +62,44 @@ PARTNERSHIP: Final = {
 }
 
 # TOL 2008 top-level sections.
+EMPLOYER_KINDS: Final = {
+    "firm": N_("Firm"),
+    "public_body": N_("Public body"),
+    "third_sector": N_("Third-sector organisation"),
+}
+
+PROVIDER_KINDS: Final = {
+    "te_office": N_("TE office"),
+    "kela": N_("Kela"),
+    "typ": N_("TYP (multi-sectoral joint service)"),
+    "municipality": N_("Municipal service"),
+    "school": N_("School or educational institution"),
+    "association": N_("Association"),
+    "private": N_("Private provider"),
+}
+
+SERVICE_KINDS: Final = {
+    "job_search_coaching": N_("Job-search coaching"),
+    "career_coaching": N_("Career coaching"),
+    "labour_market_training": N_("Labour-market training"),
+    "self_motivated_study": N_("Self-motivated study on unemployment benefit"),
+    "start_up_grant": N_("Start-up grant"),
+    "rehabilitative_work": N_("Rehabilitative work activity"),
+    "working_life_trial": N_("Working-life trial"),
+    "training_agreement": N_("Training agreement"),
+    "rehabilitation": N_("Rehabilitation"),
+    "other": N_("Other service"),
+}
+
+REFERRAL_OUTCOMES: Final = {
+    "employment": N_("To work"),
+    "education": N_("To education"),
+    "te_services": N_("To TE services"),
+    "other_service": N_("To another service"),
+    "interrupted": N_("Interrupted"),
+    "no_change": N_("No change"),
+}
+
 SECTORS: Final = {
     "A": N_("Agriculture, forestry and fishing"),
     "B": N_("Mining and quarrying"),
@@ -156,7 +194,21 @@ FOLLOW_UP_OUTCOMES: Final = {
 
 # What the page says an indicator is (shorter than the definition the API gives, its docstring).
 INDICATOR_DEFINITIONS: Final = {
-    "activation_rate": N_("Share of the area's active jobseekers who started a placement in the period."),
+    "activation_rate": N_(
+        "Share of the target group in activating services in the period (bonus weight 0.6)."
+    ),
+    "rehabilitation_transition_rate": N_(
+        "Share of rehabilitative work activities ending in TE services, education or work (weight 0.3)."
+    ),
+    "subsidised_firm_start_rate": N_(
+        "Share of wage-subsidised starts that were in firms (bonus weight 0.1)."
+    ),
+    "bonus_score": N_(
+        "The experiment's bonus score: activation weighted 0.6, transitions 0.3, firm starts 0.1."
+    ),
+    "placement_start_rate": N_(
+        "Share of the area's active jobseekers who started a placement in the period."
+    ),
     "assistive_transitions": N_(
         "Share of work trials and assistive tasks followed by employment or training."
     ),

@@ -128,6 +128,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
             *staff_common,
             ("/proposals", N_("Proposals")),
             ("/target-groups", N_("Target groups")),
+            ("/service-providers", N_("Service providers")),
             inbox,
         ]
     nav = [
@@ -138,6 +139,7 @@ def _principal_nav(principal: Principal) -> list[tuple[str, str]]:
         ("/placements", N_("Placements")),
         ("/indicators", N_("Indicators")),
         ("/target-groups", N_("Target groups")),
+        ("/service-providers", N_("Service providers")),
         inbox,
     ]
     if principal.role is Role.ADMIN:

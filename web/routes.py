@@ -25,6 +25,7 @@ from web import (
     path,
     placements,
     proposing,
+    services,
 )
 from web.i18n import N_
 from web.pages import PageRoute, error_page, page
@@ -101,6 +102,7 @@ def install(app: FastAPI) -> None:
         proposing,
         caseworker,
         path,
+        services,
         employer,
         placements,
         indicators,
