@@ -92,7 +92,10 @@ def refer(
 def update_referral(
     conn: Conn, principal: Principal, referral_id: int, version: int, data: ReferralUpdate, reason: str
 ) -> dict[str, Any]:
-    """Record the referral's start, end or outcome at the version the client read (own caseworker)."""
+    """Record the referral's start, end or outcome at the version the client read (own caseworker: 403
+    for other roles, 404 for a colleague's client's referral or another area's)."""
+    if principal.role is not Role.CASEWORKER:
+        raise Forbidden("only the client's own caseworker records how a service ended")
     current = conn.execute(
         "SELECT * FROM referrals WHERE id = %s AND area_id = %s", (referral_id, principal.area_id)
     ).fetchone()
