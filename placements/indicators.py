@@ -153,15 +153,18 @@ def activation_rate(conn: Conn, scope: Scope, by: str) -> list[Row]:
     it: a pay_subsidy or work_trial placement, or a referral to start_up_grant, job_search_coaching,
     career_coaching, working_life_trial, labour_market_training, self_motivated_study or rehabilitative_work
     (started on or before the last day, not ended before the first). Active: registered on or before the last
-    day and not archived, or in an activating service in the period. Grouped by the jobseeker's home
-    municipality and responsible caseworker."""
+    day and not archived, or in an activating service or starting a placement in the period. Grouped by the
+    jobseeker's home municipality and responsible caseworker."""
     query = (
         "WITH " + _ACTIVATED + " SELECT {key} AS key, {label} AS label,"
         " count(*) FILTER (WHERE a.id IN (SELECT jobseeker_id FROM activated)) AS numerator,"
         " count(*) AS denominator, NULL::float8 AS median"
         " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
         " WHERE a.area_id = %(area)s AND ((NOT a.archived AND " + local_date("a.created_at") + " <= %(to)s)"
-        " OR a.id IN (SELECT jobseeker_id FROM activated)) AND " + _members("a.id") + " GROUP BY 1, 2"
+        " OR a.id IN (SELECT jobseeker_id FROM activated) OR a.id IN (SELECT jobseeker_id FROM placements"
+        " WHERE area_id = %(area)s AND start_date BETWEEN %(from)s AND %(to)s)) AND "
+        + _members("a.id")
+        + " GROUP BY 1, 2"
     )
     return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by)
 

@@ -8,6 +8,8 @@ from core.labels import ANSWERS as ANSWERS
 from core.labels import FIT_BANDS as FIT_BANDS
 from core.labels import PHYSICAL_DEMANDS as PHYSICAL_DEMANDS
 from core.labels import PLACEMENT_FORMS as PLACEMENT_FORMS
+from core.labels import REFERRAL_OUTCOMES as REFERRAL_OUTCOMES
+from core.labels import SERVICE_KINDS as SERVICE_KINDS
 from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
 from placements.indicators import INDICATORS as COMPUTED_INDICATORS
 from web.i18n import N_
@@ -76,28 +78,6 @@ PROVIDER_KINDS: Final = {
     "school": N_("School or educational institution"),
     "association": N_("Association"),
     "private": N_("Private provider"),
-}
-
-SERVICE_KINDS: Final = {
-    "job_search_coaching": N_("Job-search coaching"),
-    "career_coaching": N_("Career coaching"),
-    "labour_market_training": N_("Labour-market training"),
-    "self_motivated_study": N_("Self-motivated study on unemployment benefit"),
-    "start_up_grant": N_("Start-up grant"),
-    "rehabilitative_work": N_("Rehabilitative work activity"),
-    "working_life_trial": N_("Working-life trial"),
-    "training_agreement": N_("Training agreement"),
-    "rehabilitation": N_("Rehabilitation"),
-    "other": N_("Other service"),
-}
-
-REFERRAL_OUTCOMES: Final = {
-    "employment": N_("To work"),
-    "education": N_("To education"),
-    "te_services": N_("To TE services"),
-    "other_service": N_("To another service"),
-    "interrupted": N_("Interrupted"),
-    "no_change": N_("No change"),
 }
 
 SECTORS: Final = {
