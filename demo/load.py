@@ -19,6 +19,7 @@ from core.db import Conn
 from core.errors import ValidationFailed
 from demo.catalogue import AREA, MUNICIPALITIES
 from demo.path import load_path
+from demo.services import load_services
 from employers.interchange import stored_employers
 from interchange.importer import ImportReport, import_file
 from jobseekers.consents import record_standing_consents
@@ -98,6 +99,7 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     clients = [f"vs-j{n:03d}" for n in range(1, 1000, CASEWORKER_EVERY)]
     assigned = assign_caseworker(conn, area_id, clients, existing[caseworker.email])
     load_path(conn, area_id, existing[caseworker.email])
+    load_services(conn, area_id, existing[caseworker.email])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
     return DemoReport(
         area_id=area_id,

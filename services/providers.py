@@ -69,7 +69,7 @@ def create_provider(conn: Conn, principal: Principal, data: ProviderIn) -> dict[
     """Add a provider to the area's map (admins, coordinators; 409 for a name the area already has)."""
     _check_keeper(principal)
     values = _stored(data.model_dump(exclude_none=True, mode="json"))
-    values |= {"area_id": principal.area_id, "created_by": principal.user_id}
+    values |= {"area_id": principal.area_id, "created_by": principal.user_id or None}
     try:
         with conn.transaction():
             return insert_row(conn, "service_providers", values)
