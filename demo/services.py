@@ -84,12 +84,12 @@ def load_services(conn: Conn, area_id: int, caseworker_id: int) -> int:
         provider, service, ago, lasts, outcome = PATTERN[n % len(PATTERN)]
         starts = today - timedelta(days=30 * ago + 3 * (n // len(PATTERN)) + 1)
         ends = None if lasts is None else min(starts + timedelta(days=30 * lasts), today)
-        body = {
+        referral: dict[str, object] = {
             "provider_id": ids[provider],
             "service": service,
             "starts_on": starts,
             "ends_on": ends,
             "outcome": outcome if ends is not None else None,
         }
-        referrals.refer(conn, caseworker, client["id"], ReferralIn.model_validate(body), REASON)
+        referrals.refer(conn, caseworker, client["id"], ReferralIn.model_validate(referral), REASON)
     return len(clients)

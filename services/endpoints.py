@@ -20,7 +20,7 @@ from api.http import (
 )
 from api.problems import problem_responses
 from core.paging import Page
-from jobseekers.audit import DEFAULT_REASON, MAX_REASON
+from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from services import providers, referrals
 from services.schemas import Provider, ProviderIn, ProviderUpdate, Referral, ReferralIn, ReferralUpdate
 
@@ -121,7 +121,10 @@ def refer(
         row = referrals.refer(conn, principal, jobseeker_id, body, reason)
         return _created(row, f"/api/v1/referrals/{row['id']}")
 
-    return idempotent_create(conn, principal, key, fingerprint, produce)
+    def audit(_body: Any) -> None:  # a replay discloses the referral again: audited like the first
+        record_access(conn, principal, [jobseeker_id], "referral_replay", reason)
+
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get(

@@ -308,3 +308,40 @@ def test_an_employers_kind_is_recorded_not_guessed(client: TestClient, world: Ar
         headers=world.headers(Role.COORDINATOR, **{"If-Match": "*"}),
     )
     assert (bad.status_code, bad.json()["field"]) == (422, "kind")
+
+
+def test_a_retried_referral_assessment_or_plan_with_its_key_records_once_and_is_audited_again(
+    client: TestClient, world: AreaWorld, prepared: dict[str, Any], db: str
+) -> None:
+    person = prepared["client"]
+    posts = {
+        "referrals": {
+            "provider_id": prepared["provider"]["id"],
+            "service": "career_coaching",
+            "starts_on": str(TODAY),
+        },
+        "service-need-assessments": {"assessed_on": str(TODAY), "level": "light_support"},
+        "plans": {"kind": "employment", "drawn_up_on": str(TODAY)},
+    }
+    for path, body in posts.items():
+        headers = world.headers(Role.CASEWORKER, **{"Idempotency-Key": f"retry-{path}"})
+        first = client.post(f"{API}/jobseekers/{person}/{path}", json=body, headers=headers)
+        again = client.post(f"{API}/jobseekers/{person}/{path}", json=body, headers=headers)
+        assert (first.status_code, again.status_code) == (201, 201), (path, first.text)
+        assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+        dated = next(name for name in body if name.endswith("_on"))
+        changed = {**body, dated: "2026-01-02"}
+        other = client.post(f"{API}/jobseekers/{person}/{path}", json=changed, headers=headers)
+        assert other.status_code == 409, path  # the same key for another request
+    with connect(db) as conn:
+        stored = conn.execute(
+            "SELECT (SELECT count(*) FROM referrals WHERE jobseeker_id = %(p)s) AS referrals,"
+            " (SELECT count(*) FROM service_need_assessments WHERE jobseeker_id = %(p)s) AS assessments,"
+            " (SELECT count(*) FROM plans WHERE jobseeker_id = %(p)s) AS plans,"
+            " (SELECT array_agg(action ORDER BY action) FROM audit_log WHERE jobseeker_id = %(p)s"
+            "  AND action LIKE '%%replay') AS replays",
+            {"p": person},
+        ).fetchone()
+    assert stored is not None
+    assert (stored["referrals"], stored["assessments"], stored["plans"]) == (1, 1, 1)
+    assert stored["replays"] == ["plan_replay", "referral_replay", "service_need_replay"]
