@@ -57,7 +57,7 @@ class ProviderFields(Strict):
     kind: ProviderKind | None = None
     municipality: Label | None = Field(None, description="Where the provider works; empty: the whole area")
     services: list[ServiceKind] | None = Field(None, min_length=1, max_length=len(ServiceKind))
-    contact: ShortText | None = Field(None, description="How the caseworker reaches the provider")
+    contact: str | None = Field(None, max_length=200, description="How the caseworker reaches the provider")
     description: LongText | None = None
 
     _services = field_validator("services")(_dedupe)
