@@ -20,6 +20,7 @@ from jobseekers import personal_data as jobseekers
 from jobseekers.audit import record_access
 from matching.vectors import vector_facts
 from placements import personal_data as placements
+from services import referrals
 
 ACTION: Final = "personal_data"
 WITHHELD_REASON: Final = "work-capacity details and assessments are given by the person's own caseworker"
@@ -57,6 +58,7 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
         **placements.person_part(conn, jobseeker_id),
         "plans": part["plans"],
         "placement_form_choices": part["placement_form_choices"],
+        "referrals": referrals.referrals_of(conn, jobseeker_id),
         "profile_vector": vector_facts(conn, "jobseeker", jobseeker_id),
         "audit_trail": part["audit_trail"],
     }

@@ -21,6 +21,7 @@ from placements.schemas import (
     ProposalState,
     ReasonCode,
 )
+from services.schemas import Referral
 
 
 class Withheld(BaseModel):
@@ -116,6 +117,9 @@ class PersonalData(BaseModel):
     plans: list[Plan] = Field(description="The activation and employment plans, newest first")
     placement_form_choices: list[FormChoice] = Field(
         description="Each recorded change of the placement forms the person accepts, newest first"
+    )
+    referrals: list[Referral] = Field(
+        description="Referrals to services of the area's providers, newest first"
     )
     profile_vector: ProfileVector | None
     audit_trail: list[AccessRecord] = Field(description="Every read and change, oldest first (this one too)")

@@ -36,6 +36,7 @@ from placements.endpoints import router as placements_router
 from privacy.endpoints import router as privacy_router
 from server.notify import notify_periodically
 from server.retention import purge_periodically
+from services.endpoints import router as services_router
 from web.routes import control_character_page
 from web.routes import install as install_pages
 
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         employers_router,
         jobseekers_router,
         path_router,
+        services_router,
     )
     for router in (*routers, carving_router, privacy_router, notifications_router):
         app.include_router(router, prefix="/api/v1")

@@ -135,6 +135,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
             *staff_common,
             ("/proposals", N_("Proposals")),
             ("/target-groups", N_("Target groups")),
+            ("/service-providers", N_("Service providers")),
             inbox,
         ]
     nav = [
@@ -146,6 +147,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
         ("/placements", N_("Placements")),
         ("/indicators", N_("Indicators")),
         ("/target-groups", N_("Target groups")),
+        ("/service-providers", N_("Service providers")),
         inbox,
     ]
     if principal.role is Role.ADMIN:

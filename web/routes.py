@@ -26,6 +26,7 @@ from web import (
     path,
     placements,
     proposing,
+    services,
 )
 from web.i18n import N_
 from web.pages import PageRoute, error_page, page
@@ -102,6 +103,7 @@ def install(app: FastAPI) -> None:
         proposing,
         caseworker,
         path,
+        services,
         employer,
         placements,
         indicators,
