@@ -57,3 +57,27 @@ PHYSICAL_DEMANDS: Final = {
     "noise": N_("Noise"),
 }
 """What a need may demand physically: the pages' choices and the words of match explanations."""
+
+SERVICE_KINDS: Final = {
+    "job_search_coaching": N_("Job-search coaching"),
+    "career_coaching": N_("Career coaching"),
+    "labour_market_training": N_("Labour-market training"),
+    "self_motivated_study": N_("Self-motivated study on unemployment benefit"),
+    "start_up_grant": N_("Start-up grant"),
+    "rehabilitative_work": N_("Rehabilitative work activity"),
+    "working_life_trial": N_("Working-life trial"),
+    "training_agreement": N_("Training agreement"),
+    "rehabilitation": N_("Rehabilitation"),
+    "other": N_("Other service"),
+}
+"""The services a client is referred to (services.schemas.ServiceKind): the pages and the person's PDF."""
+
+REFERRAL_OUTCOMES: Final = {
+    "employment": N_("To work"),
+    "education": N_("To education"),
+    "te_services": N_("To TE services"),
+    "other_service": N_("To another service"),
+    "interrupted": N_("Interrupted"),
+    "no_change": N_("No change"),
+}
+"""Where a referred client went when the service ended (services.schemas.ReferralOutcome)."""

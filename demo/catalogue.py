@@ -964,6 +964,11 @@ class Employer:
     language: str = "fi"
     municipal: bool = False
 
+    @property
+    def kind(self) -> str:
+        """The organisation's kind as the demo records it: the municipal units are public bodies."""
+        return "public_body" if self.municipal else "firm"
+
 
 EMPLOYERS: Final = (
     Employer("Lounais-Suomen Logistiikka Oy", "Turku", ("varasto", "trukki"), "H", "large"),

@@ -139,6 +139,7 @@ class Generator:
             "municipality": employer.municipality,
             "sector": employer.sector,
             "size_class": employer.size,
+            "kind": employer.kind,
         }
         if employer.municipal:
             line["partnership_status"] = "strategic"

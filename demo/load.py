@@ -21,6 +21,7 @@ from core.errors import ValidationFailed
 from demo.catalogue import AREA, COORDINATOR_EMAILS, MUNICIPALITIES
 from demo.events import load_events
 from demo.path import load_path
+from demo.services import load_services
 from employers.field_work import assign_coordinators
 from employers.interchange import stored_employers
 from interchange.importer import ImportReport, import_file
@@ -105,6 +106,7 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     load_path(conn, area_id, existing[caseworker.email])
     _assign_coordinators(conn, area_id, [existing[email] for email in COORDINATOR_EMAILS])
     load_events(conn, area_id, existing[COORDINATOR_EMAILS[0]])
+    load_services(conn, area_id, existing[caseworker.email])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
     return DemoReport(
         area_id=area_id,

@@ -92,6 +92,7 @@ EMPLOYER_COLUMNS: Final = (
     Column("partnership_status", "partnership_status", default="none"),
     Column("social_procurement", "social_procurement", "boolean", False),
     Column("is_municipal", "is_municipal", "boolean", False),
+    Column("kind", "kind"),
     Column("contact_persons", "contact_persons", "jsonb", []),
 )
 NEED_COLUMNS: Final = (

@@ -94,6 +94,14 @@ class SizeClass(StrEnum):
     LARGE = "large"
 
 
+class EmployerKind(StrEnum):
+    """What kind of organisation an employer is: recorded, never guessed from ``is_municipal``."""
+
+    FIRM = "firm"
+    PUBLIC_BODY = "public_body"
+    THIRD_SECTOR = "third_sector"
+
+
 class Partnership(StrEnum):
     NONE = "none"
     PROSPECT = "prospect"
@@ -149,6 +157,7 @@ class EmployerFields(Strict):
     partnership_status: Partnership | None = None
     social_procurement: bool | None = None
     is_municipal: bool | None = None
+    kind: EmployerKind | None = Field(None, description="Firm, public body or third-sector organisation")
     contact_persons: list[ContactPerson] | None = Field(None, max_length=20)
     responsible_coordinator: int | None = Field(
         None, description="User id of the employer's responsible coordinator: a coordinator of the area"
@@ -339,6 +348,7 @@ class Employer(BaseModel):
     partnership_status: Partnership
     social_procurement: bool
     is_municipal: bool
+    kind: EmployerKind | None = Field(description="Firm, public body or third sector; null: not recorded")
     contact_persons: list[ContactPersonOut]
     responsible_coordinator: int | None = Field(description="User id of the responsible coordinator")
     archived: bool

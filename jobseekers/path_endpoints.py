@@ -3,20 +3,21 @@ their due reviews, and the change in work-ability measurements."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from accounts.models import COORDINATION, STAFF
+from accounts.models import COORDINATION, STAFF, Principal
 from api.deps import CurrentPrincipal, DbConn, require
 from api.http import Paging, idempotent_create, page, rendered_reply, request_fingerprint
 from api.problems import problem_responses
+from core.db import Conn
 from core.paging import Page
 from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import MeasureChange, ServiceNeedAssessment, ServiceNeedAssessmentIn
-from jobseekers.audit import DEFAULT_REASON, MAX_REASON
+from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from jobseekers.form_choices import FormChoiceIn, FormChoices
 from jobseekers.plans import Plan, PlanIn, PlanReview
 from jobseekers.target_groups import TargetGroup, TargetGroupIn
@@ -32,8 +33,15 @@ Reason = Annotated[
 ]
 
 
-def _created(row: dict[str, Any], location: str) -> JSONResponse:
-    return JSONResponse(jsonable_encoder(row), status_code=201, headers={"Location": location})
+def _replay_audit(
+    conn: Conn, principal: Principal, jobseeker_id: int, action: str, reason: str
+) -> Callable[[Any], None]:
+    """A replayed answer discloses the stored record again: it is audited like the first one."""
+
+    def audit(_body: Any) -> None:
+        record_access(conn, principal, [jobseeker_id], action, reason)
+
+    return audit
 
 
 @router.get("/target-groups", response_model=Page[TargetGroup], responses=problem_responses(401, 403, 422))
@@ -75,13 +83,22 @@ def create_target_group(
 def add_service_need_assessment(
     jobseeker_id: int,
     body: ServiceNeedAssessmentIn,
+    request: Request,
     principal: CurrentPrincipal,
     conn: DbConn,
+    key: IdempotencyKey = None,
     reason: Reason = DEFAULT_REASON,
 ) -> JSONResponse:
-    """Record a dated service-need assessment: the own caseworker only (403 for other roles)."""
-    row = assessments.add_service_need_assessment(conn, principal, jobseeker_id, body, reason)
-    return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/service-need-assessments")
+    """Record a dated service-need assessment: the own caseworker only (403 for other roles). A retry
+    with the same Idempotency-Key gets the first answer and records nothing more."""
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = assessments.add_service_need_assessment(conn, principal, jobseeker_id, body, reason)
+        return 201, row, {"Location": f"/api/v1/jobseekers/{jobseeker_id}/service-need-assessments"}
+
+    audit = _replay_audit(conn, principal, jobseeker_id, "service_need_replay", reason)
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get(
@@ -121,13 +138,22 @@ def work_ability_changes(
 def add_plan(
     jobseeker_id: int,
     body: PlanIn,
+    request: Request,
     principal: CurrentPrincipal,
     conn: DbConn,
+    key: IdempotencyKey = None,
     reason: Reason = DEFAULT_REASON,
 ) -> JSONResponse:
-    """Record the client's plan with dated goals and steps and its review date (own caseworker)."""
-    row = plans.add_plan(conn, principal, jobseeker_id, body, reason)
-    return _created(row, f"/api/v1/jobseekers/{jobseeker_id}/plans")
+    """Record the client's plan with dated goals and steps and its review date (own caseworker). A
+    retry with the same Idempotency-Key gets the first answer and records nothing more."""
+    fingerprint = request_fingerprint(request, body)
+
+    def produce() -> tuple[int, Any, dict[str, str]]:
+        row = plans.add_plan(conn, principal, jobseeker_id, body, reason)
+        return 201, row, {"Location": f"/api/v1/jobseekers/{jobseeker_id}/plans"}
+
+    audit = _replay_audit(conn, principal, jobseeker_id, "plan_replay", reason)
+    return idempotent_create(conn, principal, key, fingerprint, produce, on_replay=audit)
 
 
 @router.get(

@@ -73,10 +73,13 @@ def _table(result: dict[str, Any]) -> None:
                 ind["title"],
                 str(point["label"]),
                 "–" if point["value"] is None else str(point["value"]),
-                str(point["numerator"]),
+                "" if point["numerator"] is None else str(point["numerator"]),
                 "" if point["denominator"] is None else str(point["denominator"]),
             )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for ind in result["indicators"]:
+        console.print(f"{ind['name']}: {ind['definition']}", highlight=False, markup=False)
 
 
 def indicators_command(
@@ -100,8 +103,8 @@ def indicators_command(
     out: Path | None = typer.Option(None, help="Write to this file instead of standard output."),
     language: str = language_option(),
 ) -> None:
-    """Compute the area's indicators for a period (definitions are in the JSON and XLSX outputs; titles
-    and definitions in the language of --lang)."""
+    """Compute the area's indicators for a period, each with its title and definition in the language of
+    --lang (in the JSON and XLSX outputs also its definition in Finnish, Swedish and English)."""
     from placements import exports, indicators
     from placements.ledger import default_period
 

@@ -62,9 +62,15 @@ def to_xlsx(result: dict[str, Any]) -> bytes:
         figures.cell(figures.max_row, 8).number_format = "yyyy-mm-dd"
         figures.cell(figures.max_row, 9).number_format = "yyyy-mm-dd"
     definitions = book.create_sheet("Definitions")
-    definitions.append(["indicator", "title", "unit", "definition"])
+    # The title and definition in the language asked for, then the definition in each language.
+    definitions.append(
+        ["indicator", "title", "unit", "definition", "definition_fi", "definition_sv", "definition_en"]
+    )
     for ind in result["indicators"]:
-        definitions.append([ind["name"], ind["title"], ind["unit"], ind["definition"]])
+        texts = ind["definitions"]
+        definitions.append(
+            [ind["name"], ind["title"], ind["unit"], ind["definition"], texts["fi"], texts["sv"], texts["en"]]
+        )
     definitions.append([])
     definitions.append(["area", result["area"]])
     definitions.append(["by", result["by"]])

@@ -7,15 +7,18 @@ reader's language. Periods are inclusive Finnish calendar dates. ``by=month`` co
 indicator over each calendar month's part of the period, as if that part were the period.
 
 Dimensions: for placement and proposal indicators the municipality is where the work is (the need's
-municipality) and the coordinator is whoever proposed the candidate; for the activation rate they are
-the jobseeker's home municipality and responsible caseworker.
+municipality) and the coordinator is whoever proposed the candidate; for the placement start rate and
+the bonus indicators of the 2012-2015 experiment (activation rate, rehabilitation transition rate,
+subsidised firm start rate and their weighted bonus score) they are the jobseeker's home municipality and
+responsible caseworker, so that the three parts of the score count the same people.
 
 A target group (:mod:`jobseekers.target_groups`) narrows every indicator to its members: the jobseekers
 counted, placed or proposed who meet its rule on the period's last day (today, for a period not yet
 over).
 
 A recruitment event (:mod:`recruitment`) cuts them too: placements and proposals made at the event (the
-proposal names it, or its need was found there), and for the activation rate the jobseekers invited to it.
+proposal names it, or its need was found there; the subsidised firm start rate among them), and for the
+rates over jobseekers (placement start, activation, rehabilitation transition) the jobseekers invited to it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from psycopg.types.json import Jsonb
 from core import clock
 from core.db import Conn
 from core.errors import NotFound
-from core.i18n import N_, translate
+from core.i18n import LANGUAGES, N_, translate
 from jobseekers import target_groups
 from placements.ledger import HIDDEN_NEED, check_period, local_date, local_day_start
 from recruitment import service as recruitment
@@ -70,6 +73,9 @@ class Scope:
             "today": clock.today(),
             "tg": Jsonb(self.target_group[1]) if self.target_group else None,
             "event": self.event[0] if self.event else None,
+            "activating_forms": list(ACTIVATING_FORMS),
+            "activating_services": list(ACTIVATING_SERVICES),
+            "transitions": list(TRANSITION_OUTCOMES),
         }
 
 
@@ -90,8 +96,8 @@ def at_event(conn: Conn, scope: Scope, event_id: int | None) -> Scope:
 
 
 # Cut by a recruitment event (parameter ``event``, null for no cut): placements and proposals made at
-# it (the proposal names it, or its need was found there); for the activation rate, the jobseekers
-# invited to it.
+# it (the proposal names it, or its need was found there); for the rates over jobseekers, the
+# jobseekers invited to it.
 _AT_EVENT = "(%(event)s::bigint IS NULL OR p.event_id = %(event)s OR n.event_id = %(event)s)"
 _INVITED = recruitment.attendee_sql("a.id", "event")
 
@@ -147,57 +153,201 @@ def _rows(
     return conn.execute(composed, scope.params(per_month)).fetchall()
 
 
-def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
-    """Activation rate: jobseekers with a placement starting in the period / jobseekers of the area
+def placement_start_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
+    """Placement start rate: jobseekers with a placement starting in the period / jobseekers of the area
     active in the period. Active: registered on or before the last day of the period and not archived,
     or starting a placement in the period (so the rate is at most 1). Grouped by the jobseeker's home
     municipality and responsible caseworker."""
+    return _rows(conn, _active_share(scope, _STARTED), _JOBSEEKER_GROUPS, scope, by, per_month)
+
+
+ACTIVATING_FORMS = ("pay_subsidy", "work_trial")
+"""Placement forms that count as activating services (wage subsidy, work trial)."""
+ACTIVATING_SERVICES = (
+    "start_up_grant",
+    "job_search_coaching",
+    "career_coaching",
+    "working_life_trial",
+    "labour_market_training",
+    "self_motivated_study",
+    "rehabilitative_work",
+)
+"""Referred services that count as activating (services.schemas.ServiceKind values)."""
+TRANSITION_OUTCOMES = ("te_services", "education", "employment")
+"""Where a rehabilitative work activity ends as a transition (services.schemas.ReferralOutcome)."""
+
+# The jobseekers of each period (m.i) an active share counts beyond the registered, as hits(i,
+# jobseeker_id, counts): counts when they are in its numerator. _STARTED: those starting a placement in
+# the period, all counted. _ACTIVATED: those in an activating service on at least one day of the period
+# (counted), and those starting a placement in it (active, so in the denominator, but not counted).
+_STARTED = (
+    "hits AS (SELECT DISTINCT m.i, s.jobseeker_id, true AS counts FROM placements s"
+    " JOIN m ON s.start_date BETWEEN m.first_day AND m.last_day WHERE s.area_id = %(area)s)"
+)
+_ACTIVATED = (
+    "hits AS (SELECT m.i, x.jobseeker_id, bool_or(x.counts) AS counts FROM ("
+    "SELECT jobseeker_id, start_date AS first_day,"
+    " coalesce(ended_on, end_date, 'infinity'::date) AS last_day, true AS counts FROM placements"
+    " WHERE area_id = %(area)s AND form = ANY(%(activating_forms)s)"
+    " UNION ALL SELECT jobseeker_id, starts_on, coalesce(ends_on, 'infinity'::date), true FROM referrals"
+    " WHERE area_id = %(area)s AND service = ANY(%(activating_services)s)"
+    " UNION ALL SELECT jobseeker_id, start_date, start_date, false FROM placements WHERE area_id = %(area)s"
+    ") x JOIN m ON x.first_day <= m.last_day AND x.last_day >= m.first_day GROUP BY 1, 2)"
+)
+
+
+def _active_share(scope: Scope, hits: str) -> str:
+    """The query of a share of the jobseekers active in each period: the numerator those of ``hits``
+    that count, the denominator the registered (on or before the last day and not archived) and those of
+    ``hits`` not registered."""
     if scope.target_group is None:
-        return _rows(conn, _ACTIVATION_BY_REGISTRATION, _JOBSEEKER_GROUPS, scope, by, per_month)
+        return _ACTIVE_BY_REGISTRATION.replace("{hits}", hits)
     # With a target group, who is a member depends on each month's last day: every jobseeker is
     # judged for every month.
-    query = (
-        "WITH started AS (SELECT DISTINCT m.first_day, s.jobseeker_id FROM placements s JOIN "
+    return (
+        "WITH m AS MATERIALIZED (SELECT * FROM "
         + _PERIODS
-        + " ON s.start_date BETWEEN m.first_day AND m.last_day WHERE s.area_id = %(area)s)"
-        " SELECT m.month, {key} AS key, {label} AS label,"
-        " count(*) FILTER (WHERE st.jobseeker_id IS NOT NULL) AS numerator,"
+        + "), "
+        + hits
+        + " SELECT m.month, {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE h.counts) AS numerator,"
         " count(*) AS denominator, NULL::float8 AS median"
-        " FROM jobseekers a CROSS JOIN "
-        + _PERIODS
-        + " LEFT JOIN started st ON st.first_day = m.first_day AND st.jobseeker_id = a.id"
+        " FROM jobseekers a CROSS JOIN m"
+        " LEFT JOIN hits h ON h.i = m.i AND h.jobseeker_id = a.id"
         " LEFT JOIN users u ON u.id = a.caseworker_id"
         " WHERE a.area_id = %(area)s AND ((NOT a.archived AND a.created_at < m.ends)"
-        " OR st.jobseeker_id IS NOT NULL) AND " + _members("a.id") + " AND " + _INVITED + " GROUP BY 1, 2, 3"
+        " OR h.jobseeker_id IS NOT NULL) AND "
+        + _members("a.id")
+        + " AND "
+        + _INVITED
+        + " GROUP BY m.i, m.month, 2, 3"
     )
-    return _rows(conn, query, _JOBSEEKER_GROUPS, scope, by, per_month)
 
 
-# The activation rate without a target group, counted without pairing every jobseeker with every
-# month: a jobseeker not archived is registered in every period from the first that ends after they
-# registered (width_bucket: how many periods end by then), so the registered are counted once per group
-# and first period and summed over the periods; those starting a placement in a period count in its
-# numerator, and in its denominator too when they are not registered in it. Cut by an event, both the
-# registered and those starting are only the jobseekers invited to it (_INVITED).
-_ACTIVATION_BY_REGISTRATION = (
-    "WITH m AS MATERIALIZED (SELECT * FROM "
-    + _PERIODS
-    + "), started AS (SELECT DISTINCT m.i, s.jobseeker_id FROM placements s"
-    " JOIN m ON s.start_date BETWEEN m.first_day AND m.last_day WHERE s.area_id = %(area)s),"
+# An active share without a target group, counted without pairing every jobseeker with every month: a
+# jobseeker not archived is registered in every period from the first that ends after they registered
+# (width_bucket: how many periods end by then), so the registered are counted once per group and first
+# period and summed over the periods; the hits of a period count in its numerator when they count, and
+# in its denominator too when they are not registered in it. Cut by an event, both the registered
+# and the hits are only the jobseekers invited to it (_INVITED).
+_ACTIVE_BY_REGISTRATION = (
+    "WITH m AS MATERIALIZED (SELECT * FROM " + _PERIODS + "), {hits},"
     " registered AS (SELECT {key} AS key, {label} AS label,"
     " width_bucket(a.created_at, (SELECT array_agg(ends ORDER BY i) FROM m)) AS b, count(*) AS n"
     " FROM jobseekers a LEFT JOIN users u ON u.id = a.caseworker_id"
     " WHERE a.area_id = %(area)s AND NOT a.archived AND " + _INVITED + " GROUP BY 1, 2, 3),"
     " counted AS (SELECT m.i, r.key, r.label, 0 AS numerator, r.n AS denominator"
     " FROM registered r JOIN m ON r.b < m.i"
-    " UNION ALL SELECT m.i, {key}, {label}, 1,"
+    " UNION ALL SELECT m.i, {key}, {label}, CASE WHEN h.counts THEN 1 ELSE 0 END,"
     " CASE WHEN NOT a.archived AND a.created_at < m.ends THEN 0 ELSE 1 END"
-    " FROM started st JOIN m ON m.i = st.i JOIN jobseekers a ON a.id = st.jobseeker_id"
+    " FROM hits h JOIN m ON m.i = h.i JOIN jobseekers a ON a.id = h.jobseeker_id"
     " LEFT JOIN users u ON u.id = a.caseworker_id WHERE a.area_id = %(area)s AND " + _INVITED + ")"
     " SELECT m.month, c.key, c.label, sum(c.numerator)::bigint AS numerator,"
     " sum(c.denominator)::bigint AS denominator, NULL::float8 AS median"
     " FROM counted c JOIN m ON m.i = c.i GROUP BY m.i, m.month, c.key, c.label"
 )
+
+
+def activation_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
+    """Activation rate (bonus indicator of the 2012-2015 experiment, weighted 0.6 in bonus_score): of the
+    target group's jobseekers active in the period, the share in an activating service on at least one day of
+    it: a pay_subsidy or work_trial placement, or a referral to start_up_grant, job_search_coaching,
+    career_coaching, working_life_trial, labour_market_training, self_motivated_study or rehabilitative_work
+    (started on or before the last day, not ended before the first). Active: registered on or before the last
+    day and not archived, or in an activating service or starting a placement in the period. Grouped by the
+    jobseeker's home municipality and responsible caseworker."""
+    return _rows(conn, _activation_query(scope), _JOBSEEKER_GROUPS, scope, by, per_month)
+
+
+def _activation_query(scope: Scope) -> str:
+    return _active_share(scope, _ACTIVATED)
+
+
+def rehabilitation_transition_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
+    """Rehabilitation transition rate (bonus indicator of the 2012-2015 experiment, weighted 0.3 in
+    bonus_score): of the target group's referrals to rehabilitative_work (kuntouttava työtoiminta) ending in
+    the period, the share whose recorded outcome is a transition to TE services (te_services), education or
+    work (employment); an ending without a recorded outcome is no transition. Grouped by the jobseeker's home
+    municipality and responsible caseworker."""
+    return _rows(conn, _rehabilitation_query(scope), _JOBSEEKER_GROUPS, scope, by, per_month)
+
+
+def _rehabilitation_query(scope: Scope) -> str:
+    return (
+        "SELECT m.month, {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE r.outcome = ANY(%(transitions)s)) AS numerator,"
+        " count(*) AS denominator, NULL::float8 AS median"
+        " FROM referrals r JOIN " + _PERIODS + " ON r.ends_on BETWEEN m.first_day AND m.last_day"
+        " JOIN jobseekers a ON a.id = r.jobseeker_id LEFT JOIN users u ON u.id = a.caseworker_id"
+        " WHERE r.area_id = %(area)s AND r.service = 'rehabilitative_work' AND "
+        + _members("a.id")
+        + " AND "
+        + _INVITED
+        + " GROUP BY 1, 2, 3"
+    )
+
+
+def subsidised_firm_start_rate(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
+    """Subsidised firm start rate (bonus indicator of the 2012-2015 experiment, weighted 0.1 in bonus_score):
+    of the target group's pay_subsidy placements starting in the period, the share at employers recorded as
+    firms (kind firm; public bodies, third-sector organisations and employers whose kind is not recorded are
+    not firms). Grouped by the jobseeker's home municipality and responsible caseworker."""
+    return _rows(conn, _subsidised_query(scope), _JOBSEEKER_GROUPS, scope, by, per_month)
+
+
+def _subsidised_query(scope: Scope) -> str:
+    return (
+        "SELECT m.month, {key} AS key, {label} AS label,"
+        " count(*) FILTER (WHERE e.kind = 'firm') AS numerator, count(*) AS denominator,"
+        " NULL::float8 AS median"
+        " FROM placements pl JOIN " + _PERIODS + " ON pl.start_date BETWEEN m.first_day AND m.last_day"
+        " JOIN jobseekers a ON a.id = pl.jobseeker_id JOIN proposals p ON p.id = pl.proposal_id"
+        " JOIN needs n ON n.id = pl.need_id"
+        " JOIN employers e ON e.id = pl.employer_id LEFT JOIN users u ON u.id = a.caseworker_id"
+        " WHERE pl.area_id = %(area)s AND pl.form = 'pay_subsidy' AND "
+        + _members("a.id")
+        + " AND "
+        + _AT_EVENT
+        + " GROUP BY 1, 2, 3"
+    )
+
+
+BONUS_WEIGHTS: tuple[tuple[Callable[[Scope], str], float], ...] = (
+    (_activation_query, 0.6),
+    (_rehabilitation_query, 0.3),
+    (_subsidised_query, 0.1),
+)
+
+
+def bonus_score(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
+    """Bonus score of the 2012-2015 experiment: 0.6 × activation_rate + 0.3 × rehabilitation_transition_rate +
+    0.1 × subsidised_firm_start_rate, each a share between 0 and 1, for the same target group, period and
+    group; no score for a group where any of the three has no figure (nothing to count)."""
+    # The three parts in one query, each row tagged with its part's place in BONUS_WEIGHTS.
+    query = " UNION ALL ".join(
+        f"SELECT {i} AS part, q{i}.* FROM ({part(scope)}) q{i}" for i, (part, _) in enumerate(BONUS_WEIGHTS)
+    )
+    parts: dict[tuple[str | None, str], dict[str, Any]] = {}
+    for row in _rows(conn, query, _JOBSEEKER_GROUPS, scope, by, per_month):
+        found = (row["month"], str(row["key"]))
+        part = parts.setdefault(
+            found, {"month": row["month"], "key": row["key"], "label": row["label"], "sum": 0.0}
+        )
+        if row["denominator"]:
+            part["sum"] += BONUS_WEIGHTS[row["part"]][1] * row["numerator"] / row["denominator"]
+            part["parts"] = part.get("parts", 0) + 1
+    return [
+        {
+            "month": p["month"],
+            "key": p["key"],
+            "label": p["label"],
+            "numerator": None,
+            "denominator": None,
+            "median": None,
+            "value": round(p["sum"], 4) if p.get("parts") == len(BONUS_WEIGHTS) else None,
+        }
+        for p in parts.values()
+    ]
 
 
 def assistive_transitions(conn: Conn, scope: Scope, by: str, per_month: bool = False) -> list[Row]:
@@ -297,6 +447,20 @@ INDICATORS: dict[str, Indicator] = {
     for i in (
         Indicator("activation_rate", N_("Activation rate"), "ratio", activation_rate),
         Indicator(
+            "rehabilitation_transition_rate",
+            N_("Transitions from rehabilitative work activity"),
+            "ratio",
+            rehabilitation_transition_rate,
+        ),
+        Indicator(
+            "subsidised_firm_start_rate",
+            N_("Share of wage-subsidised starts in firms"),
+            "ratio",
+            subsidised_firm_start_rate,
+        ),
+        Indicator("bonus_score", N_("Bonus score (60 / 30 / 10)"), "ratio", bonus_score),
+        Indicator("placement_start_rate", N_("Placement start rate"), "ratio", placement_start_rate),
+        Indicator(
             "assistive_transitions", N_("Transitions from assistive tasks"), "ratio", assistive_transitions
         ),
         Indicator(
@@ -334,6 +498,8 @@ def months(date_from: date, date_to: date) -> Iterator[tuple[str, date, date]]:
 
 
 def _value(unit: Unit, row: Row) -> float | int | None:
+    if "value" in row:
+        return row["value"]  # type: ignore[no-any-return]
     if unit == "count":
         return int(row["numerator"])
     if unit == "days":
@@ -347,8 +513,8 @@ def _point(unit: Unit, key: str | None, label: str, row: Row | None) -> dict[str
         "group": key,
         "label": label,
         "value": _value(unit, row),
-        "numerator": int(row["numerator"]),
-        "denominator": None if unit != "ratio" else int(row["denominator"] or 0),
+        "numerator": None if "value" in row else int(row["numerator"]),
+        "denominator": None if unit != "ratio" or "value" in row else int(row["denominator"] or 0),
     }
 
 
@@ -375,7 +541,8 @@ def series(conn: Conn, scope: Scope, ind: Indicator, by: By) -> list[dict[str, A
 
 
 def compute(conn: Conn, scope: Scope, by: By, language: str = "fi") -> dict[str, Any]:
-    """Every indicator for the scope, each with its title and definition in ``language`` (fi, sv, en)."""
+    """Every indicator for the scope, each with its title and definition in ``language`` (fi, sv, en) and
+    its definition in each of them (``definitions``)."""
     check_period(scope.date_from, scope.date_to)
     return {
         "area": scope.area_name,
@@ -391,6 +558,7 @@ def compute(conn: Conn, scope: Scope, by: By, language: str = "fi") -> dict[str,
                 "title": translate(ind.title, language),
                 "unit": ind.unit,
                 "definition": translate(ind.definition, language),
+                "definitions": {lang: translate(ind.definition, lang) for lang in LANGUAGES},
                 "series": series(conn, scope, ind, by),
             }
             for ind in INDICATORS.values()

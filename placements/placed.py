@@ -49,6 +49,8 @@ def placement_view(principal: Principal, row: dict[str, Any]) -> dict[str, Any]:
         "end_date": row["end_date"],
         "hours_per_week": float(row["hours_per_week"]) if row["hours_per_week"] is not None else None,
         "decision_reference": row["decision_reference"],
+        "subsidy_percent": row["subsidy_percent"],
+        "subsidy_months": row["subsidy_months"],
         "ended_on": row["ended_on"],
         "created_at": row["created_at"],
     }

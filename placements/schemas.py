@@ -106,6 +106,8 @@ class TransitionIn(Strict):
     end_date: date | None = None
     hours_per_week: float | None = Field(None, gt=0, le=60)
     decision_reference: Reference | None = None
+    subsidy_percent: int | None = Field(None, ge=1, le=100, description="Pay subsidy only: its percentage")
+    subsidy_months: int | None = Field(None, ge=1, le=60, description="Pay subsidy only: for how many months")
     ended_on: date | None = None
     end_reason: Note | None = None
 
@@ -247,6 +249,8 @@ class Placement(BaseModel):
     end_date: date | None
     hours_per_week: float | None
     decision_reference: str | None
+    subsidy_percent: int | None = Field(description="Pay subsidy: its percentage")
+    subsidy_months: int | None = Field(description="Pay subsidy: for how many months")
     ended_on: date | None
     created_at: datetime
     pseudonym: str | None = Field(
@@ -434,7 +438,7 @@ class IndicatorPoint(BaseModel):
     group: str | None
     label: str
     value: float | int | None
-    numerator: int
+    numerator: int | None = Field(description="None for a score weighted from other indicators")
     denominator: int | None
 
 
@@ -443,6 +447,7 @@ class IndicatorSeries(BaseModel):
     title: str = Field(description="The indicator's name in the language asked for (Accept-Language)")
     unit: str = Field(description="ratio, count or days")
     definition: str = Field(description="What is counted, exactly, in the language asked for")
+    definitions: dict[str, str] = Field(description="The exact definition in fi, sv and en")
     series: list[IndicatorPoint]
 
 

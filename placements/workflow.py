@@ -128,6 +128,9 @@ def _confirm_placement(
         raise ValidationFailed("start_date is required to confirm a placement", field="start_date")
     if data.end_date is not None and data.end_date < data.start_date:
         raise ValidationFailed("end_date cannot be before start_date", field="end_date")
+    for name in ("subsidy_percent", "subsidy_months"):
+        if getattr(data, name) is not None and data.form.value != "pay_subsidy":
+            raise ValidationFailed(f"{name} is given for a pay subsidy only", field=name)
     need = employers.get_need(conn, principal, proposal["need_id"])
     if need["placement_forms"] and data.form.value not in need["placement_forms"]:
         raise ValidationFailed(
@@ -162,6 +165,8 @@ def _confirm_placement(
             "end_date": data.end_date,
             "hours_per_week": data.hours_per_week,
             "decision_reference": data.decision_reference,
+            "subsidy_percent": data.subsidy_percent,
+            "subsidy_months": data.subsidy_months,
             "confirmed_by": principal.user_id,
         },
     )

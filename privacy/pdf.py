@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from core.clock import TIMEZONE
 from core.i18n import translate
-from core.labels import PLACEMENT_FORMS
+from core.labels import PLACEMENT_FORMS, REFERRAL_OUTCOMES, SERVICE_KINDS
 from core.pdf import a4_document
 
 Lines = list[tuple[str, str]]
@@ -110,6 +110,16 @@ def _work_capacity(document: dict[str, Any]) -> Lines:
     return lines
 
 
+def _referrals(document: dict[str, Any]) -> Lines:
+    lines: Lines = []
+    for r in document["referrals"]:
+        ends = f"–{_day(r['ends_on'])}" if r["ends_on"] else ", jatkuu"
+        outcome = f": {translate(REFERRAL_OUTCOMES[r['outcome']])}" if r["outcome"] else ""
+        service = translate(SERVICE_KINDS[r["service"]])
+        lines.append((f"{_day(r['starts_on'])}{ends}", f"{service}, {r['provider_name']}{outcome}"))
+    return lines or [("", "Ei ohjauksia palveluihin.")]
+
+
 def _plans(document: dict[str, Any]) -> Lines:
     kinds = {"activation": "Aktivointisuunnitelma", "employment": "Työllistymissuunnitelma"}
     lines: Lines = []
@@ -207,6 +217,7 @@ def sections(document: dict[str, Any]) -> list[tuple[str, Lines]]:
         ("Työllistymiset ja seurannat", _placements(document)),
         ("Suunnitelmat ja palvelutarpeen arviot", _plans(document)),
         ("Rekrytointitapahtumat", _events(document)),
+        ("Ohjaukset palveluihin", _referrals(document)),
         (
             "Hakua varten laskettu profiilin vektori",
             [

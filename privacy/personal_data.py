@@ -21,6 +21,7 @@ from jobseekers.audit import record_access
 from matching.vectors import vector_facts
 from placements import personal_data as placements
 from recruitment import service as recruitment
+from services import referrals
 
 ACTION: Final = "personal_data"
 WITHHELD_REASON: Final = "work-capacity details and assessments are given by the person's own caseworker"
@@ -59,6 +60,7 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
         "plans": part["plans"],
         "placement_form_choices": part["placement_form_choices"],
         "recruitment_events": recruitment.person_part(conn, jobseeker_id),
+        "referrals": referrals.referrals_of(conn, jobseeker_id),
         "profile_vector": vector_facts(conn, "jobseeker", jobseeker_id),
         "audit_trail": part["audit_trail"],
     }

@@ -22,6 +22,7 @@ from placements.schemas import (
     ReasonCode,
 )
 from recruitment.schemas import JobseekerEvent
+from services.schemas import Referral
 
 
 class Withheld(BaseModel):
@@ -120,6 +121,9 @@ class PersonalData(BaseModel):
     )
     recruitment_events: list[JobseekerEvent] = Field(
         default_factory=list, description="The recruitment events the person was invited to, newest first"
+    )
+    referrals: list[Referral] = Field(
+        description="Referrals to services of the area's providers, newest first"
     )
     profile_vector: ProfileVector | None
     audit_trail: list[AccessRecord] = Field(description="Every read and change, oldest first (this one too)")

@@ -42,6 +42,7 @@ from privacy.endpoints import router as privacy_router
 from recruitment.endpoints import router as recruitment_router
 from server.notify import notify_periodically
 from server.retention import purge_periodically
+from services.endpoints import router as services_router
 from web.routes import control_character_page
 from web.routes import install as install_pages
 
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobseekers_router,
         path_router,
         recruitment_router,
+        services_router,
     )
     for router in (*routers, carving_router, privacy_router, notifications_router):
         app.include_router(router, prefix="/api/v1")

@@ -11,6 +11,7 @@ from jobseekers.assessments import ServiceNeedLevel
 from jobseekers.plans import PlanKind
 from jobseekers.schemas import Benefit
 from recruitment import service as recruitment
+from services import providers, referrals
 from web import labels
 from web.forms import Form, options
 from web.i18n import N_, I18n
@@ -99,6 +100,7 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
         "event_kinds": labels.EVENT_KINDS,
         "attendance_labels": labels.ATTENDANCE,
     }
+    out |= referral_context(ctx, jobseeker_id, own, forms)
     if own:
         out["need_assessments"] = assessments.list_service_need_assessments(
             ctx.conn, ctx.principal, jobseeker_id, reason
@@ -106,4 +108,26 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
         out["ability_changes"] = assessments.work_ability_changes(
             ctx.conn, ctx.principal, jobseeker_id, reason
         )
+    return out
+
+
+def referral_context(ctx: Ctx, jobseeker_id: int, own: bool, forms: dict[str, Form]) -> dict[str, Any]:
+    """What the client page shows of referrals (everyone who sees the client) and, for the own
+    caseworker, the forms to refer and to record an end."""
+    rows = referrals.list_referrals(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
+    out: dict[str, Any] = {
+        "referrals": rows,
+        "service_kinds": labels.SERVICE_KINDS,
+        "referral_outcomes": labels.REFERRAL_OUTCOMES,
+        "referral_form": forms.get("referral") or Form(),
+        "end_form": forms.get("end") or Form(),
+    }
+    if own:
+        out |= {
+            "provider_choices": [
+                (str(p["id"]), p["name"]) for p in providers.list_providers(ctx.conn, ctx.principal)
+            ],
+            "service_choices": options(labels.SERVICE_KINDS.items(), ctx.i18n),
+            "outcome_choices": options(labels.REFERRAL_OUTCOMES.items(), ctx.i18n),
+        }
     return out

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request, Response
 from accounts import service as accounts
 from accounts.models import COORDINATION, FIELD_WORKERS, STAFF, Role
 from core.clock import today
-from core.errors import AppError
+from core.errors import AppError, NotFound
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
+from core.sql import ANY_VERSION
 from employers import field_work
 from employers import service as employers
 from employers.schemas import (
@@ -170,7 +171,9 @@ def employer_register(
         )
 
 
-def _employer_card(ctx: Ctx, employer_id: int, form: Form | None = None, status: int = 200) -> Response:
+def _employer_card(
+    ctx: Ctx, employer_id: int, form: Form | None = None, status: int = 200, kind_form: Form | None = None
+) -> Response:
     card = ledger.employer_card(ctx.conn, ctx.principal, employer_id, get_placement_settings())
     employer = card["employer"]
     chosen = employer["responsible_coordinator"]
@@ -190,6 +193,8 @@ def _employer_card(ctx: Ctx, employer_id: int, form: Form | None = None, status:
         or Form.initial(
             {"responsible_coordinator": "" if chosen is None else str(chosen), "version": employer["version"]}
         ),
+        kind_form=kind_form or Form.initial({"kind": employer.get("kind")}),
+        kind_choices=options(labels.EMPLOYER_KINDS.items(), ctx.i18n),
     )
 
 
@@ -225,6 +230,25 @@ def reassign_coordinator(request: Request, employer_id: int, posted: Posted) -> 
         return ctx.redirect(f"/employers/{employer_id}", flash="coordinator_saved")
 
 
+@router.post("/employers/{employer_id:int}/kind")
+def record_employer_kind(request: Request, employer_id: int, posted: Posted) -> Response:
+    """Record what kind of organisation the employer is (firm, public body, third sector)."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        form = Form.of(posted)
+        data = validate(EmployerUpdate, {"kind": form.text("kind")}, form, ctx.i18n)
+        if data is None:
+            return _employer_card(ctx, employer_id, status=422, kind_form=form)
+        try:
+            with ctx.savepoint():
+                employers.update_employer(ctx.conn, ctx.principal, employer_id, ANY_VERSION, data)
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="kind")
+            return _employer_card(ctx, employer_id, status=exc.status, kind_form=form)
+        return ctx.redirect(f"/employers/{employer_id}", flash="saved")
+
+
 def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
     return ctx.render(
         "employer_form.html",
@@ -234,6 +258,7 @@ def _employer_form(ctx: Ctx, form: Form, status: int = 200) -> Response:
         sector_choices=options(labels.SECTORS.items(), ctx.i18n),
         size_choices=options(labels.SIZE_CLASSES.items(), ctx.i18n),
         partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
+        kind_choices=options(labels.EMPLOYER_KINDS.items(), ctx.i18n),
     )
 
 
@@ -272,6 +297,7 @@ def create_employer(request: Request, posted: Posted) -> Response:
                 "size_class": form.text("size_class"),
                 "partnership_status": form.text("partnership_status"),
                 "is_municipal": form.flag("is_municipal"),
+                "kind": form.text("kind"),
                 "social_procurement": form.flag("social_procurement"),
                 "contact_persons": [person] if person else None,
                 "responsible_coordinator": form.text("responsible_coordinator"),

@@ -61,6 +61,21 @@ REFUSALS: Final = {
         "A consent of this kind is already in force. To change it, withdraw it in the list of consents"
         " first, then record the new one."
     ),
+    "a service cannot end before it starts": N_("The end cannot be before the start."),
+    "the provider does not offer this service": N_(
+        "The provider does not offer this service. Choose another service or provider, or add the service"
+        " to the provider in the actor map."
+    ),
+    "no provider of the area has this id": N_("Choose a provider of the area's actor map."),
+    "an outcome is recorded once the service has ended": N_("Record the end date with the outcome."),
+    "a service starts between 2000 and a year from today": N_(
+        "The start is between the year 2000 and a year from today."
+    ),
+    "a referral lasts at most five years": N_("A referral lasts at most five years."),
+    "the area already has a provider of this name": N_("The area already has a provider of this name."),
+    "a service the provider's referrals name stays among its services": N_(
+        "A service the provider's referrals name cannot be removed."
+    ),
 }
 
 # Problems the services raise with a stable type of their own, by that type.

@@ -8,6 +8,8 @@ from core.labels import ANSWERS as ANSWERS
 from core.labels import FIT_BANDS as FIT_BANDS
 from core.labels import PHYSICAL_DEMANDS as PHYSICAL_DEMANDS
 from core.labels import PLACEMENT_FORMS as PLACEMENT_FORMS
+from core.labels import REFERRAL_OUTCOMES as REFERRAL_OUTCOMES
+from core.labels import SERVICE_KINDS as SERVICE_KINDS
 from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
 from placements.indicators import INDICATORS as COMPUTED_INDICATORS
 from web.i18n import N_
@@ -78,6 +80,22 @@ PARTNERSHIP: Final = {
 }
 
 # TOL 2008 top-level sections.
+EMPLOYER_KINDS: Final = {
+    "firm": N_("Firm"),
+    "public_body": N_("Public body"),
+    "third_sector": N_("Third-sector organisation"),
+}
+
+PROVIDER_KINDS: Final = {
+    "te_office": N_("TE office"),
+    "kela": N_("Kela"),
+    "typ": N_("TYP (multi-sectoral joint service)"),
+    "municipality": N_("Municipal service"),
+    "school": N_("School or educational institution"),
+    "association": N_("Association"),
+    "private": N_("Private provider"),
+}
+
 SECTORS: Final = {
     "A": N_("Agriculture, forestry and fishing"),
     "B": N_("Mining and quarrying"),
@@ -172,7 +190,21 @@ FOLLOW_UP_OUTCOMES: Final = {
 
 # What the page says an indicator is (shorter than the definition the API gives, its docstring).
 INDICATOR_DEFINITIONS: Final = {
-    "activation_rate": N_("Share of the area's active jobseekers who started a placement in the period."),
+    "activation_rate": N_(
+        "Share of the target group in activating services in the period (bonus weight 0.6)."
+    ),
+    "rehabilitation_transition_rate": N_(
+        "Share of rehabilitative work activities ending in TE services, education or work (weight 0.3)."
+    ),
+    "subsidised_firm_start_rate": N_(
+        "Share of wage-subsidised starts that were in firms (bonus weight 0.1)."
+    ),
+    "bonus_score": N_(
+        "The experiment's bonus score: activation weighted 0.6, transitions 0.3, firm starts 0.1."
+    ),
+    "placement_start_rate": N_(
+        "Share of the area's active jobseekers who started a placement in the period."
+    ),
     "assistive_transitions": N_(
         "Share of work trials and assistive tasks followed by employment or training."
     ),

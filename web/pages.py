@@ -140,6 +140,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
             ("/proposals", N_("Proposals")),
             ("/events", N_("Events")),
             ("/target-groups", N_("Target groups")),
+            ("/service-providers", N_("Service providers")),
             inbox,
         ]
     nav = [
@@ -152,6 +153,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
         ("/events", N_("Events")),
         ("/indicators", N_("Indicators")),
         ("/target-groups", N_("Target groups")),
+        ("/service-providers", N_("Service providers")),
         inbox,
     ]
     if principal.role is Role.ADMIN:

@@ -165,6 +165,8 @@ def move_proposal(request: Request, proposal_id: int, posted: Posted) -> Respons
                     "end_date": form.text("end_date"),
                     "hours_per_week": number(form.text("hours_per_week")),
                     "decision_reference": form.text("decision_reference"),
+                    "subsidy_percent": form.text("subsidy_percent"),
+                    "subsidy_months": form.text("subsidy_months"),
                 }
             )
             if not form.text("start_date"):

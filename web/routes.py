@@ -27,6 +27,7 @@ from web import (
     path,
     placements,
     proposing,
+    services,
 )
 from web.i18n import N_
 from web.pages import PageRoute, error_page, page
@@ -103,6 +104,7 @@ def install(app: FastAPI) -> None:
         proposing,
         caseworker,
         path,
+        services,
         employer,
         events,
         placements,

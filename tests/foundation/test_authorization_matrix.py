@@ -126,6 +126,13 @@ GET    /jobseekers/{jobseeker_id}/plans                            200/200/404  
 GET    /plans/due                                                  200/200/200  200/200/200  403/403/403  200/200/200
 GET    /jobseekers/{jobseeker_id}/placement-forms                  200/200/404  200/404/404  404/404/404  200/200/404
 POST   /jobseekers/{jobseeker_id}/placement-forms                  403/403/403  200/404/404  403/403/403  403/403/403
+GET    /service-providers                                          200/200/200  200/200/200  403/403/403  200/200/200
+POST   /service-providers                                          201/201/201  403/403/403  403/403/403  201/201/201
+GET    /service-providers/{provider_id}                            200/200/404  200/200/404  403/403/403  200/200/404
+PATCH  /service-providers/{provider_id}                            200/200/404  403/403/403  403/403/403  200/200/404
+POST   /jobseekers/{jobseeker_id}/referrals                        403/403/403  201/404/404  403/403/403  403/403/403
+GET    /jobseekers/{jobseeker_id}/referrals                        200/200/404  200/404/404  404/404/404  200/200/404
+PATCH  /referrals/{referral_id}                                    403/403/403  200/404/404  403/403/403  403/403/403
 
 GET    /employers/{employer_id}/card                               200/200/404  403/403/403  403/403/403  200/200/404
 GET    /contacts/due                                               200/200/200  403/403/403  403/403/403  200/200/200
@@ -264,6 +271,11 @@ class Objects:
     open_task_ids: tuple[int, int] = (0, 0)
     """Two open tasks of this employer, for bundling."""
 
+    provider_id: int = 0
+    """A service provider of the objects' area (the actor map)."""
+    referral_id: int = 0
+    """The jobseeker's referral to that provider's career coaching."""
+
     @property
     def task_title(self) -> str:
         return f"{self.tag} Tehtava"
@@ -356,10 +368,16 @@ WITH e AS (
     INSERT INTO event_employers (event_id, employer_id) SELECT ev.id, e.id FROM ev, e
 ), ej AS (
     INSERT INTO event_jobseekers (event_id, jobseeker_id) SELECT ev.id, j.id FROM ev, j
+), sp AS (
+    INSERT INTO service_providers (area_id, name, kind, services)
+    VALUES (%(area)s, %(tag)s || ' Toimija', 'typ', '{career_coaching,rehabilitative_work}') RETURNING id
+), r AS (
+    INSERT INTO referrals (area_id, jobseeker_id, provider_id, service, starts_on)
+    SELECT %(area)s, j.id, sp.id, 'career_coaching', DATE '2025-02-01' FROM j, sp RETURNING id
 )
 SELECT e.id AS employer_id, e.business_id, c.id AS contact_id, n.id AS need_id, j.id AS jobseeker_id,
-       k.id AS consent_id, u.id AS user_id, ev.id AS event_id
-FROM e, c, n, j, k, u, ev
+       k.id AS consent_id, u.id AS user_id, ev.id AS event_id, sp.id AS provider_id, r.id AS referral_id
+FROM e, c, n, j, k, u, ev, sp, r
 """
 
 
@@ -740,6 +758,26 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ("POST", "/jobseekers/{jobseeker_id}/placement-forms"): lambda s: Call(
         f"/jobseekers/{s.target.jobseeker_id}/placement-forms",
         {"form": "work_trial", "decided_on": "2025-02-01"},
+    ),
+    ("GET", "/service-providers"): lambda s: Call("/service-providers", shows="Toimija"),
+    ("POST", "/service-providers"): lambda s: Call(
+        "/service-providers", {"name": f"Toimija {s.scope} {s.n}", "kind": "kela", "services": ["other"]}
+    ),
+    ("GET", "/service-providers/{provider_id}"): lambda s: Call(
+        f"/service-providers/{s.target.provider_id}", shows="Toimija"
+    ),
+    ("PATCH", "/service-providers/{provider_id}"): lambda s: Call(
+        f"/service-providers/{s.target.provider_id}", {"contact": "puh. 02 123"}, IF_MATCH
+    ),
+    ("POST", "/jobseekers/{jobseeker_id}/referrals"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/referrals",
+        {"provider_id": s.target.provider_id, "service": "rehabilitative_work", "starts_on": "2025-03-01"},
+    ),
+    ("GET", "/jobseekers/{jobseeker_id}/referrals"): lambda s: Call(
+        f"/jobseekers/{s.target.jobseeker_id}/referrals", shows="career_coaching"
+    ),
+    ("PATCH", "/referrals/{referral_id}"): lambda s: Call(
+        f"/referrals/{s.target.referral_id}", {"ends_on": "2025-06-30", "outcome": "education"}, IF_MATCH
     ),
     ("GET", "/employers/{employer_id}/card"): lambda s: Call(
         f"/employers/{s.target.employer_id}/card", shows=s.target.pseudonym

@@ -197,6 +197,16 @@ def fill_area(db: str, world: AreaWorld) -> dict[str, int]:
             " '{\"subsidy_days_min\": 500}')",
             (world.area_id,),
         )
+        provider = one(
+            "INSERT INTO service_providers (area_id, name, kind, services) VALUES (%s, 'TYP Turku', 'typ',"
+            " '{rehabilitative_work}') RETURNING id",
+            world.area_id,
+        )
+        conn.execute(
+            "INSERT INTO referrals (area_id, jobseeker_id, provider_id, service, starts_on)"
+            " VALUES (%s, %s, %s, 'rehabilitative_work', current_date)",
+            (world.area_id, ids["own"], provider),
+        )
         conn.execute(
             "INSERT INTO need_vectors (need_id, model_id, text_hash, vector) VALUES (%s, 'm', 'h', '{1,0}')",
             (ids["need"],),

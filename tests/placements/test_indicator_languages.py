@@ -18,11 +18,11 @@ from server.cli import app as cli
 from tests.conftest import AreaWorld
 
 PERIOD = "from=2026-01-01&to=2026-03-31"
-# The start of the activation rate's exact definition and its name, per language.
+# The start of the activation rate's exact definition (the bonus indicator) and its name, per language.
 ACTIVATION = {
-    "fi": ("Aktivointiaste", "Aktivointiaste: työnhakijat, joiden sijoitus alkaa jaksolla"),
-    "sv": ("Aktiveringsgrad", "Aktiveringsgrad: arbetssökande vars placering börjar under perioden"),
-    "en": ("Activation rate", "Activation rate: jobseekers with a placement starting in the period"),
+    "fi": ("Aktivointiaste", "Aktivointiaste (vuosien 2012–2015 kokeilun bonusmittari"),
+    "sv": ("Aktiveringsgrad", "Aktiveringsgrad (bonusindikator i försöket 2012–2015"),
+    "en": ("Activation rate", "Activation rate (bonus indicator of the 2012-2015 experiment"),
 }
 
 
@@ -71,6 +71,12 @@ def test_indicator_names_and_definitions_follow_accept_language(
         ).json()
         pairs = zip(body["indicators"], english["indicators"], strict=True)
         assert all(ours["definition"] != theirs["definition"] for ours, theirs in pairs)
+    # Whatever the language asked for, each indicator also carries its definition in all three.
+    for ind in body["indicators"]:
+        assert set(ind["definitions"]) == {"fi", "sv", "en"}
+        assert ind["definitions"][language] == ind["definition"]
+    found = next(i for i in body["indicators"] if i["name"] == "activation_rate")
+    assert all(found["definitions"][lang].startswith(texts[1]) for lang, texts in ACTIVATION.items())
 
 
 def test_the_api_workbook_and_charts_speak_the_language_asked_for(
@@ -82,8 +88,11 @@ def test_the_api_workbook_and_charts_speak_the_language_asked_for(
     assert workbook.status_code == 200
     book = load_workbook(io.BytesIO(workbook.content))
     definitions = {r[0]: r[1:] for r in book["Definitions"].iter_rows(values_only=True) if r and r[0]}
-    title, _, definition = definitions["activation_rate"]
+    assert definitions["indicator"][3:] == ("definition_fi", "definition_sv", "definition_en")
+    title, _, definition, *each = definitions["activation_rate"]
     assert title == "Aktiveringsgrad" and str(definition).startswith(ACTIVATION["sv"][1])
+    for language, text in zip(ACTIVATION, each, strict=True):  # fi, sv, en
+        assert str(text).startswith(ACTIVATION[language][1]), language
 
     chart = client.get(f"/api/v1/indicators/activation_rate/chart.svg?{PERIOD}", headers=swedish)
     assert chart.status_code == 200

@@ -96,7 +96,13 @@ def build_scenario(db: str, world: AreaWorld) -> None:
     """The fixed scenario; the period of the expectations is 2026-01-01 .. 2026-03-31."""
     with connect(db) as conn:
         w = world.employer_id  # a firm in Turku
-        municipal = {"business_id": "1572860-0", "name": "Liedon kunta", "is_municipal": True}
+        municipal = {
+            "business_id": "1572860-0",
+            "name": "Liedon kunta",
+            "is_municipal": True,
+            "kind": "public_body",
+        }
+        conn.execute("UPDATE employers SET kind = 'firm' WHERE id = %s", (w,))
         m = int(
             insert_row(conn, "employers", {"area_id": world.area_id, "municipality": "Lieto", **municipal})[
                 "id"
@@ -147,8 +153,47 @@ def build_scenario(db: str, world: AreaWorld) -> None:
 
 
 # (value, numerator, denominator) per indicator and group, computed by hand from the scenario.
-EXPECTED: dict[str, dict[str, dict[str, tuple[Any, int, int | None]]]] = {
+NO_MONTHS = {"2026-01": (None, 0, 0), "2026-02": (None, 0, 0), "2026-03": (None, 0, 0)}
+EXPECTED: dict[str, dict[str, dict[str, tuple[Any, int | None, int | None]]]] = {
     "activation_rate": {
+        # in an activating service (pay subsidy, work trial; no referrals here) on a day of the period:
+        # j1 (PL1 from 01-10, not ended), j4 (PL4), j2 (PL5), j7 (PL6); active: j1 j2 j3 j4 j7 j8
+        "area": {"Testialue": (round(4 / 6, 4), 4, 6)},
+        "municipality": {"Turku": (1.0, 3, 3), "Lieto": (round(1 / 3, 4), 1, 3)},
+        "coordinator": {CASEWORKER: (0.6, 3, 5), "(none)": (1.0, 1, 1)},
+        # January: j1 of j1 j2 j3 j7 j8; February: j1 (still in the trial) of six; March: j1 j4 j2 j7
+        "month": {
+            "2026-01": (0.2, 1, 5),
+            "2026-02": (round(1 / 6, 4), 1, 6),
+            "2026-03": (round(4 / 6, 4), 4, 6),
+        },
+    },
+    "rehabilitation_transition_rate": {
+        # no referral to rehabilitative work activity ended: no figure
+        "area": {"Testialue": (None, 0, 0)},
+        "municipality": {},
+        "coordinator": {},
+        "month": NO_MONTHS,
+    },
+    "subsidised_firm_start_rate": {
+        # pay subsidy starts: PL4 (j4, Lieto, no caseworker) at the firm, PL5 (j2, Turku) at the municipality
+        "area": {"Testialue": (0.5, 1, 2)},
+        "municipality": {"Turku": (0.0, 0, 1), "Lieto": (1.0, 1, 1)},
+        "coordinator": {CASEWORKER: (0.0, 0, 1), "(none)": (1.0, 1, 1)},
+        "month": {"2026-01": (None, 0, 0), "2026-02": (None, 0, 0), "2026-03": (0.5, 1, 2)},
+    },
+    "bonus_score": {
+        # the transition rate has no figure, so neither has the score
+        "area": {"Testialue": (None, None, None)},
+        "municipality": {"Turku": (None, None, None), "Lieto": (None, None, None)},
+        "coordinator": {CASEWORKER: (None, None, None), "(none)": (None, None, None)},
+        "month": {
+            "2026-01": (None, None, None),
+            "2026-02": (None, None, None),
+            "2026-03": (None, None, None),
+        },
+    },
+    "placement_start_rate": {
         # started in the period: j1 j3 j4 j2 j7; active: j1 j2 j3 j4 j7 j8
         "area": {"Testialue": (round(5 / 6, 4), 5, 6)},
         "municipality": {"Turku": (1.0, 3, 3), "Lieto": (round(2 / 3, 4), 2, 3)},
@@ -267,6 +312,8 @@ def test_commands_print_indicators_and_the_outcome_evaluation(
     table = runner.invoke(cli, base, env=cli_env)
     assert table.exit_code == 0, table.output
     assert "Aktivointiaste" in table.stdout and "0.8333" in table.stdout
+    assert "placement_start_rate" in table.stdout
+    assert "activation_rate: Aktivointiaste" in table.stdout
 
     target = tmp_path / "indikaattorit.xlsx"
     written = runner.invoke(cli, [*base, "--format", "xlsx", "--out", str(target)], env=cli_env)

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from psycopg import sql
 
 from accounts.models import Role
 from core import clock
@@ -59,6 +60,29 @@ STARTS = (
     date(2027, 3, 15),
 )
 FORMS = ("work_trial", "assistive_task", "pay_subsidy", "open_job", "apprenticeship")
+# Referrals to services: (service, starts, ends or None, outcome or None). Rehabilitative work ends at
+# month edges, outside the period and not at all; no referral ends from May to September 2026.
+REFERRALS = (
+    ("rehabilitative_work", date(2025, 11, 1), date(2025, 12, 14), "employment"),
+    ("rehabilitative_work", date(2025, 11, 1), date(2025, 12, 15), "education"),
+    ("rehabilitative_work", date(2026, 1, 2), date(2026, 1, 31), "no_change"),
+    ("rehabilitative_work", date(2026, 1, 2), date(2026, 2, 1), "te_services"),
+    ("rehabilitative_work", date(2026, 2, 1), date(2026, 3, 31), None),
+    ("rehabilitative_work", date(2026, 3, 1), None, None),
+    ("job_search_coaching", date(2026, 3, 31), date(2026, 4, 1), None),
+    ("start_up_grant", date(2026, 4, 30), None, None),
+    ("training_agreement", date(2026, 2, 1), date(2026, 4, 30), "employment"),
+    ("rehabilitative_work", date(2026, 10, 1), date(2026, 10, 31), "interrupted"),
+    ("career_coaching", date(2026, 11, 1), date(2026, 12, 1), "employment"),
+    ("rehabilitative_work", date(2026, 11, 2), date(2027, 3, 14), "employment"),
+    ("rehabilitative_work", date(2027, 1, 1), date(2027, 3, 15), "education"),
+)
+
+
+def _end(i: int) -> date | None:
+    """When jobseeker i's placement ends, if it does."""
+    end = STARTS[(i + 1) % len(STARTS)]
+    return end if i % 3 == 1 and end >= STARTS[i % len(STARTS)] else None
 
 
 def _scenario(conn: Conn, world: AreaWorld) -> None:
@@ -73,6 +97,19 @@ def _scenario(conn: Conn, world: AreaWorld) -> None:
         },
     )
     conn.execute("UPDATE employers SET is_municipal = true WHERE id = %s", (municipal["id"],))
+    # The municipality is recorded as a public body; the world's employer is a firm.
+    conn.execute("UPDATE employers SET kind = 'public_body' WHERE id = %s", (municipal["id"],))
+    conn.execute("UPDATE employers SET kind = 'firm' WHERE id = %s", (world.employer_id,))
+    provider = insert_row(
+        conn,
+        "service_providers",
+        {
+            "area_id": world.area_id,
+            "name": "Palveluntuottaja",
+            "kind": "association",
+            "services": [service for service, _, _, _ in REFERRALS],
+        },
+    )
     contact = insert_row(
         conn,
         "contacts",
@@ -145,6 +182,28 @@ def _scenario(conn: Conn, world: AreaWorld) -> None:
             proposed_by=proposers[(i + 1) % 2],
             created_at=EDGES[max(0, i - 2)],
         )
+        end = _end(i)
+        if end is not None:
+            # Ended (or planned to end) at a month's edge.
+            column = sql.Identifier("ended_on" if i % 2 else "end_date")
+            conn.execute(
+                sql.SQL("UPDATE placements SET {} = %s WHERE id = %s").format(column), (end, placement)
+            )
+        if i < len(REFERRALS):
+            service, starts, ends, outcome = REFERRALS[i]
+            insert_row(
+                conn,
+                "referrals",
+                {
+                    "area_id": world.area_id,
+                    "jobseeker_id": person,
+                    "provider_id": provider["id"],
+                    "service": service,
+                    "starts_on": starts,
+                    "ends_on": ends,
+                    "outcome": outcome,
+                },
+            )
         if i % 4 == 1:
             insert_row(
                 conn,
@@ -196,9 +255,13 @@ def _event(conn: Conn, world: AreaWorld) -> tuple[int, str]:
     return int(event), "MegaRekry"
 
 
+ACTIVE_SHARES = ("placement_start_rate", "activation_rate", "bonus_score")
+
+
 def _figures(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted(
-        ((r["key"], r["label"], r["numerator"], r["denominator"], r["median"]) for r in rows), key=repr
+        ((r["key"], r["label"], r["numerator"], r["denominator"], r["median"], r.get("value")) for r in rows),
+        key=repr,
     )
 
 
@@ -225,15 +288,24 @@ def test_one_query_gives_each_month_what_computing_it_month_by_month_gives(
                         )
                         assert _figures(at_once[label]) == _figures(one_by_one), (ind.name, dimension, label)
                         compared += len(one_by_one)
-                    # Nothing starts or is sent from May to September; only the active jobseekers remain.
+                    # Nothing starts, ends or is sent from May to September; only the active jobseekers
+                    # remain (and the bonus score's groups, with its activation part).
                     empty = [at_once[m] for m in ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09")]
-                    assert any(empty) == (ind.name == "activation_rate"), ind.name
+                    assert any(empty) == (ind.name in ACTIVE_SHARES), ind.name
+    assert {ind.name for ind in indicators.INDICATORS.values()} >= {
+        "activation_rate",
+        "rehabilitation_transition_rate",
+        "subsidised_firm_start_rate",
+        "bonus_score",
+        "placement_start_rate",
+    }
     assert compared > (50 if at_event else 100)  # the months compared had figures, not only empty ones
 
 
 def test_an_event_cuts_every_indicator_to_what_came_of_it(db: str, world: AreaWorld) -> None:
-    """Cut by the event, every indicator still counts something, none more than without the cut, and
-    the activation rate, the response rate and the placements counted fewer."""
+    """Cut by the event, every indicator still counts something (the bonus score: its groups), none more
+    than without the cut, and the rates over jobseekers, the response rate and the placements counted
+    fewer."""
     with connect(db) as conn:
         _scenario(conn, world)
         event = _event(conn, world)
@@ -244,11 +316,17 @@ def test_an_event_cuts_every_indicator_to_what_came_of_it(db: str, world: AreaWo
 
                 def total(scope: indicators.Scope, ind: indicators.Indicator = ind) -> int:
                     rows = ind.compute(conn, scope, "area", False)
-                    return sum(int(r["denominator"] or r["numerator"]) for r in rows)
+                    return sum(1 if "value" in r else int(r["denominator"] or r["numerator"]) for r in rows)
 
                 cut, uncut = total(replace(whole, event=event)), total(whole)
                 assert 0 < cut <= uncut, (ind.name, cut, uncut)
-                if ind.name in ("activation_rate", "employer_response_rate", "hidden_need_share"):
+                if ind.name in (
+                    "placement_start_rate",
+                    "activation_rate",
+                    "rehabilitation_transition_rate",
+                    "employer_response_rate",
+                    "hidden_need_share",
+                ):
                     assert cut < uncut, (ind.name, cut, uncut)
 
 
@@ -293,7 +371,7 @@ def test_the_months_count_proposals_by_their_finnish_day(db: str, world: AreaWor
 
 @pytest.mark.parametrize("at_event", [False, True], ids=["whole", "event"])
 @pytest.mark.parametrize("per_month", [True, False])
-def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month(
+def test_the_placement_start_rate_counts_the_registered_and_the_started_of_each_month(
     db: str, world: AreaWorld, per_month: bool, at_event: bool
 ) -> None:
     """Worked out apart from the SQL: jobseeker i registered at edge i (archived when i % 7 == 6) and
@@ -315,7 +393,7 @@ def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month
         event = _event(conn, world) if at_event else None
         conn.commit()
         scope = indicators.Scope(world.area_id, "Alue", *PERIOD, event=event)
-        ind = indicators.indicator("activation_rate")
+        ind = indicators.indicator("placement_start_rate")
         with clock.frozen(TODAY):
             if per_month:
                 rows = indicators.by_month(conn, scope, ind, "area")
@@ -329,3 +407,99 @@ def test_the_activation_rate_counts_the_registered_and_the_started_of_each_month
     if per_month and at_event:
         # Jobseekers 0 and 3 (who started on 1 February) were not invited.
         assert expected["2026-01"] == (1, 2) and expected["2026-02"] == (0, 2)
+
+
+@pytest.mark.parametrize("at_event", [False, True], ids=["whole", "event"])
+@pytest.mark.parametrize("per_month", [True, False])
+def test_the_bonus_indicators_count_the_activated_and_the_transitions_of_each_month(
+    db: str, world: AreaWorld, per_month: bool, at_event: bool
+) -> None:
+    """Worked out apart from the SQL: jobseeker i registered at edge i (archived when i % 7 == 6),
+    started a placement of FORMS[i % 5] on STARTS[i % 12] ending on _end(i), and was referred to
+    REFERRALS[i]. Cut by the event, the activation and transition rates count only the jobseekers
+    invited to it, the firm start rate only the placements made at it (need found there: i % 4 == 2;
+    proposal made there: i % 3 == 1)."""
+    helsinki = ZoneInfo("Europe/Helsinki")
+    day = [datetime.fromisoformat(m).astimezone(helsinki).date() for m in EDGES]
+    start = [STARTS[i % len(STARTS)] for i in range(len(EDGES))]
+    forever = date.max
+    counted = INVITED if at_event else frozenset(range(len(EDGES)))
+    at_it = {i for i in range(len(EDGES)) if i % 4 == 2 or i % 3 == 1} if at_event else counted
+    periods = list(indicators.months(*PERIOD)) if per_month else [("all", *PERIOD)]
+    activation: dict[str, tuple[int, int]] = {}
+    transitions: dict[str, tuple[int, int]] = {}
+    firms: dict[str, tuple[int, int]] = {}
+    for label, first, last in periods:
+        started = {i for i in counted if first <= start[i] <= last}
+        activated = {
+            i
+            for i in counted
+            if FORMS[i % len(FORMS)] in indicators.ACTIVATING_FORMS
+            and start[i] <= last
+            and (_end(i) or forever) >= first
+        } | {
+            i
+            for i, (service, starts, ends, _) in enumerate(REFERRALS)
+            if i in counted
+            and service in indicators.ACTIVATING_SERVICES
+            and starts <= last
+            and (ends or forever) >= first
+        }
+        active = {i for i in counted if i % 7 != 6 and day[i] <= last} | started | activated
+        if active:
+            activation[label] = (len(activated), len(active))
+        ending = [
+            outcome
+            for i, (service, _, ends, outcome) in enumerate(REFERRALS)
+            if i in counted
+            and service == "rehabilitative_work"
+            and ends is not None
+            and first <= ends <= last
+        ]
+        if ending:
+            transitions[label] = (sum(o in indicators.TRANSITION_OUTCOMES for o in ending), len(ending))
+        subsidised = [
+            i
+            for i in range(len(EDGES))
+            if i in at_it and first <= start[i] <= last and FORMS[i % len(FORMS)] == "pay_subsidy"
+        ]
+        if subsidised:
+            # The world's employer (a firm) for even i, the municipality (a public body) for odd.
+            firms[label] = (sum(i % 2 == 0 for i in subsidised), len(subsidised))
+    with connect(db) as conn:
+        _scenario(conn, world)
+        event = _event(conn, world) if at_event else None
+        conn.commit()
+        scope = indicators.Scope(world.area_id, "Alue", *PERIOD, event=event)
+        got: dict[str, dict[str, tuple[int, int]]] = {}
+        scores: dict[str, float | None] = {}
+        with clock.frozen(TODAY):
+            for name in ("activation_rate", "rehabilitation_transition_rate", "subsidised_firm_start_rate"):
+                ind = indicators.indicator(name)
+                rows = (
+                    indicators.by_month(conn, scope, ind, "area")
+                    if per_month
+                    else {"all": ind.compute(conn, scope, "area", False)}
+                )
+                got[name] = {k: (r[0]["numerator"], r[0]["denominator"]) for k, r in rows.items() if r}
+            bonus = indicators.indicator("bonus_score")
+            rows = (
+                indicators.by_month(conn, scope, bonus, "area")
+                if per_month
+                else {"all": bonus.compute(conn, scope, "area", False)}
+            )
+            scores = {k: r[0]["value"] for k, r in rows.items() if r}
+    assert got["activation_rate"] == activation
+    assert got["rehabilitation_transition_rate"] == transitions
+    assert got["subsidised_firm_start_rate"] == firms
+    expected_scores: dict[str, float | None] = {}
+    for label in activation:
+        if label in transitions and label in firms:
+            shares = [(activation, 0.6), (transitions, 0.3), (firms, 0.1)]
+            expected_scores[label] = round(sum(w * f[label][0] / f[label][1] for f, w in shares), 4)
+        else:
+            expected_scores[label] = None
+    assert scores == expected_scores
+    assert any(v is not None for v in scores.values())
+    if not per_month:
+        assert activation["all"][0] > 0 and transitions["all"][0] > 0 and firms["all"][0] > 0

@@ -22,8 +22,12 @@ from tests.placements.test_indicators import PERIOD, build_scenario
 # assistive task, 12 days, followed by studies) and PL4 (j4, pay subsidy at the firm, 13 days, a need
 # from a contact); their proposals sent in the period: PL3's and PL4's (answered), Q2 (answered after
 # the period) and Q3 (never).
-EXPECTED: dict[str, tuple[Any, int, int | None]] = {
-    "activation_rate": (round(2 / 3, 4), 2, 3),
+EXPECTED: dict[str, tuple[Any, int | None, int | None]] = {
+    "activation_rate": (round(1 / 3, 4), 1, 3),
+    "rehabilitation_transition_rate": (None, 0, 0),
+    "subsidised_firm_start_rate": (1.0, 1, 1),
+    "bonus_score": (None, None, None),
+    "placement_start_rate": (round(2 / 3, 4), 2, 3),
     "assistive_transitions": (1.0, 1, 1),
     "wage_subsidised_starts": (1, 1, None),
     "median_days_to_placement": (12.5, 2, None),

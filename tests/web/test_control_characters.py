@@ -42,6 +42,8 @@ class Scene:
     placement_id: int
     notice_id: int
     event_id: int
+    provider_id: int = 0
+    """A provider of the area's actor map, to which the client has an open referral."""
 
     def ids(self) -> dict[str, int]:
         o = self.objects
@@ -55,6 +57,7 @@ class Scene:
             "user_id": o.user_id,
             "notice_id": self.notice_id,
             "event_id": self.event_id,
+            "provider_id": self.provider_id,
         }
 
 
@@ -81,12 +84,24 @@ def scene(world: AreaWorld, db: str) -> Scene:
             (world.area_id, world.user_ids[E]),
         ).fetchone()
         assert notice is not None
+        provider = conn.execute(
+            "INSERT INTO service_providers (area_id, name, kind, services)"
+            " VALUES (%s, 'TYP Turku', 'typ', '{rehabilitative_work,career_coaching}') RETURNING id",
+            (world.area_id,),
+        ).fetchone()
+        assert provider is not None
+        conn.execute(
+            "INSERT INTO referrals (area_id, jobseeker_id, provider_id, service, starts_on, referred_by)"
+            " VALUES (%s, %s, %s, 'rehabilitative_work', current_date, %s)",
+            (world.area_id, objects.jobseeker_id, provider["id"], caseworker),
+        )
     return Scene(
         objects=objects,
         proposal_id=proposed.proposal_id,
         placement_id=placed.placement_id,
         notice_id=notice["id"],
         event_id=objects.event_id,
+        provider_id=provider["id"],
     )
 
 
@@ -177,6 +192,31 @@ FORMS = {
         W, {"kind": "employment", "drawn_up_on": "2025-11-05", "steps": "Trukkikortti"}, ("steps",)
     ),
     "/target-groups": FormCase(A, {"name": "Nuoret", "age_under": "25"}, ("name",)),
+    "/service-providers": FormCase(
+        C,
+        {"name": "Kela Turku", "kind": "kela", "services": "rehabilitation", "contact": "puh"},
+        ("name", "contact"),
+    ),
+    "/service-providers/{provider_id:int}": FormCase(
+        A,
+        {
+            "name": "TYP Turku",
+            "kind": "typ",
+            "services": "career_coaching",
+            "description": "Kuvaus",
+            "version": "1",
+        },
+        ("description",),
+    ),
+    "/clients/{jobseeker_id:int}/referrals": FormCase(
+        W,
+        {"provider_id": "{provider_id}", "service": "career_coaching", "starts_on": "2025-11-05"},
+        ("starts_on", "service"),
+    ),
+    "/clients/{jobseeker_id:int}/referral-end": FormCase(
+        W, {"referral": "1", "ended_on": "2025-11-05", "end_outcome": "education"}, ("ended_on",)
+    ),
+    "/employers/{employer_id:int}/kind": FormCase(C, {"kind": "firm"}, ("kind",)),
     "/proposals/{proposal_id:int}/transition": FormCase(
         C, {"to": "interested", "note": "Soitettu"}, ("note",)
     ),

@@ -100,6 +100,26 @@ BAD_POSTS = {
         "municipality",
     ),
     "/events/{event_id:int}/participants": BadForm(C, {"employer_id": "kaikki"}, "employer_id"),
+    "/service-providers": BadForm(
+        C, {"name": "Kela Turku", "kind": "pankki", "services": "rehabilitation"}, "kind"
+    ),
+    "/service-providers/{provider_id:int}": BadForm(
+        A, {"name": "TYP Turku", "kind": "pankki", "services": "career_coaching", "version": "1"}, "kind"
+    ),
+    "/clients/{jobseeker_id:int}/referrals": BadForm(
+        W,
+        {
+            "provider_id": "{provider_id}",
+            "service": "career_coaching",
+            "starts_on": "1.1.2026",
+            "ends_on": "1.1.2025",
+        },
+        "ends_on",
+    ),
+    "/clients/{jobseeker_id:int}/referral-end": BadForm(
+        W, {"referral": "1", "ended_on": "eilen"}, "ended_on"
+    ),
+    "/employers/{employer_id:int}/kind": BadForm(C, {"kind": "arvaus"}, "kind"),
     "/inbox/preferences": BadForm(E, {"email": "intro_card", "language": "de"}, "language"),
     "/admin/users/{user_id:int}": BadForm(
         A, {"display_name": "Uusi Nimi", "email": "ei-osoite", "role": "coordinator"}, "email"

@@ -135,11 +135,13 @@ def test_the_indicator_page_gives_the_exact_definitions_in_the_readers_language(
 ) -> None:
     browser = signed_in(Role.COORDINATOR)
     finnish = browser.get("/indicators").text
-    assert "Aktivointiaste: työnhakijat, joiden sijoitus alkaa jaksolla" in finnish
+    assert "Sijoitusten alkamisaste: työnhakijat, joiden sijoitus alkaa jaksolla" in finnish
+    assert "Aktivointiaste (vuosien 2012–2015 kokeilun bonusmittari" in finnish
     speak(browser, "sv")
     swedish = browser.get("/indicators").text
-    assert "Aktiveringsgrad: arbetssökande vars placering börjar under perioden" in swedish
-    assert "Activation rate: jobseekers with" not in swedish
+    assert "Andel som börjat en placering: arbetssökande vars placering börjar under perioden" in swedish
+    assert "Aktiveringsgrad (bonusindikator i försöket 2012–2015" in swedish
+    assert "Placement start rate: jobseekers with" not in swedish
 
 
 def test_every_exact_definition_is_translated() -> None:
