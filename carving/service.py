@@ -25,6 +25,7 @@ from core.paging import PageParams
 from core.sql import insert_row
 from employers import service as employers
 from employers.schemas import NeedCreate
+from matching.engine import MatchingEngine
 from matching.geo import distance_km
 
 MAX_HOURS: Final = 60.0
@@ -329,21 +330,41 @@ def fill_tasks(conn: Conn, need_id: int) -> int:
 def explain_by_task(conn: Conn, need_id: int, profile: dict[str, Any]) -> list[dict[str, Any]]:
     """A carved job's fit for a jobseeker task by task: where each task is from their home, its hours and
     slots, and which of its skills they have. Empty for any other need."""
+    return explain_tasks(tasks_of(conn, need_id), profile)
+
+
+def explain_ranking(
+    conn: Conn, engine: MatchingEngine, need_id: int, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A carved job's ranked candidates (:func:`matching.service.need_matches` items), each given its
+    ``tasks`` explanation; the items of any other need unchanged. The tasks are read once for the page,
+    each candidate's home and skills taken from the engine that ranked them (no read per candidate)."""
+    tasks = tasks_of(conn, need_id)
+    if not tasks:
+        return items
+    people = engine.side("jobseeker").entries
+    for item in items:
+        entry = people.get(item["id"])
+        profile = {"skills": entry.skills, "municipality": entry.municipality} if entry else None
+        item["tasks"] = explain_tasks(tasks, profile) if profile else None
+    return items
+
+
+def explain_tasks(tasks: Sequence[dict[str, Any]], profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`explain_by_task` of tasks already read."""
     have = {s.casefold() for s in profile.get("skills") or []}
     home = profile.get("municipality")
-    explained = []
-    for task in tasks_of(conn, need_id):
-        explained.append(
-            {
-                "task_id": task["id"],
-                "title": task["title"],
-                "employer_name": task["employer_name"],
-                "municipality": task["municipality"],
-                "hours_per_week": float(task["hours_per_week"]),
-                "schedule": [f"{s['day']} {s['start']}-{s['end']}" for s in task["schedule"]],
-                "distance_km": round(distance_km(home, task["municipality"]), 1) if home else None,
-                "matched_skills": [s for s in task["skills"] if s.casefold() in have],
-                "missing_skills": [s for s in task["skills"] if s.casefold() not in have],
-            }
-        )
-    return explained
+    return [
+        {
+            "task_id": task["id"],
+            "title": task["title"],
+            "employer_name": task["employer_name"],
+            "municipality": task["municipality"],
+            "hours_per_week": float(task["hours_per_week"]),
+            "schedule": [f"{s['day']} {s['start']}-{s['end']}" for s in task["schedule"]],
+            "distance_km": round(distance_km(home, task["municipality"]), 1) if home else None,
+            "matched_skills": [s for s in task["skills"] if s.casefold() in have],
+            "missing_skills": [s for s in task["skills"] if s.casefold() not in have],
+        }
+        for task in tasks
+    ]

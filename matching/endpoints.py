@@ -11,6 +11,8 @@ from accounts.models import MATCHERS, Principal
 from api.deps import CurrentPrincipal, DbConn, in_one_thread_hop, require
 from api.http import plain_json, rendered_reply
 from api.problems import problem_responses
+from carving import service as carving
+from carving.schemas import TaskExplanation
 from core import i18n
 from core.db import Conn
 from core.municipalities import canonical_municipality
@@ -18,7 +20,7 @@ from core.text import non_blank
 from employers.schemas import PlacementForm
 from matching import service
 from matching.engine import Filters
-from matching.schemas import JobseekerMatches, NeedMatches, SearchResults
+from matching.schemas import JobseekerMatches, Match, RankedNeed, SearchResults
 from matching.service import engine_of
 
 router = APIRouter(tags=["matching"])
@@ -36,6 +38,23 @@ def _filters(
         include_assistive=include_assistive,
         hidden_only=hidden_only,
     )
+
+
+class CandidateMatch(Match):
+    """One ranked jobseeker (by pseudonym) for a need, explained; a carved job's also task by task."""
+
+    tasks: list[TaskExplanation] | None = Field(
+        default=None,
+        description="Carved jobs only (absent for any other need): the fit of each task, its skills"
+        " had and lacking, and its distance from the jobseeker's home",
+    )
+
+
+class NeedMatches(BaseModel):
+    """Available jobseekers (pseudonymous) ranked for a need."""
+
+    need: RankedNeed
+    items: list[CandidateMatch]
 
 
 Authorization = Annotated[str | None, Header(description="Bearer token")]
@@ -99,22 +118,18 @@ async def need_matches(
 ) -> Response:
     """Available jobseekers (pseudonymous) ranked for a need; employers never list jobseekers.
 
-    Near-equal candidates (fits within 2 points, same band) come least recently shown first."""
+    Near-equal candidates (fits within 2 points, same band) come least recently shown first. A carved
+    job's candidates are also explained task by task (``tasks``)."""
 
     def rank(conn: Conn, principal: Principal) -> dict[str, Any]:
         filters = _filters(municipality, None, True, False)
         lang = i18n.accept_language(accept_language)
-        return service.need_matches(
-            conn,
-            engine_of(request.app.state),
-            principal,
-            need_id,
-            filters,
-            limit,
-            reason,
-            lang,
-            target_group_id,
+        engine = engine_of(request.app.state)
+        result = service.need_matches(
+            conn, engine, principal, need_id, filters, limit, reason, lang, target_group_id
         )
+        carving.explain_ranking(conn, engine, need_id, result["items"])
+        return result
 
     return plain_json(await in_one_thread_hop(request, authorization, MATCHERS, rank))
 

@@ -72,13 +72,6 @@ class RankedNeed(BaseModel):
     external_id: str | None
 
 
-class NeedMatches(BaseModel):
-    """Available jobseekers (pseudonymous) ranked for a need."""
-
-    need: RankedNeed
-    items: list[Match]
-
-
 class SearchHit(BaseModel):
     id: int
     external_id: str | None

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from accounts import service as accounts
 from accounts.models import MATCHERS, NEED_WRITERS, PROPOSERS, READERS, Role
+from carving import service as carving
 from core.errors import AppError, Conflict, ValidationFailed
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
@@ -232,10 +233,11 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
         return {"items": [], "problem": ctx._(N_("The need is not open, so no candidates are ranked."))}
     try:
         filters = Filters(municipality=canonical_municipality(municipality) if municipality.strip() else None)
+        engine = matching.engine_of(ctx.request.app.state)
         with ctx.savepoint():
             result = matching.need_matches(
                 ctx.conn,
-                matching.engine_of(ctx.request.app.state),
+                engine,
                 ctx.principal,
                 need["id"],
                 filters,
@@ -243,6 +245,7 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
                 "web: need page",
                 ctx.i18n.language,
             )
+            carving.explain_ranking(ctx.conn, engine, need["id"], result["items"])
     except AppError as exc:
         form = Form()
         service_error(exc, form, ctx.i18n)

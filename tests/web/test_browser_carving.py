@@ -1,6 +1,7 @@
 """In a real browser: a coordinator records a task by the labels of its form, sees the bundle Kohtaamo
 suggests with its reason, bundles it into a carved job and opens it; axe-core finds no WCAG 2.1 AA
-violation on the job carving pages, their error states included."""
+violation on the job carving pages, their error states included, nor on the carved job's need page
+whose candidates are explained task by task."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 from accounts.models import Role
 from core.db import connect
 from tests.conftest import AreaWorld
+from tests.matching_api.conftest import insert_jobseeker
 from tests.web.conftest import sign_in_page
-from tests.web.test_browser_workday import axe_violations
+from tests.web.test_browser_workday import _until_listed, axe_violations
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -69,6 +71,26 @@ def test_the_coordinator_records_a_task_and_bundles_the_suggested_carved_job(
     assert "Silpputyö tallennettiin." in page.content()
     assert page.get_by_role("heading", name="Palveluavustaja").is_visible()
     checked["carved job"] = axe_violations(page)
+    need_id = int(page.url.rsplit("/", 1)[1])
+
+    insert_jobseeker(
+        db,
+        world.area_id,
+        pseudonym="Hakija-SILPPU",
+        skills=["siivous"],
+        municipality="Kaarina",
+        profile_text="Siivoustöitä kouluissa ja toimistoissa.",
+        placement_forms=["open_job"],
+    )
+    _until_listed(page, f"{base}/needs/{need_id}", "Hakija-SILPPU")
+    candidate = page.locator("li.candidate").filter(has_text="Hakija-SILPPU")
+    tasks = candidate.get_by_role("list", name="Tehtävä kerrallaan").get_by_role("listitem")
+    assert tasks.count() == 2
+    assert (
+        "Aamiaisen valmistelu · Kaarina (0 km kotoa) · 12,5 h/vko · Osaa: siivous" in tasks.all_inner_texts()
+    )
+    checked["need page of a carved job"] = axe_violations(page)
+    page.goto(f"{base}/carving/jobs/{need_id}")
 
     page.get_by_role("link", name="Silpputyöt").first.click()
     page.wait_for_url(f"{base}/carving")

@@ -165,3 +165,53 @@ def test_a_proposal_of_a_carved_job_explains_it_task_by_task(
     assert "Tehtävä kerrallaan" in page.text
     assert "Osaa: siivous" in page.text and "Puuttuu: kassatyö" in page.text
     assert "km kotoa" in page.text
+
+
+def test_the_need_page_explains_a_carved_jobs_candidates_task_by_task(
+    signed_in: SignIn, world: AreaWorld, db: str, client: TestClient
+) -> None:
+    from tests.carving.conftest import make_task
+    from tests.placements.conftest import make_worker, reload_index
+
+    cleaning = make_task(client, world, title="Siivous", hours_per_week=15, skills=["siivous"])
+    cafe = make_task(
+        client, world, title="Kahvila", hours_per_week=10, skills=["kassatyö"], municipality="Kaarina"
+    )
+    job = client.post(
+        "/api/v1/carving/jobs",
+        json={"task_ids": [cleaning["id"], cafe["id"]], "title": "Palveluavustaja"},
+        headers=world.headers(Role.COORDINATOR),
+    )
+    assert job.status_code == 201, job.text
+    person = make_worker(db, world, skills=["siivous"], municipality="Turku")
+    reload_index(client, db)
+
+    browser = signed_in(Role.COORDINATOR)
+    url = f"/needs/{job.json()['need_id']}"
+    page = browser.get(url)
+    assert page.status_code == 200
+    candidate = page.text[page.text.index(f'id="candidate-{person}"') :]
+    candidate = candidate[: candidate.index("<details>")]
+    assert 'aria-label="Tehtävä kerrallaan"' in candidate
+    assert "<strong>Siivous</strong> · Turku (0 km kotoa) · 15 h/vko · Osaa: siivous</li>" in candidate
+    assert re.search(
+        r"<strong>Kahvila</strong> · Kaarina \(\d+(,\d)? km kotoa\) · 10 h/vko · Puuttuu: kassatyö", candidate
+    )
+
+    browser.post("/language", {"language": "sv", "next": url}, csrf_from=url)
+    swedish = browser.get(url).text
+    assert "Kan: siivous" in swedish and "Saknas: kassatyö" in swedish
+
+
+def test_an_ordinary_needs_candidates_have_no_task_lines(
+    signed_in: SignIn, world: AreaWorld, db: str, client: TestClient
+) -> None:
+    from tests.placements.conftest import make_need, make_worker, reload_index
+
+    need_id = make_need(db, world)
+    person = make_worker(db, world)
+    reload_index(client, db)
+
+    page = signed_in(Role.COORDINATOR).get(f"/needs/{need_id}")
+    assert page.status_code == 200 and f'id="candidate-{person}"' in page.text
+    assert "Tehtävä kerrallaan" not in page.text and "Osaa:" not in page.text
