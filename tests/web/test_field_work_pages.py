@@ -47,6 +47,9 @@ def test_a_job_coach_records_a_visit_and_its_hidden_need_and_the_log_names_them(
 
     form = browser.get(f"/employers/{world.employer_id}/visit")
     assert form.status_code == 200
+    # The employer card stays the coordinators': the visit page links the register, not the card.
+    assert f'href="/employers/{world.employer_id}"' not in form.text and 'href="/employers"' in form.text
+    assert browser.get(f"/employers/{world.employer_id}").status_code == 403
     data = {
         "csrf_token": csrf_of(form.text),
         "kind": "visit",
