@@ -58,6 +58,11 @@ def test_visit_to_placement_journey(
         caseworker_id=world.user_ids[Role.CASEWORKER],
     )
     share_profile(db, client_id)  # the client agreed to being proposed to employers
+    with connect(db) as conn:  # the coordinator is the employer's face: it is among their own employers
+        conn.execute(
+            "UPDATE employers SET responsible_coordinator = %s WHERE id = %s",
+            (world.user_ids[Role.COORDINATOR], world.employer_id),
+        )
 
     # The coordinator, by keyboard where it matters: sign in, find the employer, record the visit.
     coordinator = new_context().new_page()
