@@ -6,12 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from accounts.models import COORDINATION, STAFF, Principal
 from api.deps import CurrentPrincipal, DbConn, require
-from api.http import Paging, idempotent_create, page, rendered_reply, request_fingerprint
+from api.http import (
+    Paging,
+    idempotent_create,
+    page,
+    rendered_reply,
+    request_fingerprint,
+    required_version,
+    with_etag,
+)
 from api.problems import problem_responses
 from core.db import Conn
 from core.paging import Page
@@ -20,10 +28,11 @@ from jobseekers.assessments import MeasureChange, ServiceNeedAssessment, Service
 from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from jobseekers.form_choices import FormChoiceIn, FormChoices
 from jobseekers.plans import Plan, PlanIn, PlanReview
-from jobseekers.target_groups import TargetGroup, TargetGroupIn
+from jobseekers.target_groups import TargetGroup, TargetGroupIn, TargetGroupUpdate
 
 router = APIRouter(tags=["jobseeker path"])
 
+Version = Annotated[int, Depends(required_version)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Reason = Annotated[
     str,
@@ -73,6 +82,34 @@ def create_target_group(
         return 201, row, {"Location": "/api/v1/target-groups"}
 
     return idempotent_create(conn, principal, key, fingerprint, produce)
+
+
+@router.patch(
+    "/target-groups/{group_id}",
+    response_model=TargetGroup,
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
+)
+def update_target_group(
+    group_id: int,
+    body: TargetGroupUpdate,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+) -> dict[str, Any]:
+    """Rename a target group or replace its rule whole (admins, coordinators); needs If-Match. Lists
+    and indicators filtered by the group follow the new rule at once."""
+    require(principal, *COORDINATION)
+    return with_etag(response, target_groups.update_target_group(conn, principal, group_id, version, body))
+
+
+@router.delete("/target-groups/{group_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))
+def delete_target_group(group_id: int, principal: CurrentPrincipal, conn: DbConn) -> Response:
+    """Remove a target group (admins, coordinators). A filter that names it afterwards is answered 422
+    naming ``target_group_id``; the pages show their lists unfiltered."""
+    require(principal, *COORDINATION)
+    target_groups.delete_target_group(conn, principal, group_id)
+    return Response(status_code=204)
 
 
 @router.post(

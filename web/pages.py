@@ -93,6 +93,7 @@ FLASHES: Final = {
         "The attendance was saved. Employers who attended have the event in their contact log."
     ),
     "need_closed": N_("The need was closed."),
+    "target_group_removed": N_("The target group was removed."),
     "proposed": N_("The candidate was proposed and the intro card sent."),
     "answered": N_("Thank you, your answer was sent."),
     "consent_saved": N_("The consent was recorded."),

@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import COORDINATION, STAFF, Role
-from core.errors import AppError, NotFound
+from core.errors import AppError, NotFound, ValidationFailed
 from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import ServiceNeedAssessmentIn
 from jobseekers.form_choices import FormChoiceIn
 from jobseekers.plans import PlanIn
-from jobseekers.target_groups import TargetGroupIn
+from jobseekers.target_groups import TargetGroupIn, TargetGroupUpdate
 from web import client_path
 from web.caseworker import _client_page, parse_certificates
 from web.forms import Form, drop_empty, options, service_error, validate
@@ -169,22 +169,41 @@ def target_groups_page(request: Request) -> Response:
         return _groups_page(ctx)
 
 
+def _group_data(ctx: Ctx, form: Form, model: type[TargetGroupIn] | type[TargetGroupUpdate]) -> Any:
+    """The name and rule as typed, validated into ``model``; None when a field is wrong (named)."""
+    flag = form.text("integration_plan")
+    rule: dict[str, Any] = {name: number(form.text(name)) for name in _RULE_NUMBERS}
+    rule |= {
+        "benefits": form.chosen("benefits"),
+        "integration_plan": {"true": True, "false": False}.get(flag or ""),
+    }
+    names = dict.fromkeys(("", "rule"), "_form")
+    names |= {f"rule.{field}": field for field in (*_RULE_NUMBERS, "benefits", "integration_plan")}
+    data = validate(model, {"name": form.text("name"), "rule": drop_empty(rule)}, form, ctx.i18n, names)
+    if data is None or data.rule is None:
+        return data
+    try:
+        target_groups.check_rule(data.rule)
+    except ValidationFailed as exc:
+        field = (exc.field or "").removeprefix("rule.")
+        form.add(names.get(exc.field or "", field), ctx._(_RULE_ERRORS.get(field, _RULE_ERRORS["rule"])))
+        return None
+    return data
+
+
+_RULE_ERRORS = {
+    "rule": N_("Give at least one condition."),
+    "unemployment_months_min": N_("The shortest unemployment cannot be longer than the longest."),
+    "age_min": N_("The lowest age must be below the age limit."),
+}
+
+
 @router.post("/target-groups")
 def save_target_group(request: Request, posted: Posted) -> Response:
     """Save a target group (admins and coordinators)."""
     with page(request, *COORDINATION, form=posted) as ctx:
         form = Form.of(posted)
-        flag = form.text("integration_plan")
-        rule: dict[str, Any] = {name: number(form.text(name)) for name in _RULE_NUMBERS}
-        rule |= {
-            "benefits": form.chosen("benefits"),
-            "integration_plan": {"true": True, "false": False}.get(flag or ""),
-        }
-        names = dict.fromkeys(("", "rule"), "_form")
-        names |= {f"rule.{field}": field for field in (*_RULE_NUMBERS, "benefits", "integration_plan")}
-        data = validate(
-            TargetGroupIn, {"name": form.text("name"), "rule": drop_empty(rule)}, form, ctx.i18n, names
-        )
+        data = _group_data(ctx, form, TargetGroupIn)
         if data is None:
             return _groups_page(ctx, form, status=422)
         try:
@@ -194,3 +213,70 @@ def save_target_group(request: Request, posted: Posted) -> Response:
             service_error(exc, form, ctx.i18n, fallback_field="name")
             return _groups_page(ctx, form, status=exc.status)
         return ctx.redirect("/target-groups", flash="saved")
+
+
+def _edit_page(ctx: Ctx, group: dict[str, Any], form: Form | None = None, status: int = 200) -> Response:
+    if form is None:
+        rule = group["rule"]
+        flag = rule.get("integration_plan")
+        form = Form.initial(
+            {
+                "name": group["name"],
+                "version": group["version"],
+                **{name: rule.get(name) for name in _RULE_NUMBERS},
+                "benefits": rule.get("benefits") or [],
+                "integration_plan": None if flag is None else ("true" if flag else "false"),
+            }
+        )
+    return ctx.render(
+        "target_group_edit.html",
+        status=status,
+        group=group,
+        form=form,
+        benefit_choices=options(client_path.BENEFITS.items(), ctx.i18n),
+        yes_no_choices=options(client_path.YES_NO.items(), ctx.i18n),
+    )
+
+
+@router.get("/target-groups/{group_id:int}/edit")
+def edit_target_group_page(request: Request, group_id: int) -> Response:
+    """The form that renames a target group or changes its rule (admins and coordinators)."""
+    with page(request, *COORDINATION) as ctx:
+        return _edit_page(ctx, target_groups.get_target_group(ctx.conn, ctx.principal, group_id))
+
+
+@router.post("/target-groups/{group_id:int}/edit")
+def edit_target_group(request: Request, group_id: int, posted: Posted) -> Response:
+    """Change a target group at the version the form was drawn from (admins and coordinators)."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        group = target_groups.get_target_group(ctx.conn, ctx.principal, group_id)
+        form = Form.of(posted)
+        data = _group_data(ctx, form, TargetGroupUpdate)
+        version = form.text("version") or ""
+        if data is None or not version.isdigit():
+            return _edit_page(ctx, group, form, status=422)
+        try:
+            with ctx.savepoint():
+                target_groups.update_target_group(ctx.conn, ctx.principal, group_id, int(version), data)
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="name")
+            return _edit_page(ctx, group, form, status=exc.status)
+        return ctx.redirect("/target-groups", flash="saved")
+
+
+@router.get("/target-groups/{group_id:int}/delete")
+def delete_target_group_confirm(request: Request, group_id: int) -> Response:
+    """Ask before removing a target group (works without JavaScript: the edit page links here)."""
+    with page(request, *COORDINATION) as ctx:
+        group = target_groups.get_target_group(ctx.conn, ctx.principal, group_id)
+        return ctx.render("target_group_delete.html", group=group)
+
+
+@router.post("/target-groups/{group_id:int}/delete")
+def delete_target_group(request: Request, group_id: int, posted: Posted) -> Response:
+    """Remove a target group, once confirmed; lists and indicators filtered by it show everyone again."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        target_groups.delete_target_group(ctx.conn, ctx.principal, group_id)
+        return ctx.redirect("/target-groups", flash="target_group_removed")

@@ -118,6 +118,8 @@ POST   /jobseekers/{jobseeker_id}/erase                            403/403/403  
 
 GET    /target-groups                                              200/200/200  200/200/200  403/403/403  200/200/200
 POST   /target-groups                                              201/201/201  403/403/403  403/403/403  201/201/201
+PATCH  /target-groups/{group_id}                                   200/200/404  403/403/403  403/403/403  200/200/404
+DELETE /target-groups/{group_id}                                   204/204/404  403/403/403  403/403/403  204/204/404
 POST   /jobseekers/{jobseeker_id}/service-need-assessments         403/403/403  201/404/404  403/403/403  403/403/403
 GET    /jobseekers/{jobseeker_id}/service-need-assessments         403/403/403  200/404/404  403/403/403  403/403/403
 GET    /jobseekers/{jobseeker_id}/work-capacity/changes            404/404/404  200/404/404  404/404/404  404/404/404
@@ -275,6 +277,8 @@ class Objects:
     """A service provider of the objects' area (the actor map)."""
     referral_id: int = 0
     """The jobseeker's referral to that provider's career coaching."""
+    group_id: int = 0
+    """A target group of the objects' area."""
 
     @property
     def task_title(self) -> str:
@@ -374,10 +378,14 @@ WITH e AS (
 ), r AS (
     INSERT INTO referrals (area_id, jobseeker_id, provider_id, service, starts_on)
     SELECT %(area)s, j.id, sp.id, 'career_coaching', DATE '2025-02-01' FROM j, sp RETURNING id
+), tg AS (
+    INSERT INTO target_groups (area_id, name, rule)
+    VALUES (%(area)s, %(tag)s || ' Ryhma', '{"age_min": 30}') RETURNING id
 )
 SELECT e.id AS employer_id, e.business_id, c.id AS contact_id, n.id AS need_id, j.id AS jobseeker_id,
-       k.id AS consent_id, u.id AS user_id, ev.id AS event_id, sp.id AS provider_id, r.id AS referral_id
-FROM e, c, n, j, k, u, ev, sp, r
+       k.id AS consent_id, u.id AS user_id, ev.id AS event_id, sp.id AS provider_id, r.id AS referral_id,
+       tg.id AS group_id
+FROM e, c, n, j, k, u, ev, sp, r, tg
 """
 
 
@@ -759,6 +767,10 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
         f"/jobseekers/{s.target.jobseeker_id}/placement-forms",
         {"form": "work_trial", "decided_on": "2025-02-01"},
     ),
+    ("PATCH", "/target-groups/{group_id}"): lambda s: Call(
+        f"/target-groups/{s.target.group_id}", {"rule": {"age_min": 40}}, IF_MATCH, shows="Ryhma"
+    ),
+    ("DELETE", "/target-groups/{group_id}"): lambda s: Call(f"/target-groups/{s.target.group_id}"),
     ("GET", "/service-providers"): lambda s: Call("/service-providers", shows="Toimija"),
     ("POST", "/service-providers"): lambda s: Call(
         "/service-providers", {"name": f"Toimija {s.scope} {s.n}", "kind": "kela", "services": ["other"]}

@@ -262,6 +262,88 @@ def test_a_target_group_name_is_unique_in_the_area(client: TestClient, world: Ar
     assert reply.status_code == 409 and reply.json()["field"] == "name"
 
 
+def test_a_target_group_is_changed_at_the_version_read_and_lists_follow_its_new_rule(
+    client: TestClient, world: AreaWorld
+) -> None:
+    people = _area_people(client, world)
+    group = _group(client, world, "Pitkäaikaiset", {"subsidy_days_min": 500})
+    url = f"{API}/target-groups/{group['id']}"
+    admin = world.headers(Role.ADMIN)
+    assert group["version"] == 1
+    reply = client.patch(url, json={"rule": {"subsidy_days_min": 100}}, headers=admin)
+    assert reply.status_code == 428, reply.text
+    reply = client.patch(
+        url,
+        json={"name": "Yli 100 päivää", "rule": {"subsidy_days_min": 100}},
+        headers={**world.headers(Role.COORDINATOR), "If-Match": '"1"'},
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["ETag"] == '"2"'
+    changed = reply.json()
+    rule = {k: v for k, v in changed["rule"].items() if v is not None}
+    assert (changed["name"], rule, changed["members"]) == ("Yli 100 päivää", {"subsidy_days_min": 100}, 2)
+    listed = client.get(f"{API}/jobseekers", params={"target_group_id": group["id"]}, headers=admin)
+    assert {i["id"] for i in listed.json()["items"]} == {people["long_subsidy"], people["young_long"]}
+    # The version read before the change is outdated now: 412, nothing written.
+    stale = client.patch(url, json={"name": "Myöhässä"}, headers={**admin, "If-Match": '"1"'})
+    assert stale.status_code == 412, stale.text
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    # Staff who may not save groups may not change them either.
+    refused = client.patch(
+        url, json={"name": "X"}, headers={**world.headers(Role.CASEWORKER), "If-Match": "*"}
+    )
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({}, "name", id="nothing-to-change"),
+        pytest.param({"name": ""}, "name", id="empty-name"),
+        pytest.param({"rule": {}}, "rule", id="empty-rule"),
+        pytest.param({"rule": {"age_min": 30, "age_under": 25}}, "rule.age_min", id="age-range-empty"),
+        pytest.param({"rule": {"benefits": ["lottery"]}}, "rule.benefits.0", id="unknown-benefit"),
+        pytest.param({"name": "Kotoutujat"}, "name", id="name-taken"),
+    ],
+)
+def test_a_bad_target_group_change_is_refused_and_nothing_written(
+    db: str, client: TestClient, world: AreaWorld, body: dict[str, Any], field: str
+) -> None:
+    _group(client, world, "Kotoutujat", {"integration_plan": True})
+    group = _group(client, world, "Nuoret", {"age_under": 25})
+    before = _state(db)
+    reply = client.patch(
+        f"{API}/target-groups/{group['id']}",
+        json=body,
+        headers={**world.headers(Role.ADMIN), "If-Match": '"1"'},
+    )
+    assert reply.status_code in (409, 422), reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    assert reply.json()["field"] == field
+    assert _state(db) == before
+
+
+def test_a_removed_target_group_leaves_filters_and_indicators_working(
+    client: TestClient, world: AreaWorld, other_world: AreaWorld
+) -> None:
+    _area_people(client, world)
+    group = _group(client, world, "Poistuva", {"age_under": 25})
+    url = f"{API}/target-groups/{group['id']}"
+    assert client.delete(url, headers=world.headers(Role.CASEWORKER)).status_code == 403
+    assert client.delete(url, headers=other_world.headers(Role.ADMIN)).status_code == 404
+    assert client.delete(url, headers=world.headers(Role.COORDINATOR)).status_code == 204
+    assert client.delete(url, headers=world.headers(Role.ADMIN)).status_code == 404
+    assert client.get(f"{API}/target-groups", headers=world.headers(Role.ADMIN)).json()["items"] == []
+    reply = client.get(
+        f"{API}/jobseekers", params={"target_group_id": group["id"]}, headers=world.headers(Role.ADMIN)
+    )
+    assert reply.status_code == 422 and reply.json()["field"] == "target_group_id"
+    reply = client.get(
+        f"{API}/indicators", params={"target_group_id": group["id"]}, headers=world.headers(Role.ADMIN)
+    )
+    assert reply.status_code == 422 and reply.json()["field"] == "target_group_id"
+
+
 # Service-need assessments -------------------------------------------------------------------------------
 
 NOTES = "Päihdekuntoutus kesken, uniongelmat"

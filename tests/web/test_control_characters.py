@@ -58,6 +58,7 @@ class Scene:
             "notice_id": self.notice_id,
             "event_id": self.event_id,
             "provider_id": self.provider_id,
+            "group_id": o.group_id,
         }
 
 
@@ -192,6 +193,10 @@ FORMS = {
         W, {"kind": "employment", "drawn_up_on": "2025-11-05", "steps": "Trukkikortti"}, ("steps",)
     ),
     "/target-groups": FormCase(A, {"name": "Nuoret", "age_under": "25"}, ("name",)),
+    "/target-groups/{group_id:int}/edit": FormCase(
+        C, {"name": "Nuoret", "age_under": "25", "version": "1"}, ("name", "version")
+    ),
+    "/target-groups/{group_id:int}/delete": FormCase(A, {}, ("csrf_token",)),
     "/service-providers": FormCase(
         C,
         {"name": "Kela Turku", "kind": "kela", "services": "rehabilitation", "contact": "puh"},

@@ -91,6 +91,9 @@ BAD_POSTS = {
         W, {"kind": "employment", "drawn_up_on": "eilen", "steps": "Trukkikortti"}, "drawn_up_on"
     ),
     "/target-groups": BadForm(A, {"name": "Nuoret", "age_under": "nuori"}, "age_under"),
+    "/target-groups/{group_id:int}/edit": BadForm(
+        C, {"name": "Nuoret", "age_min": "30", "age_under": "25", "version": "1"}, "age_min"
+    ),
     "/events/new": BadForm(
         C, {"kind": "fair", "title": "Messut", "event_date": "eilen", "municipality": "Turku"}, "event_date"
     ),
@@ -142,6 +145,7 @@ NO_TYPED_FIELD = {
     "/events/{event_id:int}/attendance": "choices from lists only: a value outside them is one error of"
     " the whole form (tests/web/test_event_pages.py)",
     "/inbox/{notice_id:int}/read": "a button",
+    "/target-groups/{group_id:int}/delete": "a button (asked first on its own page)",
     "/password/reset": "needs a live link: tests/web/test_account_pages.py checks its summary",
 }
 BAD_GETS = {

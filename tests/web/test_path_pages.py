@@ -221,3 +221,71 @@ def test_the_indicators_page_offers_the_target_groups(signed_in: SignIn, db: str
     assert indicators.status_code == 200
     assert f'value="{group}" selected' in indicators.text
     assert f"target_group={group}" in indicators.text  # the downloads and charts keep the group
+
+
+def test_a_target_group_is_edited_and_removed_on_its_page(
+    signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    group = _group(db, world)
+    caseworker = signed_in(Role.CASEWORKER)
+    new_client(
+        caseworker,
+        {**PROFILE, "full_name": "Pitkä Tuki", "benefit": "labour_market_subsidy", "subsidy_days": "640"},
+    )
+    new_client(
+        caseworker,
+        {**PROFILE, "full_name": "Lyhyt Tuki", "benefit": "labour_market_subsidy", "subsidy_days": "120"},
+    )
+    assert caseworker.get(f"/target-groups/{group}/edit").status_code == 403
+    refused = caseworker.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    assert refused.status_code == 403
+    # The caseworker's client list remembers the group as its filter.
+    assert "Lyhyt Tuki" not in caseworker.get(f"/clients?target_group={group}").text
+    caseworker.post("/logout", {}, csrf_from="/target-groups")
+
+    coordinator = signed_in(Role.COORDINATOR)
+    edit = f"/target-groups/{group}/edit"
+    assert f'href="{edit}"' in coordinator.get("/target-groups").text
+    form = coordinator.get(edit)
+    assert form.status_code == 200
+    assert 'value="Yli 500 päivää"' in form.text and 'value="500"' in form.text
+    before = _state(db)
+    wrong = coordinator.post(
+        edit, {"name": "Ryhmä", "subsidy_days_min": "paljon", "version": "1"}, csrf_from=edit
+    )
+    assert wrong.status_code == 422 and 'id="f-subsidy_days_min"' in wrong.text
+    empty = coordinator.post(edit, {"name": "Ryhmä", "version": "1"}, csrf_from=edit)
+    assert empty.status_code == 422 and "Anna vähintään yksi ehto." in empty.text
+    stale = coordinator.post(
+        edit, {"name": "Ryhmä", "subsidy_days_min": "100", "version": "7"}, csrf_from=edit
+    )
+    assert stale.status_code == 412 and "Lataa sivu uudelleen" in stale.text
+    assert _state(db) == before
+    saved = coordinator.post(
+        edit,
+        {"name": "Yli 100 päivää", "subsidy_days_min": "100", "version": "1"},
+        csrf_from=edit,
+    )
+    assert saved.status_code == 303, saved.text
+    listed = coordinator.get("/target-groups").text
+    assert "Yli 100 päivää" in listed and "Yli 500 päivää" not in listed
+    assert "vähintään 100 työmarkkinatukipäivää" in listed
+
+    # Removing asks first; the indicators and the caseworker's remembered filter still open.
+    asked = coordinator.get(f"/target-groups/{group}/delete")
+    assert asked.status_code == 200 and "Poistetaanko kohderyhmä Yli 100 päivää?" in asked.text
+    removed = coordinator.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    assert removed.status_code == 303
+    assert "Yli 100 päivää" not in coordinator.get(removed.headers["location"]).text
+    indicators = coordinator.get(f"/indicators?target_group={group}")
+    assert indicators.status_code == 200 and f'value="{group}"' not in indicators.text
+    again = coordinator.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    assert again.status_code == 404
+    coordinator.post("/logout", {}, csrf_from="/target-groups")
+
+    caseworker = signed_in(Role.CASEWORKER)
+    remembered = caseworker.get("/clients")
+    assert remembered.status_code == 303
+    everyone = caseworker.get(remembered.headers["location"])
+    assert everyone.status_code == 200
+    assert "Pitkä Tuki" in everyone.text and "Lyhyt Tuki" in everyone.text
