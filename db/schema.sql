@@ -1143,3 +1143,10 @@ CREATE POLICY area_wall ON carved_jobs TO kohtaamo_service USING (area_id = koht
 CREATE POLICY maintenance ON carved_jobs TO kohtaamo_maintenance USING (true) WITH CHECK (true);
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON carving_tasks, carved_jobs TO kohtaamo_service;
+
+-- A plan is kept up to date by the own caseworker (jobseekers/plans.py: update_plan): its goals, steps
+-- and review date change at the version the caseworker read, as every versioned change does (If-Match).
+
+ALTER TABLE plans
+    ADD COLUMN version    integer NOT NULL DEFAULT 1,
+    ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();

@@ -27,7 +27,7 @@ from jobseekers import assessments, form_choices, plans, target_groups
 from jobseekers.assessments import MeasureChange, ServiceNeedAssessment, ServiceNeedAssessmentIn
 from jobseekers.audit import DEFAULT_REASON, MAX_REASON, record_access
 from jobseekers.form_choices import FormChoiceIn, FormChoices
-from jobseekers.plans import Plan, PlanIn, PlanReview
+from jobseekers.plans import Plan, PlanIn, PlanReview, PlanUpdate
 from jobseekers.target_groups import TargetGroup, TargetGroupIn, TargetGroupUpdate
 
 router = APIRouter(tags=["jobseeker path"])
@@ -208,6 +208,26 @@ def list_plans(
     """The client's plans, newest first (whoever may see the jobseeker)."""
     items = plans.list_plans(conn, principal, jobseeker_id, reason)
     return page(items[params.offset : params.offset + params.limit], len(items), params)
+
+
+@router.patch(
+    "/plans/{plan_id}",
+    response_model=Plan,
+    responses=problem_responses(401, 403, 404, 412, 413, 422, 428),
+)
+def update_plan(
+    plan_id: int,
+    body: PlanUpdate,
+    version: Version,
+    principal: CurrentPrincipal,
+    conn: DbConn,
+    response: Response,
+    reason: Reason = DEFAULT_REASON,
+) -> dict[str, Any]:
+    """Change the client's plan: goals and steps (``items`` replaces them all), review date and the rest
+    (own caseworker; needs If-Match). A goal or step dated before the plan is refused (422 naming it)
+    and nothing is written; the new review date is what the caseworker's due list shows."""
+    return with_etag(response, plans.update_plan(conn, principal, plan_id, version, body, reason))
 
 
 @router.get("/plans/due", response_model=list[PlanReview], responses=problem_responses(401, 403, 422))

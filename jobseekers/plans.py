@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from accounts.models import Principal, Role
 from core import clock
 from core.db import Conn
-from core.errors import Forbidden, ValidationFailed
+from core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from core.sql import ANY_VERSION
 from employers.schemas import ShortText, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
@@ -47,6 +48,17 @@ class PlanIn(Strict):
     items: list[PlanItemIn] = Field(default_factory=list, max_length=30)
 
 
+class PlanUpdate(Strict):
+    """A change of the plan: the fields sent replace the stored ones; ``items`` replaces every goal and
+    step (send them all)."""
+
+    kind: PlanKind | None = None
+    drawn_up_on: date | None = None
+    agreed_with_client: bool | None = None
+    review_on: date | None = Field(None, description="When the plan is next reviewed; null clears it")
+    items: list[PlanItemIn] | None = Field(None, max_length=30)
+
+
 class PlanItem(BaseModel):
     kind: PlanItemKind
     text: str
@@ -62,6 +74,7 @@ class Plan(BaseModel):
     review_on: date | None
     recorded_by: int | None
     created_at: datetime
+    version: int = Field(description="The version a change names in If-Match (also the ETag)")
     items: list[PlanItem]
 
 
@@ -124,6 +137,67 @@ def add_plan(
             )
     record_access(conn, principal, [jobseeker_id], "plan_record", reason)
     return _with_items(conn, [plan])[0]
+
+
+_NOT_NULL = ("kind", "drawn_up_on", "agreed_with_client", "items")
+
+
+def update_plan(
+    conn: Conn, principal: Principal, plan_id: int, version: int, data: PlanUpdate, reason: str
+) -> dict[str, Any]:
+    """Change the client's plan at the version the caseworker read (own caseworker only: 403 for other
+    roles, 404 for a colleague's client or another area's plan, 412 when it changed since). The same
+    date rules as a new plan hold on the result (a goal or step dated before the plan is refused); on
+    any refusal nothing is written. The new review date is what the due list shows."""
+    if principal.role is not Role.CASEWORKER:
+        raise Forbidden("only the client's own caseworker changes the plan")
+    plan = conn.execute("SELECT * FROM plans WHERE id = %s", (plan_id,)).fetchone()
+    if plan is None:
+        raise NotFound("plan not found")
+    access.check_own_client(principal, access.subject(conn, plan["jobseeker_id"]))
+    changes = data.model_dump(exclude_unset=True)
+    for name in _NOT_NULL:
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(f"{name} cannot be empty", field=name)
+    current = _with_items(conn, [plan])[0]
+    merged = PlanIn.model_validate(
+        {
+            "kind": current["kind"],
+            "drawn_up_on": current["drawn_up_on"],
+            "agreed_with_client": current["agreed_with_client"],
+            "review_on": current["review_on"],
+            "items": current["items"],
+        }
+        | changes
+    )
+    check_dates(merged)
+    if version != ANY_VERSION and plan["version"] != version:
+        raise PreconditionFailed("the plan was changed by someone else; read it again")
+    with conn.transaction():
+        row = conn.execute(
+            "UPDATE plans SET kind = %s, drawn_up_on = %s, agreed_with_client = %s, review_on = %s,"
+            " version = version + 1, updated_at = now() WHERE id = %s AND version = %s RETURNING *",
+            (
+                merged.kind.value,
+                merged.drawn_up_on,
+                merged.agreed_with_client,
+                merged.review_on,
+                plan_id,
+                plan["version"],
+            ),
+        ).fetchone()
+        if row is None:
+            raise PreconditionFailed("the plan was changed by someone else; read it again")
+        if "items" in changes:
+            conn.execute("DELETE FROM plan_items WHERE plan_id = %s", (plan_id,))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO plan_items (plan_id, position, kind, text, due_on)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    [(plan_id, n, i.kind.value, i.text, i.due_on) for n, i in enumerate(merged.items, 1)],
+                )
+        record_access(conn, principal, [plan["jobseeker_id"]], "plan_update", reason)
+    return _with_items(conn, [row])[0]
 
 
 def _with_items(conn: Conn, plans: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request, Response
 
 from accounts.models import COORDINATION, STAFF, Role
 from core.errors import AppError, NotFound, ValidationFailed
-from jobseekers import assessments, form_choices, plans, target_groups
+from jobseekers import access, assessments, form_choices, plans, target_groups
 from jobseekers.assessments import ServiceNeedAssessmentIn
 from jobseekers.form_choices import FormChoiceIn
-from jobseekers.plans import PlanIn
+from jobseekers.plans import PlanIn, PlanUpdate
 from jobseekers.target_groups import TargetGroupIn, TargetGroupUpdate
 from web import client_path
-from web.caseworker import _client_page, parse_certificates
+from web.caseworker import _client_page, certificates_text, parse_certificates
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.needs import number
@@ -135,6 +135,84 @@ def add_plan(request: Request, jobseeker_id: int, posted: Posted) -> Response:
                 raise
             service_error(exc, form, ctx.i18n, fallback_field="kind")
             return _client_page(ctx, jobseeker_id, path_forms={"plan": form}, status=exc.status)
+        return ctx.redirect(f"/clients/{jobseeker_id}#plans", flash="saved")
+
+
+def _plan_of(ctx: Ctx, jobseeker_id: int, plan_id: int) -> dict[str, Any]:
+    """The own client's plan (404 for anyone else's, or a plan of another client)."""
+    access.check_own_client(ctx.principal, access.subject(ctx.conn, jobseeker_id))
+    for plan in plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, "web: plan edit"):
+        if plan["id"] == plan_id:
+            return plan
+    raise NotFound("plan not found")
+
+
+def _plan_page(
+    ctx: Ctx, jobseeker_id: int, plan: dict[str, Any], form: Form | None = None, status: int = 200
+) -> Response:
+    if form is None:
+
+        def lines(kind: str) -> str:
+            chosen = [i for i in plan["items"] if i["kind"] == kind]
+            return certificates_text([{"name": i["text"], "expires_on": i["due_on"]} for i in chosen])
+
+        form = Form.initial(
+            {
+                "kind": plan["kind"],
+                "drawn_up_on": plan["drawn_up_on"].isoformat(),
+                "review_on": plan["review_on"].isoformat() if plan["review_on"] else None,
+                "agreed_with_client": plan["agreed_with_client"],
+                "goals": lines("goal"),
+                "steps": lines("step"),
+                "version": plan["version"],
+            }
+        )
+    return ctx.render(
+        "plan_edit.html",
+        status=status,
+        jobseeker_id=jobseeker_id,
+        plan=plan,
+        form=form,
+        plan_kind_choices=options(client_path.PLAN_KINDS.items(), ctx.i18n),
+    )
+
+
+@router.get("/clients/{jobseeker_id:int}/plans/{plan_id:int}/edit")
+def edit_plan_page(request: Request, jobseeker_id: int, plan_id: int) -> Response:
+    """The form that changes the client's plan: goals, steps, review date (the own caseworker only)."""
+    with page(request, Role.CASEWORKER) as ctx:
+        return _plan_page(ctx, jobseeker_id, _plan_of(ctx, jobseeker_id, plan_id))
+
+
+@router.post("/clients/{jobseeker_id:int}/plans/{plan_id:int}/edit")
+def edit_plan(request: Request, jobseeker_id: int, plan_id: int, posted: Posted) -> Response:
+    """Change the client's plan at the version the form was drawn from (the own caseworker only)."""
+    with page(request, Role.CASEWORKER, form=posted) as ctx:
+        plan = _plan_of(ctx, jobseeker_id, plan_id)
+        form = Form.of(posted)
+        drawn = _day(form.text("drawn_up_on"))
+        review = _day(form.text("review_on"))
+        values = {
+            "kind": form.text("kind"),
+            "drawn_up_on": drawn,
+            "review_on": review,
+            "agreed_with_client": form.flag("agreed_with_client"),
+            "items": _items(ctx, form, drawn),
+        }
+        if review and drawn and review < drawn:
+            form.add("review_on", ctx._(N_("The review cannot be before the plan is drawn up.")))
+        version = form.text("version") or ""
+        data = validate(PlanUpdate, values, form, ctx.i18n) if form.ok else None
+        if data is None or not version.isdigit():
+            return _plan_page(ctx, jobseeker_id, plan, form, status=422)
+        try:
+            with ctx.savepoint():
+                plans.update_plan(ctx.conn, ctx.principal, plan_id, int(version), data, "web: plan edit")
+        except AppError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            service_error(exc, form, ctx.i18n, fallback_field="kind")
+            return _plan_page(ctx, jobseeker_id, plan, form, status=exc.status)
         return ctx.redirect(f"/clients/{jobseeker_id}#plans", flash="saved")
 
 

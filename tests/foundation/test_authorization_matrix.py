@@ -120,6 +120,7 @@ GET    /target-groups                                              200/200/200  
 POST   /target-groups                                              201/201/201  403/403/403  403/403/403  201/201/201
 PATCH  /target-groups/{group_id}                                   200/200/404  403/403/403  403/403/403  200/200/404
 DELETE /target-groups/{group_id}                                   204/204/404  403/403/403  403/403/403  204/204/404
+PATCH  /plans/{plan_id}                                            403/403/403  200/404/404  403/403/403  403/403/403
 POST   /jobseekers/{jobseeker_id}/service-need-assessments         403/403/403  201/404/404  403/403/403  403/403/403
 GET    /jobseekers/{jobseeker_id}/service-need-assessments         403/403/403  200/404/404  403/403/403  403/403/403
 GET    /jobseekers/{jobseeker_id}/work-capacity/changes            404/404/404  200/404/404  404/404/404  404/404/404
@@ -279,6 +280,8 @@ class Objects:
     """The jobseeker's referral to that provider's career coaching."""
     group_id: int = 0
     """A target group of the objects' area."""
+    plan_id: int = 0
+    """The jobseeker's plan, with a review date."""
 
     @property
     def task_title(self) -> str:
@@ -381,11 +384,14 @@ WITH e AS (
 ), tg AS (
     INSERT INTO target_groups (area_id, name, rule)
     VALUES (%(area)s, %(tag)s || ' Ryhma', '{"age_min": 30}') RETURNING id
+), pl AS (
+    INSERT INTO plans (jobseeker_id, kind, drawn_up_on, review_on)
+    SELECT j.id, 'employment', DATE '2025-01-10', DATE '2025-06-01' FROM j RETURNING id
 )
 SELECT e.id AS employer_id, e.business_id, c.id AS contact_id, n.id AS need_id, j.id AS jobseeker_id,
        k.id AS consent_id, u.id AS user_id, ev.id AS event_id, sp.id AS provider_id, r.id AS referral_id,
-       tg.id AS group_id
-FROM e, c, n, j, k, u, ev, sp, r, tg
+       tg.id AS group_id, pl.id AS plan_id
+FROM e, c, n, j, k, u, ev, sp, r, tg, pl
 """
 
 
@@ -771,6 +777,9 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
         f"/target-groups/{s.target.group_id}", {"rule": {"age_min": 40}}, IF_MATCH, shows="Ryhma"
     ),
     ("DELETE", "/target-groups/{group_id}"): lambda s: Call(f"/target-groups/{s.target.group_id}"),
+    ("PATCH", "/plans/{plan_id}"): lambda s: Call(
+        f"/plans/{s.target.plan_id}", {"review_on": "2025-09-01"}, IF_MATCH, shows="2025-09-01"
+    ),
     ("GET", "/service-providers"): lambda s: Call("/service-providers", shows="Toimija"),
     ("POST", "/service-providers"): lambda s: Call(
         "/service-providers", {"name": f"Toimija {s.scope} {s.n}", "kind": "kela", "services": ["other"]}

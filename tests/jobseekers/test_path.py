@@ -503,6 +503,89 @@ def test_the_plan_keeps_dated_goals_and_steps_and_its_review_is_on_the_due_list(
 # Work ability -------------------------------------------------------------------------------------------
 
 
+def test_the_own_caseworker_edits_the_plan_and_the_due_list_follows_its_review_date(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    person = _create(client, world)
+    drawn = TODAY - timedelta(days=20)
+    body = _plan(drawn, TODAY + timedelta(days=90), ("step", "Trukkikortti", TODAY + timedelta(days=30)))
+    own = world.headers(Role.CASEWORKER)
+    plan = client.post(f"{API}/jobseekers/{person}/plans", json=body, headers=own).json()
+    assert plan["version"] == 1
+    due = client.get(f"{API}/plans/due", headers=own).json()
+    assert plan["id"] not in {d["plan_id"] for d in due}
+    url = f"{API}/plans/{plan['id']}"
+    change = {
+        "review_on": (TODAY + timedelta(days=2)).isoformat(),
+        "items": [
+            {"kind": "goal", "text": "Työpaikka varastosta", "due_on": None},
+            {"kind": "step", "text": "Työkokeilu", "due_on": (TODAY + timedelta(days=10)).isoformat()},
+        ],
+    }
+    assert client.patch(url, json=change, headers=own).status_code == 428
+    for other in (world.headers(Role.ADMIN), world.headers(Role.COORDINATOR)):
+        assert client.patch(url, json=change, headers={**other, "If-Match": '"1"'}).status_code == 403
+    assert (
+        client.patch(url, json=change, headers={**_colleague(db, world), "If-Match": '"1"'}).status_code
+        == 404
+    )
+    reply = client.patch(url, json=change, headers={**own, "If-Match": '"1"'})
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["ETag"] == '"2"'
+    edited = reply.json()
+    assert [(i["kind"], i["text"]) for i in edited["items"]] == [
+        ("goal", "Työpaikka varastosta"),
+        ("step", "Työkokeilu"),
+    ]
+    assert edited["drawn_up_on"] == drawn.isoformat() and edited["kind"] == plan["kind"]
+    due = client.get(f"{API}/plans/due", headers=own).json()
+    assert [(d["plan_id"], d["review_on"]) for d in due] == [(plan["id"], change["review_on"])]
+    # The version read before is outdated now.
+    stale = client.patch(url, json={"agreed_with_client": True}, headers={**own, "If-Match": '"1"'})
+    assert stale.status_code == 412
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param(
+            {
+                "items": [
+                    {
+                        "kind": "step",
+                        "text": "Liian aikaisin",
+                        "due_on": (TODAY - timedelta(days=30)).isoformat(),
+                    }
+                ]
+            },
+            "items.0.due_on",
+            id="step-before-plan",
+        ),
+        pytest.param(
+            {"drawn_up_on": (TODAY - timedelta(days=1)).isoformat()}, "items.0.due_on", id="plan-after-step"
+        ),
+        pytest.param(
+            {"review_on": (TODAY - timedelta(days=40)).isoformat()}, "review_on", id="review-before-plan"
+        ),
+        pytest.param({"kind": None}, "kind", id="kind-cleared"),
+        pytest.param({"items": [{"kind": "wish", "text": "Lotto"}]}, "items.0.kind", id="unknown-item-kind"),
+    ],
+)
+def test_a_bad_plan_change_is_refused_naming_its_field_and_nothing_written(
+    client: TestClient, db: str, world: AreaWorld, change: dict[str, Any], field: str
+) -> None:
+    person = _create(client, world)
+    own = world.headers(Role.CASEWORKER)
+    body = _plan(TODAY - timedelta(days=20), None, ("step", "Trukkikortti", TODAY - timedelta(days=5)))
+    plan = client.post(f"{API}/jobseekers/{person}/plans", json=body, headers=own).json()
+    before = _state(db)
+    reply = client.patch(f"{API}/plans/{plan['id']}", json=change, headers={**own, "If-Match": '"1"'})
+    assert reply.status_code == 422, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    assert reply.json()["field"] == field
+    assert _state(db) == before
+
+
 def test_repeated_work_ability_measurements_show_their_change(client: TestClient, world: AreaWorld) -> None:
     person = _create(client, world)
     url = f"{API}/jobseekers/{person}/work-capacity/assessments"

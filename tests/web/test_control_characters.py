@@ -59,6 +59,7 @@ class Scene:
             "event_id": self.event_id,
             "provider_id": self.provider_id,
             "group_id": o.group_id,
+            "plan_id": o.plan_id,
         }
 
 
@@ -197,6 +198,11 @@ FORMS = {
         C, {"name": "Nuoret", "age_under": "25", "version": "1"}, ("name", "version")
     ),
     "/target-groups/{group_id:int}/delete": FormCase(A, {}, ("csrf_token",)),
+    "/clients/{jobseeker_id:int}/plans/{plan_id:int}/edit": FormCase(
+        W,
+        {"kind": "employment", "drawn_up_on": "2025-01-10", "steps": "Trukkikortti", "version": "1"},
+        ("steps", "version"),
+    ),
     "/service-providers": FormCase(
         C,
         {"name": "Kela Turku", "kind": "kela", "services": "rehabilitation", "contact": "puh"},

@@ -91,6 +91,11 @@ BAD_POSTS = {
         W, {"kind": "employment", "drawn_up_on": "eilen", "steps": "Trukkikortti"}, "drawn_up_on"
     ),
     "/target-groups": BadForm(A, {"name": "Nuoret", "age_under": "nuori"}, "age_under"),
+    "/clients/{jobseeker_id:int}/plans/{plan_id:int}/edit": BadForm(
+        W,
+        {"kind": "employment", "drawn_up_on": "10.1.2025", "steps": "Trukkikortti 1.1.2025", "version": "1"},
+        "steps",
+    ),
     "/target-groups/{group_id:int}/edit": BadForm(
         C, {"name": "Nuoret", "age_min": "30", "age_under": "25", "version": "1"}, "age_min"
     ),

@@ -289,3 +289,66 @@ def test_a_target_group_is_edited_and_removed_on_its_page(
     everyone = caseworker.get(remembered.headers["location"])
     assert everyone.status_code == 200
     assert "Pitkä Tuki" in everyone.text and "Lyhyt Tuki" in everyone.text
+
+
+def test_the_own_caseworker_edits_the_plan_and_the_due_list_follows(signed_in: SignIn, db: str) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    location = new_client(browser, PROFILE)
+    drawn = TODAY - timedelta(days=10)
+    made = browser.post(
+        f"{location}/plans",
+        {
+            "kind": "employment",
+            "drawn_up_on": drawn.isoformat(),
+            "steps": f"Hitsauskortti {_fi(TODAY + timedelta(days=20))}",
+            "review_on": (TODAY + timedelta(days=60)).isoformat(),
+        },
+        csrf_from=location,
+    )
+    assert made.status_code == 303, made.text
+    with connect(db) as conn:
+        row = conn.execute("SELECT id FROM plans ORDER BY id DESC LIMIT 1").fetchone()
+    assert row is not None
+    edit = f"{location}/plans/{row['id']}/edit"
+    assert f'href="{edit}"' in browser.get(location).text
+    assert "Erääntyvät suunnitelmien tarkistukset" not in browser.get("/").text
+    form = browser.get(edit)
+    assert form.status_code == 200 and "Hitsauskortti" in form.text
+
+    before = _state(db)
+    early = browser.post(
+        edit,
+        {
+            "kind": "employment",
+            "drawn_up_on": drawn.isoformat(),
+            "steps": f"Työkokeilu {_fi(drawn - timedelta(days=1))}",
+            "version": "1",
+        },
+        csrf_from=edit,
+    )
+    assert early.status_code == 422 and 'id="f-steps"' in early.text
+    assert "Tavoitetta tai askelta ei voi päivätä ennen suunnitelmaa." in early.text
+    stale = browser.post(
+        edit, {"kind": "employment", "drawn_up_on": drawn.isoformat(), "version": "5"}, csrf_from=edit
+    )
+    assert stale.status_code == 412
+    assert _state(db) == before
+
+    saved = browser.post(
+        edit,
+        {
+            "kind": "activation",
+            "drawn_up_on": drawn.isoformat(),
+            "agreed_with_client": "on",
+            "goals": "Vakituinen varastotyö",
+            "steps": f"Työkokeilu {_fi(TODAY + timedelta(days=7))}",
+            "review_on": (TODAY + timedelta(days=3)).isoformat(),
+            "version": "1",
+        },
+        csrf_from=edit,
+    )
+    assert saved.status_code == 303, saved.text
+    page = browser.get(location).text
+    assert "Työkokeilu" in page and "Hitsauskortti" not in page and "Aktivointisuunnitelma" in page
+    home = browser.get("/").text
+    assert "Erääntyvät suunnitelmien tarkistukset" in home and f"{location}#plans" in home
