@@ -211,7 +211,7 @@ def list_plans(
 
 
 @router.patch(
-    "/plans/{plan_id}",
+    "/plans/{plan_id:int}",
     response_model=Plan,
     responses=problem_responses(401, 403, 404, 412, 413, 422, 428),
 )
