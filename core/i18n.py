@@ -7,10 +7,13 @@ texts (``web/translations``; ``python -m web.catalogues`` re-extracts and recomp
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
+from babel import dates, numbers
 from babel.support import Translations
 
 TRANSLATIONS_DIR: Final = Path(__file__).resolve().parents[1] / "web" / "translations"
@@ -36,6 +39,18 @@ def catalogue(language: str) -> Translations:
 def translate(message: str, language: str = DEFAULT_LANGUAGE) -> str:
     """``message`` (a message id) in ``language``; Finnish unless told."""
     return catalogue(language).gettext(message)
+
+
+def format_date(value: date, language: str = DEFAULT_LANGUAGE) -> str:
+    """``value`` as the reader of ``language`` writes a date: 5.11.2025, 5 nov. 2025, 5 Nov 2025."""
+    return dates.format_date(value, "medium", locale=FORMAT_LOCALES[language])
+
+
+def format_number(value: float | int | Decimal, language: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """``value`` as the reader of ``language`` writes a number: 1 234,5 (grouping and decimal comma in
+    every language), at most ``digits`` decimals."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=FORMAT_LOCALES[language])
 
 
 def accept_language(header: str | None) -> str:

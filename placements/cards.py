@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, format_date, format_number, translate
 from core.labels import LANGUAGE_LEVELS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
 from core.pdf import a4_document
 from matching.wording import skill_label
@@ -157,84 +157,124 @@ def _templates() -> Environment:
     return env
 
 
-def render_html(card: dict[str, Any]) -> str:
-    """The card as a standalone HTML page (Finnish)."""
-    card = in_language(card, "fi")
+# What the HTML and PDF cards say; the catalogue (core.i18n) gives each in the reader's language.
+TITLE = N_("Intro card")
+FILE_NAME = N_("intro-card")
+HEADINGS = (
+    N_("Task"),
+    N_("Skills"),
+    N_("Skills that fit the task"),
+    N_("Work experience"),
+    N_("Education"),
+    N_("Language skills"),
+    N_("Certificates and qualifications"),
+    N_("Availability for work"),
+    N_("Suitable placement forms"),
+    N_("Driving licences"),
+)
+AVAILABLE = N_("available")
+NOT_AVAILABLE = N_("not available at the moment")
+DESIRED_HOURS = N_("desired hours %(hours)s h/week")
+VALID_UNTIL = N_("valid until %(date)s")
+FOOTER = N_(
+    "Drawn up on %(date)s. The candidate's identity is disclosed only with their consent and once the "
+    "employer has expressed interest."
+)
+NONE = "–"
+
+
+def render_html(card: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    """The card as a standalone HTML page in ``language`` (fi, sv or en): its texts, dates and numbers,
+    and the matching skills as :func:`in_language` names them."""
+    card = in_language(card, language)
     return (
         _templates()
         .get_template("card.html")
-        .render(card=card, sections=_lines(card), generated=_fi_date(card["generated_on"]))
+        .render(
+            card=card,
+            language=language,
+            title=translate(TITLE, language),
+            sections=_lines(card, language),
+            footer=_footer(card, language),
+        )
     )
 
 
-def _fi(labels: dict[str, str], code: str) -> str:
-    """The Finnish name of ``code`` from the catalogue, or the code itself when it has none."""
-    return translate(labels[code]) if code in labels else code
+def file_name(proposal_id: int, language: str = DEFAULT_LANGUAGE) -> str:
+    """The PDF's file name in ``language``: esittelykortti-12.pdf, presentationskort-12.pdf."""
+    return f"{translate(FILE_NAME, language)}-{proposal_id}.pdf"
 
 
-def _lines(card: dict[str, Any]) -> list[tuple[str, str]]:
-    """The card's sections as (heading, text) pairs, in the order both renderings show them."""
+def _name(labels: dict[str, str], code: str, language: str) -> str:
+    """The name of ``code`` in ``language`` from the catalogue, or the code itself when it has none."""
+    return translate(labels[code], language) if code in labels else code
+
+
+def _lines(card: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    """The card's sections as (heading, text) pairs in ``language``, in the order both renderings show
+    them."""
+
+    def _(message: str, **values: str) -> str:
+        text = translate(message, language)
+        return text % values if values else text
+
     availability = card["availability"]
     hours = availability["desired_hours_per_week"]
     languages = ", ".join(
-        f"{_fi(SPOKEN_LANGUAGES, lang['code'])} ({_fi(LANGUAGE_LEVELS, lang['level'])})"
-        for lang in card["languages"]
+        f"{_name(SPOKEN_LANGUAGES, spoken['code'], language)}"
+        f" ({_name(LANGUAGE_LEVELS, spoken['level'], language)})"
+        for spoken in card["languages"]
     )
     certificates = ", ".join(
-        c["name"] + (f" (voimassa {_fi_date(c['valid_until'])} asti)" if c["valid_until"] else "")
+        c["name"]
+        + (f" ({_(VALID_UNTIL, date=_date(c['valid_until'], language))})" if c["valid_until"] else "")
         for c in card["certificates"]
     )
-    forms = ", ".join(_fi(PLACEMENT_FORMS, f) for f in availability["placement_forms"])
-    available = "käytettävissä" if availability["available"] else "ei tällä hetkellä käytettävissä"
+    forms = ", ".join(_name(PLACEMENT_FORMS, f, language) for f in availability["placement_forms"])
+    available = _(AVAILABLE) if availability["available"] else _(NOT_AVAILABLE)
     if hours:
-        available += f", toivottu työaika {_fi_number(hours)} h/vko"
-    return [
-        ("Tehtävä", card["need"]["title"]),
-        ("Osaaminen", ", ".join(card["skills"]) or "–"),
-        ("Tehtävään sopivat taidot", ", ".join(card["matched_skills"]) or "–"),
-        ("Työkokemus", card["experience_summary"] or "–"),
-        ("Koulutus", card["education"] or "–"),
-        ("Kielitaito", languages or "–"),
-        ("Kortit ja pätevyydet", certificates or "–"),
-        ("Saatavuus", available),
-        ("Sopivat työn muodot", forms or "–"),
-        ("Ajokortti", ", ".join(availability["driving_licences"]) or "–"),
-    ]
+        available += ", " + _(DESIRED_HOURS, hours=format_number(hours, language))
+    texts = (
+        card["need"]["title"],
+        ", ".join(card["skills"]),
+        ", ".join(card["matched_skills"]),
+        card["experience_summary"],
+        card["education"],
+        languages,
+        certificates,
+        available,
+        forms,
+        ", ".join(availability["driving_licences"]),
+    )
+    return [(_(heading), text or NONE) for heading, text in zip(HEADINGS, texts, strict=True)]
 
 
-def _fi_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.day}.{d.month}.{d.year}"
+def _date(iso: str, language: str) -> str:
+    return format_date(date.fromisoformat(iso), language)
 
 
-def _fi_number(value: float) -> str:
-    return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",")
+def _footer(card: dict[str, Any], language: str) -> str:
+    return translate(FOOTER, language) % {"date": _date(card["generated_on"], language)}
 
 
-def render_pdf(card: dict[str, Any]) -> bytes:
-    """The card as a one-page A4 PDF (Finnish)."""
-    card = in_language(card, "fi")
+def render_pdf(card: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The card as a one-page A4 PDF in ``language`` (fi, sv or en), marked as written in it."""
+    card = in_language(card, language)
     from fpdf.enums import XPos, YPos
 
-    pdf = a4_document(f"Esittelykortti {card['pseudonym']}")
+    title = translate(TITLE, language)
+    pdf = a4_document(f"{title} {card['pseudonym']}", language)
     pdf.set_font("DejaVu", "B", 18)
-    pdf.cell(0, 10, "Esittelykortti", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 10, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 12)
     pdf.cell(0, 8, card["pseudonym"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
-    for heading, text in _lines(card):
+    for heading, text in _lines(card, language):
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 7, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 10)
         pdf.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(
-        0,
-        4.5,
-        f"Laadittu {_fi_date(card['generated_on'])}. Henkilöllisyys kerrotaan vain hakijan suostumuksella"
-        " ja kun työnantaja on ilmoittanut kiinnostuksensa.",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
+    pdf.multi_cell(0, 4.5, _footer(card, language), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

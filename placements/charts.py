@@ -25,11 +25,11 @@ from collections.abc import Callable
 from typing import Any, Final, Literal
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 
 from core import clock
 from core.db import Conn
-from core.i18n import FORMAT_LOCALES, N_, translate
+from core.i18n import FORMAT_LOCALES, N_, format_number, translate
 from core.labels import INDICATOR_UNITS
 from placements import indicators
 from placements.ledger import check_period
@@ -124,16 +124,11 @@ def _at(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _number(value: float, language: str, digits: int = 1) -> str:
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=FORMAT_LOCALES[language])
-
-
 def _value_text(value: float, unit: str, language: str) -> str:
     """A figure as the reader writes it: 45 %, 12,5 or 3."""
     if unit == "ratio":
         return format_percent(value, locale=FORMAT_LOCALES[language])
-    return _number(value, language, 0 if unit == "count" else 1)
+    return format_number(value, language, 0 if unit == "count" else 1)
 
 
 def _ticks(unit: str, highest: float) -> tuple[float, list[float]]:

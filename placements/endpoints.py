@@ -248,10 +248,13 @@ def card(
     tags=["proposals"],
     responses=problem_responses(401, 403, 404, 422),
 )
-def card_html(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> HTMLResponse:
-    """The intro card as a page."""
-    headers = {**PRIVATE, "Content-Security-Policy": STANDALONE_POLICY}
-    return HTMLResponse(cards.render_html(_card(conn, principal, proposal_id)), headers=headers)
+def card_html(
+    proposal_id: int, principal: CurrentPrincipal, conn: DbConn, language: Language = None
+) -> HTMLResponse:
+    """The intro card as a page in the language asked for."""
+    lang = i18n.accept_language(language)
+    headers = {**PRIVATE, "Content-Security-Policy": STANDALONE_POLICY, "Content-Language": lang}
+    return HTMLResponse(cards.render_html(_card(conn, principal, proposal_id, lang), lang), headers=headers)
 
 
 @router.get(
@@ -261,10 +264,17 @@ def card_html(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> HT
     responses=file_reply("application/pdf", "The intro card as a PDF")
     | problem_responses(401, 403, 404, 422),
 )
-def card_pdf(proposal_id: int, principal: CurrentPrincipal, conn: DbConn) -> Response:
-    """The intro card as a PDF."""
-    content = cards.render_pdf(_card(conn, principal, proposal_id))
-    headers = {**PRIVATE, "Content-Disposition": f'inline; filename="esittelykortti-{proposal_id}.pdf"'}
+def card_pdf(
+    proposal_id: int, principal: CurrentPrincipal, conn: DbConn, language: Language = None
+) -> Response:
+    """The intro card as a PDF in the language asked for."""
+    lang = i18n.accept_language(language)
+    content = cards.render_pdf(_card(conn, principal, proposal_id, lang), lang)
+    headers = {
+        **PRIVATE,
+        "Content-Disposition": f'inline; filename="{cards.file_name(proposal_id, lang)}"',
+        "Content-Language": lang,
+    }
     return Response(content, media_type="application/pdf", headers=headers)
 
 

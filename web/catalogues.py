@@ -20,6 +20,7 @@ ROOT = WEB.parent
 SOURCES = (
     WEB,
     ROOT / "core" / "labels.py",
+    ROOT / "placements" / "cards.py",
     ROOT / "placements" / "indicators.py",
     ROOT / "placements" / "ledger.py",
     ROOT / "placements" / "charts.py",

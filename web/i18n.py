@@ -23,7 +23,7 @@ from core.i18n import FORMAT_LOCALES as FORMAT_LOCALES
 from core.i18n import LANGUAGES as LANGUAGES
 from core.i18n import N_ as N_
 from core.i18n import TRANSLATIONS_DIR as TRANSLATIONS_DIR
-from core.i18n import catalogue
+from core.i18n import catalogue, format_date, format_number
 
 LANGUAGE_COOKIE: Final = "kohtaamo_lang"
 LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -93,7 +93,7 @@ class I18n:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(clock.TIMEZONE).date()
-        return dates.format_date(value, "medium", locale=self._locale)
+        return format_date(value, self.language)
 
     def datetime(self, value: datetime | None) -> str:
         """5.11.2025 13.04, in Finnish time."""
@@ -105,8 +105,7 @@ class I18n:
         """1 234,5: grouping and decimal comma, at most ``digits`` decimals."""
         if value is None:
             return ""
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return numbers.format_decimal(value, format=pattern, locale=self._locale)
+        return format_number(value, self.language, digits)
 
     def percent(self, value: float | None) -> str:
         """73 %."""
