@@ -1,6 +1,6 @@
 """The intro card names the skills that fit the need in the reader's language: ESCO skills by their label
 in that language (the shipped ESCO has no Swedish labels, so Swedish falls back to Finnish), free text as
-written; cards frozen before keep reading as they were sent."""
+written; cards frozen before keep reading as they were sent. The card's page and PDF name them so too."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 from accounts.models import Role
 from core.db import connect
 from tests.conftest import AreaWorld
+from tests.pdf_text import pdf_text
 from tests.placements.conftest import make_need, make_worker, propose, reload_index
 
 # Two ESCO skills (by their Finnish labels) and one of the area's own words.
@@ -63,9 +64,14 @@ def test_the_card_names_matching_skills_in_the_language_asked_for(
     assert {lang: sorted(names) for lang, names in frozen["matched_skill_names"].items()} == {
         lang: sorted(names) for lang, names in NAMED.items()
     }
-    # The HTML and PDF cards are Finnish throughout, the skills too.
+    # The HTML and PDF cards name them as the JSON card does, in the language asked for (Finnish unless).
     html = client.get(f"/api/v1/proposals/{proposal}/card.html", headers=world.headers(Role.EMPLOYER))
     assert "käyttää haarukkatrukkia" in html.text and "operate forklift" not in html.text
+    english = world.headers(Role.EMPLOYER) | {"Accept-Language": "en"}
+    html = client.get(f"/api/v1/proposals/{proposal}/card.html", headers=english)
+    assert "operate forklift" in html.text and "pack goods" in html.text
+    pdf = pdf_text(client.get(f"/api/v1/proposals/{proposal}/card.pdf", headers=english).content)
+    assert "operate forklift" in pdf and "pack goods" in pdf  # the own skills stay as written
 
 
 def test_a_card_frozen_before_names_per_language_reads_as_it_was_sent(
