@@ -12,7 +12,7 @@ from core.clock import today
 from core.errors import AppError, NotFound, ValidationFailed
 from core.paging import PageParams
 from employers import service as employers
-from placements import placed, proposals, workflow
+from placements import cards, placed, proposals, workflow
 from placements.schemas import (
     AnswerIn,
     FollowUpCreate,
@@ -150,6 +150,25 @@ def proposal_page(request: Request, proposal_id: int) -> Response:
         return _proposal_page(ctx, proposal_id)
 
 
+@router.get("/proposals/{proposal_id:int}/card.pdf")
+def proposal_card_pdf(request: Request, proposal_id: int) -> Response:
+    """The proposal's intro card as a PDF, in the reader's language."""
+    with page(request, *STAFF) as ctx:
+        return _card_pdf(ctx, proposal_id)
+
+
+def _card_pdf(ctx: Ctx, proposal_id: int) -> Response:
+    """The intro card as the reader sees it on the page, as a PDF in their language (audited as a view)."""
+    language = ctx.i18n.language
+    card = proposals.get_card(ctx.conn, ctx.principal, proposal_id, language)
+    headers = {
+        "Cache-Control": "no-store",
+        "Content-Disposition": f'inline; filename="{cards.file_name(proposal_id, language)}"',
+        "Content-Language": language,
+    }
+    return Response(cards.render_pdf(card, language), media_type="application/pdf", headers=headers)
+
+
 @router.post("/proposals/{proposal_id:int}/transition")
 def move_proposal(request: Request, proposal_id: int, posted: Posted) -> Response:
     """Move the proposal on: interview, placed (the placement is confirmed), ended, declined, not hired."""
@@ -246,6 +265,13 @@ def intro_card(request: Request, proposal_id: int) -> Response:
     """One intro card (pseudonymous until the candidate consents) with the answer buttons."""
     with page(request, Role.EMPLOYER) as ctx:
         return _card_page(ctx, proposal_id)
+
+
+@router.get("/cards/{proposal_id:int}.pdf")
+def intro_card_pdf(request: Request, proposal_id: int) -> Response:
+    """One intro card as a PDF in the reader's language (pseudonymous, as the card page's card)."""
+    with page(request, Role.EMPLOYER) as ctx:
+        return _card_pdf(ctx, proposal_id)
 
 
 @router.post("/cards/{proposal_id:int}/answer")
