@@ -12,7 +12,7 @@ sphere, dimension 384), one set per side. Per size:
 3. worker processes (this module with ``--worker``) load both sides, search them once per query to touch
    the pages a ranking touches, and report ``/proc/self/smaps_rollup``: one worker, then two at once,
    first with private copies (baseline), then with the memory-mapped snapshot;
-4. sequential single-query searches of the snapshot-loaded index, per filter (none, 1 %, 10 %, 30 %,
+4. sequential single-query searches of the snapshot-loaded index, per filter (none, 1 %, 2 %, 5 %, 10 %, 30 %,
    50 % of the ids allowed), timed and compared with exact search (``NumpyIndex``) for recall@10.
 
 The index alone: a worker's entries, pre-filter columns and BM25 are not part of this measurement.
@@ -49,7 +49,7 @@ from matching.vectors import Kind
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIDES: tuple[Kind, ...] = ("need", "jobseeker")
-FILTERS: list[float | None] = [None, 0.01, 0.10, 0.30, 0.50]
+FILTERS: list[float | None] = [None, 0.01, 0.02, 0.05, 0.10, 0.30, 0.50]
 K = 10
 DIM = 384
 MODEL = "bench-synthetic"

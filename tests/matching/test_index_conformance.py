@@ -346,6 +346,39 @@ def test_faiss_index_switches_to_hnsw_above_the_threshold_and_back() -> None:
     assert {hit.id for hit in index.search(vectors[10], 100)[0]} == set(range(45))
 
 
+def test_a_large_filter_goes_to_hnsw_however_small_a_fraction_of_the_index_it_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exact filtered search costs in proportion to the ids it scores: beyond ``exact_filter_cap`` ids a
+    filter goes to the graph even when it keeps less than ``exact_filter_fraction`` of a large index."""
+    import matching.faiss_index as faiss_index
+
+    exact_calls: list[int] = []
+    real_exact = faiss_index._exact_search
+
+    def counting(*args: object) -> object:
+        exact_calls.append(1)
+        return real_exact(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(faiss_index, "_exact_search", counting)
+    index = FaissIndex(
+        DIM, hnsw_threshold=100, hnsw_m=16, exact_filter_max=5, exact_filter_fraction=0.5, exact_filter_cap=40
+    )
+    vectors = clustered(600)
+    index.add(np.arange(600), vectors)
+    exact = NumpyIndex(DIM)
+    exact.add(np.arange(600), vectors)
+    small, large = np.arange(0, 600, 20), np.arange(0, 600, 3)  # 30 ids (under the cap), 200 (over it)
+    assert [h.id for h in index.search(vectors[1], 5, small)[0]] == [
+        h.id for h in exact.search(vectors[1], 5, small)[0]
+    ]
+    assert exact_calls == [1]
+    found = {h.id for h in index.search(vectors[1], 10, large)[0]}
+    assert exact_calls == [1]  # 200 ids: a third of the index, under the fraction, but over the cap
+    assert found <= set(large.tolist())
+    assert len(found & {h.id for h in exact.search(vectors[1], 10, large)[0]}) >= 9
+
+
 def test_hnsw_stays_correct_through_many_replacements() -> None:
     index = FaissIndex(DIM, hnsw_threshold=50, hnsw_m=8, max_tombstone_fraction=0.5)
     ids = np.arange(200)
