@@ -16,12 +16,15 @@ from typing import Any, Final
 
 from pydantic import AwareDatetime, Field, field_validator
 
+from accounts.models import operator_name
 from core.bulk import Outcome, external_id, stored_rows
 from core.db import Conn
 from core.errors import ValidationFailed
 from core.municipalities import record_municipality
 from core.sql import insert_row
 from employers.schemas import ExternalId, ShortText, Strict
+from jobseekers.audit import record_operator_access
+from jobseekers.interchange import AUDIT_REASON
 from jobseekers.path_interchange import UNKNOWN_USER, Problem, changed, lower, timestamp, update_row
 from jobseekers.schemas import Email
 from services.referrals import check_dates
@@ -172,10 +175,11 @@ def upsert_referrals(
     users: Mapping[str, int],
 ) -> list[tuple[int, Outcome]]:
     """Create or update the area's referrals by external id (written after the providers); ``(id,
-    outcome)`` per record, in order."""
+    outcome)`` per record, in order. Each jobseeker whose referrals changed gets an audit row."""
     providers = {name: int(row["id"]) for name, row in stored_providers(conn, area_id).items()}
     existing = stored_rows(conn, "referrals", area_id, [r.external_id for r in records], REFERRAL_PREFIX)
     out: list[tuple[int, Outcome]] = []
+    touched: set[int] = set()
     for record in records:
         values: dict[str, Any] = {
             "jobseeker_id": jobseeker_ids[record.jobseeker],
@@ -191,11 +195,15 @@ def upsert_referrals(
         if row is None:
             values |= {"area_id": area_id, "external_id": record.external_id}
             out.append((int(insert_row(conn, "referrals", values)["id"]), "created"))
+            touched.add(values["jobseeker_id"])
             continue
         changes = changed(row, values)
         if changes:
             update_row(conn, "referrals", row["id"], changes, versioned=True)
+            touched |= {values["jobseeker_id"], row["jobseeker_id"]}
         out.append((int(row["id"]), "updated" if changes else "unchanged"))
+    if touched:
+        record_operator_access(conn, area_id, sorted(touched), "import", AUDIT_REASON, operator_name())
     return out
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg import sql
 from typer.testing import CliRunner
 
 from accounts import service as accounts
@@ -21,6 +23,8 @@ from core import clock
 from core.db import Conn, connect
 from core.sql import ANY_VERSION
 from db import migrate as migrations
+from demo.load import AREA as DEMO_AREA
+from demo.load import load_demo
 from interchange.exporter import export_area
 from interchange.importer import import_file
 from jobseekers import assessments, form_choices, plans, target_groups
@@ -238,14 +242,15 @@ def _lines(text: str, kind: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def copy_db() -> Iterator[str]:
-    """A second, empty and migrated database on the same server (dropped again after the test)."""
-    import os
-
-    url = fresh_database(f"kohtaamo_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_copy")
+def copy_db(db: str) -> Iterator[str]:
+    """A second, empty and migrated database on the test server (dropped again after the test)."""
+    name = f"kohtaamo_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_copy"
+    url = fresh_database(name)
     with connect(url, autocommit=True) as conn:
         migrations.migrate(conn)
     yield url
+    with connect(db, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _summary(report: Any) -> dict[str, tuple[int, int, int, int]]:
@@ -302,6 +307,36 @@ def test_an_exported_path_imports_into_an_empty_database_and_exports_line_for_li
             "placement_form_choice": 3,
         }
         assert {t: table_state(other)[t] for t in PATH_TABLES} == {t: state[t] for t in PATH_TABLES}
+
+
+def test_the_demo_area_with_its_path_exports_the_same_after_an_import_into_an_empty_database(
+    conn: Conn, copy_db: str, write_file: WriteFile
+) -> None:
+    load_demo(conn, progress=False)
+    conn.commit()
+    first = _export(conn, DEMO_AREA)
+    users = conn.execute(
+        "SELECT email, role, display_name FROM users WHERE role <> 'employer' AND area_id ="
+        " (SELECT id FROM areas WHERE name = %s)",
+        (DEMO_AREA,),
+    ).fetchall()
+    assert all(_lines(first, kind) for kind in PATH_TYPES if kind != "placement_form_choice")
+
+    with connect(copy_db) as other:
+        area_id = accounts.ensure_area(other, DEMO_AREA)
+        for user in users:  # the users (lines of their own in the full format) as the source has them
+            accounts.create_user(
+                other,
+                area_id=area_id,
+                email=user["email"],
+                display_name=user["display_name"],
+                role=Role(user["role"]),
+                password=PASSWORD,
+            )
+        report = import_file(other, write_file(first.splitlines()), DEMO_AREA, progress=False)
+        other.commit()
+        assert report.errors == []
+        assert _export(other, DEMO_AREA).splitlines() == first.splitlines()
 
 
 def test_an_export_imported_into_its_own_area_changes_nothing(conn: Conn, write_file: WriteFile) -> None:
