@@ -26,7 +26,7 @@ from accounts.models import operator_name
 from core.bulk import Column, Outcome, external_id, line_values, values_of
 from core.db import Conn
 from core.errors import ValidationFailed
-from core.sql import insert_row
+from core.sql import adapt
 from employers.schemas import ExternalId, Strict
 from jobseekers.assessments import ServiceNeedAssessmentIn
 from jobseekers.audit import record_operator_access
@@ -82,6 +82,29 @@ def update_row(conn: Conn, table: str, row_id: int, changes: Mapping[str, Any], 
     conn.execute(query, [*params, row_id])
 
 
+def insert_rows(conn: Conn, table: str, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """INSERT rows (one executemany for each set of keys: a line without a timestamp leaves the column
+    to its default); their ids, in order."""
+    ids = [0] * len(rows)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(tuple(row), []).append(index)
+    for keys, indexes in groups.items():
+        query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING id").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, keys)),
+            sql.SQL(", ").join(sql.Placeholder() * len(keys)),
+        )
+        with conn.cursor() as cur:
+            cur.executemany(query, [[adapt(rows[i][k]) for k in keys] for i in indexes], returning=True)
+            for index in indexes:
+                created = cur.fetchone()
+                assert created is not None
+                ids[index] = int(created["id"])
+                cur.nextset()
+    return ids
+
+
 def changed(row: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """The ``values`` that differ from the stored row."""
     return {k: v for k, v in values.items() if row[k] != v}
@@ -132,8 +155,10 @@ def upsert_target_groups(
         values |= {k: getattr(record, k) for k in ("created_at", "updated_at") if getattr(record, k)}
         row = stored.get(record.name)
         if row is None:
-            created = insert_row(conn, "target_groups", values | {"area_id": area_id, "name": record.name})
-            out.append((int(created["id"]), "created"))
+            [created] = insert_rows(
+                conn, "target_groups", [values | {"area_id": area_id, "name": record.name}]
+            )
+            out.append((created, "created"))
             continue
         changes = changed(row, values)
         if changes:
@@ -307,13 +332,19 @@ def _items(conn: Conn, plan_ids: Collection[int]) -> dict[int, list[dict[str, An
     return out
 
 
-def _write_items(conn: Conn, plan_id: int, items: Sequence[dict[str, Any]], replace: bool) -> None:
-    if replace:
-        conn.execute("DELETE FROM plan_items WHERE plan_id = %s", (plan_id,))
+def _write_items(conn: Conn, items: Mapping[int, Sequence[dict[str, Any]]]) -> None:
+    """Replace the goals and steps of these plans (by plan id) with the given ones, in order."""
+    if not items:
+        return
+    conn.execute("DELETE FROM plan_items WHERE plan_id = ANY(%s)", (list(items),))
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO plan_items (plan_id, position, kind, text, due_on) VALUES (%s, %s, %s, %s, %s)",
-            [(plan_id, n, i["kind"], i["text"], i["due_on"]) for n, i in enumerate(items, start=1)],
+            [
+                (plan_id, n, i["kind"], i["text"], i["due_on"])
+                for plan_id, wanted in items.items()
+                for n, i in enumerate(wanted, start=1)
+            ],
         )
 
 
@@ -331,6 +362,10 @@ def upsert_jobseeker_records(
     stored = _stored(conn, kind, {jobseeker_ids[r.jobseeker] for r in records})
     items = _items(conn, [row["id"] for row in stored.values()]) if kind is PLAN else {}
     out: list[tuple[int, Outcome]] = []
+    new_rows: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
+    """``(index into out, values, plan items)`` of each row to create."""
+    new_items: dict[int, list[dict[str, Any]]] = {}
+    """The goals and steps of each plan created or changed, by plan id."""
     touched: set[int] = set()
     for record in records:
         jobseeker_id = jobseeker_ids[record.jobseeker]
@@ -339,31 +374,32 @@ def upsert_jobseeker_records(
         stamps = ("created_at", "updated_at") if isinstance(record, PlanRecord) else ("created_at",)
         values |= {k: getattr(record, k) for k in stamps if getattr(record, k)}
         wanted = (
-            [i.model_dump(include={"kind", "text", "due_on"}, mode="python") for i in record.items]
+            [{"kind": i.kind.value, "text": i.text, "due_on": i.due_on} for i in record.items]
             if isinstance(record, PlanRecord)
             else []
         )
-        for item in wanted:
-            item["kind"] = str(item["kind"])
         row = stored.get((jobseeker_id, record.external_id))
-        outcome: Outcome
         if row is None:
             values |= {"jobseeker_id": jobseeker_id, "external_id": record.external_id}
-            row_id, outcome = int(insert_row(conn, kind.table, values)["id"]), "created"
-            if wanted:
-                _write_items(conn, row_id, wanted, replace=False)
-        else:
-            row_id = int(row["id"])
-            changes = changed(row, values)
-            new_items = kind is PLAN and items.get(row_id, []) != wanted
-            if changes or new_items:
-                update_row(conn, kind.table, row_id, changes, versioned=kind.versioned)
-            if new_items:
-                _write_items(conn, row_id, wanted, replace=True)
-            outcome = "updated" if changes or new_items else "unchanged"
-        if outcome != "unchanged":
+            new_rows.append((len(out), values, wanted))
+            out.append((0, "created"))
             touched.add(jobseeker_id)
-        out.append((row_id, outcome))
+            continue
+        row_id = int(row["id"])
+        changes = changed(row, values)
+        items_changed = kind is PLAN and items.get(row_id, []) != wanted
+        if changes or items_changed:
+            update_row(conn, kind.table, row_id, changes, versioned=kind.versioned)
+            touched.add(jobseeker_id)
+        if items_changed:
+            new_items[row_id] = wanted
+        out.append((row_id, "updated" if changes or items_changed else "unchanged"))
+    created = insert_rows(conn, kind.table, [values for _, values, _ in new_rows])
+    for (index, _, wanted), row_id in zip(new_rows, created, strict=True):
+        out[index] = (row_id, "created")
+        if wanted:
+            new_items[row_id] = wanted
+    _write_items(conn, new_items)
     if touched:
         record_operator_access(conn, area_id, sorted(touched), "import", AUDIT_REASON, operator_name())
     return out

@@ -25,7 +25,15 @@ from core.sql import insert_row
 from employers.schemas import ExternalId, ShortText, Strict
 from jobseekers.audit import record_operator_access
 from jobseekers.interchange import AUDIT_REASON
-from jobseekers.path_interchange import UNKNOWN_USER, Problem, changed, lower, timestamp, update_row
+from jobseekers.path_interchange import (
+    UNKNOWN_USER,
+    Problem,
+    changed,
+    insert_rows,
+    lower,
+    timestamp,
+    update_row,
+)
 from jobseekers.schemas import Email
 from services.referrals import check_dates
 from services.schemas import ProviderIn, ReferralOutcome, ServiceKind
@@ -179,6 +187,7 @@ def upsert_referrals(
     providers = {name: int(row["id"]) for name, row in stored_providers(conn, area_id).items()}
     existing = stored_rows(conn, "referrals", area_id, [r.external_id for r in records], REFERRAL_PREFIX)
     out: list[tuple[int, Outcome]] = []
+    new_rows: list[tuple[int, dict[str, Any]]] = []
     touched: set[int] = set()
     for record in records:
         values: dict[str, Any] = {
@@ -193,8 +202,8 @@ def upsert_referrals(
         values |= {k: getattr(record, k) for k in ("created_at", "updated_at") if getattr(record, k)}
         row = existing.get(record.external_id)
         if row is None:
-            values |= {"area_id": area_id, "external_id": record.external_id}
-            out.append((int(insert_row(conn, "referrals", values)["id"]), "created"))
+            new_rows.append((len(out), values | {"area_id": area_id, "external_id": record.external_id}))
+            out.append((0, "created"))
             touched.add(values["jobseeker_id"])
             continue
         changes = changed(row, values)
@@ -202,6 +211,9 @@ def upsert_referrals(
             update_row(conn, "referrals", row["id"], changes, versioned=True)
             touched |= {values["jobseeker_id"], row["jobseeker_id"]}
         out.append((int(row["id"]), "updated" if changes else "unchanged"))
+    created = insert_rows(conn, "referrals", [values for _, values in new_rows])
+    for (index, _), row_id in zip(new_rows, created, strict=True):
+        out[index] = (row_id, "created")
     if touched:
         record_operator_access(conn, area_id, sorted(touched), "import", AUDIT_REASON, operator_name())
     return out
