@@ -105,9 +105,14 @@ def insert_rows(conn: Conn, table: str, rows: Sequence[Mapping[str, Any]]) -> li
     return ids
 
 
-def changed(row: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``values`` that differ from the stored row."""
-    return {k: v for k, v in values.items() if row[k] != v}
+def changed(row: Mapping[str, Any], values: Mapping[str, Any], *, more: bool = False) -> dict[str, Any]:
+    """The ``values`` that differ from the stored row. When any does (or ``more`` changed besides),
+    a line's ``updated_at`` goes along: the row gets the time the line names, not the time of the
+    import."""
+    out = {k: v for k, v in values.items() if row[k] != v}
+    if (out or more) and "updated_at" in values:
+        out["updated_at"] = values["updated_at"]
+    return out
 
 
 # Target groups --------------------------------------------------------------------------------------
@@ -386,8 +391,8 @@ def upsert_jobseeker_records(
             touched.add(jobseeker_id)
             continue
         row_id = int(row["id"])
-        changes = changed(row, values)
         items_changed = kind is PLAN and items.get(row_id, []) != wanted
+        changes = changed(row, values, more=items_changed)
         if changes or items_changed:
             update_row(conn, kind.table, row_id, changes, versioned=kind.versioned)
             touched.add(jobseeker_id)

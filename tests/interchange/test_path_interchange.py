@@ -374,6 +374,26 @@ def test_a_changed_line_updates_its_record_and_keeps_the_others(conn: Conn, writ
     assert plan["updated_at"] > before["updated_at"] and plan["created_at"] == before["created_at"]
 
 
+def test_changed_lines_that_name_their_timestamps_are_stored_with_them(
+    conn: Conn, write_file: WriteFile
+) -> None:
+    _build_area(conn)
+    lines = [json.loads(line) for line in _export(conn).splitlines()]
+    for line in lines:
+        if line["type"] == "plan" and line["kind"] == "employment":
+            line["items"] = [{"kind": "goal", "text": "Työ kaupasta"}]
+        if line["type"] == "provider" and line["name"] == "TYP Turku":
+            line["contact"] = "uusi@turku.example"
+
+    report = import_file(conn, write_file(lines), AREA, progress=False)
+    conn.commit()
+
+    assert (_summary(report)["plan"], _summary(report)["provider"]) == ((0, 1, 1, 0), (0, 1, 1, 0))
+    assert _export(conn).splitlines() == [
+        json.dumps(line, ensure_ascii=False, separators=(",", ":")) for line in lines
+    ]
+
+
 # Refusals ---------------------------------------------------------------------------------------------
 
 JOBSEEKER = {
