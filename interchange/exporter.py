@@ -1,5 +1,6 @@
 """Export one employment area as JSONL: employers, needs, tasks, carved jobs, then jobseekers, then
-recruitment events, each by external id.
+recruitment events, then target groups, providers, referrals and the jobseekers' path records
+(:mod:`interchange.path`), each by external id (or name).
 
 Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``,
 ``event-<id>``),
@@ -17,6 +18,7 @@ from carving import interchange as carving
 from core.db import Conn
 from core.errors import NotFound
 from employers import interchange as employers
+from interchange.path import export_path
 from jobseekers import interchange as jobseekers
 from recruitment import interchange as recruitment
 
@@ -44,6 +46,7 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
         ("carved_job", carving.export_carved_jobs(conn, area_id)),
         ("jobseeker", jobseekers.export_jobseekers(conn, area_id)),
         ("event", recruitment.export_events(conn, area_id)),
+        *export_path(conn, area_id),
     ):
         for line in lines:
             out.write(dumps(line) + "\n")

@@ -34,6 +34,7 @@ from core.bulk import Outcome
 from core.db import Conn
 from employers import interchange as employers
 from employers.interchange import EmployerRecord, NeedRecord
+from interchange.path import PathLines, check_path, identity, write_path
 from interchange.records import REPORTED_TYPES, TYPES, LineInvalid, Record, parse_record
 from jobseekers import interchange as jobseekers
 from jobseekers.interchange import JobseekerRecord
@@ -104,6 +105,8 @@ class _Parsed:
     tasks: list[tuple[int, TaskRecord]] = field(default_factory=list)
     carved_jobs: list[tuple[int, CarvedJobRecord]] = field(default_factory=list)
     events: list[tuple[int, EventRecord]] = field(default_factory=list)
+    path: PathLines = field(default_factory=PathLines)
+    """Target groups, providers, referrals and the jobseekers' path records (:mod:`interchange.path`)."""
     errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     invalid_employers: dict[str, int] = field(default_factory=dict)
     """External ids of employer lines found invalid, with their line."""
@@ -143,7 +146,7 @@ def import_file(
             report.seconds = time.perf_counter() - started
             return report
         total = len(parsed.employers) + len(parsed.needs) + len(parsed.jobseekers)
-        total += len(parsed.tasks) + len(parsed.carved_jobs) + len(parsed.events)
+        total += len(parsed.tasks) + len(parsed.carved_jobs) + len(parsed.events) + len(parsed.path)
         if total:
             task = bar.add_task("writing", total=total)
             _write(conn, report, parsed, lambda n: bar.advance(task, n))
@@ -171,7 +174,7 @@ def _progress_bar(enabled: bool) -> Iterator[Progress]:
 
 def _parse(raw: Sequence[bytes], bar: Progress, task: TaskID) -> _Parsed:
     parsed = _Parsed()
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     business_ids: dict[str, int] = {}
     for number, data in enumerate(raw, start=1):
         if number % 500 == 0:
@@ -194,9 +197,10 @@ def _parse(raw: Sequence[bytes], bar: Progress, task: TaskID) -> _Parsed:
             if kind == "employer" and isinstance(obj.get("external_id"), str):
                 parsed.invalid_employers.setdefault(obj["external_id"].strip(), number)
             continue
-        first = seen.setdefault((kind, record.external_id), number)
+        key_field, key = identity(record)
+        first = seen.setdefault((kind, *key), number)
         if first != number:
-            parsed.fail(number, kind, [("external_id", f"duplicate of line {first}")])
+            parsed.fail(number, kind, [(key_field, f"duplicate of line {first}")])
             continue
         if isinstance(record, EmployerRecord):
             first = business_ids.setdefault(record.business_id, number)
@@ -220,8 +224,10 @@ def _add(parsed: _Parsed, number: int, record: Record) -> None:
         parsed.carved_jobs.append((number, record))
     elif isinstance(record, EventRecord):
         parsed.events.append((number, record))
-    else:
+    elif isinstance(record, JobseekerRecord):
         parsed.jobseekers.append((number, record))
+    else:
+        parsed.path.add(number, record)
 
 
 def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
@@ -256,6 +262,7 @@ def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
     bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers])
     parsed.jobseekers = _without(parsed, "jobseeker", parsed.jobseekers, bad)
     _check_events(conn, area_id, parsed, stored)
+    check_path(conn, area_id, parsed.path, {r.external_id for _, r in parsed.jobseekers}, parsed.fail)
 
 
 def _check_events(conn: Conn, area_id: int | None, parsed: _Parsed, stored: dict[str, Any]) -> None:
@@ -393,3 +400,4 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
     for _, outcome in carving.write_carved_jobs(conn, area_id, [r for _, r in parsed.carved_jobs]):
         report.count("carved_job").add(outcome)
     progress(len(parsed.carved_jobs))
+    write_path(conn, area_id, parsed.path, report.count, progress)

@@ -3,7 +3,10 @@
 validate alike.
 
 A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker``, ``task``,
-``carved_job`` (``carving.interchange``) or ``event`` (a recruitment event, :mod:`recruitment.interchange`).
+``carved_job`` (``carving.interchange``), ``event`` (a recruitment event, :mod:`recruitment.interchange`),
+or one of the jobseeker's path and the services (``target_group``, ``provider``, ``referral``,
+``service_need_assessment``, ``work_capacity_measurement``, ``plan``, ``placement_form_choice``:
+:mod:`interchange.path`).
 Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
@@ -26,6 +29,7 @@ from pydantic_core import ErrorDetails
 
 from carving.interchange import CarvedJobRecord, TaskRecord
 from employers.interchange import EmployerRecord, NeedRecord
+from interchange.path import PATH_RECORD_TYPES, PathRecord
 from jobseekers.interchange import JobseekerRecord
 from recruitment.interchange import EventRecord
 
@@ -33,7 +37,9 @@ KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity", 
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
 
 
-Record = EmployerRecord | NeedRecord | JobseekerRecord | TaskRecord | CarvedJobRecord | EventRecord
+Record = (
+    EmployerRecord | NeedRecord | JobseekerRecord | TaskRecord | CarvedJobRecord | EventRecord | PathRecord
+)
 RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "employer": EmployerRecord,
     "need": NeedRecord,
@@ -41,6 +47,7 @@ RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "task": TaskRecord,
     "carved_job": CarvedJobRecord,
     "event": EventRecord,
+    **PATH_RECORD_TYPES,
 }
 TYPES: Final = tuple(RECORD_TYPES)
 REPORTED_TYPES: Final = ("employer", "need", "jobseeker")

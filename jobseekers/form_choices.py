@@ -77,6 +77,12 @@ def form_choices(conn: Conn, principal: Principal, jobseeker_id: int, reason: st
     return {"placement_forms": list(row["placement_forms"] or []), "history": _history(conn, jobseeker_id)}
 
 
+def check_decision(data: FormChoiceIn) -> None:
+    """Refuse a decision dated in the future or before 2000 (422 naming ``decided_on``)."""
+    if not date(2000, 1, 1) <= data.decided_on <= clock.today():
+        raise ValidationFailed("the decision is dated between 2000 and today", field="decided_on")
+
+
 def record_choice(
     conn: Conn, principal: Principal, jobseeker_id: int, data: FormChoiceIn, reason: str
 ) -> dict[str, Any]:
@@ -92,8 +98,7 @@ def record_choice(
             (jobseeker_id,),
         ).fetchone(),
     )
-    if not date(2000, 1, 1) <= data.decided_on <= clock.today():
-        raise ValidationFailed("the decision is dated between 2000 and today", field="decided_on")
+    check_decision(data)
     forms = list(row["placement_forms"] or [])
     if data.change is FormChange.ADDED and data.form.value not in forms:
         forms.append(data.form.value)

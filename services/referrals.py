@@ -31,7 +31,9 @@ def _check_own_caseworker(conn: Conn, principal: Principal, jobseeker_id: int) -
     access.check_own_client(principal, access.subject(conn, jobseeker_id))
 
 
-def _check_dates(starts_on: date, ends_on: date | None, outcome: object) -> None:
+def check_dates(starts_on: date, ends_on: date | None, outcome: object) -> None:
+    """Refuse a start before 2000 or over a year ahead, an end before the start or over five years after
+    it, and an outcome before the end (422 naming the field)."""
     today = clock.today()
     if not date(2000, 1, 1) <= starts_on <= today + timedelta(days=366):
         raise ValidationFailed("a service starts between 2000 and a year from today", field="starts_on")
@@ -69,7 +71,7 @@ def refer(
     offer, and for dates out of order."""
     _check_own_caseworker(conn, principal, jobseeker_id)
     _offered(conn, principal, data.provider_id, data.service.value)
-    _check_dates(data.starts_on, data.ends_on, data.outcome)
+    check_dates(data.starts_on, data.ends_on, data.outcome)
     row = conn.execute(
         "INSERT INTO referrals (area_id, jobseeker_id, provider_id, service, starts_on, ends_on, outcome,"
         " referred_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
@@ -108,7 +110,7 @@ def update_referral(
     merged = {**current, **data.model_dump(exclude_unset=True)}
     if "ends_on" in changes and changes["ends_on"] is None and "outcome" not in changes:
         merged["outcome"] = changes["outcome"] = None
-    _check_dates(merged["starts_on"], merged["ends_on"], merged["outcome"])
+    check_dates(merged["starts_on"], merged["ends_on"], merged["outcome"])
     update_versioned(conn, "referrals", referral_id, principal.area_id, version, changes)
     record_access(conn, principal, [current["jobseeker_id"]], "referral_record", reason)
     return _one(conn, referral_id)

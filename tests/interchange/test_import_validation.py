@@ -20,7 +20,9 @@ MUNICIPALITY = "not a municipality of the shipped list of Finnish municipalities
 BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
-        "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event",
+        "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event,"
+        " target_group, provider, referral, service_need_assessment, work_capacity_measurement, plan,"
+        " placement_form_choice",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
