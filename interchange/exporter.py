@@ -1,5 +1,6 @@
-"""Export one employment area as JSONL: employers, needs, tasks, carved jobs, then jobseekers, then
-recruitment events, each by external id.
+"""Export one employment area as JSONL: the format line, employers, needs, tasks, carved jobs, then
+jobseekers, recruitment events, and then the area's users and history (users, contacts, consents,
+proposals, placements: :mod:`interchange.history`), each by external id.
 
 Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``,
 ``event-<id>``),
@@ -17,6 +18,8 @@ from carving import interchange as carving
 from core.db import Conn
 from core.errors import NotFound
 from employers import interchange as employers
+from interchange import history
+from interchange.records import FORMAT_VERSION
 from jobseekers import interchange as jobseekers
 from recruitment import interchange as recruitment
 
@@ -27,8 +30,7 @@ def dumps(line: dict[str, Any]) -> str:
 
 
 def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
-    """Write every employer, need, task, carved job and jobseeker of area ``area_name`` to ``out``;
-    counts by type.
+    """Write every record of area ``area_name`` to ``out`` after the format line; counts by type.
 
     :class:`NotFound` when there is no such area.
     """
@@ -37,6 +39,7 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
         raise NotFound("no employment area with this name", field="area")
     area_id = int(area["id"])
     counts: dict[str, int] = {}
+    out.write(dumps({"type": "format", "version": FORMAT_VERSION}) + "\n")
     for kind, lines in (
         ("employer", employers.export_employers(conn, area_id)),
         ("need", employers.export_needs(conn, area_id, recruitment.event_external_ids(conn, area_id))),
@@ -44,6 +47,7 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
         ("carved_job", carving.export_carved_jobs(conn, area_id)),
         ("jobseeker", jobseekers.export_jobseekers(conn, area_id)),
         ("event", recruitment.export_events(conn, area_id)),
+        *history.export_lines(conn, area_id),
     ):
         for line in lines:
             out.write(dumps(line) + "\n")

@@ -66,6 +66,7 @@ def test_export_prints_jsonl_to_stdout_and_warns_on_stderr(cli_env: str, write_f
 
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["type"] for line in result.stdout.splitlines()] == [
+        "format",
         "employer",
         "need",
         "jobseeker",

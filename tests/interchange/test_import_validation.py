@@ -20,7 +20,8 @@ MUNICIPALITY = "not a municipality of the shipped list of Finnish municipalities
 BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
-        "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event",
+        "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event, user, contact,"
+        " consent, proposal, placement",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
@@ -349,7 +350,7 @@ def test_an_employers_responsible_coordinator_is_named_by_email_and_travels_in_t
     ]
     out = io.StringIO()
     export_area(conn, "Testialue", out)
-    exported = {line["external_id"]: line for line in map(json.loads, out.getvalue().splitlines())}
+    exported = {line.get("external_id"): line for line in map(json.loads, out.getvalue().splitlines())}
     assert exported["e1"]["responsible_coordinator"] == "coordinator@alue.fi"
     assert "responsible_coordinator" not in exported["e3"]
 
