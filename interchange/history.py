@@ -111,14 +111,17 @@ def check(conn: Conn, area_id: int | None, lines: Lines, in_file: Mapping[str, s
     )
     known["user"] |= {r.email for _, r in lines.of("user")}
     pairs: dict[tuple[str, str], int] = {}
+    invalid: dict[str, int] = {}
     for kind in ("contact", "consent", "proposal", "placement"):
-        found = _unresolved([(i, r.references()) for i, (_, r) in enumerate(lines.of(kind))], known)
+        refs = [(i, r.references()) for i, (_, r) in enumerate(lines.of(kind))]
+        found = _unresolved(refs, known, invalid if kind == "placement" else {})
         if kind == "proposal":
             for i, (number, record) in enumerate(lines.of(kind)):
                 first = pairs.setdefault((record.need, record.jobseeker), number)
                 if first != number and i not in found:
                     found[i] = ("jobseeker", f"the need and jobseeker of line {first} again")
             known["proposal"] |= {r.external_id for i, (_, r) in enumerate(lines.of(kind)) if i not in found}
+            invalid = {lines.of(kind)[i][1].external_id: lines.of(kind)[i][0] for i in found}
         _drop(lines, kind, found, fail)
 
 
@@ -126,12 +129,17 @@ _NAMES: Final = {"user": "no user of the area has the email {!r}"}
 
 
 def _unresolved(
-    refs: list[tuple[int, list[tuple[str, str, str]]]], known: Mapping[str, set[str]]
+    refs: list[tuple[int, list[tuple[str, str, str]]]],
+    known: Mapping[str, set[str]],
+    invalid: Mapping[str, int] | None = None,
 ) -> dict[int, tuple[str, str]]:
-    """The first unresolved reference of each line (by index)."""
+    """The first unresolved reference of each line (by index); ``invalid``: proposal lines found invalid."""
     found: dict[int, tuple[str, str]] = {}
     for index, line_refs in refs:
         for name, kind, value in line_refs:
+            if kind == "proposal" and invalid and value in invalid:
+                found[index] = (name, f"proposal {value!r} is invalid (line {invalid[value]})")
+                break
             if value not in known[kind]:
                 reason = _NAMES.get(
                     kind, f"unknown {kind} {{!r}}: not a valid line of this file nor in the area"

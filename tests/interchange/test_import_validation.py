@@ -20,8 +20,8 @@ MUNICIPALITY = "not a municipality of the shipped list of Finnish municipalities
 BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
-        "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event, user, contact,"
-        " consent, proposal, placement",
+        "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event,"
+        " user, contact, consent, proposal, placement",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
