@@ -231,14 +231,22 @@ def test_an_area_exported_and_imported_into_an_empty_database_exports_the_same_f
 def test_a_user_created_by_an_import_cannot_sign_in_until_they_set_a_password(
     exported: str, copy_db: str, tmp_path: Path
 ) -> None:
+    from accounts import care
     from accounts import service as accounts
+    from accounts.models import operator
     from core.errors import Unauthorized
 
     path = tmp_path / "area.jsonl"
     path.write_text(exported, encoding="utf-8")
     _import(copy_db, path)
-    with connect(copy_db) as conn, pytest.raises(Unauthorized):
-        accounts.authenticate(conn, "coordinator@a.example", "salasana-123")
+    with connect(copy_db) as conn:
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(conn, "coordinator@a.example", "salasana-123")
+        user = conn.execute("SELECT id, area_id FROM users WHERE email = 'admin@a.example'").fetchone()
+        assert user is not None
+        link = care.issue_reset_link(conn, operator(user["area_id"]), user["id"])
+        care.use_reset_link(conn, link.token, "uusi-salasana-456")
+        assert accounts.authenticate(conn, "admin@a.example", "uusi-salasana-456")["id"] == user["id"]
 
 
 def _with(exported: str, kind: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> tuple[str, int]:
