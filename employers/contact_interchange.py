@@ -6,7 +6,9 @@
 id, who logged it by email (none: logged by no user, as an imported event attendance is), ``event`` the
 external id of the recruitment event it records. A contact that an event's attendance logged is found by
 its employer and event when the line names the event, so importing the event and its contact together
-writes one contact. Nothing here commits: the caller owns the transaction.
+writes one contact. The area's field-work setting (may caseworkers log contacts) travels with the log as
+``{"type": "area_settings", "caseworker_field_work": false, "updated_by": "admin@alue.fi", "updated_at":
+"…"}``. Nothing here commits: the caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -146,3 +148,60 @@ def export_contacts(
         }
         lines.append(line)
     return sorted(lines, key=lambda line: str(line["external_id"]))
+
+
+class AreaSettingsRecord(Strict):
+    """``{"type": "area_settings", ...}``: the area's field-work setting, once per file."""
+
+    caseworker_field_work: bool = True
+    updated_by: Email | None = None
+    updated_at: AwareDatetime | None = None
+
+    @property
+    def external_id(self) -> str:
+        """An area has one such line."""
+        return "area_settings"
+
+    def references(self) -> list[tuple[str, str, str]]:
+        """``(field, kind, email)`` of the user who changed the setting."""
+        return [("updated_by", "user", self.updated_by.lower())] if self.updated_by else []
+
+
+def upsert_area_settings(
+    conn: Conn, area_id: int, record: AreaSettingsRecord, user_ids: Mapping[str, int]
+) -> Outcome:
+    """Write the area's setting as the line has it."""
+    values: dict[str, Any] = {
+        "caseworker_field_work": record.caseworker_field_work,
+        "updated_by": user_ids[record.updated_by.lower()] if record.updated_by else None,
+    }
+    if record.updated_at is not None:
+        values["updated_at"] = record.updated_at
+    row = conn.execute("SELECT * FROM area_settings WHERE area_id = %s", (area_id,)).fetchone()
+    if row is not None and all(row[k] == v for k, v in values.items()):
+        return "unchanged"
+    columns = ", ".join(values)
+    placeholders = ", ".join(f"%({k})s" for k in values)
+    assignments = ", ".join(f"{k} = EXCLUDED.{k}" for k in values)
+    conn.execute(
+        f"INSERT INTO area_settings (area_id, {columns}) VALUES (%(area_id)s, {placeholders})"
+        f" ON CONFLICT (area_id) DO UPDATE SET {assignments}",
+        {**values, "area_id": area_id},
+    )
+    return "created" if row is None else "updated"
+
+
+def export_area_settings(conn: Conn, area_id: int, emails: Mapping[int, str]) -> list[dict[str, Any]]:
+    """The area's setting as a line, when it was ever changed (none: the defaults)."""
+    row = conn.execute("SELECT * FROM area_settings WHERE area_id = %s", (area_id,)).fetchone()
+    if row is None:
+        return []
+    updated_by = emails[row["updated_by"]] if row["updated_by"] is not None else None
+    return [
+        {
+            "type": "area_settings",
+            "caseworker_field_work": row["caseworker_field_work"],
+            "updated_by": updated_by,
+            "updated_at": json_time(row["updated_at"]),
+        }
+    ]

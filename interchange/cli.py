@@ -27,7 +27,8 @@ def import_command(
     ),
 ) -> None:
     """Import a JSONL file into an area: employers, needs, tasks, carved jobs, jobseekers, events, and the
-    area's users, contacts, consents, proposals (with their frozen cards) and placements (with follow-ups).
+    area's users, settings, contacts, consents, proposals (with their frozen cards) and placements (with
+    follow-ups).
 
     Users are created without a password: they set one with a reset link (kohtaamo users reset-link).
 
@@ -59,13 +60,18 @@ def export_command(
     output_format: Format = format_option(Format.JSONL),
 ) -> None:
     """Write every record of an area to stdout as JSONL, the import format (version 2; the only format:
-    ``--format jsonl``): employers, needs, tasks, carved jobs, jobseekers, events, users, contacts,
-    consents, proposals and placements. Never a password or a token."""
+    ``--format jsonl``): employers, needs, tasks, carved jobs, jobseekers, events, users, area settings,
+    contacts, consents, proposals and placements. Never a password or a token."""
     typer.echo(PERSONAL_DATA_WARNING, err=True)
     with app_errors(), transaction() as conn:
         counts = export_area(conn, area, sys.stdout)
     sys.stdout.flush()
-    typer.echo(", ".join(f"{n} {kind}s" for kind, n in counts.items()) + " exported", err=True)
+    typer.echo(", ".join(_counted(kind, n) for kind, n in counts.items()) + " exported", err=True)
+
+
+def _counted(kind: str, n: int) -> str:
+    """``3 employers``, ``1 area_settings``."""
+    return f"{n} {kind}" if kind.endswith("s") else f"{n} {kind}s"
 
 
 def register(app: typer.Typer) -> None:

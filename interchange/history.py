@@ -22,7 +22,7 @@ from accounts.models import Role
 from core.bulk import Outcome, area_external_ids
 from core.db import Conn
 from employers import contact_interchange as contacts
-from employers.contact_interchange import ContactRecord
+from employers.contact_interchange import AreaSettingsRecord, ContactRecord
 from employers.interchange import EMPLOYER_PREFIX, NEED_PREFIX
 from jobseekers import consent_interchange as consents
 from jobseekers.consent_interchange import ConsentRecord
@@ -31,9 +31,12 @@ from placements import interchange as placements
 from placements.interchange import PlacementRecord, ProposalRecord
 from recruitment.interchange import EVENT_PREFIX
 
-HistoryRecord = UserRecord | ContactRecord | ConsentRecord | ProposalRecord | PlacementRecord
+HistoryRecord = (
+    UserRecord | AreaSettingsRecord | ContactRecord | ConsentRecord | ProposalRecord | PlacementRecord
+)
 RECORD_TYPES: Final[dict[str, type[HistoryRecord]]] = {
     "user": UserRecord,
+    "area_settings": AreaSettingsRecord,
     "contact": ContactRecord,
     "consent": ConsentRecord,
     "proposal": ProposalRecord,
@@ -112,7 +115,7 @@ def check(conn: Conn, area_id: int | None, lines: Lines, in_file: Mapping[str, s
     known["user"] |= {r.email for _, r in lines.of("user")}
     pairs: dict[tuple[str, str], int] = {}
     invalid: dict[str, int] = {}
-    for kind in ("contact", "consent", "proposal", "placement"):
+    for kind in ("area_settings", "contact", "consent", "proposal", "placement"):
         refs = [(i, r.references()) for i, (_, r) in enumerate(lines.of(kind))]
         found = _unresolved(refs, known, invalid if kind == "placement" else {})
         if kind == "proposal":
@@ -162,6 +165,8 @@ def write(conn: Conn, area_id: int, lines: Lines, count: Count) -> None:
     for _, outcome in users.upsert_users(conn, area_id, employer_users, ids["employer"]):
         count("user").add(outcome)
     people = {email: int(row["id"]) for email, row in users.area_users(conn, area_id).items()}
+    for _, settings in lines.of("area_settings"):
+        count("area_settings").add(contacts.upsert_area_settings(conn, area_id, settings, people))
     records = [r for _, r in lines.of("contact")]
     for _, outcome in contacts.upsert_contacts(conn, area_id, records, ids["employer"], people, ids["event"]):
         count("contact").add(outcome)
@@ -190,6 +195,7 @@ def export_lines(conn: Conn, area_id: int) -> list[tuple[str, list[dict[str, Any
     emails = {int(row["id"]): email for email, row in users.area_users(conn, area_id).items()}
     return [
         ("user", users.export_users(conn, area_id, ext["employer"])),
+        ("area_settings", contacts.export_area_settings(conn, area_id, emails)),
         ("contact", contacts.export_contacts(conn, area_id, ext["employer"], emails, ext["event"])),
         ("consent", consents.export_consents(conn, area_id, ext["jobseeker"], ext["employer"], emails)),
         (

@@ -34,6 +34,7 @@ KINDS = (
     "jobseeker",
     "event",
     "user",
+    "area_settings",
     "contact",
     "consent",
     "proposal",
@@ -137,12 +138,23 @@ def _proposals_and_a_placement(built: Built) -> None:
     )
 
 
+def _field_work_off(built: Built) -> None:
+    """The admin stops caseworkers' field work (the area setting travels too)."""
+    reply = built.client.put(
+        "/api/v1/area-settings",
+        json={"caseworker_field_work": False},
+        headers=built.world.headers(Role.ADMIN),
+    )
+    assert reply.status_code == 200, reply.text
+
+
 Step = Callable[[Built, Path], None]
 BUILDERS: tuple[Step, ...] = (
     lambda built, _: _people_and_a_need(built),
     _an_event,
     lambda built, _: _contacts_and_consents(built),
     lambda built, _: _proposals_and_a_placement(built),
+    lambda built, _: _field_work_off(built),
 )
 """The steps that build the area, in order (a step may use what the ones before it made)."""
 

@@ -21,7 +21,7 @@ BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
         "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event,"
-        " user, contact, consent, proposal, placement",
+        " user, area_settings, contact, consent, proposal, placement",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
