@@ -16,6 +16,7 @@ from typing import Annotated, Any, Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, model_validator
 
+from accounts import care
 from accounts.models import Role
 from core.bulk import Outcome, json_time
 from core.db import Conn
@@ -100,14 +101,15 @@ def upsert_users(
         if row is None:
             created = conn.execute(
                 "INSERT INTO users (area_id, email, display_name, role, employer_id, active, created_at,"
-                " password_hash) VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()), %s) RETURNING id",
-                (
-                    area_id,
-                    record.email,
-                    *values.values(),
-                    record.created_at,
-                    f"{UNUSABLE_PASSWORD}-{secrets.token_hex(8)}",
-                ),
+                " password_hash) VALUES (%(area_id)s, %(email)s, %(display_name)s, %(role)s, %(employer_id)s,"
+                " %(active)s, coalesce(%(created_at)s, now()), %(password_hash)s) RETURNING id",
+                {
+                    **values,
+                    "area_id": area_id,
+                    "email": record.email,
+                    "created_at": record.created_at,
+                    "password_hash": f"{UNUSABLE_PASSWORD}-{secrets.token_hex(8)}",
+                },
             ).fetchone()
             assert created is not None
             out.append((int(created["id"]), "created"))
@@ -118,6 +120,9 @@ def upsert_users(
                 " created_at = coalesce(%(created_at)s, created_at) WHERE id = %(id)s",
                 {"created_at": None, **values, "id": row["id"]},
             )
+            if not record.active:
+                # As when an admin deactivates a user: their sessions and tokens end at once.
+                care.end_sessions(conn, int(row["id"]))
             out.append((int(row["id"]), "updated"))
         else:
             out.append((int(row["id"]), "unchanged"))

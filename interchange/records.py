@@ -20,6 +20,7 @@ area maintains itself and that source files seldom carry: ``archived``, a jobsee
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -48,7 +49,8 @@ def format_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
     version = obj.get("version")
     problems = [(key, "unknown field") for key in obj if key not in ("type", "version")]
     if version not in READ_VERSIONS or isinstance(version, bool):
-        problems.append(("version", f"unsupported format version {version} (this Kohtaamo reads {readable})"))
+        shown = json.dumps(version, ensure_ascii=False)
+        problems.append(("version", f"unsupported format version {shown} (this Kohtaamo reads {readable})"))
     return problems
 
 

@@ -392,11 +392,12 @@ def export_placements(conn: Conn, area_id: int, emails: Mapping[int, str]) -> li
         }
         for name in ("start_date", "end_date", "hours_per_week", "decision_reference", "subsidy_percent"):
             line[name] = json_value(row[name])
-        for name in ("subsidy_months",):
-            line[name] = row[name]
+        line["subsidy_months"] = row["subsidy_months"]
         line["confirmed_by"] = emails[row["confirmed_by"]] if row["confirmed_by"] is not None else None
-        line |= {"ended_on": json_value(row["ended_on"]), "end_reason": row["end_reason"]}
-        line |= {"warnings": row["warnings"], "created_at": json_time(row["created_at"])}
+        line["ended_on"] = json_value(row["ended_on"])
+        line["end_reason"] = row["end_reason"]
+        line["warnings"] = row["warnings"]
+        line["created_at"] = json_time(row["created_at"])
         line["updated_at"] = json_time(row["updated_at"])
         line["follow_ups"] = [
             {

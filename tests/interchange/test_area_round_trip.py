@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from accounts.models import Role
+from accounts import care
+from accounts import service as accounts
+from accounts.models import Role, operator
 from core.db import connect
 from db import migrate as migrations
 from interchange.exporter import export_area
@@ -138,14 +140,25 @@ def _proposals_and_a_placement(built: Built) -> None:
     )
 
 
-def _field_work_off(built: Built) -> None:
-    """The admin stops caseworkers' field work (the area setting travels too)."""
+def _field_work_off_and_a_user_gone(built: Built) -> None:
+    """The admin stops caseworkers' field work (the area setting travels too) and deactivates a user."""
     reply = built.client.put(
         "/api/v1/area-settings",
         json={"caseworker_field_work": False},
         headers=built.world.headers(Role.ADMIN),
     )
     assert reply.status_code == 200, reply.text
+    with connect(built.db) as conn:
+        gone = accounts.create_user(
+            conn,
+            area_id=built.world.area_id,
+            email="entinen@a.example",
+            display_name="Entinen Koordinaattori",
+            role=Role.COORDINATOR,
+            password="salasana-123",
+        )
+        care.set_active(conn, operator(built.world.area_id), gone["id"], False)
+        conn.commit()
 
 
 Step = Callable[[Built, Path], None]
@@ -154,7 +167,7 @@ BUILDERS: tuple[Step, ...] = (
     _an_event,
     lambda built, _: _contacts_and_consents(built),
     lambda built, _: _proposals_and_a_placement(built),
-    lambda built, _: _field_work_off(built),
+    lambda built, _: _field_work_off_and_a_user_gone(built),
 )
 """The steps that build the area, in order (a step may use what the ones before it made)."""
 
@@ -219,6 +232,7 @@ def test_an_area_exported_and_imported_into_an_empty_database_exports_the_same_f
     assert any(c["next_step"] is None and c["archived"] for c in by_type["contact"])
     assert any(c["employer"] is None and c["recorded_by"] is None for c in by_type["consent"])
     assert any(p["answer"] is None and p["answered_by"] is None for p in by_type["proposal"])
+    assert [u["email"] for u in by_type["user"] if u.get("active") is False] == ["entinen@a.example"]
     path = tmp_path / "area.jsonl"
     path.write_text(exported, encoding="utf-8")
 
@@ -243,9 +257,6 @@ def test_an_area_exported_and_imported_into_an_empty_database_exports_the_same_f
 def test_a_user_created_by_an_import_cannot_sign_in_until_they_set_a_password(
     exported: str, copy_db: str, tmp_path: Path
 ) -> None:
-    from accounts import care
-    from accounts import service as accounts
-    from accounts.models import operator
     from core.errors import Unauthorized
 
     path = tmp_path / "area.jsonl"
@@ -323,8 +334,6 @@ def test_a_placement_whose_proposal_line_is_invalid_is_skipped_with_it(
 
 def test_a_user_of_another_area_is_refused(exported: str, copy_db: str, tmp_path: Path) -> None:
     with connect(copy_db) as conn:
-        from accounts import service as accounts
-
         other = accounts.ensure_area(conn, "Toinen alue")
         accounts.create_user(
             conn,
@@ -359,3 +368,24 @@ def test_an_unknown_format_version_is_refused(copy_db: str, tmp_path: Path) -> N
         "f.jsonl:1: version: unsupported format version 3 (this Kohtaamo reads 1 and 2)"
     ]
     assert not report.written
+
+
+def test_a_file_without_the_format_line_is_version_1_and_may_hold_every_kind(
+    exported: str, copy_db: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "v1.jsonl"
+    path.write_text(exported.split("\n", 1)[1], encoding="utf-8")
+
+    report = _import(copy_db, path)
+
+    assert report.errors == []
+    assert _export(copy_db) == exported
+
+
+def test_the_format_line_is_only_the_first(copy_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    path.write_text('\n{"type":"format","version":2}\n{"type":"format","version":2}\n', encoding="utf-8")
+
+    report = _import(copy_db, path)
+
+    assert report.error_lines("f") == ["f:3: type: the format line must be the first"]
