@@ -240,7 +240,7 @@ def upsert_placements(
     user_ids: Mapping[str, int],
 ) -> list[Outcome]:
     """Create or update the placements of validated lines, found by proposal, with their follow-ups;
-    one outcome per line. A new placement fills one position of its need."""
+    one outcome per line. A new placement fills one position of its need (while one is left)."""
     out: list[Outcome] = []
     for record in records:
         proposal = conn.execute(
@@ -271,7 +271,8 @@ def upsert_placements(
         outcome = _write(conn, "placements", row, values)
         if row is None:
             conn.execute(
-                "UPDATE needs SET positions_filled = positions_filled + 1 WHERE id = %s",
+                "UPDATE needs SET positions_filled = positions_filled + 1"
+                " WHERE id = %s AND positions_filled < positions",
                 (proposal["need_id"],),
             )
         stored = conn.execute(
