@@ -212,7 +212,7 @@ def _import(url: str, path: Path, **options: Any) -> Any:
 
 
 def _counts(url: str) -> dict[str, int]:
-    tables = ("users", "employers", "needs", "jobseekers", "contacts", "consents", "proposals")
+    tables = ("areas", "users", "employers", "needs", "jobseekers", "contacts", "consents", "proposals")
     tables += ("proposal_events", "placements", "placement_follow_ups", "recruitment_events")
     with connect(url) as conn:
         return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}  # type: ignore[index]
