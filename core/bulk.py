@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, Literal, TypeVar
 
@@ -232,3 +232,18 @@ def ids_by_external_id(conn: Conn, table: str, area_id: int, external_ids: Seque
         (area_id, list(external_ids)),
     ).fetchall()
     return {row["external_id"]: row["id"] for row in rows}
+
+
+def json_time(value: datetime | None) -> str | None:
+    """A stored timestamp as a line writes it: ISO 8601 in UTC with its offset (``+00:00``), to the
+    microsecond, so that an import restores it exactly whatever the server's time zone."""
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def area_external_ids(conn: Conn, table: str, area_id: int, prefix: str) -> dict[int, str]:
+    """The external id (generated where missing) of every row of the area's ``table``, by id: what the
+    lines of other kinds name the rows by."""
+    rows = conn.execute(
+        sql.SQL("SELECT id, external_id FROM {} WHERE area_id = %s").format(sql.Identifier(table)), (area_id,)
+    ).fetchall()
+    return {row["id"]: external_id(row, prefix) for row in rows}

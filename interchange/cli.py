@@ -26,10 +26,14 @@ def import_command(
         False, "--skip-invalid", help="Write the valid lines and report the others."
     ),
 ) -> None:
-    """Import employers, needs and jobseekers from a JSONL file into an area.
+    """Import a JSONL file into an area: employers, needs, tasks, carved jobs, jobseekers, events, and the
+    area's users, settings, contacts, consents, proposals (with their frozen cards) and placements (with
+    follow-ups).
 
-    Every line is validated first; unless --skip-invalid is given, one invalid line means nothing
-    is written and the exit status is 1. Importing the same file twice changes nothing.
+    Users are created without a password: they set one with a reset link (kohtaamo users reset-link).
+
+    Every line is validated first; unless --skip-invalid is given, one invalid line means nothing is
+    written and the exit status is 1. Importing the same file twice changes nothing.
     """
     with app_errors(), transaction() as conn:
         report = import_file(conn, file, area, skip_invalid=skip_invalid)
@@ -55,13 +59,19 @@ def export_command(
     area: str = typer.Option(..., help="Employment area name."),
     output_format: Format = format_option(Format.JSONL),
 ) -> None:
-    """Write an area's employers, needs and jobseekers to stdout as JSONL (the import format; the only
-    one: ``--format jsonl``)."""
+    """Write every record of an area to stdout as JSONL, the import format (version 2; the only format:
+    ``--format jsonl``): employers, needs, tasks, carved jobs, jobseekers, events, users, area settings,
+    contacts, consents, proposals and placements. Never a password or a token."""
     typer.echo(PERSONAL_DATA_WARNING, err=True)
     with app_errors(), transaction() as conn:
         counts = export_area(conn, area, sys.stdout)
     sys.stdout.flush()
-    typer.echo(", ".join(f"{n} {kind}s" for kind, n in counts.items()) + " exported", err=True)
+    typer.echo(", ".join(_counted(kind, n) for kind, n in counts.items()) + " exported", err=True)
+
+
+def _counted(kind: str, n: int) -> str:
+    """``3 employers``, ``1 area_settings``."""
+    return f"{n} {kind}" if kind.endswith("s") else f"{n} {kind}s"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,7 @@
-"""Export one employment area as JSONL: employers, needs, tasks, carved jobs, then jobseekers, then
-recruitment events, then target groups, providers, referrals and the jobseekers' path records
-(:mod:`interchange.path`), each by external id (or name).
+"""Export one employment area as JSONL: the format line, employers, needs, tasks, carved jobs, then
+jobseekers, recruitment events, the area's users and history (users, contacts, consents, proposals,
+placements: :mod:`interchange.history`), and then target groups, providers, referrals and the jobseekers'
+path records (:mod:`interchange.path`), each by external id (or name).
 
 Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``,
 ``event-<id>``),
@@ -18,7 +19,9 @@ from carving import interchange as carving
 from core.db import Conn
 from core.errors import NotFound
 from employers import interchange as employers
+from interchange import history
 from interchange.path import export_path
+from interchange.records import FORMAT_VERSION
 from jobseekers import interchange as jobseekers
 from recruitment import interchange as recruitment
 
@@ -29,8 +32,7 @@ def dumps(line: dict[str, Any]) -> str:
 
 
 def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
-    """Write every employer, need, task, carved job and jobseeker of area ``area_name`` to ``out``;
-    counts by type.
+    """Write every record of area ``area_name`` to ``out`` after the format line; counts by type.
 
     :class:`NotFound` when there is no such area.
     """
@@ -39,6 +41,7 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
         raise NotFound("no employment area with this name", field="area")
     area_id = int(area["id"])
     counts: dict[str, int] = {}
+    out.write(dumps({"type": "format", "version": FORMAT_VERSION}) + "\n")
     for kind, lines in (
         ("employer", employers.export_employers(conn, area_id)),
         ("need", employers.export_needs(conn, area_id, recruitment.event_external_ids(conn, area_id))),
@@ -46,6 +49,7 @@ def export_area(conn: Conn, area_name: str, out: TextIO) -> dict[str, int]:
         ("carved_job", carving.export_carved_jobs(conn, area_id)),
         ("jobseeker", jobseekers.export_jobseekers(conn, area_id)),
         ("event", recruitment.export_events(conn, area_id)),
+        *history.export_lines(conn, area_id),
         *export_path(conn, area_id),
     ):
         for line in lines:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psycopg
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -34,8 +35,10 @@ from core.bulk import Outcome
 from core.db import Conn
 from employers import interchange as employers
 from employers.interchange import EmployerRecord, NeedRecord
+from interchange import history
+from interchange.history import HistoryRecord
 from interchange.path import PathLines, check_path, identity, write_path
-from interchange.records import REPORTED_TYPES, TYPES, LineInvalid, Record, parse_record
+from interchange.records import REPORTED_TYPES, TYPES, LineInvalid, Record, format_problems, parse_record
 from jobseekers import interchange as jobseekers
 from jobseekers.interchange import JobseekerRecord
 from recruitment import interchange as recruitment
@@ -111,6 +114,8 @@ class _Parsed:
     invalid_employers: dict[str, int] = field(default_factory=dict)
     """External ids of employer lines found invalid, with their line."""
     invalid_types: dict[int, str] = field(default_factory=dict)
+    history: history.Lines = field(default_factory=history.Lines)
+    """Users, contacts, consents, proposals and placements (:mod:`interchange.history`)."""
 
     def fail(self, line: int, kind: str, problems: list[tuple[str, str]]) -> None:
         self.errors.setdefault(line, []).extend(problems)
@@ -135,7 +140,21 @@ def import_file(
         parsed = _parse(raw, bar, task)
         area = accounts.area_by_name(conn, report.area_name)
         area_id = int(area["id"]) if area else None
-        _check(conn, area_id, parsed)
+        # A savepoint: the file's staff users are written first for the checks to find, and undone when
+        # the file is not to be written.
+        with conn.transaction() as staged:
+            area_id = history.stage_users(conn, report.area_name, area_id, parsed.history, parsed.fail)
+            _check(conn, area_id, parsed)
+            in_file: dict[str, Sequence[tuple[int, Any]]] = {
+                "employer": parsed.employers,
+                "need": parsed.needs,
+                "jobseeker": parsed.jobseekers,
+            }
+            in_file |= {"event": parsed.events}
+            ids = {kind: {r.external_id for _, r in records} for kind, records in in_file.items()}
+            history.check(conn, area_id, parsed.history, ids, parsed.fail)
+            if parsed.errors and not skip_invalid:
+                raise psycopg.Rollback(staged)
         report.errors = sorted(
             (line, name, reason) for line, ps in parsed.errors.items() for name, reason in ps
         )
@@ -190,6 +209,14 @@ def _parse(raw: Sequence[bytes], bar: Progress, task: TaskID) -> _Parsed:
             parsed.fail(number, "", [("json", f"invalid JSON ({exc.msg} at column {exc.colno})")])
             continue
         kind = str(obj.get("type")) if isinstance(obj, dict) else ""
+        if kind == "format":
+            at_top = not any(line.strip() for line in raw[: number - 1])
+            problems = format_problems(obj) if at_top else [("type", "the format line must be the first")]
+            if problems:
+                parsed.fail(number, "", problems)
+                if at_top:
+                    break  # a version this Kohtaamo does not read: its lines would only mislead
+            continue
         try:
             record = parse_record(obj)
         except LineInvalid as exc:
@@ -214,6 +241,8 @@ def _parse(raw: Sequence[bytes], bar: Progress, task: TaskID) -> _Parsed:
 
 
 def _add(parsed: _Parsed, number: int, record: Record) -> None:
+    if history.add(parsed.history, number, record):
+        return
     if isinstance(record, EmployerRecord):
         parsed.employers.append((number, record))
     elif isinstance(record, NeedRecord):
@@ -227,6 +256,7 @@ def _add(parsed: _Parsed, number: int, record: Record) -> None:
     elif isinstance(record, JobseekerRecord):
         parsed.jobseekers.append((number, record))
     else:
+        assert not isinstance(record, HistoryRecord)  # taken by history.add above
         parsed.path.add(number, record)
 
 
@@ -262,7 +292,8 @@ def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
     bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers])
     parsed.jobseekers = _without(parsed, "jobseeker", parsed.jobseekers, bad)
     _check_events(conn, area_id, parsed, stored)
-    check_path(conn, area_id, parsed.path, {r.external_id for _, r in parsed.jobseekers}, parsed.fail)
+    emails = [r.email for _, r in parsed.history.of("user")]  # employer users are written after the checks
+    check_path(conn, area_id, parsed.path, {r.external_id for _, r in parsed.jobseekers}, parsed.fail, emails)
 
 
 def _check_events(conn: Conn, area_id: int | None, parsed: _Parsed, stored: dict[str, Any]) -> None:
@@ -400,4 +431,5 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
     for _, outcome in carving.write_carved_jobs(conn, area_id, [r for _, r in parsed.carved_jobs]):
         report.count("carved_job").add(outcome)
     progress(len(parsed.carved_jobs))
+    history.write(conn, area_id, parsed.history, report.count)
     write_path(conn, area_id, parsed.path, report.count, progress)

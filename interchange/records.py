@@ -4,10 +4,11 @@ validate alike.
 
 A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker``, ``task``,
 ``carved_job`` (``carving.interchange``), ``event`` (a recruitment event, :mod:`recruitment.interchange`),
-or one of the jobseeker's path and the services (``target_group``, ``provider``, ``referral``,
-``service_need_assessment``, ``work_capacity_measurement``, ``plan``, ``placement_form_choice``:
-:mod:`interchange.path`).
-Keys follow the
+or one of the area's users and history (``user``, ``contact``, ``consent``, ``proposal``, ``placement``:
+:mod:`interchange.history`), or one of the jobseeker's path and the services (``target_group``,
+``provider``, ``referral``, ``service_need_assessment``, ``work_capacity_measurement``, ``plan``,
+``placement_form_choice``: :mod:`interchange.path`); a file may begin with
+``{"type":"format","version":2}``. Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
 and ``language`` are the profile's ``full_name``, ``profile_text`` and ``text_language``, and their
@@ -22,6 +23,7 @@ area maintains itself and that source files seldom carry: ``archived``, a jobsee
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -29,6 +31,8 @@ from pydantic_core import ErrorDetails
 
 from carving.interchange import CarvedJobRecord, TaskRecord
 from employers.interchange import EmployerRecord, NeedRecord
+from interchange.history import RECORD_TYPES as HISTORY_TYPES
+from interchange.history import HistoryRecord
 from interchange.path import PATH_RECORD_TYPES, PathRecord
 from jobseekers.interchange import JobseekerRecord
 from recruitment.interchange import EventRecord
@@ -37,8 +41,32 @@ KEPT_WHEN_ABSENT: Final = frozenset({"archived", "caseworker", "work_capacity", 
 """Keys whose absence keeps the stored value instead of resetting it to the default."""
 
 
+FORMAT_VERSION: Final = 2
+"""The version an export writes in its first line, ``{"type":"format","version":2}``: 2 added the area's
+users and history (:mod:`interchange.history`); a file without the line is version 1."""
+READ_VERSIONS: Final = (1, 2)
+
+
+def format_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """What is wrong with a ``format`` line: a version this Kohtaamo does not read, or another key."""
+    readable = " and ".join(str(v) for v in READ_VERSIONS)
+    version = obj.get("version")
+    problems = [(key, "unknown field") for key in obj if key not in ("type", "version")]
+    if version not in READ_VERSIONS or isinstance(version, bool):
+        shown = json.dumps(version, ensure_ascii=False)
+        problems.append(("version", f"unsupported format version {shown} (this Kohtaamo reads {readable})"))
+    return problems
+
+
 Record = (
-    EmployerRecord | NeedRecord | JobseekerRecord | TaskRecord | CarvedJobRecord | EventRecord | PathRecord
+    EmployerRecord
+    | NeedRecord
+    | JobseekerRecord
+    | TaskRecord
+    | CarvedJobRecord
+    | EventRecord
+    | HistoryRecord
+    | PathRecord
 )
 RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "employer": EmployerRecord,
@@ -47,6 +75,7 @@ RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "task": TaskRecord,
     "carved_job": CarvedJobRecord,
     "event": EventRecord,
+    **HISTORY_TYPES,
     **PATH_RECORD_TYPES,
 }
 TYPES: Final = tuple(RECORD_TYPES)

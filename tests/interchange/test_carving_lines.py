@@ -77,7 +77,7 @@ def test_tasks_and_a_carved_job_import_once_and_export_as_they_came(
         {**TASKS[1], "municipality": "Turku"},
     ]
     assert [line for line in exported if line["type"] == "carved_job"] == [CARVED]
-    assert [line["type"] for line in exported] == ["employer", "need", "task", "task", "carved_job"]
+    assert [line["type"] for line in exported] == ["format", "employer", "need", "task", "task", "carved_job"]
 
 
 def _refused(conn: Conn, write_file: WriteFile, lines: list[dict[str, Any]]) -> list[tuple[int, str, str]]:

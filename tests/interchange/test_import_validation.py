@@ -21,8 +21,8 @@ BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
         "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event,"
-        " target_group, provider, referral, service_need_assessment, work_capacity_measurement, plan,"
-        " placement_form_choice",
+        " user, area_settings, contact, consent, proposal, placement, target_group, provider, referral,"
+        " service_need_assessment, work_capacity_measurement, plan, placement_form_choice",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
@@ -351,7 +351,7 @@ def test_an_employers_responsible_coordinator_is_named_by_email_and_travels_in_t
     ]
     out = io.StringIO()
     export_area(conn, "Testialue", out)
-    exported = {line["external_id"]: line for line in map(json.loads, out.getvalue().splitlines())}
+    exported = {line.get("external_id"): line for line in map(json.loads, out.getvalue().splitlines())}
     assert exported["e1"]["responsible_coordinator"] == "coordinator@alue.fi"
     assert "responsible_coordinator" not in exported["e3"]
 
