@@ -66,7 +66,8 @@ def export_command(
     with app_errors(), transaction() as conn:
         counts = export_area(conn, area, sys.stdout)
     sys.stdout.flush()
-    typer.echo(", ".join(_counted(kind, n) for kind, n in counts.items()) + " exported", err=True)
+    written = [_counted(kind, n) for kind, n in counts.items() if n]  # the kinds the area has
+    typer.echo((", ".join(written) or "nothing") + " exported", err=True)
 
 
 def _counted(kind: str, n: int) -> str:
