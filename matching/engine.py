@@ -5,10 +5,11 @@ from their snapshots when usable: :mod:`matching.snapshot`) and follows every co
 the change log (see :mod:`matching.follower`). PostgreSQL stays the source of
 truth: the engine is a cache that can always be thrown away.
 
-This module owns the engine's lock, loading, applying changes and the ranking. What it holds lives
-beside it: an entry per loaded row (:mod:`matching.entries`), one :class:`matching.side.Side` per side
-of the market (vector index, BM25 and pre-filter columns), and the scores and explanation of a pair
-(:mod:`matching.explanations`).
+This module owns loading, applying changes and the ranking's order of steps, under the engine's lock
+(:mod:`matching.rwlock`). What it holds lives beside it: an entry per loaded row
+(:mod:`matching.entries`), one :class:`matching.side.Side` per side of the market (vector index, BM25
+and pre-filter columns), and the scores and explanation of a pair (:mod:`matching.explanations`). The
+steps of a ranking live in :mod:`matching.filters` (step 1) and :mod:`matching.pairing` (steps 2–4).
 
 A ranking request runs in four steps:
 
@@ -34,9 +35,8 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -48,16 +48,18 @@ from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
-from matching import changes, prefilter
+from matching import changes
 from matching.calibration import Calibration
 from matching.calibration import load as load_calibration
-from matching.constraints import passes
 from matching.entries import CandidateEntry, NeedEntry, make_entry
-from matching.explanations import Match, PooledPair, explain_pair, pair_components
+from matching.explanations import Match, explain_pair, pair_components
+from matching.filters import Filters, allowed_candidates, allowed_needs, narrow
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
+from matching.pairing import rank_pairs
 from matching.prefilter import Vocabularies
-from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
+from matching.ranking import FusionWeights, candidate_pool, fuse
+from matching.rwlock import ReadWriteLock
 from matching.side import Side
 from matching.snapshot import Snapshots, from_snapshot, index_settings, writable
 from matching.vectors import Kind, encode, load_vectors, refresh, rows_of
@@ -69,69 +71,9 @@ SNAPSHOT_RETRY_SECONDS = 600.0
 """After a failed snapshot write, the follower tries again after this long."""
 
 
-class ReadWriteLock:
-    """Many readers at once, or one writer alone; a waiting writer holds new readers back, so a stream of
-    rankings cannot starve a change. Not reentrant.
-
-    Rankings only read the engine, and much of their time is spent in faiss and numpy outside the GIL:
-    measured at 100 000 a side, four threads ranked ~30 % more per second under a shared lock than under
-    one exclusive lock.
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._condition:
-            while self._writing or self._writers_waiting:
-                self._condition.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._readers -= 1
-                if not self._readers:
-                    self._condition.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._condition:
-            self._writers_waiting += 1
-            while self._writing or self._readers:
-                self._condition.wait()
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._writing = False
-                self._condition.notify_all()
-
-
 def _build_vector_indexes(*sides: Side[Any]) -> None:
     for side in sides:
         side.index.build()
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a ranking request narrows to."""
-
-    municipality: str | None = None
-    placement_form: str | None = None
-    include_assistive: bool = True
-    hidden_only: bool = False
-    caseworker_id: int | None = None
-    """Jobseekers of this caseworker only (a caseworker matches own clients)."""
-    employer_id: int | None = None
-    jobseeker_ids: frozenset[int] | None = None
-    """Only these jobseekers (the members of a target group, found in SQL by the caller)."""
 
 
 class MatchingEngine:
@@ -350,59 +292,6 @@ class MatchingEngine:
 
     # Ranking -------------------------------------------------------------------------------------
 
-    def _allowed_needs(self, candidate: CandidateEntry, filters: Filters) -> npt.NDArray[np.int64]:
-        """Ids of the needs ``candidate`` could be matched with: every hard constraint that columns can
-        decide (:mod:`matching.prefilter`), then the request's filters."""
-        c = self.needs.columns()
-        mask = c["alive"] & (c["area"] == candidate.area_id)
-        facts = candidate.facts
-        if facts.max_commute_km is not None:
-            if facts.lat is None or facts.lon is None:
-                return np.zeros(0, dtype=np.int64)
-            distance = self.needs.distances_from(facts.lat, facts.lon)
-            mask &= distance <= facts.max_commute_km + 1e-6  # NaN (no coordinates) compares False
-        row = prefilter.candidate_row(facts, self.vocabularies)
-        prefilter.needs_passing(row, c, mask, len(self.vocabularies.languages))
-        allowed: npt.NDArray[np.int64] = np.compress(self._narrow("need", mask, c, filters), c["ids"])
-        return allowed
-
-    def _allowed_candidates(self, need: NeedEntry, filters: Filters) -> npt.NDArray[np.int64]:
-        """Ids of the jobseekers who could be matched with ``need`` (as :meth:`_allowed_needs`)."""
-        c = self.jobseekers.columns()
-        mask = c["alive"] & (c["area"] == need.area_id)
-        if need.facts.lat is None or need.facts.lon is None:
-            mask &= np.isinf(c["commute"])
-        else:
-            distance = self.jobseekers.distances_from(need.facts.lat, need.facts.lon)
-            mask &= np.isinf(c["commute"]) | (distance <= c["commute"] + 1e-6)
-        prefilter.candidates_passing(prefilter.need_row(need.facts, self.vocabularies), c, mask)
-        allowed: npt.NDArray[np.int64] = np.compress(self._narrow("jobseeker", mask, c, filters), c["ids"])
-        return allowed
-
-    def _narrow(
-        self, kind: Kind, mask: npt.NDArray[np.bool_], c: dict[str, npt.NDArray[Any]], filters: Filters
-    ) -> npt.NDArray[np.bool_]:
-        """The request's filters on top of ``mask`` (in place): municipality for both sides; placement
-        form, assistive tasks, hidden needs and employer for needs; caseworker and chosen ids for
-        jobseekers."""
-        if filters.municipality:
-            mask &= c["municipality"] == self.side(kind).known_municipality_code(filters.municipality)
-        if kind == "jobseeker":
-            if filters.caseworker_id is not None:
-                mask &= c["owner"] == filters.caseworker_id
-            if filters.jobseeker_ids is not None:
-                mask &= np.isin(c["ids"], np.fromiter(filters.jobseeker_ids, np.int64))
-            return mask
-        if filters.placement_form:
-            mask &= (c["forms"] & prefilter.FORM_BITS.get(filters.placement_form, 0)) != 0
-        if not filters.include_assistive:
-            mask &= (c["flags"] & 2) == 0
-        if filters.hidden_only:
-            mask &= (c["flags"] & 1) == 1
-        if filters.employer_id is not None:
-            mask &= c["owner"] == filters.employer_id
-        return mask
-
     def _rank(
         self,
         query_vector: npt.NDArray[np.float32],
@@ -414,75 +303,21 @@ class MatchingEngine:
         pair: Callable[[int], tuple[NeedEntry, CandidateEntry] | None],
         today: dt.date,
     ) -> list[Match]:
-        """Pool, fuse, check constraints best first, explain the best ``limit``.
-
-        Every pooled pair gets its cheap components and is fused; the boolean constraint check then runs
-        down the fused order only until ``limit`` pairs pass (the total of a pair does not depend on the
-        others, so this returns what checking every pooled pair first would). Only the pairs returned
-        are explained (nine constraint results and a sentence each). The pool grows until ``limit``
-        pairs pass or the allowed set is exhausted; since the pre-filter already applied the
-        constraints, it seldom has to.
-        """
-        if not len(allowed):
-            return []
-        calibration = self.calibration()
-        pool_size = max(self.pool_size, 3 * limit)
-        # A pair is looked at once per request: when the pool grows, only its new members are.
-        components: dict[int, PooledPair | None] = {}
-        verdicts: dict[int, bool] = {}
-        pooling = fusing = 0.0
-        while True:
-            started = time.perf_counter()
-            pool = candidate_pool(
-                side.index,
-                query_vector,
-                lexical=side.lexical,
-                query_text=query_text,
-                lang=query_lang,
-                pool_size=min(pool_size, len(allowed)),
-                allowed=allowed,
-            )
-            pooled = time.perf_counter()
-            pooling += pooled - started
-            for other_id in pool.ids:
-                if other_id not in components:
-                    found = pair(other_id)
-                    components[other_id] = None if found is None else pair_components(*found)
-            present = {i: p for i in pool.ids if (p := components[i]) is not None}
-            ranked = fuse(
-                list(present),
-                semantic=pool.semantic,
-                lexical=pool.lexical,
-                skills={i: p.skills for i, p in present.items() if p.skills is not None},
-                desired={i: p.desired for i, p in present.items() if p.desired is not None},
-                hours={i: p.hours for i, p in present.items() if p.hours is not None},
-                weights=self.weights,
-                calibration=calibration,
-            )
-            best: list[RankedCandidate] = []
-            for item in ranked:
-                verdict = verdicts.get(item.id)
-                if verdict is None:
-                    p = present[item.id]
-                    verdict = verdicts[item.id] = passes(p.need.facts, p.candidate.facts, today=today)
-                if verdict:
-                    best.append(item)
-                    if len(best) == limit:
-                        break
-            fusing += time.perf_counter() - pooled
-            if len(best) >= limit or pool_size >= len(allowed):
-                break
-            pool_size *= 4
-        metrics.observe_stage("pool", pooling)
-        metrics.observe_stage("fuse", fusing)
-        other_side: Kind = "need" if side is self.needs else "jobseeker"
-        with metrics.stage("explain"):
-            return [
-                explain_pair(
-                    present[item.id].need, present[item.id].candidate, other_side, item, today, calibration
-                )
-                for item in best
-            ]
+        """Steps 2 to 4 (:func:`matching.pairing.rank_pairs`) with this engine's pool, weights and
+        calibration."""
+        return rank_pairs(
+            query_vector,
+            query_text,
+            query_lang,
+            side,
+            allowed,
+            limit,
+            pair,
+            today,
+            pool_size=self.pool_size,
+            weights=self.weights,
+            calibration=self.calibration(),
+        )
 
     def matches_for_candidate(
         self,
@@ -501,7 +336,7 @@ class MatchingEngine:
 
         with self.lock.read():
             with metrics.stage("prefilter"):
-                allowed = self._allowed_needs(candidate, filters)
+                allowed = allowed_needs(self.needs, self.vocabularies, candidate, filters)
             on = today or clock.today()
             return self._rank(vector, candidate.text, candidate.lang, self.needs, allowed, limit, pair, on)
 
@@ -522,7 +357,7 @@ class MatchingEngine:
 
         with self.lock.read():
             with metrics.stage("prefilter"):
-                allowed = self._allowed_candidates(need, filters)
+                allowed = allowed_candidates(self.jobseekers, self.vocabularies, need, filters)
             on = today or clock.today()
             return self._rank(vector, need.text, need.lang, self.jobseekers, allowed, limit, pair, on)
 
@@ -534,9 +369,7 @@ class MatchingEngine:
         vector = encode(self.embedder, "jobseeker" if target == "need" else "need", [text])[0]
         with self.lock.read():
             c = side.columns()
-            allowed = np.compress(
-                self._narrow(target, c["alive"] & (c["area"] == area_id), c, filters), c["ids"]
-            )
+            allowed = np.compress(narrow(side, c["alive"] & (c["area"] == area_id), c, filters), c["ids"])
             if not len(allowed):
                 return []
             pool = candidate_pool(

@@ -19,7 +19,8 @@ from core.db import connect
 from core.events import notify_change
 from core.settings import Settings
 from embeddings.embedder import configured_embedder
-from matching.engine import Filters, configured_engine
+from matching.engine import configured_engine
+from matching.filters import Filters
 from matching.follower import Follower, embed_stale_and_load
 from matching.ranking import FusionWeights
 from matching.snapshot import Snapshots, database_identity
