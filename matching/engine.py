@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -52,10 +53,13 @@ from matching import changes
 from matching.calibration import Calibration
 from matching.calibration import load as load_calibration
 from matching.entries import CandidateEntry, NeedEntry, make_entry
+from matching.entry_snapshot import SideEntries, read_entries, remove_entries, write_entries
 from matching.explanations import Match, explain_pair, pair_components
+from matching.faiss_index import FaissIndex
 from matching.filters import Filters, allowed_candidates, allowed_needs, narrow
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
+from matching.milvus_index import MilvusIndex
 from matching.pairing import rank_pairs
 from matching.prefilter import Vocabularies
 from matching.ranking import FusionWeights, candidate_pool, fuse
@@ -70,10 +74,28 @@ log = logging.getLogger(__name__)
 SNAPSHOT_RETRY_SECONDS = 600.0
 """After a failed snapshot write, the follower tries again after this long."""
 
+ENTRIES_EVERY_SECONDS = 300.0
+"""The entries snapshot is written again at most this often while changes are applied (at once after an
+erasure): a restart then reads again only the rows changed since (at 100 000 a side a write takes the
+follower about a second, under the read lock)."""
+
 
 def _build_vector_indexes(*sides: Side[Any]) -> None:
     for side in sides:
         side.index.build()
+
+
+def _restore_entries(side: Side[Any], index: FaissIndex | MilvusIndex, kept: SideEntries) -> bool:
+    """Fill ``side`` from the entries snapshot over ``index`` read from its vector snapshot; whether it
+    fitted (if not, the reason is logged and the side is left empty)."""
+    if not isinstance(index, FaissIndex):
+        return False
+    try:
+        side.restore(index, kept.entries, kept.columns, kept.municipality_codes)
+    except ValueError as exc:
+        log.warning("the entries snapshot does not fit the %s index (%s): reading PostgreSQL", side.kind, exc)
+        return False
+    return True
 
 
 class MatchingEngine:
@@ -104,7 +126,13 @@ class MatchingEngine:
         """The change-log horizon of the last full load: the follower applies what came after it."""
         self.seen: frozenset[int] = frozenset()  # the logged changes at or after it that the load read
         self.loads = 0
+        self.entries_restored = False
+        """Whether the last load took its entries from the entries snapshot (not every row read)."""
         self._snapshot_retry_at = 0.0
+        self._entries_retry_at = 0.0
+        self._entries_written_at = -math.inf
+        self._entries_changes = 0  # rows applied since the entries snapshot was written
+        self._entries_scrub = False  # a change since then emptied a jobseeker's text or removed them
 
     def calibration(self) -> Calibration:
         """The measured fit scale and bands of this engine's model (:mod:`matching.calibration`)."""
@@ -119,12 +147,14 @@ class MatchingEngine:
         """Rebuild both sides from PostgreSQL (stored vectors of the current model only).
 
         With ``snapshots`` (a worker's start-up), a side's vector index is read from its snapshot when
-        there is a usable one and caught up from the change log (:mod:`matching.changes`): only the
-        rows logged since the snapshot are embedded (if stale) and read again, because every write to a
-        row is logged; the entries are always read from PostgreSQL. Such a side's BM25 is left to the
-        follower's lexical thread, so the engine is ready before it (rankings use the vectors alone
-        until then: :func:`matching.ranking.candidate_pool` without a lexical index). A side without a
-        usable snapshot is embedded in full, built from scratch, written as a snapshot and read back
+        there is a usable one, and its entries and pre-filter columns from the entries snapshot
+        (:mod:`matching.entry_snapshot`) when that is usable too, else from every row in PostgreSQL. The
+        side is then caught up from the change log (:mod:`matching.changes`) from the older of the two
+        snapshots' points: only the rows logged since are embedded (if stale) and read again, because
+        every write to a row is logged. Such a side's BM25 is left to the follower's lexical thread, so
+        the engine is ready before it (rankings use the vectors alone until then:
+        :func:`matching.ranking.candidate_pool` without a lexical index). A side without a usable
+        vector snapshot is embedded in full, built from scratch, written as a snapshot and read back
         from it, so that the workers of the host share its pages. The vector indexes are built here,
         HNSW graphs included, so that a ready engine answers its first ranking as fast as any other
         (at 100 000 vectors the graph takes tens of seconds to build).
@@ -134,32 +164,41 @@ class MatchingEngine:
         with snapshots.locked() if snapshots is not None else nullcontext(), self.lock.write():
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
+            kept = read_entries(snapshots) if snapshots is not None else None
             # The new sides are filled aside and swapped in whole: the follower's BM25 thread, which does
             # not take the lock, must not see (and rebuild) half-loaded sides.
-            vocabularies = Vocabularies.new()
+            vocabularies = kept.vocabularies if kept is not None else Vocabularies.new()
             dim = self.embedder.dim
             needs: Side[NeedEntry] = Side("need", dim, self.needs.index.hnsw_threshold, vocabularies)
             jobseekers: Side[CandidateEntry] = Side(
                 "jobseeker", dim, self.jobseekers.index.hnsw_threshold, vocabularies
             )
             sides: dict[Kind, Side[Any]] = {"need": needs, "jobseeker": jobseekers}
-            restored: dict[Kind, int] = {}  # the horizon of each side read from its snapshot
+            restored: dict[Kind, int] = {}  # the point each restored side is caught up from
+            from_entries: set[Kind] = set()
             for kind, side in sides.items():
                 found = snapshots.read(kind, index_settings(side.index)) if snapshots is not None else None
                 if found is None:
                     if snapshots is not None:
                         refresh(conn, self.embedder, kind)
                     self._load(conn, kind, None, side)
+                    continue
+                restored[kind] = found.tag.horizon
+                side.vector_hashes.update(found.hashes)
+                if kept is not None and _restore_entries(side, found.index, kept.sides[kind]):
+                    restored[kind] = min(found.tag.horizon, kept.horizon)
+                    from_entries.add(kind)
                 else:
-                    restored[kind] = found.tag.horizon
-                    side.vector_hashes.update(found.hashes)
                     side.put_restored(found.index, [make_entry(kind, row) for row in rows_of(conn, kind)])
+                    log.info("%s index: read %d entries from PostgreSQL", kind, len(side))
+            scrub, caught = False, 0
             if restored:  # catch up from the oldest snapshot's point: a change applied twice is harmless
                 logged = changes.by_kind(changes.read_since(conn, min(restored.values())).changes)
                 for kind in restored:
                     caught_up = logged.get(kind, [])
                     refresh(conn, self.embedder, kind, caught_up)
-                    self._load(conn, kind, caught_up, sides[kind])
+                    scrub |= self._load(conn, kind, caught_up, sides[kind])
+                    caught += len(caught_up)
                     log.info("%s index: caught up %d rows since its snapshot", kind, len(caught_up))
             # faiss builds the graphs in native code without the GIL, so they grow while BM25 (Python)
             # is built here: at 100 000 a side that saves most of the graphs' ~20 s each.
@@ -177,6 +216,12 @@ class MatchingEngine:
                         self._write_snapshot(snapshots, kind, side, horizon)
             self.vocabularies, self.needs, self.jobseekers = vocabularies, needs, jobseekers
             self.horizon, self.seen, self.loads = horizon, seen, self.loads + 1
+            self.entries_restored = len(from_entries) == len(sides)
+            # Entries read from PostgreSQL are written now; entries caught up are left to the follower
+            # (after ready), unless what was caught up erased someone the entries snapshot still holds.
+            self._entries_changes, self._entries_scrub = caught, scrub
+            if snapshots is not None and (scrub or not self.entries_restored):
+                self._write_entries(snapshots, horizon)
             self.state = "ready"
             self.loaded_at = time.time()
         # Millions of long-lived objects (entries, facts) would make every full garbage collection walk
@@ -193,15 +238,22 @@ class MatchingEngine:
         )
 
     def write_snapshots(self, snapshots: Snapshots, horizon: int) -> None:
-        """Write the snapshot of each side whose index was rebuilt in memory since it was read from one;
-        ``horizon``: every change of an older transaction has been applied."""
-        if time.monotonic() < self._snapshot_retry_at:
-            return  # the last write failed (a full disk): not again on every change
-        with self.lock.write():
-            for kind in ("need", "jobseeker"):
-                side = self.side(kind)
-                if writable(side.index):
-                    self._write_snapshot(snapshots, kind, side, horizon)
+        """Write what is due (the follower calls this after every read of the change log; ``horizon``:
+        every change of an older transaction has been applied): the vector snapshot of each side whose
+        index was rebuilt in memory since it was read from one, and the entries snapshot after an
+        erasure, or every :data:`ENTRIES_EVERY_SECONDS` while changes are applied."""
+        now = time.monotonic()
+        sides = (self.needs, self.jobseekers)
+        if now >= self._snapshot_retry_at and any(writable(side.index) for side in sides):
+            with self.lock.write():
+                for kind in ("need", "jobseeker"):
+                    side = self.side(kind)
+                    if writable(side.index):
+                        self._write_snapshot(snapshots, kind, side, horizon)
+        due = self._entries_changes and now - self._entries_written_at >= ENTRIES_EVERY_SECONDS
+        if self._entries_scrub or (due and now >= self._entries_retry_at):
+            with self.lock.read():  # rankings go on; changes (this thread's) wait
+                self._write_entries(snapshots, horizon)
 
     def _write_snapshot(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int) -> None:
         """Write ``side``'s index as a snapshot, then serve from the snapshot (shared pages) if it reads
@@ -213,8 +265,24 @@ class MatchingEngine:
             if found is not None:
                 side.index = found.index
 
-    def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> None:
-        """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own)."""
+    def _write_entries(self, snapshots: Snapshots, horizon: int) -> None:
+        """Write the entries snapshot of both sides (the caller holds the lock). When that fails and a
+        change since the last one erased someone, the old one is deleted: it must not keep them."""
+        sides: dict[Kind, tuple[Sequence[Any], dict[str, npt.NDArray[Any]], dict[str, int]]] = {
+            "need": self.needs.export_columns(),
+            "jobseeker": self.jobseekers.export_columns(),
+        }
+        if write_entries(snapshots, sides, self.vocabularies, horizon):
+            self._entries_written_at, self._entries_changes = time.monotonic(), 0
+        else:
+            self._entries_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+            if self._entries_scrub:
+                remove_entries(snapshots)
+        self._entries_scrub = False
+
+    def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> bool:
+        """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own); whether a
+        jobseeker's text was emptied or a jobseeker removed (what an erasure does)."""
         side = side if side is not None else self.side(kind)
         stored = load_vectors(conn, kind, self.embedder.model_id, ids)
         stored_ids = stored.ids.tolist()
@@ -226,14 +294,19 @@ class MatchingEngine:
         if ids is None:  # a full load into a new, empty side
             rows = rows_of(conn, kind)
             side.put_new([(entry, vectors.get(entry.id)) for entry in (make_entry(kind, r) for r in rows)])
-            return
+            return False
+        erased = False
         seen: set[int] = set()
         for row in rows_of(conn, kind, ids):
             entry = make_entry(kind, row)
+            held = side.entries.get(entry.id)
+            erased |= kind == "jobseeker" and held is not None and bool(held.text) and not entry.text
             side.put(entry, vectors.get(entry.id))
             seen.add(entry.id)
         for missing in set(ids) - seen:
+            erased |= kind == "jobseeker" and missing in side.entries
             side.drop(missing)
+        return erased
 
     def apply(self, conn: Conn, kind: Kind, ids: Sequence[int]) -> None:
         """Re-read ``ids`` of ``kind`` after a committed change.
@@ -242,9 +315,10 @@ class MatchingEngine:
         entries is rebuilt), so that searches, which only read, never build it.
         """
         with self.lock.write():
-            self._load(conn, kind, ids)
+            self._entries_scrub |= self._load(conn, kind, ids)
             self.side(kind).index.build()
             self.applied_changes += len(ids)
+            self._entries_changes += len(ids)
 
     def held_vector(self, kind: Kind, entry_id: int, text: str) -> npt.NDArray[np.float32] | None:
         """The vector the index holds for ``entry_id`` if this model embedded it from ``text``, else None.
@@ -284,6 +358,9 @@ class MatchingEngine:
                 "needs": from_snapshot(self.needs.index),
                 "jobseekers": from_snapshot(self.jobseekers.index),
             },
+            "entries_snapshot": self.entries_restored,
+            # After a restart BM25 is built after ready: until then rankings use the vectors alone.
+            "bm25_built": {"needs": self.needs.lexical_built, "jobseekers": self.jobseekers.lexical_built},
         }
 
     def index_sizes(self) -> dict[Kind, int]:
