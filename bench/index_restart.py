@@ -7,7 +7,8 @@ over one data folder:
 
 1. ``no snapshot``: the index is built from PostgreSQL and written as a snapshot (today's start-up plus
    the write);
-2. ``restart``: the snapshot is read memory-mapped and caught up (nothing changed meanwhile);
+2. ``restart``: the vector snapshots are read memory-mapped, the entries and pre-filter columns from the
+   entries snapshot, and caught up (nothing changed meanwhile);
 3. ``restart after changes``: 1 % of the needs reworded and committed through the change log while no
    worker ran, then started again.
 
@@ -220,7 +221,7 @@ def main() -> None:
         "|---|---:|---:|---|---|",
     ]
     for label, run in runs.items():
-        snapshots = run["status"]["snapshots"]
+        snapshots = {**run["status"]["snapshots"], "entries": run["status"]["entries_snapshot"]}
         lines.append(
             f"| {label} | {run['ready_seconds']} | {run['bm25_ready_seconds']} | {snapshots} | "
             + "; ".join(run["log"]).replace("|", "/")

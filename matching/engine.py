@@ -85,6 +85,12 @@ def _build_vector_indexes(*sides: Side[Any]) -> None:
         side.index.build()
 
 
+def _faiss_only(sides: dict[Kind, Side[Any]]) -> bool:
+    """Whether every side's vectors are in FAISS: only then is there a vector snapshot for the entries
+    snapshot to go with (Milvus keeps its own data)."""
+    return all(isinstance(side.index, FaissIndex) for side in sides.values())
+
+
 def _restore_entries(side: Side[Any], index: FaissIndex | MilvusIndex, kept: SideEntries) -> bool:
     """Fill ``side`` from the entries snapshot over ``index`` read from its vector snapshot; whether it
     fitted (if not, the reason is logged and the side is left empty)."""
@@ -220,7 +226,7 @@ class MatchingEngine:
             # Entries read from PostgreSQL are written now; entries caught up are left to the follower
             # (after ready), unless what was caught up erased someone the entries snapshot still holds.
             self._entries_changes, self._entries_scrub = caught, scrub
-            if snapshots is not None and (scrub or not self.entries_restored):
+            if snapshots is not None and _faiss_only(sides) and (scrub or not self.entries_restored):
                 self._write_entries(snapshots, horizon)
             self.state = "ready"
             self.loaded_at = time.time()
@@ -251,7 +257,9 @@ class MatchingEngine:
                     if writable(side.index):
                         self._write_snapshot(snapshots, kind, side, horizon)
         due = self._entries_changes and now - self._entries_written_at >= ENTRIES_EVERY_SECONDS
-        if self._entries_scrub or (due and now >= self._entries_retry_at):
+        if _faiss_only({"need": self.needs, "jobseeker": self.jobseekers}) and (
+            self._entries_scrub or (due and now >= self._entries_retry_at)
+        ):
             with self.lock.read():  # rankings go on; changes (this thread's) wait
                 self._write_entries(snapshots, horizon)
 
