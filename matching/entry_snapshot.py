@@ -4,10 +4,10 @@ worker skip reading every need and jobseeker from PostgreSQL.
 Under ``<data_dir>/index/`` (the folder of :mod:`matching.snapshot`, written the same way: each file
 beside its place, flushed, renamed, the tag last; the same file permissions):
 
-- ``entries.need.json`` and ``entries.jobseeker.json``: every entry of a side
-  (:class:`matching.entries.NeedEntry`, :class:`matching.entries.CandidateEntry`) as a JSON list of its
-  fields in order, facts nested (sets as sorted lists, dates as ISO strings): plain data, read without
-  running anything the file could name;
+- ``entries.need.pickle`` and ``entries.jobseeker.pickle``: every entry of a side
+  (:class:`matching.entries.NeedEntry`, :class:`matching.entries.CandidateEntry`) as the tuple of its
+  fields in order, facts nested (:func:`dump_entries`): plain values in pickle's format, read by an
+  unpickler that refuses every class but dates, so without running anything the file could name;
 - ``entries.columns.npz``: each side's pre-filter columns (:meth:`matching.side.Side.export_columns`);
 - ``entries.tag.json``: format, model id, database, the change-log horizon it holds, the codes of the
   vocabularies both sides' columns share and of each side's municipalities, sizes and CRC-32 of the
@@ -24,13 +24,17 @@ worker serves on.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import io
 import json
 import logging
+import pickle
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +55,7 @@ COLUMNS = "entries.columns.npz"
 
 
 def _entries_file(kind: Kind) -> str:
-    return f"entries.{kind}.json"
+    return f"entries.{kind}.pickle"
 
 
 FILES = (_entries_file("need"), _entries_file("jobseeker"), COLUMNS, TAG)
@@ -93,94 +97,73 @@ class RestoredEntries:
     sides: dict[Kind, SideEntries]
 
 
-# Entries as JSON -------------------------------------------------------------------------------------
+# Entries as plain values ----------------------------------------------------------------------------
+
+
+class _PlainValues(pickle.Unpickler):
+    """Reads back only what :func:`dump_entries` writes: tuples, lists, dicts, (frozen)sets, strings,
+    numbers, booleans, None and dates. Any other class a file names is refused, so a file cannot make
+    the reader run anything."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("datetime", "date"):
+            return dt.date
+        raise pickle.UnpicklingError(f"{module}.{name} is not a value an entries snapshot holds")
+
+
+def _fields(entry: NeedEntry | CandidateEntry) -> tuple[Any, ...]:
+    """``entry``'s fields in order, its facts as the tuple of theirs."""
+    values = [getattr(entry, name) for name in _NAMES[type(entry)]]
+    values[_FACTS_AT[type(entry)]] = tuple(getattr(entry.facts, name) for name in _NAMES[type(entry.facts)])
+    return tuple(values)
 
 
 def _names(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]
 
 
-_NEED, _NEED_FACTS = _names(NeedEntry), _names(NeedFacts)
-_CANDIDATE, _CANDIDATE_FACTS = _names(CandidateEntry), _names(CandidateFacts)
-_SETS = {
-    "shifts",
-    "physical_demands",
-    "certificates",
-    "placement_forms",
-    "excluded_physical_demands",
-    "skill_keys",
+_NAMES: dict[type, list[str]] = {
+    cls: _names(cls) for cls in (NeedEntry, NeedFacts, CandidateEntry, CandidateFacts)
+}
+_FACTS_AT = {cls: _NAMES[cls].index("facts") for cls in (NeedEntry, CandidateEntry)}
+_CLASSES: dict[Kind, tuple[Any, Any]] = {
+    "need": (NeedEntry, NeedFacts),
+    "jobseeker": (CandidateEntry, CandidateFacts),
 }
 
 
-def _iso(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: building 100 000 entries of many small containers (which hold
+    no cycles) set it off again and again, and tripled the time to read them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _date(value: str | None) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
+def dump_entries(entries: Sequence[NeedEntry | CandidateEntry], handle: BinaryIO) -> None:
+    """Write ``entries`` to ``handle`` as tuples of plain values (pickle's format, no class but dates).
+
+    Not JSON: at 100 000 a side, parsing JSON and turning its lists back into sets, tuples and dates took
+    several seconds of a restart; these load at the speed of the values themselves.
+    """
+    with _collector_paused():
+        pickle.dump([_fields(entry) for entry in entries], handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _plain(name: str, value: Any) -> Any:
-    """One field as JSON holds it."""
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if name == "certificates" and isinstance(value, Mapping):  # a jobseeker's: name -> expiry
-        return {key: _iso(expiry) for key, expiry in value.items()}
-    return value
-
-
-def encode_entry(entry: NeedEntry | CandidateEntry) -> list[Any]:
-    """``entry``'s fields in order, its facts nested, as JSON can hold them."""
-    facts = entry.facts
-    facts_row = [_plain(name, getattr(facts, name)) for name in _names(type(facts))]
-    names = _NEED if isinstance(entry, NeedEntry) else _CANDIDATE
-    return [facts_row if name == "facts" else _plain(name, getattr(entry, name)) for name in names]
-
-
-def _decoder(names: list[str], fact_names: list[str], kind: Kind) -> Callable[[list[Any]], Any]:
-    """A function from :func:`encode_entry`'s list back to the entry (types as the rows give them)."""
-    sets = [
-        i
-        for i, name in enumerate(fact_names)
-        if name in _SETS and not (kind == "jobseeker" and name == "certificates")
-    ]
-    start_date = fact_names.index("start_date") if "start_date" in fact_names else None
-    expiries = fact_names.index("certificates") if kind == "jobseeker" else None
-    tuples = [names.index(name) for name in ("skills", "desired_occupations") if name in names]
-    keys = names.index("skill_keys")
-    facts_at = names.index("facts")
-    entry_cls: Any = NeedEntry if kind == "need" else CandidateEntry
-    facts_cls: Any = NeedFacts if kind == "need" else CandidateFacts
-
-    def decode(row: list[Any]) -> Any:
-        facts = row[facts_at]
-        for i in sets:
-            facts[i] = frozenset(facts[i])
-        if start_date is not None:
-            facts[start_date] = _date(facts[start_date])
-        if expiries is not None:
-            facts[expiries] = {name: _date(expiry) for name, expiry in facts[expiries].items()}
-        row[facts_at] = facts_cls(*facts)
-        for i in tuples:
-            row[i] = tuple(row[i])
-        row[keys] = tuple(row[keys]) if kind == "need" else frozenset(row[keys])
-        return entry_cls(*row)
-
-    return decode
-
-
-_DECODE: dict[Kind, Callable[[list[Any]], Any]] = {
-    "need": _decoder(_NEED, _NEED_FACTS, "need"),
-    "jobseeker": _decoder(_CANDIDATE, _CANDIDATE_FACTS, "jobseeker"),
-}
-
-
-def decode_entries(kind: Kind, rows: Sequence[list[Any]]) -> list[Any]:
-    """The entries of ``kind`` that :func:`encode_entry` turned into ``rows``."""
-    decode = _DECODE[kind]
-    return [decode(row) for row in rows]
+def load_entries(kind: Kind, data: bytes) -> list[Any]:
+    """The entries of ``kind`` that :func:`dump_entries` wrote into ``data``."""
+    entry_cls, facts_cls = _CLASSES[kind]
+    at = _FACTS_AT[entry_cls]
+    with _collector_paused():
+        rows = _PlainValues(io.BytesIO(data)).load()
+        if not isinstance(rows, list):
+            raise ValueError("an entries file holds a list")
+        return [entry_cls(*row[:at], facts_cls(*row[at]), *row[at + 1 :]) for row in rows]
 
 
 # Writing and reading ---------------------------------------------------------------------------------
@@ -211,8 +194,8 @@ def write_entries(
 
     def entries_writer(kind: Kind) -> Callable[[Path], object]:
         def write(path: Path) -> None:
-            with path.open("w", encoding="utf-8") as handle:
-                json.dump([encode_entry(entry) for entry in sides[kind][0]], handle, separators=(",", ":"))
+            with path.open("wb") as handle:
+                dump_entries(sides[kind][0], handle)
 
         return write
 
@@ -297,11 +280,10 @@ def read_entries(snapshots: Snapshots) -> RestoredEntries | None:
             arrays = {key: stored[key] for key in stored.files}
         sides: dict[Kind, SideEntries] = {}
         for kind in KINDS:
-            rows = json.loads((directory / _entries_file(kind)).read_bytes())
             columns = {
                 key.split(".", 1)[1]: array for key, array in arrays.items() if key.startswith(f"{kind}.")
             }
-            entries = decode_entries(kind, rows)
+            entries = load_entries(kind, (directory / _entries_file(kind)).read_bytes())
             ids = columns.get("ids")
             if len(entries) != tag.sizes[kind] or ids is None or ids.tolist() != [e.id for e in entries]:
                 raise ValueError(f"the {kind} entries do not match their columns")

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import io
 import json
 import logging
+import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ import pytest
 
 from matching import entry_snapshot
 from matching.entries import candidate_entry, need_entry
-from matching.entry_snapshot import decode_entries, encode_entry, read_entries, write_entries
+from matching.entry_snapshot import dump_entries, load_entries, read_entries, write_entries
 from matching.faiss_index import FaissIndex
 from matching.prefilter import Vocabularies
 from matching.side import Side
@@ -117,9 +120,20 @@ def test_entries_read_back_equal_to_what_was_written_empty_fields_included() -> 
     needs = [need_entry(NEED_ROW), need_entry(EMPTY_NEED_ROW)]
     candidates = [candidate_entry(CANDIDATE_ROW), candidate_entry(EMPTY_CANDIDATE_ROW)]
     assert candidates[0].facts.certificates["trukkikortti"] == dt.date(2027, 5, 31)
-    for kind, entries in (("need", needs), ("jobseeker", candidates)):
-        rows = json.loads(json.dumps([encode_entry(entry) for entry in entries]))
-        assert decode_entries(kind, rows) == entries
+    kinds: tuple[tuple[Kind, list[Any]], ...] = (("need", needs), ("jobseeker", candidates))
+    for kind, entries in kinds:
+        written = io.BytesIO()
+        dump_entries(entries, written)
+        assert load_entries(kind, written.getvalue()) == entries
+
+
+def test_an_entries_file_naming_any_class_but_a_date_is_refused_unrun() -> None:
+    class Planted:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (os.system, ("echo planted",))
+
+    with pytest.raises(pickle.UnpicklingError, match=r"posix\.system is not a value"):
+        load_entries("need", pickle.dumps([Planted()]))
 
 
 def filled_sides(vocabularies: Vocabularies) -> dict[Kind, Side[Any]]:
@@ -188,7 +202,7 @@ def test_missing_foreign_old_and_corrupt_entries_snapshots_are_not_used_and_say_
     tag_path.write_text(json.dumps(tag))
     assert read_entries(snapshots) is not None
 
-    entries = tmp_path / "entries.jobseeker.json"
+    entries = tmp_path / "entries.jobseeker.pickle"
     damaged = bytearray(entries.read_bytes())
     damaged[len(damaged) // 2] ^= 0x01
     entries.write_bytes(bytes(damaged))

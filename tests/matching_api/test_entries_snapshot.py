@@ -236,7 +236,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
     folder = tmp_path / "index"
     snapshots = snapshots_of(db, settings, folder)
     engine = started(db, settings, snapshots)
-    assert files_holding(folder, SECRET) == ["entries.jobseeker.json"]
+    assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
 
     # Erased while the worker runs: the follower's next round writes the entries without them.
     erase(db, world, secret_holder)
@@ -254,7 +254,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
     engine._entries_written_at -= engine_module.ENTRIES_EVERY_SECONDS
     with connect(db, autocommit=True) as conn:
         follower.catch_up(conn)  # the periodic write: the new jobseeker is in the entries snapshot
-    assert files_holding(folder, SECRET) == ["entries.jobseeker.json"]
+    assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
     erase(db, world, other)
     caplog.clear()
     restarted = started(db, settings, snapshots)
@@ -268,7 +268,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
         follower.catch_up(conn)
         restarted._entries_written_at -= engine_module.ENTRIES_EVERY_SECONDS
         follower.catch_up(conn)
-    assert files_holding(folder, SECRET) == ["entries.jobseeker.json"]
+    assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
 
     def disk_full(target: Path, writer: Any) -> list[int]:
         raise OSError(errno.ENOSPC, "No space left on device")
