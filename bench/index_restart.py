@@ -144,6 +144,9 @@ def reword(url: str, share: float) -> int:
     return len(rows)
 
 
+READING = "Reading (written by hand"
+
+
 class Lines(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -227,7 +230,12 @@ def main() -> None:
             + "; ".join(run["log"]).replace("|", "/")
             + " |"
         )
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = RESULTS / f"{stem}.md"
+    # The reading written by hand below the table stays (a re-run may make it stale: it says which run).
+    reading = page.read_text(encoding="utf-8").partition(READING)[1:] if page.exists() else ("", "")
+    page.write_text(
+        "\n".join(lines) + "\n" + ("\n" + "".join(reading) if reading[0] else ""), encoding="utf-8"
+    )
     print("\n".join(lines))
 
 
