@@ -7,7 +7,8 @@ over one data folder:
 
 1. ``no snapshot``: the index is built from PostgreSQL and written as a snapshot (today's start-up plus
    the write);
-2. ``restart``: the snapshot is read memory-mapped and caught up (nothing changed meanwhile);
+2. ``restart``: the vector snapshots are read memory-mapped, the entries and pre-filter columns from the
+   entries snapshot, and caught up (nothing changed meanwhile);
 3. ``restart after changes``: 1 % of the needs reworded and committed through the change log while no
    worker ran, then started again.
 
@@ -143,6 +144,9 @@ def reword(url: str, share: float) -> int:
     return len(rows)
 
 
+READING = "Reading (written by hand"
+
+
 class Lines(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -220,13 +224,18 @@ def main() -> None:
         "|---|---:|---:|---|---|",
     ]
     for label, run in runs.items():
-        snapshots = run["status"]["snapshots"]
+        snapshots = {**run["status"]["snapshots"], "entries": run["status"]["entries_snapshot"]}
         lines.append(
             f"| {label} | {run['ready_seconds']} | {run['bm25_ready_seconds']} | {snapshots} | "
             + "; ".join(run["log"]).replace("|", "/")
             + " |"
         )
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = RESULTS / f"{stem}.md"
+    # The reading written by hand below the table stays (a re-run may make it stale: it says which run).
+    reading = page.read_text(encoding="utf-8").partition(READING)[1:] if page.exists() else ("", "")
+    page.write_text(
+        "\n".join(lines) + "\n" + ("\n" + "".join(reading) if reading[0] else ""), encoding="utf-8"
+    )
     print("\n".join(lines))
 
 

@@ -134,7 +134,8 @@ def match(
     from accounts.models import operator
     from core.settings import get_settings
     from matching import service
-    from matching.engine import Filters, configured_engine
+    from matching.engine import configured_engine
+    from matching.filters import Filters
 
     if (jobseeker is None) == (need is None):
         raise fail("give exactly one of --jobseeker or --need")

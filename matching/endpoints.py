@@ -19,7 +19,7 @@ from core.municipalities import canonical_municipality
 from core.text import non_blank
 from employers.schemas import PlacementForm
 from matching import service
-from matching.engine import Filters
+from matching.filters import Filters
 from matching.schemas import JobseekerMatches, Match, RankedNeed, SearchResults
 from matching.service import engine_of
 

@@ -5,10 +5,11 @@ from their snapshots when usable: :mod:`matching.snapshot`) and follows every co
 the change log (see :mod:`matching.follower`). PostgreSQL stays the source of
 truth: the engine is a cache that can always be thrown away.
 
-This module owns the engine's lock, loading, applying changes and the ranking. What it holds lives
-beside it: an entry per loaded row (:mod:`matching.entries`), one :class:`matching.side.Side` per side
-of the market (vector index, BM25 and pre-filter columns), and the scores and explanation of a pair
-(:mod:`matching.explanations`).
+This module owns loading, applying changes and the ranking's order of steps, under the engine's lock
+(:mod:`matching.rwlock`). What it holds lives beside it: an entry per loaded row
+(:mod:`matching.entries`), one :class:`matching.side.Side` per side of the market (vector index, BM25
+and pre-filter columns), and the scores and explanation of a pair (:mod:`matching.explanations`). The
+steps of a ranking live in :mod:`matching.filters` (step 1) and :mod:`matching.pairing` (steps 2–4).
 
 A ranking request runs in four steps:
 
@@ -32,11 +33,11 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -48,16 +49,21 @@ from core.db import Conn
 from core.settings import Settings
 from embeddings.embedder import Embedder
 from embeddings.texts import text_hash
-from matching import changes, prefilter
+from matching import changes
 from matching.calibration import Calibration
 from matching.calibration import load as load_calibration
-from matching.constraints import passes
 from matching.entries import CandidateEntry, NeedEntry, make_entry
-from matching.explanations import Match, PooledPair, explain_pair, pair_components
+from matching.entry_snapshot import SideEntries, read_entries, remove_entries, write_entries
+from matching.explanations import Match, explain_pair, pair_components
+from matching.faiss_index import FaissIndex
+from matching.filters import Filters, allowed_candidates, allowed_needs, narrow
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
+from matching.milvus_index import MilvusIndex
+from matching.pairing import rank_pairs
 from matching.prefilter import Vocabularies
-from matching.ranking import FusionWeights, RankedCandidate, candidate_pool, fuse
+from matching.ranking import FusionWeights, candidate_pool, fuse
+from matching.rwlock import ReadWriteLock
 from matching.side import Side
 from matching.snapshot import Snapshots, from_snapshot, index_settings, writable
 from matching.vectors import Kind, encode, load_vectors, refresh, rows_of
@@ -68,50 +74,10 @@ log = logging.getLogger(__name__)
 SNAPSHOT_RETRY_SECONDS = 600.0
 """After a failed snapshot write, the follower tries again after this long."""
 
-
-class ReadWriteLock:
-    """Many readers at once, or one writer alone; a waiting writer holds new readers back, so a stream of
-    rankings cannot starve a change. Not reentrant.
-
-    Rankings only read the engine, and much of their time is spent in faiss and numpy outside the GIL:
-    measured at 100 000 a side, four threads ranked ~30 % more per second under a shared lock than under
-    one exclusive lock.
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._condition:
-            while self._writing or self._writers_waiting:
-                self._condition.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._readers -= 1
-                if not self._readers:
-                    self._condition.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._condition:
-            self._writers_waiting += 1
-            while self._writing or self._readers:
-                self._condition.wait()
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._writing = False
-                self._condition.notify_all()
+ENTRIES_EVERY_SECONDS = 300.0
+"""The entries snapshot is written again at most this often while changes are applied (at once after an
+erasure): a restart then reads again only the rows changed since (at 100 000 a side a write takes the
+follower about a second, under the read lock)."""
 
 
 def _build_vector_indexes(*sides: Side[Any]) -> None:
@@ -119,19 +85,23 @@ def _build_vector_indexes(*sides: Side[Any]) -> None:
         side.index.build()
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What a ranking request narrows to."""
+def _faiss_only(sides: dict[Kind, Side[Any]]) -> bool:
+    """Whether every side's vectors are in FAISS: only then is there a vector snapshot for the entries
+    snapshot to go with (Milvus keeps its own data)."""
+    return all(isinstance(side.index, FaissIndex) for side in sides.values())
 
-    municipality: str | None = None
-    placement_form: str | None = None
-    include_assistive: bool = True
-    hidden_only: bool = False
-    caseworker_id: int | None = None
-    """Jobseekers of this caseworker only (a caseworker matches own clients)."""
-    employer_id: int | None = None
-    jobseeker_ids: frozenset[int] | None = None
-    """Only these jobseekers (the members of a target group, found in SQL by the caller)."""
+
+def _restore_entries(side: Side[Any], index: FaissIndex | MilvusIndex, kept: SideEntries) -> bool:
+    """Fill ``side`` from the entries snapshot over ``index`` read from its vector snapshot; whether it
+    fitted (if not, the reason is logged and the side is left empty)."""
+    if not isinstance(index, FaissIndex):
+        return False
+    try:
+        side.restore(index, kept.entries, kept.columns, kept.municipality_codes)
+    except ValueError as exc:
+        log.warning("the entries snapshot does not fit the %s index (%s): reading PostgreSQL", side.kind, exc)
+        return False
+    return True
 
 
 class MatchingEngine:
@@ -162,7 +132,13 @@ class MatchingEngine:
         """The change-log horizon of the last full load: the follower applies what came after it."""
         self.seen: frozenset[int] = frozenset()  # the logged changes at or after it that the load read
         self.loads = 0
+        self.entries_restored = False
+        """Whether the last load took its entries from the entries snapshot (not every row read)."""
         self._snapshot_retry_at = 0.0
+        self._entries_retry_at = 0.0
+        self._entries_written_at = -math.inf
+        self._entries_changes = 0  # rows applied since the entries snapshot was written
+        self._entries_scrub = False  # a change since then emptied a jobseeker's text or removed them
 
     def calibration(self) -> Calibration:
         """The measured fit scale and bands of this engine's model (:mod:`matching.calibration`)."""
@@ -177,12 +153,14 @@ class MatchingEngine:
         """Rebuild both sides from PostgreSQL (stored vectors of the current model only).
 
         With ``snapshots`` (a worker's start-up), a side's vector index is read from its snapshot when
-        there is a usable one and caught up from the change log (:mod:`matching.changes`): only the
-        rows logged since the snapshot are embedded (if stale) and read again, because every write to a
-        row is logged; the entries are always read from PostgreSQL. Such a side's BM25 is left to the
-        follower's lexical thread, so the engine is ready before it (rankings use the vectors alone
-        until then: :func:`matching.ranking.candidate_pool` without a lexical index). A side without a
-        usable snapshot is embedded in full, built from scratch, written as a snapshot and read back
+        there is a usable one, and its entries and pre-filter columns from the entries snapshot
+        (:mod:`matching.entry_snapshot`) when that is usable too, else from every row in PostgreSQL. The
+        side is then caught up from the change log (:mod:`matching.changes`) from the older of the two
+        snapshots' points: only the rows logged since are embedded (if stale) and read again, because
+        every write to a row is logged. Such a side's BM25 is left to the follower's lexical thread, so
+        the engine is ready before it (rankings use the vectors alone until then:
+        :func:`matching.ranking.candidate_pool` without a lexical index). A side without a usable
+        vector snapshot is embedded in full, built from scratch, written as a snapshot and read back
         from it, so that the workers of the host share its pages. The vector indexes are built here,
         HNSW graphs included, so that a ready engine answers its first ranking as fast as any other
         (at 100 000 vectors the graph takes tens of seconds to build).
@@ -192,32 +170,41 @@ class MatchingEngine:
         with snapshots.locked() if snapshots is not None else nullcontext(), self.lock.write():
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
+            kept = read_entries(snapshots) if snapshots is not None else None
             # The new sides are filled aside and swapped in whole: the follower's BM25 thread, which does
             # not take the lock, must not see (and rebuild) half-loaded sides.
-            vocabularies = Vocabularies.new()
+            vocabularies = kept.vocabularies if kept is not None else Vocabularies.new()
             dim = self.embedder.dim
             needs: Side[NeedEntry] = Side("need", dim, self.needs.index.hnsw_threshold, vocabularies)
             jobseekers: Side[CandidateEntry] = Side(
                 "jobseeker", dim, self.jobseekers.index.hnsw_threshold, vocabularies
             )
             sides: dict[Kind, Side[Any]] = {"need": needs, "jobseeker": jobseekers}
-            restored: dict[Kind, int] = {}  # the horizon of each side read from its snapshot
+            restored: dict[Kind, int] = {}  # the point each restored side is caught up from
+            from_entries: set[Kind] = set()
             for kind, side in sides.items():
                 found = snapshots.read(kind, index_settings(side.index)) if snapshots is not None else None
                 if found is None:
                     if snapshots is not None:
                         refresh(conn, self.embedder, kind)
                     self._load(conn, kind, None, side)
+                    continue
+                restored[kind] = found.tag.horizon
+                side.vector_hashes.update(found.hashes)
+                if kept is not None and _restore_entries(side, found.index, kept.sides[kind]):
+                    restored[kind] = min(found.tag.horizon, kept.horizon)
+                    from_entries.add(kind)
                 else:
-                    restored[kind] = found.tag.horizon
-                    side.vector_hashes.update(found.hashes)
                     side.put_restored(found.index, [make_entry(kind, row) for row in rows_of(conn, kind)])
+                    log.info("%s index: read %d entries from PostgreSQL", kind, len(side))
+            scrub, caught = False, 0
             if restored:  # catch up from the oldest snapshot's point: a change applied twice is harmless
                 logged = changes.by_kind(changes.read_since(conn, min(restored.values())).changes)
                 for kind in restored:
                     caught_up = logged.get(kind, [])
                     refresh(conn, self.embedder, kind, caught_up)
-                    self._load(conn, kind, caught_up, sides[kind])
+                    scrub |= self._load(conn, kind, caught_up, sides[kind])
+                    caught += len(caught_up)
                     log.info("%s index: caught up %d rows since its snapshot", kind, len(caught_up))
             # faiss builds the graphs in native code without the GIL, so they grow while BM25 (Python)
             # is built here: at 100 000 a side that saves most of the graphs' ~20 s each.
@@ -235,6 +222,12 @@ class MatchingEngine:
                         self._write_snapshot(snapshots, kind, side, horizon)
             self.vocabularies, self.needs, self.jobseekers = vocabularies, needs, jobseekers
             self.horizon, self.seen, self.loads = horizon, seen, self.loads + 1
+            self.entries_restored = len(from_entries) == len(sides)
+            # Entries read from PostgreSQL are written now; entries caught up are left to the follower
+            # (after ready), unless what was caught up erased someone the entries snapshot still holds.
+            self._entries_changes, self._entries_scrub = caught, scrub
+            if snapshots is not None and _faiss_only(sides) and (scrub or not self.entries_restored):
+                self._write_entries(snapshots, horizon)
             self.state = "ready"
             self.loaded_at = time.time()
         # Millions of long-lived objects (entries, facts) would make every full garbage collection walk
@@ -251,15 +244,24 @@ class MatchingEngine:
         )
 
     def write_snapshots(self, snapshots: Snapshots, horizon: int) -> None:
-        """Write the snapshot of each side whose index was rebuilt in memory since it was read from one;
-        ``horizon``: every change of an older transaction has been applied."""
-        if time.monotonic() < self._snapshot_retry_at:
-            return  # the last write failed (a full disk): not again on every change
-        with self.lock.write():
-            for kind in ("need", "jobseeker"):
-                side = self.side(kind)
-                if writable(side.index):
-                    self._write_snapshot(snapshots, kind, side, horizon)
+        """Write what is due (the follower calls this after every read of the change log; ``horizon``:
+        every change of an older transaction has been applied): the vector snapshot of each side whose
+        index was rebuilt in memory since it was read from one, and the entries snapshot after an
+        erasure, or every :data:`ENTRIES_EVERY_SECONDS` while changes are applied."""
+        now = time.monotonic()
+        sides = (self.needs, self.jobseekers)
+        if now >= self._snapshot_retry_at and any(writable(side.index) for side in sides):
+            with self.lock.write():
+                for kind in ("need", "jobseeker"):
+                    side = self.side(kind)
+                    if writable(side.index):
+                        self._write_snapshot(snapshots, kind, side, horizon)
+        due = self._entries_changes and now - self._entries_written_at >= ENTRIES_EVERY_SECONDS
+        if _faiss_only({"need": self.needs, "jobseeker": self.jobseekers}) and (
+            self._entries_scrub or (due and now >= self._entries_retry_at)
+        ):
+            with self.lock.read():  # rankings go on; changes (this thread's) wait
+                self._write_entries(snapshots, horizon)
 
     def _write_snapshot(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int) -> None:
         """Write ``side``'s index as a snapshot, then serve from the snapshot (shared pages) if it reads
@@ -271,8 +273,24 @@ class MatchingEngine:
             if found is not None:
                 side.index = found.index
 
-    def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> None:
-        """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own)."""
+    def _write_entries(self, snapshots: Snapshots, horizon: int) -> None:
+        """Write the entries snapshot of both sides (the caller holds the lock). When that fails and a
+        change since the last one erased someone, the old one is deleted: it must not keep them."""
+        sides: dict[Kind, tuple[Sequence[Any], dict[str, npt.NDArray[Any]], dict[str, int]]] = {
+            "need": self.needs.export_columns(),
+            "jobseeker": self.jobseekers.export_columns(),
+        }
+        if write_entries(snapshots, sides, self.vocabularies, horizon):
+            self._entries_written_at, self._entries_changes = time.monotonic(), 0
+        else:
+            self._entries_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+            if self._entries_scrub:
+                remove_entries(snapshots)
+        self._entries_scrub = False
+
+    def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> bool:
+        """Read ``ids`` (None: every row) of ``kind`` into ``side`` (default: the engine's own); whether a
+        jobseeker's text was emptied or a jobseeker removed (what an erasure does)."""
         side = side if side is not None else self.side(kind)
         stored = load_vectors(conn, kind, self.embedder.model_id, ids)
         stored_ids = stored.ids.tolist()
@@ -284,14 +302,19 @@ class MatchingEngine:
         if ids is None:  # a full load into a new, empty side
             rows = rows_of(conn, kind)
             side.put_new([(entry, vectors.get(entry.id)) for entry in (make_entry(kind, r) for r in rows)])
-            return
+            return False
+        erased = False
         seen: set[int] = set()
         for row in rows_of(conn, kind, ids):
             entry = make_entry(kind, row)
+            held = side.entries.get(entry.id)
+            erased |= kind == "jobseeker" and held is not None and bool(held.text) and not entry.text
             side.put(entry, vectors.get(entry.id))
             seen.add(entry.id)
         for missing in set(ids) - seen:
+            erased |= kind == "jobseeker" and missing in side.entries
             side.drop(missing)
+        return erased
 
     def apply(self, conn: Conn, kind: Kind, ids: Sequence[int]) -> None:
         """Re-read ``ids`` of ``kind`` after a committed change.
@@ -300,9 +323,10 @@ class MatchingEngine:
         entries is rebuilt), so that searches, which only read, never build it.
         """
         with self.lock.write():
-            self._load(conn, kind, ids)
+            self._entries_scrub |= self._load(conn, kind, ids)
             self.side(kind).index.build()
             self.applied_changes += len(ids)
+            self._entries_changes += len(ids)
 
     def held_vector(self, kind: Kind, entry_id: int, text: str) -> npt.NDArray[np.float32] | None:
         """The vector the index holds for ``entry_id`` if this model embedded it from ``text``, else None.
@@ -342,6 +366,9 @@ class MatchingEngine:
                 "needs": from_snapshot(self.needs.index),
                 "jobseekers": from_snapshot(self.jobseekers.index),
             },
+            "entries_snapshot": self.entries_restored,
+            # After a restart BM25 is built after ready: until then rankings use the vectors alone.
+            "bm25_built": {"needs": self.needs.lexical_built, "jobseekers": self.jobseekers.lexical_built},
         }
 
     def index_sizes(self) -> dict[Kind, int]:
@@ -349,59 +376,6 @@ class MatchingEngine:
         return {"need": len(self.needs.index), "jobseeker": len(self.jobseekers.index)}
 
     # Ranking -------------------------------------------------------------------------------------
-
-    def _allowed_needs(self, candidate: CandidateEntry, filters: Filters) -> npt.NDArray[np.int64]:
-        """Ids of the needs ``candidate`` could be matched with: every hard constraint that columns can
-        decide (:mod:`matching.prefilter`), then the request's filters."""
-        c = self.needs.columns()
-        mask = c["alive"] & (c["area"] == candidate.area_id)
-        facts = candidate.facts
-        if facts.max_commute_km is not None:
-            if facts.lat is None or facts.lon is None:
-                return np.zeros(0, dtype=np.int64)
-            distance = self.needs.distances_from(facts.lat, facts.lon)
-            mask &= distance <= facts.max_commute_km + 1e-6  # NaN (no coordinates) compares False
-        row = prefilter.candidate_row(facts, self.vocabularies)
-        prefilter.needs_passing(row, c, mask, len(self.vocabularies.languages))
-        allowed: npt.NDArray[np.int64] = np.compress(self._narrow("need", mask, c, filters), c["ids"])
-        return allowed
-
-    def _allowed_candidates(self, need: NeedEntry, filters: Filters) -> npt.NDArray[np.int64]:
-        """Ids of the jobseekers who could be matched with ``need`` (as :meth:`_allowed_needs`)."""
-        c = self.jobseekers.columns()
-        mask = c["alive"] & (c["area"] == need.area_id)
-        if need.facts.lat is None or need.facts.lon is None:
-            mask &= np.isinf(c["commute"])
-        else:
-            distance = self.jobseekers.distances_from(need.facts.lat, need.facts.lon)
-            mask &= np.isinf(c["commute"]) | (distance <= c["commute"] + 1e-6)
-        prefilter.candidates_passing(prefilter.need_row(need.facts, self.vocabularies), c, mask)
-        allowed: npt.NDArray[np.int64] = np.compress(self._narrow("jobseeker", mask, c, filters), c["ids"])
-        return allowed
-
-    def _narrow(
-        self, kind: Kind, mask: npt.NDArray[np.bool_], c: dict[str, npt.NDArray[Any]], filters: Filters
-    ) -> npt.NDArray[np.bool_]:
-        """The request's filters on top of ``mask`` (in place): municipality for both sides; placement
-        form, assistive tasks, hidden needs and employer for needs; caseworker and chosen ids for
-        jobseekers."""
-        if filters.municipality:
-            mask &= c["municipality"] == self.side(kind).known_municipality_code(filters.municipality)
-        if kind == "jobseeker":
-            if filters.caseworker_id is not None:
-                mask &= c["owner"] == filters.caseworker_id
-            if filters.jobseeker_ids is not None:
-                mask &= np.isin(c["ids"], np.fromiter(filters.jobseeker_ids, np.int64))
-            return mask
-        if filters.placement_form:
-            mask &= (c["forms"] & prefilter.FORM_BITS.get(filters.placement_form, 0)) != 0
-        if not filters.include_assistive:
-            mask &= (c["flags"] & 2) == 0
-        if filters.hidden_only:
-            mask &= (c["flags"] & 1) == 1
-        if filters.employer_id is not None:
-            mask &= c["owner"] == filters.employer_id
-        return mask
 
     def _rank(
         self,
@@ -414,75 +388,21 @@ class MatchingEngine:
         pair: Callable[[int], tuple[NeedEntry, CandidateEntry] | None],
         today: dt.date,
     ) -> list[Match]:
-        """Pool, fuse, check constraints best first, explain the best ``limit``.
-
-        Every pooled pair gets its cheap components and is fused; the boolean constraint check then runs
-        down the fused order only until ``limit`` pairs pass (the total of a pair does not depend on the
-        others, so this returns what checking every pooled pair first would). Only the pairs returned
-        are explained (nine constraint results and a sentence each). The pool grows until ``limit``
-        pairs pass or the allowed set is exhausted; since the pre-filter already applied the
-        constraints, it seldom has to.
-        """
-        if not len(allowed):
-            return []
-        calibration = self.calibration()
-        pool_size = max(self.pool_size, 3 * limit)
-        # A pair is looked at once per request: when the pool grows, only its new members are.
-        components: dict[int, PooledPair | None] = {}
-        verdicts: dict[int, bool] = {}
-        pooling = fusing = 0.0
-        while True:
-            started = time.perf_counter()
-            pool = candidate_pool(
-                side.index,
-                query_vector,
-                lexical=side.lexical,
-                query_text=query_text,
-                lang=query_lang,
-                pool_size=min(pool_size, len(allowed)),
-                allowed=allowed,
-            )
-            pooled = time.perf_counter()
-            pooling += pooled - started
-            for other_id in pool.ids:
-                if other_id not in components:
-                    found = pair(other_id)
-                    components[other_id] = None if found is None else pair_components(*found)
-            present = {i: p for i in pool.ids if (p := components[i]) is not None}
-            ranked = fuse(
-                list(present),
-                semantic=pool.semantic,
-                lexical=pool.lexical,
-                skills={i: p.skills for i, p in present.items() if p.skills is not None},
-                desired={i: p.desired for i, p in present.items() if p.desired is not None},
-                hours={i: p.hours for i, p in present.items() if p.hours is not None},
-                weights=self.weights,
-                calibration=calibration,
-            )
-            best: list[RankedCandidate] = []
-            for item in ranked:
-                verdict = verdicts.get(item.id)
-                if verdict is None:
-                    p = present[item.id]
-                    verdict = verdicts[item.id] = passes(p.need.facts, p.candidate.facts, today=today)
-                if verdict:
-                    best.append(item)
-                    if len(best) == limit:
-                        break
-            fusing += time.perf_counter() - pooled
-            if len(best) >= limit or pool_size >= len(allowed):
-                break
-            pool_size *= 4
-        metrics.observe_stage("pool", pooling)
-        metrics.observe_stage("fuse", fusing)
-        other_side: Kind = "need" if side is self.needs else "jobseeker"
-        with metrics.stage("explain"):
-            return [
-                explain_pair(
-                    present[item.id].need, present[item.id].candidate, other_side, item, today, calibration
-                )
-                for item in best
-            ]
+        """Steps 2 to 4 (:func:`matching.pairing.rank_pairs`) with this engine's pool, weights and
+        calibration."""
+        return rank_pairs(
+            query_vector,
+            query_text,
+            query_lang,
+            side,
+            allowed,
+            limit,
+            pair,
+            today,
+            pool_size=self.pool_size,
+            weights=self.weights,
+            calibration=self.calibration(),
+        )
 
     def matches_for_candidate(
         self,
@@ -501,7 +421,7 @@ class MatchingEngine:
 
         with self.lock.read():
             with metrics.stage("prefilter"):
-                allowed = self._allowed_needs(candidate, filters)
+                allowed = allowed_needs(self.needs, self.vocabularies, candidate, filters)
             on = today or clock.today()
             return self._rank(vector, candidate.text, candidate.lang, self.needs, allowed, limit, pair, on)
 
@@ -522,7 +442,7 @@ class MatchingEngine:
 
         with self.lock.read():
             with metrics.stage("prefilter"):
-                allowed = self._allowed_candidates(need, filters)
+                allowed = allowed_candidates(self.jobseekers, self.vocabularies, need, filters)
             on = today or clock.today()
             return self._rank(vector, need.text, need.lang, self.jobseekers, allowed, limit, pair, on)
 
@@ -534,9 +454,7 @@ class MatchingEngine:
         vector = encode(self.embedder, "jobseeker" if target == "need" else "need", [text])[0]
         with self.lock.read():
             c = side.columns()
-            allowed = np.compress(
-                self._narrow(target, c["alive"] & (c["area"] == area_id), c, filters), c["ids"]
-            )
+            allowed = np.compress(narrow(side, c["alive"] & (c["area"] == area_id), c, filters), c["ids"])
             if not len(allowed):
                 return []
             pool = candidate_pool(

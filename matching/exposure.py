@@ -22,7 +22,8 @@ from typing import Final, Protocol, TypeVar
 
 from core import clock
 from core.db import Conn
-from matching.engine import Filters, MatchingEngine
+from matching.engine import MatchingEngine
+from matching.filters import Filters
 
 FIT_MARGIN: Final = 2
 """Fit points within which two candidates count as near-equal."""

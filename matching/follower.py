@@ -154,8 +154,9 @@ class Follower:
         metrics.set_embedding_queue(0)
         self._applied = frozenset(c.id for c in read.changes if c.xid >= read.horizon)
         self._horizon = read.horizon
-        if new and self.snapshots is not None:
-            # A graph rebuilt in memory (too many changes beside the snapshot's) becomes the new snapshot.
+        if self.snapshots is not None:
+            # A graph rebuilt in memory (too many changes beside the snapshot's) becomes the new snapshot;
+            # the entries are written again after an erasure or every few minutes of changes.
             engine.write_snapshots(self.snapshots, read.horizon)
         return len(new)
 

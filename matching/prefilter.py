@@ -67,6 +67,17 @@ class Vocabulary:
                     found = self._codes[key] = len(self._codes)
         return found
 
+    def codes(self) -> dict[str, int]:
+        """A copy of every code assigned so far (for :mod:`matching.entry_snapshot`)."""
+        with self._lock:
+            return dict(self._codes)
+
+    def adopt(self, codes: Mapping[str, int]) -> None:
+        """Take over ``codes`` saved by :meth:`codes` (an empty vocabulary only)."""
+        if self._codes or len(codes) > self.capacity or sorted(codes.values()) != list(range(len(codes))):
+            raise ValueError("adopt needs an empty vocabulary and codes 0 to n - 1 within its capacity")
+        self._codes = dict(codes)
+
     def mask(self, names: Iterable[str]) -> int:
         """Bit mask of the names that have a code (the others are left out)."""
         bits = 0

@@ -17,9 +17,10 @@ from jobseekers import access, target_groups
 from jobseekers.audit import record_access
 from matching import exposure, wording
 from matching.calibration import fit_of
-from matching.engine import Filters, MatchingEngine, score_pair
+from matching.engine import MatchingEngine, score_pair
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
 from matching.explanations import Match
+from matching.filters import Filters
 from matching.ranking import ComponentScores
 from matching.vectors import Kind, ensure_vector, rows_of
 

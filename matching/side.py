@@ -12,7 +12,7 @@ written (under its lock); a side does not lock.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -29,6 +29,9 @@ from matching.vector_choice import configured_index
 from matching.vectors import Kind
 
 E = TypeVar("E", NeedEntry, CandidateEntry)
+
+_SCALAR_COLUMNS = ("ids", "area", "alive", "lat", "lon", "municipality", "flags", "owner", "commute")
+"""The pre-filter columns besides the constraint columns (each held as ``_<name>``)."""
 
 DISTANCE_CACHE_POINTS = 32
 """Distance arrays a side keeps (8 bytes a row each: 32 points over 100 000 rows are 26 MB)."""
@@ -47,6 +50,8 @@ class Side(Generic[E]):
         """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL)."""
         self.lexical: LexicalIndex | None = None
         self.lexical_dirty = False
+        self.lexical_built = False
+        """Whether BM25 has been built over this side (a restored side's is built after ready)."""
         self._pos: dict[int, int] = {}
         self._n = 0
         self._ids = np.zeros(0, dtype=np.int64)
@@ -93,18 +98,8 @@ class Side(Generic[E]):
 
     def _grow(self) -> None:
         size = max(1024, 2 * len(self._ids))
-        for name in (
-            "_ids",
-            "_area",
-            "_alive",
-            "_lat",
-            "_lon",
-            "_municipality",
-            "_flags",
-            "_owner",
-            "_commute",
-        ):
-            setattr(self, name, _grown(getattr(self, name), size))
+        for name in _SCALAR_COLUMNS:
+            setattr(self, f"_{name}", _grown(getattr(self, f"_{name}"), size))
         self._constraints = {name: _grown(column, size) for name, column in self._constraints.items()}
         languages = np.zeros((prefilter.LANGUAGE_COLUMNS, size), dtype=np.int8)
         languages[:, : self._languages.shape[1]] = self._languages
@@ -151,6 +146,61 @@ class Side(Generic[E]):
             if self._put_columns(entry, entry.id in present):
                 alive.add(entry.id)
         index.remove(np.compress([item not in alive for item in held.tolist()], held))
+
+    def restore(
+        self,
+        index: FaissIndex,
+        entries: Sequence[E],
+        columns: Mapping[str, npt.NDArray[Any]],
+        municipality_codes: Mapping[str, int],
+    ) -> None:
+        """Fill a new side from an entries snapshot (:mod:`matching.entry_snapshot`: ``entries`` in the
+        order of the rows of ``columns``, as :meth:`export_columns` gave them) over ``index`` read from
+        its vector snapshot, as :meth:`put_restored` would from the same entries: an entry is alive when
+        it is matchable and the snapshot holds its vector; the other vectors leave the index. Raises
+        ValueError, leaving the side as it was, when the parts do not fit together."""
+        n = len(entries)
+        shapes: dict[str, tuple[int, ...]] = {name: (n,) for name in (*_SCALAR_COLUMNS, *prefilter.COLUMNS)}
+        shapes["languages"] = (prefilter.LANGUAGE_COLUMNS, n)
+        if self._n or any(
+            name not in columns or columns[name].shape != shape for name, shape in shapes.items()
+        ):
+            raise ValueError(f"the {self.kind} columns do not fit a new side of {n} entries")
+        ids = np.asarray(columns["ids"], dtype=np.int64)
+        if len(np.unique(ids)) != n:
+            raise ValueError(f"the {self.kind} columns repeat an id")
+        for name in _SCALAR_COLUMNS:
+            current = getattr(self, f"_{name}")
+            setattr(self, f"_{name}", np.array(columns[name], dtype=current.dtype))
+        self._constraints = {
+            name: np.array(columns[name], dtype=dtype) for name, dtype in prefilter.COLUMNS.items()
+        }
+        self._languages = np.array(columns["languages"], dtype=np.int8)
+        self._municipality_codes = dict(municipality_codes)
+        self.entries = {entry.id: entry for entry in entries}
+        self._pos = dict(zip(ids.tolist(), range(n), strict=True))
+        self._n = n
+        self.index = index
+        held = index.ids()
+        matchable = np.fromiter((entry.matchable for entry in entries), dtype=bool, count=n)
+        self._alive = matchable & np.isin(ids, held)
+        index.remove(held[~np.isin(held, ids[self._alive])])
+        self._distances.clear()
+        self.lexical_dirty = True
+
+    def export_columns(self) -> tuple[list[E], dict[str, npt.NDArray[Any]], dict[str, int]]:
+        """The entries in the order of the columns' rows, the columns (views) and the municipality codes:
+        what :meth:`restore` takes back. Dropped entries keep their rows (not alive) and are left out of
+        the entries, so their rows are left out too."""
+        columns = self.columns()
+        held = np.fromiter((i in self.entries for i in columns["ids"].tolist()), dtype=bool, count=self._n)
+        if not held.all():
+            columns = {
+                name: column[:, held] if name == "languages" else column[held]
+                for name, column in columns.items()
+            }
+        entries = [self.entries[i] for i in columns["ids"].tolist()]
+        return entries, columns, dict(self._municipality_codes)
 
     def _put_columns(self, entry: E, has_vector: bool) -> bool:
         """Store ``entry`` and its pre-filter columns; whether it belongs in the vector index."""
@@ -206,6 +256,7 @@ class Side(Generic[E]):
         self.lexical_dirty = False
         docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
         self.lexical = LexicalIndex.build(docs) if docs else None
+        self.lexical_built = True
 
     def columns(self) -> dict[str, npt.NDArray[Any]]:
         """Views of the pre-filter columns over the used rows."""

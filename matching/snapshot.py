@@ -110,13 +110,13 @@ def from_snapshot(index: FaissIndex | MilvusIndex) -> bool:
     return isinstance(index, FaissIndex) and index.read_only
 
 
-def _summary(exc: BaseException) -> str:
+def error_summary(exc: BaseException) -> str:
     """:func:`core.logs.exception_summary` with the error's code (ENOSPC: a full disk), never a path."""
     code = errno.errorcode.get(exc.errno or 0) if isinstance(exc, OSError) else None
     return f"{exception_summary(exc)} {code}" if code else exception_summary(exc)
 
 
-def _crc32(path: Path) -> int:
+def crc32(path: Path) -> int:
     crc = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -141,17 +141,17 @@ def _write_array(ids: np.ndarray[Any, Any], path: Path) -> None:
         np.save(handle, ids)
 
 
-def _temporary(target: Path) -> Path:
+def temporary(target: Path) -> Path:
     return target.with_name(f"{target.name}.{os.getpid()}.tmp")
 
 
-def _write_beside(target: Path, write: Callable[[Path], object]) -> list[int]:
+def write_beside(target: Path, write: Callable[[Path], object]) -> list[int]:
     """Write ``target``'s next version beside it through ``write``, flushed to disk; its [bytes, CRC-32]."""
-    temporary = _temporary(target)
-    write(temporary)
-    with temporary.open("rb+") as handle:
+    beside = temporary(target)
+    write(beside)
+    with beside.open("rb+") as handle:
         os.fsync(handle.fileno())
-    return [temporary.stat().st_size, _crc32(temporary)]
+    return [beside.stat().st_size, crc32(beside)]
 
 
 class Snapshots:
@@ -173,7 +173,7 @@ class Snapshots:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle = (self.directory / ".lock").open("a")
         except OSError as exc:  # no folder to write in: every worker builds its own index
-            log.error("cannot use the index snapshot folder (%s)", _summary(exc))
+            log.error("cannot use the index snapshot folder (%s)", error_summary(exc))
             yield
             return
         with handle:
@@ -208,7 +208,7 @@ class Snapshots:
             # Every file is written whole beside its place first: a full disk stops the write there,
             # and the previous snapshot stays as it was. Then the renames, the tag last.
             self.directory.mkdir(parents=True, exist_ok=True)
-            files = {name: _write_beside(self.directory / name, write) for name, write in writers.items()}
+            files = {name: write_beside(self.directory / name, write) for name, write in writers.items()}
             tag = Tag(
                 FORMAT,
                 side,
@@ -221,19 +221,19 @@ class Snapshots:
                 files,
             )
             body = json.dumps(asdict(tag)).encode()
-            _write_beside(targets[-1], lambda p: p.write_bytes(body))
+            write_beside(targets[-1], lambda p: p.write_bytes(body))
             for target in targets:
-                _temporary(target).replace(target)
+                temporary(target).replace(target)
         except (OSError, RuntimeError) as exc:  # a full disk, a read-only folder: keep serving
             log.error(
                 "could not write the %s index snapshot (%s); serving on without it",
                 side,
-                _summary(exc),
+                error_summary(exc),
             )
             return False
         finally:
             for target in targets:
-                _temporary(target).unlink(missing_ok=True)
+                temporary(target).unlink(missing_ok=True)
         log.info(
             "wrote the %s index snapshot: %d vectors in %.1f s", side, len(ids), time.perf_counter() - started
         )
@@ -261,7 +261,7 @@ class Snapshots:
         try:
             for name, (size, crc) in tag.files.items():
                 path = self.directory / name
-                if path.stat().st_size != size or _crc32(path) != crc:
+                if path.stat().st_size != size or crc32(path) != crc:
                     raise ValueError(f"{name} does not match its tag")
             ids = np.load(self._path(side, ".ids.npy"), allow_pickle=False)
             vectors = np.load(self._path(side, ".vectors.npy"), mmap_mode="c", allow_pickle=False)
@@ -272,7 +272,7 @@ class Snapshots:
                 raise ValueError("the ids do not match the tag")
             index = FaissIndex.from_snapshot(settings["config"], ids, vectors, structure)
         except (OSError, ValueError, RuntimeError) as exc:
-            log.warning("the %s index snapshot is corrupt (%s): rebuilding", side, _summary(exc))
+            log.warning("the %s index snapshot is corrupt (%s): rebuilding", side, error_summary(exc))
             return None
         log.info(
             "read the %s index snapshot: %d vectors in %.2f s", side, tag.size, time.perf_counter() - started

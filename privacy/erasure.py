@@ -5,8 +5,9 @@ An admin of the area erases (or the operator from the command line), giving a re
 audited (``erase``). Each domain empties its own part (:mod:`jobseekers.personal_data`,
 :mod:`placements.personal_data`, the profile's stored vector in :mod:`matching.vectors`), and the
 matching index follows the change notification: the record is archived and unavailable, has no text
-left to embed, and is never matched or proposed again. Stored replies of idempotent requests that name
-the person are deleted too, so that no retry answers with what was erased.
+left to embed, and is never matched or proposed again; each worker then writes its entries snapshot
+again without the person's text (:mod:`matching.entry_snapshot`). Stored replies of idempotent requests
+that name the person are deleted too, so that no retry answers with what was erased.
 
 Idempotent: erasing again changes nothing, answers the same and is audited as ``erase_repeat``.
 """

@@ -58,7 +58,11 @@ class ReadinessChecks(BaseModel):
     migrations: str | dict[str, list[str]] | None = Field(
         default=None, description="current, or the pending ones; absent when the database is unreachable"
     )
-    index: dict[str, Any] = Field(description="The matching index: its state, model and sizes")
+    index: dict[str, Any] = Field(
+        description="The matching index: its state, model, sizes, whether it came from its snapshots, and"
+        " whether each side's BM25 is built (bm25_built; after a restart it is built after ready, and"
+        " rankings use the vectors alone until then: not a readiness condition)"
+    )
 
 
 class Readiness(BaseModel):
@@ -177,7 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     def readyz() -> JSONResponse:
-        """The database is reachable and its migrations are current."""
+        """The database is reachable, its migrations are current and the matching index is loaded (its
+        BM25, built after ready on a restart, is reported but not waited for)."""
         checks: dict[str, Any] = {}
         ready = True
         try:

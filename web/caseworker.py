@@ -28,7 +28,7 @@ from jobseekers.schemas import (
     WorkCapacityIn,
 )
 from matching import service as matching
-from matching.engine import Filters
+from matching.filters import Filters
 from web import client_path, labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n

@@ -27,7 +27,7 @@ from employers.schemas import (
     NeedStatus,
 )
 from matching import service as matching
-from matching.engine import Filters
+from matching.filters import Filters
 from placements import ledger
 from placements.settings import get_placement_settings
 from web import labels, list_filters

@@ -17,7 +17,7 @@ from employers import service as employers
 from employers.schemas import LANGUAGE_LEVELS, NeedCreate, NeedFilters, NeedStatus, NeedUpdate
 from jobseekers import service as jobseekers
 from matching import service as matching
-from matching.engine import Filters
+from matching.filters import Filters
 from recruitment import service as recruitment
 from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate

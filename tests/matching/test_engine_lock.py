@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from matching.engine import ReadWriteLock
+from matching.rwlock import ReadWriteLock
 
 
 def test_readers_share_the_lock() -> None:

@@ -20,8 +20,9 @@ import pytest
 from embeddings.embedder import FakeEmbedder
 from matching import prefilter
 from matching.constraints import CandidateFacts, NeedFacts, evaluate, passes
-from matching.engine import Filters, MatchingEngine
+from matching.engine import MatchingEngine
 from matching.entries import CandidateEntry, NeedEntry
+from matching.filters import Filters, allowed_candidates, allowed_needs
 from matching.geo import find_municipality
 from matching.prefilter import Vocabularies, Vocabulary
 
@@ -212,7 +213,7 @@ def test_engine_rankings_hold_only_passing_pairs_and_every_passing_pair_is_allow
     for candidate in candidates[:60]:
         if not candidate.matchable:
             continue
-        allowed = set(engine._allowed_needs(candidate, Filters()).tolist())
+        allowed = set(allowed_needs(engine.needs, engine.vocabularies, candidate, Filters()).tolist())
         passing = {n.id for n in needs if n.matchable and passes(n.facts, candidate.facts, today=TODAY)}
         assert passing <= allowed
         vector = embedder.encode_queries([candidate.text])[0]
@@ -223,7 +224,7 @@ def test_engine_rankings_hold_only_passing_pairs_and_every_passing_pair_is_allow
     for need in needs[:60]:
         if not need.matchable:
             continue
-        allowed = set(engine._allowed_candidates(need, Filters()).tolist())
+        allowed = set(allowed_candidates(engine.jobseekers, engine.vocabularies, need, Filters()).tolist())
         passing = {c.id for c in candidates if c.matchable and passes(need.facts, c.facts, today=TODAY)}
         assert passing <= allowed
         vector = embedder.encode_passages([need.text])[0]

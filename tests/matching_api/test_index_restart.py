@@ -19,7 +19,8 @@ from core.db import connect
 from core.events import notify_change
 from core.settings import Settings
 from embeddings.embedder import configured_embedder
-from matching.engine import Filters, configured_engine
+from matching.engine import configured_engine
+from matching.filters import Filters
 from matching.follower import Follower, embed_stale_and_load
 from matching.ranking import FusionWeights
 from matching.snapshot import Snapshots, database_identity
@@ -232,6 +233,8 @@ def test_a_restart_is_ready_before_bm25_and_ranks_by_meaning_until_the_follower_
         embed_stale_and_load(conn, restarted, snapshots)
     assert restarted.state == "ready" and restarted.status()["snapshots"]["needs"]
     assert restarted.needs.lexical is None and restarted.needs.lexical_dirty  # left to the follower
+    assert restarted.status()["bm25_built"] == {"needs": False, "jobseekers": False}
+    assert first.status()["bm25_built"] == {"needs": True, "jobseekers": True}
 
     query = "trukkityöt kylmävarasto"
     by_meaning = configured_engine(embedder, settings)
@@ -246,6 +249,7 @@ def test_a_restart_is_ready_before_bm25_and_ranks_by_meaning_until_the_follower_
 
     restarted.refresh_lexical()  # what the follower's lexical thread does after ready
     assert not restarted.needs.lexical_dirty
+    assert restarted.status()["bm25_built"] == {"needs": True, "jobseekers": True}
     assert restarted.search_text(query, "need", area, Filters(), 10) == first.search_text(
         query, "need", area, Filters(), 10
     )

@@ -206,6 +206,9 @@ def test_readiness_reports_the_index(client: TestClient, db: str, world: AreaWor
     index = client.get("/readyz").json()["checks"]["index"]
     assert index["state"] == "ready"
     assert index["model"] == "fake-hash-v1"
+    # Whether each side's BM25 is built: after a restart it comes after ready, which it does not delay.
+    assert set(index["bm25_built"]) == {"needs", "jobseekers"}
+    assert all(isinstance(built, bool) for built in index["bm25_built"].values())
     # The loaded entries are out of the garbage collector's sight (a full collection over 100 000 a
     # side took 0.6 s: bench/results/match_http.md).
     assert gc.get_freeze_count() > 0

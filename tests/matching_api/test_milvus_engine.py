@@ -10,7 +10,8 @@ import pytest
 from core.db import connect
 from core.settings import Settings, get_settings
 from embeddings.embedder import FakeEmbedder
-from matching.engine import Filters, MatchingEngine, configured_engine
+from matching.engine import MatchingEngine, configured_engine
+from matching.filters import Filters
 from matching.follower import embed_stale_and_load
 from matching.milvus_index import MilvusIndex
 from tests.conftest import AreaWorld
