@@ -44,7 +44,7 @@ from matching.changes import KEEP_FOR
 from matching.constraints import CandidateFacts, NeedFacts
 from matching.entries import CandidateEntry, NeedEntry
 from matching.prefilter import Vocabularies
-from matching.snapshot import Snapshots, crc32, error_summary, temporary, write_beside
+from matching.snapshot import Snapshots, crc32, error_summary, private_directory, temporary, write_beside
 from matching.vectors import KINDS, Kind
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ def write_entries(
     writers[COLUMNS] = columns_writer
     targets = [directory / name for name in FILES]
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_directory(directory)
         files = {name: write_beside(directory / name, write) for name, write in writers.items()}
         tag = EntriesTag(
             FORMAT,

@@ -154,6 +154,13 @@ def write_beside(target: Path, write: Callable[[Path], object]) -> list[int]:
     return [beside.stat().st_size, crc32(beside)]
 
 
+def private_directory(directory: Path) -> None:
+    """Make ``directory`` (and its parents) and let only the service's own user in: the snapshots hold
+    vectors of jobseekers' profiles and the entries their texts."""
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+
+
 class Snapshots:
     """The snapshots of one database's indexes under one directory, for one model."""
 
@@ -170,7 +177,7 @@ class Snapshots:
         """Hold the directory's lock: the workers of a host starting together build a missing snapshot
         once (the first one builds and writes it, the others wait and read it)."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_directory(self.directory)
             handle = (self.directory / ".lock").open("a")
         except OSError as exc:  # no folder to write in: every worker builds its own index
             log.error("cannot use the index snapshot folder (%s)", error_summary(exc))
@@ -207,7 +214,7 @@ class Snapshots:
         try:
             # Every file is written whole beside its place first: a full disk stops the write there,
             # and the previous snapshot stays as it was. Then the renames, the tag last.
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_directory(self.directory)
             files = {name: write_beside(self.directory / name, write) for name, write in writers.items()}
             tag = Tag(
                 FORMAT,

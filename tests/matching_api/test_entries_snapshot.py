@@ -141,6 +141,8 @@ def test_a_restart_takes_the_entries_from_their_snapshot_and_catches_up_exactly_
     written = {p.name: p.stat().st_mode for p in (tmp_path / "index").iterdir() if not p.name.startswith(".")}
     # Personal data beside the vector snapshot, with its permissions.
     assert {written[name] for name in entry_snapshot.FILES} == {written["jobseeker.faiss"]}
+    # In a folder that only the service's own user may open.
+    assert (tmp_path / "index").stat().st_mode & 0o777 == 0o700
 
     # While no worker runs: a need reworded, one filled, a new jobseeker, one no longer available.
     area = world.area_id
