@@ -274,8 +274,15 @@ class MatchingEngine:
                 side.index = found.index
 
     def _write_entries(self, snapshots: Snapshots, horizon: int) -> None:
-        """Write the entries snapshot of both sides (the caller holds the lock). When that fails and a
-        change since the last one erased someone, the old one is deleted: it must not keep them."""
+        """Write the entries snapshot of both sides (the caller holds the lock). After a change that erased
+        someone the jobseeker side's vector snapshot is deleted, and so is the old entries snapshot when
+        the new one cannot be written: neither may keep them."""
+        if self._entries_scrub:
+            # The erased vector is in the jobseeker side's vector snapshot too (an HNSW graph keeps the
+            # codes of removed vectors until it is rebuilt): the snapshot goes, and the next start builds
+            # that side anew (about 100 s at 100 000 jobseekers) and writes it again without them.
+            snapshots.remove("jobseeker")
+            log.info("deleted the jobseeker index snapshot after an erasure: the next start rebuilds it")
         sides: dict[Kind, tuple[Sequence[Any], dict[str, npt.NDArray[Any]], dict[str, int]]] = {
             "need": self.needs.export_columns(),
             "jobseeker": self.jobseekers.export_columns(),

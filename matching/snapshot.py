@@ -246,6 +246,21 @@ class Snapshots:
         )
         return True
 
+    def remove(self, side: Kind) -> None:
+        """Delete ``side``'s snapshot, the tag first (files without their tag are never read). A worker
+        serving from its pages keeps them until it lets go; the next start builds the side anew."""
+        for name in (
+            f"{side}.json",
+            f"{side}.faiss",
+            f"{side}.vectors.npy",
+            f"{side}.ids.npy",
+            f"{side}.hashes.npy",
+        ):
+            try:
+                (self.directory / name).unlink(missing_ok=True)
+            except OSError as exc:
+                log.error("could not delete %s of the index snapshot (%s)", name, error_summary(exc))
+
     def read(self, side: Kind, settings: dict[str, Any]) -> Restored | None:
         """``side``'s snapshot if it is there, whole, of this model, database and settings, and recent
         enough to catch up from the change log; else None, with the reason logged."""

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from accounts.models import Role
@@ -217,6 +218,10 @@ def files_holding(folder: Path, word: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_file() and word.encode() in p.read_bytes())
 
 
+def files_holding_bytes(folder: Path, data: bytes) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and data in p.read_bytes())
+
+
 def erase(db: str, world: AreaWorld, person: int) -> None:
     with connect(db) as conn:
         admin = principal_for_token(conn, world.tokens[Role.ADMIN])
@@ -240,14 +245,25 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
     engine = started(db, settings, snapshots)
     assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
 
-    # Erased while the worker runs: the follower's next round writes the entries without them.
+    # Erased while the worker runs: the follower's next round writes the entries without them, and the
+    # jobseeker side's vector snapshot, which holds their vector, is deleted.
+    vector = np.asarray(engine.jobseekers.index.vector(secret_holder), dtype=np.float32)[:16].tobytes()
+    assert files_holding_bytes(folder, vector) == ["jobseeker.faiss", "jobseeker.vectors.npy"]
     erase(db, world, secret_holder)
     follower = Follower(engine, db, snapshots=snapshots)
     with connect(db, autocommit=True) as conn:
         assert follower.catch_up(conn) == 1
     assert files_holding(folder, SECRET) == []
+    assert files_holding_bytes(folder, vector) == []
+    assert not (folder / "jobseeker.json").exists() and (folder / "need.json").exists()
     assert engine.jobseekers.entries[secret_holder].text == ""
     assert secret_holder not in engine.jobseekers.index.ids().tolist()
+    # The next start builds the jobseeker side anew and writes its snapshot again, without them.
+    caplog.clear()
+    engine = started(db, settings, snapshots)
+    assert "no jobseeker index snapshot: rebuilding it" in caplog.text
+    assert (folder / "jobseeker.json").exists() and files_holding_bytes(folder, vector) == []
+    follower = Follower(engine, db, snapshots=snapshots)
 
     # Erased while no worker runs: the restart catches the erasure up and writes the entries before ready.
     other = insert_jobseeker(db, world.area_id, profile_text=f"{SECRET}ranta, keittiö.", skills=["kokki"])
