@@ -48,6 +48,9 @@ PEOPLE: Final = 60
 """Jobseekers of the history (``vs-h001`` …), the ones placed."""
 REASON: Final = "demo data"
 CONTACTS_PER_MONTH: Final = 6
+Fill = tuple[int, str, date, date, Principal, int]
+"""A placement to be made: the need, the form, the start, the day of the proposal, the coordinator
+confirming it and the number of its pay-subsidy decision."""
 TEMPLATE_FIELDS: Final = (
     "title",
     "description",
@@ -96,21 +99,23 @@ def load_history(
     people = _people(conn, area_id, caseworker_id)
     record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
     _date_registrations(conn, area_id)
-    engine = MatchingEngine(embedder)
-    embed_stale_and_load(conn, engine)
     actors = Actors(
         coordinators=[_principal(conn, u) for u in coordinator_ids],
         caseworker=_principal(conn, caseworker_id),
         employer_user=_principal(conn, employer_user_id),
-        engine=engine,
+        engine=MatchingEngine(embedder),
         settings=PlacementSettings(),
         rng=rng,
     )
     year = list(months(add_months(clock.today().replace(day=1), -11), clock.today()))
     made = _Year(conn, area_id, actors, people)
-    for index, (_, first, last) in enumerate(year):
-        made.month(index, first, last)
-    made.waiting_cards()
+    fills = [fill for index, (_, first, last) in enumerate(year) for fill in made.month(index, first, last)]
+    waiting = made.waiting_need()
+    # The year's needs and people are embedded together, in batches, before any is ranked.
+    embed_stale_and_load(conn, actors.engine)
+    for fill in fills:
+        made.fill(*fill)
+    made.waiting_cards(waiting)
     _referrals(conn, area_id, actors, year)
     conn.execute(
         "UPDATE needs n SET updated_at = greatest(n.created_at, (SELECT max(pl.created_at) FROM placements pl"
@@ -279,8 +284,8 @@ class _Year:
         self.needs.append(row["id"])
         return int(row["id"])
 
-    def month(self, index: int, first: date, last: date) -> None:
-        """The month's contacts and the placements starting in it, with their needs and proposals."""
+    def month(self, index: int, first: date, last: date) -> list[Fill]:
+        """The month's contacts, and the needs of the placements starting in it: what is to be filled."""
         rng, actors = self.rng, self.actors
         span = (last - first).days
         staff = [*actors.coordinators, actors.caseworker]
@@ -290,6 +295,7 @@ class _Year:
                 employer["id"], first + timedelta(days=rng.randint(0, span)), staff[n % 3], index + n
             )
         subsidies = 0
+        fills: list[Fill] = []
         for nth, form in enumerate(texts.forms_of_month(index, first.month)):
             employer = self._employer_for(form, index, subsidies)
             subsidies += form == "pay_subsidy"
@@ -300,11 +306,14 @@ class _Year:
             recorder = actors.caseworker if nth == 2 else coordinator
             contact = self._contact(employer["id"], found, recorder, index + nth) if nth % 2 == 0 else None
             need = self._need(employer, form, found, recorder, contact)
-            self._fill(need, form, start, proposed, coordinator, reference=100 * index + nth)
+            fills.append((need, form, start, proposed, coordinator, 100 * index + nth))
+        return fills
 
-    def _fill(
+    def fill(
         self, need: int, form: str, start: date, proposed: date, coordinator: Principal, reference: int
     ) -> None:
+        """Propose the best of the history's people for the need and place them; propose one or two of
+        the file's jobseekers too, whom the employer turns down."""
         actors, rng = self.actors, self.rng
         ours = [p for p in self.free if p in self._clients()] if rng.random() < 0.4 else []
         proposer = actors.caseworker if ours else coordinator
@@ -338,14 +347,20 @@ class _Year:
         ).fetchall()
         return {r["id"] for r in rows}
 
-    def waiting_cards(self) -> None:
-        """A need of the demo employer's organisation found twelve days ago: one card answered
-        (interested), two waiting for an answer, one of them for more than a week."""
-        actors, today = self.actors, clock.today()
+    def waiting_need(self) -> int:
+        """A need of the demo employer's organisation found twelve days ago, for two."""
         firm = self.employers["firm"][0]
-        coordinator = actors.coordinators[0]
-        need = self._need(firm, "open_job", today - timedelta(days=12), coordinator, None)
+        need = self._need(
+            firm, "open_job", clock.today() - timedelta(days=12), self.actors.coordinators[0], None
+        )
         self.conn.execute("UPDATE needs SET positions = 2 WHERE id = %s", (need,))
+        return need
+
+    def waiting_cards(self, need: int) -> None:
+        """Three cards for the waiting need: one answered (interested), two waiting for an answer, one
+        of them for more than a week."""
+        actors, today = self.actors, clock.today()
+        coordinator = actors.coordinators[0]
         candidates = ranked(self.conn, actors, coordinator, need, self.filed, 20)
         for k, days in enumerate((10, 8, 0)):
             made = propose(
