@@ -78,6 +78,9 @@ class DemoReport:
     """Jobseekers whose share_profile consent was recorded by this load."""
     placements_made: int = 0
     """Placements of the year of history made by this load (none once the area has its history)."""
+    embedded: bool = False
+    """Whether this load embedded every row whose vector was missing or stale (the history does, before
+    it ranks): then the imported rows need no embedding after the commit."""
 
 
 def load_demo(
@@ -124,7 +127,7 @@ def load_demo(
     load_events(conn, area_id, existing[COORDINATOR_EMAILS[0]])
     load_services(conn, area_id, existing[caseworker.email])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
-    placed = 0
+    placed, embedded = 0, False
     if not has_history(conn, area_id):
         try:
             embedder = embedder or configured_embedder(get_settings())
@@ -139,6 +142,7 @@ def load_demo(
                 existing[next(u.email for u in DEMO_USERS if u.role is Role.EMPLOYER)],
                 embedder,
             )
+            embedded = True
     return DemoReport(
         area_id=area_id,
         imported=report,
@@ -146,6 +150,7 @@ def load_demo(
         clients_assigned=assigned,
         profiles_shared=shared,
         placements_made=placed,
+        embedded=embedded,
     )
 
 
