@@ -21,10 +21,13 @@ def load() -> None:
     for line in report.imported.summary():
         typer.echo(line, err=True)
     imported = report.imported
-    with app_errors(), transaction() as conn, labelled_progress() as progress:
-        lines = embed_imported(conn, get_settings(), imported.need_ids, imported.jobseeker_ids, progress)
-    for line in lines:
-        typer.echo(line, err=True)
+    if report.embedded:
+        typer.echo(f"a year of history: {report.placements_made} placements, every row embedded", err=True)
+    else:
+        with app_errors(), transaction() as conn, labelled_progress() as progress:
+            lines = embed_imported(conn, get_settings(), imported.need_ids, imported.jobseeker_ids, progress)
+        for line in lines:
+            typer.echo(line, err=True)
     typer.echo(f"demo area {AREA!r} is ready ({report.clients_assigned} clients newly assigned)")
     typer.echo("demo logins (password for all: " + DEMO_PASSWORD + "):")
     for user in DEMO_USERS:

@@ -1,15 +1,19 @@
 """Load the demo area: import the shipped file, create one user of each role, give the caseworker clients,
-and hold a few recruitment events (``demo.events``).
+hold a few recruitment events (``demo.events``), add the jobseeker's path (``demo.path``), the actor map
+and referrals (``demo.services``), and give the area a year of history (``demo.history``: contacts,
+needs, proposals, placements of every form, follow-ups and referrals over the last twelve months, ranked
+and explained with the configured embedder).
 
 Every demo jobseeker has consented to sharing their profile (``share_profile``, for any employer), so any
 of them may be proposed; none has consented to disclosing their identity, which the demo's caseworker
 records. Safe to run again: the import is idempotent, existing demo users are kept as they are, clients
-already assigned stay assigned and consents in force are not recorded twice. The caller owns the
-transaction.
+already assigned stay assigned, consents in force are not recorded twice and an area with a history gets
+no second one. The caller owns the transaction.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -18,16 +22,22 @@ from accounts import service as accounts
 from accounts.models import Role, operator, operator_name
 from core.db import Conn
 from core.errors import ValidationFailed
+from core.settings import get_settings
 from demo.catalogue import AREA, COORDINATOR_EMAILS, MUNICIPALITIES
 from demo.events import load_events
+from demo.history import has_history, load_history
 from demo.path import load_path
 from demo.services import load_services
+from embeddings import Embedder, ModelMissingError
+from embeddings.embedder import configured_embedder
 from employers.field_work import assign_coordinators
 from employers.interchange import stored_employers
 from interchange.importer import ImportReport, import_file
 from jobseekers.consents import record_standing_consents
 from jobseekers.interchange import assign_caseworker
 from jobseekers.schemas import ConsentScope
+
+log = logging.getLogger(__name__)
 
 DEMO_FILE: Final = Path(__file__).resolve().parent / "data" / "demo.jsonl"
 DEMO_PASSWORD: Final = "kohtaamo-demo"
@@ -66,11 +76,20 @@ class DemoReport:
     clients_assigned: int
     profiles_shared: int
     """Jobseekers whose share_profile consent was recorded by this load."""
+    placements_made: int = 0
+    """Placements of the year of history made by this load (none once the area has its history)."""
+    embedded: bool = False
+    """Whether this load embedded every row whose vector was missing or stale (the history does, before
+    it ranks): then the imported rows need no embedding after the commit."""
 
 
-def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> DemoReport:
+def load_demo(
+    conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True, embedder: Embedder | None = None
+) -> DemoReport:
     """Import the demo file into the demo area and make sure its users, client assignments, each
-    employer's responsible coordinator and its recruitment events (:mod:`demo.events`) exist."""
+    employer's responsible coordinator, its recruitment events (:mod:`demo.events`), path, services and
+    year of history (:mod:`demo.history`, ranked with ``embedder``, by default the configured one) exist.
+    Without a built model the history waits for a later load."""
     area_id = accounts.ensure_area(conn, AREA, list(MUNICIPALITIES))
     report = import_file(conn, path, AREA, progress=progress)
     if not report.written:
@@ -108,12 +127,30 @@ def load_demo(conn: Conn, *, path: Path = DEMO_FILE, progress: bool = True) -> D
     load_events(conn, area_id, existing[COORDINATOR_EMAILS[0]])
     load_services(conn, area_id, existing[caseworker.email])
     shared = record_standing_consents(conn, area_id, ConsentScope.SHARE_PROFILE, operator_name())
+    placed, embedded = 0, False
+    if not has_history(conn, area_id):
+        try:
+            embedder = embedder or configured_embedder(get_settings())
+        except ModelMissingError as exc:
+            log.warning("the demo's year of history was not made: %s; run `kohtaamo demo load` again", exc)
+        else:
+            placed = load_history(
+                conn,
+                area_id,
+                [existing[email] for email in COORDINATOR_EMAILS],
+                existing[caseworker.email],
+                existing[next(u.email for u in DEMO_USERS if u.role is Role.EMPLOYER)],
+                embedder,
+            )
+            embedded = True
     return DemoReport(
         area_id=area_id,
         imported=report,
         users_created=created,
         clients_assigned=assigned,
         profiles_shared=shared,
+        placements_made=placed,
+        embedded=embedded,
     )
 
 

@@ -2,7 +2,7 @@
 demo file), and a year of the demo caseworker's referrals (coaching, training, start-up grant,
 rehabilitative work activity, working-life trials) with their ends and outcomes, so that the bonus
 indicators show a trend. Dates count from today. Loading again adds nothing: a provider of the same name
-is kept, and a client who already has a referral gets no more."""
+is kept, and once the demo caseworker has referred anyone no more referrals are made."""
 
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ PROVIDERS: Final = (
     ),
     ("Työpajayhdistys ry", "association", "Kaarina", ["working_life_trial", "rehabilitative_work"]),
     ("Uraohjaus Oy", "private", None, ["career_coaching", "job_search_coaching", "start_up_grant"]),
+    ("Varsinais-Suomen Sininauha ry", "association", "Turku", ["other", "rehabilitation"]),
 )
-CONTACTS: Final = ("puh. 0295 025 500", "puh. 020 692 203", "typ@example.fi", "", "", "", "")
+CONTACTS: Final = ("puh. 0295 025 500", "puh. 020 692 203", "typ@example.fi", "", "", "", "", "")
 # (provider index, service, months since the start, months it lasts or None: ongoing, outcome)
 PATTERN: Final = (
     (2, "rehabilitative_work", 11, 6, "te_services"),
@@ -72,6 +73,12 @@ def load_services(conn: Conn, area_id: int, caseworker_id: int) -> int:
             saved[name] = made["id"]
     caseworker = accounts.principal_for_user(conn, caseworker_id)
     assert caseworker is not None
+    referred = conn.execute(
+        "SELECT EXISTS (SELECT FROM referrals WHERE area_id = %s AND referred_by = %s) AS made",
+        (area_id, caseworker_id),
+    ).fetchone()
+    if referred is not None and referred["made"]:
+        return 0  # the caseworker's year of referrals is there: clients without one stay without
     clients = conn.execute(
         "SELECT j.id FROM jobseekers j WHERE j.area_id = %s AND j.caseworker_id = %s"
         " AND NOT EXISTS (SELECT FROM referrals r WHERE r.jobseeker_id = j.id)"

@@ -20,7 +20,7 @@ def test_the_demo_has_an_actor_map_referrals_with_outcomes_and_bonus_figures(con
     kinds = {p["kind"] for p in providers.list_providers(conn, operator(area))}
     assert kinds == {"te_office", "kela", "typ", "municipality", "school", "association", "private"}
     employer_kinds = {r["kind"] for r in conn.execute("SELECT DISTINCT kind FROM employers").fetchall()}
-    assert employer_kinds == {"firm", "public_body"}
+    assert employer_kinds == {"firm", "public_body", "third_sector"}
     referrals = conn.execute(
         "SELECT service, starts_on, ends_on, outcome FROM referrals WHERE area_id = %s", (area,)
     ).fetchall()
@@ -40,6 +40,10 @@ def test_the_demo_has_an_actor_map_referrals_with_outcomes_and_bonus_figures(con
     figures = {
         i["name"]: i["series"][0]["value"] for i in indicators.compute(conn, scope, "area")["indicators"]
     }
-    # The demo file has no placements yet: the firm-start share (and so the score) waits for them.
-    for name in ("activation_rate", "rehabilitation_transition_rate"):
+    for name in (
+        "activation_rate",
+        "rehabilitation_transition_rate",
+        "subsidised_firm_start_rate",
+        "bonus_score",
+    ):
         assert figures[name] is not None and 0 < figures[name] <= 1, (name, figures[name])
