@@ -425,12 +425,13 @@ def take_position(conn: Conn, need_id: int) -> dict[str, Any] | None:
 
 def due_contacts_of_every_area(conn: Conn, since: date, day: date) -> list[dict[str, Any]]:
     """Contacts whose next step fell due between ``since`` and ``day`` (both included), in every area,
-    with who logged them and the employer's name: for the reminders, run as the owner (the same rule as
-    the due list, ``next_step_date <= day`` and not archived, bounded below so that a first run does not
-    remind of every step ever missed)."""
+    with who logged them (and their role) and the employer's name: for the reminders, run as the owner
+    (the same rule as the due list, ``next_step_date <= day`` and not archived, bounded below so that a
+    first run does not remind of every step ever missed)."""
     return conn.execute(
-        "SELECT c.id, c.area_id, c.user_id, c.employer_id, e.name AS employer_name, c.next_step_date"
-        " FROM contacts c JOIN employers e ON e.id = c.employer_id"
+        "SELECT c.id, c.area_id, c.user_id, u.role AS user_role, c.employer_id, e.name AS employer_name,"
+        " c.next_step_date"
+        " FROM contacts c JOIN employers e ON e.id = c.employer_id JOIN users u ON u.id = c.user_id"
         " WHERE NOT c.archived AND c.user_id IS NOT NULL AND c.next_step_date BETWEEN %s AND %s"
         " ORDER BY c.next_step_date, c.id",
         (since, day),

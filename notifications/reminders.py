@@ -6,7 +6,9 @@ Idempotent: a due item gives each of its users one reminder however often this r
 subject names the item and its due date). Items that fell due more than :data:`WINDOW` ago are not
 reminded of, so that the first run on old data does not flood anyone's inbox.
 
-A plan review reaches the client's own caseworker; like every notice it names no jobseeker (the link
+A contact's next step links to the employer card, or for a caseworker (a job coach, who records visits
+but does not keep the employer register) to the visit form; a plan review reaches the client's own
+caseworker; like every notice it names no jobseeker (the link
 leads to the client, where the caseworker sees who it is).
 """
 
@@ -38,7 +40,7 @@ def remind_due(conn: Conn, day: date) -> dict[str, int]:
             NoticeKind.CONTACT_DUE,
             f"contact:{c['id']}:{on}",
             {**data, "date": on},
-            f"/employers/{c['employer_id']}",
+            f"/employers/{c['employer_id']}" + ("/visit" if c["user_role"] == "caseworker" else ""),
         )
     follow_ups = 0
     for f in placed.due_follow_ups_of_every_area(conn, since, day):

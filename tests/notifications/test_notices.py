@@ -176,6 +176,29 @@ def test_reminders_of_due_contacts_and_follow_ups_are_made_once(
     assert len(outbox(db)) == 4
 
 
+def test_a_caseworkers_due_contact_links_to_the_visit_form_they_may_open(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    """A job coach logs visits but does not keep the employer register: the reminder of their contact's
+    next step leads to the visit form, which they may open, not to the coordinators' employer card."""
+    day = date(2026, 12, 7)
+    with connect(db) as conn:
+        for user in (world.user_ids[Role.CASEWORKER], world.user_ids[Role.COORDINATOR]):
+            conn.execute(
+                "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary,"
+                " next_step, next_step_date) VALUES (%s, %s, %s, 'visit', %s, 'Käynti', NULL, %s)",
+                (world.area_id, world.employer_id, user, day - timedelta(days=30), day),
+            )
+        conn.commit()
+    with clock.frozen(day), connect(db) as conn:
+        assert reminders.remind_due(conn, clock.today())["contact_due"] == 2
+        conn.commit()
+    [mine] = notices(client, world, Role.CASEWORKER)
+    assert mine["link"] == f"/employers/{world.employer_id}/visit"
+    [theirs] = notices(client, world, Role.COORDINATOR)
+    assert theirs["link"] == f"/employers/{world.employer_id}"
+
+
 def test_a_due_plan_review_reminds_the_own_caseworker_once_without_naming_the_client(
     client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld
 ) -> None:
