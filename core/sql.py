@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 
 from core.db import Conn
 from core.errors import NotFound, PreconditionFailed, ValidationFailed
+from core.paging import PageParams
 
 
 def adapt(value: Any) -> Any:
@@ -166,3 +167,28 @@ def _count(conn: Conn, table: str, conditions: list[sql.SQL], params: list[Any],
     )
     row = conn.execute(query, params).fetchone()
     return int(row["n"]) if row else 0
+
+
+def paged_rows(
+    conn: Conn, query: str, params: Sequence[Any], order: str, page: PageParams | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The slice ``page`` asks for (every row for ``None``) of the rows of ``query`` (a SELECT from code,
+    without ORDER BY) in ``order`` (columns of its result, from code; it must end on a unique column for
+    the slices to be stable), and how many rows there are in all.
+
+    The database skips and counts: no caller reads every row to keep a page of them.
+    """
+    limit, offset = (None, 0) if page is None else (page.limit, page.offset)
+    rows = conn.execute(
+        f"SELECT *, count(*) OVER () AS total_count FROM ({query}) AS q ORDER BY {order} LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    ).fetchall()
+    if rows:
+        total = int(rows[0].pop("total_count"))
+        for r in rows[1:]:
+            r.pop("total_count")
+        return rows, total
+    if offset == 0:
+        return [], 0
+    counted = conn.execute(f"SELECT count(*) AS n FROM ({query}) AS q", params).fetchone()
+    return [], int(counted["n"]) if counted else 0

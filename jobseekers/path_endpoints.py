@@ -57,8 +57,8 @@ def _replay_audit(
 def list_target_groups(principal: CurrentPrincipal, conn: DbConn, params: Paging) -> dict[str, Any]:
     """The area's saved target groups, each with its member count today (staff)."""
     require(principal, *STAFF)
-    items = target_groups.list_target_groups(conn, principal)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = target_groups.list_target_groups(conn, principal, params)
+    return page(items, total, params)
 
 
 @router.post(
@@ -151,8 +151,8 @@ def list_service_need_assessments(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Service-need assessments, newest first: the own caseworker only (403 for other roles)."""
-    items = assessments.list_service_need_assessments(conn, principal, jobseeker_id, reason)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = assessments.list_service_need_assessments(conn, principal, jobseeker_id, reason, params)
+    return page(items, total, params)
 
 
 @router.get(
@@ -206,8 +206,8 @@ def list_plans(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """The client's plans, newest first (whoever may see the jobseeker)."""
-    items = plans.list_plans(conn, principal, jobseeker_id, reason)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = plans.list_plans(conn, principal, jobseeker_id, reason, params)
+    return page(items, total, params)
 
 
 @router.patch(

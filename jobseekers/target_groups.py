@@ -23,7 +23,8 @@ from accounts.models import COORDINATION, STAFF, Principal
 from core import clock
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.sql import update_versioned
+from core.paging import PageParams
+from core.sql import paged_rows, update_versioned
 from employers.schemas import Label, Strict
 from jobseekers.schemas import Benefit
 
@@ -128,14 +129,22 @@ _SELECT = (
 )
 
 
-def list_target_groups(conn: Conn, principal: Principal) -> list[dict[str, Any]]:
-    """The area's target groups by name, each with its member count today (staff only)."""
+def list_target_groups(
+    conn: Conn, principal: Principal, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The area's target groups by name, each with its member count today, the slice ``page`` asks
+    for (all for ``None``) and how many there are (staff only). Members are counted for the page's
+    groups only."""
     if principal.role not in STAFF:
         raise Forbidden("target groups are for staff")
-    rows = conn.execute(
-        _SELECT + " WHERE g.area_id = %s ORDER BY lower(g.name), g.id", (clock.today(), principal.area_id)
+    groups, total = paged_rows(
+        conn, "SELECT * FROM target_groups WHERE area_id = %s", (principal.area_id,), "lower(name), id", page
     )
-    return [_reply(r) for r in rows]
+    members = {
+        r["id"]: r["members"]
+        for r in conn.execute(_SELECT + " WHERE g.id = ANY(%s)", (clock.today(), [g["id"] for g in groups]))
+    }
+    return [_reply(g | {"members": members[g["id"]]}) for g in groups], total
 
 
 def get_target_group(conn: Conn, principal: Principal, group_id: int) -> dict[str, Any]:

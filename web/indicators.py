@@ -53,7 +53,7 @@ def _by(value: str) -> indicators.By:
 
 def _groups(ctx: Ctx) -> list[tuple[str, str]]:
     """The target-group choices: every jobseeker, or one of the area's saved groups."""
-    groups = target_groups.list_target_groups(ctx.conn, ctx.principal)
+    groups, _ = target_groups.list_target_groups(ctx.conn, ctx.principal)
     return [("", ctx._(N_("All jobseekers"))), *((str(g["id"]), g["name"]) for g in groups)]
 
 

@@ -141,7 +141,7 @@ def add_plan(request: Request, jobseeker_id: int, posted: Posted) -> Response:
 def _plan_of(ctx: Ctx, jobseeker_id: int, plan_id: int) -> dict[str, Any]:
     """The own client's plan (404 for anyone else's, or a plan of another client)."""
     access.check_own_client(ctx.principal, access.subject(ctx.conn, jobseeker_id))
-    for plan in plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, "web: plan edit"):
+    for plan in plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, "web: plan edit")[0]:
         if plan["id"] == plan_id:
             return plan
     raise NotFound("plan not found")
@@ -231,7 +231,7 @@ def _groups_page(ctx: Ctx, form: Form | None = None, status: int = 200) -> Respo
     return ctx.render(
         "target_groups.html",
         status=status,
-        groups=target_groups.list_target_groups(ctx.conn, ctx.principal),
+        groups=target_groups.list_target_groups(ctx.conn, ctx.principal)[0],
         form=form or Form(),
         may_save=ctx.principal.role in COORDINATION,
         benefits=client_path.BENEFITS,
