@@ -88,13 +88,31 @@ def update_versioned(
     row = conn.execute(query, params).fetchone()
     if row is not None:
         return row
+    raise _why_not_versioned(conn, table, row_id, area_id)
+
+
+def delete_versioned(conn: Conn, table: str, row_id: int, area_id: int, expected_version: int) -> None:
+    """Delete the row if it is still at ``expected_version`` (any, for ``ANY_VERSION``).
+
+    404 if the row is not in the area, 412 if someone changed it since it was read.
+    """
+    query = sql.SQL("DELETE FROM {} WHERE id = %s AND area_id = %s AND (%s OR version = %s)").format(
+        sql.Identifier(table)
+    )
+    any_version = expected_version == ANY_VERSION
+    if conn.execute(query, (row_id, area_id, any_version, expected_version)).rowcount == 0:
+        raise _why_not_versioned(conn, table, row_id, area_id)
+
+
+def _why_not_versioned(conn: Conn, table: str, row_id: int, area_id: int) -> NotFound | PreconditionFailed:
+    """Why a versioned change touched no row: none in the area (404), or another version (412)."""
     exists = conn.execute(
         sql.SQL("SELECT version FROM {} WHERE id = %s AND area_id = %s").format(sql.Identifier(table)),
         (row_id, area_id),
     ).fetchone()
     if exists is None:
-        raise NotFound(f"{table[:-1]} not found")
-    raise PreconditionFailed("the resource was changed by someone else; read it again")
+        return NotFound(f"{table[:-1]} not found")
+    return PreconditionFailed("the resource was changed by someone else; read it again")
 
 
 TEXT_SORTS = frozenset({"name", "title", "municipality", "pseudonym", "display_name", "email", "measure"})

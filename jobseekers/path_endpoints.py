@@ -103,12 +103,17 @@ def update_target_group(
     return with_etag(response, target_groups.update_target_group(conn, principal, group_id, version, body))
 
 
-@router.delete("/target-groups/{group_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))
-def delete_target_group(group_id: int, principal: CurrentPrincipal, conn: DbConn) -> Response:
-    """Remove a target group (admins, coordinators). A filter that names it afterwards is answered 422
-    naming ``target_group_id``; the pages show their lists unfiltered."""
+@router.delete(
+    "/target-groups/{group_id}", status_code=204, responses=problem_responses(401, 403, 404, 412, 422, 428)
+)
+def delete_target_group(
+    group_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn
+) -> Response:
+    """Remove a target group at the version read (admins, coordinators); needs If-Match, as a change
+    does. A filter that names it afterwards is answered 422 naming ``target_group_id``; the pages show
+    their lists unfiltered."""
     require(principal, *COORDINATION)
-    target_groups.delete_target_group(conn, principal, group_id)
+    target_groups.delete_target_group(conn, principal, group_id, version)
     return Response(status_code=204)
 
 

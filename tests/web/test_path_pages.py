@@ -272,14 +272,22 @@ def test_a_target_group_is_edited_and_removed_on_its_page(
     assert "vähintään 100 työmarkkinatukipäivää" in listed
 
     # Removing asks first; the indicators and the caseworker's remembered filter still open.
-    asked = coordinator.get(f"/target-groups/{group}/delete")
+    delete = f"/target-groups/{group}/delete"
+    asked = coordinator.get(delete)
     assert asked.status_code == 200 and "Poistetaanko kohderyhmä Yli 100 päivää?" in asked.text
-    removed = coordinator.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    assert 'name="version" value="2"' in asked.text  # the version the question shows goes with it
+    for stale in ({"version": "1"}, {}):  # changed since the question was drawn, or no version sent
+        before = _state(db)
+        refused = coordinator.post(delete, stale, csrf_from=delete)
+        assert refused.status_code == 412 and "Lataa sivu uudelleen" in refused.text
+        assert 'class="error-summary"' in refused.text and 'name="version" value="2"' in refused.text
+        assert _state(db) == before
+    removed = coordinator.post(delete, {"version": "2"}, csrf_from=delete)
     assert removed.status_code == 303
     assert "Yli 100 päivää" not in coordinator.get(removed.headers["location"]).text
     indicators = coordinator.get(f"/indicators?target_group={group}")
     assert indicators.status_code == 200 and f'value="{group}"' not in indicators.text
-    again = coordinator.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    again = coordinator.post(delete, {"version": "2"}, csrf_from="/target-groups")
     assert again.status_code == 404
     coordinator.post("/logout", {}, csrf_from="/target-groups")
 
