@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 
 from core.db import Conn
 from core.errors import NotFound, PreconditionFailed, ValidationFailed
+from core.paging import PageParams
 
 
 def adapt(value: Any) -> Any:
@@ -87,13 +88,31 @@ def update_versioned(
     row = conn.execute(query, params).fetchone()
     if row is not None:
         return row
+    raise _why_not_versioned(conn, table, row_id, area_id)
+
+
+def delete_versioned(conn: Conn, table: str, row_id: int, area_id: int, expected_version: int) -> None:
+    """Delete the row if it is still at ``expected_version`` (any, for ``ANY_VERSION``).
+
+    404 if the row is not in the area, 412 if someone changed it since it was read.
+    """
+    query = sql.SQL("DELETE FROM {} WHERE id = %s AND area_id = %s AND (%s OR version = %s)").format(
+        sql.Identifier(table)
+    )
+    any_version = expected_version == ANY_VERSION
+    if conn.execute(query, (row_id, area_id, any_version, expected_version)).rowcount == 0:
+        raise _why_not_versioned(conn, table, row_id, area_id)
+
+
+def _why_not_versioned(conn: Conn, table: str, row_id: int, area_id: int) -> NotFound | PreconditionFailed:
+    """Why a versioned change touched no row: none in the area (404), or another version (412)."""
     exists = conn.execute(
         sql.SQL("SELECT version FROM {} WHERE id = %s AND area_id = %s").format(sql.Identifier(table)),
         (row_id, area_id),
     ).fetchone()
     if exists is None:
-        raise NotFound(f"{table[:-1]} not found")
-    raise PreconditionFailed("the resource was changed by someone else; read it again")
+        return NotFound(f"{table[:-1]} not found")
+    return PreconditionFailed("the resource was changed by someone else; read it again")
 
 
 TEXT_SORTS = frozenset({"name", "title", "municipality", "pseudonym", "display_name", "email", "measure"})
@@ -166,3 +185,28 @@ def _count(conn: Conn, table: str, conditions: list[sql.SQL], params: list[Any],
     )
     row = conn.execute(query, params).fetchone()
     return int(row["n"]) if row else 0
+
+
+def paged_rows(
+    conn: Conn, query: str, params: Sequence[Any], order: str, page: PageParams | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The slice ``page`` asks for (every row for ``None``) of the rows of ``query`` (a SELECT from code,
+    without ORDER BY) in ``order`` (columns of its result, from code; it must end on a unique column for
+    the slices to be stable), and how many rows there are in all.
+
+    The database skips and counts: no caller reads every row to keep a page of them.
+    """
+    limit, offset = (None, 0) if page is None else (page.limit, page.offset)
+    rows = conn.execute(
+        f"SELECT *, count(*) OVER () AS total_count FROM ({query}) AS q ORDER BY {order} LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    ).fetchall()
+    if rows:
+        total = int(rows[0].pop("total_count"))
+        for r in rows[1:]:
+            r.pop("total_count")
+        return rows, total
+    if offset == 0:
+        return [], 0
+    counted = conn.execute(f"SELECT count(*) AS n FROM ({query}) AS q", params).fetchone()
+    return [], int(counted["n"]) if counted else 0

@@ -52,7 +52,7 @@ def load_path(conn: Conn, area_id: int, caseworker_id: int) -> int:
     """Add the demo path data (see the module docstring) through the services, as the demo caseworker
     and the operator would; returns how many clients got some now."""
     operator = models.operator(area_id)
-    saved = {g["name"] for g in target_groups.list_target_groups(conn, operator)}
+    saved = {g["name"] for g in target_groups.list_target_groups(conn, operator)[0]}
     for name, rule in TARGET_GROUPS:
         if name not in saved:
             target_groups.create_target_group(

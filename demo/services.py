@@ -61,7 +61,7 @@ def load_services(conn: Conn, area_id: int, caseworker_id: int) -> int:
     """Add the demo actor map and referrals (see the module docstring) through the
     services, as the operator and the demo caseworker would; returns how many referrals were made now."""
     operator = models.operator(area_id)
-    saved = {p["name"]: p["id"] for p in providers.list_providers(conn, operator, include_archived=True)}
+    saved = {p["name"]: p["id"] for p in providers.list_providers(conn, operator, include_archived=True)[0]}
     for (name, kind, municipality, services), contact in zip(PROVIDERS, CONTACTS, strict=True):
         if name not in saved:
             body = {"name": name, "kind": kind, "municipality": municipality, "services": services}

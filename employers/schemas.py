@@ -295,7 +295,7 @@ class EmployerFilters(ListFilters):
 
 class ContactFilters(ListFilters):
     employer_id: int | None = None
-    due_before: date | None = None
+    due_before: FilterDay | None = Field(default=None, description="next steps due on or before this day")
     mine: bool = Field(
         default=False, description="only those I logged or with employers whose responsible coordinator I am"
     )

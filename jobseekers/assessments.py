@@ -18,7 +18,8 @@ from accounts.models import Principal, Role
 from core import clock
 from core.db import Conn
 from core.errors import Forbidden
-from core.sql import insert_row
+from core.paging import PageParams
+from core.sql import insert_row, paged_rows
 from employers.schemas import Label, LongText, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
@@ -96,22 +97,29 @@ def add_service_need_assessment(
     return row
 
 
-def assessments_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
-    """The jobseeker's service-need assessments, newest first, whoever asks: for a caller that has
-    applied :func:`jobseekers.access.sees_health` and audits the read (the right of access)."""
-    return conn.execute(
-        "SELECT * FROM service_need_assessments WHERE jobseeker_id = %s ORDER BY assessed_on DESC, id DESC",
+def assessments_of(
+    conn: Conn, jobseeker_id: int, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The jobseeker's service-need assessments, newest first, the slice ``page`` asks for (all for
+    ``None``) and how many there are, whoever asks: for a caller that has applied
+    :func:`jobseekers.access.sees_health` and audits the read (the right of access)."""
+    return paged_rows(
+        conn,
+        "SELECT * FROM service_need_assessments WHERE jobseeker_id = %s",
         (jobseeker_id,),
-    ).fetchall()
+        "assessed_on DESC, id DESC",
+        page,
+    )
 
 
 def list_service_need_assessments(
-    conn: Conn, principal: Principal, jobseeker_id: int, reason: str
-) -> list[dict[str, Any]]:
-    """The client's service-need assessments, newest first (own caseworker only)."""
+    conn: Conn, principal: Principal, jobseeker_id: int, reason: str, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The client's service-need assessments, newest first, the slice ``page`` asks for and how many
+    there are (own caseworker only)."""
     _own_client(conn, principal, jobseeker_id)
     record_access(conn, principal, [jobseeker_id], "service_need_read", reason)
-    return assessments_of(conn, jobseeker_id)
+    return assessments_of(conn, jobseeker_id, page)
 
 
 def work_ability_changes(

@@ -26,7 +26,7 @@ def list_command(
         found = accounts.area_by_name(conn, area)
         if found is None:
             raise fail(f"no employment area called {area!r}")
-        groups = target_groups.list_target_groups(conn, operator(int(found["id"])))
+        groups, _ = target_groups.list_target_groups(conn, operator(int(found["id"])))
     if output_format is Format.JSON:
         typer.echo(json.dumps([{k: g[k] for k in ("id", "name", "rule", "members")} for g in groups]))
         return

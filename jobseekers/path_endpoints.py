@@ -57,8 +57,8 @@ def _replay_audit(
 def list_target_groups(principal: CurrentPrincipal, conn: DbConn, params: Paging) -> dict[str, Any]:
     """The area's saved target groups, each with its member count today (staff)."""
     require(principal, *STAFF)
-    items = target_groups.list_target_groups(conn, principal)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = target_groups.list_target_groups(conn, principal, params)
+    return page(items, total, params)
 
 
 @router.post(
@@ -103,12 +103,17 @@ def update_target_group(
     return with_etag(response, target_groups.update_target_group(conn, principal, group_id, version, body))
 
 
-@router.delete("/target-groups/{group_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))
-def delete_target_group(group_id: int, principal: CurrentPrincipal, conn: DbConn) -> Response:
-    """Remove a target group (admins, coordinators). A filter that names it afterwards is answered 422
-    naming ``target_group_id``; the pages show their lists unfiltered."""
+@router.delete(
+    "/target-groups/{group_id}", status_code=204, responses=problem_responses(401, 403, 404, 412, 422, 428)
+)
+def delete_target_group(
+    group_id: int, version: Version, principal: CurrentPrincipal, conn: DbConn
+) -> Response:
+    """Remove a target group at the version read (admins, coordinators); needs If-Match, as a change
+    does. A filter that names it afterwards is answered 422 naming ``target_group_id``; the pages show
+    their lists unfiltered."""
     require(principal, *COORDINATION)
-    target_groups.delete_target_group(conn, principal, group_id)
+    target_groups.delete_target_group(conn, principal, group_id, version)
     return Response(status_code=204)
 
 
@@ -151,8 +156,8 @@ def list_service_need_assessments(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """Service-need assessments, newest first: the own caseworker only (403 for other roles)."""
-    items = assessments.list_service_need_assessments(conn, principal, jobseeker_id, reason)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = assessments.list_service_need_assessments(conn, principal, jobseeker_id, reason, params)
+    return page(items, total, params)
 
 
 @router.get(
@@ -206,8 +211,8 @@ def list_plans(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """The client's plans, newest first (whoever may see the jobseeker)."""
-    items = plans.list_plans(conn, principal, jobseeker_id, reason)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = plans.list_plans(conn, principal, jobseeker_id, reason, params)
+    return page(items, total, params)
 
 
 @router.patch(

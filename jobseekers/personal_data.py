@@ -62,7 +62,7 @@ def person_part(conn: Conn, jobseeker_id: int, *, health: bool) -> dict[str, Any
         "work_capacity": None,
         "assessments": None,
         "service_need_assessments": None,
-        "plans": plans.plans_of(conn, jobseeker_id),
+        "plans": plans.plans_of(conn, jobseeker_id)[0],
         "placement_form_choices": form_choices.history_of(conn, jobseeker_id),
         "consents": consents.consents_of(conn, jobseeker_id),
         "audit_trail": trail_of(conn, jobseeker_id),
@@ -74,7 +74,7 @@ def person_part(conn: Conn, jobseeker_id: int, *, health: bool) -> dict[str, Any
             " created_at FROM work_capacity_assessments WHERE jobseeker_id = %s ORDER BY assessed_on, id",
             (jobseeker_id,),
         ).fetchall()
-        part["service_need_assessments"] = assessments.assessments_of(conn, jobseeker_id)
+        part["service_need_assessments"] = assessments.assessments_of(conn, jobseeker_id)[0]
     return part
 
 

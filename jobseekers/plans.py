@@ -18,7 +18,8 @@ from accounts.models import Principal, Role
 from core import clock
 from core.db import Conn
 from core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from core.sql import ANY_VERSION
+from core.paging import PageParams
+from core.sql import ANY_VERSION, paged_rows
 from employers.schemas import ShortText, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
@@ -211,20 +212,30 @@ def _with_items(conn: Conn, plans: list[dict[str, Any]]) -> list[dict[str, Any]]
     return [{**p, "items": items[p["id"]]} for p in plans]
 
 
-def plans_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
-    """The jobseeker's plans with their items, newest first, whoever asks: for a caller that has applied
+def plans_of(
+    conn: Conn, jobseeker_id: int, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The jobseeker's plans with their items, newest first, the slice ``page`` asks for (all for
+    ``None``) and how many there are, whoever asks: for a caller that has applied
     :mod:`jobseekers.access` and audits the read (the right of access)."""
-    plans = conn.execute(
-        "SELECT * FROM plans WHERE jobseeker_id = %s ORDER BY drawn_up_on DESC, id DESC", (jobseeker_id,)
-    ).fetchall()
-    return _with_items(conn, plans)
+    plans, total = paged_rows(
+        conn,
+        "SELECT * FROM plans WHERE jobseeker_id = %s",
+        (jobseeker_id,),
+        "drawn_up_on DESC, id DESC",
+        page,
+    )
+    return _with_items(conn, plans), total
 
 
-def list_plans(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> list[dict[str, Any]]:
-    """The client's plans, newest first (whoever may see the jobseeker; 404 otherwise); audited."""
+def list_plans(
+    conn: Conn, principal: Principal, jobseeker_id: int, reason: str, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The client's plans, newest first, the slice ``page`` asks for and how many there are (whoever
+    may see the jobseeker; 404 otherwise); audited."""
     access.check_visible(principal, access.subject(conn, jobseeker_id))
     record_access(conn, principal, [jobseeker_id], "plan_read", reason)
-    return plans_of(conn, jobseeker_id)
+    return plans_of(conn, jobseeker_id, page)
 
 
 def due_plan_reviews(conn: Conn, principal: Principal, *, within_days: int = 14) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from core import clock
 from employers.schemas import (
     LANGUAGE_LEVELS,
     ExternalId,
+    FilterDay,
     Label,
     ListFilters,
     LongText,
@@ -232,8 +233,8 @@ class JobseekerFilters(ListFilters):
     available: bool | None = None
     caseworker_id: int | None = None
     service_stage: ServiceStage | None = None
-    created_from: date | None = Field(default=None, description="registered on or after this day")
-    created_to: date | None = Field(default=None, description="registered on or before this day")
+    created_from: FilterDay | None = Field(default=None, description="registered on or after this day")
+    created_to: FilterDay | None = Field(default=None, description="registered on or before this day")
     skill: str | None = Field(default=None, max_length=120)
     target_group_id: int | None = Field(default=None, description="Only members of this saved target group")
     include_archived: bool = False

@@ -23,7 +23,8 @@ from accounts.models import COORDINATION, STAFF, Principal
 from core import clock
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.sql import update_versioned
+from core.paging import PageParams
+from core.sql import delete_versioned, paged_rows, update_versioned
 from employers.schemas import Label, Strict
 from jobseekers.schemas import Benefit
 
@@ -128,14 +129,22 @@ _SELECT = (
 )
 
 
-def list_target_groups(conn: Conn, principal: Principal) -> list[dict[str, Any]]:
-    """The area's target groups by name, each with its member count today (staff only)."""
+def list_target_groups(
+    conn: Conn, principal: Principal, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The area's target groups by name, each with its member count today, the slice ``page`` asks
+    for (all for ``None``) and how many there are (staff only). Members are counted for the page's
+    groups only."""
     if principal.role not in STAFF:
         raise Forbidden("target groups are for staff")
-    rows = conn.execute(
-        _SELECT + " WHERE g.area_id = %s ORDER BY lower(g.name), g.id", (clock.today(), principal.area_id)
+    groups, total = paged_rows(
+        conn, "SELECT * FROM target_groups WHERE area_id = %s", (principal.area_id,), "lower(name), id", page
     )
-    return [_reply(r) for r in rows]
+    members = {
+        r["id"]: r["members"]
+        for r in conn.execute(_SELECT + " WHERE g.id = ANY(%s)", (clock.today(), [g["id"] for g in groups]))
+    }
+    return [_reply(g | {"members": members[g["id"]]}) for g in groups], total
 
 
 def get_target_group(conn: Conn, principal: Principal, group_id: int) -> dict[str, Any]:
@@ -192,19 +201,14 @@ def update_target_group(
     return get_target_group(conn, principal, group_id)
 
 
-def delete_target_group(conn: Conn, principal: Principal, group_id: int) -> None:
-    """Remove a target group of the area (admins and coordinators); 404 when there is none. Nothing
-    refers to it by key: a list filter or indicator naming a removed group shows no such choice (a
-    remembered filter on the pages ignores it; the API answers 422 naming ``target_group_id``)."""
+def delete_target_group(conn: Conn, principal: Principal, group_id: int, version: int) -> None:
+    """Remove a target group of the area at the version the client read (admins and coordinators): 404
+    when there is none, 412 when it changed since (its rule may no longer be the one the remover saw).
+    Nothing refers to it by key: a list filter or indicator naming a removed group shows no such choice
+    (a remembered filter on the pages ignores it; the API answers 422 naming ``target_group_id``)."""
     if principal.role not in COORDINATION:
         raise Forbidden("target groups are removed by admins and coordinators")
-    if (
-        conn.execute(
-            "DELETE FROM target_groups WHERE id = %s AND area_id = %s", (group_id, principal.area_id)
-        ).rowcount
-        == 0
-    ):
-        raise NotFound("target group not found")
+    delete_versioned(conn, "target_groups", group_id, principal.area_id, version)
 
 
 def rule_of(conn: Conn, area_id: int, group_id: int) -> dict[str, Any]:

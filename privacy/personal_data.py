@@ -60,7 +60,7 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
         "plans": part["plans"],
         "placement_form_choices": part["placement_form_choices"],
         "recruitment_events": recruitment.person_part(conn, jobseeker_id),
-        "referrals": referrals.referrals_of(conn, jobseeker_id),
+        "referrals": referrals.referrals_of(conn, jobseeker_id)[0],
         "profile_vector": vector_facts(conn, "jobseeker", jobseeker_id),
         "audit_trail": part["audit_trail"],
     }

@@ -48,8 +48,8 @@ def list_providers(
     archived: Annotated[bool, Query(description="Include archived providers")] = False,
 ) -> dict[str, Any]:
     """The area's actor map: its service providers by name, with what each offers (staff)."""
-    items = providers.list_providers(conn, principal, include_archived=archived)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = providers.list_providers(conn, principal, include_archived=archived, page=params)
+    return page(items, total, params)
 
 
 @router.post(
@@ -140,8 +140,8 @@ def list_referrals(
     reason: Reason = DEFAULT_REASON,
 ) -> dict[str, Any]:
     """The client's referrals, newest first (whoever may see the jobseeker)."""
-    items = referrals.list_referrals(conn, principal, jobseeker_id, reason)
-    return page(items[params.offset : params.offset + params.limit], len(items), params)
+    items, total = referrals.list_referrals(conn, principal, jobseeker_id, reason, params)
+    return page(items, total, params)
 
 
 @router.patch(

@@ -15,7 +15,8 @@ from accounts.models import COORDINATION, STAFF, Principal
 from core.db import Conn
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
-from core.sql import insert_row, update_versioned
+from core.paging import PageParams
+from core.sql import insert_row, paged_rows, update_versioned
 from services.schemas import ProviderIn, ProviderUpdate
 
 NOT_EMPTY = ("name", "kind", "services", "contact", "description", "archived")
@@ -43,15 +44,18 @@ def _duplicate() -> Conflict:
 
 
 def list_providers(
-    conn: Conn, principal: Principal, *, include_archived: bool = False
-) -> list[dict[str, Any]]:
-    """The area's providers by name (staff; archived ones only when asked)."""
+    conn: Conn, principal: Principal, *, include_archived: bool = False, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The area's providers by name, the slice ``page`` asks for (all for ``None``), and how many there
+    are (staff; archived ones only when asked)."""
     _check_reader(principal)
-    return conn.execute(
-        "SELECT * FROM service_providers WHERE area_id = %s AND (%s OR NOT archived)"
-        " ORDER BY lower(name), id",
+    return paged_rows(
+        conn,
+        "SELECT * FROM service_providers WHERE area_id = %s AND (%s OR NOT archived)",
         (principal.area_id, include_archived),
-    ).fetchall()
+        "lower(name), id",
+        page,
+    )
 
 
 def get_provider(conn: Conn, principal: Principal, provider_id: int) -> dict[str, Any]:

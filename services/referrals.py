@@ -15,7 +15,8 @@ from accounts.models import Principal, Role
 from core import clock
 from core.db import Conn
 from core.errors import Forbidden, NotFound, ValidationFailed
-from core.sql import update_versioned
+from core.paging import PageParams
+from core.sql import paged_rows, update_versioned
 from jobseekers import access
 from jobseekers.audit import record_access
 from services.schemas import ReferralIn, ReferralUpdate
@@ -116,16 +117,22 @@ def update_referral(
     return _one(conn, referral_id)
 
 
-def referrals_of(conn: Conn, jobseeker_id: int) -> list[dict[str, Any]]:
-    """The jobseeker's referrals, newest first, whoever asks: for a caller that has applied
-    :mod:`jobseekers.access` and audits the read (the right of access)."""
-    return conn.execute(
-        _SELECT + " WHERE r.jobseeker_id = %s ORDER BY r.starts_on DESC, r.id DESC", (jobseeker_id,)
-    ).fetchall()
+def referrals_of(
+    conn: Conn, jobseeker_id: int, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The jobseeker's referrals, newest first, the slice ``page`` asks for (all for ``None``) and how
+    many there are, whoever asks: for a caller that has applied :mod:`jobseekers.access` and audits the
+    read (the right of access)."""
+    return paged_rows(
+        conn, _SELECT + " WHERE r.jobseeker_id = %s", (jobseeker_id,), "starts_on DESC, id DESC", page
+    )
 
 
-def list_referrals(conn: Conn, principal: Principal, jobseeker_id: int, reason: str) -> list[dict[str, Any]]:
-    """The client's referrals, newest first (whoever may see the jobseeker; 404 otherwise); audited."""
+def list_referrals(
+    conn: Conn, principal: Principal, jobseeker_id: int, reason: str, page: PageParams | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The client's referrals, newest first, the slice ``page`` asks for and how many there are
+    (whoever may see the jobseeker; 404 otherwise); audited."""
     access.check_visible(principal, access.subject(conn, jobseeker_id))
     record_access(conn, principal, [jobseeker_id], "referral_read", reason)
-    return referrals_of(conn, jobseeker_id)
+    return referrals_of(conn, jobseeker_id, page)

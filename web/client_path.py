@@ -70,7 +70,7 @@ def fact_choices(i18n: I18n) -> dict[str, Any]:
 
 def group_choices(ctx: Ctx) -> list[tuple[str, str]]:
     """The area's target groups as choices of a list filter."""
-    return [(str(g["id"]), g["name"]) for g in target_groups.list_target_groups(ctx.conn, ctx.principal)]
+    return [(str(g["id"]), g["name"]) for g in target_groups.list_target_groups(ctx.conn, ctx.principal)[0]]
 
 
 def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str, Form]) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
     jobseeker_id = record["id"]
     reason = "web: client page"
     out: dict[str, Any] = {
-        "plans": plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, reason),
+        "plans": plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, reason)[0],
         "plan_form": forms.get("plan") or Form.initial({"kind": "employment"}),
         "plan_kinds": PLAN_KINDS,
         "item_kinds": ITEM_KINDS,
@@ -102,7 +102,7 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
     }
     out |= referral_context(ctx, jobseeker_id, own, forms)
     if own:
-        out["need_assessments"] = assessments.list_service_need_assessments(
+        out["need_assessments"], _ = assessments.list_service_need_assessments(
             ctx.conn, ctx.principal, jobseeker_id, reason
         )
         out["ability_changes"] = assessments.work_ability_changes(
@@ -114,7 +114,7 @@ def client_context(ctx: Ctx, record: dict[str, Any], own: bool, forms: dict[str,
 def referral_context(ctx: Ctx, jobseeker_id: int, own: bool, forms: dict[str, Form]) -> dict[str, Any]:
     """What the client page shows of referrals (everyone who sees the client) and, for the own
     caseworker, the forms to refer and to record an end."""
-    rows = referrals.list_referrals(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
+    rows, _ = referrals.list_referrals(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
     out: dict[str, Any] = {
         "referrals": rows,
         "service_kinds": labels.SERVICE_KINDS,
@@ -125,7 +125,7 @@ def referral_context(ctx: Ctx, jobseeker_id: int, own: bool, forms: dict[str, Fo
     if own:
         out |= {
             "provider_choices": [
-                (str(p["id"]), p["name"]) for p in providers.list_providers(ctx.conn, ctx.principal)
+                (str(p["id"]), p["name"]) for p in providers.list_providers(ctx.conn, ctx.principal)[0]
             ],
             "service_choices": options(labels.SERVICE_KINDS.items(), ctx.i18n),
             "outcome_choices": options(labels.REFERRAL_OUTCOMES.items(), ctx.i18n),

@@ -28,12 +28,17 @@ from core.paging import MAX_OFFSET
 from jobseekers.audit import record_access
 from web import admin, caseworker, coordinator, employer, labels, needs, placements
 from web.i18n import N_, I18n
-from web.pages import Capture, Ctx, PageRoute, error_page, language_of, page
+from web.pages import Capture, Ctx, PageRoute, error_page, language_of, page, templates
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 MAX_ROWS: Final = 10_000
-"""The most rows one file holds: a longer list is cut there (narrow it with the page's filters)."""
+"""The most rows one file holds: a longer list is cut there, and both the page offering the file and the
+file's last row say so (narrow it with the page's filters)."""
+CUT_NOTE: Final = N_(
+    "The list has %(total)s rows; this file holds the first %(shown)s. Narrow the list with its filters"
+    " to get the rest."
+)
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Row = dict[str, Any]
@@ -280,13 +285,13 @@ def _arguments(handler: Callable[..., Response], request: Request, offset: int) 
     return given
 
 
-def _collect(spec: ListExport, request: Request) -> tuple[ListExport, Values, list[Row]] | Response:
-    """Every row of the filtered list, page by page; or the page's own answer when it is no list (a
-    redirect to the sign-in, an error page)."""
+def _collect(spec: ListExport, request: Request) -> tuple[ListExport, Values, list[Row], int] | Response:
+    """Every row of the filtered list, page by page, up to ``MAX_ROWS``, and how many rows the list has
+    in all; or the page's own answer when it is no list (a redirect to the sign-in, an error page)."""
     capture = Capture()
     request.state.capture = capture
     rows: list[Row] = []
-    offset = 0
+    offset = total = 0
     values: Values = {}
     try:
         while True:
@@ -309,7 +314,7 @@ def _collect(spec: ListExport, request: Request) -> tuple[ListExport, Values, li
                 break
     finally:
         request.state.capture = None
-    return spec, values, rows[:MAX_ROWS]
+    return spec, values, rows[:MAX_ROWS], max(total, len(rows))
 
 
 def _audit(request: Request, spec: ListExport, rows: list[Row]) -> None:
@@ -325,11 +330,13 @@ def _file(spec: ListExport, request: Request, kind: str) -> Response:
     collected = _collect(spec, request)
     if isinstance(collected, Response):
         return collected
-    spec, values, rows = collected
+    spec, values, rows, total = collected
     _audit(request, spec, rows)
     i18n = language_of(request)
     headers = [i18n.gettext(c.header) for c in spec.columns]
-    table = [[c.value(r, values, i18n) for c in spec.columns] for r in rows]
+    table: list[list[spreadsheets.Cell]] = [[c.value(r, values, i18n) for c in spec.columns] for r in rows]
+    if total > len(rows):  # cut at MAX_ROWS: the file says so in its last row, not silently
+        table.append([i18n.gettext(CUT_NOTE, total=i18n.number(total), shown=i18n.number(len(rows)))])
     title = i18n.gettext(spec.title)
     filename = "".join(ch if ch.isalnum() else "-" for ch in title.lower()).strip("-") or "kohtaamo"
     disposition = {"Content-Disposition": f'attachment; filename="{ascii_name(filename)}.{kind}"'}
@@ -354,6 +361,8 @@ def _route(spec: ListExport, kind: str) -> Callable[[Request], Response]:
     export.__doc__ = f"The list of {spec.path} as a {kind.upper()} file."
     return export
 
+
+templates.globals["export_max_rows"] = lambda: MAX_ROWS  # read when rendered: _export.html's note
 
 for _spec in (*EXPORTS, FRONT_PAGES["today.html"]):
     for _kind in ("csv", "xlsx"):

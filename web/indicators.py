@@ -7,7 +7,7 @@ The downloads are for people: in the reader's language, and the CSV as Finnish E
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, get_args
+from typing import Any, Final, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -51,10 +51,25 @@ def _by(value: str) -> indicators.By:
     return "area"
 
 
+GROUP_GONE: Final = N_(
+    "The target group the link names no longer exists (it may have been removed). The figures are for"
+    " all jobseekers; choose another group to narrow them."
+)
+
+
 def _groups(ctx: Ctx) -> list[tuple[str, str]]:
     """The target-group choices: every jobseeker, or one of the area's saved groups."""
-    groups = target_groups.list_target_groups(ctx.conn, ctx.principal)
+    groups, _ = target_groups.list_target_groups(ctx.conn, ctx.principal)
     return [("", ctx._(N_("All jobseekers"))), *((str(g["id"]), g["name"]) for g in groups)]
+
+
+def _group_gone(ctx: Ctx, target_group: str) -> Response | None:
+    """For a file or chart whose link names a target group the area no longer has (a bookmark, a page
+    opened before the group was removed): the indicator page of that link, which says so. None when the
+    group exists or none is named."""
+    if not target_group or target_group in {key for key, _ in _groups(ctx)}:
+        return None
+    return ctx.redirect("/indicators?" + ctx.request.url.query)
 
 
 def _events(ctx: Ctx) -> list[tuple[str, str]]:
@@ -89,7 +104,8 @@ def indicator_page(
     with page(request, *COORDINATION) as ctx:
         grouping = _by(by)
         groups = _groups(ctx)
-        if target_group not in {key for key, _ in groups}:
+        group_gone = target_group not in {key for key, _ in groups}
+        if group_gone:
             target_group = ""
         events = _events(ctx)
         if event not in {key for key, _ in events}:
@@ -116,6 +132,7 @@ def indicator_page(
             query=query,
             by_choices=[(k, ctx._(v)) for k, v in labels.INDICATOR_GROUPS.items()],
             group_choices=groups,
+            group_gone=ctx._(GROUP_GONE) if group_gone else None,
             event_choices=events,
             labels=labels,
             exposure=_exposure(ctx),
@@ -161,6 +178,8 @@ def indicators_csv(
 ) -> Response:
     """The indicators as a CSV file for Finnish Excel, in the reader's language."""
     with page(request, *COORDINATION) as ctx:
+        if (gone := _group_gone(ctx, target_group)) is not None:
+            return gone
         figures = _sheets(ctx, date_from, date_to, by, target_group, event)[0]
         return Response(
             spreadsheets.to_csv(figures.headers, figures.rows, ctx.i18n.language),
@@ -180,6 +199,8 @@ def indicators_xlsx(
 ) -> Response:
     """The indicators as an Excel workbook (figures and definitions), in the reader's language."""
     with page(request, *COORDINATION) as ctx:
+        if (gone := _group_gone(ctx, target_group)) is not None:
+            return gone
         return Response(
             spreadsheets.to_xlsx(_sheets(ctx, date_from, date_to, by, target_group, event)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -202,6 +223,8 @@ def indicator_chart(
     with page(request, *COORDINATION) as ctx:
         if kind not in ("svg", "png"):
             raise ValidationFailed("chart.svg or chart.png", field="kind")
+        if (gone := _group_gone(ctx, target_group)) is not None:
+            return gone
         first, last = _period(date_from, date_to)
         drawn = charts.chart(
             ctx.conn,

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import COORDINATION, STAFF, Role
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import AppError, NotFound, PreconditionFailed, ValidationFailed
 from jobseekers import access, assessments, form_choices, plans, target_groups
 from jobseekers.assessments import ServiceNeedAssessmentIn
 from jobseekers.form_choices import FormChoiceIn
@@ -141,7 +141,7 @@ def add_plan(request: Request, jobseeker_id: int, posted: Posted) -> Response:
 def _plan_of(ctx: Ctx, jobseeker_id: int, plan_id: int) -> dict[str, Any]:
     """The own client's plan (404 for anyone else's, or a plan of another client)."""
     access.check_own_client(ctx.principal, access.subject(ctx.conn, jobseeker_id))
-    for plan in plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, "web: plan edit"):
+    for plan in plans.list_plans(ctx.conn, ctx.principal, jobseeker_id, "web: plan edit")[0]:
         if plan["id"] == plan_id:
             return plan
     raise NotFound("plan not found")
@@ -231,7 +231,7 @@ def _groups_page(ctx: Ctx, form: Form | None = None, status: int = 200) -> Respo
     return ctx.render(
         "target_groups.html",
         status=status,
-        groups=target_groups.list_target_groups(ctx.conn, ctx.principal),
+        groups=target_groups.list_target_groups(ctx.conn, ctx.principal)[0],
         form=form or Form(),
         may_save=ctx.principal.role in COORDINATION,
         benefits=client_path.BENEFITS,
@@ -344,17 +344,32 @@ def edit_target_group(request: Request, group_id: int, posted: Posted) -> Respon
         return ctx.redirect("/target-groups", flash="saved")
 
 
+def _delete_page(ctx: Ctx, group_id: int, form: Form | None = None, status: int = 200) -> Response:
+    """The question, about the group as it is now: its version goes with the answer."""
+    group = target_groups.get_target_group(ctx.conn, ctx.principal, group_id)
+    return ctx.render("target_group_delete.html", status=status, group=group, form=form or Form())
+
+
 @router.get("/target-groups/{group_id:int}/delete")
 def delete_target_group_confirm(request: Request, group_id: int) -> Response:
     """Ask before removing a target group (works without JavaScript: the edit page links here)."""
     with page(request, *COORDINATION) as ctx:
-        group = target_groups.get_target_group(ctx.conn, ctx.principal, group_id)
-        return ctx.render("target_group_delete.html", group=group)
+        return _delete_page(ctx, group_id)
 
 
 @router.post("/target-groups/{group_id:int}/delete")
 def delete_target_group(request: Request, group_id: int, posted: Posted) -> Response:
-    """Remove a target group, once confirmed; lists and indicators filtered by it show everyone again."""
+    """Remove a target group at the version the question showed, once confirmed; lists and indicators
+    filtered by it show everyone again. Changed since (or no version sent): asked again, as it is now."""
     with page(request, *COORDINATION, form=posted) as ctx:
-        target_groups.delete_target_group(ctx.conn, ctx.principal, group_id)
+        form = Form.of(posted)
+        version = form.text("version") or ""
+        try:
+            if not version.isdigit():
+                raise PreconditionFailed("the removal names no version of the group")
+            with ctx.savepoint():
+                target_groups.delete_target_group(ctx.conn, ctx.principal, group_id, int(version))
+        except PreconditionFailed as exc:
+            service_error(exc, form, ctx.i18n)
+            return _delete_page(ctx, group_id, form, status=exc.status)
         return ctx.redirect("/target-groups", flash="target_group_removed")

@@ -46,7 +46,7 @@ def _map_page(ctx: Ctx, form: Form | None = None, status: int = 200) -> Response
     return ctx.render(
         "service_providers.html",
         status=status,
-        providers=providers.list_providers(ctx.conn, ctx.principal),
+        providers=providers.list_providers(ctx.conn, ctx.principal)[0],
         form=form or Form(),
         may_keep=ctx.principal.role in COORDINATION,
         **_choices(ctx),
@@ -180,7 +180,7 @@ def end_referral(request: Request, jobseeker_id: int, posted: Posted) -> Respons
             return _client_page(ctx, jobseeker_id, path_forms={"end": form}, status=422)
         try:
             with ctx.savepoint():
-                ours = {r["id"] for r in referrals.referrals_of(ctx.conn, jobseeker_id)}
+                ours = {r["id"] for r in referrals.referrals_of(ctx.conn, jobseeker_id)[0]}
                 if int(chosen) not in ours:
                     raise ValidationFailed("no referral of the client has this id", field="referral")
                 referrals.update_referral(

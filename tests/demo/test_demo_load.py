@@ -149,7 +149,7 @@ def test_the_demo_has_target_groups_assessments_plans_and_repeated_measurements(
 
     report = load_demo(conn, progress=False)
     conn.commit()
-    groups = target_groups.list_target_groups(conn, operator(report.area_id))
+    groups, _ = target_groups.list_target_groups(conn, operator(report.area_id))
     assert len(groups) == 3 and all(g["members"] > 0 for g in groups), groups
     row = conn.execute(
         "SELECT u.id, (SELECT count(*) FROM jobseekers j"

@@ -17,7 +17,7 @@ def test_the_demo_has_an_actor_map_referrals_with_outcomes_and_bonus_figures(con
     report = load_demo(conn, progress=False)
     conn.commit()
     area = report.area_id
-    kinds = {p["kind"] for p in providers.list_providers(conn, operator(area))}
+    kinds = {p["kind"] for p in providers.list_providers(conn, operator(area))[0]}
     assert kinds == {"te_office", "kela", "typ", "municipality", "school", "association", "private"}
     employer_kinds = {r["kind"] for r in conn.execute("SELECT DISTINCT kind FROM employers").fetchall()}
     assert employer_kinds == {"firm", "public_body", "third_sector"}

@@ -776,7 +776,9 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ("PATCH", "/target-groups/{group_id}"): lambda s: Call(
         f"/target-groups/{s.target.group_id}", {"rule": {"age_min": 40}}, IF_MATCH, shows="Ryhma"
     ),
-    ("DELETE", "/target-groups/{group_id}"): lambda s: Call(f"/target-groups/{s.target.group_id}"),
+    ("DELETE", "/target-groups/{group_id}"): lambda s: Call(
+        f"/target-groups/{s.target.group_id}", None, IF_MATCH
+    ),
     ("PATCH", "/plans/{plan_id}"): lambda s: Call(
         f"/plans/{s.target.plan_id}", {"review_on": "2025-09-01"}, IF_MATCH, shows="2025-09-01"
     ),

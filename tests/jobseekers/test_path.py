@@ -329,10 +329,20 @@ def test_a_removed_target_group_leaves_filters_and_indicators_working(
     _area_people(client, world)
     group = _group(client, world, "Poistuva", {"age_under": 25})
     url = f"{API}/target-groups/{group['id']}"
-    assert client.delete(url, headers=world.headers(Role.CASEWORKER)).status_code == 403
-    assert client.delete(url, headers=other_world.headers(Role.ADMIN)).status_code == 404
-    assert client.delete(url, headers=world.headers(Role.COORDINATOR)).status_code == 204
-    assert client.delete(url, headers=world.headers(Role.ADMIN)).status_code == 404
+    read = {"If-Match": f'"{group["version"]}"'}
+    assert client.delete(url, headers=world.headers(Role.CASEWORKER, **read)).status_code == 403
+    assert client.delete(url, headers=other_world.headers(Role.ADMIN, **read)).status_code == 404
+    unread = client.delete(url, headers=world.headers(Role.COORDINATOR))
+    assert unread.status_code == 428 and unread.json()["type"].endswith("/precondition-required")
+    renamed = client.patch(url, json={"name": "Poistuva nuoriso"}, headers=world.headers(Role.ADMIN, **read))
+    assert renamed.status_code == 200
+    stale = client.delete(url, headers=world.headers(Role.COORDINATOR, **read))
+    assert stale.status_code == 412 and stale.headers["content-type"].startswith("application/problem+json")
+    listed = client.get(f"{API}/target-groups", headers=world.headers(Role.ADMIN)).json()["items"]
+    assert [g["name"] for g in listed] == ["Poistuva nuoriso"]  # nothing removed on a stale version
+    current = {"If-Match": renamed.headers["ETag"]}
+    assert client.delete(url, headers=world.headers(Role.COORDINATOR, **current)).status_code == 204
+    assert client.delete(url, headers=world.headers(Role.ADMIN, **current)).status_code == 404
     assert client.get(f"{API}/target-groups", headers=world.headers(Role.ADMIN)).json()["items"] == []
     reply = client.get(
         f"{API}/jobseekers", params={"target_group_id": group["id"]}, headers=world.headers(Role.ADMIN)

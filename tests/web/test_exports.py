@@ -8,6 +8,7 @@ import io
 import re
 from datetime import date, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from accounts.models import Role
@@ -16,6 +17,7 @@ from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
 from tests.placements.conftest import insert_placement
 from tests.web.conftest import Browser, SignIn
+from web import exports
 from web.i18n import LANGUAGE_COOKIE, from_accept_language
 
 FINNISH_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
@@ -201,3 +203,32 @@ def test_accept_language_ranks_by_quality() -> None:
     assert from_accept_language("fr, de;q=0.3") == "fi"
     assert from_accept_language("sv;q=abc, en;q=0.1") == "en"
     assert from_accept_language("") == "fi"
+
+
+def test_a_list_longer_than_a_file_holds_says_so_on_the_page_and_in_the_file(
+    signed_in: SignIn, world: AreaWorld, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "MAX_ROWS", 5)
+    needs_in(db, world, 8, "Lieto")
+    needs_in(db, world, 2, "Turku")
+    browser = signed_in(Role.COORDINATOR)
+    speak(browser, "sv")
+
+    listing = browser.get("/needs?municipality=Lieto")
+    assert "Listan har 8 rader; en fil innehåller de första 5." in listing.text
+    rows = as_finnish_excel(browser.get("/needs.csv?municipality=Lieto").content)
+    assert len(rows) == 1 + 5 + 1
+    assert {r[2] for r in rows[1:6]} == {"Lieto"}
+    assert rows[-1] == [
+        "Listan har 8 rader; den här filen innehåller de första 5."
+        " Avgränsa listan med filtren för att få resten."
+    ]
+    book = load_workbook(io.BytesIO(browser.get("/needs.xlsx?municipality=Lieto").content))
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 1 + 5 + 1
+    assert str(sheet.cell(sheet.max_row, 1).value).startswith("Listan har 8 rader")
+
+    short = browser.get("/needs?municipality=Turku")
+    assert "Listan har" not in short.text and "export-cut" not in short.text
+    whole = as_finnish_excel(browser.get("/needs.csv?municipality=Turku").content)
+    assert len(whole) == 1 + 2 and all(r[2] == "Turku" for r in whole[1:])

@@ -157,6 +157,7 @@ BAD_GETS = {
     "/search?searched=true&text=": (C, "text"),
     "/needs?created_from=eilen": (C, "created_from"),
     "/clients?created_to=huomenna": (W, "created_to"),
+    "/clients?created_from=0": (W, "created_from"),  # not seconds since 1970
     "/employers?municipality=Atlantis": (C, "municipality"),
     "/employers?created_from=eilen": (C, "created_from"),
     "/proposals?proposed_to=31.2.2026": (C, "proposed_to"),

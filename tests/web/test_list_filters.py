@@ -272,6 +272,9 @@ def test_the_api_lists_take_the_same_filters(client: TestClient, world: AreaWorl
         ("/employers?created_to=0", "created_to"),  # not seconds since 1970
         ("/placements?start_to=1700000000", "start_to"),
         ("/needs?created_from=0", "created_from"),
+        ("/jobseekers?created_from=0", "created_from"),
+        ("/jobseekers?created_to=86400", "created_to"),
+        ("/contacts?due_before=0", "due_before"),
     ):
         assert_problem(client.get(api + url, headers=staff), 422, field)
     spec = client.get("/openapi.json").json()

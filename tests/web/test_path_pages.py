@@ -4,6 +4,7 @@ the client list and indicators filtered by a target group, and the target-groups
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from accounts.models import Role
@@ -160,12 +161,12 @@ def test_an_admin_sees_the_plans_but_not_the_health_related_parts(
     )
 
 
-def _group(db: str, world: AreaWorld) -> int:
+def _group(db: str, world: AreaWorld, name: str = "Yli 500 päivää") -> int:
     with connect(db) as conn:
         row = conn.execute(
-            "INSERT INTO target_groups (area_id, name, rule) VALUES (%s, 'Yli 500 päivää',"
+            "INSERT INTO target_groups (area_id, name, rule) VALUES (%s, %s,"
             ' \'{"subsidy_days_min": 500, "benefits": ["labour_market_subsidy"]}\') RETURNING id',
-            (world.area_id,),
+            (world.area_id, name),
         ).fetchone()
         conn.commit()
     assert row is not None
@@ -272,14 +273,22 @@ def test_a_target_group_is_edited_and_removed_on_its_page(
     assert "vähintään 100 työmarkkinatukipäivää" in listed
 
     # Removing asks first; the indicators and the caseworker's remembered filter still open.
-    asked = coordinator.get(f"/target-groups/{group}/delete")
+    delete = f"/target-groups/{group}/delete"
+    asked = coordinator.get(delete)
     assert asked.status_code == 200 and "Poistetaanko kohderyhmä Yli 100 päivää?" in asked.text
-    removed = coordinator.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    assert 'name="version" value="2"' in asked.text  # the version the question shows goes with it
+    for stale in ({"version": "1"}, {}):  # changed since the question was drawn, or no version sent
+        before = _state(db)
+        refused = coordinator.post(delete, stale, csrf_from=delete)
+        assert refused.status_code == 412 and "Lataa sivu uudelleen" in refused.text
+        assert 'class="error-summary"' in refused.text and 'name="version" value="2"' in refused.text
+        assert _state(db) == before
+    removed = coordinator.post(delete, {"version": "2"}, csrf_from=delete)
     assert removed.status_code == 303
     assert "Yli 100 päivää" not in coordinator.get(removed.headers["location"]).text
     indicators = coordinator.get(f"/indicators?target_group={group}")
     assert indicators.status_code == 200 and f'value="{group}"' not in indicators.text
-    again = coordinator.post(f"/target-groups/{group}/delete", {}, csrf_from="/target-groups")
+    again = coordinator.post(delete, {"version": "2"}, csrf_from="/target-groups")
     assert again.status_code == 404
     coordinator.post("/logout", {}, csrf_from="/target-groups")
 
@@ -352,3 +361,39 @@ def test_the_own_caseworker_edits_the_plan_and_the_due_list_follows(signed_in: S
     assert "Työkokeilu" in page and "Hitsauskortti" not in page and "Aktivointisuunnitelma" in page
     home = browser.get("/").text
     assert "Erääntyvät suunnitelmien tarkistukset" in home and f"{location}#plans" in home
+
+
+def test_an_indicator_link_naming_a_removed_target_group_shows_the_page_saying_so(
+    signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    kept, removed = _group(db, world), _group(db, world, "Poistettu ryhmä")
+    with connect(db) as conn:
+        conn.execute("DELETE FROM target_groups WHERE id = %s", (removed,))
+        conn.commit()
+    coordinator = signed_in(Role.COORDINATOR)
+    notice = "Linkissä mainittua kohderyhmää ei enää ole"
+
+    shown = coordinator.get(f"/indicators?target_group={removed}&by=area")
+    assert shown.status_code == 200, shown.text[-500:]
+    assert notice in shown.text
+    assert f'value="{removed}"' not in shown.text
+    files_and_charts = re.compile(r'"/indicators[^"]*\.(?:csv|xlsx|svg)\?([^"]*)"')
+    linked = files_and_charts.findall(shown.text)
+    assert len(linked) > 2 and all(f"target_group={removed}" not in q for q in linked)
+    assert 'class="panel"' in shown.text  # the figures, for every jobseeker
+    for link in (
+        f"/indicators.csv?target_group={removed}",
+        f"/indicators.xlsx?by=area&target_group={removed}",
+        f"/indicators/placements/chart.svg?target_group={removed}",
+    ):
+        moved = coordinator.get(link)
+        assert moved.status_code == 303, (link, moved.status_code)
+        assert moved.headers["location"] == "/indicators?" + link.split("?", 1)[1]
+        assert notice in coordinator.get(moved.headers["location"]).text
+
+    assert notice not in coordinator.get("/indicators").text
+    narrowed = coordinator.get(f"/indicators?target_group={kept}")
+    assert narrowed.status_code == 200 and notice not in narrowed.text
+    linked = files_and_charts.findall(narrowed.text)
+    assert len(linked) > 2 and all(f"target_group={kept}" in q for q in linked)
+    assert coordinator.get(f"/indicators.csv?target_group={kept}").status_code == 200
