@@ -386,7 +386,7 @@ def _referrals(conn: Conn, area_id: int, actors: Actors, year: list[tuple[str, d
     starting, for demo caseworker's clients who have none yet; every kind of service over the year."""
     rng, caseworker = actors.rng, actors.caseworker
     offered: dict[str, int] = {}
-    for provider in providers.list_providers(conn, operator(area_id)):
+    for provider in providers.list_providers(conn, operator(area_id))[0]:
         for service in provider["services"]:
             offered.setdefault(service, provider["id"])
     clients = [

@@ -20,8 +20,9 @@ from core.db import Conn
 from core.errors import AppError
 from demo import history_texts as texts
 from matching import service as matching
-from matching.engine import Filters, MatchingEngine
+from matching.engine import MatchingEngine
 from matching.entries import need_entry
+from matching.filters import Filters
 from matching.vectors import ensure_vector
 from placements import placed, proposals, workflow
 from placements.schemas import Answer, AnswerIn, FollowUpCreate, ProposalCreate, TransitionIn
