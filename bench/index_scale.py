@@ -48,6 +48,7 @@ from matching.snapshot import Snapshots, index_settings
 from matching.vectors import Kind
 
 RESULTS = Path(__file__).resolve().parent / "results"
+READING = "Reading (written by hand"
 SIDES: tuple[Kind, ...] = ("need", "jobseeker")
 FILTERS: list[float | None] = [None, 0.01, 0.02, 0.05, 0.10, 0.30, 0.50]
 K = 10
@@ -332,7 +333,12 @@ def main() -> None:
             result["sizes"].append(run_size(n, args.queries, Path(d)))
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "index_scale.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-        (RESULTS / "index_scale.md").write_text(to_markdown(result), encoding="utf-8")
+        page = RESULTS / "index_scale.md"
+        # The reading written by hand below the tables stays (a re-run may make it stale: it says which run).
+        reading = page.read_text(encoding="utf-8").partition(READING)[1:] if page.exists() else ("", "")
+        page.write_text(
+            to_markdown(result) + ("\n" + "".join(reading) if reading[0] else ""), encoding="utf-8"
+        )
     print(to_markdown(result))
 
 
