@@ -26,6 +26,9 @@ COPY jobseekers jobseekers
 COPY embeddings embeddings
 COPY matching matching
 COPY placements placements
+COPY carving carving
+COPY recruitment recruitment
+COPY services services
 COPY privacy privacy
 COPY notifications notifications
 COPY interchange interchange

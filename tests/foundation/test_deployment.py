@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -15,24 +16,13 @@ from core.settings import Settings
 from placements.settings import PlacementSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = (
-    "core",
-    "db",
-    "api",
-    "accounts",
-    "employers",
-    "jobseekers",
-    "embeddings",
-    "matching",
-    "placements",
-    "privacy",
-    "notifications",
-    "interchange",
-    "demo",
-    "web",
-    "cli",
-    "server",
+PACKAGES = tuple(
+    name.rstrip("*")
+    for name in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"][
+        "find"
+    ]["include"]
 )
+"""The product's packages, as the wheel (and so the image's ``pip install .``) finds them."""
 
 
 def _instructions() -> list[tuple[str, str]]:
@@ -75,6 +65,15 @@ def test_the_image_is_built_in_stages_and_runs_as_an_unprivileged_user() -> None
     assert all(keyword not in {"RUN", "COPY"} for keyword, _ in runtime[last_user:]), (
         "nothing after USER as root"
     )
+
+
+def test_the_image_copies_every_package_of_the_product_into_its_build() -> None:
+    """``pip install .`` in the build stage installs what was copied: a package left out of the COPY lines
+    would be missing from the image (carving, recruitment and services once were)."""
+    build = _stages()[0]
+    copied = {rest.split()[0] for keyword, rest in build if keyword == "COPY"}
+    assert len(PACKAGES) >= 19
+    assert [package for package in PACKAGES if package not in copied] == []
 
 
 def test_the_running_container_needs_no_network_and_is_configured_by_environment() -> None:
