@@ -385,7 +385,11 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
     employer_records = [r for _, r in parsed.employers]
     refs: dict[str, employers.EmployerRef] = {}
     for record, (employer_id, outcome) in zip(
-        employer_records, employers.upsert_employers(conn, area_id, employer_records, progress), strict=True
+        employer_records,
+        employers.upsert_employers(
+            conn, area_id, employer_records, progress, history.with_coordinator_history(parsed.history)
+        ),
+        strict=True,
     ):
         report.counts["employer"].add(outcome)
         refs[record.external_id] = employers.EmployerRef(employer_id, record.municipality)
