@@ -90,13 +90,18 @@ def role_holders(conn: Conn, area_id: int | None, roles: Collection[Role]) -> di
 
 
 def check_role_holders(
-    conn: Conn, area_id: int | None, emails: Sequence[str | None], roles: Sequence[Role]
+    conn: Conn,
+    area_id: int | None,
+    emails: Sequence[str | None],
+    roles: Sequence[Role],
+    in_file: Mapping[str, Role] | None = None,
 ) -> list[tuple[int, str]]:
     """``(index into emails, reason)`` for each email (``None``: none named) that is not of a user of the
-    area with one of ``roles`` (:func:`role_holders`): unknown, or a user of another role."""
-    found = (
-        {} if area_id is None else {email.lower(): row for email, row in area_users(conn, area_id).items()}
-    )
+    area with one of ``roles`` (:func:`role_holders`): unknown, or a user of another role. ``in_file``:
+    the roles of the file's user lines by email, which the area may not have yet (employer users)."""
+    found: dict[str, Any] = {email: {"role": role} for email, role in (in_file or {}).items()}
+    if area_id is not None:
+        found |= {email.lower(): row for email, row in area_users(conn, area_id).items()}
     names = [_ROLE_NAMES[role] for role in roles]
     wanted = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     problems: list[tuple[int, str]] = []

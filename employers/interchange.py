@@ -181,7 +181,10 @@ def check_employers(
 
 
 def check_coordinators(
-    conn: Conn, area_id: int | None, records: Sequence[EmployerRecord]
+    conn: Conn,
+    area_id: int | None,
+    records: Sequence[EmployerRecord],
+    in_file: Mapping[str, Role] | None = None,
 ) -> list[tuple[int, str, str]]:
     """A line's responsible coordinator must be a coordinator of the area, active or not (the import's
     rule, :func:`accounts.interchange.role_holders`; ``area_id`` None: an area still to be created, which
@@ -189,7 +192,7 @@ def check_coordinators(
     emails = [record.responsible_coordinator for record in records]
     return [
         (index, "responsible_coordinator", reason)
-        for index, reason in check_role_holders(conn, area_id, emails, (Role.COORDINATOR,))
+        for index, reason in check_role_holders(conn, area_id, emails, (Role.COORDINATOR,), in_file)
     ]
 
 

@@ -176,14 +176,17 @@ def _user_emails(conn: Conn, area_id: int) -> dict[int, str]:
 
 
 def check_jobseekers(
-    conn: Conn, area_id: int | None, records: Sequence[JobseekerRecord]
+    conn: Conn,
+    area_id: int | None,
+    records: Sequence[JobseekerRecord],
+    in_file: Mapping[str, Role] | None = None,
 ) -> list[tuple[int, str, str]]:
     """Problems that only the database shows: a caseworker must be a caseworker of the area, active or
     not (the import's rule, :func:`accounts.interchange.role_holders`)."""
     emails = [record.caseworker for record in records]
     return [
         (index, "caseworker", reason)
-        for index, reason in check_role_holders(conn, area_id, emails, (Role.CASEWORKER,))
+        for index, reason in check_role_holders(conn, area_id, emails, (Role.CASEWORKER,), in_file)
     ]
 
 

@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 
 from accounts import service as accounts
 from accounts.interchange import check_role_holders, role_holders
-from accounts.models import STAFF
+from accounts.models import STAFF, Role
 from core.bulk import Outcome, external_id, stored_rows
 from core.db import Conn
 from core.municipalities import record_municipality
@@ -80,12 +80,12 @@ def stored_participants(conn: Conn, event_ids: Sequence[int]) -> set[tuple[int, 
 
 
 def check_events(
-    conn: Conn, area_id: int | None, records: Sequence[EventRecord]
+    conn: Conn, area_id: int | None, records: Sequence[EventRecord], in_file: Mapping[str, Role] | None = None
 ) -> list[tuple[int, str, str]]:
     """Problems that only the database shows: the organiser must be a staff user of the area, active or
     not (the import's rule, :func:`accounts.interchange.role_holders`), and the municipality one of the
     area's (when the area names its municipalities)."""
-    organisers = dict(check_role_holders(conn, area_id, [r.organiser for r in records], STAFF))
+    organisers = dict(check_role_holders(conn, area_id, [r.organiser for r in records], STAFF, in_file))
     places = set(accounts.area_municipalities(conn, area_id)) if area_id is not None else set()
     problems: list[tuple[int, str, str]] = []
     for index, record in enumerate(records):
