@@ -22,7 +22,8 @@ BAD_LINES = [
         {"type": "robot", "external_id": "r1"},
         "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event,"
         " user, area_settings, coordinator_change, contact, consent, proposal, placement, target_group,"
-        " provider, referral, service_need_assessment, work_capacity_measurement, plan, placement_form_choice",
+        " provider, referral, service_need_assessment, work_capacity_measurement, plan,"
+        " placement_form_choice",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
