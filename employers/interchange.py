@@ -52,8 +52,8 @@ def _dedupe(value: list[str] | None) -> list[str] | None:
 
 class EmployerRecord(EmployerCreate):
     """``{"type": "employer", ...}``: the fields of :class:`EmployerCreate`, ``external_id`` required;
-    ``responsible_coordinator`` is the email of an active coordinator of the area (user ids do not travel
-    between databases). Absent, the stored coordinator stays; ``null`` clears it."""
+    ``responsible_coordinator`` is the email of a coordinator of the area, active or not (user ids do not
+    travel between databases). Absent, the stored coordinator stays; ``null`` clears it."""
 
     external_id: ExternalId
     archived: bool | None = None
