@@ -11,7 +11,7 @@ area, so an email of another area's user is refused. Nothing here commits: the c
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Annotated, Any, Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, model_validator
@@ -68,6 +68,54 @@ def area_users(conn: Conn, area_id: int) -> dict[str, dict[str, Any]]:
     """The area's users by email (id, role, active): whom lines of other kinds may name."""
     rows = conn.execute("SELECT id, email, role, active FROM users WHERE area_id = %s", (area_id,)).fetchall()
     return {row["email"]: row for row in rows}
+
+
+_ROLE_NAMES: Final = {
+    Role.COORDINATOR: "a coordinator",
+    Role.CASEWORKER: "a caseworker",
+    Role.ADMIN: "an admin",
+    Role.EMPLOYER: "an employer user",
+}
+
+
+def role_holders(conn: Conn, area_id: int | None, roles: Collection[Role]) -> dict[str, int]:
+    """Ids by lower-case email of the area's users with one of ``roles``, active or not: whom an imported
+    line may name as a jobseeker's caseworker, an employer's responsible coordinator or an event's
+    organiser. A file records what is, so a user deactivated while still holding such a role is accepted;
+    giving a deactivated user a new one stays refused by the product's own services (not by this rule)."""
+    if area_id is None:
+        return {}
+    found = area_users(conn, area_id)
+    return {email.lower(): int(row["id"]) for email, row in found.items() if row["role"] in roles}
+
+
+def check_role_holders(
+    conn: Conn,
+    area_id: int | None,
+    emails: Sequence[str | None],
+    roles: Sequence[Role],
+    in_file: Mapping[str, Role] | None = None,
+) -> list[tuple[int, str]]:
+    """``(index into emails, reason)`` for each email (``None``: none named) that is not of a user of the
+    area with one of ``roles`` (:func:`role_holders`): unknown, or a user of another role. ``in_file``:
+    the roles of the file's user lines by email, which the area may not have yet (employer users)."""
+    found: dict[str, Any] = {email: {"role": role} for email, role in (in_file or {}).items()}
+    if area_id is not None:
+        found |= {email.lower(): row for email, row in area_users(conn, area_id).items()}
+    names = [_ROLE_NAMES[role] for role in roles]
+    wanted = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    problems: list[tuple[int, str]] = []
+    for index, email in enumerate(emails):
+        if email is None:
+            continue
+        row = found.get(email.lower())
+        if row is None:
+            problems.append((index, "no user of the area has this email"))
+        elif row["role"] not in roles:
+            problems.append(
+                (index, f"the user with this email is {_ROLE_NAMES[Role(row['role'])]}, not {wanted}")
+            )
+    return problems
 
 
 def check_users(conn: Conn, area_id: int | None, records: Sequence[UserRecord]) -> list[tuple[int, str, str]]:

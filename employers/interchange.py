@@ -8,13 +8,14 @@ Nothing here commits: the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from pydantic import Field, StringConstraints, field_validator
 
-from accounts.models import operator
+from accounts.interchange import check_role_holders, role_holders
+from accounts.models import Role, operator
 from core.bulk import (
     Column,
     Outcome,
@@ -51,8 +52,8 @@ def _dedupe(value: list[str] | None) -> list[str] | None:
 
 class EmployerRecord(EmployerCreate):
     """``{"type": "employer", ...}``: the fields of :class:`EmployerCreate`, ``external_id`` required;
-    ``responsible_coordinator`` is the email of an active coordinator of the area (user ids do not travel
-    between databases). Absent, the stored coordinator stays; ``null`` clears it."""
+    ``responsible_coordinator`` is the email of a coordinator of the area, active or not (user ids do not
+    travel between databases). Absent, the stored coordinator stays; ``null`` clears it."""
 
     external_id: ExternalId
     archived: bool | None = None
@@ -180,22 +181,19 @@ def check_employers(
 
 
 def check_coordinators(
-    conn: Conn, area_id: int | None, records: Sequence[EmployerRecord]
+    conn: Conn,
+    area_id: int | None,
+    records: Sequence[EmployerRecord],
+    in_file: Mapping[str, Role] | None = None,
 ) -> list[tuple[int, str, str]]:
-    """A line's responsible coordinator must be an active coordinator of the area (``area_id`` None: an
-    area still to be created, which has none): ``(index into records, field, reason)``."""
-    coordinators = _coordinator_ids(conn, area_id) if area_id is not None else {}
+    """A line's responsible coordinator must be a coordinator of the area, active or not (the import's
+    rule, :func:`accounts.interchange.role_holders`; ``area_id`` None: an area still to be created, which
+    has none): ``(index into records, field, reason)``."""
+    emails = [record.responsible_coordinator for record in records]
     return [
-        (index, "responsible_coordinator", "no active coordinator of the area has this email")
-        for index, record in enumerate(records)
-        if record.responsible_coordinator is not None
-        and record.responsible_coordinator.lower() not in coordinators
+        (index, "responsible_coordinator", reason)
+        for index, reason in check_role_holders(conn, area_id, emails, (Role.COORDINATOR,), in_file)
     ]
-
-
-def _coordinator_ids(conn: Conn, area_id: int) -> dict[str, int]:
-    """The area's active coordinators by lower-case email: who a line may name as responsible."""
-    return {u["email"].lower(): u["id"] for u in field_work.area_coordinators(conn, area_id)}
 
 
 def check_needs(conn: Conn, area_id: int, records: Sequence[NeedRecord]) -> list[tuple[int, str, str]]:
@@ -220,14 +218,19 @@ def _kept(record: EmployerRecord | NeedRecord, values: dict[str, Any]) -> dict[s
 
 
 def upsert_employers(
-    conn: Conn, area_id: int, records: Sequence[EmployerRecord], progress: Progress | None = None
+    conn: Conn,
+    area_id: int,
+    records: Sequence[EmployerRecord],
+    progress: Progress | None = None,
+    with_history: Collection[str] = (),
 ) -> list[tuple[int, Outcome]]:
     """Create or update the employers of validated records; ``(id, outcome)`` per record, in order.
 
     A line naming a responsible coordinator (by email, checked by :func:`check_coordinators`) sets it, and
-    a change of it is recorded as made by the operator running the import.
+    a change of it is recorded as made by the operator running the import, unless the employer is among
+    ``with_history`` (external ids): the file carries its coordinator changes, which are written as given.
     """
-    coordinators = _coordinator_ids(conn, area_id)
+    coordinators = role_holders(conn, area_id, (Role.COORDINATOR,))
     actor = operator(area_id)
     out: list[tuple[int, Outcome]] = []
     for batch in batches(records):
@@ -244,7 +247,7 @@ def upsert_employers(
             conn, "employers", area_id, (*EMPLOYER_COLUMNS, ARCHIVED, COORDINATOR), items, existing
         )
         for values, (employer_id, _) in zip(items, results, strict=True):
-            if COORDINATOR.name in values:
+            if COORDINATOR.name in values and values["external_id"] not in with_history:
                 previous = before.get(values["external_id"])
                 field_work.record_reassignment(conn, actor, employer_id, previous, values[COORDINATOR.name])
         out += results

@@ -1,7 +1,8 @@
 """Export one employment area as JSONL: the format line, employers, needs, tasks, carved jobs, then
-jobseekers, recruitment events, the area's users and history (users, contacts, consents, proposals,
-placements: :mod:`interchange.history`), and then target groups, providers, referrals and the jobseekers'
-path records (:mod:`interchange.path`), each by external id (or name).
+jobseekers, recruitment events, the area's users and history (users, the area setting, coordinator
+changes, contacts, consents, proposals, placements: :mod:`interchange.history`), and then target groups,
+providers, referrals and the jobseekers' path records (:mod:`interchange.path`), each by external id (or
+name).
 
 Rows without an external id get a stable generated one (``emp-<id>``, ``need-<id>``, ``js-<id>``,
 ``event-<id>``),

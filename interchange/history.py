@@ -1,12 +1,14 @@
-"""An area's people and history in the interchange format: users, the contact log, consents, proposals
-and placements (docs/interchange.md). :mod:`interchange.importer` hands these lines here; each domain's
-module holds their model and SQL (``accounts.interchange``, ``employers.contact_interchange``,
+"""An area's people and history in the interchange format: users, the area setting, the employers'
+coordinator changes, the contact log, consents, proposals and placements (docs/interchange.md).
+:mod:`interchange.importer` hands these lines here; each domain's module holds their model and SQL
+(``accounts.interchange``, ``employers.contact_interchange``, ``employers.coordinator_interchange``,
 ``jobseekers.consent_interchange``, ``placements.interchange``).
 
 The lines name rows of other kinds by external id and users by email; a reference that is neither a valid
 line of the file nor a row of the area makes the line invalid. The staff users are written first, inside
 the importer's savepoint, so that the checks of the other kinds (a jobseeker's caseworker, an employer's
-coordinator, an event's organiser) find them; employer users follow their employers.
+coordinator, an event's organiser: users of the area with that role, active or not) find them; employer
+users follow their employers.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from accounts.models import Role
 from core.bulk import Outcome, area_external_ids
 from core.db import Conn
 from employers import contact_interchange as contacts
+from employers import coordinator_interchange as coordinator_changes
 from employers.contact_interchange import AreaSettingsRecord, ContactRecord
+from employers.coordinator_interchange import CoordinatorChangeRecord
 from employers.interchange import EMPLOYER_PREFIX, NEED_PREFIX
 from jobseekers import consent_interchange as consents
 from jobseekers.consent_interchange import ConsentRecord
@@ -32,11 +36,18 @@ from placements.interchange import PlacementRecord, ProposalRecord
 from recruitment.interchange import EVENT_PREFIX
 
 HistoryRecord = (
-    UserRecord | AreaSettingsRecord | ContactRecord | ConsentRecord | ProposalRecord | PlacementRecord
+    UserRecord
+    | AreaSettingsRecord
+    | CoordinatorChangeRecord
+    | ContactRecord
+    | ConsentRecord
+    | ProposalRecord
+    | PlacementRecord
 )
 RECORD_TYPES: Final[dict[str, type[HistoryRecord]]] = {
     "user": UserRecord,
     "area_settings": AreaSettingsRecord,
+    "coordinator_change": CoordinatorChangeRecord,
     "contact": ContactRecord,
     "consent": ConsentRecord,
     "proposal": ProposalRecord,
@@ -115,7 +126,7 @@ def check(conn: Conn, area_id: int | None, lines: Lines, in_file: Mapping[str, s
     known["user"] |= {r.email for _, r in lines.of("user")}
     pairs: dict[tuple[str, str], int] = {}
     invalid: dict[str, int] = {}
-    for kind in ("area_settings", "contact", "consent", "proposal", "placement"):
+    for kind in ("area_settings", "coordinator_change", "contact", "consent", "proposal", "placement"):
         refs = [(i, r.references()) for i, (_, r) in enumerate(lines.of(kind))]
         found = _unresolved(refs, known, invalid if kind == "placement" else {})
         if kind == "proposal":
@@ -152,9 +163,16 @@ def _unresolved(
     return found
 
 
+def with_coordinator_history(lines: Lines) -> set[str]:
+    """The employers (external ids) whose coordinator changes the valid lines carry: the import records
+    no change of its own for them."""
+    return {record.employer for _, record in lines.of("coordinator_change")}
+
+
 def write(conn: Conn, area_id: int, lines: Lines, count: Count) -> None:
-    """Write the lines (after every other type): employer users, contacts, consents, proposals and
-    placements, each found again by its key so that importing a file twice changes nothing."""
+    """Write the lines (after every other type): employer users, the area setting, coordinator changes,
+    contacts, consents, proposals and placements, each found again by its key so that importing a file
+    twice changes nothing."""
     for _, outcome in lines.staged:
         count("user").add(outcome)
     ids = {
@@ -167,6 +185,9 @@ def write(conn: Conn, area_id: int, lines: Lines, count: Count) -> None:
     people = {email: int(row["id"]) for email, row in users.area_users(conn, area_id).items()}
     for _, settings in lines.of("area_settings"):
         count("area_settings").add(contacts.upsert_area_settings(conn, area_id, settings, people))
+    records = [r for _, r in lines.of("coordinator_change")]
+    for _, outcome in coordinator_changes.upsert_changes(conn, area_id, records, ids["employer"], people):
+        count("coordinator_change").add(outcome)
     records = [r for _, r in lines.of("contact")]
     for _, outcome in contacts.upsert_contacts(conn, area_id, records, ids["employer"], people, ids["event"]):
         count("contact").add(outcome)
@@ -196,6 +217,7 @@ def export_lines(conn: Conn, area_id: int) -> list[tuple[str, list[dict[str, Any
     return [
         ("user", users.export_users(conn, area_id, ext["employer"])),
         ("area_settings", contacts.export_area_settings(conn, area_id, emails)),
+        ("coordinator_change", coordinator_changes.export_changes(conn, area_id, ext["employer"], emails)),
         ("contact", contacts.export_contacts(conn, area_id, ext["employer"], emails, ext["event"])),
         ("consent", consents.export_consents(conn, area_id, ext["jobseeker"], ext["employer"], emails)),
         (

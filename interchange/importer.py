@@ -29,6 +29,7 @@ from rich.progress import (
 )
 
 from accounts import service as accounts
+from accounts.models import Role
 from carving import interchange as carving
 from carving.interchange import CarvedJobRecord, TaskRecord
 from core.bulk import Outcome
@@ -262,13 +263,14 @@ def _add(parsed: _Parsed, number: int, record: Record) -> None:
 
 def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
     """Set aside the records that the database or their references make invalid."""
+    file_users = {r.email: r.role for _, r in parsed.history.of("user")}  # to name a wrong role
     if area_id is not None:
         bad = employers.check_employers(conn, area_id, [r for _, r in parsed.employers])
         for index, _, _ in bad:
             line, record = parsed.employers[index]
             parsed.invalid_employers.setdefault(record.external_id, line)
         parsed.employers = _without(parsed, "employer", parsed.employers, bad)
-    bad = employers.check_coordinators(conn, area_id, [r for _, r in parsed.employers])
+    bad = employers.check_coordinators(conn, area_id, [r for _, r in parsed.employers], file_users)
     for index, _, _ in bad:
         line, record = parsed.employers[index]
         parsed.invalid_employers.setdefault(record.external_id, line)
@@ -289,17 +291,19 @@ def _check(conn: Conn, area_id: int | None, parsed: _Parsed) -> None:
         {r.external_id: r.hours_per_week for _, r in parsed.needs},
     )
     parsed.carved_jobs = _without(parsed, "carved_job", parsed.carved_jobs, bad)
-    bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers])
+    bad = jobseekers.check_jobseekers(conn, area_id, [r for _, r in parsed.jobseekers], file_users)
     parsed.jobseekers = _without(parsed, "jobseeker", parsed.jobseekers, bad)
-    _check_events(conn, area_id, parsed, stored)
+    _check_events(conn, area_id, parsed, stored, file_users)
     emails = [r.email for _, r in parsed.history.of("user")]  # employer users are written after the checks
     check_path(conn, area_id, parsed.path, {r.external_id for _, r in parsed.jobseekers}, parsed.fail, emails)
 
 
-def _check_events(conn: Conn, area_id: int | None, parsed: _Parsed, stored: dict[str, Any]) -> None:
+def _check_events(
+    conn: Conn, area_id: int | None, parsed: _Parsed, stored: dict[str, Any], file_users: dict[str, Role]
+) -> None:
     """Set aside the events whose organiser, place or participants do not resolve, and the needs that
     name an event which is not there or which their employer did not take part in."""
-    bad = recruitment.check_events(conn, area_id, [r for _, r in parsed.events])
+    bad = recruitment.check_events(conn, area_id, [r for _, r in parsed.events], file_users)
     parsed.events = _without(parsed, "event", parsed.events, bad)
     employer_ids = {r.external_id for _, r in parsed.employers} | set(stored)
     wanted = sorted({e.employer for _, r in parsed.events for e in r.employers} - employer_ids)
@@ -385,7 +389,11 @@ def _write(conn: Conn, report: ImportReport, parsed: _Parsed, progress: Callable
     employer_records = [r for _, r in parsed.employers]
     refs: dict[str, employers.EmployerRef] = {}
     for record, (employer_id, outcome) in zip(
-        employer_records, employers.upsert_employers(conn, area_id, employer_records, progress), strict=True
+        employer_records,
+        employers.upsert_employers(
+            conn, area_id, employer_records, progress, history.with_coordinator_history(parsed.history)
+        ),
+        strict=True,
     ):
         report.counts["employer"].add(outcome)
         refs[record.external_id] = employers.EmployerRef(employer_id, record.municipality)

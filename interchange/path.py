@@ -15,6 +15,7 @@ from typing import Any, Final, Protocol
 
 from core.bulk import Outcome, Progress
 from core.db import Conn
+from employers.coordinator_interchange import CoordinatorChangeRecord
 from jobseekers import interchange as jobseekers
 from jobseekers import path_interchange as path
 from jobseekers.path_interchange import (
@@ -47,10 +48,12 @@ class Tally(Protocol):
 
 def identity(record: Any) -> tuple[str, tuple[str, ...]]:
     """The key naming a line among the lines of its type (no two may share it) and the key's field:
-    a target group's or provider's name, a jobseeker's record's ``(jobseeker, external_id)``, else the
-    ``external_id``."""
+    a target group's or provider's name, a jobseeker's record's ``(jobseeker, external_id)``, a coordinator
+    change's ``(employer, at, new user)``, else the ``external_id``."""
     if isinstance(record, TargetGroupRecord | ProviderRecord):
         return "name", (record.name,)
+    if isinstance(record, CoordinatorChangeRecord):
+        return "at", record.key
     if isinstance(record, JobseekerRecordLine):
         return "external_id", (record.jobseeker, record.external_id)
     return "external_id", (str(record.external_id),)

@@ -4,16 +4,16 @@ validate alike.
 
 A line is a JSON object whose ``"type"`` is ``employer``, ``need``, ``jobseeker``, ``task``,
 ``carved_job`` (``carving.interchange``), ``event`` (a recruitment event, :mod:`recruitment.interchange`),
-or one of the area's users and history (``user``, ``contact``, ``consent``, ``proposal``, ``placement``:
-:mod:`interchange.history`), or one of the jobseeker's path and the services (``target_group``,
-``provider``, ``referral``, ``service_need_assessment``, ``work_capacity_measurement``, ``plan``,
-``placement_form_choice``: :mod:`interchange.path`); a file may begin with
-``{"type":"format","version":2}``. Keys follow the
+or one of the area's users and history (``user``, ``area_settings``, ``coordinator_change``, ``contact``,
+``consent``, ``proposal``, ``placement``: :mod:`interchange.history`), or one of the jobseeker's path and
+the services (``target_group``, ``provider``, ``referral``, ``service_need_assessment``,
+``work_capacity_measurement``, ``plan``, ``placement_form_choice``: :mod:`interchange.path`); a file may
+begin with ``{"type":"format","version":2}``. Keys follow the
 API's field names except where the file format is shorter: a need names its employer by the employer's
 ``external_id`` (``employer``) and its text language as ``language``; a jobseeker's ``name``, ``text``
 and ``language`` are the profile's ``full_name``, ``profile_text`` and ``text_language``, and their
 ``caseworker`` is the email of a caseworker user of the area; an employer's ``responsible_coordinator``
-is the email of an active coordinator user of the area.
+is the email of a coordinator user of the area (active or not: a file records what is).
 
 Keys left out of a line take their defaults (a line describes the whole record), except those that the
 area maintains itself and that source files seldom carry: ``archived``, a jobseeker's ``caseworker`` and

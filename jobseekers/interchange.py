@@ -16,6 +16,7 @@ from typing import Any, Final
 from pydantic import Field, field_validator
 
 from accounts import service as accounts
+from accounts.interchange import check_role_holders, role_holders
 from accounts.models import Role, operator_name
 from core.bulk import (
     Column,
@@ -158,15 +159,9 @@ def _pseudonyms(conn: Conn, area_id: int, area_name: str, external_ids: Sequence
 
 
 def caseworkers_by_email(conn: Conn, area_id: int) -> dict[str, int]:
-    """Ids of the area's active caseworkers by (lower-case) email."""
-    out: dict[str, int] = {}
-    offset, page = 0, 500
-    while True:
-        users, total = accounts.list_users(conn, area_id, limit=page, offset=offset)
-        out |= {u["email"]: u["id"] for u in users if u["role"] == Role.CASEWORKER.value and u["active"]}
-        offset += page
-        if offset >= total:
-            return out
+    """Ids of the area's caseworkers, active or not, by (lower-case) email: whom a line may name as a
+    jobseeker's caseworker (:func:`accounts.interchange.role_holders`)."""
+    return role_holders(conn, area_id, (Role.CASEWORKER,))
 
 
 def _user_emails(conn: Conn, area_id: int) -> dict[int, str]:
@@ -181,14 +176,17 @@ def _user_emails(conn: Conn, area_id: int) -> dict[int, str]:
 
 
 def check_jobseekers(
-    conn: Conn, area_id: int | None, records: Sequence[JobseekerRecord]
+    conn: Conn,
+    area_id: int | None,
+    records: Sequence[JobseekerRecord],
+    in_file: Mapping[str, Role] | None = None,
 ) -> list[tuple[int, str, str]]:
-    """Problems that only the database shows: a caseworker must be an active caseworker of the area."""
-    caseworkers = caseworkers_by_email(conn, area_id) if area_id is not None else {}
+    """Problems that only the database shows: a caseworker must be a caseworker of the area, active or
+    not (the import's rule, :func:`accounts.interchange.role_holders`)."""
+    emails = [record.caseworker for record in records]
     return [
-        (index, "caseworker", "no active caseworker of the area has this email")
-        for index, record in enumerate(records)
-        if record.caseworker is not None and record.caseworker not in caseworkers
+        (index, "caseworker", reason)
+        for index, reason in check_role_holders(conn, area_id, emails, (Role.CASEWORKER,), in_file)
     ]
 
 

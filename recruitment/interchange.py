@@ -18,7 +18,8 @@ from typing import Any, Final
 from pydantic import Field, field_validator
 
 from accounts import service as accounts
-from accounts.models import STAFF
+from accounts.interchange import check_role_holders, role_holders
+from accounts.models import STAFF, Role
 from core.bulk import Outcome, external_id, stored_rows
 from core.db import Conn
 from core.municipalities import record_municipality
@@ -59,9 +60,9 @@ class EventRecord(Strict):
 
 
 def staff_by_email(conn: Conn, area_id: int) -> dict[str, int]:
-    """Ids of the area's active staff users by (lower-case) email: who may organise an event."""
-    users, _ = accounts.list_users(conn, area_id, limit=10_000, offset=0)
-    return {u["email"].lower(): u["id"] for u in users if u["role"] in STAFF and u["active"]}
+    """Ids of the area's staff users, active or not, by (lower-case) email: whom a line may name as an
+    event's organiser (:func:`accounts.interchange.role_holders`)."""
+    return role_holders(conn, area_id, STAFF)
 
 
 def stored_events(conn: Conn, area_id: int, external_ids: Sequence[str]) -> dict[str, int]:
@@ -79,16 +80,17 @@ def stored_participants(conn: Conn, event_ids: Sequence[int]) -> set[tuple[int, 
 
 
 def check_events(
-    conn: Conn, area_id: int | None, records: Sequence[EventRecord]
+    conn: Conn, area_id: int | None, records: Sequence[EventRecord], in_file: Mapping[str, Role] | None = None
 ) -> list[tuple[int, str, str]]:
-    """Problems that only the database shows: the organiser must be a staff user of the area, and the
-    municipality one of the area's (when the area names its municipalities)."""
-    staff = staff_by_email(conn, area_id) if area_id is not None else {}
+    """Problems that only the database shows: the organiser must be a staff user of the area, active or
+    not (the import's rule, :func:`accounts.interchange.role_holders`), and the municipality one of the
+    area's (when the area names its municipalities)."""
+    organisers = dict(check_role_holders(conn, area_id, [r.organiser for r in records], STAFF, in_file))
     places = set(accounts.area_municipalities(conn, area_id)) if area_id is not None else set()
     problems: list[tuple[int, str, str]] = []
     for index, record in enumerate(records):
-        if record.organiser.lower() not in staff:
-            problems.append((index, "organiser", "no active staff user of the area has this email"))
+        if index in organisers:
+            problems.append((index, "organiser", organisers[index]))
         elif places and record.municipality not in places:
             problems.append((index, "municipality", "not a municipality of the employment area"))
     return problems

@@ -37,6 +37,7 @@ KINDS = (
     "event",
     "user",
     "area_settings",
+    "coordinator_change",
     "contact",
     "consent",
     "proposal",
@@ -168,6 +169,48 @@ def _field_work_off_and_a_user_gone(built: Built) -> None:
         conn.commit()
 
 
+def _a_coordinator_reassigned(built: Built) -> None:
+    """The admin makes the coordinator responsible for the employer, who hands it to a new coordinator:
+    the trail of two changes travels (the first with no previous coordinator)."""
+    with connect(built.db) as conn:
+        new = accounts.create_user(
+            conn,
+            area_id=built.world.area_id,
+            email="vastuu@a.example",
+            display_name="Vesa Vastuu",
+            role=Role.COORDINATOR,
+            password="salasana-123",
+        )
+        conn.commit()
+    built.ids["responsible"] = new["id"]
+    url = f"/api/v1/employers/{built.world.employer_id}"
+    for role, user_id in (
+        (Role.ADMIN, built.world.user_ids[Role.COORDINATOR]),
+        (Role.COORDINATOR, new["id"]),
+    ):
+        version = call(built.client, "GET", url, headers=built.world.headers(role)).json()["version"]
+        reply = built.client.patch(
+            url,
+            json={"responsible_coordinator": user_id},
+            headers={**built.world.headers(role), "If-Match": f'"{version}"'},
+        )
+        assert reply.status_code == 200, reply.text
+
+
+def _staff_gone_holding_their_roles(built: Built) -> None:
+    """Deactivated without reassignment: the caseworker of both clients, the coordinator responsible for
+    the employer and the event's organiser still hold them (a file records what is)."""
+    admin = operator(built.world.area_id)
+    with connect(built.db) as conn:
+        for user_id in (
+            built.world.user_ids[Role.CASEWORKER],
+            built.ids["responsible"],
+            built.world.user_ids[Role.COORDINATOR],
+        ):
+            care.set_active(conn, admin, user_id, False)
+        conn.commit()
+
+
 def _the_path_and_services(built: Built) -> None:
     """A target group, a provider with a bare one beside it, a referral ended with its outcome and an open
     one, and the client's assessment, work-ability measurement, plan and placement-form choice."""
@@ -217,6 +260,8 @@ BUILDERS: tuple[Step, ...] = (
     lambda built, _: _proposals_and_a_placement(built),
     lambda built, _: _the_path_and_services(built),
     lambda built, _: _field_work_off_and_a_user_gone(built),
+    lambda built, _: _a_coordinator_reassigned(built),
+    lambda built, _: _staff_gone_holding_their_roles(built),
 )
 """The steps that build the area, in order (a step may use what the ones before it made)."""
 
@@ -283,7 +328,16 @@ def test_an_area_exported_and_imported_into_an_empty_database_exports_the_same_f
     assert any(c["next_step"] is None and c["archived"] for c in by_type["contact"])
     assert any(c["employer"] is None and c["recorded_by"] is None for c in by_type["consent"])
     assert any(p["answer"] is None and p["answered_by"] is None for p in by_type["proposal"])
-    assert [u["email"] for u in by_type["user"] if u.get("active") is False] == ["entinen@a.example"]
+    gone = ["caseworker@a.example", "coordinator@a.example", "entinen@a.example", "vastuu@a.example"]
+    assert [u["email"] for u in by_type["user"] if u.get("active") is False] == gone
+    # Deactivated users still hold the employer, the clients and the event.
+    assert [e["responsible_coordinator"] for e in by_type["employer"]] == ["vastuu@a.example"]
+    assert {j["caseworker"] for j in by_type["jobseeker"]} == {"caseworker@a.example"}
+    assert [e["organiser"] for e in by_type["event"]] == ["coordinator@a.example"]
+    assert [(c["previous_user"], c["new_user"], c["actor"]) for c in by_type["coordinator_change"]] == [
+        (None, "coordinator@a.example", "admin@a.example"),
+        ("coordinator@a.example", "vastuu@a.example", "coordinator@a.example"),
+    ]
     path = tmp_path / "area.jsonl"
     path.write_text(exported, encoding="utf-8")
 
@@ -302,6 +356,51 @@ def test_an_area_exported_and_imported_into_an_empty_database_exports_the_same_f
         kind: (0, 0) for kind in again.counts
     }
     assert _counts(copy_db) == before
+    assert _export(copy_db) == exported
+
+
+def test_an_import_records_no_coordinator_change_of_its_own_for_an_employer_whose_trail_it_carries(
+    exported: str, copy_db: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "area.jsonl"
+    path.write_text(exported, encoding="utf-8")
+    _import(copy_db, path)
+    with connect(copy_db) as conn:
+        trail = conn.execute("SELECT actor_name FROM employer_coordinator_changes ORDER BY at, id").fetchall()
+    assert [row["actor_name"] for row in trail] == ["a admin", "a coordinator"]
+
+    # Without the trail, the import's setting of the coordinator is the import's own change.
+    without = "".join(line + "\n" for line in exported.splitlines() if '"coordinator_change"' not in line)
+    (tmp_path / "bare.jsonl").write_text(without, encoding="utf-8")
+    truncate_all(copy_db)
+    assert _import(copy_db, tmp_path / "bare.jsonl").errors == []
+    with connect(copy_db) as conn:
+        trail = conn.execute(
+            "SELECT actor_name, previous_user_id FROM employer_coordinator_changes"
+        ).fetchall()
+    assert [(row["actor_name"].startswith("cli:"), row["previous_user_id"]) for row in trail] == [
+        (True, None)
+    ]
+
+
+def test_the_same_coordinator_change_twice_in_a_file_is_refused_and_skipped_with_skip_invalid(
+    exported: str, copy_db: str, tmp_path: Path
+) -> None:
+    lines = exported.splitlines()
+    first = next(n for n, line in enumerate(lines, start=1) if '"coordinator_change"' in line)
+    lines.insert(first, lines[first - 1])
+    path = tmp_path / "twice.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _counts(copy_db)
+
+    report = _import(copy_db, path)
+
+    assert report.error_lines("f") == [f"f:{first + 1}: at: duplicate of line {first}"]
+    assert not report.written and _counts(copy_db) == before
+
+    skipped = _import(copy_db, path, skip_invalid=True)
+
+    assert skipped.written and skipped.count("coordinator_change").created == 2
     assert _export(copy_db) == exported
 
 
@@ -346,6 +445,23 @@ def _with(exported: str, kind: str, change: Callable[[dict[str, Any]], dict[str,
         ),
         ("placement", lambda p: {**p, "proposal": "proposal-0"}, "proposal: unknown proposal 'proposal-0'"),
         ("consent", lambda c: {**c, "jobseeker": "js-0"}, "jobseeker: unknown jobseeker 'js-0'"),
+        (
+            "coordinator_change",
+            lambda c: {**c, "employer": "emp-0"},
+            "employer: unknown employer 'emp-0': not a valid line of this file nor in the area",
+        ),
+        (
+            "coordinator_change",
+            lambda c: {**c, "new_user": "nobody@a.example"},
+            "new_user: no user of the area has the email 'nobody@a.example'",
+        ),
+        ("coordinator_change", lambda c: {**c, "at": None}, "at: Input should be a valid datetime"),
+        (
+            "coordinator_change",
+            lambda c: {**c, "actor_name": ""},
+            "actor_name: String should have at least 1",
+        ),
+        ("coordinator_change", lambda c: {**c, "new_user_id": 3}, "new_user_id: unknown field"),
     ],
 )
 def test_a_bad_line_of_the_history_writes_nothing_and_is_reported_by_file_and_line(
@@ -363,6 +479,42 @@ def test_a_bad_line_of_the_history_writes_nothing_and_is_reported_by_file_and_li
     assert errors[0].startswith(f"{path}:{number}: {message}"), errors
     # A placement whose proposal line is invalid is invalid too.
     assert all(" is invalid (line " in error for error in errors[1:]), errors
+    assert _counts(copy_db) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "message"),
+    [
+        (
+            "employer",
+            lambda e: {**e, "responsible_coordinator": "caseworker@a.example"},
+            "responsible_coordinator: the user with this email is a caseworker, not a coordinator",
+        ),
+        (
+            "jobseeker",
+            lambda j: {**j, "caseworker": "nobody@a.example"},
+            "caseworker: no user of the area has this email",
+        ),
+        (
+            "event",
+            lambda e: {**e, "organiser": "employer@a.example"},
+            "organiser: the user with this email is an employer user,"
+            " not a coordinator, a caseworker or an admin",
+        ),
+    ],
+)
+def test_a_caseworker_coordinator_or_organiser_of_the_wrong_role_or_unknown_is_refused(
+    exported: str, copy_db: str, tmp_path: Path, kind: str, change: Callable[[Any], Any], message: str
+) -> None:
+    text, number = _with(exported, kind, change)
+    path = tmp_path / "bad.jsonl"
+    path.write_text(text, encoding="utf-8")
+    before = _counts(copy_db)
+
+    report = _import(copy_db, path)
+
+    assert not report.written
+    assert f"{path}:{number}: {message}" in report.error_lines(str(path))
     assert _counts(copy_db) == before
 
 

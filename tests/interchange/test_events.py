@@ -103,7 +103,7 @@ def test_bad_event_lines_are_reported_by_line_and_field_and_nothing_is_written(
     assert not report.written
     assert report.error_lines("f") == [
         "f:4: municipality: not a municipality of the employment area",
-        "f:5: organiser: no active staff user of the area has this email",
+        "f:5: organiser: no user of the area has this email",
         "f:6: jobseekers.0.jobseeker: unknown jobseeker 'j9'",
         "f:7: event_id: unknown field",
         "f:8: event: employer 'e2' did not take part in the event",

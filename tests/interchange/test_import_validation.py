@@ -21,8 +21,9 @@ BAD_LINES = [
     pytest.param(
         {"type": "robot", "external_id": "r1"},
         "type: unknown type 'robot'; expected one of employer, need, jobseeker, task, carved_job, event,"
-        " user, area_settings, contact, consent, proposal, placement, target_group, provider, referral,"
-        " service_need_assessment, work_capacity_measurement, plan, placement_form_choice",
+        " user, area_settings, coordinator_change, contact, consent, proposal, placement, target_group,"
+        " provider, referral, service_need_assessment, work_capacity_measurement, plan,"
+        " placement_form_choice",
         id="unknown type",
     ),
     pytest.param({"external_id": "x1"}, "type: required", id="missing type"),
@@ -112,12 +113,12 @@ BAD_LINES = [
     ),
     pytest.param(
         {**JOBSEEKER, "external_id": "j2", "caseworker": "nobody@example.fi"},
-        "caseworker: no active caseworker of the area has this email",
+        "caseworker: no user of the area has this email",
         id="unknown caseworker",
     ),
     pytest.param(
         {**EMPLOYER, "external_id": "e2", "business_id": "2331972-7", "responsible_coordinator": "k@alue.fi"},
-        "responsible_coordinator: no active coordinator of the area has this email",
+        "responsible_coordinator: no user of the area has this email",
         id="unknown responsible coordinator",
     ),
     pytest.param(
@@ -299,7 +300,7 @@ def test_a_caseworker_is_named_by_email(conn: Conn, write_file: WriteFile) -> No
 
     report = import_file(conn, write_file(lines), "Testialue", skip_invalid=True, progress=False)
 
-    assert report.errors == [(2, "caseworker", "no active caseworker of the area has this email")]
+    assert report.errors == [(2, "caseworker", "the user with this email is a coordinator, not a caseworker")]
     assert conn.execute("SELECT caseworker_id FROM jobseekers").fetchall() == [
         {"caseworker_id": caseworker["id"]}
     ]
@@ -338,7 +339,7 @@ def test_an_employers_responsible_coordinator_is_named_by_email_and_travels_in_t
     report = import_file(conn, write_file(lines), "Testialue", skip_invalid=True, progress=False)
 
     assert report.errors == [
-        (2, "responsible_coordinator", "no active coordinator of the area has this email")
+        (2, "responsible_coordinator", "the user with this email is a caseworker, not a coordinator")
     ]
     rows = conn.execute("SELECT external_id, responsible_coordinator FROM employers ORDER BY 1").fetchall()
     assert rows == [
