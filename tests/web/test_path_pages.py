@@ -443,3 +443,26 @@ def test_a_client_list_link_naming_a_gone_target_group_says_so_and_keeps_the_oth
     assert f'value="{kept}" selected' in narrowed.text
     assert "Pitkä Liedossa" in narrowed.text and "Lyhyt Liedossa" not in narrowed.text
     assert "Pitkä Turussa" not in narrowed.text
+
+
+def test_unemployment_start_written_as_a_bare_number_is_an_error_beside_its_field(
+    signed_in: SignIn, db: str
+) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    error = '<p class="error" id="unemployed_since-error">Kirjoita päivämäärä, esim. 5.11.2025.</p>'
+    before = _state(db)
+    for wrong in ("0", "86400"):
+        refused = browser.post(
+            "/clients/new", {**PROFILE, "unemployed_since": wrong}, csrf_from="/clients/new"
+        )
+        assert refused.status_code == 422 and error in refused.text
+        assert '<a href="#f-unemployed_since">' in refused.text  # and in the summary, linked to it
+    assert _state(db) == before
+
+    location = new_client(browser)  # no target-group facts at all
+    refused = browser.post(location, {**PROFILE, "unemployed_since": "0", "version": "1"}, csrf_from=location)
+    assert refused.status_code == 422 and error in refused.text
+    since = (TODAY - timedelta(days=100)).isoformat()
+    saved = browser.post(location, {**PROFILE, "unemployed_since": since, "version": "1"}, csrf_from=location)
+    assert saved.status_code == 303, saved.text
+    assert "Työttömänä 3 kk" in browser.get(location).text
