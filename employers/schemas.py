@@ -109,6 +109,23 @@ class Partnership(StrEnum):
     STRATEGIC = "strategic"
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """A day as a query, a request body or a file line gives it: an ISO date (yyyy-mm-dd), never a number
+    of seconds since 1970 (``0``, ``"86400"``), which pydantic would otherwise take as a day and the
+    documented ``format: date`` does not."""
+    if isinstance(value, int | float) or (isinstance(value, str) and not ISO_DAY.fullmatch(value.strip())):
+        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+    return value
+
+
+FilterDay = Annotated[date, BeforeValidator(_iso_day)]
+"""A day that the API takes: in a list filter (``created_from``, ``start_to``, …) or in a record
+(a jobseeker's ``unemployed_since``, a need's ``start_date``, …)."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -212,7 +229,7 @@ class NeedFields(Strict):
     longitude: float | None = Field(None, ge=19.0, le=32.0)
     hours_per_week: float | None = Field(None, gt=0, le=60)
     shifts: list[Shift] | None = Field(None, max_length=4)
-    start_date: date | None = None
+    start_date: FilterDay | None = None
     duration_months: int | None = Field(None, ge=1, le=120)
     positions: int | None = Field(None, ge=1, le=500)
     languages: dict[str, str] | None = Field(None, max_length=10)
@@ -257,21 +274,6 @@ def sort_field(default: str, allowed: tuple[str, ...]) -> Any:
     """A list's ``sort`` query parameter: a column of ``allowed``, prefixed with - for descending;
     /openapi.json gives the values as its pattern."""
     return Field(default=default, max_length=40, pattern=sort_pattern(allowed), description=SORT_DESCRIPTION)
-
-
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_day(value: Any) -> Any:
-    """A filter's day as a query gives it: an ISO date (yyyy-mm-dd), never a number of seconds since
-    1970, which pydantic would otherwise take as a day and the documented ``format: date`` does not."""
-    if isinstance(value, int | float) or (isinstance(value, str) and not ISO_DAY.fullmatch(value.strip())):
-        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
-    return value
-
-
-FilterDay = Annotated[date, BeforeValidator(_iso_day)]
-"""A day in a list filter (``created_from``, ``start_to``, …)."""
 
 
 class ListFilters(BaseModel):

@@ -78,7 +78,7 @@ class ConsentScope(StrEnum):
 
 class Certificate(Strict):
     name: Label
-    expires_on: date | None = None
+    expires_on: FilterDay | None = None
 
 
 def _check_languages(value: dict[str, str] | None) -> dict[str, str] | None:
@@ -147,7 +147,7 @@ class JobseekerFields(Strict):
     caseworker_id: int | None = None
     """Only an admin assigns a client to a caseworker; a caseworker's new client is their own."""
     text_language: TextLanguage | None = None
-    unemployed_since: date | None = Field(None, description="The date the unemployment began")
+    unemployed_since: FilterDay | None = Field(None, description="The date the unemployment began")
     benefit: Benefit | None = None
     subsidy_days: int | None = Field(
         None, ge=0, le=5000, description="Days of labour market subsidy (työmarkkinatuki) paid"
@@ -190,7 +190,7 @@ class WorkCapacityIn(Strict):
 class AssessmentCreate(Strict):
     measure: ShortText
     score: float = Field(ge=-9999.99, le=9999.99)
-    assessed_on: date
+    assessed_on: FilterDay
     notes: LongText = ""
 
     @field_validator("assessed_on")

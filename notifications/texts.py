@@ -11,9 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final
 
-from babel.dates import format_date
-
-from core.i18n import N_, catalogue
+from core.i18n import N_, catalogue, format_date
 from notifications.schemas import NoticeKind
 
 KIND_NAMES: Final = {
@@ -90,6 +88,8 @@ def _label(labels: dict[str, str], code: Any, language: str) -> str:
 
 
 def _date(value: Any, language: str) -> str:
+    """The notice's date (ISO in its data) as the product writes a date everywhere: 1.3.2025, 1 mars
+    2025, 1 Mar 2025."""
     if not value:
         return ""
-    return format_date(date.fromisoformat(str(value)), format="short", locale=language)
+    return format_date(date.fromisoformat(str(value)), language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
 
@@ -162,15 +162,25 @@ CLIENT_LIST_FILTERS = (
 )
 """What the client list remembers; never ``who`` (a person's name)."""
 
+GROUP_GONE: Final = N_(
+    "The target group the link names no longer exists (it may have been removed). The clients are"
+    " listed by the other filters; choose another group to narrow the list."
+)
+
 
 def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int = 0) -> Response:
     """The caseworker's own clients (an admin: every jobseeker of the area), by name, pseudonym or
     customer number, words, service stage, municipality, registration date, target group and (an admin)
     caseworker; and the plan reviews due."""
     given = {name: (query or {}).get(name, "") for name in ("who", *CLIENT_LIST_FILTERS)}
+    groups = client_path.group_choices(ctx)
+    # A bookmark or remembered filter may name a group since removed (or of another area): the list
+    # is by the other filters, and says so rather than silently listing everyone.
+    group_gone = bool(given["target_group"]) and given["target_group"] not in {k for k, _ in groups}
+    if group_gone:
+        given["target_group"] = ""
     form = Form.initial(given)
     admin = ctx.principal.role is Role.ADMIN
-    groups = client_path.group_choices(ctx)
     values = {
         "who": given["who"].strip()[:200] or None,
         "q": given["q"].strip()[:200] or None,
@@ -214,6 +224,7 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         stage_choices=options(SERVICE_STAGES.items(), ctx.i18n),
         caseworker_choices=caseworkers,
         group_choices=groups,
+        group_gone=ctx._(GROUP_GONE) if group_gone else None,
         reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
         inbox=inbox_summary(ctx),
     )

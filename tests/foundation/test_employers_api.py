@@ -360,6 +360,20 @@ def test_coordinator_records_a_need_that_defaults_to_the_employers_municipality(
     )
 
 
+def test_a_needs_start_date_is_an_iso_date_never_a_number(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    h = world.headers(Role.COORDINATOR)
+    need = {"employer_id": world.employer_id, "title": "Kokki"}
+    for wrong in (0, "0", "86400", "1.3.2026"):
+        reply = client.post("/api/v1/needs", json={**need, "start_date": wrong}, headers=h)
+        assert reply.status_code == 422, (wrong, reply.text)
+        assert reply.json()["field"] == "start_date"
+    assert count(db, "needs") == 0
+    assert add_need(client, h, **need, start_date="2026-03-01")["start_date"] == "2026-03-01"
+    assert add_need(client, h, **need)["start_date"] is None
+
+
 def test_a_need_without_an_employer_is_refused_for_staff(
     client: TestClient, db: str, world: AreaWorld
 ) -> None:

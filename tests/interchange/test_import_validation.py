@@ -78,8 +78,13 @@ BAD_LINES = [
     ),
     pytest.param(
         {**JOBSEEKER, "external_id": "j2", "certificates": [{"name": "EA1", "expires_on": "huomenna"}]},
-        "certificates.0.expires_on: Input should be a valid date or datetime, input is too short",
+        "certificates.0.expires_on: Input should be a valid date in the format YYYY-MM-DD",
         id="bad certificate date",
+    ),
+    pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "certificates": [{"name": "EA1", "expires_on": 0}]},
+        "certificates.0.expires_on: Input should be a valid date in the format YYYY-MM-DD",
+        id="certificate date as a number",
     ),
     pytest.param(
         {**JOBSEEKER, "external_id": "j2", "work_capacity": {"max_hours_per_day": 30}},
@@ -105,6 +110,21 @@ BAD_LINES = [
         {**JOBSEEKER, "external_id": "j2", "unemployed_since": "2999-01-01"},
         "unemployed_since: unemployment cannot begin in the future or before 1960",
         id="unemployment in the future",
+    ),
+    pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "unemployed_since": 0},
+        "unemployed_since: Input should be a valid date in the format YYYY-MM-DD",
+        id="unemployment start as a number",
+    ),
+    pytest.param(
+        {**JOBSEEKER, "external_id": "j2", "unemployed_since": "86400"},
+        "unemployed_since: Input should be a valid date in the format YYYY-MM-DD",
+        id="unemployment start as seconds in a string",
+    ),
+    pytest.param(
+        {**NEED, "external_id": "n2", "start_date": 0},
+        "start_date: Input should be a valid date in the format YYYY-MM-DD",
+        id="need start as a number",
     ),
     pytest.param(
         {**JOBSEEKER, "external_id": "j2", "integration_plan": "perhaps"},

@@ -281,3 +281,56 @@ def test_failed_update_leaves_the_record_unchanged(client: TestClient, db: str, 
     empty = client.patch(url, json={"skills": None}, headers=h)
     assert empty.status_code == 422
     assert empty.json()["field"] == "skills"
+
+
+NOT_DAYS = (0, "0", "86400", 1.5, "1.3.2025", "2025-3-1")
+"""What pydantic alone would read as a day (seconds since 1970) or a day written another way."""
+
+
+def _refused(reply: Any, field: str) -> None:
+    assert reply.status_code == 422, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    assert reply.json()["field"] == field
+    assert "YYYY-MM-DD" in reply.json()["detail"]
+
+
+def test_a_profiles_days_are_iso_dates_never_a_number(client: TestClient, db: str, world: AreaWorld) -> None:
+    h = world.headers(Role.CASEWORKER)
+    for wrong in NOT_DAYS:
+        _refused(
+            client.post(API, json={**WAREHOUSE_WORKER, "unemployed_since": wrong}, headers=h),
+            "unemployed_since",
+        )
+        expiring = [{"name": "trukkikortti", "expires_on": wrong}]
+        _refused(
+            client.post(API, json={**WAREHOUSE_WORKER, "certificates": expiring}, headers=h),
+            "certificates.0.expires_on",
+        )
+    assert _count(db, "jobseekers") == 0
+
+    created = _create(client, world, unemployed_since="2024-05-01")
+    assert created["unemployed_since"] == "2024-05-01"
+    bare = client.post(API, json={"municipality": "Turku"}, headers=h)  # no optional field at all
+    assert bare.status_code == 201, bare.text
+    assert bare.json()["unemployed_since"] is None and bare.json()["certificates"] == []
+
+    url = f"{API}/{created['id']}"
+    changing = world.headers(Role.CASEWORKER, **{"If-Match": '"1"'})
+    for wrong in NOT_DAYS:
+        _refused(client.patch(url, json={"unemployed_since": wrong}, headers=changing), "unemployed_since")
+    assert client.get(url, headers=h).json()["unemployed_since"] == "2024-05-01"
+    changed = client.patch(url, json={"unemployed_since": "2023-02-01"}, headers=changing)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["unemployed_since"] == "2023-02-01"
+    cleared = client.patch(
+        url, json={"unemployed_since": None}, headers=world.headers(Role.CASEWORKER, **{"If-Match": '"2"'})
+    )
+    assert cleared.status_code == 200 and cleared.json()["unemployed_since"] is None
+
+    assessments = f"{url}/work-capacity/assessments"
+    for wrong in NOT_DAYS:
+        answer = {"measure": "WHODAS 2.0", "score": 40, "assessed_on": wrong}
+        _refused(client.post(assessments, json=answer, headers=h), "assessed_on")
+    assert _count(db, "work_capacity_assessments") == 0
+    kept = {"measure": "WHODAS 2.0", "score": 40, "assessed_on": "2025-09-01"}
+    assert client.post(assessments, json=kept, headers=h).status_code == 201

@@ -4,11 +4,13 @@ and the admins' outbox."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
+from notifications import reminders
 from tests.conftest import AreaWorld
 from tests.notifications.conftest import outbox, proposed
 from tests.web.conftest import SignIn
@@ -82,3 +84,42 @@ def test_admins_read_the_outbox_and_nobody_else_does(
     admin.client.cookies.clear()
     coordinator = signed_in(Role.COORDINATOR)
     assert coordinator.get("/admin/outbox").status_code == 403
+
+
+def test_a_due_date_reads_as_everywhere_else_in_the_inbox_and_the_mail_of_each_language(
+    signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    due = date(2025, 3, 1)
+    written = {"fi": "1.3.2025", "sv": "1 mars 2025", "en": "1 Mar 2025"}
+    browser = signed_in(Role.COORDINATOR)
+    for number, language in enumerate(written):
+        saved = browser.post(
+            "/inbox/preferences",
+            {"email": ["contact_due"], "language": language},
+            csrf_from="/inbox/preferences",
+        )
+        assert saved.status_code == 303
+        with connect(db) as conn:
+            conn.execute(
+                "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary,"
+                " next_step, next_step_date) VALUES (%s, %s, %s, 'call', %s, %s, 'Soita', %s)",
+                (
+                    world.area_id,
+                    world.employer_id,
+                    world.user_ids[Role.COORDINATOR],
+                    date(2025, 2, 20),
+                    f"Puhelu {number}",
+                    due,
+                ),
+            )
+            assert reminders.remind_due(conn, due)["contact_due"] == 1
+            conn.commit()
+    mails = outbox(db)
+    assert len(mails) == 3
+    for mail, (language, text) in zip(mails, written.items(), strict=True):
+        assert text in mail["subject"] and text in mail["body"], (language, mail["subject"])
+        assert "2025-03-01" not in mail["subject"] and "3/1/25" not in mail["subject"]
+    for language, text in written.items():
+        browser.client.cookies.set("kohtaamo_lang", language)
+        inbox = browser.get("/inbox").text
+        assert inbox.count(f"{text}</a>") == 3, (language, text)  # each notice's link

@@ -397,3 +397,72 @@ def test_an_indicator_link_naming_a_removed_target_group_shows_the_page_saying_s
     linked = files_and_charts.findall(narrowed.text)
     assert len(linked) > 2 and all(f"target_group={kept}" in q for q in linked)
     assert coordinator.get(f"/indicators.csv?target_group={kept}").status_code == 200
+
+
+def test_a_client_list_link_naming_a_gone_target_group_says_so_and_keeps_the_other_filters(
+    signed_in: SignIn, db: str, world: AreaWorld, other_world: AreaWorld
+) -> None:
+    kept, removed = _group(db, world), _group(db, world, "Poistettu ryhmä")
+    elsewhere = _group(db, other_world, "Toisen alueen ryhmä")
+    with connect(db) as conn:
+        conn.execute("DELETE FROM target_groups WHERE id = %s", (removed,))
+        conn.commit()
+    caseworker = signed_in(Role.CASEWORKER)
+    long_days = {"benefit": "labour_market_subsidy", "subsidy_days": "640"}
+    new_client(caseworker, {**PROFILE, **long_days, "full_name": "Pitkä Liedossa"})
+    new_client(caseworker, {**PROFILE, **long_days, "full_name": "Pitkä Turussa", "municipality": "Turku"})
+    new_client(
+        caseworker,
+        {**PROFILE, "full_name": "Lyhyt Liedossa", "benefit": "labour_market_subsidy", "subsidy_days": "20"},
+    )
+    new_client(caseworker, {"full_name": "Tyhjä Liedossa", "municipality": "Lieto"})  # no optional facts
+    notices = {
+        "fi": "Linkissä mainittua kohderyhmää ei enää ole",
+        "sv": "Målgruppen som länken nämner finns inte längre",
+        "en": "The target group the link names no longer exists",
+    }
+
+    for gone in (removed, elsewhere, "ei-ryhmä"):
+        shown = caseworker.get(f"/clients?target_group={gone}&municipality=Lieto")
+        assert shown.status_code == 200, shown.text[-500:]
+        assert notices["fi"] in shown.text and 'id="group-gone"' in shown.text
+        assert f'value="{gone}" selected' not in shown.text and 'value="Lieto"' in shown.text
+        assert "Pitkä Liedossa" in shown.text and "Lyhyt Liedossa" in shown.text
+        assert "Tyhjä Liedossa" in shown.text and "Pitkä Turussa" not in shown.text  # the place holds
+    # The remembered filter names the gone group: reopened, the list says so again.
+    remembered = caseworker.get("/clients")
+    assert remembered.status_code == 303
+    assert notices["fi"] in caseworker.get(remembered.headers["location"]).text
+    for language in ("sv", "en"):
+        caseworker.client.cookies.set("kohtaamo_lang", language)
+        assert notices[language] in caseworker.get(f"/clients?target_group={removed}").text
+    caseworker.client.cookies.set("kohtaamo_lang", "fi")
+
+    narrowed = caseworker.get(f"/clients?target_group={kept}&municipality=Lieto")
+    assert narrowed.status_code == 200 and 'id="group-gone"' not in narrowed.text
+    assert f'value="{kept}" selected' in narrowed.text
+    assert "Pitkä Liedossa" in narrowed.text and "Lyhyt Liedossa" not in narrowed.text
+    assert "Pitkä Turussa" not in narrowed.text
+
+
+def test_unemployment_start_written_as_a_bare_number_is_an_error_beside_its_field(
+    signed_in: SignIn, db: str
+) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    error = '<p class="error" id="unemployed_since-error">Kirjoita päivämäärä, esim. 5.11.2025.</p>'
+    before = _state(db)
+    for wrong in ("0", "86400"):
+        refused = browser.post(
+            "/clients/new", {**PROFILE, "unemployed_since": wrong}, csrf_from="/clients/new"
+        )
+        assert refused.status_code == 422 and error in refused.text
+        assert '<a href="#f-unemployed_since">' in refused.text  # and in the summary, linked to it
+    assert _state(db) == before
+
+    location = new_client(browser)  # no target-group facts at all
+    refused = browser.post(location, {**PROFILE, "unemployed_since": "0", "version": "1"}, csrf_from=location)
+    assert refused.status_code == 422 and error in refused.text
+    since = (TODAY - timedelta(days=100)).isoformat()
+    saved = browser.post(location, {**PROFILE, "unemployed_since": since, "version": "1"}, csrf_from=location)
+    assert saved.status_code == 303, saved.text
+    assert "Työttömänä 3 kk" in browser.get(location).text
