@@ -49,6 +49,7 @@ from matching.snapshot import Snapshots, database_identity
 from server.app import configured_embedder, start_matching
 
 READING = "Reading (written by hand"
+PARTS = ("entries_mb", "vector_hashes_mb", "positions_mb", "columns_mb", "distance_cache_mb", "bm25_mb")
 RANKINGS = 20
 """Rankings of each kind a worker answers before it is measured."""
 
@@ -113,6 +114,11 @@ def worker(url: str, folder: Path, mode: str) -> None:
         answered += len(engine.search_text(text, "jobseeker", area, Filters(), 10))
     say("ranked", matches=answered)
     for line in sys.stdin:
+        if line.strip() == "breakdown":
+            from bench.memory_breakdown import engine_parts  # only when asked: not in what is measured
+
+            say("breakdown", parts=engine_parts(engine))
+            continue
         if line.strip() == "write":
             with connect(url) as conn:
                 snapshots = Snapshots(folder / "index", engine.embedder.model_id, database_identity(conn))
@@ -163,6 +169,7 @@ def measure_workers(url: str, folder: Path) -> dict[str, Any]:
     private = Worker(url, folder, "private")
     try:
         private_alone = private.measure()
+        private_parts = private.measure("breakdown")["parts"]  # last: counting allocates
         private.measure("write")
     finally:
         private.stop()
@@ -174,11 +181,12 @@ def measure_workers(url: str, folder: Path) -> dict[str, Any]:
             both = [first.measure(), second.measure()]
         finally:
             second.stop()
+        snapshot_parts = first.measure("breakdown")["parts"]
     finally:
         first.stop()
     return {
-        "private": {"stages": private.stages, "measured": private_alone},
-        "snapshot": {"stages": first.stages, "measured": alone},
+        "private": {"stages": private.stages, "measured": private_alone, "parts": private_parts},
+        "snapshot": {"stages": first.stages, "measured": alone, "parts": snapshot_parts},
         "second_snapshot": {"stages": second.stages},
         "two_workers": both,
         "second_adds_pss_mb": round(sum(m["pss_mb"] for m in both) - alone["pss_mb"], 1),
@@ -233,7 +241,19 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"(both workers' PSS minus the first's alone; RSS: {m['second_adds_rss_mb']} MB). "
         f"Targets: the first < 1 GB ({m['snapshot']['measured']['pss_mb']} MB PSS alone), a second "
         "< 300 MB.",
+        "",
+        "## What the engine holds, counted in the worker (MB, bench/memory_breakdown.py)",
+        "",
+        "Python objects by `sys.getsizeof`, each once; arrays by their buffers; the memory-mapped vector "
+        "indexes are not counted here (file-backed pages above).",
+        "",
+        "| worker | side | " + " | ".join(PARTS) + " | sum |",
+        "|---|---|" + "---:|" * (len(PARTS) + 1),
     ]
+    for label, key in (("no snapshot (private)", "private"), ("from snapshots", "snapshot")):
+        for kind, parts in m[key]["parts"].items():
+            values = [parts[part] for part in PARTS]
+            lines.append(f"| {label} | {kind} | " + " | ".join(map(str, values)) + f" | {sum(values):.1f} |")
     return "\n".join(lines) + "\n"
 
 
