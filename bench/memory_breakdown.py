@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from matching.engine import MatchingEngine
 from matching.side import Side
@@ -49,7 +50,15 @@ def side_parts(side: Side[Any]) -> dict[str, float]:
     """MB of each part of one side: entries (with their facts), the id and hash maps, the pre-filter
     columns with the cached distances, and BM25."""
     mb = 2**20
-    columns = [side._ids, side._area, side._alive, side._lat, side._lon, side._municipality, side._flags]
+    columns: list[npt.NDArray[Any]] = [
+        side._ids,
+        side._area,
+        side._alive,
+        side._lat,
+        side._lon,
+        side._municipality,
+        side._flags,
+    ]
     columns += [side._owner, side._commute, side._languages, *side._constraints.values()]
     lexical = side.lexical
     return {

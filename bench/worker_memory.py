@@ -41,12 +41,14 @@ from bench.index_restart import fill
 from bench.index_scale import RESULTS, cpu_name
 from core.db import connect
 from core.settings import Settings
+from embeddings.embedder import configured_embedder
 from matching.engine import configured_engine
 from matching.entry_snapshot import write_entries
 from matching.filters import Filters
 from matching.follower import Follower, embed_stale_and_load
 from matching.snapshot import Snapshots, database_identity
-from server.app import configured_embedder, start_matching
+from matching.vectors import Kind
+from server.app import start_matching
 
 READING = "Reading (written by hand"
 PARTS = ("entries_mb", "vector_hashes_mb", "positions_mb", "columns_mb", "distance_cache_mb", "bm25_mb")
@@ -125,7 +127,10 @@ def worker(url: str, folder: Path, mode: str) -> None:
             assert engine.horizon is not None
             with snapshots.locked():
                 engine.write_snapshots(snapshots, engine.horizon)
-                sides = {"need": needs.export_columns(), "jobseeker": jobseekers.export_columns()}
+                sides: dict[Kind, Any] = {
+                    "need": needs.export_columns(),
+                    "jobseeker": jobseekers.export_columns(),
+                }
                 assert write_entries(snapshots, sides, engine.vocabularies, engine.horizon)
         say("measured")
     follower.stop()
