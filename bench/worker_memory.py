@@ -96,9 +96,14 @@ def worker(url: str, folder: Path, mode: str) -> None:
         with connect(url) as conn:
             embed_stale_and_load(conn, engine)
     say("ready", seconds=round(time.perf_counter() - started, 1), status=engine.status()["snapshots"])
-    while engine.needs.lexical_dirty or engine.jobseekers.lexical_dirty:  # a restored side's BM25
+    # A restored side's BM25 is built by the follower's lexical thread after ready (``lexical_dirty``
+    # clears when a rebuild starts, ``lexical_built`` is set when it ends); the thread then hands the
+    # freed memory back (matching.heap): give it a moment.
+    sides = (engine.needs, engine.jobseekers)
+    while any(side.lexical_dirty or not side.lexical_built for side in sides):
         time.sleep(0.1)
-    say("bm25 built", seconds=round(time.perf_counter() - started, 1))
+    time.sleep(2)
+    say("bm25 built", seconds=round(time.perf_counter() - started - 2, 1))
     rng = np.random.default_rng(5)
     needs, jobseekers = engine.needs, engine.jobseekers
     answered = 0
@@ -127,11 +132,11 @@ def worker(url: str, folder: Path, mode: str) -> None:
             assert engine.horizon is not None
             with snapshots.locked():
                 engine.write_snapshots(snapshots, engine.horizon)
-                sides: dict[Kind, Any] = {
+                columns: dict[Kind, Any] = {
                     "need": needs.export_columns(),
                     "jobseeker": jobseekers.export_columns(),
                 }
-                assert write_entries(snapshots, sides, engine.vocabularies, engine.horizon)
+                assert write_entries(snapshots, columns, engine.vocabularies, engine.horizon)
         say("measured")
     follower.stop()
 
