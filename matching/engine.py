@@ -57,6 +57,7 @@ from matching.entry_snapshot import SideEntries, read_entries, remove_entries, w
 from matching.explanations import Match, explain_pair, pair_components
 from matching.faiss_index import FaissIndex
 from matching.filters import Filters, allowed_candidates, allowed_needs, narrow
+from matching.heap import release_free_memory
 from matching.index import warm_up as warm_up_index
 from matching.lexical import warm_up as warm_up_lexical
 from matching.milvus_index import MilvusIndex
@@ -236,6 +237,7 @@ class MatchingEngine:
         gc.freeze()
         warm_up_index()
         warm_up_lexical()
+        release_free_memory()  # what building the entries, BM25 and the graphs freed (matching.heap)
         log.info(
             "matching index loaded: %d needs, %d jobseekers in %.1f s",
             len(self.needs),
@@ -355,9 +357,13 @@ class MatchingEngine:
     def refresh_lexical(self) -> None:
         """Rebuild any BM25 index whose side changed (called by the follower's lexical thread)."""
         sides: tuple[Side[Any], ...] = (self.needs, self.jobseekers)
+        rebuilt = False
         for side in sides:
             if side.lexical_dirty:
                 side.rebuild_lexical()
+                rebuilt = True
+        if rebuilt:
+            release_free_memory()  # a rebuild frees hundreds of MB of short-lived objects (matching.heap)
 
     def status(self) -> dict[str, Any]:
         """What /readyz reports."""

@@ -14,12 +14,46 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from matching import esco
 from matching.constraints import CandidateFacts, NeedFacts
 from matching.geo import find_municipality
 from matching.vectors import Kind, embedding_text
+
+V = TypeVar("V")
+
+
+SHARED_VALUES_LIMIT = 100_000
+"""Distinct values :func:`_shared` keeps before it starts over (equal values made after that are shared
+again from then on: the limit only bounds what values no longer held can keep alive)."""
+
+_SHARED: dict[tuple[type, Any], Any] = {}
+
+T = TypeVar("T", str, tuple[str, ...], frozenset[str])
+
+
+def _shared(value: T) -> T:
+    """One object for all equal ``value``s: most entries repeat the same municipality, language, status,
+    skills and sets of shifts, demands and forms, and each copy of an empty frozenset alone is 216 bytes
+    (at 100 000 a side the copies were about two thirds of the entries' memory, every worker its own:
+    bench/results/worker_memory.md). The entries snapshot keeps what is shared (pickle writes an object
+    once)."""
+    if len(_SHARED) >= SHARED_VALUES_LIMIT:
+        _SHARED.clear()
+    found: T = _SHARED.setdefault((type(value), value), value)
+    return found
+
+
+def _shared_mapping(mapping: Mapping[str, V]) -> Mapping[str, V]:
+    """One (read-only by its type) dict for all equal mappings, as :func:`_shared`."""
+    if len(_SHARED) >= SHARED_VALUES_LIMIT:
+        _SHARED.clear()
+    try:
+        found: Mapping[str, V] = _SHARED.setdefault((dict, tuple(mapping.items())), dict(mapping))
+    except TypeError:  # a value that cannot be a key (not one these columns hold): a copy of its own
+        return dict(mapping)
+    return found
 
 
 def _date(value: Any) -> dt.date | None:
@@ -88,17 +122,17 @@ def need_entry(row: Mapping[str, Any]) -> NeedEntry:
     open_positions = int(row["positions"]) - int(row["positions_filled"])
     facts = NeedFacts(
         area_id=row["area_id"],
-        municipality=row["municipality"],
+        municipality=_shared(row["municipality"]),
         lat=None if math.isnan(lat) else lat,
         lon=None if math.isnan(lon) else lon,
         hours_per_week=row["hours_per_week"],
-        shifts=frozenset(row["shifts"] or ["day"]),
-        physical_demands=frozenset(row["physical_demands"] or ()),
-        certificates=frozenset(row["certificates"] or ()),
+        shifts=_shared(frozenset(row["shifts"] or ["day"])),
+        physical_demands=_shared(frozenset(row["physical_demands"] or ())),
+        certificates=_shared(frozenset(row["certificates"] or ())),
         start_date=_date(row["start_date"]),
-        languages=dict(row["languages"] or {}),
-        placement_forms=frozenset(row["placement_forms"] or ()),
-        status=row["status"],
+        languages=_shared_mapping(row["languages"] or {}),
+        placement_forms=_shared(frozenset(row["placement_forms"] or ())),
+        status=_shared(row["status"]),
         positions_open=open_positions,
         has_supervisor=bool(row["supervisor_on_site"]),
     )
@@ -112,18 +146,18 @@ def need_entry(row: Mapping[str, Any]) -> NeedEntry:
         employer_id=row["employer_id"],
         external_id=row["external_id"],
         title=row["title"],
-        employer_name=row["employer_name"],
-        municipality=row["municipality"],
-        visibility=row["visibility"],
+        employer_name=_shared(row["employer_name"]),
+        municipality=_shared(row["municipality"]),
+        visibility=_shared(row["visibility"]),
         is_assistive=bool(row["is_assistive"]),
-        skills=tuple(row["skills"] or ()),
-        occupation=row["occupation"],
+        skills=_shared(tuple(row["skills"] or ())),
+        occupation=row["occupation"] and _shared(row["occupation"]),
         hours_per_week=row["hours_per_week"],
-        lang=row["text_language"] or "fi",
+        lang=_shared(row["text_language"] or "fi"),
         text=text,
         facts=facts,
         matchable=not row["archived"] and row["status"] == "open" and open_positions > 0,
-        skill_keys=esco.skill_keys(row["skills"] or ()),
+        skill_keys=_shared(esco.skill_keys(row["skills"] or ())),
     )
 
 
@@ -135,7 +169,7 @@ def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
         excluded.add("heavy_lifting")
     facts = CandidateFacts(
         area_id=row["area_id"],
-        municipality=row["municipality"],
+        municipality=_shared(row["municipality"]),
         lat=None if math.isnan(lat) else lat,
         lon=None if math.isnan(lon) else lon,
         max_commute_km=row["max_commute_km"],
@@ -145,10 +179,12 @@ def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
         no_night_shifts=bool(row["no_night_shifts"]),
         no_shifts=bool(row["no_shift_work"]),
         needs_supervisor=bool(row["needs_supervisor"]),
-        excluded_physical_demands=frozenset(excluded),
-        certificates={name: _date(expiry) for name, expiry in (row["certificates"] or {}).items()},
-        languages=dict(row["languages"] or {}),
-        placement_forms=frozenset(row["placement_forms"] or ()),
+        excluded_physical_demands=_shared(frozenset(excluded)),
+        certificates=_shared_mapping(
+            {name: _date(expiry) for name, expiry in (row["certificates"] or {}).items()}
+        ),
+        languages=_shared_mapping(row["languages"] or {}),
+        placement_forms=_shared(frozenset(row["placement_forms"] or ())),
         available=bool(row["available"]),
     )
     try:
@@ -161,15 +197,15 @@ def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
         external_id=row["external_id"],
         pseudonym=row["pseudonym"],
         caseworker_id=row["caseworker_id"],
-        municipality=row["municipality"],
-        skills=tuple(row["skills"] or ()),
-        desired_occupations=tuple(row["desired_occupations"] or ()),
+        municipality=_shared(row["municipality"]),
+        skills=_shared(tuple(row["skills"] or ())),
+        desired_occupations=_shared(tuple(row["desired_occupations"] or ())),
         desired_hours_per_week=row["desired_hours_per_week"],
-        lang=row["text_language"] or "fi",
+        lang=_shared(row["text_language"] or "fi"),
         text=text,
         facts=facts,
         matchable=not row["archived"] and bool(row["available"]),
-        skill_keys=frozenset(esco.skill_keys(row["skills"] or ())),
+        skill_keys=_shared(frozenset(esco.skill_keys(row["skills"] or ()))),
     )
 
 

@@ -127,6 +127,38 @@ def test_entries_read_back_equal_to_what_was_written_empty_fields_included() -> 
         assert load_entries(kind, written.getvalue()) == entries
 
 
+def test_entries_of_alike_rows_hold_one_copy_of_their_repeated_values_also_after_a_restart() -> None:
+    # Each worker holds every entry: at 100 000 a side the copies of the same municipality, sets and
+    # dicts were most of the entries' memory (bench/results/worker_memory.md).
+    needs = [need_entry({**NEED_ROW, "id": i, "title": f"Tehtävä {i}"}) for i in (1, 2)]
+    needs += [need_entry({**EMPTY_NEED_ROW, "id": i}) for i in (3, 4)]
+    candidates = [candidate_entry({**CANDIDATE_ROW, "id": i}) for i in (1, 2)]
+    candidates += [candidate_entry({**EMPTY_CANDIDATE_ROW, "id": i}) for i in (3, 4)]
+    written = io.BytesIO()
+    dump_entries(needs, written)
+    restored_needs = load_entries("need", written.getvalue())
+    written = io.BytesIO()
+    dump_entries(candidates, written)
+    restored_candidates = load_entries("jobseeker", written.getvalue())
+    for a, b in ((needs[0], needs[1]), (needs[2], needs[3]), (restored_needs[0], restored_needs[1])):
+        for x, y in ((a, b), (a.facts, b.facts)):
+            assert x.municipality is y.municipality
+        assert a.skills is b.skills and a.skill_keys is b.skill_keys and a.lang is b.lang
+        for name in ("shifts", "physical_demands", "certificates", "languages", "placement_forms", "status"):
+            assert getattr(a.facts, name) is getattr(b.facts, name)
+    pairs = ((candidates[0], candidates[1]), (candidates[2], candidates[3]))
+    for a, b in (*pairs, (restored_candidates[0], restored_candidates[1])):
+        assert a.skills is b.skills and a.skill_keys is b.skill_keys
+        assert a.desired_occupations is b.desired_occupations
+        for name in ("excluded_physical_demands", "certificates", "languages", "placement_forms"):
+            assert getattr(a.facts, name) is getattr(b.facts, name)
+    # Shared, the values stay the values of each row.
+    assert needs[0].facts.languages == {"fi": "B1"} and needs[2].facts.languages == {}
+    assert candidates[0].facts.certificates == {"trukkikortti": dt.date(2027, 5, 31), "hygieniapassi": None}
+    assert candidates[2].facts.certificates == {} and candidates[2].skills == ()
+    assert restored_needs == needs and restored_candidates == candidates
+
+
 def test_an_entries_file_naming_any_class_but_a_date_is_refused_unrun() -> None:
     class Planted:
         def __reduce__(self) -> tuple[Any, ...]:

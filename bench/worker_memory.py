@@ -1,0 +1,315 @@
+"""Memory of real matching workers at N needs + N jobseekers: one copy in memory per host?
+
+The database of :mod:`bench.index_restart` (N needs and N jobseekers of one area, short texts, fake
+hashing embedder: vectors of dimension 384) is filled on a PostgreSQL server (``--server``). Then worker
+processes (this module with ``--worker``) start the matching engine as a server worker does and report
+``/proc/self/smaps_rollup`` (RSS and PSS, and their anonymous and file-backed parts) after each stage:
+imported, ready, BM25 built, and after rankings (``matches_for_candidate``, ``matches_for_need`` and
+``search_text``, to touch the pages a ranking touches):
+
+1. ``private``: a worker started without snapshots, everything read from PostgreSQL and built in its
+   own memory (the baseline: what every worker held before the snapshots). It then writes the vector
+   and entries snapshots into a data folder and stops;
+2. ``snapshot``: a worker restarting from those snapshots (``server.app.start_matching``: the vector
+   indexes memory-mapped, the entries and pre-filter columns from the entries snapshot), alone;
+3. a second ``snapshot`` worker beside the first: what it adds to the host (the sum of both workers'
+   PSS minus the first's PSS alone).
+
+    nice -n 5 .venv/bin/python -m bench.worker_memory [--n 100000] [--server postgresql://postgres@127.0.0.1:5432]
+
+Writes bench/results/worker_memory.json and .md (worker_memory_<N>.json and .md at another N); the
+reading written by hand under the table is kept across re-runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from bench.index_restart import fill
+from bench.index_scale import RESULTS, cpu_name
+from core.db import connect
+from core.settings import Settings
+from embeddings.embedder import configured_embedder
+from matching.engine import configured_engine
+from matching.entry_snapshot import write_entries
+from matching.filters import Filters
+from matching.follower import Follower, embed_stale_and_load
+from matching.snapshot import Snapshots, database_identity
+from matching.vectors import Kind
+from server.app import start_matching
+
+READING = "Reading (written by hand"
+PARTS = ("entries_mb", "vector_hashes_mb", "positions_mb", "columns_mb", "distance_cache_mb", "bm25_mb")
+RANKINGS = 20
+"""Rankings of each kind a worker answers before it is measured."""
+
+
+def memory() -> dict[str, float]:
+    """This process's RSS and PSS, with their anonymous and file-backed parts, in MB."""
+    fields: dict[str, float] = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        fields[name.rstrip(":")] = int(value) / 1024
+    return {
+        "rss_mb": round(fields["Rss"], 1),
+        "rss_anon_mb": round(fields.get("Anonymous", 0.0), 1),
+        "rss_file_mb": round(fields["Rss"] - fields.get("Anonymous", 0.0), 1),
+        "pss_mb": round(fields["Pss"], 1),
+        "pss_anon_mb": round(fields.get("Pss_Anon", 0.0), 1),
+        "pss_file_mb": round(fields.get("Pss_File", 0.0), 1),
+    }
+
+
+# The worker process ---------------------------------------------------------------------------------
+
+
+def say(stage: str, **extra: Any) -> None:
+    print(json.dumps({"stage": stage, **extra, **memory()}), flush=True)
+
+
+def worker(url: str, folder: Path, mode: str) -> None:
+    """Start the matching engine (``private``: no snapshots; ``snapshot``: from ``folder``), wait for
+    BM25, rank, and print the memory after each stage; then print it again for each line read
+    (``write``: write the snapshots into ``folder`` first); stop at EOF."""
+    say("imported")
+    settings = Settings(database_url=url, data_dir=folder, embedder="fake")
+    started = time.perf_counter()
+    if mode == "snapshot":
+        engine, follower = start_matching(settings, url)
+    else:
+        engine = configured_engine(configured_embedder(settings), settings)
+        follower = Follower(engine, url)
+        follower.start()
+        follower.listening.wait(timeout=10)
+        with connect(url) as conn:
+            embed_stale_and_load(conn, engine)
+    say("ready", seconds=round(time.perf_counter() - started, 1), status=engine.status()["snapshots"])
+    # A restored side's BM25 is built by the follower's lexical thread after ready (``lexical_dirty``
+    # clears when a rebuild starts, ``lexical_built`` is set when it ends); the thread then hands the
+    # freed memory back (matching.heap): give it a moment.
+    sides = (engine.needs, engine.jobseekers)
+    while any(side.lexical_dirty or not side.lexical_built for side in sides):
+        time.sleep(0.1)
+    time.sleep(2)
+    say("bm25 built", seconds=round(time.perf_counter() - started - 2, 1))
+    rng = np.random.default_rng(5)
+    needs, jobseekers = engine.needs, engine.jobseekers
+    answered = 0
+    for i in rng.choice(sorted(jobseekers.entries), RANKINGS, replace=False).tolist():
+        vector = jobseekers.index.vector(i)
+        if vector is not None:
+            answered += len(engine.matches_for_candidate(jobseekers.entries[i], vector, Filters(), 10))
+    for i in rng.choice(sorted(needs.entries), RANKINGS, replace=False).tolist():
+        vector = needs.index.vector(i)
+        if vector is not None:
+            answered += len(engine.matches_for_need(needs.entries[i], vector, Filters(), 10))
+    area = next(iter(needs.entries.values())).area_id
+    for text in ("trukki keräily varasto", "lähihoitaja vanhustyö", "kokki keittiö"):
+        answered += len(engine.search_text(text, "need", area, Filters(), 10))
+        answered += len(engine.search_text(text, "jobseeker", area, Filters(), 10))
+    say("ranked", matches=answered)
+    for line in sys.stdin:
+        if line.strip() == "breakdown":
+            from bench.memory_breakdown import engine_parts  # only when asked: not in what is measured
+
+            say("breakdown", parts=engine_parts(engine))
+            continue
+        if line.strip() == "write":
+            with connect(url) as conn:
+                snapshots = Snapshots(folder / "index", engine.embedder.model_id, database_identity(conn))
+            assert engine.horizon is not None
+            with snapshots.locked():
+                engine.write_snapshots(snapshots, engine.horizon)
+                columns: dict[Kind, Any] = {
+                    "need": needs.export_columns(),
+                    "jobseeker": jobseekers.export_columns(),
+                }
+                assert write_entries(snapshots, columns, engine.vocabularies, engine.horizon)
+        say("measured")
+    follower.stop()
+
+
+class Worker:
+    def __init__(self, url: str, folder: Path, mode: str) -> None:
+        command = [sys.executable, "-m", "bench.worker_memory", "--worker", url, str(folder), mode]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.stages: dict[str, dict[str, Any]] = {}
+        while "ranked" not in self.stages:
+            answer = self.read()
+            self.stages[answer.pop("stage")] = answer
+            print(f"{mode} worker {self.process.pid}: {self.stages}", flush=True)
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the worker process ended without an answer")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def measure(self, command: str = "measure") -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        answer = self.read()
+        answer.pop("stage")
+        return answer
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.process.stdout.close()
+
+
+def measure_workers(url: str, folder: Path) -> dict[str, Any]:
+    """The private baseline (which then writes the snapshots), then one and two snapshot workers."""
+    private = Worker(url, folder, "private")
+    try:
+        private_alone = private.measure()
+        private_parts = private.measure("breakdown")["parts"]  # last: counting allocates
+        private.measure("write")
+    finally:
+        private.stop()
+    first = Worker(url, folder, "snapshot")
+    try:
+        alone = first.measure()
+        second = Worker(url, folder, "snapshot")
+        try:
+            both = [first.measure(), second.measure()]
+        finally:
+            second.stop()
+        snapshot_parts = first.measure("breakdown")["parts"]
+    finally:
+        first.stop()
+    return {
+        "private": {"stages": private.stages, "measured": private_alone, "parts": private_parts},
+        "snapshot": {"stages": first.stages, "measured": alone, "parts": snapshot_parts},
+        "second_snapshot": {"stages": second.stages},
+        "two_workers": both,
+        "second_adds_pss_mb": round(sum(m["pss_mb"] for m in both) - alone["pss_mb"], 1),
+        "second_adds_rss_mb": round(sum(m["rss_mb"] for m in both) - alone["rss_mb"], 1),
+    }
+
+
+def to_markdown(result: dict[str, Any]) -> str:
+    n = result["n"]
+    m = result["memory"]
+
+    def cells(mem: dict[str, Any]) -> str:
+        return (
+            f"{mem['rss_mb']} | {mem['rss_anon_mb']} | {mem['rss_file_mb']} | {mem['pss_mb']} "
+            f"| {mem['pss_anon_mb']} | {mem['pss_file_mb']}"
+        )
+
+    lines = [
+        "# Memory of matching workers: one copy per host?",
+        "",
+        f"`{result['command']}` at {result['started']} UTC: {n:,} needs + {n:,} jobseekers (short texts, "
+        f"fake hashing embedder: vectors of dimension 384). CPU: {result['cpu']} "
+        f"({result['cpus']} cores, shared: "
+        f"load average {result['load_average']} at the start, {result['load_average_end']} at the end). "
+        "MB from each worker's /proc/PID/smaps_rollup; `anon` is the anonymous (private, unshareable) part, "
+        "`file` the file-backed part (the memory-mapped snapshots, libraries).",
+        "",
+        "## Per stage of a worker's start",
+        "",
+        "| worker | stage | s | RSS | RSS anon | RSS file | PSS | PSS anon | PSS file |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, key in (
+        ("no snapshot (private)", "private"),
+        ("from snapshots, first", "snapshot"),
+        ("from snapshots, second", "second_snapshot"),
+    ):
+        for stage, mem in m[key]["stages"].items():
+            lines.append(f"| {label} | {stage} | {mem.get('seconds', '')} | {cells(mem)} |")
+    lines += [
+        "",
+        f"## After {RANKINGS} rankings of each kind and 6 text searches",
+        "",
+        "| worker | RSS | RSS anon | RSS file | PSS | PSS anon | PSS file |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| no snapshot (private), alone | {cells(m['private']['measured'])} |",
+        f"| from snapshots, alone | {cells(m['snapshot']['measured'])} |",
+        f"| from snapshots, first of two | {cells(m['two_workers'][0])} |",
+        f"| from snapshots, second of two | {cells(m['two_workers'][1])} |",
+        "",
+        f"The second snapshot worker adds **{m['second_adds_pss_mb']} MB** PSS to the host "
+        f"(both workers' PSS minus the first's alone; RSS: {m['second_adds_rss_mb']} MB). "
+        f"Targets: the first < 1 GB ({m['snapshot']['measured']['pss_mb']} MB PSS alone), a second "
+        "< 300 MB.",
+        "",
+        "## What the engine holds, counted in the worker (MB, bench/memory_breakdown.py)",
+        "",
+        "Python objects by `sys.getsizeof`, each once; arrays by their buffers; the memory-mapped vector "
+        "indexes are not counted here (file-backed pages above).",
+        "",
+        "| worker | side | " + " | ".join(PARTS) + " | sum |",
+        "|---|---|" + "---:|" * (len(PARTS) + 1),
+    ]
+    for label, key in (("no snapshot (private)", "private"), ("from snapshots", "snapshot")):
+        for kind, parts in m[key]["parts"].items():
+            values = [parts[part] for part in PARTS]
+            lines.append(f"| {label} | {kind} | " + " | ".join(map(str, values)) + f" | {sum(values):.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Memory of matching workers with and without snapshots.")
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--worker", nargs=3, metavar=("URL", "FOLDER", "MODE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]), args.worker[2])
+        return
+    logging.getLogger("matching").setLevel(logging.INFO)
+    name = f"kohtaamo_worker_memory_{args.n}"
+    result: dict[str, Any] = {
+        "command": "python -m bench.worker_memory" + (f" --n {args.n}" if args.n != 100_000 else ""),
+        "started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "n": args.n,
+        "cpu": cpu_name(),
+        "cpus": os.cpu_count(),
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    url = f"{args.server}/{name}"
+    try:
+        started = time.perf_counter()
+        fill(url, args.n)
+        result["fill_seconds"] = round(time.perf_counter() - started, 1)
+        with tempfile.TemporaryDirectory(prefix="worker_memory_") as folder:
+            result["memory"] = measure_workers(url, Path(folder))
+    finally:
+        with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    result["load_average_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = "worker_memory" if args.n == 100_000 else f"worker_memory_{args.n}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    page = RESULTS / f"{stem}.md"
+    # The reading written by hand below the tables stays (a re-run may make it stale: it says which run).
+    reading = page.read_text(encoding="utf-8").partition(READING)[1:] if page.exists() else ("", "")
+    page.write_text(to_markdown(result) + ("\n" + "".join(reading) if reading[0] else ""), encoding="utf-8")
+    print(to_markdown(result))
+
+
+if __name__ == "__main__":
+    main()
