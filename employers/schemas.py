@@ -200,15 +200,15 @@ class EmployerUpdate(EmployerFields):
 
 class ContactFields(Strict):
     kind: ContactKind | None = None
-    contact_date: date | None = None
+    contact_date: FilterDay | None = None
     summary: LongText | None = None
     next_step: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
-    next_step_date: date | None = None
+    next_step_date: FilterDay | None = None
 
 
 class ContactCreate(ContactFields):
     kind: ContactKind
-    contact_date: date
+    contact_date: FilterDay
     summary: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=non_blank())
     ]

@@ -20,7 +20,7 @@ from core.db import Conn
 from core.errors import Forbidden
 from core.paging import PageParams
 from core.sql import insert_row, paged_rows
-from employers.schemas import Label, LongText, Strict
+from employers.schemas import FilterDay, Label, LongText, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
 
@@ -35,7 +35,7 @@ class ServiceNeedLevel(StrEnum):
 
 
 class ServiceNeedAssessmentIn(Strict):
-    assessed_on: date
+    assessed_on: FilterDay
     level: ServiceNeedLevel
     needs: list[Label] = Field(default_factory=list, max_length=20, description="Named needs, e.g. coaching")
     notes: LongText = ""

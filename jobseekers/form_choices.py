@@ -19,7 +19,7 @@ from core import clock
 from core.db import Conn
 from core.errors import Forbidden, ValidationFailed
 from core.events import notify_change
-from employers.schemas import PlacementForm, Strict
+from employers.schemas import FilterDay, PlacementForm, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
 
@@ -32,7 +32,7 @@ class FormChange(StrEnum):
 class FormChoiceIn(Strict):
     form: PlacementForm
     change: FormChange = FormChange.ADDED
-    decided_on: date
+    decided_on: FilterDay
 
 
 class FormChoice(BaseModel):

@@ -20,7 +20,7 @@ from core.db import Conn
 from core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from core.paging import PageParams
 from core.sql import ANY_VERSION, paged_rows
-from employers.schemas import ShortText, Strict
+from employers.schemas import FilterDay, ShortText, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
 
@@ -38,14 +38,14 @@ class PlanItemKind(StrEnum):
 class PlanItemIn(Strict):
     kind: PlanItemKind
     text: ShortText
-    due_on: date | None = None
+    due_on: FilterDay | None = None
 
 
 class PlanIn(Strict):
     kind: PlanKind
-    drawn_up_on: date
+    drawn_up_on: FilterDay
     agreed_with_client: bool = False
-    review_on: date | None = Field(None, description="When the plan is next reviewed with the client")
+    review_on: FilterDay | None = Field(None, description="When the plan is next reviewed with the client")
     items: list[PlanItemIn] = Field(default_factory=list, max_length=30)
 
 
@@ -54,9 +54,9 @@ class PlanUpdate(Strict):
     step (send them all)."""
 
     kind: PlanKind | None = None
-    drawn_up_on: date | None = None
+    drawn_up_on: FilterDay | None = None
     agreed_with_client: bool | None = None
-    review_on: date | None = Field(None, description="When the plan is next reviewed; null clears it")
+    review_on: FilterDay | None = Field(None, description="When the plan is next reviewed; null clears it")
     items: list[PlanItemIn] | None = Field(None, max_length=30)
 
 

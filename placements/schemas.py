@@ -102,13 +102,13 @@ class TransitionIn(Strict):
     to: ProposalState
     note: Note = ""
     form: PlacementForm | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: FilterDay | None = None
+    end_date: FilterDay | None = None
     hours_per_week: float | None = Field(None, gt=0, le=60)
     decision_reference: Reference | None = None
     subsidy_percent: int | None = Field(None, ge=1, le=100, description="Pay subsidy only: its percentage")
     subsidy_months: int | None = Field(None, ge=1, le=60, description="Pay subsidy only: for how many months")
-    ended_on: date | None = None
+    ended_on: FilterDay | None = None
     end_reason: Note | None = None
 
 

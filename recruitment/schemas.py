@@ -45,7 +45,7 @@ Ids = Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=500)]
 class EventFields(Strict):
     kind: EventKind | None = None
     title: ShortText | None = None
-    event_date: date | None = None
+    event_date: FilterDay | None = None
     municipality: Label | None = Field(None, description="Where the event is: a municipality of the area")
     place: Place | None = Field(None, description="The address or venue, free text")
     description: LongText | None = None
@@ -58,7 +58,7 @@ class EventCreate(EventFields):
     title: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=non_blank())
     ]
-    event_date: date
+    event_date: FilterDay
     municipality: Label
     employer_ids: Ids = Field(default_factory=list, description="Employers of the area taking part")
     jobseeker_ids: Ids = Field(default_factory=list, description="Jobseekers invited (whom the caller sees)")

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
-from employers.schemas import Label, LongText, ShortText, Strict
+from employers.schemas import FilterDay, Label, LongText, ShortText, Strict
 
 
 class ProviderKind(StrEnum):
@@ -90,14 +90,14 @@ class Provider(BaseModel):
 class ReferralIn(Strict):
     provider_id: int = Field(description="A provider of the client's area")
     service: ServiceKind = Field(description="One of the services the provider offers")
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: FilterDay
+    ends_on: FilterDay | None = None
     outcome: ReferralOutcome | None = Field(None, description="Only once the service has ended")
 
 
 class ReferralUpdate(Strict):
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: FilterDay | None = None
+    ends_on: FilterDay | None = None
     outcome: ReferralOutcome | None = None
 
 
