@@ -19,6 +19,8 @@ from core.clock import add_months
 from core.db import Conn
 from core.errors import AppError
 from demo import history_texts as texts
+from jobseekers import consents
+from jobseekers.schemas import ConsentCreate, ConsentScope
 from matching import service as matching
 from matching.engine import MatchingEngine
 from matching.entries import need_entry
@@ -192,6 +194,37 @@ def _placement_terms(form: str, start: date, rng: random.Random, reference: int)
     return terms
 
 
+CONSENT_REASON = "demo: the candidate agreed at the interview"
+"""The audit trail's reason for the demo's disclosure consents."""
+
+
+def _disclose_at_interview(conn: Conn, proposal_id: int, coordinator: Principal, at: datetime) -> None:
+    """At the interview the candidate agrees that this employer may know who they are: the card of a
+    candidate the employer hires then names them, as in real work. Recorded by the area's admin, who may
+    act for any client, and dated ``at`` with its notices; an area without an admin records none."""
+    admin = conn.execute(
+        "SELECT id, display_name FROM users WHERE area_id = %s AND role = 'admin' AND active"
+        " ORDER BY id LIMIT 1",
+        (coordinator.area_id,),
+    ).fetchone()
+    row = conn.execute(
+        "SELECT jobseeker_id, employer_id FROM proposals WHERE id = %s", (proposal_id,)
+    ).fetchone()
+    if admin is None or row is None:
+        return
+    recorder = Principal(admin["id"], coordinator.area_id, Role.ADMIN, admin["display_name"])
+    scope = {"scope": ConsentScope.DISCLOSE_IDENTITY, "employer_id": row["employer_id"]}
+    given = consents.record_consent(
+        conn, recorder, row["jobseeker_id"], ConsentCreate.model_validate(scope), CONSENT_REASON
+    )
+    conn.execute("UPDATE consents SET given_at = %s WHERE id = %s", (at, given["id"]))
+    conn.execute(
+        "UPDATE notifications SET created_at = %s, read_at = CASE WHEN %s < now() - interval '10 days'"
+        " THEN %s + interval '1 day' END WHERE subject_key = %s",
+        (at, at, at, f"consent:{given['id']}:given"),
+    )
+
+
 def hire(
     conn: Conn,
     actors: Actors,
@@ -220,6 +253,7 @@ def hire(
         TransitionIn.model_validate({"to": "interview", "note": "Haastattelu sovittu."}),
         moment(interview, 14),
     )
+    _disclose_at_interview(conn, proposal_id, coordinator, moment(interview, 14, 30))
     confirmed = min(start - timedelta(days=1), interview + timedelta(days=rng.randint(1, 4)))
     terms = _placement_terms(form, start, rng, reference)
     view = move(

@@ -171,6 +171,16 @@ def test_every_month_of_the_demo_year_has_contacts_referrals_proposals_and_place
             (caseworker,),
         ).fetchone()
         assert row is not None and row["n"] > 0, table
+    # Every hired candidate agreed at the interview that their employer may know who they are, before the
+    # placement was confirmed: the employer's card of a placed candidate names them.
+    hired = conn.execute(
+        "SELECT pl.id, c.given_at, pl.created_at FROM placements pl LEFT JOIN consents c"
+        " ON c.jobseeker_id = pl.jobseeker_id AND c.employer_id = pl.employer_id"
+        " AND c.scope = 'disclose_identity' AND c.withdrawn_at IS NULL"
+        " JOIN jobseekers j ON j.id = pl.jobseeker_id WHERE j.area_id = %s",
+        (area,),
+    ).fetchall()
+    assert hired and all(h["given_at"] is not None and h["given_at"] < h["created_at"] for h in hired)
 
 
 def _monthly(conn: Conn, area_id: int, name: str) -> list[Any]:
