@@ -99,18 +99,17 @@ def _stamp_event(
         "UPDATE proposal_events SET at = %s WHERE proposal_id = %s AND to_state = %s",
         (at, proposal_id, to_state),
     )
-    if notice is None:
-        return
+    if notice is not None:
+        _stamp_notices(conn, f"proposal:{proposal_id}", at, notice)
+
+
+def _stamp_notices(conn: Conn, subject_key: str, at: datetime, kind: str | None = None) -> None:
+    """Date the notices about ``subject_key`` (of ``kind``, when given) at ``at``: read ten days on,
+    when that is past."""
     conn.execute(
         "UPDATE notifications SET created_at = %s, read_at = CASE WHEN %s < now() - interval '10 days'"
-        " THEN %s + interval '1 day' END WHERE subject_key = %s AND kind = %s",
-        (
-            at,
-            at,
-            at,
-            f"proposal:{proposal_id}",
-            notice,
-        ),
+        " THEN %s + interval '1 day' END WHERE subject_key = %s AND kind = coalesce(%s, kind)",
+        (at, at, at, subject_key, kind),
     )
 
 
@@ -218,11 +217,7 @@ def _disclose_at_interview(conn: Conn, proposal_id: int, coordinator: Principal,
         conn, recorder, row["jobseeker_id"], ConsentCreate.model_validate(scope), CONSENT_REASON
     )
     conn.execute("UPDATE consents SET given_at = %s WHERE id = %s", (at, given["id"]))
-    conn.execute(
-        "UPDATE notifications SET created_at = %s, read_at = CASE WHEN %s < now() - interval '10 days'"
-        " THEN %s + interval '1 day' END WHERE subject_key = %s",
-        (at, at, at, f"consent:{given['id']}:given"),
-    )
+    _stamp_notices(conn, f"consent:{given['id']}:given", at)
 
 
 def hire(
