@@ -154,6 +154,11 @@ def write_beside(target: Path, write: Callable[[Path], object]) -> list[int]:
     return [beside.stat().st_size, crc32(beside)]
 
 
+def _data_files(side: str) -> tuple[str, ...]:
+    """The files of ``side``'s snapshot besides its tag, in the order they are written."""
+    return (f"{side}.faiss", f"{side}.vectors.npy", f"{side}.ids.npy", f"{side}.hashes.npy")
+
+
 def private_directory(directory: Path) -> None:
     """Make ``directory`` (and its parents) and let only the service's own user in: the snapshots hold
     vectors of jobseekers' profiles and the entries their texts."""
@@ -204,12 +209,13 @@ class Snapshots:
         structure, ids, vectors = parts
         held = np.array([hashes.get(i, "") for i in ids.tolist()], dtype="S64")
         started = time.perf_counter()
-        writers: dict[str, Callable[[Path], object]] = {
-            f"{side}.faiss": lambda p: _write_structure(structure, p),
-            f"{side}.vectors.npy": lambda p: _write_vectors(vectors, p),
-            f"{side}.ids.npy": lambda p: _write_array(ids, p),
-            f"{side}.hashes.npy": lambda p: _write_array(held, p),
-        }
+        writes: tuple[Callable[[Path], object], ...] = (
+            lambda p: _write_structure(structure, p),
+            lambda p: _write_vectors(vectors, p),
+            lambda p: _write_array(ids, p),
+            lambda p: _write_array(held, p),
+        )
+        writers = dict(zip(_data_files(side), writes, strict=True))
         targets = [self.directory / name for name in (*writers, f"{side}.json")]
         try:
             # Every file is written whole beside its place first: a full disk stops the write there,
@@ -249,13 +255,7 @@ class Snapshots:
     def remove(self, side: Kind) -> None:
         """Delete ``side``'s snapshot, the tag first (files without their tag are never read). A worker
         serving from its pages keeps them until it lets go; the next start builds the side anew."""
-        for name in (
-            f"{side}.json",
-            f"{side}.faiss",
-            f"{side}.vectors.npy",
-            f"{side}.ids.npy",
-            f"{side}.hashes.npy",
-        ):
+        for name in (f"{side}.json", *_data_files(side)):
             try:
                 (self.directory / name).unlink(missing_ok=True)
             except OSError as exc:
