@@ -164,7 +164,7 @@ def start(settings: Settings, url: str) -> dict[str, Any]:
     engine, follower = start_matching(settings, url)
     ready = time.perf_counter() - started
     # A side restored from its snapshot gets its BM25 from the follower's lexical thread after ready.
-    while engine.needs.lexical_dirty or engine.jobseekers.lexical_dirty:
+    while not (engine.needs.lexical_current and engine.jobseekers.lexical_current):
         time.sleep(0.1)
     lexical = time.perf_counter() - started
     follower.stop()

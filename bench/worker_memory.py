@@ -96,11 +96,10 @@ def worker(url: str, folder: Path, mode: str) -> None:
         with connect(url) as conn:
             embed_stale_and_load(conn, engine)
     say("ready", seconds=round(time.perf_counter() - started, 1), status=engine.status()["snapshots"])
-    # A restored side's BM25 is built by the follower's lexical thread after ready (``lexical_dirty``
-    # clears when a rebuild starts, ``lexical_built`` is set when it ends); the thread then hands the
-    # freed memory back (matching.heap): give it a moment.
+    # A restored side's BM25 is built by the follower's lexical thread after ready; the thread then
+    # hands the freed memory back (matching.heap): give it a moment.
     sides = (engine.needs, engine.jobseekers)
-    while any(side.lexical_dirty or not side.lexical_built for side in sides):
+    while not all(side.lexical_current for side in sides):
         time.sleep(0.1)
     time.sleep(2)
     say("bm25 built", seconds=round(time.perf_counter() - started - 2, 1))

@@ -52,6 +52,7 @@ class Side(Generic[E]):
         self.lexical_dirty = False
         self.lexical_built = False
         """Whether BM25 has been built over this side (a restored side's is built after ready)."""
+        self._lexical_building = False
         self._pos: dict[int, int] = {}
         self._n = 0
         self._ids = np.zeros(0, dtype=np.int64)
@@ -253,10 +254,21 @@ class Side(Generic[E]):
         Runs outside the engine lock (searches go on with the previous index); a change made while it
         builds marks the side dirty again, so the next round picks it up.
         """
+        # Building is raised before dirty is cleared, so that a reader of ``lexical_current`` never
+        # sees neither (a change during the build sets dirty again for the next round).
+        self._lexical_building = True
         self.lexical_dirty = False
-        docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
-        self.lexical = LexicalIndex.build(docs) if docs else None
-        self.lexical_built = True
+        try:
+            docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
+            self.lexical = LexicalIndex.build(docs) if docs else None
+            self.lexical_built = True
+        finally:
+            self._lexical_building = False
+
+    @property
+    def lexical_current(self) -> bool:
+        """Whether BM25 holds every change made so far: built, no rebuild under way and none pending."""
+        return not self.lexical_dirty and not self._lexical_building and self.lexical_built
 
     def columns(self) -> dict[str, npt.NDArray[Any]]:
         """Views of the pre-filter columns over the used rows."""

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from matching import entry_snapshot
+from matching import side as side_module
 from matching.entries import candidate_entry, need_entry
 from matching.entry_snapshot import dump_entries, load_entries, read_entries, write_entries
 from matching.faiss_index import FaissIndex
@@ -267,3 +268,28 @@ def test_a_full_disk_keeps_the_previous_entries_snapshot_whole_and_is_logged(
     assert not list(tmp_path.glob("*.tmp"))
     kept = read_entries(snapshots)
     assert kept is not None and kept.horizon == 3
+
+
+def test_bm25_is_current_only_once_a_rebuild_has_finished_and_no_change_came_during_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A restarted worker is awaited until its BM25 holds every change: a rebuild under way must not
+    # read as done (the dirty mark is cleared when a rebuild starts, not when it ends).
+    side = filled_sides(Vocabularies.new())["need"]
+    assert side.lexical_dirty and not side.lexical_current
+    seen_during: list[bool] = []
+    build = side_module.LexicalIndex.build
+
+    def watched(docs: Any, *, change: bool = False) -> Any:
+        seen_during.append(side.lexical_current)
+        if change:
+            side.put_new([(need_entry({**NEED_ROW, "id": 9}), np.ones(4, dtype=np.float32))])
+        return build(docs)
+
+    monkeypatch.setattr(side_module.LexicalIndex, "build", staticmethod(watched))
+    side.rebuild_lexical()
+    assert seen_during == [False] and side.lexical_current and side.lexical is not None
+    monkeypatch.setattr(side_module.LexicalIndex, "build", staticmethod(lambda d: watched(d, change=True)))
+    side.put_new([(need_entry({**NEED_ROW, "id": 10}), np.ones(4, dtype=np.float32))])
+    side.rebuild_lexical()
+    assert seen_during == [False, False] and side.lexical_built and not side.lexical_current

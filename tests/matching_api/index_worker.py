@@ -43,7 +43,7 @@ def dump(engine: MatchingEngine, path: Path) -> None:
 
 def lexical_ready(engine: MatchingEngine) -> bool:
     """Whether both sides' BM25 indexes hold every change applied (built after ready on a restart)."""
-    return not (engine.needs.lexical_dirty or engine.jobseekers.lexical_dirty)
+    return engine.needs.lexical_current and engine.jobseekers.lexical_current
 
 
 def main() -> None:
