@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.engine import MatchingEngine
+from matching.overlaid import Overlaid
 from matching.side import Side
 
 
@@ -43,6 +44,8 @@ def deep_size(roots: Iterable[Any], seen: set[int] | None = None) -> int:
             stack.extend(item)
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
             stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif isinstance(item, Overlaid):  # its arrays and the values held above its mapped base
+            stack.extend(vars(item).values())
     return total
 
 

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,20 +106,34 @@ def worker(url: str, folder: Path, mode: str) -> None:
     say("bm25 built", seconds=round(time.perf_counter() - started - 2, 1))
     rng = np.random.default_rng(5)
     needs, jobseekers = engine.needs, engine.jobseekers
-    answered = 0
+    queries: list[Callable[[], int]] = []
     for i in rng.choice(sorted(jobseekers.entries), RANKINGS, replace=False).tolist():
         vector = jobseekers.index.vector(i)
         if vector is not None:
-            answered += len(engine.matches_for_candidate(jobseekers.entries[i], vector, Filters(), 10))
+            entry = jobseekers.entries[i]
+            queries.append(lambda e=entry, v=vector: len(engine.matches_for_candidate(e, v, Filters(), 10)))
     for i in rng.choice(sorted(needs.entries), RANKINGS, replace=False).tolist():
         vector = needs.index.vector(i)
         if vector is not None:
-            answered += len(engine.matches_for_need(needs.entries[i], vector, Filters(), 10))
-    area = next(iter(needs.entries.values())).area_id
+            entry = needs.entries[i]
+            queries.append(lambda e=entry, v=vector: len(engine.matches_for_need(e, v, Filters(), 10)))
+    area = int(needs.columns()["area"][0])
     for text in ("trukki keräily varasto", "lähihoitaja vanhustyö", "kokki keittiö"):
-        answered += len(engine.search_text(text, "need", area, Filters(), 10))
-        answered += len(engine.search_text(text, "jobseeker", area, Filters(), 10))
-    say("ranked", matches=answered)
+        for target in ("need", "jobseeker"):
+            queries.append(lambda t=text, k=target: len(engine.search_text(t, k, area, Filters(), 10)))
+    answered = sum(query() for query in queries)
+    # The same rankings again, timed: the entries a ranking pairs are read from the worker's own
+    # objects (private) or from the mapped records (snapshot: matching.entry_store).
+    timings = []
+    for query in queries[: 2 * RANKINGS]:
+        begun = time.perf_counter()
+        query()
+        timings.append((time.perf_counter() - begun) * 1000)
+    ranking_ms = {
+        "median": round(float(np.median(timings)), 2),
+        "p90": round(float(np.percentile(timings, 90)), 2),
+    }
+    say("ranked", matches=answered, ranking_ms=ranking_ms)
     for line in sys.stdin:
         if line.strip() == "breakdown":
             from bench.memory_breakdown import engine_parts  # only when asked: not in what is measured
@@ -250,6 +265,20 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"(both workers' PSS minus the first's alone; RSS: {m['second_adds_rss_mb']} MB). "
         f"Targets: the first < 1 GB ({m['snapshot']['measured']['pss_mb']} MB PSS alone), a second "
         "< 300 MB.",
+        "",
+        f"## The same {2 * RANKINGS} rankings again, timed (ms, in the worker, warm)",
+        "",
+        "| worker | median | p90 |",
+        "|---|---:|---:|",
+    ]
+    for label, key in (
+        ("no snapshot (private): entries held as objects", "private"),
+        ("from snapshots, first: entries read from the mapped records", "snapshot"),
+        ("from snapshots, second", "second_snapshot"),
+    ):
+        timed = m[key]["stages"]["ranked"].get("ranking_ms", {})
+        lines.append(f"| {label} | {timed.get('median', '')} | {timed.get('p90', '')} |")
+    lines += [
         "",
         "## What the engine holds, counted in the worker (MB, bench/memory_breakdown.py)",
         "",

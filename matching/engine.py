@@ -191,7 +191,7 @@ class MatchingEngine:
                     self._load(conn, kind, None, side)
                     continue
                 restored[kind] = found.tag.horizon
-                side.vector_hashes.update(found.hashes)
+                side.vector_hashes = found.hashes
                 if kept is not None and _restore_entries(side, found.index, kept.sides[kind]):
                     restored[kind] = min(found.tag.horizon, kept.horizon)
                     from_entries.add(kind)
@@ -285,16 +285,28 @@ class MatchingEngine:
             # that side anew (about 100 s at 100 000 jobseekers) and writes it again without them.
             snapshots.remove("jobseeker")
             log.info("deleted the jobseeker index snapshot after an erasure: the next start rebuilds it")
-        sides: dict[Kind, tuple[Sequence[Any], dict[str, npt.NDArray[Any]], dict[str, int]]] = {
-            "need": self.needs.export_columns(),
-            "jobseeker": self.jobseekers.export_columns(),
-        }
-        if write_entries(snapshots, sides, self.vocabularies, horizon):
-            self._entries_written_at, self._entries_changes = time.monotonic(), 0
-        else:
+        held: dict[Kind, Side[Any]] = {"need": self.needs, "jobseeker": self.jobseekers}
+        changes = {kind: side.changes for kind, side in held.items()}
+        written = write_entries(
+            snapshots,
+            {kind: side.export_columns() for kind, side in held.items()},
+            self.vocabularies,
+            horizon,
+        )
+        if written is None:
             self._entries_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
-            if self._entries_scrub:
+            if self._entries_scrub:  # the file still holds someone erased: it goes, and so does its map
                 remove_entries(snapshots)
+                for side in held.values():
+                    side.entries_in_memory()
+        else:
+            self._entries_written_at, self._entries_changes = time.monotonic(), 0
+            # The entries as written, mapped, replace those held (no change can come meanwhile: the
+            # caller holds the lock, and changes are applied by the caller's thread): what the worker
+            # held of its own is freed, the file it mapped before (which may hold an erased text) is let
+            # go, and the workers that read this snapshot share one copy (matching.entry_store).
+            if [kind for kind, side in held.items() if side.adopt_entries(written[kind], changes[kind])]:
+                release_free_memory()
         self._entries_scrub = False
 
     def _load(self, conn: Conn, kind: Kind, ids: Sequence[int] | None, side: Side[Any] | None = None) -> bool:

@@ -37,8 +37,8 @@ def _shared(value: T) -> T:
     """One object for all equal ``value``s: most entries repeat the same municipality, language, status,
     skills and sets of shifts, demands and forms, and each copy of an empty frozenset alone is 216 bytes
     (at 100 000 a side the copies were about two thirds of the entries' memory, every worker its own:
-    bench/results/worker_memory.md). The entries snapshot keeps what is shared (pickle writes an object
-    once)."""
+    bench/results/worker_memory.md). It matters for the entries a worker holds as objects: all of them
+    before its first entries snapshot, then those changed since (:mod:`matching.entry_store`)."""
     if len(_SHARED) >= SHARED_VALUES_LIMIT:
         _SHARED.clear()
     found: T = _SHARED.setdefault((type(value), value), value)

@@ -4,11 +4,13 @@ worker skip reading every need and jobseeker from PostgreSQL.
 Under ``<data_dir>/index/`` (the folder of :mod:`matching.snapshot`, written the same way: each file
 beside its place, flushed, renamed, the tag last; the same file permissions):
 
-- ``entries.need.pickle`` and ``entries.jobseeker.pickle``: every entry of a side
-  (:class:`matching.entries.NeedEntry`, :class:`matching.entries.CandidateEntry`) as the tuple of its
-  fields in order, facts nested (:func:`dump_entries`): plain values in pickle's format, read by an
-  unpickler that refuses every class but dates, so without running anything the file could name;
-- ``entries.columns.npz``: each side's pre-filter columns (:meth:`matching.side.Side.export_columns`);
+- ``entries.need.records`` and ``entries.jobseeker.records``: every entry of a side, one record each
+  (:mod:`matching.entry_store`: its text, then its other fields as plain values in pickle's format, read
+  by an unpickler that refuses every class but dates), in the order of the side's column rows. A worker
+  maps these files and reads a record when it needs that entry (:class:`matching.entry_store.EntryStore`):
+  the workers of a host share them;
+- ``entries.columns.npz``: each side's pre-filter columns (:meth:`matching.side.Side.export_columns`)
+  and where each record starts and its text ends, whether it is matchable and its text's language;
 - ``entries.tag.json``: format, model id, database, the change-log horizon it holds, the codes of the
   vocabularies both sides' columns share and of each side's municipalities, sizes and CRC-32 of the
   three files.
@@ -23,39 +25,40 @@ worker serves on.
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
-import io
 import json
 import logging
+import mmap
+import os
 import pickle
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from core.logs import exception_summary
 from matching.changes import KEEP_FOR
-from matching.constraints import CandidateFacts, NeedFacts
-from matching.entries import CandidateEntry, NeedEntry
+from matching.entry_store import LANG_DTYPE, EntryStore
 from matching.prefilter import Vocabularies
 from matching.snapshot import Snapshots, crc32, error_summary, private_directory, temporary, write_beside
 from matching.vectors import KINDS, Kind
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
+"""1: each side's entries in one pickle, read whole into every worker; 2: records a worker maps."""
 TAG = "entries.tag.json"
 COLUMNS = "entries.columns.npz"
 
+RECORD_ARRAYS = ("offsets", "text_ends", "matchable", "langs")
+"""What the columns file holds of each side's records besides its pre-filter columns."""
+
 
 def _entries_file(kind: Kind) -> str:
-    return f"entries.{kind}.pickle"
+    return f"entries.{kind}.records"
 
 
 FILES = (_entries_file("need"), _entries_file("jobseeker"), COLUMNS, TAG)
@@ -84,8 +87,8 @@ class EntriesTag:
 class SideEntries:
     """One side as the entries snapshot holds it."""
 
-    entries: list[Any]
-    """In the order of the columns' rows."""
+    entries: EntryStore[Any]
+    """Mapped; its base in the order of the columns' rows."""
     columns: dict[str, npt.NDArray[Any]]
     municipality_codes: dict[str, int]
 
@@ -97,87 +100,23 @@ class RestoredEntries:
     sides: dict[Kind, SideEntries]
 
 
-# Entries as plain values ----------------------------------------------------------------------------
-
-
-class _PlainValues(pickle.Unpickler):
-    """Reads back only what :func:`dump_entries` writes: tuples, lists, dicts, (frozen)sets, strings,
-    numbers, booleans, None and dates. Any other class a file names is refused, so a file cannot make
-    the reader run anything."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("datetime", "date"):
-            return dt.date
-        raise pickle.UnpicklingError(f"{module}.{name} is not a value an entries snapshot holds")
-
-
-def _fields(entry: NeedEntry | CandidateEntry) -> tuple[Any, ...]:
-    """``entry``'s fields in order, its facts as the tuple of theirs."""
-    values = [getattr(entry, name) for name in _NAMES[type(entry)]]
-    values[_FACTS_AT[type(entry)]] = tuple(getattr(entry.facts, name) for name in _NAMES[type(entry.facts)])
-    return tuple(values)
-
-
-def _names(cls: type) -> list[str]:
-    return [f.name for f in fields(cls)]
-
-
-_NAMES: dict[type, list[str]] = {
-    cls: _names(cls) for cls in (NeedEntry, NeedFacts, CandidateEntry, CandidateFacts)
-}
-_FACTS_AT = {cls: _NAMES[cls].index("facts") for cls in (NeedEntry, CandidateEntry)}
-_CLASSES: dict[Kind, tuple[Any, Any]] = {
-    "need": (NeedEntry, NeedFacts),
-    "jobseeker": (CandidateEntry, CandidateFacts),
-}
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: building 100 000 entries of many small containers (which hold
-    no cycles) set it off again and again, and tripled the time to read them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def dump_entries(entries: Sequence[NeedEntry | CandidateEntry], handle: BinaryIO) -> None:
-    """Write ``entries`` to ``handle`` as tuples of plain values (pickle's format, no class but dates).
-
-    Not JSON: at 100 000 a side, parsing JSON and turning its lists back into sets, tuples and dates took
-    several seconds of a restart; these load at the speed of the values themselves.
-    """
-    with _collector_paused():
-        pickle.dump([_fields(entry) for entry in entries], handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def load_entries(kind: Kind, data: bytes) -> list[Any]:
-    """The entries of ``kind`` that :func:`dump_entries` wrote into ``data``."""
-    entry_cls, facts_cls = _CLASSES[kind]
-    at = _FACTS_AT[entry_cls]
-    with _collector_paused():
-        rows = _PlainValues(io.BytesIO(data)).load()
-        if not isinstance(rows, list):
-            raise ValueError("an entries file holds a list")
-        return [entry_cls(*row[:at], facts_cls(*row[at]), *row[at + 1 :]) for row in rows]
-
-
 # Writing and reading ---------------------------------------------------------------------------------
+
+
+ExportedSide = tuple[EntryStore[Any], dict[str, npt.NDArray[Any]], dict[str, int]]
+"""A side as :meth:`matching.side.Side.export_columns` gives it: its entries, its pre-filter columns (the
+``ids`` column orders the records) and its municipality codes."""
 
 
 def write_entries(
     snapshots: Snapshots,
-    sides: Mapping[Kind, tuple[Sequence[Any], dict[str, npt.NDArray[Any]], dict[str, int]]],
+    sides: Mapping[Kind, ExportedSide],
     vocabularies: Vocabularies,
     horizon: int,
-) -> bool:
-    """Write the entries snapshot of both sides (``kind -> (entries in column order, columns,
-    municipality codes)``); whether it was written. A failure (a full disk) is logged and the previous
-    set stays whole."""
+) -> dict[Kind, EntryStore[Any]] | None:
+    """Write the entries snapshot of both sides; the entries as written, mapped from the files (what a
+    worker can hold instead of its own), or None when it could not be written. A failure (a full disk) is
+    logged and the previous set stays whole."""
     started = time.perf_counter()
     directory = snapshots.directory
     # Both sides' columns reference these codes; rankings may add codes meanwhile, never change one.
@@ -191,11 +130,33 @@ def write_entries(
         for kind, (_, columns, _) in sides.items()
         for name, column in columns.items()
     }
+    mapped: dict[Kind, EntryStore[Any]] = {}
 
-    def entries_writer(kind: Kind) -> Callable[[Path], object]:
+    def records_writer(kind: Kind) -> Callable[[Path], object]:
         def write(path: Path) -> None:
+            store, columns, _ = sides[kind]
+            ids = columns["ids"]
+            n = len(ids)
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            text_ends = np.zeros(n, dtype=np.int64)
+            matchable = np.zeros(n, dtype=bool)
+            langs = np.zeros(n, dtype=LANG_DTYPE)
+            at = 0
             with path.open("wb") as handle:
-                dump_entries(sides[kind][0], handle)
+                for i, key in enumerate(ids.tolist()):
+                    record, text_end, matchable[i], lang = store.record(key)
+                    handle.write(record)
+                    text_ends[i] = at + text_end
+                    at += len(record)
+                    offsets[i + 1] = at
+                    langs[i] = lang.encode()
+            record_arrays = {
+                "offsets": offsets,
+                "text_ends": text_ends,
+                "matchable": matchable,
+                "langs": langs,
+            }
+            arrays.update({f"{kind}.{name}": array for name, array in record_arrays.items()})
 
         return write
 
@@ -204,7 +165,7 @@ def write_entries(
             np.savez(handle, allow_pickle=False, **arrays)
 
     writers: dict[str, Callable[[Path], object]] = {
-        _entries_file(kind): entries_writer(kind) for kind in KINDS
+        _entries_file(kind): records_writer(kind) for kind in KINDS
     }
     writers[COLUMNS] = columns_writer
     targets = [directory / name for name in FILES]
@@ -217,18 +178,22 @@ def write_entries(
             snapshots.database,
             horizon,
             time.time(),
-            {kind: len(sides[kind][0]) for kind in KINDS},
+            {kind: len(sides[kind][1]["ids"]) for kind in KINDS},
             codes,
             {kind: dict(sides[kind][2]) for kind in KINDS},
             files,
         )
         body = json.dumps(asdict(tag)).encode()
         write_beside(targets[-1], lambda p: p.write_bytes(body))
+        for kind in KINDS:  # mapped before the rename: what this worker wrote, whoever writes next
+            record_arrays = {name: arrays[f"{kind}.{name}"] for name in RECORD_ARRAYS}
+            blob = _mapped(temporary(directory / _entries_file(kind)))
+            mapped[kind] = _store(kind, sides[kind][1]["ids"].copy(), record_arrays, blob)
         for target in targets:
             temporary(target).replace(target)
     except (OSError, ValueError) as exc:  # a full disk, a read-only folder: keep serving
         log.error("could not write the entries snapshot (%s); serving on without it", error_summary(exc))
-        return False
+        return None
     finally:
         for target in targets:
             temporary(target).unlink(missing_ok=True)
@@ -238,7 +203,29 @@ def write_entries(
         tag.sizes["jobseeker"],
         time.perf_counter() - started,
     )
-    return True
+    return mapped
+
+
+def _mapped(path: Path) -> mmap.mmap | bytes:
+    """``path`` mapped read-only (an empty file cannot be mapped: its bytes)."""
+    with path.open("rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _store(
+    kind: Kind, ids: npt.NDArray[Any], arrays: Mapping[str, npt.NDArray[Any]], blob: mmap.mmap | bytes
+) -> EntryStore[Any]:
+    return EntryStore(
+        kind,
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(arrays["offsets"], dtype=np.int64),
+        np.asarray(arrays["text_ends"], dtype=np.int64),
+        np.asarray(arrays["matchable"], dtype=bool),
+        np.asarray(arrays["langs"], dtype=LANG_DTYPE),
+        blob,
+    )
 
 
 def remove_entries(snapshots: Snapshots) -> None:
@@ -280,19 +267,24 @@ def read_entries(snapshots: Snapshots) -> RestoredEntries | None:
             arrays = {key: stored[key] for key in stored.files}
         sides: dict[Kind, SideEntries] = {}
         for kind in KINDS:
-            columns = {
+            part = {
                 key.split(".", 1)[1]: array for key, array in arrays.items() if key.startswith(f"{kind}.")
             }
-            entries = load_entries(kind, (directory / _entries_file(kind)).read_bytes())
-            ids = columns.get("ids")
-            if len(entries) != tag.sizes[kind] or ids is None or ids.tolist() != [e.id for e in entries]:
+            records = {name: part.pop(name) for name in RECORD_ARRAYS}
+            ids = part.get("ids")
+            if ids is None or len(ids) != tag.sizes[kind]:
                 raise ValueError(f"the {kind} entries do not match their columns")
-            sides[kind] = SideEntries(entries, columns, dict(tag.municipalities[kind]))
+            entries = _store(kind, ids, records, _mapped(directory / _entries_file(kind)))
+            if len(ids):  # the files matched their checksums: the first record stands for the rest
+                first = entries[int(ids[0])]
+                if first.id != int(ids[0]):
+                    raise ValueError(f"the {kind} entries do not match their columns")
+            sides[kind] = SideEntries(entries, part, dict(tag.municipalities[kind]))
         vocabularies = Vocabularies.new()
         vocabularies.certificates.adopt(tag.vocabularies["certificates"])
         vocabularies.demands.adopt(tag.vocabularies["demands"])
         vocabularies.languages.adopt(tag.vocabularies["languages"])
-    except (OSError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, IndexError, pickle.UnpicklingError) as exc:
         log.warning(
             "the entries snapshot is corrupt (%s): reading the entries from PostgreSQL", error_summary(exc)
         )

@@ -18,12 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
+
+import numpy as np
 
 from core import clock
 from core.db import Conn
 from matching.engine import MatchingEngine
 from matching.filters import Filters
+from matching.side import Side
 
 FIT_MARGIN: Final = 2
 """Fit points within which two candidates count as near-equal."""
@@ -78,14 +81,24 @@ def exposure_of(lists: Iterable[Sequence[int]], available: Iterable[int]) -> Exp
     )
 
 
+def _matchable_in(side: Side[Any], area_id: int) -> list[int]:
+    """The ids of ``side``'s matchable entries in the area, from its columns (reading every entry of a
+    side from its mapped records would take seconds: matching.entry_store)."""
+    columns = side.columns()
+    ids = np.compress(columns["area"] == area_id, columns["ids"])
+    held: list[int] = np.compress(side.entries.matchable_of(ids), ids).tolist()
+    return held
+
+
 def area_exposure(engine: MatchingEngine, area_id: int, today: dt.date | None = None) -> Exposure:
     """Rank every matchable need of the area (top 10, as the need page) over its available jobseekers.
 
     Needs without a vector of the current model are not ranked (nothing to rank them with).
     """
     with engine.lock.read():
-        needs = [n for n in engine.needs.entries.values() if n.area_id == area_id and n.matchable]
-        available = [c.id for c in engine.jobseekers.entries.values() if c.area_id == area_id and c.matchable]
+        need_ids = _matchable_in(engine.needs, area_id)
+        available = _matchable_in(engine.jobseekers, area_id)
+        needs = [engine.needs.entries[i] for i in need_ids]
     lists: list[list[int]] = []
     for need in needs:
         vector = engine.needs.index.vector(need.id)

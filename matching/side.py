@@ -12,7 +12,7 @@ written (under its lock); a side does not lock.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -21,9 +21,11 @@ import numpy.typing as npt
 from core.settings import get_settings
 from matching import prefilter
 from matching.entries import CandidateEntry, NeedEntry
+from matching.entry_store import EntryStore
 from matching.faiss_index import FaissIndex
 from matching.lexical import LexicalIndex
 from matching.milvus_index import MilvusIndex
+from matching.overlaid import Overlaid
 from matching.prefilter import Vocabularies
 from matching.vector_choice import configured_index
 from matching.vectors import Kind
@@ -45,15 +47,18 @@ class Side(Generic[E]):
         self.vocabularies = vocabularies
         # In-process FAISS, unless KOHTAAMO_VECTOR_INDEX names Milvus (docs/scaling.md).
         self.index: FaissIndex | MilvusIndex = configured_index(dim, hnsw_threshold, get_settings())
-        self.entries: dict[int, E] = {}
-        self.vector_hashes: dict[int, str] = {}
-        """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL)."""
+        self.entries: EntryStore[E] = EntryStore.empty(kind)
+        """Mapped from the entries snapshot once one is read or written (:mod:`matching.entry_store`)."""
+        self.vector_hashes: MutableMapping[int, str] = {}
+        """``text_hash`` of each vector in ``index`` (read with it from PostgreSQL or its snapshot)."""
+        self.changes = 0
+        """Entries put or dropped so far: whether the side changed between two moments."""
         self.lexical: LexicalIndex | None = None
         self.lexical_dirty = False
         self.lexical_built = False
         """Whether BM25 has been built over this side (a restored side's is built after ready)."""
         self._lexical_building = False
-        self._pos: dict[int, int] = {}
+        self._pos: MutableMapping[int, int] = {}
         self._n = 0
         self._ids = np.zeros(0, dtype=np.int64)
         self._area = np.zeros(0, dtype=np.int64)
@@ -151,12 +156,13 @@ class Side(Generic[E]):
     def restore(
         self,
         index: FaissIndex,
-        entries: Sequence[E],
+        entries: EntryStore[E],
         columns: Mapping[str, npt.NDArray[Any]],
         municipality_codes: Mapping[str, int],
     ) -> None:
-        """Fill a new side from an entries snapshot (:mod:`matching.entry_snapshot`: ``entries`` in the
-        order of the rows of ``columns``, as :meth:`export_columns` gave them) over ``index`` read from
+        """Fill a new side from an entries snapshot (:mod:`matching.entry_snapshot`: ``entries`` mapped,
+        their base in the order of the rows of ``columns``, as :meth:`export_columns` gave them) over
+        ``index`` read from
         its vector snapshot, as :meth:`put_restored` would from the same entries: an entry is alive when
         it is matchable and the snapshot holds its vector; the other vectors leave the index. Raises
         ValueError, leaving the side as it was, when the parts do not fit together."""
@@ -170,6 +176,8 @@ class Side(Generic[E]):
         ids = np.asarray(columns["ids"], dtype=np.int64)
         if len(np.unique(ids)) != n:
             raise ValueError(f"the {self.kind} columns repeat an id")
+        if entries.changed or (entries.base_positions(ids) != np.arange(n)).any():
+            raise ValueError(f"the {self.kind} entries are not those of the columns")
         for name in _SCALAR_COLUMNS:
             current = getattr(self, f"_{name}")
             setattr(self, f"_{name}", np.array(columns[name], dtype=current.dtype))
@@ -178,34 +186,46 @@ class Side(Generic[E]):
         }
         self._languages = np.array(columns["languages"], dtype=np.int8)
         self._municipality_codes = dict(municipality_codes)
-        self.entries = {entry.id: entry for entry in entries}
-        self._pos = dict(zip(ids.tolist(), range(n), strict=True))
+        self.entries = entries
+        self._pos = Overlaid(ids, int)  # row i holds ids[i]
         self._n = n
         self.index = index
         held = index.ids()
-        matchable = np.fromiter((entry.matchable for entry in entries), dtype=bool, count=n)
-        self._alive = matchable & np.isin(ids, held)
+        self._alive = entries.matchable_of(ids) & np.isin(ids, held)
         index.remove(held[~np.isin(held, ids[self._alive])])
         self._distances.clear()
         self.lexical_dirty = True
 
-    def export_columns(self) -> tuple[list[E], dict[str, npt.NDArray[Any]], dict[str, int]]:
-        """The entries in the order of the columns' rows, the columns (views) and the municipality codes:
-        what :meth:`restore` takes back. Dropped entries keep their rows (not alive) and are left out of
-        the entries, so their rows are left out too."""
+    def export_columns(self) -> tuple[EntryStore[E], dict[str, npt.NDArray[Any]], dict[str, int]]:
+        """The entries, the columns (views; their ``ids`` give the order of the entries) and the
+        municipality codes: what :meth:`restore` takes back. Dropped entries keep their rows (not alive)
+        and are left out of the entries, so their rows are left out too."""
         columns = self.columns()
-        held = np.fromiter((i in self.entries for i in columns["ids"].tolist()), dtype=bool, count=self._n)
+        held = self.entries.holds(columns["ids"])
         if not held.all():
             columns = {
                 name: column[:, held] if name == "languages" else column[held]
                 for name, column in columns.items()
             }
-        entries = [self.entries[i] for i in columns["ids"].tolist()]
-        return entries, columns, dict(self._municipality_codes)
+        return self.entries, columns, dict(self._municipality_codes)
+
+    def adopt_entries(self, entries: EntryStore[E], changes: int) -> bool:
+        """Hold ``entries`` (the same entries, as an entries snapshot just written maps them) instead of
+        the side's own, if the side has not changed since ``changes``; whether it did. What the side held
+        in memory is then freed, and any older file it mapped is let go."""
+        if changes != self.changes or len(entries) != len(self.entries):
+            return False
+        self.entries = entries
+        return True
+
+    def entries_in_memory(self) -> None:
+        """Hold the entries in memory and let the mapped file go (its snapshot is being deleted)."""
+        self.entries = self.entries.in_memory()
 
     def _put_columns(self, entry: E, has_vector: bool) -> bool:
         """Store ``entry`` and its pre-filter columns; whether it belongs in the vector index."""
         self._distances.clear()
+        self.changes += 1
         self.entries[entry.id] = entry
         row = self._pos.get(entry.id)
         if row is None:
@@ -241,6 +261,7 @@ class Side(Generic[E]):
 
     def drop(self, entry_id: int) -> None:
         """Forget an entry that no longer exists."""
+        self.changes += 1
         self.entries.pop(entry_id, None)
         row = self._pos.get(entry_id)
         if row is not None:
@@ -259,7 +280,7 @@ class Side(Generic[E]):
         self._lexical_building = True
         self.lexical_dirty = False
         try:
-            docs = [(e.id, e.text, e.lang) for e in list(self.entries.values()) if e.matchable and e.text]
+            docs = list(self.entries.documents())
             self.lexical = LexicalIndex.build(docs) if docs else None
             self.lexical_built = True
         finally:

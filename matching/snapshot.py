@@ -29,7 +29,7 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -42,6 +42,7 @@ from core.db import Conn
 from core.logs import exception_summary
 from matching.changes import KEEP_FOR
 from matching.faiss_index import FaissIndex
+from matching.overlaid import Overlaid
 from matching.vectors import Kind
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class Tag:
 class Restored:
     index: FaissIndex
     tag: Tag
-    hashes: dict[int, str]
+    hashes: MutableMapping[int, str]
     """The ``text_hash`` of each vector held: a vector whose row's stored hash differs is stale."""
 
 
@@ -289,17 +290,19 @@ class Snapshots:
             vectors = np.load(self._path(side, ".vectors.npy"), mmap_mode="c", allow_pickle=False)
             flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
             structure = faiss.read_index(str(self._path(side, ".faiss")), flags)
-            held = np.load(self._path(side, ".hashes.npy"), allow_pickle=False)
+            held = np.load(self._path(side, ".hashes.npy"), mmap_mode="r", allow_pickle=False)
             if len(ids) != tag.size or len(held) != tag.size:
                 raise ValueError("the ids do not match the tag")
             index = FaissIndex.from_snapshot(settings["config"], ids, vectors, structure)
+            # Read when asked for, from the mapped file the workers of a host share (matching.overlaid).
+            hashes = Overlaid(ids, lambda at: bytes(held[at]).decode())
         except (OSError, ValueError, RuntimeError) as exc:
             log.warning("the %s index snapshot is corrupt (%s): rebuilding", side, error_summary(exc))
             return None
         log.info(
             "read the %s index snapshot: %d vectors in %.2f s", side, tag.size, time.perf_counter() - started
         )
-        return Restored(index, tag, dict(zip(ids.tolist(), np.char.decode(held).tolist(), strict=True)))
+        return Restored(index, tag, hashes)
 
     def _foreign(self, tag: Tag, settings: dict[str, Any]) -> str:
         """Why a snapshot with ``tag`` cannot be used here ('' when it can)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import io
 import json
 import logging
 import os
@@ -19,7 +18,8 @@ import pytest
 from matching import entry_snapshot
 from matching import side as side_module
 from matching.entries import candidate_entry, need_entry
-from matching.entry_snapshot import dump_entries, load_entries, read_entries, write_entries
+from matching.entry_snapshot import read_entries, write_entries
+from matching.entry_store import decode, encode
 from matching.faiss_index import FaissIndex
 from matching.prefilter import Vocabularies
 from matching.side import Side
@@ -123,50 +123,52 @@ def test_entries_read_back_equal_to_what_was_written_empty_fields_included() -> 
     assert candidates[0].facts.certificates["trukkikortti"] == dt.date(2027, 5, 31)
     kinds: tuple[tuple[Kind, list[Any]], ...] = (("need", needs), ("jobseeker", candidates))
     for kind, entries in kinds:
-        written = io.BytesIO()
-        dump_entries(entries, written)
-        assert load_entries(kind, written.getvalue()) == entries
+        for entry in entries:
+            record, text_end = encode(entry)
+            assert record[:text_end].decode() == entry.text
+            assert decode(kind, record, text_end) == entry
 
 
-def test_entries_of_alike_rows_hold_one_copy_of_their_repeated_values_also_after_a_restart() -> None:
-    # Each worker holds every entry: at 100 000 a side the copies of the same municipality, sets and
-    # dicts were most of the entries' memory (bench/results/worker_memory.md).
-    needs = [need_entry({**NEED_ROW, "id": i, "title": f"Tehtävä {i}"}) for i in (1, 2)]
-    needs += [need_entry({**EMPTY_NEED_ROW, "id": i}) for i in (3, 4)]
-    candidates = [candidate_entry({**CANDIDATE_ROW, "id": i}) for i in (1, 2)]
-    candidates += [candidate_entry({**EMPTY_CANDIDATE_ROW, "id": i}) for i in (3, 4)]
-    written = io.BytesIO()
-    dump_entries(needs, written)
-    restored_needs = load_entries("need", written.getvalue())
-    written = io.BytesIO()
-    dump_entries(candidates, written)
-    restored_candidates = load_entries("jobseeker", written.getvalue())
-    for a, b in ((needs[0], needs[1]), (needs[2], needs[3]), (restored_needs[0], restored_needs[1])):
-        for x, y in ((a, b), (a.facts, b.facts)):
-            assert x.municipality is y.municipality
-        assert a.skills is b.skills and a.skill_keys is b.skill_keys and a.lang is b.lang
-        for name in ("shifts", "physical_demands", "certificates", "languages", "placement_forms", "status"):
-            assert getattr(a.facts, name) is getattr(b.facts, name)
-    pairs = ((candidates[0], candidates[1]), (candidates[2], candidates[3]))
-    for a, b in (*pairs, (restored_candidates[0], restored_candidates[1])):
-        assert a.skills is b.skills and a.skill_keys is b.skill_keys
-        assert a.desired_occupations is b.desired_occupations
-        for name in ("excluded_physical_demands", "certificates", "languages", "placement_forms"):
-            assert getattr(a.facts, name) is getattr(b.facts, name)
-    # Shared, the values stay the values of each row.
-    assert needs[0].facts.languages == {"fi": "B1"} and needs[2].facts.languages == {}
-    assert candidates[0].facts.certificates == {"trukkikortti": dt.date(2027, 5, 31), "hygieniapassi": None}
-    assert candidates[2].facts.certificates == {} and candidates[2].skills == ()
-    assert restored_needs == needs and restored_candidates == candidates
+def test_a_side_held_from_the_mapped_snapshot_reads_like_the_one_written_and_changes_above_it(
+    tmp_path: Path,
+) -> None:
+    # The restarted worker holds no entry of its own: each is read from the mapped file when asked for
+    # (workers share the file), and what changes later is held above it.
+    snapshots = Snapshots(tmp_path, "model-a", "db:1")
+    sides = write(snapshots)
+    kept = read_entries(snapshots)
+    assert kept is not None
+    needs = kept.sides["need"].entries
+    assert needs.changed == 0 and sorted(needs) == [7, 8] and len(needs) == 2
+    assert needs[7] == need_entry(NEED_ROW) and needs[8] == need_entry(EMPTY_NEED_ROW)
+    assert sorted(needs.documents()) == sorted(sides["need"].entries.documents())
+    assert [i for i, _, _ in needs.documents()] == [7, 8]
+    jobseekers = kept.sides["jobseeker"].entries
+    assert [(i, lang) for i, _, lang in jobseekers.documents()] == [(11, "fi")]  # 12 is not available
+    np.testing.assert_array_equal(jobseekers.matchable_of(np.array([12, 11, 99])), [False, True, False])
+    changed = need_entry({**NEED_ROW, "title": "Keräilijä", "description": "Uusi teksti."})
+    needs[7] = changed
+    needs[9] = need_entry({**EMPTY_NEED_ROW, "id": 9})
+    del needs[8]
+    assert needs[7] == changed and 8 not in needs and sorted(needs) == [7, 9] and len(needs) == 2
+    assert needs.get(8) is None and needs.changed == 2
+    np.testing.assert_array_equal(needs.holds(np.array([7, 8, 9, 10])), [True, False, True, False])
+    assert [(i, text) for i, text, _ in needs.documents()] == [(7, changed.text), (9, needs[9].text)]
+    record, text_end, matchable, lang = needs.record(7)
+    assert decode("need", record, text_end) == changed and matchable and lang == "fi"
+    with pytest.raises(KeyError):
+        del needs[8]
 
 
-def test_an_entries_file_naming_any_class_but_a_date_is_refused_unrun() -> None:
+def test_an_entries_record_naming_any_class_but_a_date_is_refused_unrun() -> None:
     class Planted:
         def __reduce__(self) -> tuple[Any, ...]:
             return (os.system, ("echo planted",))
 
     with pytest.raises(pickle.UnpicklingError, match=r"posix\.system is not a value"):
-        load_entries("need", pickle.dumps([Planted()]))
+        decode("need", pickle.dumps((Planted(),)), 0)
+    with pytest.raises(ValueError, match="does not hold an entry's fields"):
+        decode("need", pickle.dumps((1, 2)), 0)
 
 
 def filled_sides(vocabularies: Vocabularies) -> dict[Kind, Side[Any]]:
@@ -235,7 +237,7 @@ def test_missing_foreign_old_and_corrupt_entries_snapshots_are_not_used_and_say_
     tag_path.write_text(json.dumps(tag))
     assert read_entries(snapshots) is not None
 
-    entries = tmp_path / "entries.jobseeker.pickle"
+    entries = tmp_path / "entries.jobseeker.records"
     damaged = bytearray(entries.read_bytes())
     damaged[len(damaged) // 2] ^= 0x01
     entries.write_bytes(bytes(damaged))

@@ -139,6 +139,10 @@ def test_a_restart_takes_the_entries_from_their_snapshot_and_catches_up_exactly_
     first = started(db, settings, snapshots)
     assert not first.entries_restored
     assert "wrote the entries snapshot: 9 needs, 10 jobseekers" in caplog.text
+    # Having written them, the worker reads its entries from the file it wrote (shared with the workers
+    # that read it) instead of holding its own: none is held above the mapped records.
+    assert (len(first.needs.entries), first.needs.entries.changed) == (9, 0)
+    assert (len(first.jobseekers.entries), first.jobseekers.entries.changed) == (10, 0)
     written = {p.name: p.stat().st_mode for p in (tmp_path / "index").iterdir() if not p.name.startswith(".")}
     # Personal data beside the vector snapshot, with its permissions.
     assert {written[name] for name in entry_snapshot.FILES} == {written["jobseeker.faiss"]}
@@ -181,6 +185,8 @@ def test_a_restart_takes_the_entries_from_their_snapshot_and_catches_up_exactly_
     with connect(db, autocommit=True) as conn:
         follower.catch_up(conn)
     assert "wrote the entries snapshot: 9 needs, 11 jobseekers" in caplog.text
+    assert restarted.jobseekers.entries.changed == 0 and late in restarted.jobseekers.entries
+    assert_same(restarted, fresh)
     assert_same(started(db, settings, snapshots), fresh)
 
 
@@ -243,7 +249,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
     folder = tmp_path / "index"
     snapshots = snapshots_of(db, settings, folder)
     engine = started(db, settings, snapshots)
-    assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
+    assert files_holding(folder, SECRET) == ["entries.jobseeker.records"]
 
     # Erased while the worker runs: the follower's next round writes the entries without them, and the
     # jobseeker side's vector snapshot, which holds their vector, is deleted.
@@ -272,7 +278,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
     engine._entries_written_at -= engine_module.ENTRIES_EVERY_SECONDS
     with connect(db, autocommit=True) as conn:
         follower.catch_up(conn)  # the periodic write: the new jobseeker is in the entries snapshot
-    assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
+    assert files_holding(folder, SECRET) == ["entries.jobseeker.records"]
     erase(db, world, other)
     caplog.clear()
     restarted = started(db, settings, snapshots)
@@ -286,7 +292,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
         follower.catch_up(conn)
         restarted._entries_written_at -= engine_module.ENTRIES_EVERY_SECONDS
         follower.catch_up(conn)
-    assert files_holding(folder, SECRET) == ["entries.jobseeker.pickle"]
+    assert files_holding(folder, SECRET) == ["entries.jobseeker.records"]
 
     def disk_full(target: Path, writer: Any) -> list[int]:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -297,6 +303,9 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
         follower.catch_up(conn)
     assert "could not write the entries snapshot (OSError ENOSPC)" in caplog.text
     assert files_holding(folder, SECRET) == []
+    # Nor does the worker map the deleted file any longer (a mapped file stays on disk until let go).
+    assert len(restarted.jobseekers.entries) == restarted.jobseekers.entries.changed
+    assert restarted.jobseekers.entries[third].text == ""
     assert not (folder / entry_snapshot.TAG).exists()
     assert restarted.state == "ready"
     monkeypatch.undo()
