@@ -18,7 +18,7 @@ import pytest
 from matching import entry_snapshot
 from matching import side as side_module
 from matching.entries import candidate_entry, need_entry
-from matching.entry_snapshot import read_entries, write_entries
+from matching.entry_snapshot import RestoredEntries, read_entries, write_entries
 from matching.entry_store import decode, encode
 from matching.faiss_index import FaissIndex
 from matching.prefilter import Vocabularies
@@ -134,10 +134,7 @@ def test_a_side_held_from_the_mapped_snapshot_reads_like_the_one_written_and_cha
 ) -> None:
     # The restarted worker holds no entry of its own: each is read from the mapped file when asked for
     # (workers share the file), and what changes later is held above it.
-    snapshots = Snapshots(tmp_path, "model-a", "db:1")
-    sides = write(snapshots)
-    kept = read_entries(snapshots)
-    assert kept is not None
+    sides, kept = written_and_read(tmp_path)
     needs = kept.sides["need"].entries
     assert needs.changed == 0 and sorted(needs) == [7, 8] and len(needs) == 2
     assert needs[7] == need_entry(NEED_ROW) and needs[8] == need_entry(EMPTY_NEED_ROW)
@@ -188,13 +185,20 @@ def write(snapshots: Snapshots, horizon: int = 5) -> dict[Kind, Side[Any]]:
     return sides
 
 
+def written_and_read(folder: Path) -> tuple[dict[Kind, Side[Any]], RestoredEntries]:
+    """The sides of :func:`filled_sides` written as an entries snapshot into ``folder``, and read back."""
+    snapshots = Snapshots(folder, "model-a", "db:1")
+    sides = write(snapshots)
+    kept = read_entries(snapshots)
+    assert kept is not None
+    return sides, kept
+
+
 def test_a_side_restored_from_the_entries_snapshot_has_the_columns_it_was_written_with(
     tmp_path: Path,
 ) -> None:
-    snapshots = Snapshots(tmp_path, "model-a", "db:1")
-    sides = write(snapshots)
-    kept = read_entries(snapshots)
-    assert kept is not None and kept.horizon == 5
+    sides, kept = written_and_read(tmp_path)
+    assert kept.horizon == 5
     kinds: tuple[Kind, ...] = ("need", "jobseeker")
     for kind in kinds:
         index = FaissIndex(4)
