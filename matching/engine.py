@@ -301,11 +301,13 @@ class MatchingEngine:
                     side.entries_in_memory()
         else:
             self._entries_written_at, self._entries_changes = time.monotonic(), 0
-            # The entries as written, mapped, replace those held (no change can come meanwhile: the
-            # caller holds the lock, and changes are applied by the caller's thread): what the worker
-            # held of its own is freed, the file it mapped before (which may hold an erased text) is let
-            # go, and the workers that read this snapshot share one copy (matching.entry_store).
-            if [kind for kind, side in held.items() if side.adopt_entries(written[kind], changes[kind])]:
+            # The entries as written, mapped, replace those held in memory when they are many (no change
+            # can come meanwhile: the caller holds the lock, and changes are applied by the caller's
+            # thread), and always after an erasure: the file mapped before holds the erased text
+            # (matching.entry_store; Side.adopt_entries).
+            scrub = self._entries_scrub
+            adopted = [side.adopt_entries(written[k], changes[k], must=scrub) for k, side in held.items()]
+            if any(adopted):
                 release_free_memory()
         self._entries_scrub = False
 

@@ -35,6 +35,10 @@ E = TypeVar("E", NeedEntry, CandidateEntry)
 _SCALAR_COLUMNS = ("ids", "area", "alive", "lat", "lon", "municipality", "flags", "owner", "commute")
 """The pre-filter columns besides the constraint columns (each held as ``_<name>``)."""
 
+ADOPT_CHANGED_SHARE = 0.1
+"""A side takes up the entries snapshot it wrote once more than this share of its entries is held in
+memory (changed since the file it maps was written, or all of them before its first snapshot)."""
+
 DISTANCE_CACHE_POINTS = 32
 """Distance arrays a side keeps (8 bytes a row each: 32 points over 100 000 rows are 26 MB)."""
 
@@ -209,11 +213,20 @@ class Side(Generic[E]):
             }
         return self.entries, columns, dict(self._municipality_codes)
 
-    def adopt_entries(self, entries: EntryStore[E], changes: int) -> bool:
+    def adopt_entries(self, entries: EntryStore[E], changes: int, *, must: bool = False) -> bool:
         """Hold ``entries`` (the same entries, as an entries snapshot just written maps them) instead of
-        the side's own, if the side has not changed since ``changes``; whether it did. What the side held
-        in memory is then freed, and any older file it mapped is let go."""
+        the side's own, if the side has not changed since ``changes`` and it is worth it (``must``: the
+        mapped file has to go); whether it did. What the side held in memory is then freed, and the
+        file it mapped before is let go.
+
+        Worth it when more than :data:`ADOPT_CHANGED_SHARE` of the entries are held in memory. Every
+        worker writes its own entries snapshot, so a worker that took up each file it wrote would
+        soon map a file no other worker maps: below that share the workers keep sharing the file they
+        started from.
+        """
         if changes != self.changes or len(entries) != len(self.entries):
+            return False
+        if not (must or self.entries.changed > ADOPT_CHANGED_SHARE * len(self.entries)):
             return False
         self.entries = entries
         return True

@@ -299,3 +299,38 @@ def test_bm25_is_current_only_once_a_rebuild_has_finished_and_no_change_came_dur
     side.put_new([(need_entry({**NEED_ROW, "id": 10}), np.ones(4, dtype=np.float32))])
     side.rebuild_lexical()
     assert seen_during == [False, False] and side.lexical_built and not side.lexical_current
+
+
+def test_a_side_takes_up_the_entries_it_wrote_when_many_are_held_in_memory_or_an_erasure_requires(
+    tmp_path: Path,
+) -> None:
+    # Every worker writes its own entries snapshot: taking up each file it wrote would leave each worker
+    # mapping a file of its own. A side keeps the file it maps until much of it is held in memory.
+    snapshots = Snapshots(tmp_path, "model-a", "db:1")
+    vocabularies = Vocabularies.new()
+    fresh = filled_sides(vocabularies)["need"]  # read from PostgreSQL: everything held in memory
+    written = write_entries(
+        snapshots, {k: s.export_columns() for k, s in filled_sides(vocabularies).items()}, vocabularies, 5
+    )
+    assert written is not None
+    assert fresh.entries.changed == 2 and fresh.adopt_entries(written["need"], fresh.changes)
+    assert fresh.entries is written["need"] and fresh.entries.changed == 0 and len(fresh.entries) == 2
+
+    def rewritten(side: Side[Any]) -> Any:
+        again = write_entries(
+            snapshots, {"need": side.export_columns(), "jobseeker": jobseekers}, vocabularies, 6
+        )
+        assert again is not None
+        return again["need"]
+
+    jobseekers = filled_sides(vocabularies)["jobseeker"].export_columns()
+    held = fresh.entries
+    assert not fresh.adopt_entries(rewritten(fresh), fresh.changes)  # nothing held in memory
+    assert fresh.entries is held
+    assert fresh.adopt_entries(rewritten(fresh), fresh.changes, must=True)  # after an erasure
+    assert fresh.entries is not held and fresh.entries == held
+    changes = fresh.changes
+    fresh.put(need_entry({**NEED_ROW, "title": "Keräilijä"}), np.ones(4, dtype=np.float32))
+    assert not fresh.adopt_entries(rewritten(fresh), changes)  # changed since the export: not the same
+    assert fresh.adopt_entries(rewritten(fresh), fresh.changes)  # one of two held in memory: > 10 %
+    assert fresh.entries.changed == 0 and fresh.entries[7].title == "Keräilijä"
