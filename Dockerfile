@@ -50,7 +50,8 @@ RUN KOHTAAMO_DATA_DIR=/opt/kohtaamo kohtaamo model build \
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 kohtaamo \
-    && useradd --system --uid 10001 --gid kohtaamo --home-dir /var/lib/kohtaamo --no-create-home kohtaamo \
+    && useradd --system --uid 10001 --gid kohtaamo --home-dir /var/lib/kohtaamo --no-create-home \
+        --shell /usr/sbin/nologin kohtaamo \
     && install -d -o kohtaamo -g kohtaamo -m 0750 /var/lib/kohtaamo
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/kohtaamo/model /opt/kohtaamo/model

@@ -62,6 +62,8 @@ def test_the_image_is_built_in_stages_and_runs_as_an_unprivileged_user() -> None
     copies = [rest for keyword, rest in runtime if keyword == "COPY"]
     assert any(c.startswith("--from=build /opt/venv") for c in copies)
     assert any(c.startswith("--from=build /opt/kohtaamo/model") for c in copies)
+    useradd = " ".join(rest for keyword, rest in runtime if keyword == "RUN" and "useradd" in rest)
+    assert "--uid 10001" in useradd and "--shell /usr/sbin/nologin" in useradd  # no login shell
     users = [rest for keyword, rest in runtime if keyword == "USER"]
     assert users, "the runtime stage names its user"
     user = users[-1].split(":")[0]
