@@ -274,6 +274,16 @@ main() {
         DEMO_SECONDS=-
         fail "kohtaamo demo load (log: $WORK/demo-load.log)"
     fi
+    # The running server's index follows what the command wrote (the change log), embedding it itself.
+    local vectors=0
+    for _ in $(seq 120); do
+        vectors=$(curl -fs -H "Authorization: Bearer $METRICS_TOKEN" "$URL/metrics" |
+            awk '/^kohtaamo_index_vectors\{side="need"\}/ {print int($2)}')
+        ((${vectors:-0} > 0)) && break
+        sleep 1
+    done
+    check "the running server's index took in the demo's needs (kohtaamo_index_vectors: ${vectors:-0})" \
+        test "${vectors:-0}" -gt 0
     check "no model download tried (HF_HUB_OFFLINE=1, no 'huggingface.co' in the logs)" sh -c \
         "docker exec $APP printenv HF_HUB_OFFLINE | grep -qx 1 && ! docker logs $APP 2>&1 | grep -qi huggingface.co \
          && ! grep -qi huggingface.co $WORK/demo-load.log"
@@ -321,6 +331,30 @@ assert access and all(l.get('request_id') for l in access)" "$WORK/app.log"
     check "the request in flight at SIGTERM finished: $reply, logged after 'Shutting down'" \
         sh -c "grep -q '^status 201' $WORK/slow-request.txt \
             && grep -e 'Shutting down' -e 'POST /api/v1/employers' $WORK/app.log | head -2 | tail -1 | grep -q 201"
+
+    # Started again on its volumes: nothing to migrate, the index back from its snapshots or PostgreSQL.
+    start=$(now)
+    "${COMPOSE[@]}" start app >/dev/null 2>&1
+    RESTART_READY_SECONDS=-
+    for _ in $(seq 600); do
+        if curl -fs -o /dev/null "$URL/readyz"; then
+            RESTART_READY_SECONDS=$(since "$start")
+            break
+        fi
+        sleep 0.5
+    done
+    docker logs "$APP" >"$WORK/app.log" 2>&1 || true
+    check "started again: /readyz 200 after ${RESTART_READY_SECONDS} s, no migration applied twice" sh -c \
+        "curl -fsS -o /dev/null $URL/readyz && [ \$(grep -c '\"message\": \"applied migration' $WORK/app.log) -eq $applied ]"
+    RESTART_INDEX=$(grep '"logger": "matching.engine"' "$WORK/app.log" | tail -1 |
+        sed -n 's/.*"message": "matching index loaded: \([^"]*\)".*/\1/p')
+    check "its index holds the demo again (${RESTART_INDEX:-no line})" \
+        sh -c "echo '${RESTART_INDEX:-}' | grep -qv '^0 needs'"
+    start=$(now)
+    "${COMPOSE[@]}" stop app >/dev/null 2>&1
+    IDLE_STOP_SECONDS=$(since "$start")
+    check "stopped idle: ${IDLE_STOP_SECONDS} s" \
+        test "$(docker logs "$APP" 2>&1 | grep -c 'Application shutdown complete')" = 2
 
     docker logs "$DB" >"$WORK/db.log" 2>&1 || true
     check "the database's log holds no statement text (log_min_error_statement=panic)" \
@@ -370,6 +404,8 @@ write_result() {
         echo "| compose up → Docker says healthy | ${HEALTHY_SECONDS} s (the health check runs every 10 s) |"
         echo "| \`kohtaamo demo load\` in the container | ${DEMO_SECONDS} s |"
         echo "| compose stop → exited | ${STOP_SECONDS} s, exit code ${EXIT_CODE}, a request in flight finishing first |"
+        echo "| compose start again → \`/readyz\` 200 | ${RESTART_READY_SECONDS} s (index: ${RESTART_INDEX:-?}) |"
+        echo "| compose stop, idle → exited | ${IDLE_STOP_SECONDS} s |"
         echo
         echo "Images:"
         echo
