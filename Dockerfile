@@ -14,7 +14,13 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 # torch first, and exactly this version, from PyTorch's CPU-only index (PyPI's build pulls CUDA).
-RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+# TORCH_PIP_ARGS names where pip finds it; the default is that index. A build without access to it
+# passes a folder or HTTP server holding the CPU wheel (torch-2.13.0+cpu), which pip prefers over
+# PyPI's CUDA build, e.g. --build-arg TORCH_PIP_ARGS="--find-links http://127.0.0.1:8765/"
+# (scripts/image_rehearsal.sh).
+ARG TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+RUN pip install torch==2.13.0 ${TORCH_PIP_ARGS} \
+    && python -c "import torch; assert torch.version.cuda is None, torch.__version__"
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY core core
@@ -44,7 +50,8 @@ RUN KOHTAAMO_DATA_DIR=/opt/kohtaamo kohtaamo model build \
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 kohtaamo \
-    && useradd --system --uid 10001 --gid kohtaamo --home-dir /var/lib/kohtaamo --no-create-home kohtaamo \
+    && useradd --system --uid 10001 --gid kohtaamo --home-dir /var/lib/kohtaamo --no-create-home \
+        --shell /usr/sbin/nologin kohtaamo \
     && install -d -o kohtaamo -g kohtaamo -m 0750 /var/lib/kohtaamo
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/kohtaamo/model /opt/kohtaamo/model

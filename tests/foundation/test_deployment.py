@@ -1,6 +1,6 @@
-"""The container image and the compose file, read as Docker would read them (no Docker daemon here:
-docs/operations.md says what was and was not run), and configuration that comes only from the
-environment and is documented."""
+"""The container image and the compose file, read as Docker would read them (the test suite runs no
+Docker daemon: scripts/image_rehearsal.sh builds and starts them, docs/operations.md), and configuration
+that comes only from the environment and is documented."""
 
 from __future__ import annotations
 
@@ -51,12 +51,19 @@ def test_the_image_is_built_in_stages_and_runs_as_an_unprivileged_user() -> None
     build, runtime = stages[0], stages[-1]
     runs = " ".join(rest for keyword, rest in build if keyword == "RUN")
     assert "kohtaamo model build" in runs  # the model is made at build time
-    assert "torch==2.13.0" in runs and "download.pytorch.org/whl/cpu" in runs
+    # torch 2.13.0 from PyTorch's CPU-only index unless the build names another source of the CPU wheel
+    # (scripts/image_rehearsal.sh serves a local one), and the build fails on a CUDA build.
+    args = dict(rest.split("=", 1) for keyword, rest in build if keyword == "ARG" and "=" in rest)
+    (default,) = shlex.split(args["TORCH_PIP_ARGS"])  # the value, unquoted; the shell splits it in RUN
+    assert default.split() == ["--index-url", "https://download.pytorch.org/whl/cpu"]
+    assert "pip install torch==2.13.0 ${TORCH_PIP_ARGS}" in runs and "torch.version.cuda is None" in runs
     # The runtime stage installs nothing: it copies the build's virtualenv and model.
     assert not any(keyword == "RUN" and "pip" in rest for keyword, rest in runtime)
     copies = [rest for keyword, rest in runtime if keyword == "COPY"]
     assert any(c.startswith("--from=build /opt/venv") for c in copies)
     assert any(c.startswith("--from=build /opt/kohtaamo/model") for c in copies)
+    useradd = " ".join(rest for keyword, rest in runtime if keyword == "RUN" and "useradd" in rest)
+    assert "--uid 10001" in useradd and "--shell /usr/sbin/nologin" in useradd  # no login shell
     users = [rest for keyword, rest in runtime if keyword == "USER"]
     assert users, "the runtime stage names its user"
     user = users[-1].split(":")[0]
