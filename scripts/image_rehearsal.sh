@@ -49,6 +49,17 @@ check() { # check "what" command...: PASS if the command succeeds
 }
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+# Seconds from $1 until $URL/readyz answers 200 (polled every half second, 5 minutes at most), or "-".
+seconds_until_ready() {
+    for _ in $(seq 600); do
+        if curl -fs -o /dev/null "$URL/readyz"; then
+            since "$1"
+            return
+        fi
+        sleep 0.5
+    done
+    echo -
+}
 
 # --- 1. tools and the daemon -------------------------------------------------------------------------
 install_tools() {
@@ -216,14 +227,7 @@ main() {
     DB=$(container db)
     IP=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$APP")
     URL=http://$IP:8000
-    READY_SECONDS=-
-    for _ in $(seq 600); do
-        if curl -fs -o /dev/null "$URL/readyz"; then
-            READY_SECONDS=$(since "$start")
-            break
-        fi
-        sleep 0.5
-    done
+    READY_SECONDS=$(seconds_until_ready "$start")
     local state=
     for _ in $(seq 300); do
         state=$(docker inspect -f '{{.State.Health.Status}}' "$APP")
@@ -335,14 +339,7 @@ assert access and all(l.get('request_id') for l in access)" "$WORK/app.log"
     # Started again on its volumes: nothing to migrate, the index back from its snapshots or PostgreSQL.
     start=$(now)
     "${COMPOSE[@]}" start app >/dev/null 2>&1
-    RESTART_READY_SECONDS=-
-    for _ in $(seq 600); do
-        if curl -fs -o /dev/null "$URL/readyz"; then
-            RESTART_READY_SECONDS=$(since "$start")
-            break
-        fi
-        sleep 0.5
-    done
+    RESTART_READY_SECONDS=$(seconds_until_ready "$start")
     docker logs "$APP" >"$WORK/app.log" 2>&1 || true
     check "started again: /readyz 200 after ${RESTART_READY_SECONDS} s, no migration applied twice" sh -c \
         "curl -fsS -o /dev/null $URL/readyz && [ \$(grep -c '\"message\": \"applied migration' $WORK/app.log) -eq $applied ]"
