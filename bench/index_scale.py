@@ -66,13 +66,15 @@ def cpu_name() -> str:
 
 
 def memory() -> dict[str, float]:
-    """This process's RSS and PSS (and their anonymous and file-backed parts), in MB."""
+    """This process's RSS and PSS, with their anonymous and file-backed parts, in MB."""
     fields: dict[str, float] = {}
     for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
         name, value, *_ = line.split()
         fields[name.rstrip(":")] = int(value) / 1024
     return {
         "rss_mb": round(fields["Rss"], 1),
+        "rss_anon_mb": round(fields.get("Anonymous", 0.0), 1),
+        "rss_file_mb": round(fields["Rss"] - fields.get("Anonymous", 0.0), 1),
         "pss_mb": round(fields["Pss"], 1),
         "pss_anon_mb": round(fields.get("Pss_Anon", 0.0), 1),
         "pss_file_mb": round(fields.get("Pss_File", 0.0), 1),

@@ -39,7 +39,7 @@ import numpy as np
 import psycopg
 
 from bench.index_restart import fill
-from bench.index_scale import RESULTS, cpu_name
+from bench.index_scale import RESULTS, cpu_name, memory
 from core.db import connect
 from core.settings import Settings
 from embeddings.embedder import configured_embedder
@@ -55,22 +55,6 @@ READING = "Reading (written by hand"
 PARTS = ("entries_mb", "vector_hashes_mb", "positions_mb", "columns_mb", "distance_cache_mb", "bm25_mb")
 RANKINGS = 20
 """Rankings of each kind a worker answers before it is measured."""
-
-
-def memory() -> dict[str, float]:
-    """This process's RSS and PSS, with their anonymous and file-backed parts, in MB."""
-    fields: dict[str, float] = {}
-    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
-        name, value, *_ = line.split()
-        fields[name.rstrip(":")] = int(value) / 1024
-    return {
-        "rss_mb": round(fields["Rss"], 1),
-        "rss_anon_mb": round(fields.get("Anonymous", 0.0), 1),
-        "rss_file_mb": round(fields["Rss"] - fields.get("Anonymous", 0.0), 1),
-        "pss_mb": round(fields["Pss"], 1),
-        "pss_anon_mb": round(fields.get("Pss_Anon", 0.0), 1),
-        "pss_file_mb": round(fields.get("Pss_File", 0.0), 1),
-    }
 
 
 # The worker process ---------------------------------------------------------------------------------

@@ -171,8 +171,7 @@ class EntryStore(Overlaid[E], Generic[E]):
         flags = np.zeros(len(keys), dtype=bool)
         inside = at >= 0
         flags[inside] = self._matchable[at[inside]]
-        touched = np.fromiter((*self._hidden, *self._changed), dtype=np.int64)
-        for i in np.flatnonzero(np.isin(keys, touched)).tolist():
+        for i in self.touched_among(keys):
             entry = self._changed.get(int(keys[i]))
             flags[i] = entry is not None and entry.matchable
         return flags

@@ -60,10 +60,16 @@ class Overlaid(MutableMapping[int, V]):
     def holds(self, keys: IdArray) -> npt.NDArray[np.bool_]:
         """Whether each of ``keys`` is held (``in`` for many keys at once)."""
         held = self.base_positions(keys) >= 0
-        touched = np.fromiter((*self._hidden, *self._changed), dtype=np.int64)
-        for i in np.flatnonzero(np.isin(keys, touched)).tolist():
+        for i in self.touched_among(keys):
             held[i] = int(keys[i]) in self._changed
         return held
+
+    def touched_among(self, keys: IdArray) -> list[int]:
+        """Where in ``keys`` those stand that were changed or deleted since the base (or are new): the
+        ones whose base value, if any, no longer holds."""
+        touched = np.fromiter((*self._hidden, *self._changed), dtype=np.int64)
+        found: list[int] = np.flatnonzero(np.isin(keys, touched)).tolist()
+        return found
 
     def base_unchanged(self, key: int) -> int | None:
         """The base position of ``key`` if its value is still the base's, else None."""

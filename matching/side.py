@@ -166,10 +166,9 @@ class Side(Generic[E]):
     ) -> None:
         """Fill a new side from an entries snapshot (:mod:`matching.entry_snapshot`: ``entries`` mapped,
         their base in the order of the rows of ``columns``, as :meth:`export_columns` gave them) over
-        ``index`` read from
-        its vector snapshot, as :meth:`put_restored` would from the same entries: an entry is alive when
-        it is matchable and the snapshot holds its vector; the other vectors leave the index. Raises
-        ValueError, leaving the side as it was, when the parts do not fit together."""
+        ``index`` read from its vector snapshot, as :meth:`put_restored` would from the same entries: an
+        entry is alive when it is matchable and the snapshot holds its vector; the other vectors leave the
+        index. Raises ValueError, leaving the side as it was, when the parts do not fit together."""
         n = len(entries)
         shapes: dict[str, tuple[int, ...]] = {name: (n,) for name in (*_SCALAR_COLUMNS, *prefilter.COLUMNS)}
         shapes["languages"] = (prefilter.LANGUAGE_COLUMNS, n)
