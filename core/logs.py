@@ -162,20 +162,27 @@ class JsonFormatter(ValuelessFormatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-class PathWithoutQuery(logging.Filter):
-    """The server's access log names the path of a request, never its query: search words and form
-    values sent in a query (``/clients?q=…``) can name a person."""
+class AccessLineWithoutPersonalData(logging.Filter):
+    """The server's access log names the method, the path and the status of a request, but neither its
+    query nor its client's address: search words and form values sent in a query (``/clients?q=…``) can
+    name a person, and an IP address is personal data. The request id on each line (JSON format) joins it
+    to the line of the proxy in front, which keeps the address under its own rules."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+            _client, method, target, version, status = args
+            record.msg = ACCESS_LINE
+            record.args = (method, target.split("?", 1)[0], version, status)
         return True
 
 
 ACCESS_LOGGER = "uvicorn.access"
 """The logger of uvicorn's access lines: ``'%s - "%s %s HTTP/%s" %d'`` with (client, method, path and
 query, HTTP version, status)."""
+
+ACCESS_LINE = '"%s %s HTTP/%s" %d'
+"""An access line as written: uvicorn's, without the client."""
 
 
 def setup_logging(settings: Settings) -> None:
@@ -192,5 +199,5 @@ def setup_logging(settings: Settings) -> None:
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     access = logging.getLogger(ACCESS_LOGGER)
-    if not any(isinstance(f, PathWithoutQuery) for f in access.filters):
-        access.addFilter(PathWithoutQuery())
+    if not any(isinstance(f, AccessLineWithoutPersonalData) for f in access.filters):
+        access.addFilter(AccessLineWithoutPersonalData())

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
-from core.logs import PathWithoutQuery, ValuelessFormatter
+from core.logs import AccessLineWithoutPersonalData, ValuelessFormatter
 from tests.conftest import AreaWorld
 from tests.personal_data import MARKER, assert_unmarked, crash, rendered, violate_a_check
 from tests.serving import serving
@@ -106,7 +106,7 @@ def test_any_exception_a_library_logs_is_written_without_its_message() -> None:
     assert_unmarked(written)
 
 
-def test_the_access_log_names_the_path_but_not_the_query() -> None:
+def test_the_access_log_names_the_path_but_neither_the_query_nor_the_client() -> None:
     record = logging.LogRecord(
         "uvicorn.access",
         logging.INFO,
@@ -116,8 +116,8 @@ def test_the_access_log_names_the_path_but_not_the_query() -> None:
         ("127.0.0.1:5000", "GET", "/clients?q=Henkil%C3%B6+Salainen", "1.1", 200),
         None,
     )
-    assert PathWithoutQuery().filter(record)
-    assert record.getMessage() == '127.0.0.1:5000 - "GET /clients HTTP/1.1" 200'
+    assert AccessLineWithoutPersonalData().filter(record)
+    assert record.getMessage() == '"GET /clients HTTP/1.1" 200'
 
 
 def test_the_matching_follower_logs_its_failures_without_their_messages(
@@ -203,7 +203,9 @@ def test_the_served_application_logs_no_personal_data(db: str, world: AreaWorld,
     assert "unexpected psycopg.errors.CheckViolation (SQLSTATE 23514" in err
     assert "in GET /api/v1/employers\n" in err
     assert f"unexpected RuntimeError in GET /api/v1/employers/{world.employer_id}\n" in err
-    assert '"GET /api/v1/employers HTTP/1.1" 500' in err  # the access log: the path, not the query
+    access = [line for line in err.splitlines() if "uvicorn.access" in line]
+    assert any(line.endswith('uvicorn.access: "GET /api/v1/employers HTTP/1.1" 500') for line in access)
+    assert not [line for line in access if "127.0.0.1" in line]  # the path; not the query, not the client
     assert "Exception in ASGI application" not in err  # the application kept it from uvicorn
     assert "Failing row" not in err
     assert_unmarked(served.out + err)
@@ -232,4 +234,8 @@ def test_json_logs_name_each_request_by_its_id_and_carry_no_personal_data(
     assert given.headers["x-request-id"] == "proxy-req-0001"  # a proxy's id is kept
     assert refused.headers["x-request-id"] != "two words, one name"  # text that is no id is not
     assert any(line.get("request_id") == "proxy-req-0001" for line in lines)
+    access = [line["message"] for line in lines if line["logger"] == "uvicorn.access"]
+    assert access.count('"GET /healthz HTTP/1.1" 200') >= 2  # the two above (and the start's wait)
+    assert '"GET /api/v1/employers HTTP/1.1" 500' in access
+    assert not [line for line in access if "127.0.0.1" in line]  # no client address
     assert_unmarked(served.out + served.err)
