@@ -1,20 +1,25 @@
 """Values as a reader sees them, with the optional parts empty as often as filled: an intro card's
-availability reads with one separator between its parts (and a dash when it has none), and a need's
-languages by name and level."""
+availability reads with one separator between its parts (and a dash when it has none), a need's
+languages by name and level, a placement list tells a placement not started yet or past its end date
+from one going on, a due date long past is not said to fall due, and a time reads with the date written
+as every other date of the page."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 
 from accounts.models import Role
+from core.clock import today
 from core.db import connect
 from tests.conftest import AreaWorld
 from tests.foundation.test_authorization_matrix import Objects, add_proposal, make_objects
 from tests.matching_api.conftest import insert_need
 from tests.web.conftest import SignIn
 from tests.web.test_exports import speak
+from web.i18n import I18n
 
 
 def objects(db: str, world: AreaWorld, tag: str, n: int, kind: str) -> Objects:
@@ -88,3 +93,60 @@ def test_a_needs_languages_read_by_name_and_level(signed_in: SignIn, world: Area
     speak(browser, "fi")
     silent_page = browser.get(f"/needs/{silent}")
     assert silent_page.status_code == 200 and "<dt>Kielet</dt>" not in silent_page.text
+
+
+def test_the_placement_list_tells_a_placement_not_started_or_past_its_end_from_one_going_on(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    day = today()
+    dates = {  # start, end date, marked ended on
+        "Tuleva": (day + timedelta(days=10), None, None),
+        "Kaynnissa": (day - timedelta(days=10), None, None),
+        "Ohi": (day - timedelta(days=60), day - timedelta(days=5), None),
+        "Paatetty": (day - timedelta(days=60), day + timedelta(days=30), day - timedelta(days=2)),
+    }
+    for n, (tag, (start, end, ended)) in enumerate(dates.items(), start=81):
+        made = objects(db, world, tag, n, "placed")
+        with connect(db) as conn:
+            conn.execute(
+                "UPDATE placements SET start_date = %s, end_date = %s, ended_on = %s WHERE id = %s",
+                (start, end, ended, made.placement_id),
+            )
+            conn.commit()
+    fmt = I18n("fi")
+    page = signed_in(Role.COORDINATOR).get("/placements")
+    assert page.status_code == 200, page.text
+    states = {
+        row.group(1): " ".join(re.sub(r"<[^>]+>", "", row.group(2)).split())
+        for row in re.finditer(r">Hakija-(\w+)</a></td>.*?<td>([^<]*)</td>\s*</tr>", page.text, re.S)
+    }
+    assert states == {
+        "Tuleva": "ei vielä alkanut",
+        "Kaynnissa": "käynnissä",
+        "Ohi": f"päättyi {fmt.date(day - timedelta(days=5))}",
+        "Paatetty": f"päättyi {fmt.date(day - timedelta(days=2))}",
+    }
+
+
+def test_a_time_is_written_with_the_date_as_the_page_writes_every_date() -> None:
+    moment = datetime(2026, 11, 6, 9, 15, tzinfo=UTC)  # 11.15 in Helsinki
+    assert I18n("fi").datetime(moment) == "6.11.2026 11.15"
+    assert I18n("sv").datetime(moment) == "6 nov. 2026 11:15"
+    assert I18n("en").datetime(moment).startswith("6 Nov 2026 11")
+    for language in ("fi", "sv", "en"):
+        assert I18n(language).datetime(moment).startswith(I18n(language).date(moment) + " ")
+    assert I18n("fi").datetime(datetime(2026, 11, 6, 9, 15)) == "6.11.2026 11.15"  # naive: taken as UTC
+    assert I18n("fi").datetime(None) == ""
+
+
+def test_a_next_step_long_past_is_not_said_to_fall_due(signed_in: SignIn, world: AreaWorld, db: str) -> None:
+    made = objects(db, world, "Myohassa", 95, "due")
+    past = today() - timedelta(days=300)
+    with connect(db) as conn:
+        conn.execute("UPDATE contacts SET next_step_date = %s WHERE id = %s", (past, made.contact_id))
+        conn.commit()
+    page = signed_in(Role.COORDINATOR).get("/?scope=area")
+    assert page.status_code == 200, page.text
+    assert "Myohassa Yritys Oy" in page.text
+    assert f"eräpäivä {I18n('fi').date(past)}" in page.text
+    assert "erääntyy" not in page.text  # "falls due": a future the date is not in
