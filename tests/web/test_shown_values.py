@@ -1,8 +1,8 @@
 """Values as a reader sees them, with the optional parts empty as often as filled: an intro card's
 availability reads with one separator between its parts (and a dash when it has none), a need's
 languages by name and level, a placement list tells a placement not started yet or past its end date
-from one going on, a due date long past is not said to fall due, and a time reads with the date written
-as every other date of the page."""
+from one going on, a due date long past is not said to fall due, a time reads with the date written as
+every other date of the page, and an employer's open needs say what their numbers count."""
 
 from __future__ import annotations
 
@@ -150,3 +150,14 @@ def test_a_next_step_long_past_is_not_said_to_fall_due(signed_in: SignIn, world:
     assert "Myohassa Yritys Oy" in page.text
     assert f"eräpäivä {I18n('fi').date(past)}" in page.text
     assert "erääntyy" not in page.text  # "falls due": a future the date is not in
+
+
+def test_an_employers_open_needs_say_what_their_numbers_count(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    insert_need(db, world.area_id, world.employer_id, title="Keittiöapulainen", positions=2)
+    page = signed_in(Role.COORDINATOR).get(f"/employers/{world.employer_id}")
+    assert page.status_code == 200, page.text
+    shown = re.search(r">Keittiöapulainen</a>\s*<span class=\"meta\">([^<]*)</span>", page.text)
+    assert shown is not None
+    assert shown.group(1).startswith("0 / 2 täytetty · ")
