@@ -2,7 +2,8 @@
 availability reads with one separator between its parts (and a dash when it has none), a need's
 languages by name and level, a placement list tells a placement not started yet or past its end date
 from one going on, a due date long past is not said to fall due, a time reads with the date written as
-every other date of the page, and an employer's open needs say what their numbers count."""
+every other date of the page, an employer's open needs say what their numbers count, and a page about
+one employer or target group names it in its title."""
 
 from __future__ import annotations
 
@@ -161,3 +162,33 @@ def test_an_employers_open_needs_say_what_their_numbers_count(
     shown = re.search(r">Keittiöapulainen</a>\s*<span class=\"meta\">([^<]*)</span>", page.text)
     assert shown is not None
     assert shown.group(1).startswith("0 / 2 täytetty · ")
+
+
+def test_a_page_about_one_employer_or_group_names_it_in_its_title(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    with connect(db) as conn:
+        conn.execute("UPDATE employers SET name = 'Auran Kattotyö Oy' WHERE id = %s", (world.employer_id,))
+        group = conn.execute(
+            "INSERT INTO target_groups (area_id, name, rule) VALUES (%s, 'Kotoutujat', '{}') RETURNING id",
+            (world.area_id,),
+        ).fetchone()
+        conn.commit()
+    assert group is not None
+    browser = signed_in(Role.COORDINATOR)
+    titles = {}
+    for path in (
+        f"/employers/{world.employer_id}/visit",
+        f"/target-groups/{group['id']}/edit",
+        f"/target-groups/{group['id']}/delete",
+    ):
+        page = browser.get(path)
+        assert page.status_code == 200, page.text
+        found = re.search(r"<title>(.*?)</title>", page.text, re.S)
+        assert found is not None
+        titles[path.rsplit("/", 1)[1]] = " ".join(found.group(1).split())
+    assert titles == {
+        "visit": "Kirjaa käynti: Auran Kattotyö Oy – Kohtaamo",
+        "edit": "Muokkaa kohderyhmää Kotoutujat – Kohtaamo",
+        "delete": "Poistetaanko kohderyhmä Kotoutujat? – Kohtaamo",
+    }
