@@ -149,6 +149,16 @@ def list_placements(
     ], total
 
 
+def standing(placement: dict[str, Any], day: date) -> PlacementStatus:
+    """Where ``placement`` stands on ``day``, as a list shows it: ended (marked ended or past its end
+    date), not started yet, or going on; the same rule as the status filter (:func:`_status_condition`),
+    whose follow-up state is not a standing of its own."""
+    end_date = placement["end_date"]
+    if placement["ended_on"] is not None or (end_date is not None and end_date < day):
+        return PlacementStatus.ENDED
+    return PlacementStatus.UPCOMING if placement["start_date"] > day else PlacementStatus.ACTIVE
+
+
 def _status_condition(status: PlacementStatus, day: date) -> tuple[str, Any]:
     """The condition of a placement standing ``status`` on ``day`` (see PlacementStatus)."""
     ended = "(ended_on IS NOT NULL OR coalesce(end_date < %s, false))"

@@ -4,6 +4,7 @@ the carved jobs bundled from tasks (each a need, shown on its need page too)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Final
 
 from fastapi import APIRouter, Query, Request, Response
@@ -76,6 +77,16 @@ def slot_text(slot: dict[str, Any], i18n: I18n) -> str:
     return f"{i18n.gettext(DAY_NAMES[slot['day']])} {slot['start']}-{slot['end']}"
 
 
+FLEXIBLE: Final = N_("flexible")
+
+
+def schedule_text(schedule: Sequence[dict[str, Any]] | None, i18n: I18n) -> str:
+    """A weekly schedule as the page shows it: its slots in the order of the week, whatever order they
+    were typed in (``ma 07:00-09:00, ti 07:00-09:00``), or "flexible" when it has none."""
+    slots = sorted(schedule or (), key=lambda slot: (DAYS.index(slot["day"]), slot["start"], slot["end"]))
+    return ", ".join(slot_text(slot, i18n) for slot in slots) or i18n.gettext(FLEXIBLE)
+
+
 def _typed_slot(label: str, i18n: I18n) -> str:
     """A slot label of a problem (``tue 08:00-12:00``) with its day in the reader's language."""
     day, _, times = label.partition(" ")
@@ -93,7 +104,7 @@ def _render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> Respon
     return ctx.render(
         template,
         status=status,
-        slot_text=lambda s: slot_text(s, ctx.i18n),
+        schedule_text=lambda schedule: schedule_text(schedule, ctx.i18n),
         task_statuses=TASK_STATUSES,
         labels=labels,
         **values,

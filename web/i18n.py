@@ -9,7 +9,7 @@ files the domains write (intro cards, indicator exports) share with the pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -96,10 +96,15 @@ class I18n:
         return format_date(value, self.language)
 
     def datetime(self, value: datetime | None) -> str:
-        """5.11.2025 13.04, in Finnish time."""
+        """5.11.2025 13.04, in Finnish time: the date as :meth:`date` writes it, then the time (the short
+        Swedish or English date-time would write the date as 2025-11-05 or 05/11/2025, unlike every other
+        date on the page)."""
         if value is None:
             return ""
-        return dates.format_datetime(value, "short", tzinfo=clock.TIMEZONE, locale=self._locale)
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # naive: UTC, as Babel took it
+        moment = aware.astimezone(clock.TIMEZONE)
+        time = dates.format_time(moment, "short", locale=self._locale)
+        return f"{format_date(moment.date(), self.language)} {time}"
 
     def number(self, value: float | int | Decimal | None, digits: int = 1) -> str:
         """1 234,5: grouping and decimal comma, at most ``digits`` decimals."""

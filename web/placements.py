@@ -348,6 +348,7 @@ def placement_list(
             offset=list_offset(offset),
             page_size=PAGE_SIZE,
             names=employer_names(ctx, (r["employer_id"] for r in items)),
+            standings={r["id"]: placed.standing(r, today()).value for r in items},
             form=form,
             status_choices=options(labels.PLACEMENT_STATUS.items(), ctx.i18n),
             owner_choices=owners,

@@ -1,6 +1,6 @@
 """The coordinator's job carving pages: recording a task with a schedule typed as people write it, the
-bundles Kohtaamo suggests, bundling chosen tasks into a carved job, and the refusal of overlapping
-schedules in the reader's language."""
+bundles Kohtaamo suggests, bundling chosen tasks into a carved job, the refusal of overlapping
+schedules in the reader's language, and a schedule shown in the order of the week."""
 
 from __future__ import annotations
 
@@ -215,3 +215,40 @@ def test_an_ordinary_needs_candidates_have_no_task_lines(
     page = signed_in(Role.COORDINATOR).get(f"/needs/{need_id}")
     assert page.status_code == 200 and f'id="candidate-{person}"' in page.text
     assert "Tehtävä kerrallaan" not in page.text and "Osaa:" not in page.text
+
+
+def test_a_schedule_typed_out_of_order_reads_in_the_order_of_the_week(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    form = "/carving/tasks/new"
+    for title, schedule in (
+        ("Aamiaisen kattaminen", "pe 7.00-9.00\nma 7.00-9.00, ke 7.00-9.00\nma 6.00-6.30"),
+        ("Postin lajittelu", ""),
+    ):
+        saved = browser.post(
+            form,
+            {
+                "employer_id": str(world.employer_id),
+                "title": title,
+                "hours_per_week": "6",
+                "schedule": schedule,
+            },
+            csrf_from=form,
+        )
+        assert saved.status_code == 303, saved.text
+    page = browser.get("/carving")
+    assert page.status_code == 200, page.text
+    rows = {
+        found.group(1): found.group(2)
+        for found in re.finditer(
+            r"<td>(Aamiaisen kattaminen|Postin lajittelu)\b.*?</td>"  # the task, then its last two cells
+            r".*?<td>([^<]*)</td>\s*<td>[^<]*</td>\s*</tr>",
+            page.text,
+            re.S,
+        )
+    }
+    assert rows == {
+        "Aamiaisen kattaminen": "ma 06:00-06:30, ma 07:00-09:00, ke 07:00-09:00, pe 07:00-09:00",
+        "Postin lajittelu": "joustava",
+    }
