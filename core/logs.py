@@ -171,9 +171,8 @@ class AccessLineWithoutPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            _client, method, target, version, status = args
-            record.msg = ACCESS_LINE
-            record.args = (method, target.split("?", 1)[0], version, status)
+            record.msg = ACCESS_LINE  # without args[0], the client
+            record.args = (args[1], args[2].split("?", 1)[0], args[3], args[4])
         return True
 
 
