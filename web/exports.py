@@ -204,7 +204,6 @@ EXPORTS: Final = (
             Column(N_("Sent"), _day("created_at")),
         ),
         jobseeker_id=lambda r: r.get("jobseeker_id"),
-        paged=False,
     ),
     ListExport(
         "/admin/users",

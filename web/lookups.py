@@ -35,16 +35,21 @@ def proposals(
     need_id: int | None = None,
     jobseeker_id: int | None = None,
     state: str | None = None,
+    sort: str = "-created_at",
     limit: int = 200,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Proposals the user may see (of one need or one jobseeker, or in one state), newest first."""
+    """Proposals the user may see (of one need or one jobseeker, or in one state), newest first unless
+    ``sort`` says otherwise."""
     return proposal_service.list_proposals(
         ctx.conn,
         ctx.principal,
         get_placement_settings(),
         ProposalFilters(
-            need_id=need_id, jobseeker_id=jobseeker_id, state=ProposalState(state) if state else None
+            need_id=need_id,
+            jobseeker_id=jobseeker_id,
+            state=ProposalState(state) if state else None,
+            sort=sort,
         ),
         PageParams(limit=limit, offset=offset),
     )

@@ -231,15 +231,25 @@ def _disclosed(ctx: Ctx, proposal: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @router.get("/cards")
-def intro_cards(request: Request) -> Response:
-    """The intro cards sent to the employer: waiting for an answer first, then the answered ones."""
+def intro_cards(request: Request, offset: int = 0) -> Response:
+    """The intro cards sent to the employer, a page at a time: those waiting for an answer first, the
+    oldest first, then the answered ones, the latest answer first."""
     with page(request, Role.EMPLOYER) as ctx:
-        items, _ = lookups.proposals(ctx)
+        offset = list_offset(offset)
+        # Descending, an answer's time puts the cards without one first (PostgreSQL orders NULL first).
+        items, total = lookups.proposals(ctx, sort="-answered_at", limit=PAGE_SIZE, offset=offset)
         waiting = [p for p in items if p["answer"] is None and p["state"] == ProposalState.PROPOSED]
         answered = [p for p in items if p not in waiting]
         disclosed = {p["id"]: identity for p in answered if (identity := _disclosed(ctx, p)) is not None}
         return ctx.render(
-            "cards.html", waiting=waiting, answered=answered, disclosed=disclosed, labels=labels
+            "cards.html",
+            waiting=waiting,
+            answered=answered,
+            disclosed=disclosed,
+            labels=labels,
+            total=total,
+            offset=offset,
+            page_size=PAGE_SIZE,
         )
 
 

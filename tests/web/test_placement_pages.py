@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from accounts.models import Role
+from core.db import connect
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
-from tests.placements.conftest import share_profile
+from tests.placements.conftest import insert_proposal, share_profile
 from tests.web.conftest import Browser, SignIn
+from tests.web.test_exports import as_finnish_excel
 
 
 def switch(browser: Browser, role: Role, prefix: str = "a") -> Browser:
@@ -135,3 +138,44 @@ def test_a_client_who_has_not_agreed_to_share_the_profile_is_not_proposed(
     assert refused.status_code == 409
     assert "Asiakas ei ole suostunut profiilinsa jakamiseen työnantajille." in refused.text
     assert "Hakija-TEST02" not in browser.get("/proposals").text
+
+
+def test_an_employers_intro_cards_come_a_page_at_a_time_the_waiting_ones_first(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    """55 cards, 44 waiting and 11 answered (no comment, no reason: the optional fields empty): the first
+    page holds the 44 waiting, oldest first, then the 6 latest answers; the second page the other 5
+    answers and no waiting section; the file holds all 55."""
+    need_id = insert_need(db, world.area_id, world.employer_id, title="Varastotyöntekijä")
+    people = [insert_jobseeker(db, world.area_id, pseudonym=f"Hakija-{i}") for i in range(55)]
+    sent = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    with connect(db) as conn:
+        for i, jobseeker_id in enumerate(people):
+            answer = {"answer": "not_now", "answered_at": sent + timedelta(days=60 + i)} if i >= 44 else {}
+            insert_proposal(
+                conn,
+                world,
+                need_id,
+                jobseeker_id,
+                created_at=sent + timedelta(days=i),
+                card={"pseudonym": f"Kortti-{i:02}", "need": {"id": need_id, "title": "Varastotyöntekijä"}},
+                **answer,
+            )
+        conn.commit()
+    browser = signed_in(Role.EMPLOYER)
+
+    def shown(html: str) -> list[str]:
+        return re.findall(r"Kortti-\d\d", html)
+
+    first = browser.get("/cards")
+    waiting_part, answered_part = first.text.split("Ehdokkaat, joihin olet vastannut")
+    assert "Odottaa vastaustasi" in waiting_part
+    assert shown(waiting_part) == [f"Kortti-{i:02}" for i in range(44)]
+    assert shown(answered_part) == [f"Kortti-{i:02}" for i in range(54, 48, -1)]
+    assert "1–50 / 55" in first.text and 'offset=50"' in first.text
+    second = browser.get("/cards?offset=50")
+    assert "Odottaa vastaustasi" not in second.text
+    assert shown(second.text) == [f"Kortti-{i:02}" for i in range(48, 43, -1)]
+    assert "51–55 / 55" in second.text
+    rows = as_finnish_excel(browser.get("/cards.csv").content)
+    assert sorted(r[0] for r in rows[1:]) == [f"Kortti-{i:02}" for i in range(55)]
