@@ -7,22 +7,32 @@ from fastapi import APIRouter, Response
 from core.paging import PageParams
 from employers import field_work
 from employers import service as employers
-from employers.schemas import NeedFilters
+from employers.schemas import NeedFilters, NeedStatus
 from web import labels
 from web.inbox import inbox_summary
 from web.pages import Ctx, PageRoute
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
+OPEN_SHOWN = 100
+"""The most open needs the front page lists (the newest); past it, the page links to the whole list."""
+CLOSED_SHOWN = 10
+"""How many of the latest filled, cancelled or expired needs the front page lists below the open ones."""
+
 
 def own_needs_page(ctx: Ctx) -> Response:
-    """The employer's own needs, open ones first, with what to do next, and whom to call: the
-    employer's responsible coordinator."""
+    """The employer's own needs: every open one (up to :data:`OPEN_SHOWN`), then the latest closed ones,
+    with what to do next, a link to the whole list (``/needs``) when some are left out, and whom to call:
+    the employer's responsible coordinator."""
     employer = employers.get_employer(ctx.conn, ctx.principal, ctx.principal.employer_id or 0)
-    needs, total = employers.list_needs(
-        ctx.conn, ctx.principal, NeedFilters(), PageParams(limit=100, offset=0)
+    opened, open_total = employers.list_needs(
+        ctx.conn, ctx.principal, NeedFilters(status=NeedStatus.OPEN), PageParams(limit=OPEN_SHOWN, offset=0)
     )
-    needs.sort(key=lambda n: n["status"] != "open")
+    latest, total = employers.list_needs(
+        ctx.conn, ctx.principal, NeedFilters(), PageParams(limit=len(opened) + CLOSED_SHOWN, offset=0)
+    )
+    closed = [n for n in latest if n["status"] != NeedStatus.OPEN][:CLOSED_SHOWN]
+    needs = [*opened, *closed]
     coordinator = field_work.coordinator_of(
         ctx.conn, ctx.principal.area_id, employer["responsible_coordinator"]
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from accounts.models import Role
 from core.db import connect
+from core.sql import insert_row
 from tests.conftest import AreaWorld
 from tests.web.conftest import Browser, SignIn
 
@@ -75,6 +77,42 @@ def test_an_employer_cannot_open_another_employers_need_by_address(
         assert "Salainen" not in response.text
     forged = browser.post(f"/needs/{need['id']}/close", {"status": "cancelled", "version": "1"})
     assert forged.status_code == 404
+
+
+def test_an_employers_front_page_lists_every_open_need_however_old_then_the_latest_closed(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    """One open need posted long ago and 105 closed since (no description, hours or dates: the optional
+    fields empty): the open one stays on the front page, with the ten latest closed ones, and a link
+    leads to all 106."""
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)
+    with connect(db) as conn:
+        base = {"area_id": world.area_id, "employer_id": world.employer_id, "municipality": "Turku"}
+        insert_row(conn, "needs", {**base, "title": "Vanha avoin tarve", "created_at": start})
+        for i in range(105):
+            status = ("filled", "cancelled", "expired")[i % 3]
+            when = start + timedelta(days=1 + i)
+            insert_row(
+                conn, "needs", {**base, "title": f"Suljettu-{i:03}", "status": status, "created_at": when}
+            )
+        conn.commit()
+    browser = signed_in(Role.EMPLOYER)
+
+    page = browser.get("/").text
+    titles = re.findall(r">(Vanha avoin tarve|Suljettu-\d{3})</a>", page)
+    assert titles == ["Vanha avoin tarve", *(f"Suljettu-{i:03}" for i in range(104, 94, -1))]
+    assert 'href="/needs?status="' in page and "Näytä kaikki tarpeemme (106)" in page
+    every = browser.get("/needs?status=")
+    assert every.status_code == 200 and "1–" in every.text and "/ 106" in every.text
+
+
+def test_an_employer_with_few_needs_sees_them_all_and_no_link_to_more(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    browser = signed_in(Role.EMPLOYER)
+    post_need(browser, "Ainoa tarve")
+    page = browser.get("/").text
+    assert "Ainoa tarve" in page and "Näytä kaikki tarpeemme" not in page
 
 
 def test_admin_lists_and_creates_users_with_errors_in_the_users_language(signed_in: SignIn, db: str) -> None:
