@@ -25,7 +25,7 @@ def own_needs_page(ctx: Ctx) -> Response:
     with what to do next, a link to the whole list (``/needs``) when some are left out, and whom to call:
     the employer's responsible coordinator."""
     employer = employers.get_employer(ctx.conn, ctx.principal, ctx.principal.employer_id or 0)
-    opened, open_total = employers.list_needs(
+    opened, _ = employers.list_needs(
         ctx.conn, ctx.principal, NeedFilters(status=NeedStatus.OPEN), PageParams(limit=OPEN_SHOWN, offset=0)
     )
     latest, total = employers.list_needs(
