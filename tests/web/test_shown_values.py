@@ -192,3 +192,36 @@ def test_a_page_about_one_employer_or_group_names_it_in_its_title(
         "edit": "Muokkaa kohderyhmää Kotoutujat – Kohtaamo",
         "delete": "Poistetaanko kohderyhmä Kotoutujat? – Kohtaamo",
     }
+
+
+def test_a_long_list_of_next_steps_says_how_many_are_left_out(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    """55 next steps due (without a next step's text: the summary stands in): the front page lists the
+    50 longest due and says how many there are in all; with 3 it says nothing of the kind."""
+    start = today() - timedelta(days=200)
+    with connect(db) as conn:
+        for i in range(55):
+            conn.execute(
+                "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary,"
+                " next_step_date) VALUES (%s, %s, %s, 'call', %s, %s, %s)",
+                (
+                    world.area_id,
+                    world.employer_id,
+                    world.user_ids[Role.COORDINATOR],
+                    start,
+                    f"Soitto-{i:02}",
+                    start + timedelta(days=i),
+                ),
+            )
+        conn.commit()
+    browser = signed_in(Role.COORDINATOR)
+    page = browser.get("/?scope=area").text
+    assert re.findall(r"Soitto-\d\d", page) == [f"Soitto-{i:02}" for i in range(50)]
+    assert "50 pisimpään odottanutta, kaikkiaan 55 seuraavaa askelta." in page
+    with connect(db) as conn:
+        conn.execute("DELETE FROM contacts WHERE summary > 'Soitto-02'")
+        conn.commit()
+    page = browser.get("/?scope=area").text
+    assert re.findall(r"Soitto-\d\d", page) == ["Soitto-00", "Soitto-01", "Soitto-02"]
+    assert "pisimpään odottanutta" not in page
