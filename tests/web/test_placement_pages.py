@@ -179,3 +179,23 @@ def test_an_employers_intro_cards_come_a_page_at_a_time_the_waiting_ones_first(
     assert "51–55 / 55" in second.text
     rows = as_finnish_excel(browser.get("/cards.csv").content)
     assert sorted(r[0] for r in rows[1:]) == [f"Kortti-{i:02}" for i in range(55)]
+
+
+def test_a_card_waits_for_the_candidates_consent_only_while_the_recruitment_goes_on(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    need_id = insert_need(db, world.area_id, world.employer_id, title="Varastotyöntekijä")
+    going_on, over = (insert_jobseeker(db, world.area_id) for _ in range(2))
+    answered = {"answer": "interested", "answered_at": datetime(2026, 3, 1, 9, tzinfo=UTC)}
+    with connect(db) as conn:
+        for jobseeker_id, state, pseudonym in (
+            (going_on, "interested", "Kesken"),
+            (over, "not_hired", "Ohi"),
+        ):
+            card = {"pseudonym": f"Kortti-{pseudonym}", "need": {"id": need_id, "title": "Varastotyöntekijä"}}
+            insert_proposal(conn, world, need_id, jobseeker_id, state=state, card=card, **answered)
+        conn.commit()
+    page = signed_in(Role.EMPLOYER).get("/cards").text
+    waits = "Odottaa ehdokkaan suostumusta yhteystietojen luovuttamiseen."
+    kesken, ohi = (page.split(f"Kortti-{name}")[1].split("</li>")[0] for name in ("Kesken", "Ohi"))
+    assert waits in kesken and waits not in ohi
