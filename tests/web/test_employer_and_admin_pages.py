@@ -158,3 +158,18 @@ def test_admin_lists_and_creates_users_with_errors_in_the_users_language(signed_
 def test_only_admins_manage_users(signed_in: SignIn) -> None:
     browser = signed_in(Role.COORDINATOR)
     assert browser.get("/admin/users").status_code == 403
+
+
+def test_an_employers_need_pages_lead_back_to_the_front_page_where_their_needs_are(
+    signed_in: SignIn, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.EMPLOYER)
+    back = '<p class="crumbs"><a href="/">Omat tarpeet</a>'
+    assert back in browser.get("/needs/new").text
+    location = post_need(browser, "Kausityöntekijä")
+    assert back in browser.get(location).text
+    assert '<a href="/needs">' not in browser.get(location).text  # the menu has no needs list for them
+    browser.post("/logout", {})
+    coordinator = signed_in(Role.COORDINATOR)
+    assert '<p class="crumbs"><a href="/needs">Tarpeet</a>' in coordinator.get(location).text
+    assert '<p class="crumbs"><a href="/needs">Tarpeet</a>' in coordinator.get("/needs/new").text
