@@ -122,10 +122,10 @@ def test_the_placement_list_tells_a_placement_not_started_or_past_its_end_from_o
         for row in re.finditer(r">Hakija-(\w+)</a></td>.*?<td>([^<]*)</td>\s*</tr>", page.text, re.S)
     }
     assert states == {
-        "Tuleva": "ei vielä alkanut",
-        "Kaynnissa": "käynnissä",
-        "Ohi": f"päättyi {fmt.date(day - timedelta(days=5))}",
-        "Paatetty": f"päättyi {fmt.date(day - timedelta(days=2))}",
+        "Tuleva": "Ei vielä alkanut",
+        "Kaynnissa": "Käynnissä",
+        "Ohi": f"Päättyi {fmt.date(day - timedelta(days=5))}",
+        "Paatetty": f"Päättyi {fmt.date(day - timedelta(days=2))}",
     }
 
 
