@@ -156,7 +156,7 @@ def test_a_vector_stored_again_as_it_is_leaves_the_snapshot_structure_alone(tmp_
     restored = snapshots.read("need", index_settings(original))
     assert restored is not None
     index = restored.index
-    same = np.stack([original.vector(i) for i in range(100)])
+    same = np.stack([np.asarray(original.vector(i)) for i in range(100)])
     index.add(np.arange(100), same)
     assert index.pending == 0 and index.snapshot_parts() is not None  # nothing beside the structure
     index.build()
