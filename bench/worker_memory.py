@@ -15,7 +15,15 @@ imported, ready, BM25 built, and after rankings (``matches_for_candidate``, ``ma
 3. a second ``snapshot`` worker beside the first: what it adds to the host (the sum of both workers'
    PSS minus the first's PSS alone).
 
-    nice -n 5 .venv/bin/python -m bench.worker_memory [--n 100000] [--server postgresql://postgres@127.0.0.1:5432]
+With ``--after-rebuild``, then: two workers from the snapshots again, and a tenth of the needs filled
+(and one more), so that both rebuild the need side's graph in memory; once both have caught up and
+serve from a snapshot again, what the second adds (both workers' PSS, then the first's alone after
+the second stops). Twice: ``adopting`` (the first to write the snapshot writes it, the other takes it
+up: :meth:`matching.engine.MatchingEngine.write_snapshots`) and ``own`` (adoption switched off: each
+worker writes its own, as before), each with its own pair of workers and its own tenth of the needs.
+
+    nice -n 5 .venv/bin/python -m bench.worker_memory [--n 100000] [--after-rebuild] \
+        [--server postgresql://postgres@127.0.0.1:5432]
 
 Writes bench/results/worker_memory.json and .md (worker_memory_<N>.json and .md at another N); the
 reading written by hand under the table is kept across re-runs.
@@ -41,13 +49,14 @@ import psycopg
 from bench.index_restart import fill
 from bench.index_scale import RESULTS, cpu_name, memory
 from core.db import connect
+from core.events import notify_change
 from core.settings import Settings
 from embeddings.embedder import configured_embedder
-from matching.engine import configured_engine
+from matching.engine import MatchingEngine, configured_engine
 from matching.entry_snapshot import write_entries
 from matching.filters import Filters
 from matching.follower import Follower, embed_stale_and_load
-from matching.snapshot import Snapshots, database_identity
+from matching.snapshot import Snapshots, database_identity, from_snapshot
 from matching.vectors import Kind
 from server.app import start_matching
 
@@ -55,6 +64,8 @@ READING = "Reading (written by hand"
 PARTS = ("entries_mb", "vector_hashes_mb", "positions_mb", "columns_mb", "distance_cache_mb", "bm25_mb")
 RANKINGS = 20
 """Rankings of each kind a worker answers before it is measured."""
+SETTLE_SECONDS = 600.0
+"""How long a worker waits for its need side to be back on a snapshot after a rebuild."""
 
 
 # The worker process ---------------------------------------------------------------------------------
@@ -64,15 +75,36 @@ def say(stage: str, **extra: Any) -> None:
     print(json.dumps({"stage": stage, **extra, **memory()}), flush=True)
 
 
+def settle(engine: MatchingEngine, follower: Follower, url: str, needs: int) -> float:
+    """Wait until the follower has applied every logged change, the need side holds ``needs`` vectors
+    from a snapshot again (written or taken up after its rebuild) and BM25 is current; seconds waited."""
+    begun = time.perf_counter()
+    with connect(url, autocommit=True) as conn:
+        while time.perf_counter() - begun < SETTLE_SECONDS:
+            sides = (engine.needs, engine.jobseekers)
+            if (
+                follower.lag(conn) == 0
+                and len(engine.needs.index) == needs
+                and from_snapshot(engine.needs.index)
+                and all(side.lexical_current for side in sides)
+            ):
+                break
+            time.sleep(0.2)
+    return round(time.perf_counter() - begun, 1)
+
+
 def worker(url: str, folder: Path, mode: str) -> None:
-    """Start the matching engine (``private``: no snapshots; ``snapshot``: from ``folder``), wait for
+    """Start the matching engine (``private``: no snapshots; ``snapshot``: from ``folder``; ``own``: from
+    ``folder``, writing its own snapshot after a rebuild instead of taking up another worker's), wait for
     BM25, rank, and print the memory after each stage; then print it again for each line read
-    (``write``: write the snapshots into ``folder`` first); stop at EOF."""
+    (``write``: write the snapshots into ``folder`` first; ``settle N``: wait until the need side is
+    back on a snapshot with N vectors); stop at EOF."""
     say("imported")
     settings = Settings(database_url=url, data_dir=folder, embedder="fake")
     started = time.perf_counter()
-    if mode == "snapshot":
+    if mode in ("snapshot", "own"):
         engine, follower = start_matching(settings, url)
+        engine.adopt_snapshots = mode == "snapshot"
     else:
         engine = configured_engine(configured_embedder(settings), settings)
         follower = Follower(engine, url)
@@ -124,12 +156,17 @@ def worker(url: str, folder: Path, mode: str) -> None:
 
             say("breakdown", parts=engine_parts(engine))
             continue
+        if line.startswith("settle "):
+            waited = settle(engine, follower, url, int(line.split()[1]))
+            time.sleep(2)  # the freed graph handed back (matching.heap), as after BM25 above
+            say("settled", seconds=waited, needs=len(engine.needs.index))
+            continue
         if line.strip() == "write":
-            with connect(url) as conn:
+            with connect(url, autocommit=True) as conn:
                 snapshots = Snapshots(folder / "index", engine.embedder.model_id, database_identity(conn))
-            assert engine.horizon is not None
+                assert engine.horizon is not None
+                engine.write_snapshots(snapshots, engine.horizon, conn)
             with snapshots.locked():
-                engine.write_snapshots(snapshots, engine.horizon)
                 columns: dict[Kind, Any] = {
                     "need": needs.export_columns(),
                     "jobseeker": jobseekers.export_columns(),
@@ -164,6 +201,15 @@ class Worker:
         answer = self.read()
         answer.pop("stage")
         return answer
+
+    def mapped_inodes(self, path: Path) -> set[int]:
+        """The inodes of ``path`` this worker maps (a replaced file keeps its old inode)."""
+        inodes = set()
+        for line in Path(f"/proc/{self.process.pid}/maps").read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 6 and fields[5] == str(path):
+                inodes.add(int(fields[4]))
+        return inodes
 
     def stop(self) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -200,6 +246,89 @@ def measure_workers(url: str, folder: Path) -> dict[str, Any]:
         "second_adds_pss_mb": round(sum(m["pss_mb"] for m in both) - alone["pss_mb"], 1),
         "second_adds_rss_mb": round(sum(m["rss_mb"] for m in both) - alone["rss_mb"], 1),
     }
+
+
+def fill_a_tenth(url: str) -> int:
+    """Mark a tenth of the open needs (and one more) filled, as an employer would, logged for the
+    followers: enough tombstones to rebuild the need side's graph, crossed with the last row (each batch a
+    follower applies may rebuild: crossed earlier, the graph rebuilt would hold the later rows as
+    tombstones, and no snapshot is written of such a graph). How many needs stay open."""
+    with connect(url) as conn:
+        rows = conn.execute("SELECT id, area_id FROM needs WHERE status = 'open' ORDER BY id").fetchall()
+        # Rebuilt once tombstones exceed a tenth of the vectors left: k > (open - k) / 10.
+        filled = rows[: len(rows) // 11 + 1]
+        conn.execute("UPDATE needs SET status = 'filled' WHERE id = ANY(%s)", ([r["id"] for r in filled],))
+        for row in filled:
+            notify_change(conn, "need", row["id"], row["area_id"])
+        conn.commit()
+    return len(rows) - len(filled)
+
+
+def after_rebuild(url: str, folder: Path, mode: str) -> dict[str, Any]:
+    """Two workers (``snapshot``: adopting; ``own``), a rebuild of the need side in both, then what the
+    second adds: both workers' PSS once both are settled, minus the first's alone after the second stops."""
+    first = Worker(url, folder, mode)
+    try:
+        second = Worker(url, folder, mode)
+        try:
+            before = [first.measure(), second.measure()]
+            left = fill_a_tenth(url)
+            settled = [first.measure(f"settle {left}"), second.measure(f"settle {left}")]
+            both = [first.measure(), second.measure()]
+            graph = folder / "index" / "need.faiss"
+            inodes = [sorted(first.mapped_inodes(graph)), sorted(second.mapped_inodes(graph))]
+        finally:
+            second.stop()
+        alone = first.measure()
+    finally:
+        first.stop()
+    return {
+        "before_rebuild": before,
+        "settled": settled,
+        "two_workers": both,
+        "first_alone": alone,
+        "need_graph_inodes": inodes,
+        "one_need_graph": len(set(inodes[0]) | set(inodes[1])) == 1,
+        "second_adds_pss_mb": round(sum(m["pss_mb"] for m in both) - alone["pss_mb"], 1),
+        "second_adds_rss_mb": round(sum(m["rss_mb"] for m in both) - alone["rss_mb"], 1),
+    }
+
+
+def rebuild_markdown(rebuilt: dict[str, Any]) -> list[str]:
+    """The ``--after-rebuild`` section of the page."""
+    lines = [
+        "",
+        "## After a rebuild of the need side's graph in both workers",
+        "",
+        "Two workers from the snapshots; a tenth of the needs (and one more) filled, so that both "
+        "rebuild the need graph in memory; measured once both have applied every change and serve the "
+        "need side from a snapshot again. `adopting`: the first to write the snapshot writes it, the "
+        "other takes it up; `own`: adoption switched off, each worker writes and maps its own (the "
+        "behaviour before).",
+        "",
+        "| mode | worker | settled after s | RSS | RSS anon | RSS file | PSS | PSS anon | PSS file |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for mode, run in rebuilt.items():
+        for label, mem, settled in (
+            ("first of two", run["two_workers"][0], run["settled"][0]["seconds"]),
+            ("second of two", run["two_workers"][1], run["settled"][1]["seconds"]),
+            ("first alone", run["first_alone"], ""),
+        ):
+            lines.append(
+                f"| {mode} | {label} | {settled} | {mem['rss_mb']} | {mem['rss_anon_mb']} | "
+                f"{mem['rss_file_mb']} | {mem['pss_mb']} | {mem['pss_anon_mb']} | {mem['pss_file_mb']} |"
+            )
+    adopting, own = rebuilt["adopting"], rebuilt["own"]
+    lines += [
+        "",
+        f"After a rebuild the second worker adds **{adopting['second_adds_pss_mb']} MB** PSS adopting "
+        f"(both workers map one need.faiss: {adopting['one_need_graph']}) against "
+        f"**{own['second_adds_pss_mb']} MB** when each writes its own (one need.faiss: "
+        f"{own['one_need_graph']}); RSS: {adopting['second_adds_rss_mb']} against "
+        f"{own['second_adds_rss_mb']} MB.",
+    ]
+    return lines
 
 
 def to_markdown(result: dict[str, Any]) -> str:
@@ -276,6 +405,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         for kind, parts in m[key]["parts"].items():
             values = [parts[part] for part in PARTS]
             lines.append(f"| {label} | {kind} | " + " | ".join(map(str, values)) + f" | {sum(values):.1f} |")
+    if "after_rebuild" in result:
+        lines += rebuild_markdown(result["after_rebuild"])
     return "\n".join(lines) + "\n"
 
 
@@ -283,6 +414,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Memory of matching workers with and without snapshots.")
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--after-rebuild", action="store_true", help="also measure after a graph rebuild")
     parser.add_argument("--worker", nargs=3, metavar=("URL", "FOLDER", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
@@ -292,7 +424,9 @@ def main() -> None:
     logging.getLogger("matching").setLevel(logging.INFO)
     name = f"kohtaamo_worker_memory_{args.n}"
     result: dict[str, Any] = {
-        "command": "python -m bench.worker_memory" + (f" --n {args.n}" if args.n != 100_000 else ""),
+        "command": "python -m bench.worker_memory"
+        + (f" --n {args.n}" if args.n != 100_000 else "")
+        + (" --after-rebuild" if args.after_rebuild else ""),
         "started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "n": args.n,
         "cpu": cpu_name(),
@@ -309,6 +443,11 @@ def main() -> None:
         result["fill_seconds"] = round(time.perf_counter() - started, 1)
         with tempfile.TemporaryDirectory(prefix="worker_memory_") as folder:
             result["memory"] = measure_workers(url, Path(folder))
+            if args.after_rebuild:
+                result["after_rebuild"] = {
+                    mode: after_rebuild(url, Path(folder), worker_mode)
+                    for mode, worker_mode in (("adopting", "snapshot"), ("own", "own"))
+                }
     finally:
         with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name}")

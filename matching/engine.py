@@ -3,7 +3,9 @@
 Each worker process holds one engine. It is loaded from PostgreSQL at start-up (its vector indexes
 from their snapshots when usable: :mod:`matching.snapshot`) and follows every committed change through
 the change log (see :mod:`matching.follower`). PostgreSQL stays the source of
-truth: the engine is a cache that can always be thrown away.
+truth: the engine is a cache that can always be thrown away. When a side's graph is rebuilt in memory,
+one worker of the host writes its snapshot and the others take that snapshot up, caught up from the
+change log, so that the workers go on sharing its pages (:meth:`MatchingEngine.write_snapshots`).
 
 This module owns loading, applying changes and the ranking's order of steps, under the engine's lock
 (:mod:`matching.rwlock`). What it holds lives beside it: an entry per loaded row
@@ -54,7 +56,7 @@ from matching.calibration import Calibration
 from matching.calibration import load as load_calibration
 from matching.entries import CandidateEntry, NeedEntry, make_entry
 from matching.entry_snapshot import SideEntries, read_entries, remove_entries, write_entries
-from matching.explanations import Match, explain_pair, pair_components
+from matching.explanations import Match
 from matching.faiss_index import FaissIndex
 from matching.filters import Filters, allowed_candidates, allowed_needs, narrow
 from matching.heap import release_free_memory
@@ -66,8 +68,8 @@ from matching.prefilter import Vocabularies
 from matching.ranking import FusionWeights, candidate_pool, fuse
 from matching.rwlock import ReadWriteLock
 from matching.side import Side
-from matching.snapshot import Snapshots, from_snapshot, index_settings, writable
-from matching.vectors import Kind, encode, load_vectors, refresh, rows_of
+from matching.snapshot import Restored, Snapshots, from_snapshot, identity, index_settings, writable
+from matching.vectors import KINDS, Kind, encode, load_vectors, refresh, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,11 @@ class MatchingEngine:
         self._entries_written_at = -math.inf
         self._entries_changes = 0  # rows applied since the entries snapshot was written
         self._entries_scrub = False  # a change since then emptied a jobseeker's text or removed them
+        self.adopt_snapshots = True
+        """Whether a side rebuilt in memory takes up the vector snapshot another worker wrote since
+        (False: every worker writes its own, as before; bench/worker_memory.py measures both)."""
+        self._served: dict[Kind, tuple[float, int]] = {}  # the snapshot each side last read or wrote
+        self._erased: set[int] = set()  # jobseekers erased here: no snapshot holding them is taken up
 
     def calibration(self) -> Calibration:
         """The measured fit scale and bands of this engine's model (:mod:`matching.calibration`)."""
@@ -171,6 +178,7 @@ class MatchingEngine:
         with snapshots.locked() if snapshots is not None else nullcontext(), self.lock.write():
             if self.state == "empty":
                 self.state = "loading"  # a reload keeps answering: requests wait for the lock, not a 503
+            self._served = {}
             kept = read_entries(snapshots) if snapshots is not None else None
             # The new sides are filled aside and swapped in whole: the follower's BM25 thread, which does
             # not take the lock, must not see (and rebuild) half-loaded sides.
@@ -192,6 +200,7 @@ class MatchingEngine:
                     continue
                 restored[kind] = found.tag.horizon
                 side.vector_hashes = found.hashes
+                self._served[kind] = identity(found.tag)
                 if kept is not None and _restore_entries(side, found.index, kept.sides[kind]):
                     restored[kind] = min(found.tag.horizon, kept.horizon)
                     from_entries.add(kind)
@@ -245,25 +254,88 @@ class MatchingEngine:
             time.perf_counter() - started,
         )
 
-    def write_snapshots(self, snapshots: Snapshots, horizon: int) -> None:
+    def write_snapshots(self, snapshots: Snapshots, horizon: int, conn: Conn) -> None:
         """Write what is due (the follower calls this after every read of the change log; ``horizon``:
-        every change of an older transaction has been applied): the vector snapshot of each side whose
-        index was rebuilt in memory since it was read from one, and the entries snapshot after an
-        erasure, or every :data:`ENTRIES_EVERY_SECONDS` while changes are applied."""
+        every change of an older transaction has been applied; ``conn``: the follower's, autocommit):
+        the vector snapshot of each side whose index was rebuilt in memory since it was read from one
+        (one worker of a host writes it, the others take it up: :meth:`_adopt`), and the entries
+        snapshot after an erasure, or every :data:`ENTRIES_EVERY_SECONDS` while changes are applied."""
         now = time.monotonic()
         sides = (self.needs, self.jobseekers)
         if now >= self._snapshot_retry_at and any(writable(side.index) for side in sides):
-            with self.lock.write():
-                for kind in ("need", "jobseeker"):
-                    side = self.side(kind)
-                    if writable(side.index):
-                        self._write_snapshot(snapshots, kind, side, horizon)
+            with snapshots.locked():  # the folder's lock before the engine's, as at start-up
+                for kind in KINDS:
+                    side = self.side(kind)  # only this thread changes the sides (load_all waits the lock)
+                    if writable(side.index) and not self._adopt(snapshots, kind, side, horizon, conn):
+                        with self.lock.write():
+                            self._write_snapshot(snapshots, kind, side, horizon)
         due = self._entries_changes and now - self._entries_written_at >= ENTRIES_EVERY_SECONDS
         if _faiss_only({"need": self.needs, "jobseeker": self.jobseekers}) and (
             self._entries_scrub or (due and now >= self._entries_retry_at)
         ):
             with self.lock.read():  # rankings go on; changes (this thread's) wait
                 self._write_entries(snapshots, horizon)
+
+    def _adopt(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int, conn: Conn) -> bool:
+        """Serve ``side`` from the snapshot of it that another worker wrote since this engine last read or
+        wrote one, instead of writing its own; whether it did (the caller holds the folder's lock).
+
+        Caught up from the change log as at start-up, from the older of its horizon and ``horizon``: its
+        vectors and the side's entries then agree whichever is newer (a change applied twice is harmless).
+        Never a jobseeker snapshot holding someone erased (here, or found so by the catch-up: it was
+        older than the erasure); this worker then writes its own, which replaces it."""
+        settings = index_settings(side.index)
+        tag = snapshots.tag(kind, settings) if self.adopt_snapshots else None
+        if tag is None or identity(tag) == self._served.get(kind):
+            return False
+        found = snapshots.read(kind, settings)
+        if found is None:
+            return False
+        held = found.index.ids().copy()
+        adopted = kind != "jobseeker" or not np.isin(held, list(self._erased)).any()
+        if adopted:
+            since = min(found.tag.horizon, horizon)
+            logged = changes.by_kind(changes.read_since(conn, since).changes).get(kind, [])
+            with conn.transaction():
+                refresh(conn, self.embedder, kind, logged)
+            with self.lock.write(), conn.transaction():
+                adopted = self._swap_in(conn, kind, side, found, logged, held)
+        if not adopted:
+            log.info("the jobseeker index snapshot on disk holds someone erased: writing this worker's own")
+        if not adopted or writable(side.index):  # caught up so much that the graph was rebuilt: written
+            return False
+        log.info(
+            "adopted the %s index snapshot another worker wrote at horizon %d: caught up %d rows",
+            kind,
+            found.tag.horizon,
+            len(logged),
+        )
+        return True
+
+    def _swap_in(
+        self,
+        conn: Conn,
+        kind: Kind,
+        side: Side[Any],
+        found: Restored,
+        logged: list[int],
+        held: npt.NDArray[np.int64],
+    ) -> bool:
+        """Serve ``side`` from ``found`` (holding ``held``), caught up with the rows ``logged`` (the caller
+        holds the lock); False, with the side's own index kept and caught up, when the catch-up removed
+        from it the vector of a jobseeker who is gone or whose text was emptied."""
+        previous = side.index, side.vector_hashes
+        side.index, side.vector_hashes = found.index, found.hashes
+        self._entries_scrub |= self._load(conn, kind, logged, side)
+        if kind == "jobseeker" and side.erased_among(held[~np.isin(held, side.index.ids())]):
+            side.index, side.vector_hashes = previous
+            self._load(conn, kind, logged, side)
+            side.index.build()
+            return False
+        side.keep_alive_vectors()
+        side.index.build()  # searches never build (a catch-up of many rows may rebuild the graph)
+        self._served[kind] = identity(found.tag)
+        return True
 
     def _write_snapshot(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int) -> None:
         """Write ``side``'s index as a snapshot, then serve from the snapshot (shared pages) if it reads
@@ -274,6 +346,7 @@ class MatchingEngine:
             found = snapshots.read(kind, index_settings(side.index))
             if found is not None:
                 side.index = found.index
+                self._served[kind] = identity(found.tag)
 
     def _write_entries(self, snapshots: Snapshots, horizon: int) -> None:
         """Write the entries snapshot of both sides (the caller holds the lock). After a change that erased
@@ -331,11 +404,15 @@ class MatchingEngine:
         for row in rows_of(conn, kind, ids):
             entry = make_entry(kind, row)
             held = side.entries.get(entry.id)
-            erased |= kind == "jobseeker" and held is not None and bool(held.text) and not entry.text
+            if kind == "jobseeker" and held is not None and bool(held.text) and not entry.text:
+                erased = True
+                self._erased.add(entry.id)
             side.put(entry, vectors.get(entry.id))
             seen.add(entry.id)
         for missing in set(ids) - seen:
-            erased |= kind == "jobseeker" and missing in side.entries
+            if kind == "jobseeker" and missing in side.entries:
+                erased = True
+                self._erased.add(missing)
             side.drop(missing)
         return erased
 
@@ -519,27 +596,3 @@ def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:
         hnsw_threshold=settings.hnsw_threshold,
         pool_size=settings.pool_size,
     )
-
-
-def score_pair(
-    engine: MatchingEngine,
-    need: NeedEntry,
-    candidate: CandidateEntry,
-    need_vector: npt.NDArray[np.float32],
-    candidate_vector: npt.NDArray[np.float32],
-    today: dt.date | None = None,
-) -> Match:
-    """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
-    0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
-    on = today or clock.today()
-    components = pair_components(need, candidate)
-    ranked = fuse(
-        [candidate.id],
-        semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
-        skills={} if components.skills is None else {candidate.id: components.skills},
-        desired={} if components.desired is None else {candidate.id: components.desired},
-        hours={} if components.hours is None else {candidate.id: components.hours},
-        weights=engine.weights,
-        calibration=engine.calibration(),
-    )[0]
-    return explain_pair(need, candidate, "jobseeker", ranked, on, engine.calibration())

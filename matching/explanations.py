@@ -12,11 +12,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from core import clock
 from matching import esco
 from matching.calibration import Calibration
 from matching.constraints import ConstraintResult, evaluate
 from matching.entries import CandidateEntry, NeedEntry
-from matching.ranking import ComponentScores, RankedCandidate, desired_match, hours_fit
+from matching.ranking import ComponentScores, FusionWeights, RankedCandidate, desired_match, fuse, hours_fit
 from matching.vectors import Kind
 from matching.wording import Phrase, explanation_phrases
 
@@ -124,3 +128,28 @@ def explain_pair(
         fit=ranked.fit,
         band=calibration.band(ranked.fit),
     )
+
+
+def score_pair(
+    need: NeedEntry,
+    candidate: CandidateEntry,
+    need_vector: npt.NDArray[np.float32],
+    candidate_vector: npt.NDArray[np.float32],
+    weights: FusionWeights,
+    calibration: Calibration,
+    today: dt.date | None = None,
+) -> Match:
+    """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
+    0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
+    on = today or clock.today()
+    components = pair_components(need, candidate)
+    ranked = fuse(
+        [candidate.id],
+        semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
+        skills={} if components.skills is None else {candidate.id: components.skills},
+        desired={} if components.desired is None else {candidate.id: components.desired},
+        hours={} if components.hours is None else {candidate.id: components.hours},
+        weights=weights,
+        calibration=calibration,
+    )[0]
+    return explain_pair(need, candidate, "jobseeker", ranked, on, calibration)

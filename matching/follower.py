@@ -155,9 +155,10 @@ class Follower:
         self._applied = frozenset(c.id for c in read.changes if c.xid >= read.horizon)
         self._horizon = read.horizon
         if self.snapshots is not None:
-            # A graph rebuilt in memory (too many changes beside the snapshot's) becomes the new snapshot;
-            # the entries are written again after an erasure or every few minutes of changes.
-            engine.write_snapshots(self.snapshots, read.horizon)
+            # A graph rebuilt in memory (too many changes beside the snapshot's) becomes the new snapshot,
+            # or takes up the one another worker just wrote of it; the entries are written again after an
+            # erasure or every few minutes of changes.
+            engine.write_snapshots(self.snapshots, read.horizon, conn)
         return len(new)
 
     def lag(self, conn: Conn) -> int:

@@ -203,6 +203,11 @@ class _VectorStore:
         inside = np.compress((ids >= 0) & (ids < len(dense)), ids)
         return int(np.count_nonzero(dense[inside] >= 0))
 
+    def row_or_absent(self, ids: IdArray) -> npt.NDArray[np.intp]:
+        """The row of each of the given ids, -1 where it is absent."""
+        rows = self._row_of
+        return np.fromiter((rows.get(item, -1) for item in ids.tolist()), dtype=np.intp, count=len(ids))
+
     def rows_of(self, ids: IdArray) -> npt.NDArray[np.intp]:
         """Rows of the given ids that are present, in the order given (absent ids are skipped)."""
         if not self._size or not len(ids):

@@ -17,9 +17,9 @@ from jobseekers import access, target_groups
 from jobseekers.audit import record_access
 from matching import exposure, wording
 from matching.calibration import fit_of
-from matching.engine import MatchingEngine, score_pair
+from matching.engine import MatchingEngine
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
-from matching.explanations import Match
+from matching.explanations import Match, score_pair
 from matching.filters import Filters
 from matching.ranking import ComponentScores
 from matching.vectors import Kind, ensure_vector, rows_of
@@ -311,7 +311,7 @@ def explain_pair(
     need, need_vector = _need_of(conn, engine, need_facts)
     candidate, candidate_vector = _candidate_of(conn, engine, jobseeker_facts)
     need_id, jobseeker_id = need.id, candidate.id
-    match = score_pair(engine, need, candidate, need_vector, candidate_vector)
+    match = score_pair(need, candidate, need_vector, candidate_vector, engine.weights, engine.calibration())
     failed = [r for r in match.constraints if not r.passed]
     if failed:
         raise ValidationFailed(

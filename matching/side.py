@@ -199,6 +199,16 @@ class Side(Generic[E]):
         self._distances.clear()
         self.lexical_dirty = True
 
+    def keep_alive_vectors(self) -> None:
+        """Remove from the index the vectors of entries that are not alive (as :meth:`restore` does: for an
+        index read from a snapshot another worker wrote, :meth:`matching.engine.MatchingEngine._adopt`)."""
+        held = self.index.ids()
+        self.index.remove(held[~np.isin(held, self._ids[: self._n][self._alive[: self._n]])])
+
+    def erased_among(self, ids: npt.NDArray[np.int64]) -> bool:
+        """Whether one of ``ids`` is no longer held or has no text (what an erasure leaves)."""
+        return any((entry := self.entries.get(i)) is None or not entry.text for i in ids.tolist())
+
     def export_columns(self) -> tuple[EntryStore[E], dict[str, npt.NDArray[Any]], dict[str, int]]:
         """The entries, the columns (views; their ``ids`` give the order of the entries) and the
         municipality codes: what :meth:`restore` takes back. Dropped entries keep their rows (not alive)

@@ -18,6 +18,12 @@ new one; the tag's checksums tell a set mixed from two writes (or damaged) from 
 foreign (another model, database or index settings), too old (its changes pruned from the log) or
 corrupt snapshot is not used: the side is rebuilt from PostgreSQL, and the reason is logged. A failed
 write (a full disk) is logged and the service goes on with the index it has.
+
+One writer per rebuild: when a side's graph is rebuilt in memory, every worker of the host rebuilds it
+at about the same time (they follow the same changes). Under the folder's lock (:meth:`Snapshots.locked`)
+the first writes its snapshot; the others find a snapshot newer than the one they serve from
+(:func:`identity`) and take it up instead of writing their own
+(:meth:`matching.engine.MatchingEngine.write_snapshots`), so the workers map one file again.
 """
 
 from __future__ import annotations
@@ -80,6 +86,11 @@ class Restored:
     tag: Tag
     hashes: MutableMapping[int, str]
     """The ``text_hash`` of each vector held: a vector whose row's stored hash differs is stale."""
+
+
+def identity(tag: Tag) -> tuple[float, int]:
+    """Which write of a side's snapshot ``tag`` belongs to: when it was written, and its horizon."""
+    return (tag.written_at, tag.horizon)
 
 
 def database_identity(conn: Conn) -> str:
@@ -261,6 +272,16 @@ class Snapshots:
                 (self.directory / name).unlink(missing_ok=True)
             except OSError as exc:
                 log.error("could not delete %s of the index snapshot (%s)", name, error_summary(exc))
+
+    def tag(self, side: Kind, settings: dict[str, Any]) -> Tag | None:
+        """The tag of ``side``'s snapshot on disk if it is one of this model, database and settings, recent
+        enough to catch up from; else None (nothing logged: the files are not checked here, :meth:`read`
+        does that)."""
+        try:
+            tag = Tag(**json.loads(self._path(side, ".json").read_bytes()))
+        except (OSError, ValueError, TypeError):
+            return None
+        return None if self._foreign(tag, settings) else tag
 
     def read(self, side: Kind, settings: dict[str, Any]) -> Restored | None:
         """``side``'s snapshot if it is there, whole, of this model, database and settings, and recent

@@ -145,3 +145,24 @@ def test_a_full_disk_keeps_the_previous_snapshot_whole_and_is_logged(
     restored = snapshots.read("need", index_settings(second))
     assert restored is not None and restored.tag.horizon == 9
     np.testing.assert_array_equal(restored.index.vector(5), second.vector(5))
+
+
+def test_a_vector_stored_again_as_it_is_leaves_the_snapshot_structure_alone(tmp_path: Path) -> None:
+    """A change applied twice (or caught up over a snapshot that holds it) costs no tombstone: enough of
+    them would rebuild the graph and end the sharing of the snapshot's pages."""
+    snapshots = Snapshots(tmp_path, "model-a", "db:1")
+    original = hnsw_index()
+    assert snapshots.write("need", original, 3, {})
+    restored = snapshots.read("need", index_settings(original))
+    assert restored is not None
+    index = restored.index
+    same = np.stack([np.asarray(original.vector(i)) for i in range(100)])
+    index.add(np.arange(100), same)
+    assert index.pending == 0 and index.snapshot_parts() is not None  # nothing beside the structure
+    index.build()
+    assert index.read_only
+    index.add(np.arange(5), vectors(5, seed=3))  # new vectors do replace
+    assert index.pending == 5 and index.snapshot_parts() is None
+    np.testing.assert_allclose(
+        index.similarities(normalise_rows(vectors(5, seed=3))[2], [2])[2], 1.0, atol=1e-5
+    )
