@@ -269,6 +269,7 @@ class MatchingEngine:
                     if writable(side.index) and not self._adopt(snapshots, kind, side, horizon, conn):
                         with self.lock.write():
                             self._write_snapshot(snapshots, kind, side, horizon)
+            release_free_memory()  # the graph built in memory, now served from the file, was freed
         due = self._entries_changes and now - self._entries_written_at >= ENTRIES_EVERY_SECONDS
         if _faiss_only({"need": self.needs, "jobseeker": self.jobseekers}) and (
             self._entries_scrub or (due and now >= self._entries_retry_at)
