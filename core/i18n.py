@@ -46,6 +46,11 @@ def format_date(value: date, language: str = DEFAULT_LANGUAGE) -> str:
     return dates.format_date(value, "medium", locale=FORMAT_LOCALES[language])
 
 
+def format_month(month: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A ``YYYY-MM`` month as the reader of ``language`` writes it: tammi 2026, jan. 2026, Jan 2026."""
+    return dates.format_skeleton("yMMM", date.fromisoformat(f"{month}-01"), locale=FORMAT_LOCALES[language])
+
+
 def format_number(value: float | int | Decimal, language: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
     """``value`` as the reader of ``language`` writes a number: 1 234,5 (grouping and decimal comma in
     every language), at most ``digits`` decimals."""

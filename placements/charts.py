@@ -29,7 +29,7 @@ from babel.numbers import format_percent
 
 from core import clock
 from core.db import Conn
-from core.i18n import FORMAT_LOCALES, N_, format_number, translate
+from core.i18n import FORMAT_LOCALES, N_, format_month, format_number, translate
 from core.labels import INDICATOR_UNITS
 from placements import indicators
 from placements.ledger import check_period
@@ -96,8 +96,11 @@ def points(chart: dict[str, Any]) -> int:
 
 # The direct SVG ------------------------------------------------------------------------------------------
 
-WIDTH: Final = 800
-HEIGHT: Final = 450
+# The size the pages show a chart at (half of a wide screen: about 520 px wide at 1280 px), so that its
+# 15-unit text is read at about 12 px; the legend and axis names a little larger.
+WIDTH: Final = 640
+HEIGHT: Final = 360
+FONT_SIZE: Final = 15
 DESCRIPTION: Final = N_("%(title)s month by month from %(first)s to %(last)s. Lines: %(groups)s.")
 # Ten colours, each at least 3:1 against white (WCAG 2.1, non-text contrast), in matplotlib's order.
 COLOURS: Final = (
@@ -149,13 +152,14 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
     along the bottom, the unit up the side, a legend for two lines or more; "no data yet" when fewer
     than two months have a figure. Texts are text in ``language``; ``<title>`` and ``<desc>`` name the
     chart and what it shows."""
-    months: list[str] = chart["months"]
+    months = [format_month(month, language) for month in chart["months"]]
     unit: str = chart["unit"]
     title = translate(indicators.indicator(chart["name"]).title, language)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"'
         f' viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc"'
-        f' xml:lang="{language}" font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="12">',
+        f' xml:lang="{language}" font-family="DejaVu Sans, Verdana, Arial, sans-serif"'
+        f' font-size="{FONT_SIZE}">',
         f'<title id="chart-title">{_text(title)}</title>',
     ]
     if points(chart) < 2:
@@ -163,8 +167,8 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
         out += [
             f'<desc id="chart-desc">{_text(translate(NO_DATA, language))}. {_text(hint)}</desc>',
             '<rect width="100%" height="100%" fill="#ffffff"/>',
-            f'<text x="{WIDTH // 2}" y="30" text-anchor="middle" font-size="16">{_text(title)}</text>',
-            f'<text x="{WIDTH // 2}" y="{HEIGHT * 0.45:.0f}" text-anchor="middle" font-size="24">'
+            f'<text x="{WIDTH // 2}" y="30" text-anchor="middle" font-size="18">{_text(title)}</text>',
+            f'<text x="{WIDTH // 2}" y="{HEIGHT * 0.45:.0f}" text-anchor="middle" font-size="26">'
             f"{_text(translate(NO_DATA, language))}</text>",
             f'<text x="{WIDTH // 2}" y="{HEIGHT * 0.6:.0f}" text-anchor="middle" fill="#595959">'
             f"{_text(hint)}</text>",
@@ -172,9 +176,9 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
         ]
         return "\n".join(out) + "\n"
     slanted = len(months) > 6
-    # The margins matplotlib's figure has (:func:`figure`), so both downloads look alike.
-    left, right, top_y = 0.09 * WIDTH, 0.98 * WIDTH, 0.08 * HEIGHT
-    bottom_y = HEIGHT * (0.8 if slanted else 0.86)
+    # Room on the left for the ticks and the unit, below for the months (slanted: "tammi 2026").
+    left, right, top_y = 0.125 * WIDTH, 0.97 * WIDTH, 0.1 * HEIGHT
+    bottom_y = HEIGHT * (0.7 if slanted else 0.8)
     figures = [v for line in chart["lines"].values() for v in line if v is not None]
     y_top, y_ticks = _ticks(unit, max(map(float, figures), default=0.0))
     step = (right - left) / max(1, len(months))
@@ -197,18 +201,18 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
     out += [
         f'<desc id="chart-desc">{_text(description)}</desc>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
-        f'<text x="{centre}" y="24" text-anchor="middle" font-size="16">{_text(title)}</text>',
+        f'<text x="{centre}" y="26" text-anchor="middle" font-size="18">{_text(title)}</text>',
         '<g class="y-axis" fill="#333333">',
     ]
     for tick in y_ticks:
         at = _at(y(tick))
         out.append(
             f'<line x1="{_at(left)}" x2="{_at(right)}" y1="{at}" y2="{at}" stroke="#d9d9d9"/>'
-            f'<text x="{_at(left - 6)}" y="{at}" dy="4" text-anchor="end">'
+            f'<text x="{_at(left - 6)}" y="{at}" dy="5" text-anchor="end">'
             f"{_text(_value_text(tick, unit, language))}</text>"
         )
     out += [
-        f'<text transform="translate(16 {_at(middle)}) rotate(-90)" text-anchor="middle" font-size="14">'
+        f'<text transform="translate(18 {_at(middle)}) rotate(-90)" text-anchor="middle" font-size="16">'
         f"{_text(axis)}</text>",
         "</g>",
         '<g class="x-axis" fill="#333333">',
@@ -216,7 +220,7 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
     ]
     every = math.ceil(len(months) / 18)  # at most 18 month labels: a long period labels every n-th
     for i, month in enumerate(months):
-        at, below = _at(x(i)), _at(bottom_y + 16)
+        at, below = _at(x(i)), _at(bottom_y + 20)
         out.append(
             f'<line x1="{at}" x2="{at}" y1="{_at(bottom_y)}" y2="{_at(bottom_y + 4)}" stroke="#333333"/>'
         )
@@ -230,7 +234,7 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
         else:
             out.append(f'<text x="{at}" y="{below}" text-anchor="middle">{_text(month)}</text>')
     out += [
-        f'<text x="{centre}" y="{HEIGHT - 8}" text-anchor="middle" font-size="14">'
+        f'<text x="{centre}" y="{HEIGHT - 8}" text-anchor="middle" font-size="16">'
         f"{_text(translate(MONTH_AXIS, language))}</text>",
         "</g>",
     ]
@@ -254,17 +258,17 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
                 )
         out.append("</g>")
     if len(chart["lines"]) > 1:
-        rows = math.ceil(len(chart["lines"]) / 2)
+        rows, column = math.ceil(len(chart["lines"]) / 2), (right - left - 16) / 2
         out.append(
-            f'<g class="legend"><rect x="{_at(left + 8)}" y="{_at(top_y + 8)}" width="320"'
-            f' height="{rows * 18 + 8}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>'
+            f'<g class="legend"><rect x="{_at(left + 8)}" y="{_at(top_y + 4)}" width="{_at(column * 2)}"'
+            f' height="{rows * 20 + 8}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>'
         )
         for n, label in enumerate(chart["lines"]):
-            lx, ly = left + 16 + (n % 2) * 156, top_y + 24 + (n // 2) * 18
+            lx, ly = left + 16 + (n % 2) * column, top_y + 22 + (n // 2) * 20
             out.append(
-                f'<line x1="{_at(lx)}" x2="{_at(lx + 18)}" y1="{_at(ly - 4)}" y2="{_at(ly - 4)}"'
+                f'<line x1="{_at(lx)}" x2="{_at(lx + 18)}" y1="{_at(ly - 5)}" y2="{_at(ly - 5)}"'
                 f' stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="2"/>'
-                f'<text x="{_at(lx + 24)}" y="{_at(ly)}" font-size="11">{_text(label)}</text>'
+                f'<text x="{_at(lx + 24)}" y="{_at(ly)}">{_text(label)}</text>'
             )
         out.append("</g>")
     out.append("</svg>")
@@ -280,14 +284,14 @@ def figure(chart: dict[str, Any], language: str = "fi") -> Any:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    months: list[str] = chart["months"]
+    months = [format_month(month, language) for month in chart["months"]]
     title = translate(indicators.indicator(chart["name"]).title, language)
     # A Figure with its own Agg canvas, never pyplot: no global state, safe in a threaded server.
     # Fixed margins, not a constrained layout: its solver was a large part of the drawing time.
     fig = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.2 if len(months) > 6 else 0.14)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.25 if len(months) > 6 else 0.14)
     ax.set_title(title)
     if points(chart) < 2:
         ax.set_axis_off()

@@ -23,7 +23,7 @@ from core.i18n import FORMAT_LOCALES as FORMAT_LOCALES
 from core.i18n import LANGUAGES as LANGUAGES
 from core.i18n import N_ as N_
 from core.i18n import TRANSLATIONS_DIR as TRANSLATIONS_DIR
-from core.i18n import catalogue, format_date, format_number
+from core.i18n import catalogue, format_date, format_month, format_number
 
 LANGUAGE_COOKIE: Final = "kohtaamo_lang"
 LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -105,6 +105,10 @@ class I18n:
         moment = aware.astimezone(clock.TIMEZONE)
         time = dates.format_time(moment, "short", locale=self._locale)
         return f"{format_date(moment.date(), self.language)} {time}"
+
+    def month(self, value: str) -> str:
+        """tammi 2026 for ``2026-01`` (or the same in Swedish/English words)."""
+        return format_month(value, self.language)
 
     def number(self, value: float | int | Decimal | None, digits: int = 1) -> str:
         """1 234,5: grouping and decimal comma, at most ``digits`` decimals."""

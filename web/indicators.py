@@ -135,6 +135,13 @@ def indicator_page(
             group_gone=ctx._(GROUP_GONE) if group_gone else None,
             event_choices=events,
             labels=labels,
+            definitions={
+                i["name"]: labels.without_codes(i["definition"], ctx.i18n) for i in result["indicators"]
+            }
+            if result
+            else {},
+            chart_size=(charts.WIDTH, charts.HEIGHT),
+            by=grouping,
             exposure=_exposure(ctx),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from core.labels import ANSWERS as ANSWERS
@@ -12,7 +13,7 @@ from core.labels import REFERRAL_OUTCOMES as REFERRAL_OUTCOMES
 from core.labels import SERVICE_KINDS as SERVICE_KINDS
 from core.labels import SPOKEN_LANGUAGES as SPOKEN_LANGUAGES
 from placements.indicators import INDICATORS as COMPUTED_INDICATORS
-from web.i18n import N_
+from web.i18n import N_, I18n
 
 ROLES: Final = {
     "coordinator": N_("Business coordinator"),
@@ -225,3 +226,36 @@ INDICATOR_GROUPS: Final = {
     "coordinator": N_("By coordinator"),
     "month": N_("By month"),
 }
+
+# The codes an indicator's exact definition names (its docstring, and the catalogue's translations of it
+# keep them), with the name the pages give each: an indicator by its title without the bracketed part.
+DEFINITION_CODES: Final = {
+    **PLACEMENT_FORMS,
+    **SERVICE_KINDS,
+    **REFERRAL_OUTCOMES,
+    **FOLLOW_UP_OUTCOMES,
+    **EMPLOYER_KINDS,
+    **{name: indicator.title for name, indicator in COMPUTED_INDICATORS.items()},
+}
+_CODE_IN_BRACKETS: Final = re.compile(r" \(([a-z]+(?:_[a-z]+)*)\)")
+_CODE: Final = re.compile(r"\b[a-z]+(?:_[a-z]+)*\b")
+
+
+def without_codes(definition: str, i18n: I18n) -> str:
+    """An exact definition in the reader's words: a code in brackets after the words it stands for is
+    dropped ("palkkatuki (pay_subsidy)"), any other code is replaced by its translated name
+    ("pay_subsidy or work_trial" → "pay subsidy or work trial"). In English a single word is a code only
+    in brackets: "firm" and "employment" are words of the text there; in Finnish and Swedish they are not."""
+
+    def dropped(found: re.Match[str]) -> str:
+        return "" if found.group(1) in DEFINITION_CODES else found.group(0)
+
+    def named(found: re.Match[str]) -> str:
+        code = found.group(0)
+        if code not in DEFINITION_CODES or ("_" not in code and i18n.language == "en"):
+            return code
+        name = i18n.gettext(DEFINITION_CODES[code]).split(" (")[0]
+        # Mid-sentence the name starts in lower case, unless it is an abbreviation (TE services).
+        return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+
+    return _CODE.sub(named, _CODE_IN_BRACKETS.sub(dropped, definition))

@@ -52,6 +52,7 @@ from web import sessions
 from web.forms import name_fields
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
+from web.tables import label_cells
 
 log = logging.getLogger("kohtaamo.web")
 
@@ -313,7 +314,7 @@ def render_template(
         "form_token": sessions.new_token,
     }
     context.update(values)
-    return name_fields(templates.get_template(template).render(context))
+    return label_cells(name_fields(templates.get_template(template).render(context)))
 
 
 def _check_csrf(request: Request, form: FormData | None, expected: str | None) -> None:

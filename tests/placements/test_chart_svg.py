@@ -29,14 +29,16 @@ def chart(name: str, unit: str, lines: dict[str, list[Any]], months: list[str] =
 
 
 @pytest.mark.parametrize(
-    ("language", "title", "month", "axis"),
+    ("language", "title", "month", "axis", "months"),
     [
-        ("fi", "Työnantajien vastausaste", "Kuukausi", "osuus"),
-        ("sv", "Arbetsgivarnas svarsfrekvens", "Månad", "andel"),
-        ("en", "Employer response rate", "Month", "share"),
+        ("fi", "Työnantajien vastausaste", "Kuukausi", "osuus", ("tammi 2026", "maalis 2026", "joulu 2026")),
+        ("sv", "Arbetsgivarnas svarsfrekvens", "Månad", "andel", ("jan. 2026", "mars 2026", "dec. 2026")),
+        ("en", "Employer response rate", "Month", "share", ("Jan 2026", "Mar 2026", "Dec 2026")),
     ],
 )
-def test_a_share_chart_speaks_the_readers_language(language: str, title: str, month: str, axis: str) -> None:
+def test_a_share_chart_speaks_the_readers_language(
+    language: str, title: str, month: str, axis: str, months: tuple[str, str, str]
+) -> None:
     figures = {"Lieto": [0.25 * (m % 4) for m in range(12)], "Turku": [0.5] * 12}
 
     root = parse(charts.draw(chart("employer_response_rate", "ratio", figures), "svg", language))
@@ -45,15 +47,19 @@ def test_a_share_chart_speaks_the_readers_language(language: str, title: str, mo
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == language
     assert root.find(f"{SVG}title").text == title  # type: ignore[union-attr]
     desc = root.find(f"{SVG}desc").text or ""  # type: ignore[union-attr]
-    assert title in desc and "2026-01" in desc and "2026-12" in desc and "Lieto, Turku" in desc
+    first, march, last = months
+    assert title in desc and first in desc and last in desc and "Lieto, Turku" in desc
     shown = texts(root)
     assert shown[0] == title and month in shown and axis in shown
     assert {"0\xa0%", "20\xa0%", "100\xa0%"} <= set(shown)  # the y axis, as Finland writes a share
-    assert [m for m in MONTHS if m in shown] == MONTHS
+    # The months as the rest of the pages write them, in order, never as codes (2026-01).
+    labels = [t for t in shown if t.endswith(" 2026")]
+    assert len(labels) == 12 and labels[0] == first and labels[2] == march and labels[-1] == last
+    assert not any(m in t for m in MONTHS for t in shown)
     assert "Lieto" in shown and "Turku" in shown  # the legend
     assert len(list(root.iter(f"{SVG}polyline"))) == 2
     points = [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")]  # type: ignore[union-attr]
-    assert "Turku, 2026-03: 50\xa0%" in points and len(points) == 24
+    assert f"Turku, {march}: 50\xa0%" in points and len(points) == 24
     other = {"fi": "Kuukausi", "sv": "Månad", "en": "Month"}
     assert all(word not in shown for lang, word in other.items() if lang != language)
 
@@ -67,7 +73,7 @@ def test_a_month_without_a_figure_breaks_the_line_and_days_have_a_decimal_comma(
     assert [len((line.get("points") or "").split()) for line in lines] == [2, 2, 1]
     assert "päivää" in texts(root) and "Mediaanipäivät ehdotuksesta sijoitukseen" in texts(root)
     points = [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")]  # type: ignore[union-attr]
-    assert "Varsinais-Suomi, 2026-01: 3,5" in points and len(points) == 5
+    assert "Varsinais-Suomi, tammi 2026: 3,5" in points and len(points) == 5
     assert not list(root.iter(f"{SVG}rect"))[1:]  # one line: no legend box
     assert "Varsinais-Suomi" not in texts(root)
 
@@ -110,6 +116,17 @@ def test_group_names_are_text_however_they_are_written() -> None:
     root = parse(drawn)
     assert b"<script>" not in drawn
     assert '<script>alert("x")</script> & Co' in texts(root) and "TabName" in texts(root)
+
+
+def test_no_text_is_drawn_smaller_than_the_charts_own_size() -> None:
+    """The pages show a chart at about 520 px wide (half of a 1280 px screen): its text is sized for that,
+    every text at least the chart's own size (the legend's too), none of the 11-unit text it once had."""
+    figures = {f"Kunta {n}": [0.1 * n, 0.2] for n in range(4)}
+    root = parse(charts.draw(chart("activation_rate", "ratio", figures, MONTHS[:2]), "svg"))
+
+    assert root.get("width") == str(charts.WIDTH) and int(root.get("font-size") or 0) >= 15
+    sizes = [int(t.get("font-size") or root.get("font-size") or 0) for t in root.iter(f"{SVG}text")]
+    assert min(sizes) >= 15 and "Kunta 3" in texts(root)
 
 
 def test_the_png_download_is_still_drawn() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from accounts.models import Role
 from core.db import connect
+from placements import charts
 from tests.conftest import PASSWORD, AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
 from tests.placements.conftest import insert_placement
@@ -102,7 +103,8 @@ def test_a_finnish_coordinator_downloads_placements_as_finnish_excel_reads_them(
     chart = page.locator('img.chart[src*="wage_subsidised_starts"]')
     chart.scroll_into_view_if_needed()
     chart.evaluate("img => img.decode()")
-    assert chart.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]") == [True, 800, 450]
+    loaded = chart.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+    assert loaded == [True, charts.WIDTH, charts.HEIGHT]
     svg_page = context.new_page()
     svg_page.goto(f"{live_server}{chart.get_attribute('src')}")
     assert svg_page.locator("svg > title").text_content() == "Palkkatuetut aloitukset yrityksissä"

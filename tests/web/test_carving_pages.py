@@ -242,8 +242,8 @@ def test_a_schedule_typed_out_of_order_reads_in_the_order_of_the_week(
     rows = {
         found.group(1): found.group(2)
         for found in re.finditer(
-            r"<td>(Aamiaisen kattaminen|Postin lajittelu)\b.*?</td>"  # the task, then its last two cells
-            r".*?<td>([^<]*)</td>\s*<td>[^<]*</td>\s*</tr>",
+            r"<td[^>]*>(Aamiaisen kattaminen|Postin lajittelu)\b.*?</td>"  # the task, then its last two cells
+            r".*?<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*</td>\s*</tr>",
             page.text,
             re.S,
         )

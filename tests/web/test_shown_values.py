@@ -119,7 +119,7 @@ def test_the_placement_list_tells_a_placement_not_started_or_past_its_end_from_o
     assert page.status_code == 200, page.text
     states = {
         row.group(1): " ".join(re.sub(r"<[^>]+>", "", row.group(2)).split())
-        for row in re.finditer(r">Hakija-(\w+)</a></td>.*?<td>([^<]*)</td>\s*</tr>", page.text, re.S)
+        for row in re.finditer(r">Hakija-(\w+)</a></td>.*?<td[^>]*>([^<]*)</td>\s*</tr>", page.text, re.S)
     }
     assert states == {
         "Tuleva": "Ei vielä alkanut",
