@@ -72,9 +72,23 @@ def parse_schedule(text: str | None) -> list[dict[str, str]] | None:
     return slots
 
 
+def clock_text(hh_mm: str, language: str) -> str:
+    """A time of day (``07:00``) as the reader's language writes it: ``7.00`` in Finnish, ``07.00`` in
+    Swedish, ``07:00`` in English."""
+    hours, _, minutes = hh_mm.partition(":")
+    if language == "fi":
+        return f"{int(hours)}.{minutes}"
+    return f"{hours}.{minutes}" if language == "sv" else hh_mm
+
+
+def _times_text(start: str, end: str, language: str) -> str:
+    return f"{clock_text(start, language)}–{clock_text(end, language)}"
+
+
 def slot_text(slot: dict[str, Any], i18n: I18n) -> str:
-    """A slot as the page shows it: ``ma 08:00-12:00``."""
-    return f"{i18n.gettext(DAY_NAMES[slot['day']])} {slot['start']}-{slot['end']}"
+    """A slot as the page shows it: ``ma 8.00–12.00`` (in Finnish)."""
+    times = _times_text(slot["start"], slot["end"], i18n.language)
+    return f"{i18n.gettext(DAY_NAMES[slot['day']])} {times}"
 
 
 FLEXIBLE: Final = N_("flexible")
@@ -82,15 +96,18 @@ FLEXIBLE: Final = N_("flexible")
 
 def schedule_text(schedule: Sequence[dict[str, Any]] | None, i18n: I18n) -> str:
     """A weekly schedule as the page shows it: its slots in the order of the week, whatever order they
-    were typed in (``ma 07:00-09:00, ti 07:00-09:00``), or "flexible" when it has none."""
+    were typed in (``ma 7.00–9.00, ti 7.00–9.00``), or "flexible" when it has none."""
     slots = sorted(schedule or (), key=lambda slot: (DAYS.index(slot["day"]), slot["start"], slot["end"]))
     return ", ".join(slot_text(slot, i18n) for slot in slots) or i18n.gettext(FLEXIBLE)
 
 
 def _typed_slot(label: str, i18n: I18n) -> str:
-    """A slot label of a problem (``tue 08:00-12:00``) with its day in the reader's language."""
+    """A slot label of a problem (``tue 08:00-12:00``) as :func:`slot_text` writes a slot."""
     day, _, times = label.partition(" ")
-    return f"{i18n.gettext(DAY_NAMES[day])} {times}" if day in DAY_NAMES else label
+    start, _, end = times.partition("-")
+    if day not in DAY_NAMES or not end:
+        return label
+    return slot_text({"day": day, "start": start, "end": end}, i18n)
 
 
 def _employer_choices(ctx: Ctx) -> list[tuple[str, str]]:

@@ -13,7 +13,8 @@ from accounts.models import Role
 from core.db import connect
 from tests.conftest import AreaWorld
 from tests.web.conftest import SignIn
-from web.carving import parse_schedule
+from web.carving import parse_schedule, slot_text
+from web.i18n import I18n
 
 
 def _tasks(db: str) -> list[dict[str, object]]:
@@ -75,7 +76,7 @@ def test_coordinator_records_tasks_sees_a_suggestion_and_bundles_it(
     url = link.group(1).replace("&amp;", "&")
     chosen = browser.get(url)
     assert "Työn tehtävät: yhteensä 22,5 tuntia viikossa" in chosen.text
-    assert "ma 07:00-09:30" in chosen.text and "joustava" in chosen.text
+    assert "ma 7.00–9.30" in chosen.text and "joustava" in chosen.text
     made = browser.post(
         "/carving/jobs/new",
         {
@@ -109,7 +110,7 @@ def test_overlapping_schedules_come_back_with_the_slots_named(
     url = f"/carving/jobs/new?task={ids[0]}&task={ids[1]}"
     refused = browser.post("/carving/jobs/new", {"task": ids, "title": "Yhdistelmä"}, csrf_from=url)
     assert refused.status_code == 422
-    assert "Tehtävien aikataulut menevät päällekkäin: ti 08:00-12:00 / ti 11:00-13:00." in refused.text
+    assert "Tehtävien aikataulut menevät päällekkäin: ti 8.00–12.00 / ti 11.00–13.00." in refused.text
     with connect(db) as conn:
         row = conn.execute("SELECT count(*) AS n FROM carved_jobs").fetchone()
     assert row is not None and row["n"] == 0
@@ -249,6 +250,14 @@ def test_a_schedule_typed_out_of_order_reads_in_the_order_of_the_week(
         )
     }
     assert rows == {
-        "Aamiaisen kattaminen": "ma 06:00-06:30, ma 07:00-09:00, ke 07:00-09:00, pe 07:00-09:00",
+        "Aamiaisen kattaminen": "ma 6.00–6.30, ma 7.00–9.00, ke 7.00–9.00, pe 7.00–9.00",
         "Postin lajittelu": "joustava",
     }
+
+
+def test_a_slot_reads_as_each_language_writes_times_of_day() -> None:
+    slot = {"day": "tue", "start": "07:00", "end": "09:30"}
+    assert slot_text(slot, I18n("fi")) == "ti 7.00–9.30"
+    assert slot_text(slot, I18n("sv")).endswith(" 07.00–09.30")
+    assert slot_text(slot, I18n("en")).endswith(" 07:00–09:30")
+    assert parse_schedule(slot_text(slot, I18n("fi"))) == [slot]  # what a page shows can be typed back
