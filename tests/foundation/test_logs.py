@@ -25,6 +25,7 @@ logging.info('Quantization parameters for tensor:"x" not specified')
 logging.warning(QUANTISER_ADVICE + ". Refer to example: ...")
 logging.getLogger("core.db").info("starting embedded PostgreSQL")
 logging.getLogger("sentence_transformers").info("Load pretrained SentenceTransformer")
+logging.getLogger("fontTools.subset").info("head pruned")  # each intro card's PDF, a dozen such lines
 optimiser.handle(optimiser.makeRecord("fusion_base", logging.WARNING, str(ort), 1, "unfused", (), None))
 logging.error("a library's error")
 """
