@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ import numpy.typing as npt
 import threadpoolctl
 
 from bench.index_recall import clustered_vectors, percentile_ms
+from bench.worker_process import WorkerProcess
 from matching.faiss_index import FaissIndex, load_index
 from matching.index import NumpyIndex, warm_up
 from matching.snapshot import Snapshots, index_settings
@@ -113,33 +113,14 @@ def worker(folder: Path, mode: str, queries: int) -> None:
         print(json.dumps(memory()), flush=True)
 
 
-class Worker:
+class Worker(WorkerProcess):
     def __init__(self, folder: Path, mode: str, queries: int) -> None:
         command = [sys.executable, "-m", "bench.index_scale", "--worker", str(folder), mode]
-        self.process = subprocess.Popen(
-            [*command, "--queries", str(queries)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
+        super().__init__([*command, "--queries", str(queries)])
         self.started = self.read()
 
-    def read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the worker process ended without an answer")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
     def measure(self) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        self.process.stdin.write("measure\n")
-        self.process.stdin.flush()
-        return self.read()
-
-    def stop(self) -> None:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=60)
-        self.process.stdout.close()
+        return self.ask("measure")
 
 
 def workers_memory(folder: Path, mode: str, queries: int) -> dict[str, Any]:

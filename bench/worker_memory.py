@@ -35,7 +35,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ import psycopg
 
 from bench.index_restart import fill
 from bench.index_scale import RESULTS, cpu_name, memory
+from bench.worker_process import WorkerProcess
 from core.db import connect
 from core.events import notify_change
 from core.settings import Settings
@@ -176,29 +176,17 @@ def worker(url: str, folder: Path, mode: str) -> None:
     follower.stop()
 
 
-class Worker:
+class Worker(WorkerProcess):
     def __init__(self, url: str, folder: Path, mode: str) -> None:
-        command = [sys.executable, "-m", "bench.worker_memory", "--worker", url, str(folder), mode]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        super().__init__([sys.executable, "-m", "bench.worker_memory", "--worker", url, str(folder), mode])
         self.stages: dict[str, dict[str, Any]] = {}
         while "ranked" not in self.stages:
             answer = self.read()
             self.stages[answer.pop("stage")] = answer
             print(f"{mode} worker {self.process.pid}: {self.stages}", flush=True)
 
-    def read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the worker process ended without an answer")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
     def measure(self, command: str = "measure") -> dict[str, Any]:
-        assert self.process.stdin is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        answer = self.read()
+        answer = self.ask(command)
         answer.pop("stage")
         return answer
 
@@ -210,12 +198,6 @@ class Worker:
             if len(fields) >= 6 and fields[5] == str(path):
                 inodes.add(int(fields[4]))
         return inodes
-
-    def stop(self) -> None:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=60)
-        self.process.stdout.close()
 
 
 def measure_workers(url: str, folder: Path) -> dict[str, Any]:
