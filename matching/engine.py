@@ -289,7 +289,7 @@ class MatchingEngine:
         tag = snapshots.tag(kind, settings) if self.adopt_snapshots else None
         if tag is None or identity(tag) == self._served.get(kind):
             return False
-        found = snapshots.read(kind, settings)
+        found = snapshots.read(kind, settings, instead="writing this worker's own")
         if found is None:
             return False
         held = found.index.ids().copy()
@@ -344,7 +344,7 @@ class MatchingEngine:
         if not snapshots.write(kind, side.index, horizon, side.vector_hashes):
             self._snapshot_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
         else:
-            found = snapshots.read(kind, index_settings(side.index))
+            found = snapshots.read(kind, index_settings(side.index), instead="serving the index built here")
             if found is not None:
                 side.index = found.index
                 self._served[kind] = identity(found.tag)

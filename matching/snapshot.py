@@ -283,24 +283,25 @@ class Snapshots:
             return None
         return None if self._foreign(tag, settings) else tag
 
-    def read(self, side: Kind, settings: dict[str, Any]) -> Restored | None:
+    def read(self, side: Kind, settings: dict[str, Any], instead: str = "rebuilding it") -> Restored | None:
         """``side``'s snapshot if it is there, whole, of this model, database and settings, and recent
-        enough to catch up from the change log; else None, with the reason logged."""
+        enough to catch up from the change log; else None, with the reason logged and what the caller
+        does ``instead`` (at start-up, rebuilding the side)."""
         started = time.perf_counter()
         tag_path = self._path(side, ".json")
         if not tag_path.exists():
-            log.info("no %s index snapshot: rebuilding it", side)
+            log.info("no %s index snapshot: %s", side, instead)
             return None
         try:
             tag = Tag(**json.loads(tag_path.read_bytes()))
         except (OSError, ValueError, TypeError) as exc:
             log.warning(
-                "the %s index snapshot's tag is unreadable (%s): rebuilding", side, exception_summary(exc)
+                "the %s index snapshot's tag is unreadable (%s): %s", side, exception_summary(exc), instead
             )
             return None
         reason = self._foreign(tag, settings)
         if reason:
-            log.warning("the %s index snapshot is %s: rebuilding", side, reason)
+            log.warning("the %s index snapshot is %s: %s", side, reason, instead)
             return None
         try:
             for name, (size, crc) in tag.files.items():
@@ -318,7 +319,7 @@ class Snapshots:
             # Read when asked for, from the mapped file the workers of a host share (matching.overlaid).
             hashes = Overlaid(ids, lambda at: bytes(held[at]).decode())
         except (OSError, ValueError, RuntimeError) as exc:
-            log.warning("the %s index snapshot is corrupt (%s): rebuilding", side, error_summary(exc))
+            log.warning("the %s index snapshot is corrupt (%s): %s", side, error_summary(exc), instead)
             return None
         log.info(
             "read the %s index snapshot: %d vectors in %.2f s", side, tag.size, time.perf_counter() - started

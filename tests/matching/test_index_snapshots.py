@@ -93,6 +93,9 @@ def test_missing_foreign_other_settings_and_corrupt_snapshots_are_rebuilt_and_sa
     assert writer.read("jobseeker", other) is None
     assert "of other index settings" in caplog.text
     assert writer.read("jobseeker", settings) is not None  # the snapshot itself is fine
+    # A worker that only looks to take up another's snapshot says what it does instead.
+    assert writer.read("jobseeker", other, instead="writing this worker's own") is None
+    assert caplog.text.rstrip().endswith("is of other index settings: writing this worker's own")
 
     graph = tmp_path / "jobseeker.faiss"
     damaged = bytearray(graph.read_bytes())
