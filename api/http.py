@@ -85,7 +85,7 @@ def required_version(if_match: IfMatch) -> int:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not value.isdecimal():
         raise PreconditionFailed("If-Match does not name a version of this resource", field="If-Match")
     return int(value)
 

@@ -166,7 +166,7 @@ def stored_rows(
     generated = {
         int(ext.removeprefix(prefix)): ext
         for ext in external_ids
-        if ext not in found and ext.startswith(prefix) and ext.removeprefix(prefix).isdigit()
+        if ext not in found and ext.startswith(prefix) and ext.removeprefix(prefix).isdecimal()
     }
     if generated:
         rows = conn.execute(

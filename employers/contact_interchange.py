@@ -67,7 +67,7 @@ def _existing(conn: Conn, area_id: int, record: ContactRecord, employer_id: int,
         row is None
         and event_id is None
         and record.external_id.startswith(CONTACT_PREFIX)
-        and generated.isdigit()
+        and generated.isdecimal()
     ):
         row = conn.execute(
             "SELECT * FROM contacts WHERE area_id = %s AND id = %s"

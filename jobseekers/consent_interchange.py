@@ -51,7 +51,7 @@ def _existing(conn: Conn, jobseeker_id: int, ext: str) -> Any:
         "SELECT * FROM consents WHERE jobseeker_id = %s AND external_id = %s", (jobseeker_id, ext)
     ).fetchone()
     generated = ext.removeprefix(CONSENT_PREFIX)
-    if row is None and ext.startswith(CONSENT_PREFIX) and generated.isdigit():
+    if row is None and ext.startswith(CONSENT_PREFIX) and generated.isdecimal():
         row = conn.execute(
             "SELECT * FROM consents WHERE jobseeker_id = %s AND id = %s AND external_id IS NULL",
             (jobseeker_id, int(generated)),

@@ -304,7 +304,7 @@ def find_by_reference(conn: Conn, reference: str, area_id: int | None = None) ->
     return conn.execute(
         "SELECT id, area_id FROM jobseekers WHERE (id = %s OR external_id = %s OR pseudonym = %s)"
         " AND (%s::bigint IS NULL OR area_id = %s) ORDER BY id",
-        (int(ref) if ref.isdigit() and len(ref) < 19 else -1, ref, ref, area_id, area_id),
+        (int(ref) if ref.isdecimal() and len(ref) < 19 else -1, ref, ref, area_id, area_id),
     ).fetchall()
 
 

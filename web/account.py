@@ -66,7 +66,7 @@ def edit_user(request: Request, user_id: int, posted: Posted) -> Response:
         if role is not None and role not in {r.value for r in Role}:
             form.add("role", ctx._(N_("Choose one of the options.")))
         employer = form.text("employer_id")
-        if employer is not None and not employer.isdigit():
+        if employer is not None and not employer.isdecimal():
             form.add("employer_id", ctx._(N_("Choose one of the options.")))
         if role == Role.EMPLOYER.value and employer is None:
             form.add("employer_id", ctx._(N_("An employer contact needs an employer.")))

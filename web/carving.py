@@ -237,7 +237,7 @@ def record_task(request: Request, posted: Posted) -> Response:
 def _chosen_tasks(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
     chosen = []
     for raw in dict.fromkeys(ids):
-        if raw.isdigit():
+        if raw.isdecimal():
             try:
                 chosen.append(carving.get_task(ctx.conn, ctx.principal, int(raw)))
             except AppError:

@@ -186,7 +186,7 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         "q": given["q"].strip()[:200] or None,
         "service_stage": given["stage"] if given["stage"] in SERVICE_STAGES else None,
         "municipality": given["municipality"].strip()[:100] or None,
-        "caseworker_id": given["caseworker"] if admin and given["caseworker"].isdigit() else None,
+        "caseworker_id": given["caseworker"] if admin and given["caseworker"].isdecimal() else None,
         "created_from": given["created_from"].strip() or None,
         "created_to": given["created_to"].strip() or None,
         "target_group_id": int(given["target_group"])
@@ -362,13 +362,13 @@ def save_profile(request: Request, jobseeker_id: int, posted: Posted) -> Respons
     with page(request, *CASE_HANDLERS, form=posted) as ctx:
         form = Form.of(posted)
         data = validate(JobseekerUpdate, profile_values(form, ctx.i18n, editing=True), form, ctx.i18n)
-        version = form.text("version") or ""
-        if data is None or not form.ok or not version.isdigit():
+        version = form.version(ctx.i18n)
+        if data is None or not form.ok or version is None:
             return _client_page(ctx, jobseeker_id, profile=form, status=422)
         try:
             with ctx.savepoint():
                 jobseekers.update_jobseeker(
-                    ctx.conn, ctx.principal, jobseeker_id, int(version), data, "web: profile saved"
+                    ctx.conn, ctx.principal, jobseeker_id, version, data, "web: profile saved"
                 )
         except AppError as exc:
             if isinstance(exc, NotFound):
@@ -418,7 +418,7 @@ def save_capacity(request: Request, jobseeker_id: int, posted: Posted) -> Respon
                     ctx.conn,
                     ctx.principal,
                     jobseeker_id,
-                    int(version) if version and version.isdigit() else None,
+                    int(version) if version and version.isdecimal() else None,
                     data,
                     "web: work capacity saved",
                 )

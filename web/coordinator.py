@@ -146,7 +146,7 @@ def employer_register(
             "created_from": created_from.strip() or None,
             "created_to": created_to.strip() or None,
             "mine": owner == "me",
-            "responsible_coordinator": int(owner) if owner.isdigit() else None,
+            "responsible_coordinator": int(owner) if owner.isdecimal() else None,
         }
         filters = validate(EmployerFilters, values, form, ctx.i18n)
         if filters is not None:
@@ -214,9 +214,9 @@ def reassign_coordinator(request: Request, employer_id: int, posted: Posted) -> 
         form = Form.of(posted)
         chosen = form.text("responsible_coordinator") or ""
         version = form.text("version") or ""
-        if chosen and not chosen.isdigit():
+        if chosen and not chosen.isdecimal():
             form.add("responsible_coordinator", ctx._(N_("Choose a coordinator of the area from the list.")))
-        if not version.isdigit():
+        if not version.isdecimal():
             form.add("_form", ctx._(N_("Someone else changed this first. Reload the page and try again.")))
         if not form.ok:
             return _employer_card(ctx, employer_id, form, status=422)

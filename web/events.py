@@ -143,12 +143,12 @@ def edit_event(request: Request, event_id: int, posted: Posted) -> Response:
         }
         values = {k: v for k, v in values.items() if v is not None or k not in ("kind", "organiser_id")}
         data = validate(EventUpdate, values, form, ctx.i18n)
-        version = form.text("version") or ""
-        if data is None or not form.ok or not version.isdigit():
+        version = form.version(ctx.i18n)
+        if data is None or not form.ok or version is None:
             return _event_form(ctx, form, event, status=422)
         try:
             with ctx.savepoint():
-                recruitment.update_event(ctx.conn, ctx.principal, event_id, int(version), data)
+                recruitment.update_event(ctx.conn, ctx.principal, event_id, version, data)
         except AppError as exc:
             service_error(exc, form, ctx.i18n)
             return _event_form(ctx, form, event, status=exc.status)
@@ -227,7 +227,7 @@ def record_attendance(request: Request, event_id: int, posted: Posted) -> Respon
         marks: dict[str, list[dict[str, Any]]] = {"employers": [], "jobseekers": []}
         for name in form.values:
             kind, _, number = name.partition("-")
-            if kind in ("employer", "jobseeker") and number.isdigit():
+            if kind in ("employer", "jobseeker") and number.isdecimal():
                 marks[f"{kind}s"].append({f"{kind}_id": int(number), "attendance": form.text(name)})
         data = validate(AttendanceIn, marks, form, ctx.i18n)
         if data is None:

@@ -102,6 +102,10 @@ PROBLEM_MESSAGES: Final = {
     ),
 }
 
+STALE_VERSION: Final = N_("Reload the page to see the latest version, then make your change again.")
+MAX_DIGITS: Final = 19
+"""Digits of the longest number a bigint column holds."""
+
 VALUE_ERRORS: Final = {
     "business_id": N_("Not a valid business ID (Y-tunnus). Example: 0112038-9."),
     "sector": N_("Choose an industry from the list."),
@@ -182,6 +186,16 @@ class Form:
     def add(self, name: str, message: str) -> None:
         """Record an error of ``name`` (the first one of a field is kept)."""
         self.errors.setdefault(name, message)
+
+    def version(self, i18n: I18n) -> int | None:
+        """The version of the record the form was drawn from (its hidden ``version`` field); None, with
+        an error of the whole form asking to reload, when the field is missing or not a version number (a
+        page cut short, or a form tampered with)."""
+        version = self.text("version") or ""
+        if version.isdecimal() and len(version) < MAX_DIGITS:
+            return int(version)
+        self.add("_form", i18n.gettext(STALE_VERSION))
+        return None
 
 
 def drop_empty(values: Mapping[str, Any]) -> dict[str, Any]:

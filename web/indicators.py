@@ -80,7 +80,7 @@ def _events(ctx: Ctx) -> list[tuple[str, str]]:
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    return int(text) if text.isdecimal() and len(text) < 19 else None
 
 
 def _scope(ctx: Ctx, first: date, last: date, target_group: str = "", event: str = "") -> indicators.Scope:

@@ -322,12 +322,12 @@ def edit_need(request: Request, need_id: int, posted: Posted) -> Response:
         need = employers.get_need(ctx.conn, ctx.principal, need_id)
         values = need_values(form, ctx.i18n, editing=True)
         data = validate(NeedUpdate, values, form, ctx.i18n)
-        version = form.text("version") or ""
-        if data is None or not form.ok or not version.isdigit():
+        version = form.version(ctx.i18n)
+        if data is None or not form.ok or version is None:
             return _render_need_form(ctx, form, need, status=422)
         try:
             with ctx.savepoint():
-                employers.update_need(ctx.conn, ctx.principal, need_id, int(version), data)
+                employers.update_need(ctx.conn, ctx.principal, need_id, version, data)
         except AppError as exc:
             service_error(exc, form, ctx.i18n)
             return _render_need_form(ctx, form, need, status=exc.status)
@@ -353,7 +353,7 @@ def close_need(request: Request, need_id: int, posted: Posted) -> Response:
         form = Form.of(posted)
         status = NeedStatus.FILLED if form.text("status") == "filled" else NeedStatus.CANCELLED
         version = form.text("version") or ""
-        if not version.isdigit():
+        if not version.isdecimal():
             raise ValidationFailed("version missing", field="version")
         employers.update_need(
             ctx.conn, ctx.principal, need_id, int(version), NeedUpdate.model_validate({"status": status})

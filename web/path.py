@@ -30,7 +30,7 @@ def _day(text: str | None) -> str | None:
     if not text:
         return None
     parts = text.split(".")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and all(p.isdecimal() for p in parts):
         try:
             return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
         except ValueError:
@@ -201,13 +201,13 @@ def edit_plan(request: Request, jobseeker_id: int, plan_id: int, posted: Posted)
         }
         if review and drawn and review < drawn:
             form.add("review_on", ctx._(N_("The review cannot be before the plan is drawn up.")))
-        version = form.text("version") or ""
         data = validate(PlanUpdate, values, form, ctx.i18n) if form.ok else None
-        if data is None or not version.isdigit():
+        version = form.version(ctx.i18n)
+        if data is None or version is None:
             return _plan_page(ctx, jobseeker_id, plan, form, status=422)
         try:
             with ctx.savepoint():
-                plans.update_plan(ctx.conn, ctx.principal, plan_id, int(version), data, "web: plan edit")
+                plans.update_plan(ctx.conn, ctx.principal, plan_id, version, data, "web: plan edit")
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -330,12 +330,12 @@ def edit_target_group(request: Request, group_id: int, posted: Posted) -> Respon
         group = target_groups.get_target_group(ctx.conn, ctx.principal, group_id)
         form = Form.of(posted)
         data = _group_data(ctx, form, TargetGroupUpdate)
-        version = form.text("version") or ""
-        if data is None or not version.isdigit():
+        version = form.version(ctx.i18n)
+        if data is None or version is None:
             return _edit_page(ctx, group, form, status=422)
         try:
             with ctx.savepoint():
-                target_groups.update_target_group(ctx.conn, ctx.principal, group_id, int(version), data)
+                target_groups.update_target_group(ctx.conn, ctx.principal, group_id, version, data)
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -365,7 +365,7 @@ def delete_target_group(request: Request, group_id: int, posted: Posted) -> Resp
         form = Form.of(posted)
         version = form.text("version") or ""
         try:
-            if not version.isdigit():
+            if not version.isdecimal():
                 raise PreconditionFailed("the removal names no version of the group")
             with ctx.savepoint():
                 target_groups.delete_target_group(ctx.conn, ctx.principal, group_id, int(version))

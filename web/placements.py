@@ -400,7 +400,7 @@ def record_follow_up(request: Request, placement_id: int, posted: Posted) -> Res
             FollowUpCreate,
             {
                 # The schema takes the months as a number (3 or 6), not as the text a form sends.
-                "due": int(due) if (due := form.text("due") or "").isdigit() else due,
+                "due": int(due) if (due := form.text("due") or "").isdecimal() else due,
                 "outcome": form.text("outcome"),
                 "note": form.value("note").strip(),
             },

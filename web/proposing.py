@@ -39,7 +39,7 @@ def back_to(need_id: int, jobseeker_id: int, back: str | None, proposal_id: int 
 
 def _jobseeker_id(form: Form) -> int:
     raw = form.text("jobseeker_id") or ""
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise NotFound("jobseeker not found")
     return int(raw)
 

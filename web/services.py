@@ -115,12 +115,12 @@ def change_provider(request: Request, provider_id: int, posted: Posted) -> Respo
                 values.pop(name)
                 form.add(name, ctx._(N_("This field is required.")))
         data = validate(ProviderUpdate, values, form, ctx.i18n)
-        version = form.text("version") or ""
-        if data is None or not form.ok or not version.isdigit():
+        version = form.version(ctx.i18n)
+        if data is None or not form.ok or version is None:
             return _edit_page(ctx, provider, form, status=422)
         try:
             with ctx.savepoint():
-                providers.update_provider(ctx.conn, ctx.principal, provider_id, int(version), data)
+                providers.update_provider(ctx.conn, ctx.principal, provider_id, version, data)
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -171,7 +171,7 @@ def end_referral(request: Request, jobseeker_id: int, posted: Posted) -> Respons
         chosen = form.text("referral") or ""
         values = {"ends_on": _day(form.text("ended_on")), "outcome": form.text("end_outcome")}
         names = {"ends_on": "ended_on", "outcome": "end_outcome"}
-        if not chosen.isdigit() or len(chosen) > 18:
+        if not chosen.isdecimal() or len(chosen) > 18:
             form.add("referral", ctx._(N_("Choose one of the options.")))
         if not values["ends_on"]:
             form.add("ended_on", ctx._(N_("This field is required.")))
