@@ -103,6 +103,7 @@ PROBLEM_MESSAGES: Final = {
 }
 
 STALE_VERSION: Final = N_("Reload the page to see the latest version, then make your change again.")
+CHANGED_FIRST: Final = N_("Someone else changed this first. Reload the page and try again.")
 MAX_DIGITS: Final = 19
 """Digits of the longest number a bigint column holds."""
 
@@ -187,14 +188,14 @@ class Form:
         """Record an error of ``name`` (the first one of a field is kept)."""
         self.errors.setdefault(name, message)
 
-    def version(self, i18n: I18n) -> int | None:
+    def version(self, i18n: I18n, message: str = STALE_VERSION) -> int | None:
         """The version of the record the form was drawn from (its hidden ``version`` field); None, with
-        an error of the whole form asking to reload, when the field is missing or not a version number (a
-        page cut short, or a form tampered with)."""
+        ``message`` (a message id; by default, asking to reload) as an error of the whole form, when the
+        field is missing or not a version number (a page cut short, or a form tampered with)."""
         version = self.text("version") or ""
         if version.isdecimal() and len(version) < MAX_DIGITS:
             return int(version)
-        self.add("_form", i18n.gettext(STALE_VERSION))
+        self.add("_form", i18n.gettext(message))
         return None
 
 
@@ -272,7 +273,7 @@ def service_error(exc: AppError, form: Form, i18n: I18n, fallback_field: str = "
     elif isinstance(exc, NotFound):
         text = i18n.gettext(N_("Not found, or not visible to you."))
     elif isinstance(exc, PreconditionFailed):
-        text = i18n.gettext(N_("Someone else changed this first. Reload the page and try again."))
+        text = i18n.gettext(CHANGED_FIRST)
     elif isinstance(exc, Conflict):
         text = i18n.gettext(N_("This cannot be done in the record's current state."))
     elif exc.field:

@@ -129,6 +129,14 @@ def test_a_coordinator_reassigns_the_employer_and_the_employer_sees_whom_to_cont
         csrf_from=card,
     )
     assert stale.status_code == 412
+    for tampered in ("", "x", "²", "9" * 30):  # not a version the page drew: the same advice, no 500
+        refused = coordinator.post(
+            f"{card}/coordinator",
+            {"responsible_coordinator": str(world.user_ids[Role.COORDINATOR]), "version": tampered},
+            csrf_from=card,
+        )
+        assert refused.status_code == 422, tampered
+        assert "Joku muu ehti muuttaa tätä ensin. Lataa sivu uudelleen" in refused.text, tampered
     with connect(db) as conn:
         row = conn.execute(
             "SELECT responsible_coordinator FROM employers WHERE id = %s", (world.employer_id,)
