@@ -192,11 +192,16 @@ class Form:
         """The version of the record the form was drawn from (its hidden ``version`` field); None, with
         ``message`` (a message id; by default, asking to reload) as an error of the whole form, when the
         field is missing or not a version number (a page cut short, or a form tampered with)."""
-        version = self.text("version") or ""
-        if version.isdecimal() and len(version) < MAX_DIGITS:
-            return int(version)
-        self.add("_form", i18n.gettext(message))
-        return None
+        version = whole_number(self.text("version") or "")
+        if version is None:
+            self.add("_form", i18n.gettext(message))
+        return version
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as an id or version a bigint column holds (digits only, fewer than :data:`MAX_DIGITS`);
+    None when it is not one."""
+    return int(text) if text.isdecimal() and len(text) < MAX_DIGITS else None
 
 
 def drop_empty(values: Mapping[str, Any]) -> dict[str, Any]:

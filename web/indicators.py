@@ -22,7 +22,7 @@ from matching import service as matching
 from placements import charts, exports, indicators, ledger
 from recruitment import service as recruitment
 from web import labels
-from web.forms import Form
+from web.forms import Form, whole_number
 from web.i18n import N_
 from web.pages import Ctx, PageRoute, page
 
@@ -79,15 +79,11 @@ def _events(ctx: Ctx) -> list[tuple[str, str]]:
     return [("", ctx._(N_("All, not cut by an event"))), *named]
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isdecimal() and len(text) < 19 else None
-
-
 def _scope(ctx: Ctx, first: date, last: date, target_group: str = "", event: str = "") -> indicators.Scope:
     name = accounts.get_area(ctx.conn, ctx.principal.area_id)["name"]
     scope = indicators.Scope(area_id=ctx.principal.area_id, area_name=name, date_from=first, date_to=last)
-    narrowed = indicators.narrowed(ctx.conn, scope, _number(target_group))
-    return indicators.at_event(ctx.conn, narrowed, _number(event))
+    narrowed = indicators.narrowed(ctx.conn, scope, whole_number(target_group))
+    return indicators.at_event(ctx.conn, narrowed, whole_number(event))
 
 
 @router.get("/indicators")

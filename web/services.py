@@ -14,7 +14,7 @@ from services import providers, referrals
 from services.schemas import ProviderIn, ProviderUpdate, ReferralIn, ReferralUpdate
 from web import labels
 from web.caseworker import _client_page
-from web.forms import Form, drop_empty, options, service_error, validate
+from web.forms import Form, drop_empty, options, service_error, validate, whole_number
 from web.i18n import N_
 from web.pages import Ctx, PageRoute, Posted, once, page
 from web.path import _day
@@ -168,24 +168,22 @@ def end_referral(request: Request, jobseeker_id: int, posted: Posted) -> Respons
     """Record the end and outcome of one of the client's referrals (the own caseworker only)."""
     with page(request, Role.CASEWORKER, form=posted) as ctx:
         form = Form.of(posted)
-        chosen = form.text("referral") or ""
+        chosen = whole_number(form.text("referral") or "")
         values = {"ends_on": _day(form.text("ended_on")), "outcome": form.text("end_outcome")}
         names = {"ends_on": "ended_on", "outcome": "end_outcome"}
-        if not chosen.isdecimal() or len(chosen) > 18:
+        if chosen is None:
             form.add("referral", ctx._(N_("Choose one of the options.")))
         if not values["ends_on"]:
             form.add("ended_on", ctx._(N_("This field is required.")))
         data = validate(ReferralUpdate, drop_empty(values), form, ctx.i18n, names)
-        if data is None or not form.ok:
+        if data is None or chosen is None or not form.ok:
             return _client_page(ctx, jobseeker_id, path_forms={"end": form}, status=422)
         try:
             with ctx.savepoint():
                 ours = {r["id"] for r in referrals.referrals_of(ctx.conn, jobseeker_id)[0]}
-                if int(chosen) not in ours:
+                if chosen not in ours:
                     raise ValidationFailed("no referral of the client has this id", field="referral")
-                referrals.update_referral(
-                    ctx.conn, ctx.principal, int(chosen), ANY_VERSION, data, "web: referral"
-                )
+                referrals.update_referral(ctx.conn, ctx.principal, chosen, ANY_VERSION, data, "web: referral")
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
