@@ -193,15 +193,14 @@ class Side(Generic[E]):
         self._pos = Overlaid(ids, int)  # row i holds ids[i]
         self._n = n
         self.index = index
-        held = index.ids()
-        self._alive = entries.matchable_of(ids) & np.isin(ids, held)
-        index.remove(held[~np.isin(held, ids[self._alive])])
+        self._alive = entries.matchable_of(ids) & np.isin(ids, index.ids())
+        self.keep_alive_vectors()
         self._distances.clear()
         self.lexical_dirty = True
 
     def keep_alive_vectors(self) -> None:
-        """Remove from the index the vectors of entries that are not alive (as :meth:`restore` does: for an
-        index read from a snapshot another worker wrote, :meth:`matching.engine.MatchingEngine._adopt`)."""
+        """Remove from the index the vectors of entries that are not alive (:meth:`restore`, and an index
+        read from a snapshot another worker wrote: :meth:`matching.engine.MatchingEngine._adopt`)."""
         held = self.index.ids()
         self.index.remove(held[~np.isin(held, self._ids[: self._n][self._alive[: self._n]])])
 
