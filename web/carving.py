@@ -81,14 +81,10 @@ def clock_text(hh_mm: str, language: str) -> str:
     return f"{hours}.{minutes}" if language == "sv" else hh_mm
 
 
-def _times_text(start: str, end: str, language: str) -> str:
-    return f"{clock_text(start, language)}–{clock_text(end, language)}"
-
-
 def slot_text(slot: dict[str, Any], i18n: I18n) -> str:
     """A slot as the page shows it: ``ma 8.00–12.00`` (in Finnish)."""
-    times = _times_text(slot["start"], slot["end"], i18n.language)
-    return f"{i18n.gettext(DAY_NAMES[slot['day']])} {times}"
+    start, end = (clock_text(slot[edge], i18n.language) for edge in ("start", "end"))
+    return f"{i18n.gettext(DAY_NAMES[slot['day']])} {start}–{end}"
 
 
 FLEXIBLE: Final = N_("flexible")
