@@ -247,6 +247,7 @@ class Side(Generic[E]):
         """Store ``entry`` and its pre-filter columns; whether it belongs in the vector index."""
         self._distances.clear()
         self.changes += 1
+        before = self.entries.get(entry.id)
         self.entries[entry.id] = entry
         row = self._pos.get(entry.id)
         if row is None:
@@ -277,7 +278,10 @@ class Side(Generic[E]):
         self._languages[:, row] = 0
         for column, level in values.languages.items():
             self._languages[column, row] = level
-        self.lexical_dirty = True
+        # BM25 holds what documents() gives: an entry stored again as it was (a change log read twice,
+        # a catch-up after a snapshot is taken up) leaves it current, so it is not rebuilt for nothing.
+        if _document(before) != _document(entry):
+            self.lexical_dirty = True
         return alive
 
     def drop(self, entry_id: int) -> None:
@@ -343,3 +347,8 @@ def _haversine(lat: float, lon: float, lats: npt.NDArray[np.float64], lons: npt.
     dlmb = np.radians(lons - lon)
     a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def _document(entry: NeedEntry | CandidateEntry | None) -> tuple[str, str] | None:
+    """What BM25 indexes of ``entry`` (:meth:`EntryStore.documents`): its text and language, or None."""
+    return (entry.text, entry.lang) if entry is not None and entry.matchable and entry.text else None

@@ -301,6 +301,32 @@ def test_bm25_is_current_only_once_a_rebuild_has_finished_and_no_change_came_dur
     assert seen_during == [False, False] and side.lexical_built and not side.lexical_current
 
 
+def test_bm25_is_rebuilt_only_when_what_it_indexes_changed(tmp_path: Path) -> None:
+    # A catch-up reads rows again (from the older of two horizons, or a change log read twice): an entry
+    # stored again as it was keeps BM25 current; a new text, a language or an entry leaving the
+    # matchable ones does not.
+    sides, kept = written_and_read(tmp_path)
+    side = sides["need"]
+    side.entries = kept.sides["need"].entries  # entries read back from the mapped file, as after a start
+    side.rebuild_lexical()
+    vector = np.ones(4, dtype=np.float32)
+    side.put(need_entry(NEED_ROW), vector)
+    side.put(need_entry(EMPTY_NEED_ROW), None)
+    assert side.lexical_current
+    side.put(need_entry({**NEED_ROW, "positions_filled": 1}), vector)  # one place left: same document
+    assert side.lexical_current
+    for changed in ({"description": "Pakkaamo."}, {"text_language": "sv"}, {"status": "closed"}):
+        side.rebuild_lexical()
+        side.put(need_entry({**NEED_ROW, **changed}), vector)
+        assert not side.lexical_current, changed
+        side.put(need_entry(NEED_ROW), vector)
+    side.rebuild_lexical()
+    side.put_new([(need_entry({**EMPTY_NEED_ROW, "id": 11, "status": "closed"}), None)])  # not for BM25
+    assert side.lexical_current
+    side.put_new([(need_entry({**NEED_ROW, "id": 12}), vector)])
+    assert not side.lexical_current
+
+
 def test_a_side_takes_up_the_entries_it_wrote_when_many_are_held_in_memory_or_an_erasure_requires(
     tmp_path: Path,
 ) -> None:
