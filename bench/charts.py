@@ -25,7 +25,8 @@ each measured
 - parts, as baselines in the same run: ``SELECT 1`` (a round trip), the data version alone, as
   now (read again only when a transaction has committed since: on a shared server, often) and as
   before (``data_version-before``), the figures alone, in one query (``figures``) and month by month
-  (``figures-before``), and each drawing alone.
+  (``figures-before``), and each drawing alone (the SVG wide, as the pages show it on a larger screen,
+  and narrow, as on a phone).
 
 Writes bench/results/charts.json and charts.md, with the CPU (model and AVX-512 flags) and the load.
 """
@@ -250,6 +251,7 @@ def measure(conn: Conn, area_id: int, repeats: int) -> dict[str, Any]:
     )
     drawers: dict[str, Callable[[dict[str, Any]], bytes]] = {
         "svg": functools.partial(charts.draw, kind="svg"),
+        "svg narrow": functools.partial(charts.draw, kind="svg", size="narrow"),
         "png": functools.partial(charts.draw, kind="png"),
     }
     parts: dict[str, list[float]] = {

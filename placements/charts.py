@@ -2,15 +2,17 @@
 
 The pages show the SVG, written here directly as text (:func:`svg`): titles, axes, labels and the legend
 are text in the reader's language, with a ``<title>`` and ``<desc>`` for screen readers, and drawing one
-takes about a millisecond. Only the PNG download is drawn by matplotlib (:func:`figure`), which takes a
-good part of a second; ``python -m bench.charts`` measures both, and the charts as served before.
+takes about a millisecond. It is drawn in two sizes: wide, and narrow for a phone, where the wide one
+would be shrunk until its text is about 7 px; the page lets the browser choose. Only the PNG download
+is drawn by matplotlib (:func:`figure`), which takes a good part of a second; ``python -m bench.charts``
+measures both, and the charts as served before.
 
 Each drawn chart is kept in this process, keyed by the area, the indicator, the grouping, the period,
-the language, the kind and the area's *data version* (:func:`data_version`): a fingerprint of the rows the
-indicators read. Any change to them (a new placement, a follow-up, an answered proposal, a renamed user)
-changes the version, so a stale chart is never served, and every worker process computes the same key
-without telling the others. A chart with fewer than two months of figures says "no data yet" instead of
-drawing a lone dot.
+the language, the kind, the size and the area's *data version* (:func:`data_version`): a fingerprint of
+the rows the indicators read. Any change to them (a new placement, a follow-up, an answered proposal, a
+renamed user) changes the version, so a stale chart is never served, and every worker process computes
+the same key without telling the others. A chart with fewer than two months of figures says "no data
+yet" instead of drawing a lone dot.
 """
 
 from __future__ import annotations
@@ -96,11 +98,21 @@ def points(chart: dict[str, Any]) -> int:
 
 # The direct SVG ------------------------------------------------------------------------------------------
 
-# The size the pages show a chart at (half of a wide screen: about 520 px wide at 1280 px), so that its
-# 15-unit text is read at about 12 px; the legend and axis names a little larger.
-WIDTH: Final = 640
-HEIGHT: Final = 360
+Size = Literal["wide", "narrow"]
+# Wide: the size the pages show a chart at on a larger screen (half of a wide screen: about 520 px wide
+# at 1280 px), so that its 15-unit text is read at about 12 px. Narrow: for a phone, where the panel
+# leaves the chart 292 px of a 360 px screen (307 of 375): the same 15-unit text in a 360-unit width is
+# read at 12.2 px (12.8), and the height leaves the plot room under a title of two or three lines. A
+# narrow chart of two lines or more is taller by its legend, which is under it (:func:`svg`).
+SIZES: Final[dict[Size, tuple[int, int]]] = {"wide": (640, 360), "narrow": (360, 400)}
+WIDTH: Final = SIZES["wide"][0]
+HEIGHT: Final = SIZES["wide"][1]
 FONT_SIZE: Final = 15
+TITLE_SIZE: Final = 18
+LINE_HEIGHT: Final = 1.3
+"""A line of text takes this many times its size (DejaVu Sans: 1.16 from its top to its bottom)."""
+SLANT: Final = math.sqrt(0.5)
+"""sin 45° = cos 45°: a month label slanted at 45° takes this share of its length across and down."""
 DESCRIPTION: Final = N_("%(title)s month by month from %(first)s to %(last)s. Lines: %(groups)s.")
 # Ten colours, each at least 3:1 against white (WCAG 2.1, non-text contrast), in matplotlib's order.
 COLOURS: Final = (
@@ -116,6 +128,8 @@ COLOURS: Final = (
     "#0f7c8a",
 )
 _NOT_XML: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_THIN: Final = frozenset("'ijlIJ .,:;/!|f-()tr\xa0")
+_BROAD: Final = frozenset("mwMW%<>&@")
 
 
 def _text(value: object) -> str:
@@ -125,6 +139,38 @@ def _text(value: object) -> str:
 
 def _at(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
+
+
+def text_width(text: str, size: float) -> float:
+    """How wide ``text`` is drawn at ``size`` in DejaVu Sans, on the generous side (no letter of Latin
+    script is wider than its class here), so that labels placed by it do not run into each other."""
+    ems = sum(0.42 if c in _THIN else 1.0 if c in _BROAD else 0.8 if c.isupper() else 0.65 for c in text)
+    return ems * size
+
+
+def _wrap(text: str, size: float, room: float) -> list[str]:
+    """``text`` in lines no wider than ``room`` at ``size``, broken between words (a word longer than
+    the room stays whole on its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= room:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _lines(x: float, y: float, lines: list[str], size: int, attributes: str = "") -> str:
+    """One centred ``<text>`` of ``lines``, the first on the baseline ``y``, the others below it."""
+    opening = f'<text x="{_at(x)}" y="{_at(y)}" text-anchor="middle" font-size="{size}"{attributes}>'
+    if len(lines) == 1:
+        return f"{opening}{_text(lines[0])}</text>"
+    step = _at(size * LINE_HEIGHT)
+    spans = (
+        f'<tspan x="{_at(x)}" dy="{0 if n == 0 else step}">{_text(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
+    return opening + "".join(spans) + "</text>"
 
 
 def _value_text(value: float, unit: str, language: str) -> str:
@@ -147,41 +193,66 @@ def _ticks(unit: str, highest: float) -> tuple[float, list[float]]:
     return top, [i * step for i in range(int(top / step + 1e-9) + 1)]
 
 
-def svg(chart: dict[str, Any], language: str = "fi") -> str:
-    """The series over time as an SVG line chart, written directly: one line per group, the months
-    along the bottom, the unit up the side, a legend for two lines or more; "no data yet" when fewer
-    than two months have a figure. Texts are text in ``language``; ``<title>`` and ``<desc>`` name the
-    chart and what it shows."""
+def _month_labels(months: list[str], step: float) -> tuple[bool, int]:
+    """How the month labels, ``step`` apart, are written: upright when each fits in its step, else
+    slanted at 45°; and which are written: every n-th, n the fewest that keeps two slanted labels a
+    line's height apart (on a narrow chart or a long period, every second or third)."""
+    widest = max(text_width(month, FONT_SIZE) for month in months)
+    if widest + 8 <= step:
+        return False, 1
+    return True, math.ceil(FONT_SIZE * LINE_HEIGHT / SLANT / step)
+
+
+def svg(chart: dict[str, Any], language: str = "fi", size: Size = "wide") -> str:
+    """The series over time as an SVG line chart of ``size`` (:data:`SIZES`), written directly: one line
+    per group, the months along the bottom (as many named as fit: on a narrow chart, fewer), the unit
+    up the side, a legend for two lines or more; "no data yet" when fewer than two months have a
+    figure. Texts are text in ``language``, none smaller than :data:`FONT_SIZE`; ``<title>`` and
+    ``<desc>`` name the chart and what it shows."""
+    width, base = SIZES[size]
+    labels = [str(label) for label in chart["lines"]] if points(chart) >= 2 else []
+    # A narrow chart's legend is under it, where it hides no line; the chart is taller by its rows.
+    legend_under = size == "narrow" and len(labels) > 1
+    under_grid = _legend_grid(labels, width - 24)
+    height = base + under_grid[1] * 20 + 20 if legend_under else base
     months = [format_month(month, language) for month in chart["months"]]
     unit: str = chart["unit"]
     title = translate(indicators.indicator(chart["name"]).title, language)
+    title_lines = _wrap(title, TITLE_SIZE, width - 24)
+    headline = _lines(width / 2, 26, title_lines, TITLE_SIZE)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"'
-        f' viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc"'
         f' xml:lang="{language}" font-family="DejaVu Sans, Verdana, Arial, sans-serif"'
         f' font-size="{FONT_SIZE}">',
         f'<title id="chart-title">{_text(title)}</title>',
     ]
     if points(chart) < 2:
-        hint = translate(NO_DATA_HINT, language)
+        no_data, hint = translate(NO_DATA, language), translate(NO_DATA_HINT, language)
         out += [
-            f'<desc id="chart-desc">{_text(translate(NO_DATA, language))}. {_text(hint)}</desc>',
+            f'<desc id="chart-desc">{_text(no_data)}. {_text(hint)}</desc>',
             '<rect width="100%" height="100%" fill="#ffffff"/>',
-            f'<text x="{WIDTH // 2}" y="30" text-anchor="middle" font-size="18">{_text(title)}</text>',
-            f'<text x="{WIDTH // 2}" y="{HEIGHT * 0.45:.0f}" text-anchor="middle" font-size="26">'
-            f"{_text(translate(NO_DATA, language))}</text>",
-            f'<text x="{WIDTH // 2}" y="{HEIGHT * 0.6:.0f}" text-anchor="middle" fill="#595959">'
-            f"{_text(hint)}</text>",
+            headline,
+            _lines(width / 2, height * 0.45, _wrap(no_data, 26, width - 24), 26),
+            _lines(width / 2, height * 0.6, _wrap(hint, FONT_SIZE, width - 24), FONT_SIZE, ' fill="#595959"'),
             "</svg>",
         ]
         return "\n".join(out) + "\n"
-    slanted = len(months) > 6
-    # Room on the left for the ticks and the unit, below for the months (slanted: "tammi 2026").
-    left, right, top_y = 0.125 * WIDTH, 0.97 * WIDTH, 0.1 * HEIGHT
-    bottom_y = HEIGHT * (0.7 if slanted else 0.8)
     figures = [v for line in chart["lines"].values() for v in line if v is not None]
     y_top, y_ticks = _ticks(unit, max(map(float, figures), default=0.0))
+    tick_texts = [_value_text(tick, unit, language) for tick in y_ticks]
+    # Room on the left for the unit (turned up the side) and the widest tick, and for the first month
+    # when slanted (it reaches left as far as down); below, for the months ("marras 2026") and the
+    # axis' name; above, for the title's lines.
+    left = max(0.125 * width, 32 + max(text_width(t, FONT_SIZE) for t in tick_texts))
+    right = 0.97 * width
+    top_y = 36 + TITLE_SIZE * LINE_HEIGHT * (len(title_lines) - 1)
+    slanted, every = _month_labels(months, (right - left) / max(1, len(months)))
+    reach = SLANT * max(text_width(month, FONT_SIZE) for month in months) if slanted else 0.0
+    left = max(left, reach + 4)
     step = (right - left) / max(1, len(months))
+    slanted, every = _month_labels(months, step)
+    bottom_y = min(0.8 * base, base - 48 - reach)
 
     def x(i: int) -> float:
         return left + step * (i + 0.5)
@@ -197,34 +268,35 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
         "groups": groups,
     }
     axis = translate(SHARE_AXIS if unit == "ratio" else INDICATOR_UNITS[unit], language)
-    middle, centre, base = (top_y + bottom_y) / 2, _at((left + right) / 2), _at(bottom_y)
+    middle, centre, axis_at = (top_y + bottom_y) / 2, _at((left + right) / 2), _at(bottom_y)
     out += [
         f'<desc id="chart-desc">{_text(description)}</desc>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
-        f'<text x="{centre}" y="26" text-anchor="middle" font-size="18">{_text(title)}</text>',
+        headline,
         '<g class="y-axis" fill="#333333">',
     ]
-    for tick in y_ticks:
+    for tick, shown in zip(y_ticks, tick_texts, strict=True):
         at = _at(y(tick))
         out.append(
             f'<line x1="{_at(left)}" x2="{_at(right)}" y1="{at}" y2="{at}" stroke="#d9d9d9"/>'
-            f'<text x="{_at(left - 6)}" y="{at}" dy="5" text-anchor="end">'
-            f"{_text(_value_text(tick, unit, language))}</text>"
+            f'<text x="{_at(left - 6)}" y="{at}" dy="5" text-anchor="end">{_text(shown)}</text>'
         )
     out += [
         f'<text transform="translate(18 {_at(middle)}) rotate(-90)" text-anchor="middle" font-size="16">'
         f"{_text(axis)}</text>",
         "</g>",
         '<g class="x-axis" fill="#333333">',
-        f'<line x1="{_at(left)}" x2="{_at(right)}" y1="{base}" y2="{base}" stroke="#333333"/>',
+        f'<line x1="{_at(left)}" x2="{_at(right)}" y1="{axis_at}" y2="{axis_at}" stroke="#333333"/>',
     ]
-    every = math.ceil(len(months) / 18)  # at most 18 month labels: a long period labels every n-th
     for i, month in enumerate(months):
         at, below = _at(x(i)), _at(bottom_y + 20)
+        labelled = i % every == 0
+        # A labelled month's tick is longer, so that a thinned axis shows which tick a label names.
         out.append(
-            f'<line x1="{at}" x2="{at}" y1="{_at(bottom_y)}" y2="{_at(bottom_y + 4)}" stroke="#333333"/>'
+            f'<line x1="{at}" x2="{at}" y1="{_at(bottom_y)}" y2="{_at(bottom_y + (6 if labelled else 3))}"'
+            ' stroke="#333333"/>'
         )
-        if i % every:
+        if not labelled:
             continue
         if slanted:
             out.append(
@@ -234,11 +306,32 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
         else:
             out.append(f'<text x="{at}" y="{below}" text-anchor="middle">{_text(month)}</text>')
     out += [
-        f'<text x="{centre}" y="{HEIGHT - 8}" text-anchor="middle" font-size="16">'
+        f'<text x="{centre}" y="{base - 8}" text-anchor="middle" font-size="16">'
         f"{_text(translate(MONTH_AXIS, language))}</text>",
         "</g>",
     ]
-    for n, (label, values) in enumerate(chart["lines"].items()):
+    out += _series(chart["lines"], months, unit, language, x, y)
+    if legend_under:
+        out += _legend(labels, 12, base + 4, width - 24, under_grid)
+    elif len(labels) > 1:
+        out += _legend(
+            labels, left + 8, top_y + 4, right - left - 16, _legend_grid(labels, right - left - 16)
+        )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _series(
+    lines: dict[str, list[Any]],
+    months: list[str],
+    unit: str,
+    language: str,
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+) -> list[str]:
+    """Each group's line, broken where a month has no figure, with a dot per figure that names it."""
+    out = []
+    for n, (label, values) in enumerate(lines.items()):
         colour = COLOURS[n % len(COLOURS)]
         out.append(f'<g class="line" stroke="{colour}" fill="{colour}">')
         # A month without a figure breaks the line rather than joining its neighbours across it.
@@ -257,22 +350,32 @@ def svg(chart: dict[str, Any], language: str = "fi") -> str:
                     f"<title>{_text(label)}, {_text(months[i])}: {_text(shown)}</title></circle>"
                 )
         out.append("</g>")
-    if len(chart["lines"]) > 1:
-        rows, column = math.ceil(len(chart["lines"]) / 2), (right - left - 16) / 2
+    return out
+
+
+def _legend_grid(labels: list[str], room: float) -> tuple[int, int]:
+    """The legend's columns and rows in ``room``: two columns when every name fits in half of it."""
+    columns = 2 if all(32 + text_width(label, FONT_SIZE) <= room / 2 for label in labels) else 1
+    return columns, math.ceil(len(labels) / columns)
+
+
+def _legend(labels: list[str], x0: float, y0: float, room: float, grid: tuple[int, int]) -> list[str]:
+    """The lines' names in a box of width ``room`` from (``x0``, ``y0``), in ``grid``'s columns and rows."""
+    columns, rows = grid
+    column = room / columns
+    out = [
+        f'<g class="legend"><rect x="{_at(x0)}" y="{_at(y0)}" width="{_at(room)}"'
+        f' height="{rows * 20 + 8}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>'
+    ]
+    for n, label in enumerate(labels):
+        lx, ly = x0 + 8 + (n % columns) * column, y0 + 18 + (n // columns) * 20
         out.append(
-            f'<g class="legend"><rect x="{_at(left + 8)}" y="{_at(top_y + 4)}" width="{_at(column * 2)}"'
-            f' height="{rows * 20 + 8}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>'
+            f'<line x1="{_at(lx)}" x2="{_at(lx + 18)}" y1="{_at(ly - 5)}" y2="{_at(ly - 5)}"'
+            f' stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="2"/>'
+            f'<text x="{_at(lx + 24)}" y="{_at(ly)}">{_text(label)}</text>'
         )
-        for n, label in enumerate(chart["lines"]):
-            lx, ly = left + 16 + (n % 2) * column, top_y + 22 + (n // 2) * 20
-            out.append(
-                f'<line x1="{_at(lx)}" x2="{_at(lx + 18)}" y1="{_at(ly - 5)}" y2="{_at(ly - 5)}"'
-                f' stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="2"/>'
-                f'<text x="{_at(lx + 24)}" y="{_at(ly)}">{_text(label)}</text>'
-            )
-        out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    out.append("</g>")
+    return out
 
 
 # The PNG, drawn by matplotlib ----------------------------------------------------------------------------
@@ -323,11 +426,11 @@ def figure(chart: dict[str, Any], language: str = "fi") -> Any:
     return fig
 
 
-def draw(chart: dict[str, Any], kind: Kind, language: str = "fi") -> bytes:
-    """The series over time as an SVG (:func:`svg`) or PNG line chart (reproducible: no date or software
-    in it)."""
+def draw(chart: dict[str, Any], kind: Kind, language: str = "fi", size: Size = "wide") -> bytes:
+    """The series over time as an SVG of ``size`` (:func:`svg`) or a PNG line chart (always wide;
+    reproducible: no date or software in it)."""
     if kind == "svg":
-        return svg(chart, language).encode()
+        return svg(chart, language, size).encode()
     out = io.BytesIO()
     figure(chart, language).savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
@@ -374,9 +477,10 @@ def chart(
     kind: Kind,
     language: str = "fi",
     cache: ChartCache = CACHE,
+    size: Size = "wide",
 ) -> bytes:
-    """The indicator ``name`` month by month as ``kind``, drawn once per area, period, target group and data
-    version."""
+    """The indicator ``name`` month by month as ``kind`` (an SVG of ``size``), drawn once per area, period,
+    target group, size and data version."""
     ind = indicators.indicator(name)
     check_period(scope.date_from, scope.date_to)
     version = data_version(conn, scope.area_id)
@@ -390,13 +494,14 @@ def chart(
         scope.date_from,
         scope.date_to,
         kind,
+        size,
         language,
         group,
         clock.today(),
     )
 
     def produce() -> bytes:
-        return draw(indicators.over_time(conn, scope, ind, by), kind, language)
+        return draw(indicators.over_time(conn, scope, ind, by), kind, language, size)
 
     if scope.event is not None:
         # Who was invited to an event is not in the data version: a chart cut by an event is drawn anew.

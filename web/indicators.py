@@ -136,7 +136,7 @@ def indicator_page(
             }
             if result
             else {},
-            chart_size=(charts.WIDTH, charts.HEIGHT),
+            chart_sizes=charts.SIZES,
             by=grouping,
             exposure=_exposure(ctx),
         )
@@ -211,6 +211,15 @@ def indicators_xlsx(
         )
 
 
+def _size(value: str, kind: str) -> charts.Size:
+    """The chart's size as the address names it: wide or narrow for an SVG, wide for a PNG."""
+    for choice in get_args(charts.Size):
+        if value == choice and (kind == "svg" or choice == "wide"):
+            size: charts.Size = choice
+            return size
+    raise ValidationFailed("size=wide or size=narrow (a PNG is wide)", field="size")
+
+
 @router.get("/indicators/{name}/chart.{kind}")
 def indicator_chart(
     request: Request,
@@ -221,11 +230,14 @@ def indicator_chart(
     by: str = "area",
     target_group: str = "",
     event: str = "",
+    size: str = "wide",
 ) -> Response:
-    """One indicator month by month as an SVG or PNG line chart in the reader's language."""
+    """One indicator month by month as an SVG or PNG line chart in the reader's language; the SVG wide
+    or, for a phone, narrow (the PNG download is wide)."""
     with page(request, *COORDINATION) as ctx:
         if kind not in ("svg", "png"):
             raise ValidationFailed("chart.svg or chart.png", field="kind")
+        chosen = _size(size, kind)
         if (gone := _group_gone(ctx, target_group)) is not None:
             return gone
         first, last = _period(date_from, date_to)
@@ -236,5 +248,6 @@ def indicator_chart(
             _by(by),
             "svg" if kind == "svg" else "png",
             ctx.i18n.language,
+            size=chosen,
         )
         return Response(drawn, media_type="image/svg+xml" if kind == "svg" else "image/png", headers=PRIVATE)

@@ -3,6 +3,7 @@ reader's language, gaps where a month has no figure, "no data yet" rather than a
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -132,3 +133,96 @@ def test_no_text_is_drawn_smaller_than_the_charts_own_size() -> None:
 def test_the_png_download_is_still_drawn() -> None:
     drawn = charts.draw(chart("activation_rate", "ratio", {"Alue": [0.1, 0.2]}, MONTHS[:2]), "png", "sv")
     assert drawn.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def month_texts(root: ET.Element) -> list[ET.Element]:
+    return [t for t in root.iter(f"{SVG}text") if (t.text or "").endswith(" 2026")]
+
+
+def test_a_narrow_chart_for_a_phone_labels_every_other_month_in_text_as_large() -> None:
+    """Drawn 360 units wide for a phone, where the panel shows it 292 to 307 px wide: its text is as
+    large as the wide chart's, so fewer months fit; every month keeps its tick, every other one is
+    named, and the slanted names stay a line apart and inside the chart."""
+    figures = {"Varsinais-Suomi": [0.1 * (m % 5) for m in range(12)]}
+    drawn = chart("rehabilitation_transition_rate", "ratio", figures)
+
+    wide, narrow = parse(charts.draw(drawn, "svg")), parse(charts.draw(drawn, "svg", size="narrow"))
+
+    assert (narrow.get("width"), narrow.get("height"), narrow.get("viewBox")) == ("360", "400", "0 0 360 400")
+    sizes = [float(t.get("font-size") or narrow.get("font-size") or 0) for t in narrow.iter(f"{SVG}text")]
+    assert min(sizes) == charts.FONT_SIZE and min(sizes) * 292 / 360 >= 12  # px on a 360 px phone
+    # The same chart for a screen reader: role, title, description, every figure named on its dot.
+    for attribute in ("role", "aria-labelledby", "{http://www.w3.org/XML/1998/namespace}lang"):
+        assert narrow.get(attribute) == wide.get(attribute)
+    for tag in ("title", "desc"):
+        assert narrow.find(f"{SVG}{tag}").text == wide.find(f"{SVG}{tag}").text  # type: ignore[union-attr]
+    assert len(list(narrow.iter(f"{SVG}circle"))) == 12
+    # The long title, too wide for 360 units at 18, is written in lines that fit.
+    title = "Siirtymät kuntouttavasta työtoiminnasta"
+    spans = [s.text or "" for s in narrow.iter(f"{SVG}tspan")]
+    assert " ".join(spans) == title and len(spans) == 2
+    assert all(charts.text_width(s, charts.TITLE_SIZE) <= 360 - 24 for s in spans)
+    assert texts(wide)[0] == title  # on one line where it fits
+
+    labels = month_texts(narrow)
+    assert [t.text for t in labels] == [
+        "tammi 2026",
+        "maalis 2026",
+        "touko 2026",
+        "heinä 2026",
+        "syys 2026",
+        "marras 2026",
+    ]
+    assert len(month_texts(wide)) == 12
+    ticks = [line for line in narrow.find(f"{SVG}g[@class='x-axis']").iter(f"{SVG}line")][1:]  # type: ignore[union-attr]
+    assert len(ticks) == 12
+    xs = [float(t.get("x") or 0) for t in labels]
+    apart = min(b - a for a, b in itertools.pairwise(xs)) * charts.SLANT
+    assert apart >= charts.FONT_SIZE * charts.LINE_HEIGHT  # slanted at 45°: a line's height between them
+    for label in labels:
+        assert "rotate(-45" in (label.get("transform") or "")
+        reach = charts.SLANT * charts.text_width(label.text or "", charts.FONT_SIZE)
+        assert float(label.get("x") or 0) - reach >= 0
+        assert float(label.get("y") or 0) + reach <= 400 - 24  # above the axis' name
+
+
+def test_a_narrow_charts_legend_is_under_it_and_makes_it_taller() -> None:
+    """On a phone the legend of ten municipalities would cover the plot: it is under the chart, in two
+    columns where the names fit, and the chart is taller by its rows; a name left empty is a line too."""
+    names = ["Turku", "Kaarina", "Raisio", "Naantali", "Lieto", "Salo", "Uusikaupunki", "Loimaa", "", "Masku"]
+    figures = {name: [0.05 * n] * 12 for n, name in enumerate(names)}
+
+    root = parse(charts.draw(chart("activation_rate", "ratio", figures), "svg", "sv", "narrow"))
+
+    assert root.get("height") == str(400 + 5 * 20 + 20) and root.get("width") == "360"
+    legend = root.find(f"{SVG}g[@class='legend']")
+    assert legend is not None
+    box = legend.find(f"{SVG}rect")
+    assert box is not None and float(box.get("y") or 0) >= 400  # under the axis' name, not on the plot
+    assert [t.text or "" for t in legend.iter(f"{SVG}text")] == names
+    columns = sorted({float(t.get("x") or 0) for t in legend.iter(f"{SVG}text")})
+    assert len(columns) == 2 and columns[1] - columns[0] >= 24 + charts.text_width("Uusikaupunki", 15)
+    assert all(float(t.get("font-size") or 15) >= 15 for t in root.iter(f"{SVG}text"))
+
+
+def test_the_width_a_label_is_given_is_never_less_than_the_font_draws_it() -> None:
+    """Labels are placed by :func:`charts.text_width`: it must not underestimate DejaVu Sans, the font the
+    chart names first, for any title, month, unit or share in any language."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from core.i18n import format_month, translate
+    from placements.indicators import INDICATORS
+
+    font = FT2Font(font_manager.findfont("DejaVu Sans"))
+    font.set_size(100, 72)
+
+    def drawn(text: str) -> float:
+        return sum(font.load_char(ord(c)).linearHoriAdvance / 65536 for c in text) / 100
+
+    for language in ("fi", "sv", "en"):
+        written = [format_month(month, language) for month in MONTHS]
+        written += [translate(i.title, language) for i in INDICATORS.values()]
+        written += [charts._value_text(1.0, "ratio", language), "Uusikaupunki", "Maija Meikäläinen"]
+        for text in written:
+            assert charts.text_width(text, 1) >= drawn(text), (language, text)

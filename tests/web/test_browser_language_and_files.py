@@ -99,12 +99,14 @@ def test_a_finnish_coordinator_downloads_placements_as_finnish_excel_reads_them(
 
     page.goto(f"{live_server}/indicators?date_from=2026-01-01&date_to=2026-03-31")
     assert axe_violations(page) == []
-    # The chart the browser draws from the direct SVG: loaded at its size, and its texts readable as text.
+    # The chart the browser draws from the direct SVG: on this 360 px phone the narrow one, loaded at its
+    # size, and its texts readable as text.
     chart = page.locator('img.chart[src*="wage_subsidised_starts"]')
     chart.scroll_into_view_if_needed()
     chart.evaluate("img => img.decode()")
     loaded = chart.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
-    assert loaded == [True, charts.WIDTH, charts.HEIGHT]
+    assert loaded == [True, *charts.SIZES["narrow"]]
+    assert str(chart.evaluate("img => img.currentSrc")).endswith("&size=narrow")
     svg_page = context.new_page()
     svg_page.goto(f"{live_server}{chart.get_attribute('src')}")
     assert svg_page.locator("svg > title").text_content() == "Palkkatuetut aloitukset yrityksissä"

@@ -130,6 +130,53 @@ def test_a_chart_is_drawn_once_per_area_period_and_data_version(
     assert other_period != after and charts.CACHE.misses - before[1] == 3
 
 
+def test_a_phone_gets_a_narrow_chart_drawn_and_cached_apart_from_the_wide_one(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    build_scenario(db, world)
+    browser = signed_in(Role.COORDINATOR)
+    query = "date_from=2026-01-01&date_to=2026-03-31&by=municipality"
+    charts.CACHE.clear()
+    before = (charts.CACHE.hits, charts.CACHE.misses)
+
+    wide = ET.fromstring(chart(browser, "employer_response_rate", query))
+    narrow = ET.fromstring(chart(browser, "employer_response_rate", f"{query}&size=narrow"))
+    again = ET.fromstring(chart(browser, "employer_response_rate", f"{query}&size=wide"))
+
+    assert wide.get("viewBox") == again.get("viewBox") == "0 0 640 360"
+    width, height = (narrow.get("viewBox") or "").split()[2:]
+    assert width == "360" and int(height) > 400  # taller by the legend of Lieto and Turku under it
+    assert (charts.CACHE.hits - before[0], charts.CACHE.misses - before[1]) == (1, 2)
+    title = "{http://www.w3.org/2000/svg}title"
+    assert narrow.find(title).text == wide.find(title).text == "Työnantajien vastausaste"  # type: ignore[union-attr]
+
+    page = browser.get(f"/indicators?{query}").text
+    assert (
+        '<source media="(max-width: 640px)" srcset="/indicators/employer_response_rate/chart.svg?'
+        "date_from=2026-01-01&amp;date_to=2026-03-31&amp;by=municipality&amp;target_group=&amp;event="
+        '&amp;size=narrow" width="360" height="400">'
+    ) in page
+    # The PNG download is the wide chart, linked as before.
+    assert 'href="/indicators/employer_response_rate/chart.png?date_from=2026-01-01&amp;' in page
+    assert "size=narrow" not in page.split("chart.png")[1].split('"')[0]
+
+
+def test_a_chart_size_other_than_wide_or_narrow_is_refused(signed_in: SignIn, world: AreaWorld) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    period = "date_from=2026-01-01&date_to=2026-03-31"
+    for address in (
+        f"/indicators/activation_rate/chart.svg?{period}&size=huge",
+        f"/indicators/activation_rate/chart.svg?{period}&size=",
+        f"/indicators/activation_rate/chart.png?{period}&size=narrow",  # the download is wide
+    ):
+        answer = browser.get(address)
+        assert answer.status_code == 422, address
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Joitakin tietoja ei hyväksytty" in answer.text, address
+    png = browser.get(f"/indicators/activation_rate/chart.png?{period}&size=wide")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
 def test_the_indicator_page_gives_the_exact_definitions_in_the_readers_language(
     signed_in: SignIn, world: AreaWorld
 ) -> None:
