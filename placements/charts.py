@@ -127,6 +127,12 @@ COLOURS: Final = (
     "#7a7a0f",
     "#0f7c8a",
 )
+DASHES: Final = ("", "8 4", "2 3")
+"""After the ten colours, the next ten lines are dashed, the ten after dotted: no two lines look alike up
+to thirty (an area grouped by municipality has more lines than colours)."""
+LEGEND_ON_PLOT: Final[dict[Size, int]] = {"wide": 2, "narrow": 1}
+"""The most lines whose legend is drawn on the plot (one row of two names, in a corner); with more it
+would hide the lines, so it is drawn under the chart, which is taller by its rows."""
 _NOT_XML: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _THIN: Final = frozenset("'ijlIJ .,:;/!|f-()tr\xa0")
 _BROAD: Final = frozenset("mwMW%<>&@")
@@ -211,8 +217,7 @@ def svg(chart: dict[str, Any], language: str = "fi", size: Size = "wide") -> str
     ``<desc>`` name the chart and what it shows."""
     width, base = SIZES[size]
     labels = [str(label) for label in chart["lines"]] if points(chart) >= 2 else []
-    # A narrow chart's legend is under it, where it hides no line; the chart is taller by its rows.
-    legend_under = size == "narrow" and len(labels) > 1
+    legend_under = len(labels) > LEGEND_ON_PLOT[size]
     under_grid = _legend_grid(labels, width - 24)
     height = base + under_grid[1] * 20 + 20 if legend_under else base
     months = [format_month(month, language) for month in chart["months"]]
@@ -332,7 +337,7 @@ def _series(
     """Each group's line, broken where a month has no figure, with a dot per figure that names it."""
     out = []
     for n, (label, values) in enumerate(lines.items()):
-        colour = COLOURS[n % len(COLOURS)]
+        colour, dashes = line_style(n)[0], _dash_attribute(n)
         out.append(f'<g class="line" stroke="{colour}" fill="{colour}">')
         # A month without a figure breaks the line rather than joining its neighbours across it.
         run: list[str] = []
@@ -340,7 +345,7 @@ def _series(
             if value is not None:
                 run.append(f"{_at(x(i))},{_at(y(float(value)))}")
             elif run:
-                out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke-width="2"/>')
+                out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke-width="2"{dashes}/>')
                 run = []
         for i, value in enumerate(values):
             if value is not None:
@@ -351,6 +356,16 @@ def _series(
                 )
         out.append("</g>")
     return out
+
+
+def line_style(n: int) -> tuple[str, str]:
+    """The ``n``-th line's colour and dashes (:data:`DASHES`; empty: a solid line)."""
+    return COLOURS[n % len(COLOURS)], DASHES[(n // len(COLOURS)) % len(DASHES)]
+
+
+def _dash_attribute(n: int) -> str:
+    dashes = line_style(n)[1]
+    return f' stroke-dasharray="{dashes}"' if dashes else ""
 
 
 def _legend_grid(labels: list[str], room: float) -> tuple[int, int]:
@@ -371,7 +386,7 @@ def _legend(labels: list[str], x0: float, y0: float, room: float, grid: tuple[in
         lx, ly = x0 + 8 + (n % columns) * column, y0 + 18 + (n // columns) * 20
         out.append(
             f'<line x1="{_at(lx)}" x2="{_at(lx + 18)}" y1="{_at(ly - 5)}" y2="{_at(ly - 5)}"'
-            f' stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="2"/>'
+            f' stroke="{line_style(n)[0]}" stroke-width="2"{_dash_attribute(n)}/>'
             f'<text x="{_at(lx + 24)}" y="{_at(ly)}">{_text(label)}</text>'
         )
     out.append("</g>")
@@ -391,10 +406,13 @@ def figure(chart: dict[str, Any], language: str = "fi") -> Any:
     title = translate(indicators.indicator(chart["name"]).title, language)
     # A Figure with its own Agg canvas, never pyplot: no global state, safe in a threaded server.
     # Fixed margins, not a constrained layout: its solver was a large part of the drawing time.
-    fig = Figure(figsize=(8, 4.5), dpi=100)
+    # Past two lines the legend would hide the plot: it goes to the right of it, on a wider figure.
+    beside = len(chart["lines"]) > LEGEND_ON_PLOT["wide"] and points(chart) >= 2
+    fig = Figure(figsize=(10.5 if beside else 8, 4.5), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.25 if len(months) > 6 else 0.14)
+    right = 0.98 * 8 / 10.5 if beside else 0.98
+    fig.subplots_adjust(left=0.09, right=right, top=0.92, bottom=0.25 if len(months) > 6 else 0.14)
     ax.set_title(title)
     if points(chart) < 2:
         ax.set_axis_off()
@@ -403,10 +421,12 @@ def figure(chart: dict[str, Any], language: str = "fi") -> Any:
         return fig
     xs = list(range(len(months)))
     highest = 0.0
-    for label, values in chart["lines"].items():
+    for n, (label, values) in enumerate(chart["lines"].items()):
         ys = [math.nan if v is None else float(v) for v in values]
         highest = max([highest, *(y for y in ys if not math.isnan(y))])
-        ax.plot(xs, ys, marker="o", label=label)
+        colour, dashes = line_style(n)
+        style = (0, tuple(float(d) for d in dashes.split())) if dashes else "-"
+        ax.plot(xs, ys, marker="o", label=label, color=colour, linestyle=style)
     ax.set_xticks(
         xs, months, rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center"
     )
@@ -421,7 +441,14 @@ def figure(chart: dict[str, Any], language: str = "fi") -> Any:
         if chart["unit"] == "count":
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
-    if len(chart["lines"]) > 1:
+    if beside:
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize="small",
+            ncols=1 if len(chart["lines"]) <= 16 else 2,
+        )
+    elif len(chart["lines"]) > 1:
         ax.legend(loc="upper left", fontsize="small", ncols=2)  # "best" searched for a place: slow
     return fig
 

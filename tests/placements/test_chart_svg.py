@@ -226,3 +226,41 @@ def test_the_width_a_label_is_given_is_never_less_than_the_font_draws_it() -> No
         written += [charts._value_text(1.0, "ratio", language), "Uusikaupunki", "Maija Meikäläinen"]
         for text in written:
             assert charts.text_width(text, 1) >= drawn(text), (language, text)
+
+
+def test_an_area_of_many_municipalities_gets_a_legend_under_the_plot_and_no_two_lines_alike() -> None:
+    """Grouped by municipality an area has more lines than the ten colours: the lines past ten are dashed,
+    past twenty dotted, each legend entry drawn as its line is, and the legend of more than two lines
+    sits under the plot on a wide chart too, where it hides none of them."""
+    names = [f"Kunta {n}" for n in range(23)]
+    figures = {name: [0.04 * n] * 12 for n, name in enumerate(names)}
+
+    root = parse(charts.draw(chart("activation_rate", "ratio", figures), "svg", "fi"))
+
+    lines = [
+        (g.get("stroke"), polyline.get("stroke-dasharray"))
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "line" and (polyline := g.find(f"{SVG}polyline")) is not None
+    ]
+    assert len(lines) == 23 and len(set(lines)) == 23
+    legend = root.find(f"{SVG}g[@class='legend']")
+    assert legend is not None
+    swatches = [(s.get("stroke"), s.get("stroke-dasharray")) for s in legend.iter(f"{SVG}line")]
+    assert swatches == lines
+    box = legend.find(f"{SVG}rect")
+    assert box is not None and float(box.get("y") or 0) >= charts.HEIGHT
+    assert float(root.get("height") or 0) > charts.HEIGHT + float(box.get("height") or 0)
+
+    two = parse(charts.draw(chart("activation_rate", "ratio", dict(list(figures.items())[:2])), "svg", "fi"))
+    assert two.get("height") == str(charts.HEIGHT)  # two names fit in a corner of the plot
+
+
+def test_the_png_of_many_lines_puts_its_legend_beside_the_plot() -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    many = chart("activation_rate", "ratio", {f"Kunta {n}": [0.04 * n] * 12 for n in range(12)})
+    few = chart("activation_rate", "ratio", {"Turku": [0.2] * 12, "Lieto": [0.3] * 12})
+    assert Image.open(BytesIO(charts.draw(many, "png"))).size == (1050, 450)
+    assert Image.open(BytesIO(charts.draw(few, "png"))).size == (800, 450)
