@@ -55,14 +55,15 @@ class DemoUser:
     role: Role
     email: str
     display_name: str
+    """A person's name only: the page header shows the role beside it, in the reader's language."""
 
 
 DEMO_USERS: Final = (
-    DemoUser(Role.COORDINATOR, COORDINATOR_EMAILS[0], "Kaisa Koivisto (yrityskoordinaattori)"),
-    DemoUser(Role.COORDINATOR, COORDINATOR_EMAILS[1], "Markus Mäkelä (yrityskoordinaattori)"),
-    DemoUser(Role.CASEWORKER, "omavirkailija@demo.example", "Olli Ojala (omavirkailija)"),
-    DemoUser(Role.EMPLOYER, "tyonantaja@demo.example", "Tiina Laine (Lounais-Suomen Logistiikka Oy)"),
-    DemoUser(Role.ADMIN, "paakayttaja@demo.example", "Pasi Pitkänen (pääkäyttäjä)"),
+    DemoUser(Role.COORDINATOR, COORDINATOR_EMAILS[0], "Kaisa Koivisto"),
+    DemoUser(Role.COORDINATOR, COORDINATOR_EMAILS[1], "Markus Mäkelä"),
+    DemoUser(Role.CASEWORKER, "omavirkailija@demo.example", "Olli Ojala"),
+    DemoUser(Role.EMPLOYER, "tyonantaja@demo.example", "Tiina Laine"),
+    DemoUser(Role.ADMIN, "paakayttaja@demo.example", "Pasi Pitkänen"),
 )
 
 

@@ -366,6 +366,29 @@ def list_needs(
     return list_rows(conn, "needs", where, ordering, page.limit, page.offset)
 
 
+def own_needs_overview(
+    conn: Conn, principal: Principal, open_shown: int, closed_shown: int
+) -> tuple[list[dict[str, Any]], int]:
+    """An employer user's own needs as their front page lists them, read at once: the ``open_shown``
+    newest open ones, then the ``closed_shown`` newest filled, cancelled or expired ones, and how many
+    needs they have in all (archived ones neither listed nor counted)."""
+    # One statement: each part is ranked on its own (so many open needs never push the closed ones out)
+    # and the total is counted before either part is cut.
+    rows = conn.execute(
+        "SELECT * FROM ("
+        " SELECT needs.*, count(*) OVER () AS total_count,"
+        "  row_number() OVER (PARTITION BY status = 'open' ORDER BY created_at DESC, id ASC) AS place"
+        " FROM needs WHERE area_id = %s AND employer_id = %s AND NOT archived"
+        ") ranked WHERE place <= CASE WHEN status = 'open' THEN %s ELSE %s END"
+        " ORDER BY status <> 'open', created_at DESC, id ASC",
+        (principal.area_id, principal.employer_id, open_shown, closed_shown),
+    ).fetchall()
+    total = int(rows[0]["total_count"]) if rows else 0
+    for r in rows:
+        del r["total_count"], r["place"]
+    return rows, total
+
+
 def update_need(
     conn: Conn, principal: Principal, need_id: int, version: int, data: NeedUpdate
 ) -> dict[str, Any]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from core.paging import PageParams
 from employers import field_work
 from employers import service as employers
-from employers.schemas import NeedFilters, NeedStatus
 from web import labels
 from web.inbox import inbox_summary
 from web.pages import Ctx, PageRoute
@@ -25,14 +23,7 @@ def own_needs_page(ctx: Ctx) -> Response:
     with what to do next, a link to the whole list (``/needs``) when some are left out, and whom to call:
     the employer's responsible coordinator."""
     employer = employers.get_employer(ctx.conn, ctx.principal, ctx.principal.employer_id or 0)
-    opened, _ = employers.list_needs(
-        ctx.conn, ctx.principal, NeedFilters(status=NeedStatus.OPEN), PageParams(limit=OPEN_SHOWN, offset=0)
-    )
-    latest, total = employers.list_needs(
-        ctx.conn, ctx.principal, NeedFilters(), PageParams(limit=len(opened) + CLOSED_SHOWN, offset=0)
-    )
-    closed = [n for n in latest if n["status"] != NeedStatus.OPEN][:CLOSED_SHOWN]
-    needs = [*opened, *closed]
+    needs, total = employers.own_needs_overview(ctx.conn, ctx.principal, OPEN_SHOWN, CLOSED_SHOWN)
     coordinator = field_work.coordinator_of(
         ctx.conn, ctx.principal.area_id, employer["responsible_coordinator"]
     )

@@ -51,6 +51,7 @@ from employers.field_work import may_do_field_work
 from web import sessions
 from web.forms import name_fields
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
+from web.labels import ROLES
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
 from web.tables import label_cells
 
@@ -302,6 +303,7 @@ def render_template(
         "lang": i18n.language,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "user": principal,
+        "user_role": i18n.gettext(ROLES[principal.role]) if principal else None,
         "nav": _principal_nav(principal) if principal else [],
         "path": request.url.path,
         "current_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),

@@ -7,10 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -55,6 +57,40 @@ class Browser:
             data={"csrf_token": csrf_of(form.text), "email": email, "password": password, "next": "/"},
             follow_redirects=False,
         )
+
+
+@contextmanager
+def statements_run(client: TestClient) -> Iterator[list[str]]:
+    """The text of every statement that the application's requests run while the block lasts: each
+    connection the pool lends is given a cursor that notes what it executes, and is given back as it was."""
+    app = client.app
+    pool = app.state.pool  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    class NotingCursor(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            seen.append(query if isinstance(query, str) else query.as_string(self.connection))
+            return super().execute(query, params, **kwargs)
+
+    @contextmanager
+    def connection(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with pool.connection(*args, **kwargs) as conn:
+            usual = conn.cursor_factory
+            conn.cursor_factory = NotingCursor
+            try:
+                yield conn
+            finally:
+                conn.cursor_factory = usual
+
+    class NotingPool:
+        def __getattr__(self, name: str) -> Any:
+            return connection if name == "connection" else getattr(pool, name)
+
+    app.state.pool = NotingPool()  # type: ignore[attr-defined]
+    try:
+        yield seen
+    finally:
+        app.state.pool = pool  # type: ignore[attr-defined]
 
 
 @pytest.fixture

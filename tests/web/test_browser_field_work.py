@@ -36,6 +36,9 @@ def test_a_named_coordinator_and_a_job_coachs_visit_in_the_browser(
     page.goto(f"{base}/employers/{world.employer_id}")
     checked["card without a coordinator"] = axe_violations(page)
     form = page.locator('form[action$="/coordinator"]')
+    assert not form.is_visible()  # folded away under one summary until wanted
+    page.locator("summary", has_text="Muuta vastuukoordinaattoria").click()
+    checked["card, its change unfolded"] = axe_violations(page)
     form.get_by_label("Vastuukoordinaattori").select_option(label="a coordinator")
     form.get_by_role("button", name="Tallenna koordinaattori").click()
     page.wait_for_url(f"{base}/employers/{world.employer_id}")

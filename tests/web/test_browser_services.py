@@ -55,6 +55,7 @@ def test_the_actor_map_and_a_referral_from_start_to_outcome(
 
     page.goto(f"{base}/employers/{world.employer_id}")
     assert "Ei kirjattu" in page.locator("dl.facts").inner_text()
+    page.locator("summary", has_text="organisaation tyyppiä").click()
     page.locator('form[action$="/kind"]').get_by_label(re.compile("^Organisaation tyyppi")).select_option(
         "firm"
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
 from core.sql import insert_row
 from tests.conftest import AreaWorld
-from tests.web.conftest import Browser, SignIn
+from tests.web.conftest import Browser, SignIn, statements_run
 
 
 def post_need(browser: Browser, title: str = "Kesätyöntekijä puistoon") -> str:
@@ -113,6 +116,61 @@ def test_an_employer_with_few_needs_sees_them_all_and_no_link_to_more(
     post_need(browser, "Ainoa tarve")
     page = browser.get("/").text
     assert "Ainoa tarve" in page and "Näytä kaikki tarpeemme" not in page
+
+
+def _needs(db: str, world: AreaWorld, prefix: str, count: int, since: datetime, **fields: Any) -> None:
+    """``count`` needs of the world's employer, one a day from ``since`` (optional fields empty)."""
+    with connect(db) as conn:
+        base = {"area_id": world.area_id, "employer_id": world.employer_id, "municipality": "Turku"}
+        for i in range(count):
+            when = since + timedelta(days=i)
+            insert_row(conn, "needs", {**base, "title": f"{prefix}-{i:03}", "created_at": when, **fields})
+        conn.commit()
+
+
+def test_many_open_needs_leave_room_on_the_front_page_for_the_latest_closed_ones(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    """105 open needs, all newer than the 12 filled ones: the 100 newest open ones are listed, then the
+    ten latest filled ones (not pushed out by the open ones), and the link counts all 117; an archived
+    need is neither listed nor counted."""
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)
+    _needs(db, world, "Täytetty", 12, start, status="filled")
+    _needs(db, world, "Avoin", 105, start + timedelta(days=100))
+    _needs(db, world, "Arkistoitu", 1, start + timedelta(days=400), archived=True)
+    browser = signed_in(Role.EMPLOYER)
+
+    page = browser.get("/").text
+    titles = re.findall(r">((?:Avoin|Täytetty|Arkistoitu)-\d{3})</a>", page)
+    assert titles == [
+        *(f"Avoin-{i:03}" for i in range(104, 4, -1)),
+        *(f"Täytetty-{i:03}" for i in range(11, 1, -1)),
+    ]
+    assert "Näytä kaikki tarpeemme (117)" in page
+
+
+def test_the_employers_front_page_reads_the_needs_once(
+    client: TestClient, signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    """The open needs and the closed ones, and how many there are, come from one statement; the
+    employer's optional fields (kind, coordinator, industry, contact persons) are empty."""
+    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    _needs(db, world, "Suljettu", 3, start, status="cancelled")
+    _needs(db, world, "Avoin", 2, start + timedelta(days=10))
+    browser = signed_in(Role.EMPLOYER)
+
+    with statements_run(client) as statements:
+        page = browser.get("/")
+    assert page.status_code == 200
+    assert re.findall(r">((?:Avoin|Suljettu)-\d{3})</a>", page.text) == [
+        "Avoin-001",
+        "Avoin-000",
+        "Suljettu-002",
+        "Suljettu-001",
+        "Suljettu-000",
+    ]
+    assert "Teille ei ole vielä nimetty koordinaattoria." in page.text
+    assert sum(1 for s in statements if re.search(r"\bFROM \"?needs\b", s)) == 1, statements
 
 
 def test_admin_lists_and_creates_users_with_errors_in_the_users_language(signed_in: SignIn, db: str) -> None:

@@ -4,6 +4,7 @@ to the employer's users; a coordinator's register and day start with their own e
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from accounts import service as accounts
@@ -189,3 +190,44 @@ def test_the_register_and_the_day_start_with_the_coordinators_own_employers(
     assert "a Logistiikka Oy" in front and "Leipomo Oy" not in front
     area = browser.get("/?scope=area").text
     assert "a Logistiikka Oy" in area and "Leipomo Oy" in area
+
+
+CHANGE = re.compile(r'<details class="change"( open)?>.*?</details>', re.S)
+
+
+def _outside_change(page: str) -> str:
+    """The page's main text as read with the change of coordinator and kind folded away."""
+    main = page[page.index('<main id="main"') :]
+    return " ".join(re.sub(r"<[^>]+>", " ", CHANGE.sub("", main)).split())
+
+
+def test_the_employer_card_names_the_coordinator_and_the_kind_once_and_opens_their_change_on_an_error(
+    signed_in: SignIn, world: AreaWorld
+) -> None:
+    """The world's employer has no kind, coordinator, industry or contact persons: the facts say so, each
+    named once; the forms that change them are folded under one summary, their selects labelled, and the
+    fold is open, under an error summary, when a change is refused."""
+    coordinator = signed_in(Role.COORDINATOR)
+    card = f"/employers/{world.employer_id}"
+    page = coordinator.get(card).text
+    read = _outside_change(page)
+    assert read.count("Vastuukoordinaattori") == 1 and read.count("Organisaation tyyppi") == 1
+    assert "Vastuukoordinaattori Ei vielä ketään" in read and "Organisaation tyyppi Ei kirjattu" in read
+    assert "Toimiala –" in read and "Yhteyshenkilöitä ei ole kirjattu." in read
+    folded = CHANGE.search(page)
+    assert folded and folded.group(1) is None and "error-summary" not in page
+    assert "<summary>Muuta vastuukoordinaattoria tai organisaation tyyppiä</summary>" in folded.group(0)
+    assert '<label for="f-responsible_coordinator">Vastuukoordinaattori</label>' in folded.group(0)
+    assert '<label for="f-kind">Organisaation tyyppi</label>' in folded.group(0)
+
+    refusals = (
+        (f"{card}/kind", {"kind": "arvaus"}, 422),
+        (f"{card}/coordinator", {"responsible_coordinator": "x", "version": "1"}, 422),
+        (f"{card}/coordinator", {"responsible_coordinator": "", "version": "7"}, 412),
+    )
+    for url, data, status in refusals:
+        refused = coordinator.post(url, data, csrf_from=card)
+        assert refused.status_code == status, url
+        folded = CHANGE.search(refused.text)
+        assert folded and folded.group(1) == " open", (url, data)
+        assert refused.text.index('class="error-summary"') < folded.start()

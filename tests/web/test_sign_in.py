@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
@@ -102,6 +104,24 @@ def test_language_switch_is_remembered_and_changes_texts_and_formats(signed_in: 
     assert "Arbetsgivarregister" in page.text
     browser.post("/language", {"language": "en", "next": "/"}, csrf_from="/")
     assert "Employer register" in browser.get("/employers").text
+
+
+HEADER_USER = re.compile(r'<a class="who"[^>]*>(.*?)<span.*?</a>\s*<span class="role">(.*?)</span>', re.S)
+
+
+def test_the_header_names_the_user_and_their_role_in_the_readers_language(signed_in: SignIn) -> None:
+    """The role is not part of anyone's name: the header says it, translated (demo users have plain
+    names, tests/web/test_form_choice_pages.py)."""
+    browser = signed_in(Role.CASEWORKER)
+    assert HEADER_USER.findall(browser.get("/").text) == [("a caseworker", "Omavirkailija")]
+    browser.post("/language", {"language": "sv", "next": "/"}, csrf_from="/")
+    assert HEADER_USER.findall(browser.get("/").text) == [("a caseworker", "Egen handläggare")]
+    browser.post("/language", {"language": "en", "next": "/"}, csrf_from="/")
+    assert HEADER_USER.findall(browser.get("/").text) == [("a caseworker", "Caseworker")]
+    browser.client.cookies.clear()
+    assert HEADER_USER.findall(signed_in(Role.EMPLOYER).get("/").text) == [
+        ("a employer", "Työnantajan yhteyshenkilö")
+    ]
 
 
 def test_sign_out_ends_the_session(signed_in: SignIn) -> None:
