@@ -122,6 +122,15 @@ def test_a_coordinator_reassigns_the_employer_and_the_employer_sees_whom_to_cont
     assert "Vastuukoordinaattori tallennettiin." in shown
     assert "Ei kukaan → Kaisa Koivisto" in shown
     assert "muuttanut a coordinator" in shown
+    with connect(db) as conn:  # a change a command made (the demo's load) names its operator as such
+        conn.execute(
+            "INSERT INTO employer_coordinator_changes"
+            " (area_id, employer_id, previous_user_id, new_user_id, actor_id, actor_name)"
+            " VALUES (%s, %s, %s, NULL, NULL, 'cli:root')",
+            (world.area_id, world.employer_id, kaisa),
+        )
+    shown = coordinator.get(card).text
+    assert "muutettu komentoriviltä, käyttäjä root" in shown and "muuttanut cli:root" not in shown
 
     # A stale version is refused and nothing changes.
     stale = coordinator.post(
