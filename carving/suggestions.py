@@ -40,9 +40,11 @@ class Bundle:
             for skill in dict.fromkeys(s.casefold() for s in task["skills"]):
                 seen.setdefault(skill, []).append(skill)
         shared = [skill for skill, tasks in seen.items() if len(tasks) >= 2]
+        # A spread that rounds to 0 km is one place, not "within 0 km".
+        spread = f"within {self.spread_km:.0f} km" if round(self.spread_km) else "at the same place"
         reason = (
             f"{self.hours:g} hours a week from {len(self.tasks)} tasks whose schedules do not overlap,"
-            f" all within {self.spread_km:.0f} km ({', '.join(municipalities)})"
+            f" all {spread} ({', '.join(municipalities)})"
             + (f"; skills asked by more than one task: {', '.join(shared)}" if shared else "")
         )
         return {

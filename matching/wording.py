@@ -29,6 +29,12 @@ Phrase = dict[str, Any]
 
 AND: Final = N_("%(first)s and %(last)s")
 SHOWN_LEVEL: Final = {"native": N_("native speaker")}
+LANGUAGE_SKILLS: Final = N_("language skills: %(items)s")
+ONE_MORE: Final = N_("%(skills)s and 1 more")
+MORE: Final = N_("%(skills)s and %(more)s more")
+LEGACY_CODES: Final = {"language skills %(items)s": LANGUAGE_SKILLS}
+"""Message ids that were reworded, old to new: explanations frozen with proposals keep the old ones."""
+LEGACY_MORE: Final = "%(skills)s (+%(more)s)"
 
 CONDITIONS: Final = {
     "day_work": N_("day work"),
@@ -95,10 +101,22 @@ def _value(value: Any, lang: str) -> str:
     return str(value)
 
 
+def more_code(more: int) -> str:
+    """The message that adds "and N more" to a shortened list (Finnish says "1 muu" but "2 muuta")."""
+    return ONE_MORE if more == 1 else MORE
+
+
+def _code(item: Mapping[str, Any]) -> str:
+    code = str(item["code"])
+    if code == LEGACY_MORE:
+        return more_code(int(dict(item.get("params") or {}).get("more", 0)))
+    return LEGACY_CODES.get(code, code)
+
+
 def render_phrase(item: Mapping[str, Any], lang: str) -> str:
-    """One phrase in ``lang``."""
+    """One phrase in ``lang``; a phrase frozen under a message id since reworded reads as the new one."""
     params = {key: _value(value, lang) for key, value in dict(item.get("params") or {}).items()}
-    text = translate(str(item["code"]), lang)
+    text = translate(_code(item), lang)
     return text % params if params else text
 
 
@@ -212,10 +230,10 @@ def constraint_phrase(result: ConstraintResult) -> Phrase | None:
         if not d.get("met_levels"):
             return None
         items = [
-            phrase("%(language)s %(level)s", language=_language_name(c), level=_level(lvl))
+            phrase("%(language)s (%(level)s)", language=_language_name(c), level=_level(lvl))
             for c, lvl in d["met_levels"]
         ]
-        return phrase(N_("language skills %(items)s"), items={"list": items})
+        return phrase(LANGUAGE_SKILLS, items={"list": items})
     if name == "placement_forms":
         if not passed:
             return phrase(N_("no common placement form"))
@@ -252,9 +270,7 @@ def explanation_phrases(
             phrases.append(
                 phrase(code, skills={"list": shown})
                 if more <= 0
-                else phrase(
-                    N_("%(skills)s (+%(more)s)"), skills=phrase(code, skills={"list": shown}), more=more
-                )
+                else phrase(more_code(more), skills=phrase(code, skills={"list": shown}), more=more)
             )
     for name in _EXPLAINED_WHEN_PASSED:
         result = by_name.get(name)

@@ -474,7 +474,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator("employer_response_rate", N_("Employer response rate"), "ratio", employer_response_rate),
         Indicator(
-            "hidden_need_share", N_("Share of placements from hidden jobs"), "ratio", hidden_need_share
+            "hidden_need_share", N_("Share of placements from hidden needs"), "ratio", hidden_need_share
         ),
     )
 }

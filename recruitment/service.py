@@ -165,13 +165,15 @@ def update_event(
 def list_events(
     conn: Conn, principal: Principal, filters: EventFilters, page: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
-    """Events of the area matching the filters, with their counts."""
+    """Events of the area matching the filters, with their counts; a municipality is named in Finnish or
+    Swedish, and one that is no Finnish municipality is a validation error (as for proposals and
+    placements), not an empty list."""
     _staff_only(principal)
     where: list[tuple[str, Any]] = [("area_id = %s", principal.area_id)]
     if filters.kind is not None:
         where.append(("kind = %s", filters.kind.value))
     if filters.municipality:
-        where.append(("lower(municipality) = lower(%s)", filters.municipality.strip()))
+        where.append(("municipality = %s", canonical_municipality(filters.municipality)))
     if filters.date_from is not None:
         where.append(("event_date >= %s", filters.date_from))
     if filters.date_to is not None:

@@ -167,6 +167,7 @@ def employer_register(
             partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
             owner_choices=owners,
             coordinators=coordinators,
+            may_add=ctx.principal.role in COORDINATION,
             labels=labels,
         )
 

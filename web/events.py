@@ -17,7 +17,7 @@ from jobseekers import service as jobseekers
 from jobseekers.schemas import JobseekerFilters
 from recruitment import service as recruitment
 from recruitment.schemas import AttendanceIn, EventCreate, EventFilters, EventUpdate, ParticipantsIn
-from web import labels
+from web import labels, list_filters
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
 from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
@@ -55,12 +55,7 @@ def event_list(
             "date_to": date_to.strip() or None,
             "sort": sort if sort in SORTS else "-event_date",
         }
-        items: list[dict[str, Any]] = []
-        total = 0
-        filters = validate(EventFilters, values, form, ctx.i18n)
-        if filters is not None:
-            paging = PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
-            items, total = recruitment.list_events(ctx.conn, ctx.principal, filters, paging)
+        items, total = list_filters.rows(ctx, EventFilters, values, form, offset, PAGE_SIZE, events_of)
         return ctx.render(
             "events.html",
             form=form,
@@ -72,6 +67,11 @@ def event_list(
             sort_choices=options(SORTS.items(), ctx.i18n),
             labels=labels,
         )
+
+
+def events_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The events matching a validated filter."""
+    return recruitment.list_events(ctx.conn, ctx.principal, filters, paging)
 
 
 def _event_form(ctx: Ctx, form: Form, event: dict[str, Any] | None = None, status: int = 200) -> Response:

@@ -212,7 +212,10 @@ INDICATOR_DEFINITIONS: Final = {
     "wage_subsidised_starts": N_("Pay subsidy placements starting in the period at non-municipal employers."),
     "median_days_to_placement": N_("Half of the placements started sooner than this after the proposal."),
     "employer_response_rate": N_("Share of intro cards the employers answered."),
-    "hidden_need_share": N_("Share of placements into needs that were never advertised."),
+    "hidden_need_share": N_(
+        "Share of placements into hidden needs: recorded as hidden (not advertised), or found through the"
+        " contact log."
+    ),
 }
 
 # (title, definition) message ids of each indicator: the title is the indicator's own.

@@ -7,15 +7,21 @@ keep personal data in a table that nothing erases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Response
+from pydantic import BaseModel
 
 from accounts import service as accounts
 from accounts.models import COORDINATION, STAFF
+from core.errors import ValidationFailed
+from core.paging import PageParams
 from web import sessions
+from web.forms import Form, service_error, validate
 from web.i18n import N_
-from web.pages import Ctx
+from web.pages import Ctx, list_offset
 
 
 def restore(ctx: Ctx, name: str, keys: tuple[str, ...]) -> Response | None:
@@ -56,3 +62,29 @@ def owner_id(ctx: Ctx, owner: str, choices: list[tuple[str, str]]) -> int | None
     if owner == "me":
         return ctx.principal.user_id
     return int(owner) if owner in {k for k, _ in choices if k != "me"} else None
+
+
+Lister = Callable[[Ctx, Any, PageParams], tuple[list[dict[str, Any]], int]]
+"""A list's service call: its rows under a validated filter, one page of them, and how many in all."""
+
+
+def rows(
+    ctx: Ctx,
+    model: type[BaseModel],
+    values: dict[str, Any],
+    form: Form,
+    offset: int,
+    page_size: int,
+    lister: Lister,
+) -> tuple[list[dict[str, Any]], int]:
+    """A list's page of rows under its filter, or none with the filter's errors on ``form``: those of
+    the form's values, and those the service finds (an unknown municipality)."""
+    filters = validate(model, values, form, ctx.i18n)
+    if filters is None:
+        return [], 0
+    try:
+        with ctx.savepoint():
+            return lister(ctx, filters, PageParams(limit=page_size, offset=list_offset(offset)))
+    except ValidationFailed as exc:
+        service_error(exc, form, ctx.i18n)
+        return [], 0

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import STAFF, Role
 from core.clock import today
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import AppError, NotFound
 from core.paging import PageParams
 from employers import service as employers
 from placements import cards, placed, proposals, workflow
@@ -71,7 +70,7 @@ def proposal_list(
             "proposed_from": proposed_from.strip() or None,
             "proposed_to": proposed_to.strip() or None,
         }
-        items, total = _filtered(ctx, ProposalFilters, values, form, offset, proposals_of)
+        items, total = list_filters.rows(ctx, ProposalFilters, values, form, offset, PAGE_SIZE, proposals_of)
         return ctx.render(
             "proposals.html",
             items=items,
@@ -82,6 +81,7 @@ def proposal_list(
             form=form,
             state_choices=options(labels.PROPOSAL_STATES.items(), ctx.i18n),
             owner_choices=owners,
+            filtered=any(value.strip() for value in given.values()),
             labels=labels,
         )
 
@@ -94,26 +94,6 @@ def proposals_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[
 def placements_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
     """The placements matching a validated filter."""
     return placed.list_placements(ctx.conn, ctx.principal, filters, paging)
-
-
-def _filtered(
-    ctx: Ctx,
-    model: type[ProposalFilters] | type[PlacementFilters],
-    values: dict[str, Any],
-    form: Form,
-    offset: int,
-    lister: Callable[[Ctx, Any, PageParams], tuple[list[dict[str, Any]], int]],
-) -> tuple[list[dict[str, Any]], int]:
-    """A list's page of rows under its filter, or none with the filter's errors on ``form``."""
-    filters = validate(model, values, form, ctx.i18n)
-    if filters is None:
-        return [], 0
-    try:
-        with ctx.savepoint():
-            return lister(ctx, filters, PageParams(limit=PAGE_SIZE, offset=list_offset(offset)))
-    except ValidationFailed as exc:
-        service_error(exc, form, ctx.i18n)
-        return [], 0
 
 
 def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status: int = 200) -> Response:
@@ -350,7 +330,9 @@ def placement_list(
                 "municipality": municipality.strip()[:100] or None,
                 "confirmed_by": list_filters.owner_id(ctx, owner, owners),
             }
-        items, total = _filtered(ctx, PlacementFilters, values, form, offset, placements_of)
+        items, total = list_filters.rows(
+            ctx, PlacementFilters, values, form, offset, PAGE_SIZE, placements_of
+        )
         return ctx.render(
             "placements.html",
             items=items,
@@ -371,10 +353,13 @@ def _placement_page(ctx: Ctx, placement_id: int, form: Form | None = None, statu
     employer = employers.get_employer(ctx.conn, ctx.principal, placement["employer_id"])
     need = employers.get_need(ctx.conn, ctx.principal, placement["need_id"])
     done = {f["due_months"] for f in placement.get("follow_ups", [])}
+    day = today()
+    pending = placed.pending_follow_ups(placement["start_date"], sorted(done), day)
     return ctx.render(
         "placement.html",
         status=status,
         placement=placement,
+        overdue={months for months, due_on in pending if due_on < day},
         employer=employer,
         need=need,
         form=form or Form.initial({"due": "3" if 3 not in done else "6"}),

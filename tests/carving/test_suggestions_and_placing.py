@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
+from carving.suggestions import Bundle
 from core.db import connect
 from tests.carving.conftest import make_task, slot
 from tests.conftest import AreaWorld
@@ -181,3 +182,13 @@ def test_placing_beyond_the_commute_is_refused_when_the_commute_shrank(
     with connect(db) as conn:
         rows = conn.execute("SELECT status FROM carving_tasks ORDER BY id").fetchall()
     assert [r["status"] for r in rows] == ["bundled", "bundled"]
+
+
+def test_a_bundle_in_one_place_is_said_to_be_at_the_same_place_not_within_0_km() -> None:
+    def task(n: int, municipality: str) -> dict[str, Any]:
+        return {"id": n, "municipality": municipality, "employer_name": "Kunta", "skills": []}
+
+    one_place = Bundle((task(1, "Kaarina"), task(2, "Kaarina")), 20.0, 0.0)
+    assert "all at the same place (Kaarina)" in one_place.as_dict()["reason"]
+    apart = Bundle((task(1, "Kaarina"), task(2, "Turku")), 20.0, 9.6)
+    assert "all within 10 km (Kaarina, Turku)" in apart.as_dict()["reason"]

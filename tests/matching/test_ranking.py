@@ -233,9 +233,60 @@ def test_explanation_of_nothing_is_empty() -> None:
     assert explain_fi([]) == ""
 
 
-def test_explanation_caps_long_skill_lists() -> None:
+def test_explanation_caps_long_skill_lists_saying_how_many_more() -> None:
     sentence = explain_fi([], ("a", "b", "c", "d", "e"), (), max_skills=2)
-    assert sentence == "Osaa: a, b (+3)."
+    assert sentence == "Osaa: a, b ja 3 muuta."
+    one_more = explanation_phrases([], ("a", "b", "c"), ("x", "y", "z"), max_skills=2)
+    assert render(one_more, "fi") == "Osaa: a, b ja 1 muu; puuttuu: x, y ja 1 muu."
+    assert render(one_more, "sv") == "Kan: a, b och 1 till; saknas: x, y och 1 till."
+    assert render(one_more, "en") == "Has: a, b and 1 more; missing: x, y and 1 more."
+
+
+def test_met_languages_read_after_a_colon_with_the_level_in_brackets() -> None:
+    need = dataclasses.replace(NEED, certificates=frozenset(), languages={"fi": "B1", "en": "A2"})
+    person = dataclasses.replace(CANDIDATE, languages={"fi": "native", "en": "B2"})
+    phrases = explanation_phrases(evaluate(need, person, today=TODAY), (), ())
+    said = {lang: render(phrases, lang) for lang in ("fi", "sv", "en")}
+    assert "kielitaito: englanti (B2), suomi (äidinkieli)" in said["fi"]
+    assert "språkkunskaper: engelska (B2), finska (modersmål)" in said["sv"]
+    assert "language skills: English (B2), Finnish (native speaker)" in said["en"]
+
+
+def test_an_explanation_frozen_under_the_earlier_wording_reads_as_the_current_one() -> None:
+    # Proposals keep the phrases of their moment: message ids since reworded still read, in each language.
+    frozen = [
+        {
+            "code": "%(skills)s (+%(more)s)",
+            "params": {
+                "skills": {"code": "has: %(skills)s", "params": {"skills": {"list": ["a", "b"]}}},
+                "more": 1,
+            },
+        },
+        {
+            "code": "%(skills)s (+%(more)s)",
+            "params": {
+                "skills": {"code": "missing: %(skills)s", "params": {"skills": {"list": ["x"]}}},
+                "more": 4,
+            },
+        },
+        {
+            "code": "language skills %(items)s",
+            "params": {
+                "items": {
+                    "list": [
+                        {
+                            "code": "%(language)s %(level)s",
+                            "params": {"language": {"msg": "Finnish"}, "level": {"msg": "native speaker"}},
+                        }
+                    ]
+                }
+            },
+        },
+    ]
+    assert render(frozen, "fi") == "Osaa: a, b ja 1 muu; puuttuu: x ja 4 muuta; kielitaito: suomi äidinkieli."
+    assert render(frozen, "en") == (
+        "Has: a, b and 1 more; missing: x and 4 more; language skills: Finnish native speaker."
+    )
 
 
 def test_unknown_commute_is_shown_as_a_failure_not_hidden() -> None:
