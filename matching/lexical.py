@@ -225,6 +225,20 @@ class LexicalIndex:
             positions = np.compress(all_scores[positions] > 0, positions)
         return dict(zip(self._doc_ids[positions].tolist(), all_scores[positions].tolist(), strict=True))
 
+    def word_hits(self, query: str, lang: str, ids: npt.ArrayLike) -> set[int]:
+        """Those of ``ids`` that hold a whole word of ``query`` (the word or its stem), not merely some of
+        its character 4-grams: a string of random letters shares 4-grams with many texts, and since
+        `query_norm` counts only the terms the index knows, one shared 4-gram can give it a lexical
+        strength near 1. Words too common to be indexed (``build``'s ``max_df``) are no hit."""
+        words = [self._vocabulary.get(term) for term in tokenize(query, lang) if not term.startswith("#")]
+        terms = np.unique(np.array([t for t in words if t is not None], dtype=np.int64))
+        positions = self._positions(ids)
+        if not len(terms) or positions is None or not len(positions):
+            return set()
+        held = np.concatenate([self._indices[self._indptr[t] : self._indptr[t + 1]] for t in terms])
+        found = positions[np.isin(positions, held)]
+        return set(self._doc_ids[found].tolist())
+
     def top_k(
         self, query: str, lang: str, k: int, ids: npt.ArrayLike | None = None
     ) -> list[tuple[int, float]]:
