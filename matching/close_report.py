@@ -9,6 +9,7 @@ from typing import Final
 
 from matching.text_search import CLOSE_SEMANTIC
 
+DEMO_REPORT: Final = Path(__file__).resolve().parent.parent / "bench" / "results" / "search_floor_demo.md"
 SEARCH_FLOOR_REPORT: Final = (
     Path(__file__).resolve().parent.parent / "bench" / "results" / "search_floor.json"
 )
@@ -28,8 +29,9 @@ def close_match_section() -> str:
         "The match search lists its nearest needs or jobseekers whatever the text, so nonsense got fits of",
         "30-40 shown like real hits (the fit bands are measured on jobseeker-need pairs, not on search",
         "texts). A result is therefore marked close (`close` in the API; the page puts the others under a",
-        "heading, or says above the list that nothing is close) when it holds a whole word of the text (the",
-        "word or its stem: random letters share character 4-grams with many texts, and one such 4-gram can",
+        "heading, or says above the list that nothing is close) when it holds a word of the text (the word,",
+        "its stem, or a longer word they begin, as trukki in trukkikortti; not merely character 4-grams:",
+        "random letters share 4-grams with many texts, and one such 4-gram can",
         "give a lexical strength near 1) or its calibrated semantic component reaches "
         f"{CLOSE_SEMANTIC} (`matching/text_search.py`).",
         "",
@@ -62,4 +64,13 @@ def close_match_section() -> str:
         "list is still shown, under the notice). Swedish and English titles rarely share a word with Finnish",
         "needs and rest on meaning alone. Full grid: bench/results/search_floor.md.",
     ]
+    if DEMO_REPORT.exists():  # python -m bench.search_floor_demo: everyday queries on the demo area
+        demo = DEMO_REPORT.read_text("utf-8").split("Queries with nothing close:", 1)[-1].strip()
+        lines += [
+            "",
+            "On the demo area (`python -m bench.search_floor_demo`, queries listed there), queries",
+            "with nothing close:",
+            "",
+            demo,
+        ]
     return "\n".join(lines) + "\n"

@@ -85,7 +85,8 @@ class SearchHit(BaseModel):
         " not on search texts)",
     )
     close: bool = Field(
-        description="Whether the hit is close to the text: it holds a whole word of the text, or its meaning"
+        description="Whether the hit is close to the text: it holds a word of the text (or a longer word the"
+        " word begins), or its meaning"
         " is near enough (matching/text_search.py; measured in docs/evaluation.md). A search returns its"
         " nearest hits even when nothing matches: when no hit is close, they are only the least far."
     )

@@ -4,9 +4,9 @@ is *close* to the text.
 A search always returns its nearest entries, so a text that matches nothing ("xqzv blorf", a word from
 another walk of life) still gets a list whose fits (30-40 of 100) look like those of real hits. The fit
 bands cannot tell them apart: they are measured on jobseeker-need pairs, not on search texts
-(:mod:`matching.calibration`). A result is therefore called close when it holds a whole word of the
-text (:meth:`matching.lexical.LexicalIndex.word_hits`: the word or its stem, not merely character
-4-grams, which random letters share with many texts) or when its meaning is near enough
+(:mod:`matching.calibration`). A result is therefore called close when it holds a word of the text
+(:meth:`matching.lexical.LexicalIndex.word_hits`: the word, its stem or a longer word they begin, not
+merely character 4-grams, which random letters share with many texts) or when its meaning is near enough
 (:data:`CLOSE_SEMANTIC`). How often the rule errs either way is measured by ``python -m
 bench.search_floor`` (docs/evaluation.md, "No close match").
 """
@@ -29,12 +29,14 @@ without a shared word that is still called close.
 
 Measured with multilingual-e5-small over the 3 007 needs of the public profile-to-need task, top 20
 (``python -m bench.search_floor``, bench/results/search_floor.md): at 0.7 the top 20 of 560 of 600
-random-letter queries hold nothing close (93 %; 19 of 40 off-domain words), while the queries flagged
+random-letter queries hold nothing close (93 %; 18 of 40 off-domain words), while the queries flagged
 wrongly are none of 600 Finnish occupation titles or jobseeker profiles, 27 of 600 Finnish alternative
-titles (4.5 %), and 58 and 47 of 600 Swedish and English titles (9.7 %, 7.8 %), which share no word
-with the Finnish needs. 0.65 would flag half as many real queries but catch only 74 % of the
-nonsense; 0.75, 98 % against 22 % of the Swedish titles. A wrong flag costs little: the list is still
-shown, under a notice."""
+titles (4.5 %), and 57 and 46 of 600 Swedish and English titles (9.5 %, 7.7 %), which seldom share a
+word with the Finnish needs. 0.65 would flag about half as many real queries but catch only 74 % of
+the nonsense; 0.75, 98 % against 22 % of the Swedish titles. On the demo area
+(``python -m bench.search_floor_demo``) every nonsense and off-domain query is flagged, and 7 (needs)
+and 8 (jobseekers) of 25 everyday ones ("aamuvuoro", "nurse", ...; "trukki" and "siivous" are not
+among them). A wrong flag costs little: the list is still shown, under a notice."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,5 +175,8 @@ def test_a_word_hit_needs_a_whole_word_not_only_shared_4_grams() -> None:
     assert index.word_hits("xqzv blorf", "fi", everyone) == set()
     assert index.word_hits("Keräily, siivooja", "fi", everyone) == {1, 2}
     assert index.word_hits("trukkikortit", "fi", everyone) == {1}, "the stem is a word too"
+    assert index.word_hits("trukki", "fi", everyone) == {1}, "a compound that begins with the word"
+    assert index.word_hits("siivo", "fi", everyone) == {2}, "a word of five letters begins longer ones"
+    assert index.word_hits("ja kou", "fi", everyone) == {1}, "shorter words must be whole"
     assert index.word_hits("keräily", "fi", np.array([2, 3, 99], dtype=np.int64)) == set()
     assert LexicalIndex.build([]).word_hits("keräily", "fi", everyone) == set()
