@@ -65,10 +65,11 @@ from matching.lexical import warm_up as warm_up_lexical
 from matching.milvus_index import MilvusIndex
 from matching.pairing import rank_pairs
 from matching.prefilter import Vocabularies
-from matching.ranking import FusionWeights, candidate_pool, fuse
+from matching.ranking import FusionWeights
 from matching.rwlock import ReadWriteLock
 from matching.side import Side
 from matching.snapshot import Restored, Snapshots, from_snapshot, identity, index_settings, writable
+from matching.text_search import TextHit, rank_text
 from matching.vectors import KINDS, Kind, encode, load_vectors, refresh, rows_of
 
 log = logging.getLogger(__name__)
@@ -553,8 +554,9 @@ class MatchingEngine:
 
     def search_text(
         self, text: str, target: Kind, area_id: int, filters: Filters, limit: int, lang: str = "fi"
-    ) -> list[tuple[int, float]]:
-        """Free text against needs or jobseekers of an area, by meaning and words, without a pair check."""
+    ) -> list[TextHit]:
+        """Free text against needs or jobseekers of an area, by meaning and words, without a pair check;
+        each result marked close to the text or not (:mod:`matching.text_search`)."""
         side = self.side(target)
         vector = encode(self.embedder, "jobseeker" if target == "need" else "need", [text])[0]
         with self.lock.read():
@@ -562,23 +564,17 @@ class MatchingEngine:
             allowed = np.compress(narrow(side, c["alive"] & (c["area"] == area_id), c, filters), c["ids"])
             if not len(allowed):
                 return []
-            pool = candidate_pool(
-                side.index,
+            return rank_text(
+                side,
                 vector,
-                lexical=side.lexical,
-                query_text=text,
-                lang=lang,
+                text,
+                lang,
+                allowed,
+                limit,
                 pool_size=min(max(self.pool_size, 3 * limit), len(allowed)),
-                allowed=allowed,
-            )
-            ranked = fuse(
-                pool.ids,
-                semantic=pool.semantic,
-                lexical=pool.lexical,
                 weights=self.weights,
                 calibration=self.calibration(),
             )
-            return [(r.id, round(r.total, 4)) for r in ranked[:limit]]
 
 
 def configured_engine(embedder: Embedder, settings: Settings) -> MatchingEngine:

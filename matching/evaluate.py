@@ -29,6 +29,7 @@ from typing import Any, Final, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from matching.close_report import close_match_section
 from matching.faiss_index import FaissIndex
 from matching.lexical import LexicalIndex
 from matching.ranking import CandidatePool, FusionWeights, candidate_pool, fuse
@@ -421,7 +422,8 @@ def write_report(
         rows.append([name, *(f"{runs[w]['mrr@10']:.4f} / {runs[w]['recall@10']:.4f}" for w in grid)])
     lines += _table(["task"] + [f"w = {w}" for w in grid], rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n" + REPORT_NOTES + adapter_section(), encoding="utf-8")
+    text = "\n".join(lines) + "\n" + REPORT_NOTES + adapter_section() + close_match_section()
+    path.write_text(text, encoding="utf-8")
 
 
 TUNING_REPORT: Final = ROOT / "bench" / "results" / "tuning.md"

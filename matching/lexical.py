@@ -18,6 +18,7 @@ sums (bench/results/PROFILE.md).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -35,6 +36,8 @@ _WORD: Final = re.compile(r"[^\W_]+")
 _STEMMERS: Final = {"fi": "finnish", "sv": "swedish", "en": "english"}
 _GRAM: Final = 4
 _MIN_PRUNED_DF: Final = 50
+WORD_PREFIX: Final = 5
+"""A query word (or stem) this long or longer also finds the longer words it begins (`word_hits`)."""
 MAX_QUERY_TERMS: Final = 64
 """A query is scored on at most this many distinct terms, its rarest (highest IDF). A profile has ~240
 (words, stems and 4-grams); scoring all of them summed ~600 000 postings at 100 000 documents. On the
@@ -112,6 +115,7 @@ class LexicalIndex:
         # candidate_pool asks for the top documents, the pool's scores and the query's norm: keep the
         # last query's terms and score vector instead of computing them three times.
         self._last: tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float32]] | None = None
+        self._words: list[tuple[str, int]] | None = None  # the word terms, sorted (word_hits)
 
     @classmethod
     def build(
@@ -224,6 +228,36 @@ class LexicalIndex:
         else:
             positions = np.compress(all_scores[positions] > 0, positions)
         return dict(zip(self._doc_ids[positions].tolist(), all_scores[positions].tolist(), strict=True))
+
+    def word_hits(self, query: str, lang: str, ids: npt.ArrayLike) -> set[int]:
+        """Those of ``ids`` that hold a word of ``query``: the word, its stem, or a longer word that
+        begins with a stem of at least :data:`WORD_PREFIX` letters (Finnish inflects and compounds:
+        "aamuvuoro" is in "aamuvuorossa", "trukki" in "trukkikortti"). Merely sharing some character
+        4-grams is no hit: a string of random letters shares 4-grams with many texts, and since
+        `query_norm` counts only the terms the index knows, one shared 4-gram can give it a lexical
+        strength near 1. Words too common to be indexed (``build``'s ``max_df``) are no hit."""
+        positions = self._positions(ids)
+        if positions is None or not len(positions):
+            return set()
+        if self._words is None:  # built once per index (it never changes), at the first search
+            self._words = sorted((t, i) for t, i in self._vocabulary.items() if not t.startswith("#"))
+        words = self._words
+        found: set[int] = set()
+        for term in tokenize(query, lang):
+            if term.startswith("#"):
+                continue
+            if len(term) < WORD_PREFIX:
+                if (exact := self._vocabulary.get(term)) is not None:
+                    found.add(exact)
+                continue
+            at = bisect.bisect_left(words, (term, -1))
+            while at < len(words) and words[at][0].startswith(term):
+                found.add(words[at][1])
+                at += 1
+        if not found:
+            return set()
+        held = np.concatenate([self._indices[self._indptr[t] : self._indptr[t + 1]] for t in found])
+        return set(self._doc_ids[positions[np.isin(positions, held)]].tolist())
 
     def top_k(
         self, query: str, lang: str, k: int, ids: npt.ArrayLike | None = None

@@ -78,7 +78,18 @@ class SearchHit(BaseModel):
     label: str
     municipality: str
     score: float = Field(description="The fused total of meaning and words")
-    fit: int = Field(ge=0, le=100, description="The total on a 0-100 scale")
+    fit: int = Field(
+        ge=0,
+        le=100,
+        description="The total on a 0-100 scale (no band: the bands are measured on jobseeker-need pairs,"
+        " not on search texts)",
+    )
+    close: bool = Field(
+        description="Whether the hit is close to the text: it holds a word of the text (or a longer word the"
+        " word begins), or its meaning"
+        " is near enough (matching/text_search.py; measured in docs/evaluation.md). A search returns its"
+        " nearest hits even when nothing matches: when no hit is close, they are only the least far."
+    )
     employer_name: str | None = Field(default=None, description="Needs only")
     visibility: str | None = Field(default=None, description="Needs only: public or hidden")
     is_assistive: bool | None = Field(default=None, description="Needs only")

@@ -263,8 +263,8 @@ def search(
     hits = engine.search_text(text, kind, principal.area_id, filters, limit, lang)
     side = engine.side(kind)
     items: list[dict[str, Any]] = []
-    for entry_id, score in hits:
-        entry = side.entries.get(entry_id)
+    for hit in hits:
+        entry = side.entries.get(hit.id)
         if entry is None:
             continue
         if isinstance(entry, NeedEntry):
@@ -277,8 +277,9 @@ def search(
                     "municipality": entry.municipality,
                     "visibility": entry.visibility,
                     "is_assistive": entry.is_assistive,
-                    "score": score,
-                    "fit": fit_of(score),
+                    "score": hit.score,
+                    "fit": fit_of(hit.score),
+                    "close": hit.close,
                 }
             )
         else:
@@ -288,8 +289,9 @@ def search(
                     "external_id": entry.external_id,
                     "label": entry.pseudonym,
                     "municipality": entry.municipality,
-                    "score": score,
-                    "fit": fit_of(score),
+                    "score": hit.score,
+                    "fit": fit_of(hit.score),
+                    "close": hit.close,
                 }
             )
     if kind == "jobseeker" and items:

@@ -157,3 +157,26 @@ def test_long_queries_are_scored_on_their_rarest_terms() -> None:
     rarest = index.scores("kissa koira", "fi")
     assert set(rarest) == {1, 2}, "only documents with the rare word's terms score"
     assert rarest[1] == pytest.approx(everything[1])
+
+
+def test_a_word_hit_needs_a_whole_word_not_only_shared_4_grams() -> None:
+    index = LexicalIndex.build(
+        [
+            (1, "Varastotyöntekijä: keräily ja trukkikortti", "fi"),
+            (2, "Siivooja kouluun", "fi"),
+            (3, "Blorg tehdas", "fi"),  # shares the 4-grams "<blo" and "blor" with "blorf"
+        ]
+    )
+    everyone = np.array([1, 2, 3], dtype=np.int64)
+    # Random letters touch a document through 4-grams, with a strength near that of a real word ...
+    assert index.scores("xqzv blorf", "fi").keys() == {3}
+    assert index.scores("xqzv blorf", "fi")[3] / index.query_norm("xqzv blorf", "fi") > 0.5
+    # ... but hold no word of it.
+    assert index.word_hits("xqzv blorf", "fi", everyone) == set()
+    assert index.word_hits("Keräily, siivooja", "fi", everyone) == {1, 2}
+    assert index.word_hits("trukkikortit", "fi", everyone) == {1}, "the stem is a word too"
+    assert index.word_hits("trukki", "fi", everyone) == {1}, "a compound that begins with the word"
+    assert index.word_hits("siivo", "fi", everyone) == {2}, "a word of five letters begins longer ones"
+    assert index.word_hits("ja kou", "fi", everyone) == {1}, "shorter words must be whole"
+    assert index.word_hits("keräily", "fi", np.array([2, 3, 99], dtype=np.int64)) == set()
+    assert LexicalIndex.build([]).word_hits("keräily", "fi", everyone) == set()

@@ -242,8 +242,8 @@ def test_a_restart_is_ready_before_bm25_and_ranks_by_meaning_until_the_follower_
     with connect(db) as conn:
         by_meaning.load_all(conn)
     meanwhile = restarted.search_text(query, "need", area, Filters(), 10)
-    assert [i for i, _ in meanwhile] == [
-        i for i, _ in by_meaning.search_text(query, "need", area, Filters(), 10)
+    assert [hit.id for hit in meanwhile] == [
+        hit.id for hit in by_meaning.search_text(query, "need", area, Filters(), 10)
     ]
     assert len(meanwhile) == 5
 

@@ -14,7 +14,7 @@ from accounts.models import Role
 from core.db import connect
 from core.events import notify_change
 from tests.conftest import AreaWorld
-from tests.matching_api.conftest import insert_jobseeker, insert_need
+from tests.matching_api.conftest import insert_jobseeker, insert_need, wait_for
 
 WAREHOUSE = {
     "title": "Varastotyöntekijä",
@@ -270,3 +270,36 @@ def test_rankings_run_in_autocommit_and_hand_their_connection_back_transactional
     with contextlib.ExitStack() as stack:
         lent = [stack.enter_context(pool.connection()) for _ in range(pool.get_stats()["pool_size"])]
         assert lent and not any(conn.autocommit for conn in lent)
+
+
+def test_a_search_that_matches_nothing_says_no_hit_is_close(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    warehouse = insert_need(db, world.area_id, world.employer_id, **WAREHOUSE)
+    kitchen = insert_need(db, world.area_id, world.employer_id, **KITCHEN)
+    # A need with nothing but its title: no description, skills, hours or certificates.
+    cleaning = insert_need(db, world.area_id, world.employer_id, title="Siivooja")
+    person = _warehouse_worker(db, world)
+    for kind, row in (("need", warehouse), ("need", kitchen), ("need", cleaning), ("jobseeker", person)):
+        indexed(kind, row)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    # BM25, which finds the shared words, follows changes a moment after the vectors do.
+    wait_for(lambda: engine.needs.lexical_current and engine.jobseekers.lexical_current, timeout=10.0)
+    h = world.headers(Role.COORDINATOR)
+
+    def search(text: str, target: str = "needs") -> list[dict[str, object]]:
+        reply = client.post("/api/v1/matches/search", json={"text": text, "target": target}, headers=h)
+        assert reply.status_code == 200, reply.text
+        items: list[dict[str, object]] = reply.json()["items"]
+        return items
+
+    nonsense = search("xqzv blorf")
+    assert len(nonsense) == 3, "the nearest are still listed"
+    assert [i["close"] for i in nonsense] == [False, False, False]
+    assert [i["close"] for i in search("xqzv blorf", "jobseekers")] == [False]
+
+    real = search("keräily")
+    assert real[0]["id"] == warehouse and real[0]["close"] is True
+    assert {i["id"]: i["close"] for i in real}[kitchen] is False, "a need sharing nothing is not close"
+    assert [(i["id"], i["close"]) for i in search("siivooja")][:1] == [(cleaning, True)]
+    assert [(i["id"], i["close"]) for i in search("keräily", "jobseekers")] == [(person, True)]
