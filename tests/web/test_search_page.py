@@ -10,9 +10,9 @@ from tests.matching_api.conftest import insert_need, wait_for
 from tests.web.conftest import SignIn, wait_indexed
 
 NOTICE = {
-    "fi": "Mikään tulos ei vastaa hakua läheisesti; alla lähimmät.",
-    "sv": "Inget resultat motsvarar sökningen nära; nedan de närmaste.",
-    "en": "No result matches the search closely; the nearest are below.",
+    "fi": "Mikään tulos ei sisällä hakusanoja eikä ole merkitykseltään selvästi lähellä; alla lähimmät.",
+    "sv": "Inget resultat innehåller sökorden eller ligger klart nära i betydelse; nedan de närmaste.",
+    "en": "No result contains the words searched for or is clearly close in meaning; the nearest are below.",
 }
 WEAKER = {"fi": "Kauempana olevat tulokset", "sv": "Resultat längre ifrån", "en": "Less close results"}
 
