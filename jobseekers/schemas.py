@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from core import clock
+from core.certificates import canonical
 from employers.schemas import (
     LANGUAGE_LEVELS,
     ExternalId,
@@ -99,7 +100,7 @@ def _check_certificates(value: list[Certificate] | None) -> list[Certificate] | 
         return None
     seen: set[str] = set()
     for certificate in value:
-        key = certificate.name.casefold()
+        key = canonical(certificate.name)  # "truckkort" beside "trukkikortti" names it twice
         if key in seen:
             raise ValueError("each certificate may be listed once")
         seen.add(key)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from core import clock
+from core.certificates import canonical
 from matching.geo import Municipality, find_municipality, haversine_km
 
 CEFR_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
@@ -235,17 +236,30 @@ def _need_conditions(need: NeedFacts) -> list[str]:
     return parts
 
 
+def _held_certificates(candidate: CandidateFacts) -> dict[str, dt.date | None]:
+    """The candidate's certificates by :func:`core.certificates.canonical` key; a certificate named twice
+    ("trukkikortti", "truckkort") counts with its later expiry (None: it does not expire)."""
+    held: dict[str, dt.date | None] = {}
+    for name, expires in candidate.certificates.items():
+        key = canonical(name)
+        if key in held:
+            before = held[key]
+            expires = None if before is None or expires is None else max(before, expires)
+        held[key] = expires
+    return held
+
+
 def certificates(need: NeedFacts, candidate: CandidateFacts, today: dt.date) -> ConstraintResult:
     """Every required certificate is held and valid on the start date (or today, if that is later)."""
     if not need.certificates:
         return ConstraintResult("certificates", True, "", {"required": []})
     on = max(need.start_date or today, today)
-    held = {name.casefold(): expires for name, expires in candidate.certificates.items()}
+    held = _held_certificates(candidate)
     valid: list[str] = []
     missing: list[str] = []
     expired: list[str] = []
     for name in sorted(need.certificates, key=str.casefold):
-        key = name.casefold()
+        key = canonical(name)
         if key not in held:
             missing.append(name)
         elif (expires := held[key]) is not None and expires < on:
@@ -407,9 +421,9 @@ def passes(
     if need.certificates:
         day = today or clock.today()
         on = max(need.start_date or day, day)
-        held = {name.casefold(): expires for name, expires in candidate.certificates.items()}
+        held = _held_certificates(candidate)
         for name in need.certificates:
-            key = name.casefold()
+            key = canonical(name)
             if key not in held:
                 return False
             expires = held[key]

@@ -48,8 +48,9 @@ from matching.vectors import KINDS, Kind
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
-"""1: each side's entries in one pickle, read whole into every worker; 2: records a worker maps."""
+FORMAT = 3
+"""1: each side's entries in one pickle, read whole into every worker; 2: records a worker maps; 3: the
+certificate bits by :func:`core.certificates.canonical` key ("truckkort" and "trukkikortti" share one)."""
 TAG = "entries.tag.json"
 COLUMNS = "entries.columns.npz"
 

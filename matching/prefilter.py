@@ -10,7 +10,9 @@ beyond a vocabulary's capacity (more than 62 distinct certificate names, 62 phys
 languages in one process), which are simply not filtered on.
 
 Encodings (``Vocabulary`` gives every certificate, physical demand and language code a bit or column,
-shared by both sides; names compare case-insensitively, as the constraints do). On both sides, placement
+shared by both sides; names compare as the constraints compare them: certificates by
+:func:`core.certificates.canonical` key, so "truckkort" and "trukkikortti" share a bit, the others
+case-insensitively). On both sides, placement
 forms accepted are a bit mask (``FORM_BITS``; 0 names none and accepts any). Besides:
 
 - needs: required certificates and physical demands as bit masks, shifts as bits (1 night, 2 any
@@ -24,13 +26,14 @@ forms accepted are a bit mask (``FORM_BITS``; 0 names none and accepts any). Bes
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
+from core.certificates import canonical
 from employers.schemas import PlacementForm
 from matching.constraints import CandidateFacts, NeedFacts, language_level_rank
 
@@ -45,11 +48,16 @@ NO_NIGHT, NO_SHIFTS, NEEDS_SUPERVISOR = 1, 2, 4
 Mask = npt.NDArray[np.bool_]
 
 
+def _folded(name: str) -> str:
+    return name.strip().casefold()
+
+
 class Vocabulary:
     """Names to small integers (bits or columns), first come first served, up to ``capacity``."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, key: Callable[[str], str] = _folded) -> None:
         self.capacity = capacity
+        self._key = key
         self._codes: dict[str, int] = {}
         self._lock = threading.Lock()  # rankings run in parallel and may meet a name first
 
@@ -58,7 +66,7 @@ class Vocabulary:
 
     def code(self, name: str) -> int | None:
         """The name's code (0-based), assigned on first sight; None once the vocabulary is full."""
-        key = name.strip().casefold()
+        key = self._key(name)
         found = self._codes.get(key)
         if found is None:
             with self._lock:
@@ -98,7 +106,10 @@ class Vocabularies:
 
     @classmethod
     def new(cls) -> Vocabularies:
-        return cls(Vocabulary(CERTIFICATE_BITS), Vocabulary(DEMAND_BITS), Vocabulary(LANGUAGE_COLUMNS))
+        # Certificates by the key the constraint compares, so that both agree on "truckkort".
+        return cls(
+            Vocabulary(CERTIFICATE_BITS, canonical), Vocabulary(DEMAND_BITS), Vocabulary(LANGUAGE_COLUMNS)
+        )
 
 
 FORM_BITS: Final = {form.value: 1 << i for i, form in enumerate(PlacementForm)}

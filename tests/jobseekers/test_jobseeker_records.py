@@ -251,6 +251,7 @@ def test_same_idempotency_key_creates_one_client_and_answers_the_same(
         ({"birth_year": 1850}, "birth_year"),
         ({"placement_forms": ["volunteering"]}, "placement_forms.0"),
         ({"certificates": [{"name": "trukkikortti"}, {"name": "Trukkikortti"}]}, "certificates"),
+        ({"certificates": [{"name": "trukkikortti"}, {"name": "Truckkort"}]}, "certificates"),
         ({"email": "not an email"}, "email"),
     ],
 )

@@ -199,6 +199,54 @@ def test_no_required_certificates_pass() -> None:
     assert certificates(NEED, CANDIDATE, TODAY).passed
 
 
+@pytest.mark.parametrize(
+    "held", ["truckkort", "forklift licence", "Forklift License", "trukki-kortti.", "TRUKKILUPA"]
+)
+def test_a_certificate_held_under_another_language_or_spelling_meets_the_requirement(held: str) -> None:
+    result = certificates(
+        need(certificates=frozenset({"Trukkikortti"})), candidate(certificates={held: None}), TODAY
+    )
+    assert result.passed
+    assert result.reason_fi == "Trukkikortti voimassa"  # the need's name, as the need wrote it
+    assert passes(
+        need(certificates=frozenset({"Trukkikortti"})), candidate(certificates={held: None}), today=TODAY
+    )
+
+
+def test_expiry_applies_across_the_names_of_one_certificate() -> None:
+    required = need(certificates=frozenset({"hygieniapassi"}))
+    lapsed = candidate(certificates={"hygienpass": dt.date(2025, 3, 15)})
+    result = certificates(required, lapsed, TODAY)
+    assert not result.passed and result.detail["expired"] == ["hygieniapassi"]
+    assert not passes(required, lapsed, today=TODAY)
+    # Listed twice under two names: the later expiry counts, and no expiry is later than any.
+    twice = candidate(certificates={"hygienpass": dt.date(2025, 3, 15), "Hygieniapassi": dt.date(2026, 1, 1)})
+    assert certificates(required, twice, TODAY).passed and passes(required, twice, today=TODAY)
+    forever = candidate(certificates={"hygiene passport": None, "hygieniapassi": dt.date(2025, 3, 15)})
+    assert certificates(required, forever, TODAY).passed and passes(required, forever, today=TODAY)
+
+
+def test_an_unknown_certificate_matches_only_its_own_spellings() -> None:
+    required = need(certificates=frozenset({"Hitsauspätevyys"}))
+    for held in ("hitsauspätevyys", "hitsaus-pätevyys", "Hitsaus pätevyys."):
+        assert certificates(required, candidate(certificates={held: None}), TODAY).passed
+    for held in ("hitsauspätevyys 2", "tulityökortti", "trukkikortti"):
+        result = certificates(required, candidate(certificates={held: None}), TODAY)
+        assert not result.passed and result.detail["missing"] == ["Hitsauspätevyys"]
+
+
+def test_levels_and_categories_are_different_certificates() -> None:
+    """EA2 does not stand in for EA1, nor a CE licence for C: the vocabulary holds names, not hierarchy."""
+    ea1 = need(certificates=frozenset({"ensiapukortti EA1"}))
+    assert certificates(ea1, candidate(certificates={"EA 1": None}), TODAY).passed
+    assert certificates(ea1, candidate(certificates={"första hjälpen 1": None}), TODAY).passed
+    assert not certificates(ea1, candidate(certificates={"EA2": None}), TODAY).passed
+    c = need(certificates=frozenset({"ajokortti C"}))
+    assert certificates(c, candidate(certificates={"C-körkort": None}), TODAY).passed
+    assert certificates(c, candidate(certificates={"driving licence C": None}), TODAY).passed
+    assert not certificates(c, candidate(certificates={"ajokortti CE": None}), TODAY).passed
+
+
 # languages
 
 

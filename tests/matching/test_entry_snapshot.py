@@ -235,6 +235,10 @@ def test_missing_foreign_old_and_corrupt_entries_snapshots_are_not_used_and_say_
 
     tag_path = tmp_path / "entries.tag.json"
     tag = json.loads(tag_path.read_text())
+    # Format 2 gave "truckkort" a certificate bit of its own; its columns would not meet a need's now.
+    tag_path.write_text(json.dumps({**tag, "format": 2}))
+    assert read_entries(snapshots) is None
+    assert "entries snapshot is of format 2" in caplog.text
     tag_path.write_text(json.dumps({**tag, "written_at": tag["written_at"] - 8 * 24 * 3600}))
     assert read_entries(snapshots) is None
     assert "entries snapshot is older than the change log reaches back" in caplog.text

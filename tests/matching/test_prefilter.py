@@ -28,7 +28,19 @@ from matching.prefilter import Vocabularies, Vocabulary
 
 TODAY = dt.date(2025, 3, 1)
 MUNICIPALITIES = ("Turku", "Lieto", "Kaarina", "Raisio", "Salo", "Uusikaupunki")
-CERTIFICATES = ("Trukkikortti", "trukkikortti", "Hygieniapassi", "Työturvallisuuskortti", "C-ajokortti")
+CERTIFICATES = (
+    "Trukkikortti",
+    "trukkikortti",
+    "truckkort",  # the same certificate in Swedish, English and spelled otherwise
+    "forklift licence",
+    "trukki-kortti.",
+    "Hygieniapassi",
+    "hygienpass",
+    "Työturvallisuuskortti",
+    "C-ajokortti",
+    "hitsauspätevyys",  # not a known certificate: matches only its own spellings
+    "Hitsaus pätevyys",
+)
 DEMANDS = ("heavy_lifting", "standing", "outdoor", "driving")
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native", "Native", "good")
 

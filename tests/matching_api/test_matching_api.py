@@ -137,6 +137,31 @@ def test_hard_constraints_rule_out_pairs_whatever_their_similarity(
     assert "selkä" not in body
 
 
+def test_a_certificate_named_in_swedish_or_english_qualifies_for_a_need_naming_it_in_finnish(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    need = insert_need(
+        db, world.area_id, world.employer_id, **{**WAREHOUSE, "certificates": ["Trukkikortti"]}
+    )
+    swedish = _warehouse_worker(db, world, certificates={"truckkort": "2030-01-01"})
+    english = _warehouse_worker(db, world, certificates={"Forklift licence.": None})
+    lapsed = _warehouse_worker(db, world, certificates={"truckkort": "2020-01-01"})
+    other = _warehouse_worker(db, world, certificates={"hygienpass": None})
+    for kind, row in (("need", need), *(("jobseeker", p) for p in (swedish, english, lapsed, other))):
+        indexed(kind, row)
+
+    reply = client.get(f"/api/v1/needs/{need}/matches", headers=world.headers(Role.COORDINATOR))
+    assert reply.status_code == 200, reply.text
+    assert {i["id"] for i in reply.json()["items"]} == {swedish, english}
+    reply = client.get(f"/api/v1/jobseekers/{swedish}/matches", headers=world.headers(Role.COORDINATOR))
+    top = reply.json()["items"][0]
+    assert top["id"] == need
+    # The explanation names the certificate as the need wrote it.
+    assert "Trukkikortti" in top["explanation"] and "truckkort" not in top["explanation"]
+    reply = client.get(f"/api/v1/jobseekers/{lapsed}/matches", headers=world.headers(Role.COORDINATOR))
+    assert need not in [i["id"] for i in reply.json()["items"]]
+
+
 def test_roles_and_areas_bound_who_may_match_whom(
     client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld, indexed: Callable[[str, int], None]
 ) -> None:
