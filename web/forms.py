@@ -116,6 +116,13 @@ VALUE_ERRORS: Final = {
     "email": N_("Write an email address, e.g. name@example.fi."),
     "phone": N_("Write a phone number using digits, spaces and +."),
 }
+REASONS: Final = {
+    "each certificate may be listed once": N_(
+        "List each certificate once: truckkort, forklift licence and trukkikortti, for example, are one"
+        " certificate."
+    ),
+}
+"""Value errors whose reason (the domain's English) says more than the field's usual advice."""
 
 
 @dataclass
@@ -231,7 +238,8 @@ def _message(error: Mapping[str, Any], name: str) -> str:
     if kind == "string_pattern_mismatch":
         return VALUE_ERRORS.get(name, N_("Check the format of this field."))
     if kind == "value_error":
-        return VALUE_ERRORS.get(name, N_("Check this value."))
+        reason = REASONS.get(str(ctx.get("error", "")))
+        return reason or VALUE_ERRORS.get(name, N_("Check this value."))
     return N_("Check this value.")
 
 

@@ -66,6 +66,10 @@ def test_profile_errors_are_shown_on_their_fields(signed_in: SignIn) -> None:
     assert "Kirjoita kielet koodina ja tasona" in refused.text
     assert "Kirjoita luku." in refused.text
     assert "Maija Meikäläinen" in refused.text
+    twice = {**PROFILE, "certificates": "trukkikortti 31.12.2027\nTruckkort"}  # one certificate, two names
+    refused = browser.post("/clients/new", twice, csrf_from="/clients/new")
+    assert refused.status_code == 422
+    assert "Merkitse kukin kortti kerran" in refused.text
 
 
 def test_work_capacity_is_saved_and_shown_only_to_the_own_caseworker(
