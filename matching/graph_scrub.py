@@ -88,24 +88,26 @@ def _rows(ids: IdArray, labels: IdArray) -> npt.NDArray[np.intp]:
 def _unlink(hnsw: Any, dead: npt.NDArray[np.bool_]) -> None:
     """Clear the links of the ``dead`` nodes and every link to them; each list closes up (faiss reads a
     list up to its first -1), and the entry point moves to a live node of the highest level."""
-    n = len(dead)
     if not dead.any():
         return
     offsets = faiss.vector_to_array(hnsw.offsets).astype(np.int64)
     neighbors = _array(hnsw.neighbors, np.int32, int(offsets[-1]))
     cumulative = faiss.vector_to_array(hnsw.cum_nneighbor_per_level).astype(np.int64)
-    owner = np.repeat(np.arange(n), np.diff(offsets))
-    within = np.arange(len(neighbors), dtype=np.int64) - offsets[owner]
-    level = np.searchsorted(cumulative, within, side="right") - 1
-    list_start = offsets[owner] + cumulative[level]
-    present = neighbors >= 0
-    gone = present & (dead[owner] | dead[np.where(present, neighbors, 0)])
-    valid = present & ~gone
-    before: npt.NDArray[np.int64] = np.cumsum(valid) - valid  # valid links before each slot, in all
-    rank: npt.NDArray[np.int64] = before - before[list_start]  # ... within its own list
-    closed = np.full_like(neighbors, -1)
-    closed[list_start[valid] + rank[valid]] = neighbors[valid]
-    neighbors[:] = closed
+    # A node's lists never cross into the next node's: a few thousand nodes at a time bound the memory.
+    for first in range(0, len(dead), _ENCODE_ROWS):
+        nodes = np.arange(first, min(first + _ENCODE_ROWS, len(dead)))
+        begin, end = int(offsets[nodes[0]]), int(offsets[nodes[-1] + 1])
+        links = neighbors[begin:end]
+        owner = np.repeat(nodes, np.diff(offsets[nodes[0] : nodes[-1] + 2]))
+        level = np.searchsorted(cumulative, np.arange(begin, end) - offsets[owner], side="right") - 1
+        list_start = offsets[owner] + cumulative[level] - begin
+        present = links >= 0
+        valid = present & ~dead[owner] & ~dead[np.where(present, links, 0)]
+        before: npt.NDArray[np.int64] = np.cumsum(valid) - valid  # valid links before each slot
+        rank: npt.NDArray[np.int64] = before - before[list_start]  # ... within its own list
+        closed = np.full_like(links, -1)
+        closed[list_start[valid] + rank[valid]] = links[valid]
+        links[:] = closed
     if dead[hnsw.entry_point]:
         levels = faiss.vector_to_array(hnsw.levels)
         alive = np.flatnonzero(~dead)

@@ -12,7 +12,7 @@ import faiss
 import numpy as np
 import pytest
 
-from matching import snapshot
+from matching import graph_scrub, snapshot
 from matching.faiss_index import FaissIndex
 from matching.index import NumpyIndex, normalise_rows
 from matching.snapshot import Snapshots, index_settings
@@ -183,10 +183,11 @@ def files_holding(folder: Path, vector: np.ndarray) -> list[str]:
 
 @pytest.mark.parametrize("served", ["mapped", "in-memory"])
 def test_a_graph_with_removed_vectors_is_written_scrubbed_of_them_and_searched_as_before(
-    tmp_path: Path, served: str
+    tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An erasure's snapshot is written without rebuilding the graph: the removed and replaced vectors
     leave every file, their nodes keep no link, and the snapshot read back ranks like exact search."""
+    monkeypatch.setattr(graph_scrub, "_ENCODE_ROWS", 97)  # the nodes scrubbed a few at a time
     snapshots = Snapshots(tmp_path / "index", "model-a", "db:1")
     index = hnsw_index()
     index.max_tombstone_fraction = 0.5  # keep the graph: this is what a snapshot is written from
