@@ -229,8 +229,8 @@ class MatchingEngine:
                 graphs.join()
             if snapshots is not None:
                 for kind, side in sides.items():
-                    if writable(side.index):
-                        self._write_snapshot(snapshots, kind, side, horizon)
+                    if writable(side.index) or (scrub and kind == "jobseeker" and _faiss_only(sides)):
+                        self._write_snapshot(snapshots, kind, side, horizon, scrub)
             self.vocabularies, self.needs, self.jobseekers = vocabularies, needs, jobseekers
             self.horizon, self.seen, self.loads = horizon, seen, self.loads + 1
             self.entries_restored = len(from_entries) == len(sides)
@@ -259,22 +259,23 @@ class MatchingEngine:
         """Write what is due (the follower calls this after every read of the change log; ``horizon``:
         every change of an older transaction has been applied; ``conn``: the follower's, autocommit):
         the vector snapshot of each side whose index was rebuilt in memory since it was read from one
-        (one worker of a host writes it, the others take it up: :meth:`_adopt`), and the entries
-        snapshot after an erasure, or every :data:`ENTRIES_EVERY_SECONDS` while changes are applied."""
+        (one worker of a host writes it, the others take it up: :meth:`_adopt`) or, after an erasure, the
+        jobseeker side's; the entries snapshot after an erasure or every :data:`ENTRIES_EVERY_SECONDS`."""
         now = time.monotonic()
-        sides = (self.needs, self.jobseekers)
-        if now >= self._snapshot_retry_at and any(writable(side.index) for side in sides):
+        sides: dict[Kind, Side[Any]] = {"need": self.needs, "jobseeker": self.jobseekers}
+        scrub = self._entries_scrub and _faiss_only(sides)
+        written = {k: now >= self._snapshot_retry_at and writable(s.index) for k, s in sides.items()}
+        written["jobseeker"] |= scrub
+        if any(written.values()):
             with snapshots.locked():  # the folder's lock before the engine's, as at start-up
                 for kind in KINDS:
                     side = self.side(kind)  # only this thread changes the sides (load_all waits the lock)
-                    if writable(side.index) and not self._adopt(snapshots, kind, side, horizon, conn):
+                    if written[kind] and not self._adopt(snapshots, kind, side, horizon, conn):
                         with self.lock.write():
-                            self._write_snapshot(snapshots, kind, side, horizon)
+                            self._write_snapshot(snapshots, kind, side, horizon, scrub)
             release_free_memory()  # the graph built in memory, now served from the file, was freed
         due = self._entries_changes and now - self._entries_written_at >= ENTRIES_EVERY_SECONDS
-        if _faiss_only({"need": self.needs, "jobseeker": self.jobseekers}) and (
-            self._entries_scrub or (due and now >= self._entries_retry_at)
-        ):
+        if _faiss_only(sides) and (self._entries_scrub or (due and now >= self._entries_retry_at)):
             with self.lock.read():  # rankings go on; changes (this thread's) wait
                 self._write_entries(snapshots, horizon)
 
@@ -339,11 +340,18 @@ class MatchingEngine:
         self._served[kind] = identity(found.tag)
         return True
 
-    def _write_snapshot(self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int) -> None:
-        """Write ``side``'s index as a snapshot, then serve from the snapshot (shared pages) if it reads
-        back."""
+    def _write_snapshot(
+        self, snapshots: Snapshots, kind: Kind, side: Side[Any], horizon: int, scrub: bool
+    ) -> None:
+        """Write ``side``'s index as a snapshot, then serve from it (shared pages) if it reads back. With
+        ``scrub`` (an erasure), the jobseeker snapshot on disk, which may hold the erased vectors, is
+        replaced by one without them (:meth:`matching.faiss_index.FaissIndex.snapshot_parts`: the graph
+        is scrubbed, not rebuilt), or deleted when that cannot be written."""
         if not snapshots.write(kind, side.index, horizon, side.vector_hashes):
             self._snapshot_retry_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+            if scrub and kind == "jobseeker":
+                snapshots.remove(kind)  # the workers serving from its pages keep them until they let go
+                log.info("deleted the jobseeker index snapshot after an erasure: the next start rebuilds it")
         else:
             found = snapshots.read(kind, index_settings(side.index), instead="serving the index built here")
             if found is not None:
@@ -351,15 +359,8 @@ class MatchingEngine:
                 self._served[kind] = identity(found.tag)
 
     def _write_entries(self, snapshots: Snapshots, horizon: int) -> None:
-        """Write the entries snapshot of both sides (the caller holds the lock). After a change that erased
-        someone the jobseeker side's vector snapshot is deleted, and so is the old entries snapshot when
-        the new one cannot be written: neither may keep them."""
-        if self._entries_scrub:
-            # The erased vector is in the jobseeker side's vector snapshot too (an HNSW graph keeps the
-            # codes of removed vectors until it is rebuilt): the snapshot goes, and the next start builds
-            # that side anew (about 100 s at 100 000 jobseekers) and writes it again without them.
-            snapshots.remove("jobseeker")
-            log.info("deleted the jobseeker index snapshot after an erasure: the next start rebuilds it")
+        """Write the entries snapshot of both sides (the caller holds the lock); after an erasure the old
+        one is deleted when the new one cannot be written: it may not keep them."""
         held: dict[Kind, Side[Any]] = {"need": self.needs, "jobseeker": self.jobseekers}
         changes = {kind: side.changes for kind, side in held.items()}
         written = write_entries(

@@ -21,6 +21,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from matching.graph_scrub import empty_slots, scrubbed
 from matching.id_positions import DENSE_ID_LIMIT, IdArray
 from matching.index import (
     FloatArray,
@@ -338,11 +339,20 @@ class FaissIndex(_IndexBase):
         return index
 
     def snapshot_parts(self) -> tuple[Any, IdArray, FloatArray] | None:
-        """The built faiss structure with the stored ids and vectors (views, not copies), when the structure
-        holds exactly the stored vectors (no tombstones, nothing stored beside it); else None."""
-        if self._faiss is None or self._faiss_is_hnsw != self._hnsw or self._tombstones or self._unindexed:
+        """The built faiss structure with the stored ids and vectors (views, not copies), or None when it is
+        not built for the current size. The structure holds the stored vectors and nothing else: when it
+        keeps removed or replaced ones (tombstones) or vectors are stored beside it, it is a copy without
+        them (an HNSW graph scrubbed, not rebuilt: :mod:`matching.graph_scrub`; a flat one made anew)."""
+        if self._faiss is None or self._faiss_is_hnsw != self._hnsw:
             return None
-        return self._faiss, self._store.ids, self._store.vectors
+        ids, vectors = self._store.ids, self._store.vectors
+        if not self._tombstones and not self._unindexed:
+            return self._faiss, ids, vectors
+        if self._faiss_is_hnsw:
+            return scrubbed(self._faiss, ids, vectors), ids, vectors
+        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(self._dim))
+        flat.add_with_ids(vectors, ids)
+        return flat, ids, vectors
 
     @property
     def read_only(self) -> bool:
@@ -360,13 +370,14 @@ class FaissIndex(_IndexBase):
 
         Raises ValueError when the parts do not agree.
         """
-        if structure.ntotal != len(ids) or structure.d != vectors.shape[1]:
+        empty = empty_slots(structure)  # nodes scrubbed of removed vectors: tombstones, as before
+        if structure.ntotal - empty != len(ids) or structure.d != vectors.shape[1]:
             raise ValueError("the faiss structure does not hold the snapshot's vectors")
         index = cls(int(vectors.shape[1]), **config)
         index._store.adopt(ids, vectors)
         index._update_kind()
         inner = faiss.downcast_index(structure.index)
-        index._faiss, index._read_only = structure, True
+        index._faiss, index._read_only, index._tombstones = structure, True, empty
         index._faiss_is_hnsw = isinstance(inner, faiss.IndexHNSW)
         return index
 

@@ -23,7 +23,9 @@ One writer per rebuild: when a side's graph is rebuilt in memory, every worker o
 at about the same time (they follow the same changes). Under the folder's lock (:meth:`Snapshots.locked`)
 the first writes its snapshot; the others find a snapshot newer than the one they serve from
 (:func:`identity`) and take it up instead of writing their own
-(:meth:`matching.engine.MatchingEngine.write_snapshots`), so the workers map one file again.
+(:meth:`matching.engine.MatchingEngine.write_snapshots`), so the workers map one file again. After an
+erasure the jobseeker side's snapshot is written (and taken up) the same way, from the graph as it is
+served, scrubbed of the vectors removed from it (:mod:`matching.graph_scrub`), not rebuilt.
 """
 
 from __future__ import annotations

@@ -8,10 +8,11 @@ import json
 import logging
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
-from matching import snapshot
+from matching import graph_scrub, snapshot
 from matching.faiss_index import FaissIndex
 from matching.index import NumpyIndex, normalise_rows
 from matching.snapshot import Snapshots, index_settings
@@ -165,7 +166,84 @@ def test_a_vector_stored_again_as_it_is_leaves_the_snapshot_structure_alone(tmp_
     index.build()
     assert index.read_only
     index.add(np.arange(5), vectors(5, seed=3))  # new vectors do replace
-    assert index.pending == 5 and index.snapshot_parts() is None
+    assert index.pending == 5
+    parts = index.snapshot_parts()  # a copy holding the new vectors, not the mapped structure
+    assert parts is not None and parts[0] is not index._faiss and parts[0].ntotal == 605
     np.testing.assert_allclose(
         index.similarities(normalise_rows(vectors(5, seed=3))[2], [2])[2], 1.0, atol=1e-5
     )
+
+
+def files_holding(folder: Path, vector: np.ndarray) -> list[str]:
+    """The files of ``folder`` holding the first 16 components of ``vector`` as float32 or float16 (the
+    graph's codes)."""
+    probes = [vector[:16].astype(np.float32).tobytes(), vector[:16].astype(np.float16).tobytes()]
+    return sorted(p.name for p in folder.iterdir() if any(b in p.read_bytes() for b in probes))
+
+
+@pytest.mark.parametrize("served", ["mapped", "in-memory"])
+def test_a_graph_with_removed_vectors_is_written_scrubbed_of_them_and_searched_as_before(
+    tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An erasure's snapshot is written without rebuilding the graph: the removed and replaced vectors
+    leave every file, their nodes keep no link, and the snapshot read back ranks like exact search."""
+    monkeypatch.setattr(graph_scrub, "_ENCODE_ROWS", 97)  # the nodes scrubbed a few at a time
+    snapshots = Snapshots(tmp_path / "index", "model-a", "db:1")
+    index = hnsw_index()
+    index.max_tombstone_fraction = 0.5  # keep the graph: this is what a snapshot is written from
+    if served == "mapped":
+        assert snapshots.write("jobseeker", index, 1, {})
+        found = snapshots.read("jobseeker", index_settings(index))
+        assert found is not None
+        index = found.index
+        index.max_tombstone_fraction = 0.5
+    gone = [np.asarray(index.vector(i)) for i in (3, 77, 500, 10)]  # 10: replaced
+    index.remove([3, 77, 500])
+    index.add([10, 2000], vectors(2, seed=9))  # one replaced, one new
+    index.build()
+    assert index.uses_hnsw and index.read_only == (served == "mapped")
+    if served == "mapped":
+        assert files_holding(tmp_path / "index", gone[0]) == ["jobseeker.faiss", "jobseeker.vectors.npy"]
+
+    assert snapshots.write("jobseeker", index, 2, {})
+    found = snapshots.read("jobseeker", index_settings(index))
+    assert found is not None
+    restored = found.index
+    for vector in gone:
+        assert files_holding(tmp_path / "index", vector) == []
+    assert files_holding(tmp_path / "index", restored.vector(4)) == [
+        "jobseeker.faiss",
+        "jobseeker.vectors.npy",
+    ]
+    assert restored.read_only and restored.uses_hnsw and restored._tombstones == 4 and not restored.pending
+    assert sorted(restored.ids().tolist()) == sorted(index.ids().tolist())
+
+    # The emptied nodes: no id, a zero code, no link out of them or into them.
+    structure = restored._faiss
+    labels = faiss.vector_to_array(structure.id_map)
+    empty = np.flatnonzero(labels < 0)
+    assert len(empty) == 4
+    hnsw = faiss.downcast_index(structure.index).hnsw
+    offsets = faiss.vector_to_array(hnsw.offsets)
+    neighbours = faiss.vector_to_array(hnsw.neighbors)
+    assert not np.isin(neighbours, empty).any()
+    assert all((neighbours[offsets[e] : offsets[e + 1]] == -1).all() for e in empty)
+    assert hnsw.entry_point not in empty.tolist()
+    codes = faiss.downcast_index(faiss.downcast_index(structure.index).storage)
+    assert not codes.reconstruct_n(0, structure.ntotal)[empty].any()
+
+    reference = NumpyIndex(DIM)
+    reference.add(index.ids(), np.stack([index.vector(i) for i in index.ids().tolist()]))
+    allowed = np.arange(0, 2001, 2)
+    for query in normalise_rows(vectors(30, seed=11)):
+        assert top_ids(restored, query, 10) == top_ids(reference, query, 10)
+        assert top_ids(restored, query, 10, allowed) == top_ids(reference, query, 10, allowed)
+
+    # Removed again past the tenth, the graph is rebuilt as before, and written without empty nodes.
+    restored.max_tombstone_fraction = 0.1
+    restored.remove(np.arange(100, 160))
+    restored.build()
+    assert not restored.read_only
+    assert snapshots.write("jobseeker", restored, 3, {})
+    again = snapshots.read("jobseeker", index_settings(restored))
+    assert again is not None and again.index._tombstones == 0

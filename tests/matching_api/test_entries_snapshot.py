@@ -252,7 +252,7 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
     assert files_holding(folder, SECRET) == ["entries.jobseeker.records"]
 
     # Erased while the worker runs: the follower's next round writes the entries without them, and the
-    # jobseeker side's vector snapshot, which holds their vector, is deleted.
+    # jobseeker side's vector snapshot, which holds their vector, again without it.
     vector = np.asarray(engine.jobseekers.index.vector(secret_holder), dtype=np.float32)[:16].tobytes()
     assert files_holding_bytes(folder, vector) == ["jobseeker.faiss", "jobseeker.vectors.npy"]
     erase(db, world, secret_holder)
@@ -261,14 +261,19 @@ def test_an_erased_jobseeker_leaves_the_entries_snapshot_at_once_running_or_not(
         assert follower.catch_up(conn) == 1
     assert files_holding(folder, SECRET) == []
     assert files_holding_bytes(folder, vector) == []
-    assert not (folder / "jobseeker.json").exists() and (folder / "need.json").exists()
+    assert (folder / "jobseeker.json").exists() and (folder / "need.json").exists()
     assert engine.jobseekers.entries[secret_holder].text == ""
     assert secret_holder not in engine.jobseekers.index.ids().tolist()
-    # The next start builds the jobseeker side anew and writes its snapshot again, without them.
+    assert engine.status()["snapshots"]["jobseekers"]  # serving from the file written without them
+    # The next start reads both snapshots again: nothing is rebuilt.
     caplog.clear()
+    reads = FullReads(monkeypatch)
     engine = started(db, settings, snapshots)
-    assert "no jobseeker index snapshot: rebuilding it" in caplog.text
-    assert (folder / "jobseeker.json").exists() and files_holding_bytes(folder, vector) == []
+    assert "read the jobseeker index snapshot" in caplog.text and "rebuilding" not in caplog.text
+    assert reads.kinds == [] and engine.entries_restored
+    monkeypatch.undo()
+    assert files_holding_bytes(folder, vector) == []
+    assert_same(engine, started(db, settings, None))
     follower = Follower(engine, db, snapshots=snapshots)
 
     # Erased while no worker runs: the restart catches the erasure up and writes the entries before ready.

@@ -21,7 +21,7 @@ from matching.follower import Follower
 from matching.snapshot import Snapshots, identity, index_settings
 from matching.vectors import Kind
 from tests.conftest import AreaWorld
-from tests.matching_api.conftest import insert_need
+from tests.matching_api.conftest import insert_jobseeker, insert_need
 from tests.matching_api.test_entries_snapshot import (
     erase,
     files_holding_bytes,
@@ -240,3 +240,72 @@ def test_a_worker_never_takes_up_a_jobseeker_snapshot_holding_someone_erased(
     assert files_holding_bytes(folder, vector) == []
     fresh = started(db, small, None)
     assert rankings(first, fresh) == rankings(fresh, fresh)
+
+
+def test_an_erasure_scrubs_the_jobseeker_graph_snapshot_which_the_workers_and_the_next_start_read(
+    db: str, world: AreaWorld, small: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="matching")
+    _, people = fill(db, world)
+    # 29 jobseekers with a vector: one removed stays a tombstone (a tenth would rebuild the graph).
+    people += [
+        insert_jobseeker(db, world.area_id, profile_text=f"Kokki {i}, lounasravintola.", skills=["kokki"])
+        for i in range(20)
+    ]
+    erased, later = people[8], people[3]
+    folder = tmp_path / "index"
+    snapshots = snapshots_of(db, small, folder)
+    first, second = started(db, small, snapshots), started(db, small, snapshots)
+    followers = [Follower(engine, db, snapshots=snapshots) for engine in (first, second)]
+    assert first.jobseekers.index.uses_hnsw
+
+    held = {p: np.asarray(first.jobseekers.index.vector(p), dtype=np.float32)[:16] for p in (erased, later)}
+
+    def traces(person: int) -> list[str]:
+        """The snapshot files holding ``person``'s vector: as float32 (the vectors) or float16 (the
+        graph's codes)."""
+        probes = (held[person].tobytes(), held[person].astype(np.float16).tobytes())
+        return sorted({name for probe in probes for name in files_holding_bytes(folder, probe)})
+
+    graph = ["jobseeker.faiss", "jobseeker.vectors.npy"]
+    assert traces(erased) == traces(later) == graph
+
+    # Erased while the workers run: the first writes the jobseeker snapshot again from its graph, not
+    # rebuilt (the erased node emptied, counted as a tombstone); the second takes that up.
+    erase(db, world, erased)
+    caplog.clear()
+    catch_up(followers[0], db)
+    assert "wrote the jobseeker index snapshot" in caplog.text and "deleted" not in caplog.text
+    assert traces(erased) == [] and traces(later) == graph
+    index = first.jobseekers.index
+    assert isinstance(index, FaissIndex) and index.read_only and index._tombstones == 1
+    caplog.clear()
+    catch_up(followers[1], db)
+    assert "adopted the jobseeker index snapshot another worker wrote" in caplog.text
+    assert "wrote the jobseeker index snapshot" not in caplog.text
+    assert second._served["jobseeker"] == first._served["jobseeker"] == on_disk(snapshots, first, "jobseeker")
+    assert mapped(folder, "jobseeker.faiss") == {(folder / "jobseeker.faiss").stat().st_ino}
+    fresh = started(db, small, None)
+    assert rankings(first, fresh) == rankings(second, fresh) == rankings(fresh, fresh)
+
+    # The next start reads it: no graph built, nothing written.
+    caplog.clear()
+    restarted = started(db, small, snapshots)
+    assert "read the jobseeker index snapshot" in caplog.text and "rebuilding" not in caplog.text
+    assert "wrote the jobseeker index snapshot" not in caplog.text
+    assert restarted.status()["snapshots"]["jobseekers"] and restarted.jobseekers.index.uses_hnsw
+    assert rankings(restarted, fresh) == rankings(fresh, fresh)
+
+    # Erased while no worker runs: the start that catches the erasure up writes the snapshot without
+    # them before it is ready, and the one after reads it.
+    erase(db, world, later)
+    caplog.clear()
+    restarted = started(db, small, snapshots)
+    assert "read the jobseeker index snapshot" in caplog.text and "rebuilding" not in caplog.text
+    assert "wrote the jobseeker index snapshot" in caplog.text
+    assert traces(later) == []
+    caplog.clear()
+    fresh = started(db, small, None)
+    again = started(db, small, snapshots)
+    assert "read the jobseeker index snapshot" in caplog.text and "wrote the jobseeker" not in caplog.text
+    assert rankings(again, fresh) == rankings(restarted, fresh) == rankings(fresh, fresh)
