@@ -19,8 +19,11 @@ from babel.support import Translations
 TRANSLATIONS_DIR: Final = Path(__file__).resolve().parents[1] / "web" / "translations"
 LANGUAGES: Final = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Final = "fi"
-# Every language is shown with Finnish conventions: 5.11.2025, 1 234,5, 24-hour clock.
+# Dates and times are written with Finnish conventions in every language: 5.11.2025, 24-hour clock.
 FORMAT_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
+# Numbers as each language writes them: 1 234,5 in Finnish and Swedish, 1,234.5 in English (en_FI would
+# write 1 234,5, which an English reader takes for two numbers or misreads as a thousand).
+NUMBER_LOCALES: Final = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
 def N_(message: str) -> str:
@@ -52,10 +55,16 @@ def format_month(month: str, language: str = DEFAULT_LANGUAGE) -> str:
 
 
 def format_number(value: float | int | Decimal, language: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
-    """``value`` as the reader of ``language`` writes a number: 1 234,5 (grouping and decimal comma in
-    every language), at most ``digits`` decimals."""
+    """``value`` as the reader of ``language`` writes a number, at most ``digits`` decimals: 1 234,5 in
+    Finnish and Swedish, 1,234.5 in English."""
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return numbers.format_decimal(value, format=pattern, locale=FORMAT_LOCALES[language])
+    return numbers.format_decimal(value, format=pattern, locale=NUMBER_LOCALES[language])
+
+
+def format_percent(value: float | Decimal, language: str = DEFAULT_LANGUAGE) -> str:
+    """A share (0.73) as the reader of ``language`` writes it: 73 % in Finnish and Swedish, 73% in
+    English."""
+    return numbers.format_percent(value, locale=NUMBER_LOCALES[language])
 
 
 def accept_language(header: str | None) -> str:

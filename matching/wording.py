@@ -8,7 +8,8 @@ their ESCO label in the reader's language. :func:`render` turns phrases into tex
 the same phrases, frozen with a proposal, read in Finnish to a Finnish user and in Swedish to a Swedish
 one.
 
-Param values: a number or string is shown as it is (numbers in Finnish style); ``{"skill": s}`` is the
+Param values: a number or string is shown as it is (a decimal number as the language writes it: 7,7 in
+Finnish and Swedish, 7.7 in English); ``{"skill": s}`` is the
 ESCO label of ``s`` in the language (ESCO has no Swedish skill labels in the shipped subset: Swedish
 falls back to the Finnish label, then English; free text is shown as written); ``{"msg": id}`` is a
 catalogue text; ``{"and": [...]}`` joins its items with the language's "and"; ``{"list": [...]}`` with
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from core.i18n import LANGUAGES, N_, translate
+from core.i18n import LANGUAGES, N_, format_number, translate
 from core.labels import PHYSICAL_DEMANDS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
 from matching import esco
 from matching.constraints import ConstraintResult
@@ -67,9 +68,9 @@ def skill_label(skill: str, lang: str) -> str:
     return found.label(lang) if found is not None else skill
 
 
-def _number(value: float) -> str:
+def _number(value: float, lang: str) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}".replace(".", ",") if value < 10 else f"{value:.0f}"
+        return format_number(value, lang, 1 if value < 10 else 0)
     return f"{value:g}"
 
 
@@ -97,7 +98,7 @@ def _value(value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
-        return _number(value)
+        return _number(value, lang)
     return str(value)
 
 

@@ -49,7 +49,9 @@ class MarkedRead(BaseModel):
 
 
 class Preferences(BaseModel):
-    email: dict[NoticeKind, bool] = Field(description="Which kinds of notice reach e-mail")
+    email: dict[NoticeKind, bool] = Field(
+        description="Which of the kinds of notice that the user's role receives reach e-mail"
+    )
     language: Language = Field(description="The language of the e-mails")
 
 

@@ -7,13 +7,14 @@ twice (same user, kind and subject) makes it once, so a reminder run every hour 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
 from psycopg.errors import UniqueViolation
 from psycopg.types.json import Jsonb
 
 from accounts import service as accounts
-from accounts.models import Principal
+from accounts.models import FIELD_WORKERS, PROPOSERS, STAFF, Principal, Role
 from core.db import Conn
 from core.errors import NotFound
 from core.paging import PageParams
@@ -23,18 +24,41 @@ from notifications.schemas import NoticeFilters, NoticeKind, PreferencesIn
 
 DEFAULT_LANGUAGE = "fi"
 
+RECIPIENTS: Final[Mapping[NoticeKind, frozenset[Role]]] = {
+    # notifications.events: the employer's users hear of a card sent to them;
+    NoticeKind.INTRO_CARD: frozenset({Role.EMPLOYER}),
+    # the proposer hears of the employer's answer;
+    NoticeKind.PROPOSAL_ANSWERED: frozenset(PROPOSERS),
+    # the client's own caseworker and the proposers of the client's open proposals of a consent.
+    NoticeKind.CONSENT_CHANGED: frozenset({Role.CASEWORKER, *PROPOSERS}),
+    # notifications.reminders: whoever logged the contact of its next step;
+    NoticeKind.CONTACT_DUE: frozenset(FIELD_WORKERS),
+    # the one who confirmed the placement (staff) and the client's caseworker of a follow-up;
+    NoticeKind.FOLLOW_UP_DUE: frozenset(STAFF),
+    # the client's own caseworker of a plan review.
+    NoticeKind.PLAN_REVIEW_DUE: frozenset({Role.CASEWORKER}),
+}
+"""Which roles a kind of notice reaches: :func:`notify` gives no other role that kind, and a user's
+e-mail choices offer only the kinds of their role (:func:`kinds_for`)."""
+
+
+def kinds_for(role: Role) -> list[NoticeKind]:
+    """The kinds of notice a user of ``role`` can receive, in the order of :class:`NoticeKind`."""
+    return [kind for kind in NoticeKind if role in RECIPIENTS[kind]]
+
 
 def notify(
     conn: Conn, user_id: int, kind: NoticeKind, subject_key: str, data: dict[str, Any], link: str
 ) -> bool:
-    """Give the user a notice (unless an inactive user, or they have this one already) and, if they
-    chose this kind for e-mail, put its mail in the outbox; True when a notice was made.
+    """Give the user a notice (unless an inactive user, one whose role this kind does not reach
+    (:data:`RECIPIENTS`), or they have this one already) and, if they chose this kind for e-mail, put
+    its mail in the outbox; True when a notice was made.
 
     The mail is written in the caller's transaction and sent after it commits (:mod:`notifications.mail`):
     a rolled-back change sends nothing, and a committed one loses no mail.
     """
     users = accounts.active_users(conn, [user_id])
-    if not users:
+    if not users or users[0]["role"] not in RECIPIENTS[kind]:
         return False
     user = users[0]
     try:
@@ -139,10 +163,10 @@ def _choices(conn: Conn, user_id: int) -> tuple[set[NoticeKind], str]:
 
 
 def get_preferences(conn: Conn, principal: Principal) -> dict[str, Any]:
-    """Which kinds of notice reach the principal's e-mail (every kind until they choose), and in which
-    language."""
+    """Which of the kinds of notice the principal's role receives reach their e-mail (every kind until
+    they choose), and in which language."""
     kinds, language = _choices(conn, principal.user_id)
-    return {"email": {kind: kind in kinds for kind in NoticeKind}, "language": language}
+    return {"email": {kind: kind in kinds for kind in kinds_for(principal.role)}, "language": language}
 
 
 def set_preferences(conn: Conn, principal: Principal, data: PreferencesIn) -> dict[str, Any]:

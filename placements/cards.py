@@ -109,10 +109,12 @@ def build_card(
 
 def in_language(card: dict[str, Any], language: str) -> dict[str, Any]:
     """The frozen card as a reader of ``language`` (fi, sv or en) sees it: the matching skills named in
-    that language. A card frozen before the names were kept per language shows them as it was sent, in
-    Finnish."""
+    that language (a card frozen before the names were kept per language shows them as it was sent, in
+    Finnish), and the candidate's skills, kept as the profile wrote them, each ESCO skill by its label in
+    that language (:func:`matching.wording.skill_label`)."""
     names = card.get("matched_skill_names")
     shown = {key: value for key, value in card.items() if key != "matched_skill_names"}
+    shown["skills"] = [skill_label(skill, language) for skill in card.get("skills") or []]
     if isinstance(names, dict) and isinstance(names.get(language), list):
         shown["matched_skills"] = names[language]
     return shown

@@ -27,11 +27,9 @@ from collections.abc import Callable
 from typing import Any, Final, Literal
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_percent
-
 from core import clock
 from core.db import Conn
-from core.i18n import FORMAT_LOCALES, N_, format_month, format_number, translate
+from core.i18n import N_, format_month, format_number, format_percent, translate
 from core.labels import INDICATOR_UNITS
 from placements import indicators
 from placements.ledger import check_period
@@ -180,9 +178,9 @@ def _lines(x: float, y: float, lines: list[str], size: int, attributes: str = ""
 
 
 def _value_text(value: float, unit: str, language: str) -> str:
-    """A figure as the reader writes it: 45 %, 12,5 or 3."""
+    """A figure as the reader writes it: 45 %, 12,5 or 3 (45%, 12.5 or 3 in English)."""
     if unit == "ratio":
-        return format_percent(value, locale=FORMAT_LOCALES[language])
+        return format_percent(value, language)
     return format_number(value, language, 0 if unit == "count" else 1)
 
 

@@ -156,7 +156,7 @@ EXPORTS: Final = (
             Column(N_("Municipality"), _field("municipality")),
             Column(N_("Service stage"), _label(caseworker.SERVICE_STAGES, "service_stage")),
             Column(N_("Available"), _yes_no("available")),
-            Column(N_("Skills"), lambda r, _v, _i: ", ".join(r.get("skills") or [])),
+            Column(N_("Skills"), lambda r, _v, i18n: i18n.skills(r.get("skills"))),
         ),
         jobseeker_id=lambda r: r["id"],
     ),

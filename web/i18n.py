@@ -1,4 +1,4 @@
-"""The user's language: Babel catalogues (Finnish default, Swedish, English) and Finnish-style formats.
+"""The user's language: Babel catalogues (Finnish default, Swedish, English), formats and skill names.
 
 Message ids are English; the catalogues under ``web/translations`` are compiled ``.mo`` files committed
 with their ``.po`` sources, so running the pages needs no build step (``python -m web.catalogues``
@@ -8,12 +8,13 @@ files the domains write (intro cards, indicator exports) share with the pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from babel import dates, numbers
+from babel import dates
 from babel.support import Translations
 from markupsafe import Markup, escape
 
@@ -23,7 +24,8 @@ from core.i18n import FORMAT_LOCALES as FORMAT_LOCALES
 from core.i18n import LANGUAGES as LANGUAGES
 from core.i18n import N_ as N_
 from core.i18n import TRANSLATIONS_DIR as TRANSLATIONS_DIR
-from core.i18n import catalogue, format_date, format_month, format_number
+from core.i18n import catalogue, format_date, format_month, format_number, format_percent
+from matching.wording import skill_label
 
 LANGUAGE_COOKIE: Final = "kohtaamo_lang"
 LANGUAGE_NAMES: Final = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -111,13 +113,19 @@ class I18n:
         return format_month(value, self.language)
 
     def number(self, value: float | int | Decimal | None, digits: int = 1) -> str:
-        """1 234,5: grouping and decimal comma, at most ``digits`` decimals."""
+        """1 234,5 in Finnish and Swedish, 1,234.5 in English: at most ``digits`` decimals."""
         if value is None:
             return ""
         return format_number(value, self.language, digits)
 
     def percent(self, value: float | None) -> str:
-        """73 %."""
+        """73 % in Finnish and Swedish, 73% in English."""
         if value is None:
             return ""
-        return numbers.format_percent(value, locale=self._locale)
+        return format_percent(value, self.language)
+
+    def skills(self, values: Iterable[str] | None) -> str:
+        """Skills as the reader reads them, joined with commas: an ESCO skill (by URI or a label in any
+        language) by its label in this language, falling back as the match explanations do (Swedish to
+        Finnish, then English: :func:`matching.wording.skill_label`); free text as written."""
+        return ", ".join(skill_label(value, self.language) for value in values or ())

@@ -76,7 +76,9 @@ def _preferences_page(ctx: Ctx, form: Form, status: int = 200) -> Response:
         "inbox_preferences.html",
         status=status,
         form=form,
-        kind_choices=[(kind.value, ctx._(texts.KIND_NAMES[kind])) for kind in NoticeKind],
+        kind_choices=[
+            (kind.value, ctx._(texts.KIND_NAMES[kind])) for kind in notices.kinds_for(ctx.principal.role)
+        ],
         language_choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
     )
 
@@ -97,12 +99,13 @@ def preferences(request: Request) -> Response:
 
 @router.post("/inbox/preferences")
 def save_preferences(request: Request, posted: Posted) -> Response:
-    """Save the e-mail choices: the kinds checked reach e-mail, the others do not."""
+    """Save the e-mail choices: of the kinds the user's role receives, those checked reach e-mail and
+    the others do not."""
     with page(request, form=posted) as ctx:
         form = Form.of(posted)
         checked = set(form.chosen("email"))
         values = {
-            "email": {kind.value: kind.value in checked for kind in NoticeKind},
+            "email": {kind.value: kind.value in checked for kind in notices.kinds_for(ctx.principal.role)},
             "language": form.text("language") or None,
         }
         data = validate(PreferencesIn, values, form, ctx.i18n)

@@ -856,7 +856,10 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ),
     ("GET", "/notifications/preferences"): lambda s: Call("/notifications/preferences", shows='"language"'),
     ("PUT", "/notifications/preferences"): lambda s: Call(
-        "/notifications/preferences", {"email": {"intro_card": False}}, shows='"intro_card":false'
+        # Each role's own choice (the kinds offered differ by role; the language is every user's).
+        "/notifications/preferences",
+        {"email": {"intro_card": False}, "language": "sv"},
+        shows='"language":"sv"',
     ),
     ("POST", "/carving/tasks"): lambda s: Call(
         "/carving/tasks", {"employer_id": s.target.employer_id, "title": "Uusi tehtävä", "hours_per_week": 5}

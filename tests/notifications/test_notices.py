@@ -251,11 +251,13 @@ def test_e_mail_choices_are_the_users_own_and_a_kind_switched_off_writes_no_mail
         headers=headers,
     )
     assert reply.status_code == 200, reply.text
-    assert reply.json()["email"]["intro_card"] is False and reply.json()["email"]["contact_due"] is True
+    assert reply.json()["email"] == {"intro_card": False}  # an employer receives intro cards only
     bad = client.put("/api/v1/notifications/preferences", json={"email": {"gossip": True}}, headers=headers)
     assert bad.status_code == 422
     coordinator = client.get("/api/v1/notifications/preferences", headers=world.headers(Role.COORDINATOR))
-    assert coordinator.json()["email"]["intro_card"] is True
+    assert coordinator.json()["email"] == {
+        kind: True for kind in ("proposal_answered", "consent_changed", "contact_due", "follow_up_due")
+    }
 
     proposed(client, db, world)
     assert [n["kind"] for n in notices(client, world, Role.EMPLOYER)] == ["intro_card"]

@@ -67,7 +67,7 @@ FULL = {
         "Certificates and qualifications",
         "trukkikortti (valid until 1 Jan 2030)",
         "Availability for work",
-        "available, desired hours 37,5 h/week",
+        "available, desired hours 37.5 h/week",
         "Suitable placement forms",
         "Open job, Pay subsidy, Work trial",
         "Drawn up on 1 Mar 2025.",

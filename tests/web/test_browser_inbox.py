@@ -61,7 +61,9 @@ def test_employer_marks_a_notice_read_in_the_inbox(
     page.get_by_role("button", name="Tallenna").click()
     page.wait_for_url(f"{live_server}/inbox/preferences")
     assert not page.get_by_label("Uudet esittelykortit").is_checked()
-    assert page.get_by_label("Vastaukset ehdotuksiin").is_checked()
+    # An employer is offered intro cards only: no answers to proposals, no plan reviews.
+    assert page.get_by_role("checkbox").count() == 1
+    assert page.get_by_label("Vastaukset ehdotuksiin").count() == 0
     assert axe_violations(page) == []
     page.goto(f"{live_server}/")
     assert "Ei lukemattomia ilmoituksia." in page.get_by_role("region", name="Saapuneet").inner_text()

@@ -1,5 +1,6 @@
 """The intro card's matching skills in the page reader's language: the preview before proposing, the
-proposal page and the employer's card; a card frozen before names per language reads as it was sent."""
+proposal page and the employer's card; a card frozen before names per language reads as it was sent.
+The candidate's own skills are named in the reader's language as well."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ SKILLS = ["käyttää haarukkatrukkia", "pakata tuotteita", "keräily"]
 def skills_shown(html: str) -> str:
     """The text of the card's matching-skills row."""
     found = re.search(r"<dt>[^<]+</dt><dd>([^<]*)</dd>", html.split('class="facts"', 1)[1])
+    assert found is not None
+    return found.group(1)
+
+
+def profile_skills(html: str, heading: str) -> str:
+    """The text of the card's row of the candidate's own skills."""
+    found = re.search(rf"<dt>{heading}</dt><dd>([^<]*)</dd>", html.split('class="facts"', 1)[1])
     assert found is not None
     return found.group(1)
 
@@ -60,12 +68,18 @@ def test_a_swedish_or_english_reader_sees_the_cards_matching_skills_in_their_lan
     card_url = proposal_url.replace("/proposals/", "/cards/")
     employer = switch(browser, Role.EMPLOYER)
     speak(employer, "en")
-    english = skills_shown(employer.get(card_url).text)
+    english_card = employer.get(card_url).text
+    english = skills_shown(english_card)
     assert "operate forklift" in english and "keräily" in english  # the area's own word as written
+    # The candidate's own skills too, not only those the need asked for.
+    assert profile_skills(english_card, "Skills") == "operate forklift, pack goods, keräily"
     speak(employer, "sv")
     swedish = employer.get(card_url).text
     assert "Matchande färdigheter" in swedish and "operate forklift" not in swedish
     assert "käyttää haarukkatrukkia" in skills_shown(swedish)  # no Swedish ESCO label: the Finnish one
+    assert profile_skills(swedish, "Färdigheter") == ", ".join(SKILLS)
+    speak(employer, "fi")
+    assert profile_skills(employer.get(card_url).text, "Osaaminen") == ", ".join(SKILLS)
 
     with connect(db) as conn:  # as a card frozen before this change holds it
         conn.execute(

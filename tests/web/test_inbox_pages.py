@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from accounts.models import Role
 from core.db import connect
 from notifications import reminders
+from notifications import service as notices
+from notifications.schemas import NoticeKind
 from tests.conftest import AreaWorld
 from tests.notifications.conftest import outbox, proposed
 from tests.web.conftest import SignIn
@@ -59,10 +61,9 @@ def test_a_user_switches_an_e_mail_notice_off_in_the_form(
     browser = signed_in(Role.EMPLOYER)
     form = browser.get("/inbox/preferences")
     assert form.status_code == 200
-    assert form.text.count('type="checkbox" name="email"') == 6
-    kept = ["proposal_answered", "consent_changed", "contact_due", "follow_up_due", "plan_review_due"]
+    assert form.text.count('type="checkbox" name="email"') == 1  # an employer receives intro cards only
     saved = browser.post(
-        "/inbox/preferences", {"email": kept, "language": "en"}, csrf_from="/inbox/preferences"
+        "/inbox/preferences", {"email": [], "language": "en"}, csrf_from="/inbox/preferences"
     )
     assert saved.status_code == 303
     again = browser.get("/inbox/preferences").text
@@ -123,3 +124,54 @@ def test_a_due_date_reads_as_everywhere_else_in_the_inbox_and_the_mail_of_each_l
         browser.client.cookies.set("kohtaamo_lang", language)
         inbox = browser.get("/inbox").text
         assert inbox.count(f"{text}</a>") == 3, (language, text)  # each notice's link
+
+
+def test_each_role_is_offered_only_the_e_mail_notices_it_can_receive(signed_in: SignIn, db: str) -> None:
+    offered = {
+        Role.EMPLOYER: ["intro_card"],
+        Role.COORDINATOR: ["proposal_answered", "consent_changed", "contact_due", "follow_up_due"],
+        Role.CASEWORKER: [
+            "proposal_answered",
+            "consent_changed",
+            "contact_due",
+            "follow_up_due",
+            "plan_review_due",
+        ],
+        Role.ADMIN: ["contact_due", "follow_up_due"],
+    }
+    for role, kinds in offered.items():
+        browser = signed_in(role)
+        browser.client.cookies.set("kohtaamo_lang", "en")
+        page = browser.get("/inbox/preferences").text
+        assert re.findall(r'type="checkbox" name="email" value="([a-z_]+)"', page) == kinds, role
+        if role is Role.EMPLOYER:
+            assert "New intro cards" in page
+            for caseworkers_own in ("Plan reviews due", "Consents given or withdrawn", "Next steps with"):
+                assert caseworkers_own not in page
+        browser.client.cookies.clear()
+
+
+def test_a_notice_never_reaches_a_role_that_is_not_offered_its_kind(db: str, world: AreaWorld) -> None:
+    with connect(db) as conn:
+        refused = notices.notify(
+            conn,
+            world.user_ids[Role.EMPLOYER],
+            NoticeKind.PLAN_REVIEW_DUE,
+            "plan_review:1:2025-03-01",
+            {},
+            "/",
+        )
+        given = notices.notify(
+            conn,
+            world.user_ids[Role.CASEWORKER],
+            NoticeKind.PLAN_REVIEW_DUE,
+            "plan_review:1:2025-03-01",
+            {},
+            "/",
+        )
+        conn.commit()
+    assert (refused, given) == (False, True)
+    with connect(db) as conn:
+        rows = conn.execute("SELECT user_id FROM notifications").fetchall()
+    assert [r["user_id"] for r in rows] == [world.user_ids[Role.CASEWORKER]]
+    assert [m["recipient"] for m in outbox(db)] == ["caseworker@a.example"]
