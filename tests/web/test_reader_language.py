@@ -140,3 +140,30 @@ def test_an_intro_card_names_the_candidates_skills_in_the_readers_language_and_n
     bare = cards.build_card({"pseudonym": "Hakija-T", "skills": None}, need, [], date(2026, 1, 5))
     assert cards.in_language(bare, "en")["skills"] == []
     assert cards.in_language(cards.erased_card(card), "en")["skills"] == []
+
+
+def test_carving_pages_name_task_skills_in_the_readers_language(signed_in: SignIn, world: AreaWorld) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    form = "/carving/tasks/new"
+    for title, skills in (("Pakkaus", f"{PACK}, kassatyö"), ("Lähetykset", PACK), ("Lajittelu", "")):
+        saved = browser.post(
+            form,
+            {"employer_id": str(world.employer_id), "title": title, "hours_per_week": "10", "skills": skills},
+            csrf_from=form,
+        )
+        assert saved.status_code == 303, saved.text
+    speak(browser, "en")
+    page = browser.get("/carving").text
+    assert "pack goods, kassatyö" in page and PACK not in page  # free text as written
+    assert "Skills asked by more than one task: pack goods." in page
+    link = re.search(r'href="(/carving/jobs/new\?task=[^"]+)"', page)
+    assert link is not None
+    url = link.group(1).replace("&amp;", "&")
+    tasks = re.findall(r"task=(\d+)", url)
+    job_form = {"task": tasks, "title": "Pakkaaja", "placement_forms": ["open_job"]}
+    made = browser.post("/carving/jobs/new", job_form, csrf_from=url)
+    assert made.status_code == 303, made.text
+    job = browser.get(made.headers["location"]).text
+    assert "pack goods" in job and PACK not in job
+    speak(browser, "fi")
+    assert "pakata tuotteita, kassatyö" in browser.get("/carving").text
