@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 
-from bench.index_restart import READING, Lines, fill, start
+from bench.index_restart import READING, Lines, drop_database, fill, new_database, start
 from bench.index_scale import RESULTS, cpu_name
 from core.db import connect
 from core.settings import Settings
@@ -97,10 +96,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("matching").setLevel(logging.INFO)
     name = f"kohtaamo_erasure_restart_{args.n}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
-    url = f"{args.server}/{name}"
+    url = new_database(args.server, name)
     fill(url, args.n)
     with connect(url) as conn:
         people = [r["id"] for r in conn.execute("SELECT id FROM jobseekers ORDER BY id LIMIT 2").fetchall()]
@@ -114,8 +110,7 @@ def main() -> None:
         runs["restart, snapshot deleted (before)"] = start(settings, url)
         erase(url, people[1])
         runs["restart after an erasure while stopped"] = start(settings, url)
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    drop_database(args.server, name)
     result = {
         "command": f"python -m bench.erasure_restart --n {args.n}",
         "n": args.n,

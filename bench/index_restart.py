@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from accounts import service as accounts
 from bench.index_scale import RESULTS, cpu_name
@@ -98,6 +99,20 @@ def _sentence(seed: str) -> str:
     return (
         f"array_to_string(ARRAY(SELECT w FROM unnest(%s::text[]) w ORDER BY md5(w || {seed}) LIMIT 8), ' ')"
     )
+
+
+def new_database(server: str, name: str) -> str:
+    """Database ``name`` on ``server`` (a URL naming no database) dropped if it was there and created
+    anew; its URL."""
+    drop_database(server, name)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"{server}/{name}"
+
+
+def drop_database(server: str, name: str) -> None:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def fill(url: str, n: int) -> None:
@@ -185,10 +200,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("matching").setLevel(logging.INFO)
     name = f"kohtaamo_index_restart_{args.n}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
-    url = f"{args.server}/{name}"
+    url = new_database(args.server, name)
     started = time.perf_counter()
     fill(url, args.n)
     fill_seconds = time.perf_counter() - started
@@ -199,8 +211,7 @@ def main() -> None:
         runs["restart"] = start(settings, url)
         reworded = reword(url, 0.01)
         runs[f"restart after {reworded} changes"] = start(settings, url)
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    drop_database(args.server, name)
     result = {
         "command": f"python -m bench.index_restart --n {args.n}",
         "n": args.n,

@@ -43,9 +43,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 
-from bench.index_restart import fill
+from bench.index_restart import drop_database, fill, new_database
 from bench.index_scale import RESULTS, cpu_name, memory
 from bench.worker_process import WorkerProcess
 from core.db import connect
@@ -415,10 +414,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
-    url = f"{args.server}/{name}"
+    url = new_database(args.server, name)
     try:
         started = time.perf_counter()
         fill(url, args.n)
@@ -431,8 +427,7 @@ def main() -> None:
                     for mode, worker_mode in (("adopting", "snapshot"), ("own", "own"))
                 }
     finally:
-        with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        drop_database(args.server, name)
     result["load_average_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "worker_memory" if args.n == 100_000 else f"worker_memory_{args.n}"
