@@ -199,7 +199,7 @@ def record_task(request: Request, posted: Posted) -> Response:
         if schedule is None:
             form.add(
                 "schedule",
-                ctx._(N_("Write one slot per line as day and times, e.g. ma 8.00-12.00.")),
+                ctx._(N_("Write one slot per line as day and times, e.g. Mon 8:00-12:00.")),
             )
         values = {
             "employer_id": form.text("employer_id"),

@@ -13,6 +13,7 @@ from accounts.models import Role
 from core.db import connect
 from tests.conftest import AreaWorld
 from tests.web.conftest import SignIn
+from tests.web.test_exports import speak
 from web.carving import parse_schedule, slot_text
 from web.i18n import I18n
 
@@ -132,6 +133,11 @@ def test_a_bad_schedule_line_is_named(signed_in: SignIn, world: AreaWorld, db: s
     assert reply.status_code == 422
     assert 'href="#f-schedule"' in reply.text and "esim. ma 8.00-12.00" in reply.text
     assert _tasks(db) == []
+    # Each language's example is one the form reads.
+    for example in ("ma 8.00-12.00", "må 8.00-12.00", "Mon 8:00-12:00"):
+        assert parse_schedule(example) == [{"day": "mon", "start": "08:00", "end": "12:00"}], example
+    speak(browser, "en")
+    assert "e.g. Mon 8:00-12:00" in browser.get(form).text
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.EMPLOYER])
