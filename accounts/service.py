@@ -225,11 +225,27 @@ def act_for(conn: Conn, principal: Principal) -> None:
 
 
 def active_users(conn: Conn, user_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The active users among ``user_ids`` (id, area, role, email): who may receive a notice."""
+    """The active users among ``user_ids`` (id, area, role, email, and ``ui_language``: the language they
+    last chose for the service, None if never): who may receive a notice, and in which language."""
     return conn.execute(
-        "SELECT id, area_id, role, email FROM users WHERE id = ANY(%s) AND active ORDER BY id",
+        "SELECT id, area_id, role, email, ui_language FROM users WHERE id = ANY(%s) AND active ORDER BY id",
         (list(dict.fromkeys(user_ids)),),
     ).fetchall()
+
+
+def ui_language(conn: Conn, user_id: int) -> str | None:
+    """The language the user last chose for the service (:func:`choose_ui_language`), None if never."""
+    row = conn.execute("SELECT ui_language FROM users WHERE id = %s", (user_id,)).fetchone()
+    return row["ui_language"] if row else None
+
+
+def choose_ui_language(conn: Conn, principal: Principal, language: str) -> None:
+    """Remember the language the principal chose for the service (one of fi, sv, en): what their e-mails
+    are written in until they choose an e-mail language of their own."""
+    conn.execute(
+        "UPDATE users SET ui_language = %s WHERE id = %s AND ui_language IS DISTINCT FROM %s",
+        (language, principal.user_id, language),
+    )
 
 
 def employer_users(conn: Conn, employer_id: int) -> list[int]:

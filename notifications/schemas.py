@@ -52,7 +52,10 @@ class Preferences(BaseModel):
     email: dict[NoticeKind, bool] = Field(
         description="Which of the kinds of notice that the user's role receives reach e-mail"
     )
-    language: Language = Field(description="The language of the e-mails")
+    language: Language = Field(
+        description="The language of the e-mails: the one saved with these choices, else the language the"
+        " user last chose for the service's pages, else Finnish"
+    )
 
 
 class PreferencesIn(BaseModel):

@@ -74,6 +74,7 @@ def notify(
         return False  # they have this notice already
     email_kinds, language = _choices(conn, user_id)
     if kind in email_kinds:
+        language = _mail_language(language, user["ui_language"])
         subject, body = texts.mail(kind, data, link, language, get_settings().public_url)
         conn.execute(
             "INSERT INTO mail_outbox (area_id, user_id, kind, recipient, subject, body)"
@@ -153,25 +154,40 @@ def mark_all_read(conn: Conn, principal: Principal) -> int:
 # Which notices reach e-mail ---------------------------------------------------------------------------
 
 
-def _choices(conn: Conn, user_id: int) -> tuple[set[NoticeKind], str]:
+def _choices(conn: Conn, user_id: int) -> tuple[set[NoticeKind], str | None]:
+    """The kinds the user chose for e-mail and the e-mail language they saved; every kind and None
+    until they save their choices."""
     row = conn.execute(
         "SELECT email_kinds, language FROM notification_preferences WHERE user_id = %s", (user_id,)
     ).fetchone()
     if row is None:
-        return set(NoticeKind), DEFAULT_LANGUAGE
+        return set(NoticeKind), None
     return {NoticeKind(k) for k in row["email_kinds"] if k in NoticeKind._value2member_map_}, row["language"]
+
+
+def _mail_language(saved: str | None, ui_language: str | None) -> str:
+    """The language of a user's e-mails: the one saved with their choices, else the one they last chose
+    for the service (``users.ui_language``), else Finnish."""
+    return saved or ui_language or DEFAULT_LANGUAGE
+
+
+def _own_mail_language(conn: Conn, user_id: int, saved: str | None) -> str:
+    # The user's service language is read only when no e-mail language was saved.
+    return _mail_language(saved, None if saved else accounts.ui_language(conn, user_id))
 
 
 def get_preferences(conn: Conn, principal: Principal) -> dict[str, Any]:
     """Which of the kinds of notice the principal's role receives reach their e-mail (every kind until
-    they choose), and in which language."""
-    kinds, language = _choices(conn, principal.user_id)
+    they choose), and in which language (:func:`_mail_language`)."""
+    kinds, saved = _choices(conn, principal.user_id)
+    language = _own_mail_language(conn, principal.user_id, saved)
     return {"email": {kind: kind in kinds for kind in kinds_for(principal.role)}, "language": language}
 
 
 def set_preferences(conn: Conn, principal: Principal, data: PreferencesIn) -> dict[str, Any]:
-    """Change the principal's choices; the kinds and the language not given stay as they were."""
-    kinds, language = _choices(conn, principal.user_id)
+    """Change the principal's choices; the kinds and the language not given stay as they were (the
+    language saved is then the one their e-mails were written in)."""
+    kinds, saved = _choices(conn, principal.user_id)
     for kind, wanted in data.email.items():
         (kinds.add if wanted else kinds.discard)(kind)
     chosen = [k.value for k in NoticeKind if k in kinds]
@@ -179,7 +195,7 @@ def set_preferences(conn: Conn, principal: Principal, data: PreferencesIn) -> di
         "INSERT INTO notification_preferences (user_id, email_kinds, language) VALUES (%s, %s, %s)"
         " ON CONFLICT (user_id) DO UPDATE SET email_kinds = excluded.email_kinds,"
         " language = excluded.language, updated_at = now()",
-        (principal.user_id, chosen, data.language or language),
+        (principal.user_id, chosen, data.language or _own_mail_language(conn, principal.user_id, saved)),
     )
     return get_preferences(conn, principal)
 

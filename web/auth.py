@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
+from accounts import service as accounts
 from accounts import signin_limits
 from core.errors import TooManyRequests, Unauthorized
 from web import sessions
@@ -76,11 +77,14 @@ def logout(request: Request, posted: Posted) -> Response:
 
 @router.post("/language")
 def choose_language(request: Request, posted: Posted) -> Response:
-    """Remember the chosen language in a cookie and go back to the page."""
+    """Remember the chosen language in a cookie (and, for a signed-in user, as theirs: the language of their
+    e-mails until they choose one for e-mail) and go back to the page."""
     with public_page(request, posted) as ctx:
         form = Form.of(posted)
         language = form.text("language")
         if language in LANGUAGES:
             assert language is not None
             ctx.cookies[LANGUAGE_COOKIE] = (language, LANGUAGE_MAX_AGE)
+            if ctx.session is not None:
+                accounts.choose_ui_language(ctx.conn, ctx.session.principal, language)
         return ctx.redirect(safe_next(form.text("next")))
