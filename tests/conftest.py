@@ -67,18 +67,23 @@ def database_url() -> str:
 
 
 def truncate_all(url: str) -> None:
-    """Empty every table but the migration record (retried: a matching follower may hold row locks)."""
+    """Empty every table but the migration record and restart every identity, as ``TRUNCATE … RESTART
+    IDENTITY`` would (retried: a matching follower may hold row locks)."""
     for attempt in range(5):
         try:
-            _truncate(url)
+            _empty(url)
             return
         except psycopg.errors.DeadlockDetected:
             if attempt == 4:
                 raise
 
 
-def _truncate(url: str) -> None:
-    with connect(url, autocommit=True) as conn:
+def _empty(url: str) -> None:
+    """Delete the rows of the tables that hold any, foreign keys and triggers aside (the replication
+    role), and restart the used sequences. A test fills a few of the tables: a ``TRUNCATE`` of every
+    table creates new files for each and cost about 130–200 ms a test, this about 20 ms. A server that
+    refuses the role to the test user (not a superuser) gets the ``TRUNCATE``."""
+    with connect(url) as conn:
         tables = [
             r["tablename"]
             for r in conn.execute(
@@ -86,12 +91,36 @@ def _truncate(url: str) -> None:
                 " WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
             ).fetchall()
         ]
-        if tables:
+        if not tables:
+            return
+        filled = [
+            r["name"]
+            for r in conn.execute(
+                sql.SQL(" UNION ALL ").join(
+                    sql.SQL("SELECT {} AS name WHERE EXISTS (SELECT FROM {})").format(
+                        sql.Literal(t), sql.Identifier(t)
+                    )
+                    for t in tables
+                )
+            )
+        ]
+        try:
+            conn.execute("SET LOCAL session_replication_role = replica")
+        except psycopg.errors.InsufficientPrivilege:
+            conn.rollback()
             conn.execute(
                 sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
                     sql.SQL(", ").join(map(sql.Identifier, tables))
                 )
             )
+        else:
+            for table in filled:
+                conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+            conn.execute(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                " FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            )
+        conn.commit()
 
 
 def table_state(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, int]]:
