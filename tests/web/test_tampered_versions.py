@@ -129,3 +129,45 @@ def test_a_tampered_version_leaves_a_recorded_work_capacity_as_it_was(
     assert _state(db) == before
     saved = "SELECT max_hours_per_day, details, version FROM work_capacity WHERE jobseeker_id = %s"
     assert _row(db, saved, jobseeker_id) == {"max_hours_per_day": 6, "details": "Ei yövuoroja.", "version": 1}
+
+
+# Ids chosen from a list are read the same way: one that is not an id is the list's error, not a query.
+
+
+@pytest.mark.parametrize("chosen", TAMPERED)
+def test_a_tampered_coordinator_choice_is_refused_on_its_field(
+    signed_in: SignIn, db: str, world: AreaWorld, chosen: str
+) -> None:
+    coordinator = signed_in(Role.COORDINATOR)
+    card = f"/employers/{world.employer_id}"
+    coordinator.get(card)
+    before = _state(db)
+    refused = coordinator.post(
+        f"{card}/coordinator", {"responsible_coordinator": chosen, "version": "1"}, csrf_from=card
+    )
+    assert refused.status_code == 422
+    assert "Valitse alueen koordinaattori luettelosta." in refused.text
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize("chosen", TAMPERED)
+def test_a_tampered_employer_of_a_user_is_refused_on_its_field(
+    signed_in: SignIn, db: str, world: AreaWorld, chosen: str
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    user = f"/admin/users/{world.user_ids[Role.EMPLOYER]}"
+    admin.get(user)
+    before = _state(db)
+    refused = admin.post(
+        user,
+        {
+            "display_name": "Työnantaja",
+            "email": "employer@a.example",
+            "role": "employer",
+            "employer_id": chosen,
+        },
+        csrf_from=user,
+    )
+    assert refused.status_code == 422
+    assert 'id="f-employer_id"' in refused.text and "Valitse jokin vaihtoehdoista." in refused.text
+    assert _state(db) == before
