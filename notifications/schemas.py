@@ -56,6 +56,10 @@ class Preferences(BaseModel):
         description="The language of the e-mails: the one saved with these choices, else the language the"
         " user last chose for the service's pages, else Finnish"
     )
+    ui_language: Language | None = Field(
+        description="The language the user last chose for the service's pages (the language switch of the"
+        " pages, when signed in); null if they never chose one. Changed only there, not by PUT"
+    )
 
 
 class PreferencesIn(BaseModel):

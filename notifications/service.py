@@ -178,10 +178,15 @@ def _own_mail_language(conn: Conn, user_id: int, saved: str | None) -> str:
 
 def get_preferences(conn: Conn, principal: Principal) -> dict[str, Any]:
     """Which of the kinds of notice the principal's role receives reach their e-mail (every kind until
-    they choose), and in which language (:func:`_mail_language`)."""
+    they choose), in which language (:func:`_mail_language`), and the language they last chose for the
+    service's pages (``ui_language``, None if never)."""
     kinds, saved = _choices(conn, principal.user_id)
-    language = _own_mail_language(conn, principal.user_id, saved)
-    return {"email": {kind: kind in kinds for kind in kinds_for(principal.role)}, "language": language}
+    ui_language = accounts.ui_language(conn, principal.user_id)
+    return {
+        "email": {kind: kind in kinds for kind in kinds_for(principal.role)},
+        "language": _mail_language(saved, ui_language),
+        "ui_language": ui_language,
+    }
 
 
 def set_preferences(conn: Conn, principal: Principal, data: PreferencesIn) -> dict[str, Any]:

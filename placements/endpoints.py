@@ -414,6 +414,13 @@ def add_follow_up(
 # Indicators ----------------------------------------------------------------------------------------
 
 By = Annotated[indicators.By, Query(description="area, municipality, coordinator or month")]
+_WIDE, _NARROW = ("×".join(map(str, charts.SIZES[size])) for size in ("wide", "narrow"))
+ChartSize = Annotated[
+    charts.Size,
+    Query(
+        description=f"wide ({_WIDE} units, the default) or narrow ({_NARROW}, for a phone, as the pages do)"
+    ),
+]
 TargetGroupId = Annotated[
     int | None,
     Query(description="Only the members of this target group of the area (on the period's last day)"),
@@ -553,9 +560,10 @@ def chart_svg(
     target_group_id: TargetGroupId = None,
     event_id: EventId = None,
     language: Language = None,
+    size: ChartSize = "wide",
 ) -> Response:
-    """One indicator month by month as an SVG chart (one line per group of ``by``), its texts in
-    the language asked for."""
+    """One indicator month by month as an SVG chart (one line per group of ``by``) of ``size``, its
+    texts in the language asked for."""
     scope = _scope(conn, principal, date_from, date_to, target_group_id, event_id)
-    drawn = charts.chart(conn, scope, name, by, "svg", i18n.accept_language(language))
+    drawn = charts.chart(conn, scope, name, by, "svg", i18n.accept_language(language), size=size)
     return Response(drawn, media_type="image/svg+xml")

@@ -14,7 +14,7 @@ from accounts import care
 from accounts.models import Role
 from core.errors import AppError
 from web import labels
-from web.forms import Form, options, service_error
+from web.forms import Form, options, service_error, whole_number
 from web.i18n import N_
 from web.lookups import employer_choices
 from web.pages import Ctx, PageRoute, Posted, page, public_page
@@ -66,7 +66,8 @@ def edit_user(request: Request, user_id: int, posted: Posted) -> Response:
         if role is not None and role not in {r.value for r in Role}:
             form.add("role", ctx._(N_("Choose one of the options.")))
         employer = form.text("employer_id")
-        if employer is not None and not employer.isdecimal():
+        employer_id = whole_number(employer or "")
+        if employer is not None and employer_id is None:
             form.add("employer_id", ctx._(N_("Choose one of the options.")))
         if role == Role.EMPLOYER.value and employer is None:
             form.add("employer_id", ctx._(N_("An employer contact needs an employer.")))
@@ -76,7 +77,7 @@ def edit_user(request: Request, user_id: int, posted: Posted) -> Response:
             display_name=form.text("display_name"),
             email=form.text("email"),
             role=Role(role) if role else None,
-            employer_id=int(employer) if employer else None,
+            employer_id=employer_id,
             set_employer=True,
         )
         try:

@@ -19,7 +19,7 @@ from core.paging import PageParams
 from employers import service as employers
 from employers.schemas import EmployerFilters
 from web import labels
-from web.forms import Form, drop_empty, options, service_error, validate
+from web.forms import Form, drop_empty, options, service_error, validate, whole_number
 from web.i18n import N_, I18n
 from web.needs import number
 from web.pages import Ctx, PageRoute, Posted, once, page
@@ -233,9 +233,9 @@ def record_task(request: Request, posted: Posted) -> Response:
 def _chosen_tasks(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
     chosen = []
     for raw in dict.fromkeys(ids):
-        if raw.isdecimal():
+        if (task_id := whole_number(raw)) is not None:
             try:
-                chosen.append(carving.get_task(ctx.conn, ctx.principal, int(raw)))
+                chosen.append(carving.get_task(ctx.conn, ctx.principal, task_id))
             except AppError:
                 continue
     return chosen

@@ -409,7 +409,9 @@ def save_capacity(request: Request, jobseeker_id: int, posted: Posted) -> Respon
             "details": form.value("details").strip(),
         }
         data = validate(WorkCapacityIn, drop_empty(values) | {"details": values["details"]}, form, ctx.i18n)
-        version = form.text("version")
+        # No version field: the form of a first record. One that is not a version: a page to reload, never
+        # a first record.
+        version = form.version(ctx.i18n) if form.text("version") is not None else None
         if data is None or not form.ok:
             return _client_page(ctx, jobseeker_id, capacity=form, status=422)
         try:
@@ -418,7 +420,7 @@ def save_capacity(request: Request, jobseeker_id: int, posted: Posted) -> Respon
                     ctx.conn,
                     ctx.principal,
                     jobseeker_id,
-                    int(version) if version and version.isdecimal() else None,
+                    version,
                     data,
                     "web: work capacity saved",
                 )

@@ -31,7 +31,7 @@ from matching.filters import Filters
 from placements import ledger
 from placements.settings import get_placement_settings
 from web import labels, list_filters
-from web.forms import CHANGED_FIRST, Form, drop_empty, options, service_error, validate
+from web.forms import CHANGED_FIRST, Form, drop_empty, options, service_error, validate, whole_number
 from web.i18n import N_
 from web.inbox import inbox_summary
 from web.lookups import employer_names
@@ -213,13 +213,14 @@ def reassign_coordinator(request: Request, employer_id: int, posted: Posted) -> 
     who made the change."""
     with page(request, *COORDINATION, form=posted) as ctx:
         form = Form.of(posted)
-        chosen = form.text("responsible_coordinator") or ""
-        if chosen and not chosen.isdecimal():
+        chosen = form.text("responsible_coordinator")
+        coordinator_id = whole_number(chosen or "")
+        if chosen and coordinator_id is None:
             form.add("responsible_coordinator", ctx._(N_("Choose a coordinator of the area from the list.")))
         version = form.version(ctx.i18n, CHANGED_FIRST)
         if version is None or not form.ok:
             return _employer_card(ctx, employer_id, form, status=422)
-        data = EmployerUpdate.model_validate({"responsible_coordinator": int(chosen) if chosen else None})
+        data = EmployerUpdate.model_validate({"responsible_coordinator": coordinator_id})
         try:
             with ctx.savepoint():
                 employers.update_employer(ctx.conn, ctx.principal, employer_id, version, data)

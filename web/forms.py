@@ -206,9 +206,9 @@ class Form:
 
 
 def whole_number(text: str) -> int | None:
-    """``text`` as an id or version a bigint column holds (digits only, fewer than :data:`MAX_DIGITS`);
-    None when it is not one."""
-    return int(text) if text.isdecimal() and len(text) < MAX_DIGITS else None
+    """``text`` as an id or version a bigint column holds (ASCII digits only, fewer than
+    :data:`MAX_DIGITS`); None when it is not one (``isdecimal`` alone would take other scripts' digits)."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < MAX_DIGITS else None
 
 
 def drop_empty(values: Mapping[str, Any]) -> dict[str, Any]:

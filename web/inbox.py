@@ -71,11 +71,12 @@ def mark_all_read(request: Request, posted: Posted) -> Response:
         return ctx.redirect("/inbox", flash="notices_read")
 
 
-def _preferences_page(ctx: Ctx, form: Form, status: int = 200) -> Response:
+def _preferences_page(ctx: Ctx, form: Form, ui_language: str | None, status: int = 200) -> Response:
     return ctx.render(
         "inbox_preferences.html",
         status=status,
         form=form,
+        ui_language=LANGUAGE_NAMES[ui_language] if ui_language else None,
         kind_choices=[
             (kind.value, ctx._(texts.KIND_NAMES[kind])) for kind in notices.kinds_for(ctx.principal.role)
         ],
@@ -94,7 +95,7 @@ def preferences(request: Request) -> Response:
                 "language": chosen["language"],
             }
         )
-        return _preferences_page(ctx, form)
+        return _preferences_page(ctx, form, chosen["ui_language"])
 
 
 @router.post("/inbox/preferences")
@@ -110,7 +111,8 @@ def save_preferences(request: Request, posted: Posted) -> Response:
         }
         data = validate(PreferencesIn, values, form, ctx.i18n)
         if data is None:
-            return _preferences_page(ctx, form, status=422)
+            ui_language = notices.get_preferences(ctx.conn, ctx.principal)["ui_language"]
+            return _preferences_page(ctx, form, ui_language, status=422)
         notices.set_preferences(ctx.conn, ctx.principal, data)
         return ctx.redirect("/inbox/preferences", flash="saved")
 

@@ -339,23 +339,30 @@ def close_need_confirm(request: Request, need_id: int, status: str = "filled") -
     """Ask before closing: a closed need leaves matching and cannot be proposed to (works without
     JavaScript: the need page's close button leads here)."""
     with page(request, *NEED_WRITERS) as ctx:
-        need = employers.get_need(ctx.conn, ctx.principal, need_id)
-        if need["status"] != "open":
-            raise Conflict("the need is not open")
-        chosen = "cancelled" if status == "cancelled" else "filled"
-        return ctx.render("need_close.html", need=need, closing_as=chosen, labels=labels)
+        return _close_page(ctx, need_id, "cancelled" if status == "cancelled" else "filled", Form())
+
+
+def _close_page(ctx: Ctx, need_id: int, closing_as: str, form: Form, status: int = 200) -> Response:
+    """The question about the need as it is now (409 once it is closed): its version goes with the answer."""
+    need = employers.get_need(ctx.conn, ctx.principal, need_id)
+    if need["status"] != "open":
+        raise Conflict("the need is not open")
+    return ctx.render(
+        "need_close.html", status=status, need=need, closing_as=closing_as, form=form, labels=labels
+    )
 
 
 @router.post("/needs/{need_id:int}/close")
 def close_need(request: Request, need_id: int, posted: Posted) -> Response:
-    """Close a need as filled or cancelled, once confirmed."""
+    """Close a need as filled or cancelled, once confirmed; a form without a version number (cut short or
+    tampered with) asks again, to be reloaded."""
     with page(request, *NEED_WRITERS, form=posted) as ctx:
         form = Form.of(posted)
         status = NeedStatus.FILLED if form.text("status") == "filled" else NeedStatus.CANCELLED
-        version = form.text("version") or ""
-        if not version.isdecimal():
-            raise ValidationFailed("version missing", field="version")
+        version = form.version(ctx.i18n)
+        if version is None:
+            return _close_page(ctx, need_id, status.value, form, status=422)
         employers.update_need(
-            ctx.conn, ctx.principal, need_id, int(version), NeedUpdate.model_validate({"status": status})
+            ctx.conn, ctx.principal, need_id, version, NeedUpdate.model_validate({"status": status})
         )
         return ctx.redirect(f"/needs/{need_id}", flash="need_closed")

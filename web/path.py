@@ -17,7 +17,7 @@ from jobseekers.plans import PlanIn, PlanUpdate
 from jobseekers.target_groups import TargetGroupIn, TargetGroupUpdate
 from web import client_path
 from web.caseworker import _client_page, certificates_text, parse_certificates
-from web.forms import Form, drop_empty, options, service_error, validate
+from web.forms import Form, drop_empty, options, service_error, validate, whole_number
 from web.i18n import N_
 from web.needs import number
 from web.pages import Ctx, PageRoute, Posted, page
@@ -363,12 +363,12 @@ def delete_target_group(request: Request, group_id: int, posted: Posted) -> Resp
     filtered by it show everyone again. Changed since (or no version sent): asked again, as it is now."""
     with page(request, *COORDINATION, form=posted) as ctx:
         form = Form.of(posted)
-        version = form.text("version") or ""
+        version = whole_number(form.text("version") or "")
         try:
-            if not version.isdecimal():
+            if version is None:
                 raise PreconditionFailed("the removal names no version of the group")
             with ctx.savepoint():
-                target_groups.delete_target_group(ctx.conn, ctx.principal, group_id, int(version))
+                target_groups.delete_target_group(ctx.conn, ctx.principal, group_id, version)
         except PreconditionFailed as exc:
             service_error(exc, form, ctx.i18n)
             return _delete_page(ctx, group_id, form, status=exc.status)

@@ -20,7 +20,7 @@ from placements.schemas import ProposalCreate
 from placements.settings import get_placement_settings
 from recruitment import service as recruitment
 from web import labels
-from web.forms import Form, service_error, validate
+from web.forms import Form, service_error, validate, whole_number
 from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -38,10 +38,10 @@ def back_to(need_id: int, jobseeker_id: int, back: str | None, proposal_id: int 
 
 
 def _jobseeker_id(form: Form) -> int:
-    raw = form.text("jobseeker_id") or ""
-    if not raw.isdecimal():
+    jobseeker_id = whole_number(form.text("jobseeker_id") or "")
+    if jobseeker_id is None:
         raise NotFound("jobseeker not found")
-    return int(raw)
+    return jobseeker_id
 
 
 def _page(ctx: Ctx, need_id: int, jobseeker_id: int, form: Form, status: int = 200) -> Response:

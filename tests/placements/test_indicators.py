@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from core.settings import get_settings
 from core.sql import insert_row
 from server.cli import app as cli
 from tests.conftest import AreaWorld
-from tests.placements.conftest import insert_proposal
+from tests.placements.conftest import assert_problem, insert_proposal
 
 PERIOD = "from=2026-01-01&to=2026-03-31"
 _SERIAL = itertools.count(1)
@@ -294,6 +295,43 @@ def test_indicators_export_as_csv_xlsx_and_charts(client: TestClient, db: str, w
     assert "<svg" in svg.text and "maalis 2026" in svg.text
     unknown = client.get(f"/api/v1/indicators/happiness/chart.png?{PERIOD}", headers=h)
     assert unknown.status_code == 404
+
+
+def test_the_api_draws_the_svg_chart_wide_or_narrow_as_the_pages_do(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    build_scenario(db, world)
+    h = world.headers(Role.COORDINATOR)
+    address = f"/api/v1/indicators/employer_response_rate/chart.svg?{PERIOD}&by=municipality"
+    default, wide, narrow = (
+        client.get(address + extra, headers=h) for extra in ("", "&size=wide", "&size=narrow")
+    )
+    for reply in (default, wide, narrow):
+        assert reply.status_code == 200 and reply.headers["content-type"].startswith("image/svg+xml")
+    assert default.content == wide.content
+    drawn = {size: ET.fromstring(reply.text) for size, reply in (("wide", wide), ("narrow", narrow))}
+    assert drawn["wide"].get("viewBox") == "0 0 640 360"
+    width, height = (drawn["narrow"].get("viewBox") or "").split()[2:]
+    assert width == "360" and int(height) > 400  # taller by the legend of Lieto and Turku under it
+    title = "{http://www.w3.org/2000/svg}title"
+    assert [svg.find(title).text for svg in drawn.values()] == ["Työnantajien vastausaste"] * 2  # type: ignore[union-attr]
+
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/indicators/{name}/chart.svg"]["get"]
+    [documented] = [p["schema"] for p in operation["parameters"] if p["name"] == "size"]
+    assert (documented["enum"], documented["default"]) == (["wide", "narrow"], "wide")
+
+
+@pytest.mark.parametrize("size", ["huge", "", "Narrow", "narrow "])
+def test_an_api_chart_size_other_than_wide_or_narrow_is_a_problem(
+    client: TestClient, world: AreaWorld, size: str
+) -> None:
+    reply = client.get(
+        "/api/v1/indicators/activation_rate/chart.svg",
+        params={"from": "2026-01-01", "to": "2026-03-31", "size": size},
+        headers=world.headers(Role.COORDINATOR),
+    )
+    body = assert_problem(reply, 422, field="size")
+    assert "wide" in body["detail"] and "narrow" in body["detail"]
 
 
 def test_commands_print_indicators_and_the_outcome_evaluation(

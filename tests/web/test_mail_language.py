@@ -3,6 +3,8 @@ last chose for the pages (``users.ui_language``), else Finnish."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from accounts.models import Role
@@ -106,3 +108,67 @@ def test_an_unknown_language_is_neither_a_cookie_nor_saved(signed_in: SignIn, db
     refused = browser.post("/language", {"language": "de", "next": "/"}, csrf_from="/")
     assert refused.status_code == 303 and "kohtaamo_lang" not in refused.headers.get("set-cookie", "")
     assert ui_language(db, Role.COORDINATOR) is None
+
+
+def facts_of(html: str) -> str:
+    """The page-language fact of the preferences page, as ``term: value``."""
+    start = html.index('<dl class="facts">')
+    found = re.fullmatch(
+        r'<dl class="facts">\s*<dt>([^<]*)</dt><dd>([^<]*)</dd>\s*', html[start : html.index("</dl>", start)]
+    )
+    assert found is not None
+    return f"{found[1]}: {found[2]}"
+
+
+def test_the_e_mail_choices_show_the_page_language_a_user_chose_in_every_language(
+    signed_in: SignIn, client: TestClient, db: str, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.EMPLOYER)
+    shown = {}
+    for language in ("sv", "en", "fi"):
+        switched = browser.post("/language", {"language": language, "next": "/"}, csrf_from="/")
+        assert switched.status_code == 303
+        shown[language] = facts_of(browser.get("/inbox/preferences").text)
+    assert shown == {
+        "sv": "Sidornas språk: svenska",
+        "en": "Language of the pages: English",
+        "fi": "Sivujen kieli: suomi",
+    }
+    assert ui_language(db, Role.EMPLOYER) == "fi"
+
+    # The API gives the page language beside the e-mail language; saving an e-mail language leaves it.
+    headers = world.headers(Role.EMPLOYER)
+    api = client.get("/api/v1/notifications/preferences", headers=headers).json()
+    assert (api["language"], api["ui_language"]) == ("fi", "fi")
+    saved = client.put("/api/v1/notifications/preferences", json={"language": "sv"}, headers=headers)
+    assert saved.status_code == 200 and (saved.json()["language"], saved.json()["ui_language"]) == (
+        "sv",
+        "fi",
+    )
+    assert ui_language(db, Role.EMPLOYER) == "fi"
+    refused = client.put("/api/v1/notifications/preferences", json={"ui_language": "en"}, headers=headers)
+    assert refused.status_code == 422 and ui_language(db, Role.EMPLOYER) == "fi"
+
+
+def test_a_user_who_never_chose_a_page_language_sees_it_not_chosen(
+    signed_in: SignIn, client: TestClient, db: str, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    assert ui_language(db, Role.COORDINATOR) is None
+    assert facts_of(browser.get("/inbox/preferences").text) == "Sivujen kieli: Ei valittu"
+    api = client.get("/api/v1/notifications/preferences", headers=world.headers(Role.COORDINATOR)).json()
+    assert api["ui_language"] is None and api["language"] == "fi"
+    # A refused form shows the fact again, still not chosen.
+    refused = browser.post(
+        "/inbox/preferences", {"email": [], "language": "de"}, csrf_from="/inbox/preferences"
+    )
+    assert refused.status_code == 422
+    assert facts_of(refused.text) == "Sivujen kieli: Ei valittu"
+    assert ui_language(db, Role.COORDINATOR) is None
+
+
+def test_the_api_documents_the_page_language_as_nullable(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Preferences"]
+    assert "ui_language" in schema["required"]
+    assert {"type": "null"} in schema["properties"]["ui_language"]["anyOf"]
+    assert "never chose" in schema["properties"]["ui_language"]["description"]
