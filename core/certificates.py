@@ -182,6 +182,7 @@ def _included() -> dict[str, frozenset[str]]:
 _INCLUDED: Final = _included()
 
 
+@lru_cache(maxsize=4096)  # as canonical: every pair checked asks for the same few names
 def includes(name: str) -> frozenset[str]:
     """The keys of the certificate ``name`` names and of every certificate it includes (:data:`INCLUDES`):
     what holding it meets. An unknown name includes only itself."""
