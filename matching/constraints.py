@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from core import clock
-from core.certificates import canonical
+from core.certificates import canonical, includes
 from matching.geo import Municipality, find_municipality, haversine_km
 
 CEFR_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
@@ -236,36 +236,66 @@ def _need_conditions(need: NeedFacts) -> list[str]:
     return parts
 
 
+def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    """The later of two expiry dates; None (does not expire) is later than any."""
+    return None if a is None or b is None else max(a, b)
+
+
+def _valid_on(expires: dt.date | None, on: dt.date) -> bool:
+    return expires is None or expires >= on
+
+
 def _held_certificates(candidate: CandidateFacts) -> dict[str, dt.date | None]:
-    """The candidate's certificates by :func:`core.certificates.canonical` key; a certificate named twice
-    ("trukkikortti", "truckkort") counts with its later expiry (None: it does not expire)."""
+    """What the candidate's certificates meet, by :func:`core.certificates.canonical` key: each one's own
+    key and those of the certificates it includes (:func:`core.certificates.includes`: EA2 meets EA1). A
+    key met twice ("trukkikortti" and "truckkort", or EA1 and EA2) counts with its later expiry (None: it
+    does not expire)."""
     held: dict[str, dt.date | None] = {}
     for name, expires in candidate.certificates.items():
-        key = canonical(name)
-        if key in held:
-            before = held[key]
-            expires = None if before is None or expires is None else max(before, expires)
-        held[key] = expires
+        for key in includes(name):
+            held[key] = _later(held[key], expires) if key in held else expires
     return held
 
 
+def _stand_in(key: str, candidate: CandidateFacts, on: dt.date) -> str | None:
+    """None when the candidate holds the certificate ``key`` itself, valid on ``on`` (under any of its
+    names); else the held name of a higher certificate valid then that includes it ("ensiapukortti EA2"
+    for EA1), the first by case-folded name."""
+    stand_ins: list[str] = []
+    for name, expires in candidate.certificates.items():
+        if _valid_on(expires, on) and key in includes(name):
+            if canonical(name) == key:
+                return None
+            stand_ins.append(name)
+    return min(stand_ins, key=str.casefold)
+
+
 def certificates(need: NeedFacts, candidate: CandidateFacts, today: dt.date) -> ConstraintResult:
-    """Every required certificate is held and valid on the start date (or today, if that is later)."""
+    """Every required certificate is held, itself or within a higher one, and valid on the start date (or
+    today, if that is later).
+
+    A met requirement is named as the need names it, or by the held certificate that includes it, each
+    certificate once (a need requiring B, C and CE, met by a CE licence, names only its CE); a missing or
+    lapsed one as the need names it."""
     if not need.certificates:
         return ConstraintResult("certificates", True, "", {"required": []})
     on = max(need.start_date or today, today)
     held = _held_certificates(candidate)
-    valid: list[str] = []
+    met: dict[str, tuple[bool, str]] = {}  # key of the certificate named -> (the need's own name?, name)
     missing: list[str] = []
     expired: list[str] = []
     for name in sorted(need.certificates, key=str.casefold):
         key = canonical(name)
         if key not in held:
             missing.append(name)
-        elif (expires := held[key]) is not None and expires < on:
+        elif not _valid_on(held[key], on):
             expired.append(name)
+        elif (stand_in := _stand_in(key, candidate, on)) is None:
+            if key not in met or not met[key][0]:  # the need's own name wins over a stand-in's
+                met[key] = (True, name)
         else:
-            valid.append(name)
+            met.setdefault(canonical(stand_in), (False, stand_in))
+    valid = [shown for _, shown in met.values()]
     detail = {"valid": valid, "missing": missing, "expired": expired, "on": on.isoformat()}
     if not missing and not expired:
         return ConstraintResult("certificates", True, f"{join_fi(valid)} voimassa", detail)
@@ -426,8 +456,7 @@ def passes(
             key = canonical(name)
             if key not in held:
                 return False
-            expires = held[key]
-            if expires is not None and expires < on:
+            if not _valid_on(held[key], on):
                 return False
     if need.languages:
         levels = {code.casefold(): level for code, level in candidate.languages.items()}

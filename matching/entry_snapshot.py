@@ -48,9 +48,11 @@ from matching.vectors import KINDS, Kind
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 """1: each side's entries in one pickle, read whole into every worker; 2: records a worker maps; 3: the
-certificate bits by :func:`core.certificates.canonical` key ("truckkort" and "trukkikortti" share one)."""
+certificate bits by :func:`core.certificates.canonical` key ("truckkort" and "trukkikortti" share one);
+4: a jobseeker's certificate bits include what the held certificates include
+(:func:`core.certificates.held_keys`: EA2 sets EA1's bit)."""
 TAG = "entries.tag.json"
 COLUMNS = "entries.columns.npz"
 

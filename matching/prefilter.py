@@ -18,9 +18,10 @@ forms accepted are a bit mask (``FORM_BITS``; 0 names none and accepts any). Bes
 - needs: required certificates and physical demands as bit masks, shifts as bits (1 night, 2 any
   non-day shift), a supervisor flag, weekly hours (NaN when open), and per language the required level
   rank + 1 (0: not required; ``UNREADABLE`` when the level is not CEFR, which no one meets);
-- jobseekers: held certificates and excluded physical demands as masks, restrictions as bits (1 no
-  night shifts, 2 no shift work, 4 needs a supervisor), maximum weekly hours (inf when none), and per
-  language the level rank + 1 (0: none or unreadable).
+- jobseekers: held certificates as a mask of :func:`core.certificates.held_keys`, the certificates they
+  include too (EA2 sets EA1's bit, a CE licence C's, C1's and B's), excluded physical demands as a mask,
+  restrictions as bits (1 no night shifts, 2 no shift work, 4 needs a supervisor), maximum weekly hours
+  (inf when none), and per language the level rank + 1 (0: none or unreadable).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from core.certificates import canonical
+from core.certificates import canonical, held_keys
 from employers.schemas import PlacementForm
 from matching.constraints import CandidateFacts, NeedFacts, language_level_rank
 
@@ -50,6 +51,12 @@ Mask = npt.NDArray[np.bool_]
 
 def _folded(name: str) -> str:
     return name.strip().casefold()
+
+
+def _as_given(key: str) -> str:
+    # Certificate keys come canonical already; canonical() again could change a rare one (NFKC after
+    # removing a space may compose "a ¨" into "ä"), so the vocabulary takes them as they are.
+    return key
 
 
 class Vocabulary:
@@ -106,9 +113,10 @@ class Vocabularies:
 
     @classmethod
     def new(cls) -> Vocabularies:
-        # Certificates by the key the constraint compares, so that both agree on "truckkort".
+        # Certificates by the key the constraint compares (callers give keys), so that both agree on
+        # "truckkort".
         return cls(
-            Vocabulary(CERTIFICATE_BITS, canonical), Vocabulary(DEMAND_BITS), Vocabulary(LANGUAGE_COLUMNS)
+            Vocabulary(CERTIFICATE_BITS, _as_given), Vocabulary(DEMAND_BITS), Vocabulary(LANGUAGE_COLUMNS)
         )
 
 
@@ -129,7 +137,7 @@ COLUMNS: Final[dict[str, Any]] = {
     "hours": np.float64,  # needs: weekly hours; jobseekers: maximum weekly hours
     "conditions": np.int8,  # needs: NIGHT | NON_DAY | SUPERVISED; jobseekers: restriction bits
     "demands": np.uint64,  # needs: physical demands; jobseekers: excluded physical demands
-    "certificates": np.uint64,  # needs: required; jobseekers: held (whatever the expiry)
+    "certificates": np.uint64,  # needs: required; jobseekers: held and included (whatever the expiry)
 }
 """Scalar constraint columns of a side; ``languages`` besides them is an int8 matrix of
 LANGUAGE_COLUMNS rows, one contiguous array per language."""
@@ -159,7 +167,7 @@ def need_row(facts: NeedFacts, vocabularies: Vocabularies) -> Row:
         hours=np.nan if facts.hours_per_week is None else float(facts.hours_per_week),
         conditions=conditions,
         demands=vocabularies.demands.mask(facts.physical_demands),
-        certificates=vocabularies.certificates.mask(facts.certificates),
+        certificates=vocabularies.certificates.mask(sorted({canonical(name) for name in facts.certificates})),
         languages=_required_levels(facts.languages, vocabularies.languages),
     )
 
@@ -179,7 +187,8 @@ def candidate_row(facts: CandidateFacts, vocabularies: Vocabularies) -> Row:
         hours=np.inf if facts.max_hours_per_week is None else float(facts.max_hours_per_week),
         conditions=conditions,
         demands=vocabularies.demands.mask(excluded),
-        certificates=vocabularies.certificates.mask(facts.certificates),
+        # What the held certificates include too (EA2: EA1), as the constraint counts them.
+        certificates=vocabularies.certificates.mask(sorted(held_keys(facts.certificates))),
         languages=_held_levels(facts.languages, vocabularies.languages),
     )
 

@@ -3,10 +3,11 @@
 An explanation is first written as *phrases*: JSON-able ``{"code": <message id>, "params": {...}}``
 whose message ids are English texts of the translation catalogue (:mod:`core.i18n`) and whose params
 hold only language-neutral values: numbers, codes (a placement form, a spoken language, a condition),
-the need's own words (a certificate, a free-text skill) and skills as the need wrote them, shown by
-their ESCO label in the reader's language. :func:`render` turns phrases into text in one language, so
-the same phrases, frozen with a proposal, read in Finnish to a Finnish user and in Swedish to a Swedish
-one.
+the need's own words (a certificate, a free-text skill; a certificate met by a higher one is named as
+the profile names that one, always a name of :data:`core.certificates.KNOWN`) and skills as the need
+wrote them, shown by their ESCO label in the reader's language. :func:`render` turns phrases into text
+in one language, so the same phrases, frozen with a proposal, read in Finnish to a Finnish user and in
+Swedish to a Swedish one.
 
 Param values: a number or string is shown as it is (a decimal number as the language writes it: 7,7 in
 Finnish and Swedish, 7.7 in English); ``{"skill": s}`` is the

@@ -270,6 +270,20 @@ def test_invalid_input_is_refused_with_a_problem_and_writes_nothing(
     assert _count(db, "audit_log") == 0
 
 
+def test_a_certificate_and_a_higher_one_that_includes_it_may_both_be_listed(
+    client: TestClient, world: AreaWorld
+) -> None:
+    """EA2 includes EA1 for matching, but they are two certificates, each with its own expiry."""
+    listed = [
+        {"name": "EA1", "expires_on": "2026-01-01"},
+        {"name": "första hjälpen 2", "expires_on": "2028-01-01"},
+        {"name": "ajokortti C"},
+        {"name": "körkort CE"},
+    ]
+    created = _create(client, world, certificates=listed)
+    assert sorted(c["name"] for c in created["certificates"]) == sorted(c["name"] for c in listed)
+
+
 def test_failed_update_leaves_the_record_unchanged(client: TestClient, db: str, world: AreaWorld) -> None:
     created = _create(client, world)
     url = f"{API}/{created['id']}"

@@ -235,16 +235,101 @@ def test_an_unknown_certificate_matches_only_its_own_spellings() -> None:
         assert not result.passed and result.detail["missing"] == ["Hitsauspätevyys"]
 
 
-def test_levels_and_categories_are_different_certificates() -> None:
-    """EA2 does not stand in for EA1, nor a CE licence for C: the vocabulary holds names, not hierarchy."""
+def test_levels_and_categories_of_one_name_stay_apart_when_neither_includes_the_other() -> None:
     ea1 = need(certificates=frozenset({"ensiapukortti EA1"}))
     assert certificates(ea1, candidate(certificates={"EA 1": None}), TODAY).passed
     assert certificates(ea1, candidate(certificates={"första hjälpen 1": None}), TODAY).passed
-    assert not certificates(ea1, candidate(certificates={"EA2": None}), TODAY).passed
     c = need(certificates=frozenset({"ajokortti C"}))
     assert certificates(c, candidate(certificates={"C-körkort": None}), TODAY).passed
     assert certificates(c, candidate(certificates={"driving licence C": None}), TODAY).passed
-    assert not certificates(c, candidate(certificates={"ajokortti CE": None}), TODAY).passed
+    for held in ("ajokortti D", "C1-kortti", "körkort B"):
+        result = certificates(c, candidate(certificates={held: None}), TODAY)
+        assert not result.passed and result.reason_fi == "ajokortti C puuttuu"
+        assert not passes(c, candidate(certificates={held: None}), today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("required", "held"),
+    [
+        ("ensiapukortti EA1", "första hjälpen 2"),
+        ("EA1", "EA2-kortti"),
+        ("first aid 1", "ensiapukortti EA2"),
+        ("ajokortti C", "körkort CE"),
+        ("C1-ajokortti", "driving licence CE"),
+        ("B-kortti", "ajokortti CE"),
+        ("ajokortti C1", "C-körkort"),
+        ("körkort B", "D-ajokortti"),
+    ],
+)
+def test_a_higher_certificate_meets_the_lower_one_it_includes_and_is_named_as_held(
+    required: str, held: str
+) -> None:
+    result = certificates(
+        need(certificates=frozenset({required})), candidate(certificates={held: None}), TODAY
+    )
+    assert result.passed and result.detail["missing"] == []
+    # Not told the lower one is there: the explanation names the certificate held.
+    assert result.reason_fi == f"{held} voimassa" and result.detail["valid"] == [held]
+    assert passes(need(certificates=frozenset({required})), candidate(certificates={held: None}), today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("required", "held"),
+    [
+        ("ensiapukortti EA2", "ensiapukortti EA1"),
+        ("ajokortti CE", "ajokortti C"),
+        ("ajokortti C", "ajokortti C1"),
+        ("ajokortti C", "ajokortti D"),
+        ("ajokortti D", "ajokortti CE"),
+        ("järjestyksenvalvojakortti", "vartijakortti"),
+        ("vartijakortti", "järjestyksenvalvojakortti"),
+        ("ensiapukortti EA1", "hygieniapassi"),
+    ],
+)
+def test_a_lower_or_unrelated_certificate_does_not_meet_the_requirement(required: str, held: str) -> None:
+    result = certificates(
+        need(certificates=frozenset({required})), candidate(certificates={held: None}), TODAY
+    )
+    assert not result.passed and result.detail["missing"] == [required]
+    assert not passes(
+        need(certificates=frozenset({required})), candidate(certificates={held: None}), today=TODAY
+    )
+
+
+def test_an_included_certificate_is_valid_as_long_as_a_certificate_that_includes_it() -> None:
+    ea1 = need(certificates=frozenset({"ensiapukortti EA1"}))
+    lapsed, valid = dt.date(2025, 2, 1), dt.date(2027, 2, 1)
+    # Own EA1 lapsed, EA2 valid: met, and named by the EA2 that meets it.
+    both = candidate(certificates={"EA1": lapsed, "första hjälpen 2": valid})
+    result = certificates(ea1, both, TODAY)
+    assert result.passed and result.detail["valid"] == ["första hjälpen 2"]
+    assert passes(ea1, both, today=TODAY)
+    # Own EA1 valid: named as the need names it, whatever else is held.
+    own = candidate(certificates={"EA1": valid, "EA2": None})
+    assert certificates(ea1, own, TODAY).detail["valid"] == ["ensiapukortti EA1"]
+    # Only a lapsed EA2: the requirement is not met on the start date, and says so in the need's words.
+    only_lapsed = candidate(certificates={"EA2": lapsed})
+    result = certificates(ea1, only_lapsed, TODAY)
+    assert not result.passed and result.detail["expired"] == ["ensiapukortti EA1"]
+    assert result.reason_fi == "ensiapukortti EA1 ei voimassa 1.4.2025"
+    assert not passes(ea1, only_lapsed, today=TODAY)
+
+
+def test_a_need_requiring_a_certificate_and_ones_it_includes_names_the_certificate_once() -> None:
+    required = need(certificates=frozenset({"ajokortti B", "ajokortti C", "ajokortti CE"}))
+    result = certificates(required, candidate(certificates={"körkort CE": None}), TODAY)
+    assert result.passed and result.detail["valid"] == ["ajokortti CE"]
+    assert result.reason_fi == "ajokortti CE voimassa"
+    result = certificates(
+        need(certificates=frozenset({"ajokortti B", "ajokortti C"})),
+        candidate(certificates={"körkort CE": None}),
+        TODAY,
+    )
+    assert result.passed and result.reason_fi == "körkort CE voimassa"
+    # C held: B and C are met (named once, as the need names C), CE is not: a requirement is never widened.
+    result = certificates(required, candidate(certificates={"ajokortti C": None}), TODAY)
+    assert not result.passed and result.reason_fi == "ajokortti CE puuttuu"
+    assert result.detail["valid"] == ["ajokortti C"] and result.detail["missing"] == ["ajokortti CE"]
 
 
 # languages

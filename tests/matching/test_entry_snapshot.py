@@ -239,6 +239,10 @@ def test_missing_foreign_old_and_corrupt_entries_snapshots_are_not_used_and_say_
     tag_path.write_text(json.dumps({**tag, "format": 2}))
     assert read_entries(snapshots) is None
     assert "entries snapshot is of format 2" in caplog.text
+    # Format 3 left out what a certificate includes: an EA2 holder's columns would not meet an EA1 need.
+    tag_path.write_text(json.dumps({**tag, "format": 3}))
+    assert read_entries(snapshots) is None
+    assert "entries snapshot is of format 3" in caplog.text
     tag_path.write_text(json.dumps({**tag, "written_at": tag["written_at"] - 8 * 24 * 3600}))
     assert read_entries(snapshots) is None
     assert "entries snapshot is older than the change log reaches back" in caplog.text

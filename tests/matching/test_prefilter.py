@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from core.certificates import canonical
 from embeddings.embedder import FakeEmbedder
 from matching import prefilter
 from matching.constraints import CandidateFacts, NeedFacts, evaluate, passes
@@ -40,6 +41,15 @@ CERTIFICATES = (
     "C-ajokortti",
     "hitsauspätevyys",  # not a known certificate: matches only its own spellings
     "Hitsaus pätevyys",
+    "ensiapukortti EA1",  # a higher certificate meets the lower ones it includes: EA2 meets EA1, ...
+    "första hjälpen 2",
+    "EA2",
+    "körkort CE",  # ... CE meets C, C1 and B, C meets C1 and B, C1 and D meet B
+    "driving licence C1",
+    "ajokortti B",
+    "D-kortti",
+    "vartijakortti",  # and never an unrelated one
+    "järjestyksenvalvojakortti",
 )
 DEMANDS = ("heavy_lifting", "standing", "outdoor", "driving")
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native", "Native", "good")
@@ -56,7 +66,7 @@ def random_need(rng: random.Random) -> NeedFacts:
         hours_per_week=rng.choice((None, 20.0, 30.0, 37.5, 40.0)),
         shifts=frozenset({"day"}) | _subset(rng, ("evening", "night"), 0.2),
         physical_demands=_subset(rng, DEMANDS, 0.15),
-        certificates=_subset(rng, CERTIFICATES, 0.08),
+        certificates=_subset(rng, CERTIFICATES, 0.07),
         start_date=rng.choice((None, TODAY + dt.timedelta(days=rng.randint(-30, 200)))),
         languages={code: rng.choice(LEVELS) for code in _subset(rng, ("fi", "sv", "en", "FI"), 0.12)},
         placement_forms=_subset(rng, ("open_job", "pay_subsidy", "work_trial"), 0.3),
@@ -121,6 +131,7 @@ def test_prefilter_never_rejects_a_passing_pair_and_rejects_what_columns_decide(
     kept_by_jobseeker = 0
     kept_by_need = 0
     column_decidable_failures = 0
+    through_included = 0  # passing pairs where a higher certificate meets a required one (EA2 for EA1)
     for i, (need, candidate) in enumerate(PAIRS):
         # Jobseeker -> needs: this candidate against every need; the pair (i, i) is the one checked.
         mask = np.ones(len(needs), dtype=bool)
@@ -133,6 +144,8 @@ def test_prefilter_never_rejects_a_passing_pair_and_rejects_what_columns_decide(
         if passes(need, candidate, today=TODAY):
             assert mask[i], (need, candidate)
             assert other[i], (need, candidate)
+            own = {canonical(name) for name in candidate.certificates}
+            through_included += any(canonical(name) not in own for name in need.certificates)
         kept_by_jobseeker += bool(mask[i])
         kept_by_need += bool(other[i])
         # Area, open/available and commute are the engine's columns, not the pre-filter's.
@@ -150,6 +163,7 @@ def test_prefilter_never_rejects_a_passing_pair_and_rejects_what_columns_decide(
     # Every pair the columns can decide against is rejected in both directions.
     assert len(PAIRS) - kept_by_jobseeker == column_decidable_failures
     assert len(PAIRS) - kept_by_need == column_decidable_failures
+    assert through_included >= 10  # the hierarchy is exercised, not just present
 
 
 def test_unreadable_required_level_keeps_no_jobseeker() -> None:

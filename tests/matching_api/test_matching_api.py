@@ -162,6 +162,43 @@ def test_a_certificate_named_in_swedish_or_english_qualifies_for_a_need_naming_i
     assert need not in [i["id"] for i in reply.json()["items"]]
 
 
+def test_a_higher_certificate_qualifies_for_a_need_requiring_the_lower_one_it_includes(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    first_aid = insert_need(db, world.area_id, world.employer_id, **{**WAREHOUSE, "certificates": ["EA1"]})
+    advanced = insert_need(
+        db, world.area_id, world.employer_id, **{**WAREHOUSE, "certificates": ["ensiapukortti EA2"]}
+    )
+    ea2 = _warehouse_worker(db, world, certificates={"första hjälpen 2": "2030-01-01"})
+    ea1 = _warehouse_worker(db, world, certificates={"ensiapukortti EA1": None})
+    lapsed = _warehouse_worker(db, world, certificates={"första hjälpen 2": "2020-01-01"})
+    nothing = _warehouse_worker(db, world, certificates={})
+    for kind, row in (
+        ("need", first_aid),
+        ("need", advanced),
+        *(("jobseeker", p) for p in (ea2, ea1, lapsed, nothing)),
+    ):
+        indexed(kind, row)
+    coordinator = world.headers(Role.COORDINATOR)
+
+    reply = client.get(f"/api/v1/needs/{first_aid}/matches", headers=coordinator)
+    assert reply.status_code == 200, reply.text
+    assert {i["id"] for i in reply.json()["items"]} == {ea2, ea1}
+    # A requirement is not widened: EA1 does not meet a need requiring EA2.
+    reply = client.get(f"/api/v1/needs/{advanced}/matches", headers=coordinator)
+    assert [i["id"] for i in reply.json()["items"]] == [ea2]
+
+    reply = client.get(f"/api/v1/jobseekers/{ea2}/matches", headers=coordinator)
+    items = {i["id"]: i for i in reply.json()["items"]}
+    assert set(items) == {first_aid, advanced}
+    met = items[first_aid]
+    assert all(c["passed"] for c in met["constraints"])
+    # Not told EA1 is missing: the explanation names the certificate held that meets it.
+    assert met["explanation"].startswith("Första hjälpen 2; ") and "EA1" not in met["explanation"]
+    reply = client.get(f"/api/v1/jobseekers/{lapsed}/matches", headers=coordinator)
+    assert reply.json()["items"] == []
+
+
 def test_roles_and_areas_bound_who_may_match_whom(
     client: TestClient, db: str, world: AreaWorld, other_world: AreaWorld, indexed: Callable[[str, int], None]
 ) -> None:
