@@ -14,7 +14,8 @@ higher certificate stands in for the lower ones it includes (EA2 for EA1, a CE d
 C1 and B), never across unrelated certificates (a vartijakortti is not a järjestyksenvalvojakortti).
 :func:`held_keys` gives the keys a person's certificates meet, the included ones too; only what is held
 is widened, a requirement never is (a need that requires CE is not met by C). Stored text stays as the
-user wrote it; the key is only compared.
+user wrote it; the key is only compared. A profile also ticks driving licence classes: each is held as
+the certificate of that class (:func:`with_driving_licences`), so a ticked CE meets "C-kortti".
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Final
 
@@ -48,6 +50,12 @@ def _driving_licence(category: str) -> KnownCertificate:
         f"driving licence {c}",
         (f"{c}-ajokortti", f"{c}-kortti", f"{c}-körkort", f"driving license {c}", f"{c} driving licence"),
     )
+
+
+DRIVING_LICENCE_CLASSES: Final = (
+    "AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "T"
+)  # fmt: skip
+"""The Finnish driving licence classes a profile ticks (:class:`jobseekers.schemas.DrivingLicence`)."""
 
 
 KNOWN: Final[tuple[KnownCertificate, ...]] = (
@@ -101,7 +109,7 @@ KNOWN: Final[tuple[KnownCertificate, ...]] = (
         "driver CPC",
         ("kuljettajan ammattipätevyys", "förarens yrkeskompetens", "driver's professional competence"),
     ),
-    *(_driving_licence(category) for category in ("B", "C1", "C", "CE", "D")),
+    *(_driving_licence(category) for category in DRIVING_LICENCE_CLASSES),
 )
 """The certificates whose names in Finnish, Swedish and English are known to mean the same."""
 
@@ -197,3 +205,23 @@ def held_keys(names: Iterable[str]) -> frozenset[str]:
     for name in names:
         keys |= includes(name)
     return frozenset(keys)
+
+
+def driving_licence(licence_class: str) -> str:
+    """The certificate a ticked driving licence class is (its Finnish name in :data:`KNOWN`)."""
+    return f"ajokortti {licence_class}"
+
+
+def with_driving_licences(
+    certificates: Mapping[str, date | None], licence_classes: Iterable[str]
+) -> dict[str, date | None]:
+    """The certificates a jobseeker holds: those written on the profile and each driving licence class
+    ticked on it (valid, no expiry date), unless the licence is written too (its expiry date is then the one
+    written)."""
+    held = dict(certificates)
+    written = {canonical(name) for name in held}
+    for licence_class in licence_classes:
+        name = driving_licence(licence_class)
+        if canonical(name) not in written:
+            held[name] = None
+    return held

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from core.certificates import with_driving_licences
 from matching import esco
 from matching.constraints import CandidateFacts, NeedFacts
 from matching.geo import find_municipality
@@ -181,7 +182,10 @@ def candidate_entry(row: Mapping[str, Any]) -> CandidateEntry:
         needs_supervisor=bool(row["needs_supervisor"]),
         excluded_physical_demands=_shared(frozenset(excluded)),
         certificates=_shared_mapping(
-            {name: _date(expiry) for name, expiry in (row["certificates"] or {}).items()}
+            with_driving_licences(
+                {name: _date(expiry) for name, expiry in (row["certificates"] or {}).items()},
+                row["driving_licences"] or (),
+            )
         ),
         languages=_shared_mapping(row["languages"] or {}),
         placement_forms=_shared(frozenset(row["placement_forms"] or ())),

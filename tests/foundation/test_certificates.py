@@ -3,9 +3,23 @@ higher certificate includes the lower ones of its table, and nothing else."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from core.certificates import INCLUDES, KNOWN, KnownCertificate, canonical, held_keys, includes, normalised
+from core.certificates import (
+    DRIVING_LICENCE_CLASSES,
+    INCLUDES,
+    KNOWN,
+    KnownCertificate,
+    canonical,
+    driving_licence,
+    held_keys,
+    includes,
+    normalised,
+    with_driving_licences,
+)
+from jobseekers.schemas import DrivingLicence
 
 
 @pytest.mark.parametrize("certificate", KNOWN, ids=lambda c: c.fi)
@@ -104,3 +118,22 @@ def test_held_keys_is_the_union_of_what_each_name_includes() -> None:
 def test_the_table_names_known_certificates_by_their_finnish_name() -> None:
     finnish = {known.fi for known in KNOWN}
     assert {name for higher, lower in INCLUDES.items() for name in (higher, *lower)} <= finnish
+
+
+def test_each_ticked_driving_licence_class_is_the_certificate_of_that_class() -> None:
+    for licence_class in DRIVING_LICENCE_CLASSES:
+        name = driving_licence(licence_class)
+        assert (
+            canonical(name)
+            == canonical(f"{licence_class}-ajokortti")
+            == canonical(f"körkort {licence_class}")
+        )
+    # The profile's choices and the certificates' classes are one list.
+    assert [c.value for c in DrivingLicence] == list(DRIVING_LICENCE_CLASSES)
+
+
+def test_ticked_licences_join_the_written_certificates_unless_written_too() -> None:
+    lapsed = date(2020, 1, 1)
+    held = with_driving_licences({"C-kortti": lapsed, "trukkikortti": None}, ["C", "CE"])
+    assert held == {"C-kortti": lapsed, "trukkikortti": None, "ajokortti CE": None}
+    assert with_driving_licences({}, []) == {}

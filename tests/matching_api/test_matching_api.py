@@ -162,6 +162,37 @@ def test_a_certificate_named_in_swedish_or_english_qualifies_for_a_need_naming_i
     assert need not in [i["id"] for i in reply.json()["items"]]
 
 
+def test_a_driving_licence_ticked_on_the_profile_meets_a_need_requiring_it_as_a_certificate(
+    client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
+) -> None:
+    lorry = insert_need(db, world.area_id, world.employer_id, **{**WAREHOUSE, "certificates": ["C-kortti"]})
+    trailer = insert_need(
+        db, world.area_id, world.employer_id, **{**WAREHOUSE, "certificates": ["körkort CE"]}
+    )
+    ticked_ce = _warehouse_worker(db, world, certificates={}, driving_licences=["B", "C", "CE"])
+    ticked_c = _warehouse_worker(db, world, certificates={}, driving_licences=["C"])
+    # Written too, with an expiry date that has passed: the written entry is the one that counts.
+    lapsed = _warehouse_worker(db, world, certificates={"ajokortti C": "2020-01-01"}, driving_licences=["C"])
+    car_only = _warehouse_worker(db, world, certificates={}, driving_licences=["B"])
+    nothing = _warehouse_worker(db, world, certificates={})
+    for kind, row in (
+        ("need", lorry),
+        ("need", trailer),
+        *(("jobseeker", p) for p in (ticked_ce, ticked_c, lapsed, car_only, nothing)),
+    ):
+        indexed(kind, row)
+    coordinator = world.headers(Role.COORDINATOR)
+
+    reply = client.get(f"/api/v1/needs/{lorry}/matches", headers=coordinator)
+    assert reply.status_code == 200, reply.text
+    assert {i["id"] for i in reply.json()["items"]} == {ticked_ce, ticked_c}
+    reply = client.get(f"/api/v1/needs/{trailer}/matches", headers=coordinator)
+    assert [i["id"] for i in reply.json()["items"]] == [ticked_ce]
+    reply = client.get(f"/api/v1/jobseekers/{ticked_c}/matches", headers=coordinator)
+    met = {i["id"]: i for i in reply.json()["items"]}[lorry]
+    assert all(c["passed"] for c in met["constraints"]), met["constraints"]
+
+
 def test_a_higher_certificate_qualifies_for_a_need_requiring_the_lower_one_it_includes(
     client: TestClient, db: str, world: AreaWorld, indexed: Callable[[str, int], None]
 ) -> None:
