@@ -21,7 +21,7 @@ from matching.engine import MatchingEngine
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
 from matching.explanations import Match, score_pair
 from matching.filters import Filters
-from matching.ranking import ComponentScores
+from matching.ranking import ComponentScores, lexical_strengths
 from matching.vectors import Kind, ensure_vector, rows_of
 
 Target = Literal["needs", "jobseekers"]
@@ -308,12 +308,22 @@ def explain_pair(
     having checked that the principal may see both and recorded the access: nothing is read or audited
     again here. Raises :class:`ValidationFailed` naming the failed hard constraints when the pair may not
     be proposed; 409 when the need is closed or the jobseeker unavailable. Also returns ``rank``: the
-    jobseeker's place in the need's ranking now (None beyond 100).
+    jobseeker's place in the need's ranking now (None beyond 100). The fit is the one the need's ranking
+    shows for the pair (:func:`need_matches`), not one of the pair scored on its own terms.
     """
     need, need_vector = _need_of(conn, engine, need_facts)
     candidate, candidate_vector = _candidate_of(conn, engine, jobseeker_facts)
     need_id, jobseeker_id = need.id, candidate.id
-    match = score_pair(need, candidate, need_vector, candidate_vector, engine.weights, engine.calibration())
+    with engine.lock.read():
+        side = engine.jobseekers
+        lexical = (
+            lexical_strengths(side.lexical, need.text, need.lang, [jobseeker_id])[jobseeker_id]
+            if side.lexical is not None and need.text
+            else None
+        )
+    match = score_pair(
+        need, candidate, need_vector, candidate_vector, engine.weights, engine.calibration(), lexical=lexical
+    )
     failed = [r for r in match.constraints if not r.passed]
     if failed:
         raise ValidationFailed(
@@ -322,7 +332,12 @@ def explain_pair(
             extra={"failed_constraints": [r.name for r in failed]},
         )
     ranking = engine.matches_for_need(need, need_vector, Filters(), 100)
-    rank = next((position for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), None)
+    rank, ranked = next(
+        ((position, m) for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), (None, None)
+    )
+    # The fit the proposer saw in the need's ranking: the ranked pair itself when it is there (the
+    # same numbers to the last digit), else the pair scored as the ranking scores it.
+    match = ranked or match
     return {
         **match_payload(match),
         "wording": frozen_wording(match),
