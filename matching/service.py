@@ -52,7 +52,10 @@ def _candidate_of(
     matched, with its current vector."""
     entry = candidate_entry(row)
     if not entry.matchable:
-        raise Conflict("the jobseeker is archived or not available for placement; nothing is matched")
+        # Which of the two it is tells the caseworker what to do: nothing, or mark the client available.
+        if row["archived"]:
+            raise Conflict("the jobseeker is archived; nothing is matched")
+        raise Conflict("the jobseeker is not available for placement; nothing is matched")
     try:
         vector = engine.held_vector("jobseeker", entry.id, entry.text)
         if vector is None:
@@ -234,6 +237,7 @@ def need_matches(
     return {
         "need": {"id": need.id, "title": need.title, "external_id": need.external_id},
         "items": [match_payload(m, lang) for m in matches],
+        "near_equal_margin": exposure.FIT_MARGIN,
     }
 
 
