@@ -130,8 +130,8 @@ def _state(engine: MatchingEngine, today: dt.date) -> tuple[object, ...]:
 
 def current_area_exposure(engine: MatchingEngine, area_id: int, today: dt.date | None = None) -> Exposure:
     """:func:`area_exposure`, computed again only when the engine changed since it was last computed for
-    the area (every need of the area ranked took about a second on the demo's 200 needs: the admin's
-    indicator page waited for it on every view; bench/exposure_cache.py)."""
+    the area (ranking every need of the area on each view made the admin's indicator page take
+    0.5-1.1 s on the demo; bench/exposure_cache.py)."""
     on = today or clock.today()
     state = _state(engine, on)  # read before ranking: a change applied meanwhile invalidates the result
     key = (id(engine), area_id)
