@@ -304,7 +304,11 @@ def search(
 
 
 def explain_pair(
-    conn: Conn, engine: MatchingEngine, need_facts: dict[str, Any], jobseeker_facts: dict[str, Any]
+    conn: Conn,
+    engine: MatchingEngine,
+    need_facts: dict[str, Any],
+    jobseeker_facts: dict[str, Any],
+    seen_in: Literal["need", "client"] = "need",
 ) -> dict[str, Any]:
     """The explanation of one need-jobseeker pair, to be frozen with a proposal.
 
@@ -312,18 +316,22 @@ def explain_pair(
     having checked that the principal may see both and recorded the access: nothing is read or audited
     again here. Raises :class:`ValidationFailed` naming the failed hard constraints when the pair may not
     be proposed; 409 when the need is closed or the jobseeker unavailable. Also returns ``rank``: the
-    jobseeker's place in the need's ranking now (None beyond 100). The fit is the one the need's ranking
-    shows for the pair (:func:`need_matches`), not one of the pair scored on its own terms.
+    jobseeker's place in the need's ranking now (None beyond 100). The fit is the one the proposer saw:
+    the need's ranking's (:func:`need_matches`) or, ``seen_in="client"``, the client's matching needs'
+    (:func:`jobseeker_matches`), whose lexical part is the client's words found in the need.
     """
     need, need_vector = _need_of(conn, engine, need_facts)
     candidate, candidate_vector = _candidate_of(conn, engine, jobseeker_facts)
     need_id, jobseeker_id = need.id, candidate.id
+    side, query, lang, found = (
+        (engine.needs, candidate.text, candidate.lang, need_id)
+        if seen_in == "client"
+        else (engine.jobseekers, need.text, need.lang, jobseeker_id)
+    )
     with engine.lock.read():
-        side = engine.jobseekers
+        index = side.lexical
         lexical = (
-            lexical_strengths(side.lexical, need.text, need.lang, [jobseeker_id])[jobseeker_id]
-            if side.lexical is not None and need.text
-            else None
+            lexical_strengths(index, query, lang, [found])[found] if index is not None and query else None
         )
     match = score_pair(
         need, candidate, need_vector, candidate_vector, engine.weights, engine.calibration(), lexical=lexical
@@ -341,7 +349,8 @@ def explain_pair(
     )
     # The fit the proposer saw in the need's ranking: the ranked pair itself when it is there (the
     # same numbers to the last digit), else the pair scored as the ranking scores it.
-    match = ranked or match
+    if seen_in == "need" and ranked is not None:
+        match = ranked
     return {
         **match_payload(match),
         "wording": frozen_wording(match),

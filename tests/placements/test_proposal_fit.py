@@ -98,3 +98,61 @@ def test_a_pair_scored_alone_gets_the_total_its_ranking_gives(
         assert alone.fit == match.fit
         assert abs(alone.total - match.total) < 1e-4
         assert alone.components.lexical == match.components.lexical
+
+
+def test_proposal_from_the_clients_matches_records_the_fit_shown_there(
+    client: TestClient, db: str, world: AreaWorld
+) -> None:
+    """The client's matching needs rank by the client's words found in each need: a proposal made there
+    freezes that fit, which may differ from the need's ranking's."""
+    person = make_worker(db, world)
+    needs = [
+        make_need(db, world),
+        make_need(db, world, title="Keräilijä", description="Keräilyä kylmävarastossa.", certificates=[]),
+        make_need(
+            db,
+            world,
+            title="Lähettämön työntekijä",
+            description="",
+            skills=[],
+            hours_per_week=None,
+            certificates=[],
+        ),
+    ]
+    reload_index(client, db)
+    headers = world.headers(Role.CASEWORKER)
+    reply = call(client, "GET", f"/api/v1/jobseekers/{person}/matches?limit=10", headers=headers)
+    assert reply.status_code == 200, reply.text
+    shown = {item["id"]: item for item in reply.json()["items"]}
+    assert sorted(shown) == sorted(needs)
+
+    differs = 0
+    for need in needs:
+        made = call(
+            client,
+            "POST",
+            "/api/v1/proposals",
+            json={"need_id": need, "jobseeker_id": person, "seen_in": "client"},
+            headers=headers,
+        )
+        assert made.status_code == 201, made.text
+        frozen = made.json()["explanation"]
+        assert (frozen["fit"], frozen["band"]) == (shown[need]["fit"], shown[need]["band"])
+        assert abs(frozen["score"] - shown[need]["score"]) <= 0.0001
+        assert frozen["components"]["lexical"] == shown[need]["components"]["lexical"]
+        in_need_ranking = _ranking(client, world, need)
+        differs += next(i for i in in_need_ranking if i["id"] == person)["score"] != frozen["score"]
+    assert differs  # the two views do score the same pair differently: the choice matters
+
+
+def test_where_a_proposal_was_seen_is_need_or_client(client: TestClient, db: str, world: AreaWorld) -> None:
+    need, person = make_need(db, world), make_worker(db, world)
+    reply = call(
+        client,
+        "POST",
+        "/api/v1/proposals",
+        json={"need_id": need, "jobseeker_id": person, "seen_in": "search"},
+        headers=world.headers(Role.COORDINATOR),
+    )
+    assert reply.status_code == 422
+    assert "seen_in" in reply.text

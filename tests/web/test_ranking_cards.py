@@ -147,3 +147,24 @@ def test_proposal_page_shows_the_fit_of_the_ranking_it_was_made_from(
     assert row is not None
     proposal = browser.get(f"/proposals/{row['id']}")
     assert f"Sopivuus {seen.group(1)}/100 ehdotettaessa." in proposal.text
+
+
+def test_proposal_made_from_the_clients_matches_shows_the_fit_shown_there(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    need, person = _masku_need_and_rusko_client(db, world, browser.client.app)
+    share_profile(db, person)
+    url = f"/clients/{person}/matches"
+    seen = re.search(r"Sopivuus (\d+)/100", browser.get(url).text)
+    assert seen is not None
+    posted = browser.post(
+        f"/needs/{need}/propose", {"jobseeker_id": str(person), "back": "client"}, csrf_from=url
+    )
+    assert posted.status_code == 303 and posted.headers["location"].startswith(url)
+    with connect(db) as conn:
+        row = conn.execute(
+            "SELECT id, explanation FROM proposals WHERE jobseeker_id = %s", (person,)
+        ).fetchone()
+    assert row is not None and row["explanation"]["fit"] == int(seen.group(1))
+    assert f"Sopivuus {seen.group(1)}/100 ehdotettaessa." in browser.get(f"/proposals/{row['id']}").text
