@@ -61,6 +61,12 @@ def format_number(value: float | int | Decimal, language: str = DEFAULT_LANGUAGE
     return numbers.format_decimal(value, format=pattern, locale=NUMBER_LOCALES[language])
 
 
+def format_distance(km: float, language: str = DEFAULT_LANGUAGE) -> str:
+    """A distance in kilometres as every page and explanation writes it: one decimal under 10 km (7,7),
+    whole kilometres from 10 up (12), in ``language``'s way of writing numbers."""
+    return format_number(km, language, 1 if abs(km) < 10 else 0)
+
+
 def format_percent(value: float | Decimal, language: str = DEFAULT_LANGUAGE) -> str:
     """A share (0.73) as the reader of ``language`` writes it: 73 % in Finnish and Swedish, 73% in
     English."""

@@ -55,6 +55,10 @@ class NeedMatches(BaseModel):
 
     need: RankedNeed
     items: list[CandidateMatch]
+    near_equal_margin: int = Field(
+        description="Fit points (on the 0-100 scale shown) within which candidates of the same band count as"
+        " near-equal: among them, those shown least recently come first"
+    )
 
 
 Authorization = Annotated[str | None, Header(description="Bearer token")]

@@ -138,14 +138,18 @@ def score_pair(
     weights: FusionWeights,
     calibration: Calibration,
     today: dt.date | None = None,
+    lexical: float | None = None,
 ) -> Match:
-    """One pair scored and explained as a need's ranking would, whatever its rank (BM25 needs a pool:
-    0 here). Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
+    """One pair scored and explained as a need's ranking would, whatever its rank: ``lexical`` is the
+    candidate's lexical match strength for the need's text as the ranking's pool gives it
+    (:func:`matching.ranking.lexical_strengths`; None where the ranking has no lexical component).
+    Unlike a ranking, a pair that fails a hard constraint is scored too; its result says which."""
     on = today or clock.today()
     components = pair_components(need, candidate)
     ranked = fuse(
         [candidate.id],
         semantic={candidate.id: float(np.dot(need_vector, candidate_vector))},
+        lexical={} if lexical is None else {candidate.id: lexical},
         skills={} if components.skills is None else {candidate.id: components.skills},
         desired={} if components.desired is None else {candidate.id: components.desired},
         hours={} if components.hours is None else {candidate.id: components.hours},

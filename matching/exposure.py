@@ -4,7 +4,8 @@ A ranking that always shows the same few people fails the rest, however good eac
 :func:`area_exposure` ranks every open need of an area as a coordinator sees it (top 10) and reports the
 share of available jobseekers who appear in at least one list and how unevenly appearances spread (the
 Gini coefficient of the appearance counts, zeros included: 0 is perfectly even, near 1 is one person in
-every list). ``kohtaamo eval --exposure --area NAME`` prints it; admins see it with the indicators.
+every list). ``kohtaamo eval --exposure --area NAME`` prints it; admins see it with the indicators
+(:func:`current_area_exposure`: kept per area until the engine changes).
 
 :func:`rotate_near_equal` orders candidates whose fits lie within :data:`FIT_MARGIN` points of the first
 of their run, and in the same band, so that those shown least recently (never shown first) come first.
@@ -106,6 +107,40 @@ def area_exposure(engine: MatchingEngine, area_id: int, today: dt.date | None = 
             continue
         lists.append([m.id for m in engine.matches_for_need(need, vector, Filters(), TOP, today)])
     return exposure_of(lists, available)
+
+
+_cached: dict[tuple[int, int], tuple[tuple[object, ...], Exposure]] = {}
+
+
+def _state(engine: MatchingEngine, today: dt.date) -> tuple[object, ...]:
+    """Everything an area's rankings depend on: the entries and vectors the engine holds (a load, or any
+    change applied since), both BM25 indexes (rebuilt as new objects after changes), the fit scale and
+    the day (certificates expire). Objects compare by identity; the tuple keeps them alive, so an id
+    is never taken over by a newer object."""
+    return (
+        engine,
+        engine.loads,
+        engine.applied_changes,
+        engine.needs.lexical,
+        engine.jobseekers.lexical,
+        engine.calibration(),
+        today,
+    )
+
+
+def current_area_exposure(engine: MatchingEngine, area_id: int, today: dt.date | None = None) -> Exposure:
+    """:func:`area_exposure`, computed again only when the engine changed since it was last computed for
+    the area (ranking every need of the area on each view made the admin's indicator page take
+    0.5-1.1 s on the demo; bench/exposure_cache.py)."""
+    on = today or clock.today()
+    state = _state(engine, on)  # read before ranking: a change applied meanwhile invalidates the result
+    key = (id(engine), area_id)
+    held = _cached.get(key)
+    if held is not None and held[0] == state:
+        return held[1]
+    result = area_exposure(engine, area_id, on)
+    _cached[key] = (state, result)
+    return result
 
 
 class _Ranked(Protocol):

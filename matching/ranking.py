@@ -109,14 +109,17 @@ def candidate_pool(
         only_lexical = [doc_id for doc_id, _ in best if doc_id not in semantic]
         if only_lexical:
             semantic.update(index.similarities(query_vector, only_lexical))
-        pooled = lexical.scores(
-            query_text, lang, ids=np.fromiter(semantic, dtype=np.int64, count=len(semantic))
-        )
-        norm = lexical.query_norm(query_text, lang)
-        lexical_scores = {
-            doc_id: min(pooled.get(doc_id, 0.0) / norm, 1.0) if norm > 0 else 0.0 for doc_id in semantic
-        }
+        lexical_scores = lexical_strengths(lexical, query_text, lang, list(semantic))
     return CandidatePool(ids=list(semantic), semantic=semantic, lexical=lexical_scores)
+
+
+def lexical_strengths(lexical: LexicalIndex, query_text: str, lang: str, ids: list[int]) -> dict[int, float]:
+    """The lexical match strength of each of ``ids`` for the query: BM25 divided by the query's own
+    BM25 score (`LexicalIndex.query_norm`), capped at 1.0, and 0.0 where no query term occurs (or the
+    document is not indexed). A pair's strength does not depend on the other ids asked about."""
+    pooled = lexical.scores(query_text, lang, ids=np.array(ids, dtype=np.int64))
+    norm = lexical.query_norm(query_text, lang)
+    return {doc_id: min(pooled.get(doc_id, 0.0) / norm, 1.0) if norm > 0 else 0.0 for doc_id in ids}
 
 
 def fuse(

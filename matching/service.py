@@ -21,7 +21,7 @@ from matching.engine import MatchingEngine
 from matching.entries import CandidateEntry, NeedEntry, candidate_entry, need_entry
 from matching.explanations import Match, score_pair
 from matching.filters import Filters
-from matching.ranking import ComponentScores
+from matching.ranking import ComponentScores, lexical_strengths
 from matching.vectors import Kind, ensure_vector, rows_of
 
 Target = Literal["needs", "jobseekers"]
@@ -52,7 +52,10 @@ def _candidate_of(
     matched, with its current vector."""
     entry = candidate_entry(row)
     if not entry.matchable:
-        raise Conflict("the jobseeker is archived or not available for placement; nothing is matched")
+        # Which of the two it is tells the caseworker what to do: nothing, or mark the client available.
+        if row["archived"]:
+            raise Conflict("the jobseeker is archived; nothing is matched")
+        raise Conflict("the jobseeker is not available for placement; nothing is matched")
     try:
         vector = engine.held_vector("jobseeker", entry.id, entry.text)
         if vector is None:
@@ -234,6 +237,7 @@ def need_matches(
     return {
         "need": {"id": need.id, "title": need.title, "external_id": need.external_id},
         "items": [match_payload(m, lang) for m in matches],
+        "near_equal_margin": exposure.FIT_MARGIN,
     }
 
 
@@ -300,7 +304,11 @@ def search(
 
 
 def explain_pair(
-    conn: Conn, engine: MatchingEngine, need_facts: dict[str, Any], jobseeker_facts: dict[str, Any]
+    conn: Conn,
+    engine: MatchingEngine,
+    need_facts: dict[str, Any],
+    jobseeker_facts: dict[str, Any],
+    seen_in: Literal["need", "client"] = "need",
 ) -> dict[str, Any]:
     """The explanation of one need-jobseeker pair, to be frozen with a proposal.
 
@@ -308,12 +316,26 @@ def explain_pair(
     having checked that the principal may see both and recorded the access: nothing is read or audited
     again here. Raises :class:`ValidationFailed` naming the failed hard constraints when the pair may not
     be proposed; 409 when the need is closed or the jobseeker unavailable. Also returns ``rank``: the
-    jobseeker's place in the need's ranking now (None beyond 100).
+    jobseeker's place in the need's ranking now (None beyond 100). The fit is the one the proposer saw:
+    the need's ranking's (:func:`need_matches`) or, ``seen_in="client"``, the client's matching needs'
+    (:func:`jobseeker_matches`), whose lexical part is the client's words found in the need.
     """
     need, need_vector = _need_of(conn, engine, need_facts)
     candidate, candidate_vector = _candidate_of(conn, engine, jobseeker_facts)
     need_id, jobseeker_id = need.id, candidate.id
-    match = score_pair(need, candidate, need_vector, candidate_vector, engine.weights, engine.calibration())
+    side, query, lang, found = (
+        (engine.needs, candidate.text, candidate.lang, need_id)
+        if seen_in == "client"
+        else (engine.jobseekers, need.text, need.lang, jobseeker_id)
+    )
+    with engine.lock.read():
+        index = side.lexical
+        lexical = (
+            lexical_strengths(index, query, lang, [found])[found] if index is not None and query else None
+        )
+    match = score_pair(
+        need, candidate, need_vector, candidate_vector, engine.weights, engine.calibration(), lexical=lexical
+    )
     failed = [r for r in match.constraints if not r.passed]
     if failed:
         raise ValidationFailed(
@@ -322,7 +344,13 @@ def explain_pair(
             extra={"failed_constraints": [r.name for r in failed]},
         )
     ranking = engine.matches_for_need(need, need_vector, Filters(), 100)
-    rank = next((position for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), None)
+    rank, ranked = next(
+        ((position, m) for position, m in enumerate(ranking, start=1) if m.id == jobseeker_id), (None, None)
+    )
+    # The fit the proposer saw in the need's ranking: the ranked pair itself when it is there (the
+    # same numbers to the last digit), else the pair scored as the ranking scores it.
+    if seen_in == "need" and ranked is not None:
+        match = ranked
     return {
         **match_payload(match),
         "wording": frozen_wording(match),

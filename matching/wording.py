@@ -9,8 +9,9 @@ wrote them, shown by their ESCO label in the reader's language. :func:`render` t
 in one language, so the same phrases, frozen with a proposal, read in Finnish to a Finnish user and in
 Swedish to a Swedish one.
 
-Param values: a number or string is shown as it is (a decimal number as the language writes it: 7,7 in
-Finnish and Swedish, 7.7 in English); ``{"skill": s}`` is the
+Param values: a number or string is shown as it is (a decimal number as the language writes it, with at
+most one decimal: 37,5 in Finnish and Swedish, 37.5 in English; a distance, params ``km`` and ``limit``,
+as every page writes one, :func:`core.i18n.format_distance`); ``{"skill": s}`` is the
 ESCO label of ``s`` in the language (ESCO has no Swedish skill labels in the shipped subset: Swedish
 falls back to the Finnish label, then English; free text is shown as written); ``{"msg": id}`` is a
 catalogue text; ``{"and": [...]}`` joins its items with the language's "and"; ``{"list": [...]}`` with
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from core.i18n import LANGUAGES, N_, format_number, translate
+from core.i18n import LANGUAGES, N_, format_distance, format_number, translate
 from core.labels import PHYSICAL_DEMANDS, PLACEMENT_FORMS, SPOKEN_LANGUAGES
 from matching import esco
 from matching.constraints import ConstraintResult
@@ -34,6 +35,8 @@ SHOWN_LEVEL: Final = {"native": N_("native speaker")}
 LANGUAGE_SKILLS: Final = N_("language skills: %(items)s")
 ONE_MORE: Final = N_("%(skills)s and 1 more")
 MORE: Final = N_("%(skills)s and %(more)s more")
+DISTANCES: Final = frozenset({"km", "limit"})
+"""Params that are distances in km, written as the pages write them (:func:`core.i18n.format_distance`)."""
 LEGACY_CODES: Final = {"language skills %(items)s": LANGUAGE_SKILLS}
 """Message ids that were reworded, old to new: explanations frozen with proposals keep the old ones."""
 LEGACY_MORE: Final = "%(skills)s (+%(more)s)"
@@ -70,8 +73,9 @@ def skill_label(skill: str, lang: str) -> str:
 
 
 def _number(value: float, lang: str) -> str:
+    # Weekly hours keep their half hour (37,5): only distances are rounded to whole units from 10 up.
     if isinstance(value, float) and not value.is_integer():
-        return format_number(value, lang, 1 if value < 10 else 0)
+        return format_number(value, lang, 1)
     return f"{value:g}"
 
 
@@ -117,7 +121,12 @@ def _code(item: Mapping[str, Any]) -> str:
 
 def render_phrase(item: Mapping[str, Any], lang: str) -> str:
     """One phrase in ``lang``; a phrase frozen under a message id since reworded reads as the new one."""
-    params = {key: _value(value, lang) for key, value in dict(item.get("params") or {}).items()}
+    params = {
+        key: format_distance(value, lang)
+        if key in DISTANCES and isinstance(value, int | float) and not isinstance(value, bool)
+        else _value(value, lang)
+        for key, value in dict(item.get("params") or {}).items()
+    }
     text = translate(_code(item), lang)
     return text % params if params else text
 

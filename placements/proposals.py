@@ -432,7 +432,7 @@ def create_proposal(
             extra={"proposal_id": existing["id"]},
         )
     _check_caps(conn, need, profile["id"], settings)
-    explanation = matching.explain_pair(conn, engine, need, profile)
+    explanation = matching.explain_pair(conn, engine, need, profile, data.seen_in)
     explanation["model_id"] = engine.embedder.model_id
     by_task = carving.explain_by_task(conn, need["id"], profile)
     if by_task:

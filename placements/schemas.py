@@ -85,6 +85,12 @@ class ProposalCreate(Strict):
         " part in it and the jobseeker was invited",
     )
     note: Note = ""
+    seen_in: Literal["need", "client"] = Field(
+        "need",
+        description="Where the proposer saw the pair: the need's ranking or the client's matching needs."
+        " The proposal freezes the fit shown there (the two rank by each side's own words, so a pair's"
+        " fits may differ by a few points)",
+    )
 
 
 class AnswerIn(Strict):

@@ -24,7 +24,7 @@ from core.i18n import FORMAT_LOCALES as FORMAT_LOCALES
 from core.i18n import LANGUAGES as LANGUAGES
 from core.i18n import N_ as N_
 from core.i18n import TRANSLATIONS_DIR as TRANSLATIONS_DIR
-from core.i18n import catalogue, format_date, format_month, format_number, format_percent
+from core.i18n import catalogue, format_date, format_distance, format_month, format_number, format_percent
 from matching.wording import skill_label
 
 LANGUAGE_COOKIE: Final = "kohtaamo_lang"
@@ -117,6 +117,12 @@ class I18n:
         if value is None:
             return ""
         return format_number(value, self.language, digits)
+
+    def distance(self, km: float | None) -> str:
+        """A distance in km as the match explanations write it (:func:`core.i18n.format_distance`)."""
+        if km is None:
+            return ""
+        return format_distance(km, self.language)
 
     def percent(self, value: float | None) -> str:
         """73 % in Finnish and Swedish, 73% in English."""

@@ -150,7 +150,7 @@ def _exposure(ctx: Ctx) -> dict[str, Any] | None:
         engine = matching.engine_of(ctx.request.app.state)
     except AppError:
         return None
-    return exposure.area_exposure(engine, ctx.principal.area_id).as_dict()
+    return exposure.current_area_exposure(engine, ctx.principal.area_id).as_dict()
 
 
 def _result(ctx: Ctx, date_from: str, date_to: str, by: str, target_group: str, event: str) -> dict[str, Any]:

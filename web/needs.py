@@ -250,7 +250,7 @@ def _candidates(ctx: Ctx, need: dict[str, Any], municipality: str) -> dict[str, 
         form = Form()
         service_error(exc, form, ctx.i18n)
         return {"items": [], "problem": next(iter(form.errors.values()))}
-    return {"items": result["items"], "problem": None}
+    return {"items": result["items"], "problem": None, "near_equal_margin": result["near_equal_margin"]}
 
 
 # Posting and editing -------------------------------------------------------------------------------

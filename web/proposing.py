@@ -108,6 +108,7 @@ def propose(request: Request, need_id: int, posted: Posted) -> Response:
                 "jobseeker_id": jobseeker_id,
                 "note": form.value("note").strip(),
                 "event_id": form.text("event_id"),
+                "seen_in": "client" if form.text("back") == "client" else "need",
             },
             form,
             ctx.i18n,
