@@ -290,7 +290,8 @@ def validate(
             schema_field = str(loc[0])
             dotted = ".".join(str(part) for part in loc if not isinstance(part, int))
             shown = (names or {}).get(dotted) or (names or {}).get(schema_field, schema_field)
-            form.add(shown, _message(error, schema_field, i18n))
+            # A check of the whole record (a model validator) is an error of the whole form.
+            form.add(shown or "_form", _message(error, schema_field, i18n))
         return None
 
 
