@@ -9,6 +9,8 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from carving.schedule import DAYS, overlaps
+from core.errors import InvalidValue
+from core.i18n import N_
 from employers.schemas import (
     DecimalNumber,
     ExternalId,
@@ -43,7 +45,7 @@ class ScheduleSlot(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end <= self.start:
-            raise ValueError("a slot must end after it starts")
+            raise InvalidValue(N_("A slot ends after it starts, e.g. Mon 8:00-12:00."))
         return self
 
 

@@ -24,7 +24,7 @@ from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import insert_row
 from employers import service as employers
-from employers.schemas import NeedCreate
+from employers.schemas import NeedEntry
 from matching.engine import MatchingEngine
 from matching.geo import distance_km
 
@@ -202,7 +202,7 @@ def bundle(conn: Conn, principal: Principal, data: CarvedJobCreate) -> dict[str,
         f"{t['title']} ({t['employer_name']}, {t['municipality']}): {t['description']}".rstrip(": ")
         for t in tasks
     ]
-    need = NeedCreate.model_validate(
+    need = NeedEntry.model_validate(
         {
             "employer_id": data.employer_id or _most_hours(tasks, "employer_id"),
             "title": data.title,

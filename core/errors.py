@@ -87,3 +87,18 @@ class ServiceUnavailable(AppError):
     status = 503
     type = "unavailable"
     title = "Service unavailable"
+
+
+class InvalidValue(ValueError):
+    """A schema validator's refusal of one value, saying what is wrong and how to put it right.
+
+    ``message`` is a message id of the catalogue, marked with ``N_`` where it is raised (the schema
+    modules are extracted with the pages' texts): the pages show it in the reader's language, the API
+    in English as its detail. ``values`` fill its ``%(name)s`` slots (numbers and codes, never personal
+    data).
+    """
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values if values else message)
+        self.message = message
+        self.values = values

@@ -29,7 +29,7 @@ from demo.history_work import Actors, answer, hire, moment, propose, ranked, tur
 from embeddings import Embedder
 from employers import service as employers
 from employers.interchange import stored_employers
-from employers.schemas import ContactCreate, EmployerCreate, NeedCreate
+from employers.schemas import ContactEntry, EmployerCreate, NeedEntry
 from interchange.records import parse_record
 from jobseekers.consents import record_standing_consents
 from jobseekers.interchange import JobseekerRecord, assign_caseworker, upsert_jobseekers
@@ -248,7 +248,7 @@ class _Year:
         }
         if n % 3 == 0:
             body |= {"next_step": texts.NEXT_STEPS[n % 4], "next_step_date": day + timedelta(days=14)}
-        row = employers.create_contact(self.conn, by, employer_id, ContactCreate.model_validate(body))
+        row = employers.create_contact(self.conn, by, employer_id, ContactEntry.model_validate(body))
         at = moment(day, 9 + n % 7, 10 * (n % 6))
         self.conn.execute(
             "UPDATE contacts SET created_at = %s, updated_at = %s WHERE id = %s", (at, at, row["id"])
@@ -276,7 +276,7 @@ class _Year:
         }
         if contact is not None:
             body["contact_id"] = contact
-        row = employers.create_need(self.conn, by, NeedCreate.model_validate(body))
+        row = employers.create_need(self.conn, by, NeedEntry.model_validate(body))
         at = moment(day, 10, 30)
         self.conn.execute(
             "UPDATE needs SET created_at = %s, updated_at = %s WHERE id = %s", (at, at, row["id"])

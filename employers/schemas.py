@@ -20,7 +20,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
+from core import clock
 from core.business_id import is_valid_business_id, normalise_business_id
+from core.errors import InvalidValue
+from core.i18n import N_
 from core.sql import sort_pattern
 from core.text import non_blank
 
@@ -206,12 +209,33 @@ class ContactFields(Strict):
     next_step_date: FilterDay | None = None
 
 
-class ContactCreate(ContactFields):
+class ContactEntry(ContactFields):
+    """A contact as the service logs it, on any day: the demo's history and the recruitment events log
+    past and coming ones."""
+
     kind: ContactKind
     contact_date: FilterDay
     summary: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=non_blank())
     ]
+
+
+class ContactCreate(ContactEntry):
+    """A contact a user logs (the API, the pages): it has happened, and its next step is still ahead."""
+
+    @field_validator("contact_date")
+    @classmethod
+    def _happened(cls, value: date) -> date:
+        if value > clock.today():
+            raise InvalidValue(N_("A contact cannot be dated in the future. Write the day it took place."))
+        return value
+
+    @field_validator("next_step_date")
+    @classmethod
+    def _ahead(cls, value: date | None) -> date | None:
+        if value is not None and value < clock.today():
+            raise InvalidValue(N_("The next step cannot be dated in the past. Write today or a later day."))
+        return value
 
 
 class ContactUpdate(ContactFields):
@@ -249,13 +273,28 @@ class NeedFields(Strict):
     _languages = field_validator("languages")(_check_languages)
 
 
-class NeedCreate(NeedFields):
+class NeedEntry(NeedFields):
+    """A new need as the service records it, starting on any day: the demo's history and carved jobs
+    record ones that started long ago."""
+
     external_id: ExternalId | None = None
     employer_id: int | None = None
     """Staff name the employer; an employer user's needs are always their own organisation's."""
     title: ShortText
     municipality: Label | None = None
     """Defaults to the employer's municipality."""
+
+
+class NeedCreate(NeedEntry):
+    """A need a user records (the API, the pages): it starts today or later. Editing a need that has
+    started (:class:`NeedUpdate`) keeps its start date."""
+
+    @field_validator("start_date")
+    @classmethod
+    def _ahead(cls, value: date | None) -> date | None:
+        if value is not None and value < clock.today():
+            raise InvalidValue(N_("A new need cannot start in the past. Write today or a later day."))
+        return value
 
 
 class NeedUpdate(NeedFields):

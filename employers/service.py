@@ -21,13 +21,13 @@ from employers.schemas import (
     CONTACT_SORTS,
     EMPLOYER_SORTS,
     NEED_SORTS,
-    ContactCreate,
+    ContactEntry,
     ContactFilters,
     ContactUpdate,
     EmployerCreate,
     EmployerFilters,
     EmployerUpdate,
-    NeedCreate,
+    NeedEntry,
     NeedFilters,
     NeedUpdate,
 )
@@ -205,7 +205,7 @@ def _reject_nulls(changes: dict[str, Any], required: tuple[str, ...]) -> None:
 
 
 def create_contact(
-    conn: Conn, principal: Principal, employer_id: int, data: ContactCreate, *, event_id: int | None = None
+    conn: Conn, principal: Principal, employer_id: int, data: ContactEntry, *, event_id: int | None = None
 ) -> dict[str, Any]:
     """Log a visit, call, event or email with an employer of the area (coordinators, admins, and
     caseworkers where the area allows: :func:`employers.field_work.require_field_work`; ``event_id``: the
@@ -286,7 +286,7 @@ def _need_values(
     return values
 
 
-def create_need(conn: Conn, principal: Principal, data: NeedCreate) -> dict[str, Any]:
+def create_need(conn: Conn, principal: Principal, data: NeedEntry) -> dict[str, Any]:
     """A new need: staff name the employer, an employer user posts for their own organisation.
 
     A caseworker (job coach) records one only where the area allows field work by caseworkers."""

@@ -17,12 +17,14 @@ from pydantic import BaseModel, Field, field_validator
 from accounts.models import Principal, Role
 from core import clock
 from core.db import Conn
-from core.errors import Forbidden
+from core.errors import Forbidden, InvalidValue
+from core.i18n import N_
 from core.paging import PageParams
 from core.sql import insert_row, paged_rows
 from employers.schemas import FilterDay, Label, LongText, Strict
 from jobseekers import access
 from jobseekers.audit import record_access
+from jobseekers.schemas import FUTURE_ASSESSMENT
 
 
 class ServiceNeedLevel(StrEnum):
@@ -44,9 +46,9 @@ class ServiceNeedAssessmentIn(Strict):
     @classmethod
     def _not_in_future(cls, value: date) -> date:
         if value > clock.today():
-            raise ValueError("an assessment cannot be dated in the future")
+            raise InvalidValue(FUTURE_ASSESSMENT)
         if value < date(2000, 1, 1):
-            raise ValueError("an assessment cannot be dated before 2000")
+            raise InvalidValue(N_("An assessment cannot be dated before 2000. Write the day it was made."))
         return value
 
     @field_validator("needs")

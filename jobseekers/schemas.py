@@ -6,10 +6,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from core import clock
 from core.certificates import canonical
+from core.errors import InvalidValue
+from core.i18n import N_
 from employers.schemas import (
     LANGUAGE_LEVELS,
     ExternalId,
@@ -82,6 +84,9 @@ class Certificate(Strict):
     expires_on: FilterDay | None = None
 
 
+FUTURE_ASSESSMENT = N_("An assessment cannot be dated in the future. Write the day it was made.")
+
+
 def _check_languages(value: dict[str, str] | None) -> dict[str, str] | None:
     if value is None:
         return None
@@ -112,13 +117,15 @@ def _check_birth_year(value: int | None) -> int | None:
         return None
     this_year = clock.today().year
     if not 1900 <= value <= this_year - 15:
-        raise ValueError(f"birth year must be between 1900 and {this_year - 15}")
+        raise InvalidValue(N_("Write a year of birth between 1900 and %(latest)s."), latest=this_year - 15)
     return value
 
 
 def _check_unemployed_since(value: date | None) -> date | None:
     if value is not None and not date(1960, 1, 1) <= value <= clock.today():
-        raise ValueError("unemployment cannot begin in the future or before 1960")
+        raise InvalidValue(
+            N_("Unemployment cannot begin in the future or before 1960. Write the day it began.")
+        )
     return value
 
 
@@ -187,6 +194,16 @@ class WorkCapacityIn(Strict):
 
     _excluded = field_validator("excluded_demands")(_dedupe)
 
+    @field_validator("max_hours_per_week")
+    @classmethod
+    def _week_holds_a_day(cls, week: float | None, info: ValidationInfo) -> float | None:
+        day = info.data.get("max_hours_per_day")
+        if week is not None and day is not None and day > week:
+            raise InvalidValue(
+                N_("The hours per week cannot be fewer than the hours per day. Check both limits.")
+            )
+        return week
+
 
 class AssessmentCreate(Strict):
     measure: ShortText
@@ -198,7 +215,7 @@ class AssessmentCreate(Strict):
     @classmethod
     def _not_in_future(cls, value: date) -> date:
         if value > clock.today():
-            raise ValueError("an assessment cannot be dated in the future")
+            raise InvalidValue(FUTURE_ASSESSMENT)
         return value
 
 

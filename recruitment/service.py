@@ -24,7 +24,7 @@ from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import ANY_VERSION, insert_row, list_rows, order_by, update_versioned
 from employers import service as employers
-from employers.schemas import ContactCreate, ContactKind
+from employers.schemas import ContactEntry, ContactKind
 from jobseekers import access
 from jobseekers.audit import record_access
 from recruitment.schemas import (
@@ -281,7 +281,7 @@ def _mark_employer(
             conn,
             principal,
             part["employer_id"],
-            ContactCreate(
+            ContactEntry(
                 kind=ContactKind.EVENT,
                 contact_date=event["event_date"],
                 summary=f"{event['title']} ({event['municipality']}{place})",

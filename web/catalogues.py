@@ -27,9 +27,12 @@ SOURCES = (
     ROOT / "placements" / "exports.py",
     ROOT / "matching" / "wording.py",
     ROOT / "notifications" / "texts.py",
+    *sorted(ROOT.glob("*/schemas.py")),
+    ROOT / "jobseekers" / "assessments.py",
 )
-"""Where texts are marked with ``N_``: the pages, what the files (cards, exports) share with them, and
-the words of match explanations (the API speaks them too)."""
+"""Where texts are marked with ``N_``: the pages, what the files (cards, exports) share with them, the
+words of match explanations (the API speaks them too), and the refusals of the request schemas
+(:class:`core.errors.InvalidValue`, which the pages translate)."""
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
 
 

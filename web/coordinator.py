@@ -284,10 +284,16 @@ def create_employer(request: Request, posted: Posted) -> Response:
                 "phone": form.text("person_phone"),
             }
         )
+        # Every error at once: the contact person's and the municipality's with the schema's.
         if person and "name" not in person:
             form.add("person_name", ctx._(N_("Write the contact person's name.")))
-        elif person:
-            validate(ContactPerson, person, form, ctx.i18n, {k: f"person_{k}" for k in person})
+        if person:
+            validate(ContactPerson, person, form, ctx.i18n, {k: f"person_{k}" for k in ("name", *person)})
+        if form.text("municipality"):
+            try:
+                canonical_municipality(form.text("municipality") or "")
+            except AppError:
+                form.add("municipality", ctx._(N_("Unknown municipality. Check the spelling.")))
         values = drop_empty(
             {
                 "business_id": form.text("business_id") or "",

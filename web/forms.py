@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from core.errors import AppError, Conflict, NotFound, PreconditionFailed
+from core.errors import AppError, Conflict, InvalidValue, NotFound, PreconditionFailed
 from core.labels import PLACEMENT_FORMS
 from web.i18n import N_, I18n
 
@@ -73,6 +73,16 @@ REFUSALS: Final = {
         "The start is between the year 2000 and a year from today."
     ),
     "a referral lasts at most five years": N_("A referral lasts at most five years."),
+    "end_date cannot be before start_date": N_("The end cannot be before the start."),
+    "ended_on cannot be before the placement's start_date": N_(
+        "The end cannot be before the placement's start date."
+    ),
+    "a plan is drawn up between 2000 and today": N_(
+        "The plan's date cannot be in the future or before 2000. Write the day it was drawn up."
+    ),
+    "the decision is dated between 2000 and today": N_(
+        "The decision's date cannot be in the future or before 2000. Write the day the client decided."
+    ),
     "the area already has a provider of this name": N_("The area already has a provider of this name."),
     "a service the provider's referrals name stays among its services": N_(
         "A service the provider's referrals name cannot be removed."
@@ -116,6 +126,8 @@ VALUE_ERRORS: Final = {
     "municipality": N_("Unknown municipality. Check the spelling."),
     "email": N_("Write an email address, e.g. name@example.fi."),
     "phone": N_("Write a phone number using digits, spaces and +."),
+    "password": N_("The password needs at least 8 characters."),
+    "schedule": N_("Hours are between 0 and 24 and minutes between 00 and 59, e.g. Mon 8:00-12:00."),
 }
 REASONS: Final = {
     "each certificate may be listed once": N_(
@@ -217,31 +229,50 @@ def drop_empty(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "", [])}
 
 
-def _message(error: Mapping[str, Any], name: str) -> str:
+_STRING_ERRORS: Final = ("string_too_short", "string_pattern_mismatch", "missing")
+_LIMITS: Final = {
+    "greater_than": ("gt", N_("The number is too small (it must be more than %(limit)s).")),
+    "greater_than_equal": ("ge", N_("The number is too small (at least %(limit)s).")),
+    "less_than": ("lt", N_("The number is too large (it must be less than %(limit)s).")),
+    "less_than_equal": ("le", N_("The number is too large (at most %(limit)s).")),
+    "string_too_short": ("min_length", N_("Write at least %(limit)s characters.")),
+    "string_too_long": ("max_length", N_("The text is too long (at most %(limit)s characters).")),
+    "too_long": ("max_length", N_("Too many items (at most %(limit)s).")),
+}
+"""Errors of a limit, by pydantic's type: the limit's key in the error's context, and the message
+that states it."""
+_KINDS: Final = {
+    "int_parsing": N_("Write a whole number."),
+    "int_from_float": N_("Write a whole number."),
+    "float_parsing": N_("Write a number."),
+    "decimal_parsing": N_("Write a number."),
+    "enum": N_("Choose one of the options."),
+    "literal_error": N_("Choose one of the options."),
+}
+
+
+def _message(error: Mapping[str, Any], name: str, i18n: I18n) -> str:
+    """A pydantic error of the field ``name`` as a message in the user's language: what is wrong and,
+    where a limit, a range or an example helps, how to put it right."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
-        return N_("This field is required.")
-    if kind == "string_too_long":
-        return N_("The text is too long.")
-    if kind in ("int_parsing", "float_parsing", "decimal_parsing", "int_from_float"):
-        return N_("Write a number.")
-    if kind in ("greater_than", "greater_than_equal"):
-        return N_("The number is too small.")
-    if kind in ("less_than", "less_than_equal"):
-        return N_("The number is too large.")
+    given = error.get("input")
+    if kind == "missing" or (kind in _STRING_ERRORS and (given is None or not str(given).strip())):
+        return i18n.gettext(N_("This field is required."))
+    reason = ctx.get("error")
+    if isinstance(reason, InvalidValue):  # the validator's own words
+        return i18n.gettext(reason.message, **reason.values)
+    if kind in _LIMITS and _LIMITS[kind][0] in ctx:
+        key, text = _LIMITS[kind]
+        return i18n.gettext(text, limit=i18n.number(ctx[key], digits=2))
+    if kind in _KINDS:
+        return i18n.gettext(_KINDS[kind])
     if kind.startswith("date") or kind.startswith("datetime"):
-        return N_("Write a date, e.g. 5.11.2025.")
-    if kind == "enum" or kind == "literal_error":
-        return N_("Choose one of the options.")
-    if kind == "too_long":
-        return N_("Too many items.")
+        return i18n.gettext(N_("Write a date, e.g. 5.11.2025."))
     if kind == "string_pattern_mismatch":
-        return VALUE_ERRORS.get(name, N_("Check the format of this field."))
-    if kind == "value_error":
-        reason = REASONS.get(str(ctx.get("error", "")))
-        return reason or VALUE_ERRORS.get(name, N_("Check this value."))
-    return N_("Check this value.")
+        return i18n.gettext(VALUE_ERRORS.get(name, N_("Check the format of this field.")))
+    known = REASONS.get(str(reason or "")) if kind == "value_error" else None
+    return i18n.gettext(known or VALUE_ERRORS.get(name, N_("Check this value.")))
 
 
 def validate(
@@ -260,7 +291,8 @@ def validate(
             schema_field = str(loc[0])
             dotted = ".".join(str(part) for part in loc if not isinstance(part, int))
             shown = (names or {}).get(dotted) or (names or {}).get(schema_field, schema_field)
-            form.add(shown, i18n.gettext(_message(error, schema_field)))
+            # A check of the whole record (a model validator) is an error of the whole form.
+            form.add(shown or "_form", _message(error, schema_field, i18n))
         return None
 
 
@@ -305,6 +337,9 @@ _LABELS: Final = (
 _REQUIRED_MARK: Final = re.compile(r'<span class="req">.*?</span>', re.S)
 _TAG: Final = re.compile(r"<[^>]+>")
 _SLOT: Final = re.compile(r'<span class="field-name" data-label-of="(f-[\w-]+)"></span>')
+_SUMMARY_LIST: Final = re.compile(r'(<div class="error-summary".*?<ul>)(.*?)(</ul>)', re.S)
+_ENTRY: Final = re.compile(r"<li>.*?</li>", re.S)
+_ENTRY_FIELD: Final = re.compile(r'href="#(f-[\w-]+)"')
 
 
 def name_fields(html: str) -> str:
@@ -322,7 +357,27 @@ def name_fields(html: str) -> str:
         label = labels.get(found.group(1))
         return f'<span class="field-name">{label}: </span>' if label else ""
 
-    return _SLOT.sub(slot, html)
+    return _SLOT.sub(slot, _in_field_order(html))
+
+
+def _in_field_order(html: str) -> str:
+    """The error summary's entries in the order the form shows their fields (the whole form's first),
+    whichever check found them first."""
+    found = _SUMMARY_LIST.search(html)
+    if found is None:
+        return html
+    after = found.end()
+
+    def position(entry: str) -> int:
+        field = _ENTRY_FIELD.search(entry)
+        if field is None:
+            return -1
+        at = html.find(f'id="{field.group(1)}"', after)
+        return at if at >= 0 else len(html)
+
+    entries = sorted(_ENTRY.findall(found.group(2)), key=position)
+    listed = "\n    ".join(entries)
+    return f"{html[: found.start()]}{found.group(1)}\n    {listed}\n  {found.group(3)}{html[after:]}"
 
 
 def options(pairs: Iterable[tuple[str, str]], i18n: I18n) -> list[tuple[str, str]]:

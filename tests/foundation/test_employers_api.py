@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from accounts.models import Role
+from core import clock
 from core.db import connect
 from employers.schemas import ContactUpdate, EmployerUpdate, NeedUpdate
 from tests.conftest import AreaWorld
@@ -274,17 +276,23 @@ def test_no_required_field_can_be_emptied(client: TestClient, db: str, world: Ar
 # Contacts ------------------------------------------------------------------------------------------
 
 
+def _day(days: int) -> str:
+    """A day ``days`` from today (a contact has happened, its next step and a new need are ahead)."""
+    return (clock.today() + timedelta(days=days)).isoformat()
+
+
 def test_coordinator_logs_contacts_and_finds_the_next_steps_due(client: TestClient, world: AreaWorld) -> None:
     h = world.headers(Role.COORDINATOR)
+    visited, called, step, later, before = (_day(n) for n in (-10, -8, 7, 40, 20))
     base = f"/api/v1/employers/{world.employer_id}/contacts"
     visit = client.post(
         base,
         json={
             "kind": "visit",
-            "contact_date": "2025-03-03",
+            "contact_date": visited,
             "summary": "Varastossa tarve keräilijälle keväällä.",
             "next_step": "Soita työnjohtajalle",
-            "next_step_date": "2025-03-10",
+            "next_step_date": step,
         },
         headers=h,
     )
@@ -292,14 +300,14 @@ def test_coordinator_logs_contacts_and_finds_the_next_steps_due(client: TestClie
     assert visit.json()["user_id"] == world.user_ids[Role.COORDINATOR]
     call = client.post(
         base,
-        json={"kind": "call", "contact_date": "2025-03-05", "summary": "Ei tarpeita nyt."},
+        json={"kind": "call", "contact_date": called, "summary": "Ei tarpeita nyt."},
         headers=world.headers(Role.ADMIN),
     )
     assert call.status_code == 201
 
     log = client.get(f"/api/v1/contacts?employer_id={world.employer_id}", headers=h).json()
     assert [c["kind"] for c in log["items"]] == ["call", "visit"] and log["total"] == 2
-    due = client.get("/api/v1/contacts?due_before=2025-03-31", headers=h).json()
+    due = client.get(f"/api/v1/contacts?due_before={before}", headers=h).json()
     assert [c["id"] for c in due["items"]] == [visit.json()["id"]]
     mine = client.get("/api/v1/contacts?mine=true", headers=h).json()
     assert [c["id"] for c in mine["items"]] == [visit.json()["id"]]
@@ -309,9 +317,9 @@ def test_coordinator_logs_contacts_and_finds_the_next_steps_due(client: TestClie
 
     url = f"/api/v1/contacts/{visit.json()['id']}"
     assert client.get(url, headers=h).headers["ETag"] == '"1"'
-    changed = client.patch(url, json={"next_step_date": "2025-04-15"}, headers={**h, "If-Match": '"1"'})
-    assert changed.status_code == 200 and changed.json()["next_step_date"] == "2025-04-15"
-    assert client.get("/api/v1/contacts?due_before=2025-03-31", headers=h).json()["items"] == []
+    changed = client.patch(url, json={"next_step_date": later}, headers={**h, "If-Match": '"1"'})
+    assert changed.status_code == 200 and changed.json()["next_step_date"] == later
+    assert client.get(f"/api/v1/contacts?due_before={before}", headers=h).json()["items"] == []
     archived = client.post(f"{url}/archive", headers={**h, "If-Match": '"2"'})
     assert archived.status_code == 200
     assert client.get("/api/v1/contacts", headers=h).json()["total"] == 1
@@ -370,7 +378,8 @@ def test_a_needs_start_date_is_an_iso_date_never_a_number(
         assert reply.status_code == 422, (wrong, reply.text)
         assert reply.json()["field"] == "start_date"
     assert count(db, "needs") == 0
-    assert add_need(client, h, **need, start_date="2026-03-01")["start_date"] == "2026-03-01"
+    ahead = _day(30)
+    assert add_need(client, h, **need, start_date=ahead)["start_date"] == ahead
     assert add_need(client, h, **need)["start_date"] is None
 
 

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 from accounts import care
 from accounts import service as accounts
 from accounts.models import Role, operator
+from core import clock
 from core.db import connect
 from db import migrate as migrations
 from interchange.exporter import export_area
@@ -105,7 +107,7 @@ def _contacts_and_consents(built: Built) -> None:
         "contact_date": "2026-03-02",
         "summary": "Kävin varastolla.",
         "next_step": "Soita työnjohtajalle",
-        "next_step_date": "2026-03-16",
+        "next_step_date": (clock.today() + timedelta(days=14)).isoformat(),  # a next step is ahead
     }
     built.post(Role.COORDINATOR, f"/api/v1/employers/{employer}/contacts", visit)
     call_ = {"kind": "call", "contact_date": "2026-03-03", "summary": "Soitto."}

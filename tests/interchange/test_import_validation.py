@@ -108,7 +108,7 @@ BAD_LINES = [
     ),
     pytest.param(
         {**JOBSEEKER, "external_id": "j2", "unemployed_since": "2999-01-01"},
-        "unemployed_since: unemployment cannot begin in the future or before 1960",
+        "unemployed_since: Unemployment cannot begin in the future or before 1960. Write the day it began.",
         id="unemployment in the future",
     ),
     pytest.param(

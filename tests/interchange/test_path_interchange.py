@@ -506,7 +506,7 @@ BAD = [
         lambda: _bad(
             "work_capacity_measurement", assessed_on=(clock.today() + timedelta(days=1)).isoformat()
         ),
-        "assessed_on: an assessment cannot be dated in the future",
+        "assessed_on: An assessment cannot be dated in the future. Write the day it was made.",
         id="measurement in the future",
     ),
     pytest.param(

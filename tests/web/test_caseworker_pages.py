@@ -64,7 +64,7 @@ def test_profile_errors_are_shown_on_their_fields(signed_in: SignIn) -> None:
     assert refused.status_code == 422
     assert "Kirjoita viimeinen voimassaolopäivä" in refused.text
     assert "Kirjoita kielet koodina ja tasona" in refused.text
-    assert "Kirjoita luku." in refused.text
+    assert "Kirjoita kokonaisluku." in refused.text
     assert "Maija Meikäläinen" in refused.text
     twice = {**PROFILE, "certificates": "trukkikortti 31.12.2027\nTruckkort"}  # one certificate, two names
     refused = browser.post("/clients/new", twice, csrf_from="/clients/new")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from accounts.models import Role
+from core import clock
 from core.db import connect
 from tests.conftest import AreaWorld
 from tests.web.conftest import FORM_TOKEN, SignIn, csrf_of, wait_indexed
@@ -21,10 +23,10 @@ def counts(db: str) -> tuple[int, int]:
 
 VISIT = {
     "kind": "visit",
-    "contact_date": "2025-11-05",
+    "contact_date": (clock.today() - timedelta(days=2)).isoformat(),
     "summary": "Kävin varastolla; keräilijöitä tarvitaan aamuvuoroon.",
     "next_step": "Soita ensi viikolla",
-    "next_step_date": "2025-11-12",
+    "next_step_date": (clock.today() + timedelta(days=5)).isoformat(),
 }
 NEED = {
     "title": "Keräilijä",
@@ -74,7 +76,7 @@ def test_a_visit_whose_need_is_invalid_saves_neither_and_keeps_what_was_typed(
     assert refused.status_code == 422
     assert counts(db) == (0, 0)
     assert "Kirjoita luku." in refused.text
-    assert "Luku on liian pieni." in refused.text
+    assert "Luku on liian pieni (vähintään 1)." in refused.text
     assert 'value="paljon"' in refused.text
     assert "Kävin varastolla; keräilijöitä tarvitaan aamuvuoroon." in refused.text
     assert 'aria-invalid="true"' in refused.text

@@ -180,7 +180,7 @@ def test_target_groups_are_saved_on_their_page_with_errors_on_their_fields(
     bad = admin.post("/target-groups", {"name": "Tyhjä"}, csrf_from="/target-groups")
     assert bad.status_code == 422
     wrong = admin.post("/target-groups", {"name": "Väärin", "age_min": "x"}, csrf_from="/target-groups")
-    assert wrong.status_code == 422 and "Kirjoita luku." in wrong.text
+    assert wrong.status_code == 422 and "Kirjoita kokonaisluku." in wrong.text
     saved = admin.post(
         "/target-groups",
         {"name": "Yli 500 päivää", "subsidy_days_min": "500", "benefits": "labour_market_subsidy"},
