@@ -1182,3 +1182,10 @@ ALTER TABLE placement_form_choices ADD COLUMN external_id text, ADD UNIQUE (jobs
 -- one: the language of their e-mails until they save e-mail choices of their own (notifications.service).
 -- The table keeps its area wall (migration 0008); the column needs no policy of its own.
 ALTER TABLE users ADD COLUMN ui_language text CHECK (ui_language IN ('fi', 'sv', 'en'));
+
+-- A contact's agreed next step can be marked done (POST /contacts/{id}/next-step/done, the front page's
+-- "Done" button): when and by whom. A done step leaves the due lists and the reminders.
+-- The table keeps its area wall (migration 0008); the columns need no policy of their own.
+ALTER TABLE contacts
+    ADD COLUMN next_step_done_at timestamptz,
+    ADD COLUMN next_step_done_by bigint REFERENCES users (id);

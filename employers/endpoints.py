@@ -280,6 +280,21 @@ def archive_contact(
     return with_etag(response, service.archive_contact(conn, principal, contact_id, version))
 
 
+@router.post(
+    "/contacts/{contact_id:int}/next-step/done",
+    tags=["contacts"],
+    response_model=Contact,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def mark_next_step_done(
+    contact_id: int, principal: CurrentPrincipal, conn: DbConn, response: Response
+) -> dict[str, Any]:
+    """Mark the contact's agreed next step done (coordinator, admin): it leaves the due list and the
+    reminders. Again: nothing changes. A contact without a next step is a 409."""
+    require(principal, *COORDINATION)
+    return with_etag(response, service.mark_next_step_done(conn, principal, contact_id))
+
+
 # Needs ---------------------------------------------------------------------------------------------
 
 

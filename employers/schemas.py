@@ -443,6 +443,8 @@ class Contact(BaseModel):
     summary: str
     next_step: str | None
     next_step_date: date | None
+    next_step_done_at: datetime | None = Field(None, description="When the next step was marked done")
+    next_step_done_by: int | None = Field(None, description="Who marked the next step done")
     archived: bool
     version: int
     created_at: datetime

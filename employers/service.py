@@ -237,7 +237,7 @@ def list_contacts(
     if filters.employer_id is not None:
         where.append(("employer_id = %s", filters.employer_id))
     if filters.due_before is not None:
-        where.append(("next_step_date <= %s", filters.due_before))
+        where.append(("next_step_date <= %s AND next_step_done_at IS NULL", filters.due_before))
     if filters.mine:
         where.append(
             (
@@ -257,6 +257,28 @@ def update_contact(
     changes = data.model_dump(exclude_unset=True)
     _reject_nulls(changes, CONTACT_REQUIRED)
     return update_versioned(conn, "contacts", contact_id, principal.area_id, version, changes)
+
+
+def mark_next_step_done(conn: Conn, principal: Principal, contact_id: int) -> dict[str, Any]:
+    """Mark a contact's agreed next step done, now and by the principal: it leaves the due lists and the
+    reminders. Marking it again changes nothing (the first time and person stay). A contact of another
+    area, or archived, is not found; one with no next step is a conflict."""
+    contact = get_contact(conn, principal, contact_id)
+    if contact["archived"]:
+        raise NotFound("contact not found")
+    if not contact["next_step"] and contact["next_step_date"] is None:
+        raise Conflict("the contact has no next step to mark done", field="next_step")
+    if contact["next_step_done_at"] is not None:
+        return contact
+    row = conn.execute(
+        "UPDATE contacts SET next_step_done_at = now(), next_step_done_by = %s,"
+        " version = version + 1, updated_at = now()"
+        " WHERE id = %s AND area_id = %s RETURNING *",
+        (principal.user_id, contact_id, principal.area_id),
+    ).fetchone()
+    if row is None:
+        raise NotFound("contact not found")
+    return row
 
 
 def archive_contact(conn: Conn, principal: Principal, contact_id: int, version: int) -> dict[str, Any]:
@@ -455,7 +477,8 @@ def due_contacts_of_every_area(conn: Conn, since: date, day: date) -> list[dict[
         "SELECT c.id, c.area_id, c.user_id, u.role AS user_role, c.employer_id, e.name AS employer_name,"
         " c.next_step_date"
         " FROM contacts c JOIN employers e ON e.id = c.employer_id JOIN users u ON u.id = c.user_id"
-        " WHERE NOT c.archived AND c.user_id IS NOT NULL AND c.next_step_date BETWEEN %s AND %s"
+        " WHERE NOT c.archived AND c.user_id IS NOT NULL AND c.next_step_done_at IS NULL"
+        " AND c.next_step_date BETWEEN %s AND %s"
         " ORDER BY c.next_step_date, c.id",
         (since, day),
     ).fetchall()

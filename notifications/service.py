@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 
 from accounts import service as accounts
 from accounts.models import FIELD_WORKERS, PROPOSERS, STAFF, Principal, Role
+from core import clock
 from core.db import Conn
 from core.errors import NotFound
 from core.paging import PageParams
@@ -75,7 +76,7 @@ def notify(
     email_kinds, language = _choices(conn, user_id)
     if kind in email_kinds:
         language = _mail_language(language, user["ui_language"])
-        subject, body = texts.mail(kind, data, link, language, get_settings().public_url)
+        subject, body = texts.mail(kind, data, link, language, get_settings().public_url, clock.today())
         conn.execute(
             "INSERT INTO mail_outbox (area_id, user_id, kind, recipient, subject, body)"
             " VALUES (%s, %s, %s, %s, %s, %s)",

@@ -41,6 +41,12 @@ _TITLES: Final = {
     NoticeKind.FOLLOW_UP_DUE: N_("A %(months)s-month follow-up of a placement is due on %(date)s"),
     NoticeKind.PLAN_REVIEW_DUE: N_("A plan review is due on %(date)s"),
 }
+_OVERDUE_TITLES: Final = {
+    NoticeKind.CONTACT_DUE: N_("A next step with %(employer_name)s was due on %(date)s"),
+    NoticeKind.FOLLOW_UP_DUE: N_("A %(months)s-month follow-up of a placement was due on %(date)s"),
+    NoticeKind.PLAN_REVIEW_DUE: N_("A plan review was due on %(date)s"),
+}
+"""A reminder written after its day (the reminders catch up on a fortnight) says the day is past."""
 _CONSENT_TITLES: Final = {
     "given": N_("A client's consent was recorded: %(scope)s"),
     "withdrawn": N_("A client's consent was withdrawn: %(scope)s"),
@@ -52,8 +58,9 @@ BODY: Final = N_(
 )
 
 
-def title(kind: NoticeKind, data: dict[str, Any], language: str) -> str:
-    """The one line that tells what the notice is about, in ``language``."""
+def title(kind: NoticeKind, data: dict[str, Any], language: str, written_on: date | None = None) -> str:
+    """The one line that tells what the notice is about, in ``language``; a reminder written
+    (``written_on``) after the day it names says that day is past."""
     tr = catalogue(language).gettext
     values: dict[str, Any] = {
         "need_title": data.get("need_title") or "",
@@ -65,15 +72,19 @@ def title(kind: NoticeKind, data: dict[str, Any], language: str) -> str:
     }
     if kind is NoticeKind.CONSENT_CHANGED:
         text = tr(_CONSENT_TITLES["withdrawn" if data.get("change") == "withdrawn" else "given"])
+    elif kind in _OVERDUE_TITLES and written_on is not None and _past(data.get("date"), written_on):
+        text = tr(_OVERDUE_TITLES[kind])
     else:
         text = tr(_TITLES[kind])
     return text % values
 
 
-def mail(kind: NoticeKind, data: dict[str, Any], link: str, language: str, base_url: str) -> tuple[str, str]:
-    """The e-mail of a notice: its subject and plain-text body."""
+def mail(
+    kind: NoticeKind, data: dict[str, Any], link: str, language: str, base_url: str, written_on: date
+) -> tuple[str, str]:
+    """The e-mail of a notice written on ``written_on``: its subject and plain-text body."""
     tr = catalogue(language).gettext
-    line = title(kind, data, language)
+    line = title(kind, data, language, written_on)
     base = base_url.rstrip("/")
     body = tr(BODY) % {"title": line, "url": base + link, "preferences": base + "/inbox/preferences"}
     return tr(SUBJECT) % {"title": line}, body
@@ -85,6 +96,11 @@ def _label(labels: dict[str, str], code: Any, language: str) -> str:
     if not code:
         return ""
     return catalogue(language).gettext(labels[code]) if code in labels else str(code)
+
+
+def _past(value: Any, day: date) -> bool:
+    """Whether the notice's date (ISO in its data) is before ``day``."""
+    return bool(value) and date.fromisoformat(str(value)) < day
 
 
 def _date(value: Any, language: str) -> str:

@@ -458,7 +458,7 @@ INDICATORS: dict[str, Indicator] = {
             "ratio",
             subsidised_firm_start_rate,
         ),
-        Indicator("bonus_score", N_("Bonus score (60 / 30 / 10)"), "ratio", bonus_score),
+        Indicator("bonus_score", N_("Weighted bonus rate (60 / 30 / 10)"), "ratio", bonus_score),
         Indicator("placement_start_rate", N_("Placement start rate"), "ratio", placement_start_rate),
         Indicator(
             "assistive_transitions", N_("Transitions from assistive tasks"), "ratio", assistive_transitions

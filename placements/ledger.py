@@ -211,6 +211,7 @@ def due_list(
     for pl in placements:
         for months, due_on in pending_follow_ups(pl["start_date"], pl["done"], day):
             follow_ups.append({"placement": placement_view(principal, pl), "due": months, "due_on": due_on})
+    follow_ups.sort(key=lambda f: f["due_on"])  # the longest overdue first
     record_access(
         conn,
         principal,

@@ -18,6 +18,7 @@ from core.clock import add_months, today
 from core.db import Conn
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.events import notify_change
+from core.labels import PLACEMENT_FORMS
 from core.signals import Event, emit
 from core.sql import insert_row
 from employers import service as employers
@@ -244,3 +245,26 @@ def transition(
     view["placement"] = placement_view(principal, placement) if placement else None
     view["warnings"] = warnings
     return view
+
+
+# What the placement form offers ---------------------------------------------------------------------
+
+
+def placement_form_options(conn: Conn, principal: Principal, proposal_id: int) -> dict[str, list[str]]:
+    """The forms a placement of the proposal may be confirmed in (``offered``): the need's forms (every
+    form if it names none) that the jobseeker has accepted, by the same rule as the check that refuses
+    the others (a jobseeker who has accepted none is restricted by none); and the need's forms left out
+    because the jobseeker has not accepted them (``not_accepted``). 404 for a proposal not visible."""
+    proposal = visible_proposal(conn, principal, proposal_id)
+    need = employers.get_need(conn, principal, proposal["need_id"])
+    possible: list[str] = need["placement_forms"] or list(PLACEMENT_FORMS)
+    row = conn.execute(
+        "SELECT placement_forms FROM jobseekers WHERE id = %s", (proposal["jobseeker_id"],)
+    ).fetchone()
+    accepted = set(row["placement_forms"] or []) if row else set()
+    if not accepted:
+        return {"offered": possible, "not_accepted": []}
+    return {
+        "offered": [f for f in possible if f in accepted],
+        "not_accepted": [f for f in possible if f not in accepted],
+    }

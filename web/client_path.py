@@ -124,10 +124,19 @@ def referral_context(ctx: Ctx, jobseeker_id: int, own: bool, forms: dict[str, Fo
     }
     if own:
         out |= {
-            "provider_choices": [
-                (str(p["id"]), p["name"]) for p in providers.list_providers(ctx.conn, ctx.principal)[0]
-            ],
-            "service_choices": options(labels.SERVICE_KINDS.items(), ctx.i18n),
+            "offer_choices": offer_choices(ctx),
             "outcome_choices": options(labels.REFERRAL_OUTCOMES.items(), ctx.i18n),
         }
     return out
+
+
+def offer_choices(ctx: Ctx) -> list[tuple[str, str]]:
+    """The referral form's one choice of "provider – service" pairs: only services a provider of the area
+    offers (``web.services.refer`` reads the value ``provider_id:service``), by provider, each provider's
+    services in the order of the service kinds."""
+    order = list(labels.SERVICE_KINDS)
+    return [
+        (f"{p['id']}:{kind}", f"{p['name']} – {ctx._(labels.SERVICE_KINDS[kind])}")
+        for p in providers.list_providers(ctx.conn, ctx.principal)[0]
+        for kind in sorted(set(p["services"]) & set(order), key=order.index)
+    ]

@@ -71,6 +71,16 @@ def today_page(ctx: Ctx) -> Response:
     )
 
 
+@router.post("/contacts/{contact_id:int}/done")
+def mark_next_step_done(request: Request, contact_id: int, posted: Posted) -> Response:
+    """Mark a contact's agreed next step done: it leaves the front page's list; back to the front page,
+    or to the employer card the button was on."""
+    with page(request, *COORDINATION, form=posted) as ctx:
+        contact = employers.mark_next_step_done(ctx.conn, ctx.principal, contact_id)
+        back = f"/employers/{contact['employer_id']}#log" if posted.get("back") == "card" else "/"
+        return ctx.redirect(back, flash="step_done")
+
+
 # The employer register -----------------------------------------------------------------------------
 
 

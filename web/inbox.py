@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from accounts.models import Role
+from core import clock
 from core.paging import PageParams
 from notifications import service as notices
 from notifications import texts
@@ -43,7 +44,8 @@ def inbox(request: Request, offset: int = 0, unread: str = "") -> Response:
             PageParams(limit=PAGE_SIZE, offset=offset),
         )
         for item in items:
-            item["title"] = texts.title(NoticeKind(item["kind"]), item["data"], ctx.i18n.language)
+            written_on = item["created_at"].astimezone(clock.TIMEZONE).date()
+            item["title"] = texts.title(NoticeKind(item["kind"]), item["data"], ctx.i18n.language, written_on)
         return ctx.render(
             "inbox.html",
             items=items,

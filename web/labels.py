@@ -133,12 +133,13 @@ CONSTRAINTS: Final = {
     "need_open": N_("Need is open"),
     "placement_forms": N_("Placement form"),
     "positions_open": N_("Positions open"),
-    "work_capacity": N_("Work capacity"),
+    # The reason names the need's conditions (shifts, physical demands), never the candidate's health.
+    "work_capacity": N_("The job's demands"),
 }
 
 COMPONENTS: Final = {
-    "semantic": N_("Meaning of the texts"),
-    "lexical": N_("Shared words"),
+    "semantic": N_("Similar descriptions"),
+    "lexical": N_("Same words in the descriptions"),
     "skills": N_("Skills"),
     "desired": N_("Desired work"),
     "hours": N_("Hours"),
@@ -153,6 +154,28 @@ PROPOSAL_STATES: Final = {
     "declined": N_("Declined"),
     "not_hired": N_("Not hired"),
 }
+
+EMPLOYER_ANSWERED: Final = {
+    "interested": N_("You are interested"),
+    "not_now": N_("You answered: not now"),
+    "not_suitable": N_("You answered: not suitable"),
+}
+_ANSWERED_STATES: Final = {
+    ("interested", "interested"),
+    ("declined", "not_now"),
+    ("declined", "not_suitable"),
+}
+
+
+def employer_state(state: str, answer: str | None) -> str:
+    """A proposal's state as its employer reads it (a message id): their own answer in the second person
+    while the state is the one that answer made, "waiting for your answer" before it, else the state."""
+    if answer in EMPLOYER_ANSWERED and (state == "proposed" or (state, answer) in _ANSWERED_STATES):
+        return EMPLOYER_ANSWERED[answer]
+    if state == "proposed":
+        return N_("Waiting for your answer")
+    return PROPOSAL_STATES[state]
+
 
 # Where a placement stands today (placements.schemas.PlacementStatus).
 PLACEMENT_STATUS: Final = {

@@ -43,6 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accounts import service as accounts
 from accounts.models import Principal, Role
+from core.clock import today
 from core.db import Conn
 from core.errors import AppError, Forbidden, NotFound
 from core.logs import log_unexpected
@@ -78,12 +79,22 @@ def _to_date(value: str | date | None) -> date | None:
 
 templates.filters["todate"] = _to_date
 
+
+def _overdue(value: str | date | None) -> bool:
+    """Whether a due date is past (today is not late yet): the pages' "overdue" tag."""
+    due = _to_date(value)
+    return due is not None and due < today()
+
+
+templates.filters["overdue"] = _overdue
+
 # Short confirmations shown once after a redirect; the cookie carries only the key.
 FLASHES: Final = {
     "signed_out": N_("You have signed out."),
     "saved": N_("Saved."),
     "visit_saved": N_("The visit was recorded."),
     "coordinator_saved": N_("The responsible coordinator was saved."),
+    "step_done": N_("The next step was marked done."),
     "settings_saved": N_("The settings were saved."),
     "task_saved": N_("The task was recorded."),
     "carved_job_saved": N_("The carved job was saved. Its matches are on its need page."),

@@ -103,10 +103,11 @@ def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status:
     card = proposals.get_card(ctx.conn, ctx.principal, proposal_id, ctx.i18n.language)
     need = employers.get_need(ctx.conn, ctx.principal, proposal["need_id"])
     employer = employers.get_employer(ctx.conn, ctx.principal, proposal["employer_id"])
-    forms = need["placement_forms"] or list(labels.PLACEMENT_FORMS)
+    offered = workflow.placement_form_options(ctx.conn, ctx.principal, proposal_id)
+    forms = offered["offered"]
     hours = need["hours_per_week"]
     initial = {
-        "form": forms[0],
+        "form": forms[0] if forms else None,
         "start_date": today().isoformat(),
         "hours_per_week": ctx.i18n.number(hours) if hours is not None else None,
     }
@@ -119,6 +120,7 @@ def _proposal_page(ctx: Ctx, proposal_id: int, form: Form | None = None, status:
         employer=employer,
         form=form or Form.initial(initial),
         placement_form_choices=[(f, ctx._(labels.PLACEMENT_FORMS[f])) for f in forms],
+        forms_not_accepted=[ctx._(labels.PLACEMENT_FORMS[f]) for f in offered["not_accepted"]],
         labels=labels,
     )
 

@@ -3,7 +3,7 @@ read it), and the own caseworker's referrals of a client on the client page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
 
@@ -132,19 +132,25 @@ def change_provider(request: Request, provider_id: int, posted: Posted) -> Respo
 # Referrals on the client page ------------------------------------------------------------------------
 
 
+_AT_OFFER: Final = {"provider_id": "offer", "service": "offer"}
+
+
 @router.post("/clients/{jobseeker_id:int}/referrals")
 def refer(request: Request, jobseeker_id: int, posted: Posted) -> Response:
     """Refer the client to a provider's service (the own caseworker only)."""
     with page(request, Role.CASEWORKER, form=posted) as ctx:
         form = Form.of(posted)
+        # The page offers one choice of "provider – service" pairs (``provider_id:service``); the two
+        # fields apart are read as well, and their errors are shown at that choice.
+        provider_id, _, service = (form.text("offer") or "").partition(":")
         values = {
-            "provider_id": form.text("provider_id"),
-            "service": form.text("service"),
+            "provider_id": provider_id or form.text("provider_id"),
+            "service": service or form.text("service"),
             "starts_on": _day(form.text("starts_on")),
             "ends_on": _day(form.text("ends_on")),
             "outcome": form.text("outcome"),
         }
-        data = validate(ReferralIn, drop_empty(values), form, ctx.i18n)
+        data = validate(ReferralIn, drop_empty(values), form, ctx.i18n, _AT_OFFER)
         if data is None:
             return _client_page(ctx, jobseeker_id, path_forms={"referral": form}, status=422)
         try:
@@ -158,7 +164,10 @@ def refer(request: Request, jobseeker_id: int, posted: Posted) -> Response:
         except AppError as exc:
             if isinstance(exc, NotFound):
                 raise
-            service_error(exc, form, ctx.i18n, fallback_field="provider_id")
+            service_error(exc, form, ctx.i18n, fallback_field="offer")
+            for name in _AT_OFFER:
+                if name in form.errors:
+                    form.errors.setdefault("offer", form.errors.pop(name))
             return _client_page(ctx, jobseeker_id, path_forms={"referral": form}, status=exc.status)
         return ctx.redirect(location, flash="saved")
 

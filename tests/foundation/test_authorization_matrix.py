@@ -89,6 +89,7 @@ GET    /contacts                                                   200/200/200  
 GET    /contacts/{contact_id}                                      200/200/404  403/403/403  403/403/403  200/200/404
 PATCH  /contacts/{contact_id}                                      200/200/404  403/403/403  403/403/403  200/200/404
 POST   /contacts/{contact_id}/archive                              200/200/404  403/403/403  403/403/403  200/200/404
+POST   /contacts/{contact_id}/next-step/done                       200/200/404  403/403/403  403/403/403  200/200/404
 POST   /needs                                                      201/201/404  201/201/404  201/404/404  201/201/404
 GET    /needs                                                      200/200/200  200/200/200  200/200/200  200/200/200
 GET    /needs/{need_id}                                            200/200/404  200/200/404  200/404/404  200/200/404
@@ -343,8 +344,8 @@ WITH e AS (
     INSERT INTO employers (area_id, business_id, name, municipality)
     VALUES (%(area)s, %(business_id)s, %(tag)s || ' Yritys Oy', 'Turku') RETURNING id, business_id
 ), c AS (
-    INSERT INTO contacts (area_id, employer_id, kind, contact_date, summary)
-    SELECT %(area)s, e.id, 'visit', DATE '2025-03-03', %(tag)s || ' Kontakti' FROM e RETURNING id
+    INSERT INTO contacts (area_id, employer_id, kind, contact_date, summary, next_step)
+    SELECT %(area)s, e.id, 'visit', DATE '2025-03-03', %(tag)s || ' Kontakti', 'Soita' FROM e RETURNING id
 ), n AS (
     INSERT INTO needs (area_id, employer_id, title, description, skills, municipality)
     SELECT %(area)s, e.id, %(tag)s || ' Tarve', 'Keräily ja pakkaus varastossa.', '{keräily}', 'Turku' FROM e
@@ -684,6 +685,9 @@ BUILDERS: dict[tuple[str, str], Callable[[Scene], Call]] = {
     ),
     ("POST", "/contacts/{contact_id}/archive"): lambda s: Call(
         f"/contacts/{s.target.contact_id}/archive", headers=IF_MATCH
+    ),
+    ("POST", "/contacts/{contact_id}/next-step/done"): lambda s: Call(
+        f"/contacts/{s.target.contact_id}/next-step/done"
     ),
     ("POST", "/needs"): lambda s: Call(
         "/needs", {"employer_id": s.target.employer_id, "title": "Uusi tarve"}

@@ -14,6 +14,7 @@ from core import clock
 from core.db import connect
 from employers.schemas import ContactUpdate, EmployerUpdate, NeedUpdate
 from tests.conftest import AreaWorld
+from tests.foundation.test_problem_details import assert_problem
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 
@@ -323,6 +324,39 @@ def test_coordinator_logs_contacts_and_finds_the_next_steps_due(client: TestClie
     archived = client.post(f"{url}/archive", headers={**h, "If-Match": '"2"'})
     assert archived.status_code == 200
     assert client.get("/api/v1/contacts", headers=h).json()["total"] == 1
+
+
+def test_a_next_step_marked_done_leaves_the_due_list_and_stays_done(
+    client: TestClient, world: AreaWorld
+) -> None:
+    h = world.headers(Role.COORDINATOR)
+    base = f"/api/v1/employers/{world.employer_id}/contacts"
+    step = {"next_step": "Lähetä esittelyt", "next_step_date": "2025-03-10"}
+    body = {"kind": "visit", "contact_date": "2025-03-03", "summary": "Käynti.", **step}
+    visit = client.post(base, json=body, headers=h).json()
+    other = client.post(base, json={**body, "summary": "Toinen käynti."}, headers=h).json()
+    url = f"/api/v1/contacts/{visit['id']}/next-step/done"
+
+    done = client.post(url, headers=h)
+    assert done.status_code == 200, done.text
+    assert done.json()["next_step_done_by"] == world.user_ids[Role.COORDINATOR]
+    assert done.json()["next_step_done_at"] is not None and done.headers["ETag"] == '"2"'
+    due = client.get("/api/v1/contacts?due_before=2025-03-31", headers=h).json()
+    assert [c["id"] for c in due["items"]] == [other["id"]]
+    again = client.post(url, headers=world.headers(Role.ADMIN))
+    assert again.status_code == 200
+    assert again.json()["next_step_done_at"] == done.json()["next_step_done_at"]
+    assert again.json()["next_step_done_by"] == world.user_ids[Role.COORDINATOR]
+    assert client.get(f"/api/v1/contacts/{visit['id']}", headers=h).json()["version"] == 2
+
+    plain = client.post(
+        base, json={"kind": "call", "contact_date": "2025-03-05", "summary": "Soitto."}, headers=h
+    )
+    assert_problem(
+        client.post(f"/api/v1/contacts/{plain.json()['id']}/next-step/done", headers=h), 409, "next_step"
+    )
+    assert_problem(client.post("/api/v1/contacts/999999/next-step/done", headers=h), 404)
+    assert_problem(client.post(url, headers=world.headers(Role.EMPLOYER)), 403)
 
 
 def test_a_contact_with_an_unknown_employer_is_not_found(

@@ -77,7 +77,10 @@ def test_admins_see_the_exposure_with_the_indicators(
     for role, shown in ((Role.ADMIN, True), (Role.COORDINATOR, False)):
         client.cookies.clear()
         assert browser.sign_in(email(role)).status_code == 303
-        for lang, title in (("fi", "Rankingien näkyvyys"), ("sv", "Rankningarnas exponering")):
+        for lang, title in (
+            ("fi", "Ehdokkaiden näkyvyys suosituksissa"),
+            ("sv", "Kandidaternas synlighet i förslagen"),
+        ):
             client.cookies.set("kohtaamo_lang", lang)
             page = browser.get("/indicators")
             assert page.status_code == 200

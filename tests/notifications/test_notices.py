@@ -174,6 +174,12 @@ def test_reminders_of_due_contacts_and_follow_ups_are_made_once(
     assert notices(client, other_world, Role.COORDINATOR) == []
     # Mail for each, once (no SMTP server here: it waits in the outbox).
     assert len(outbox(db)) == 4
+    # A reminder of a day already past says so (the reminders catch up on a fortnight).
+    subjects = sorted(m["subject"] for m in outbox(db) if m["kind"] == "contact_due")
+    assert subjects == [
+        "Kohtaamo: Seuraava askel työnantajan a Logistiikka Oy kanssa erääntyi 6.12.2026",
+        "Kohtaamo: Seuraava askel työnantajan a Logistiikka Oy kanssa erääntyy 7.12.2026",
+    ]
 
 
 def test_a_caseworkers_due_contact_links_to_the_visit_form_they_may_open(
@@ -282,6 +288,54 @@ def test_a_notice_whose_details_are_missing_still_reads_in_every_language() -> N
             assert line and "Content-Type" not in line and "%(" not in line, (kind, language)
     line = texts.title(NoticeKind.PROPOSAL_ANSWERED, {"need_title": "Kokki", "answer": "not_now"}, "sv")
     assert line == "Arbetsgivaren svarade på ditt förslag till ”Kokki”: Inte nu"
+
+
+def test_a_reminder_read_after_its_day_says_the_day_is_past_in_every_language() -> None:
+    review = {"date": "2026-12-03"}
+    written = {
+        language: [
+            texts.title(NoticeKind.PLAN_REVIEW_DUE, review, language, date(2026, 12, d)) for d in (2, 3, 7)
+        ]
+        for language in ("fi", "sv", "en")
+    }
+    assert written == {
+        "fi": ["Suunnitelman tarkistus erääntyy 3.12.2026"] * 2
+        + ["Suunnitelman tarkistus erääntyi 3.12.2026"],
+        "sv": ["Planen ska ses över 3 dec. 2026"] * 2 + ["Planen skulle ha setts över 3 dec. 2026"],
+        "en": ["A plan review is due on 3 Dec 2026"] * 2 + ["A plan review was due on 3 Dec 2026"],
+    }
+    follow_up = {"months": 6, "date": "2026-10-26"}
+    assert (
+        texts.title(NoticeKind.FOLLOW_UP_DUE, follow_up, "fi", date(2026, 12, 7))
+        == "Sijoituksen 6 kuukauden seuranta erääntyi 26.10.2026"
+    )
+
+
+def test_a_next_step_marked_done_is_not_reminded_of(client: TestClient, db: str, world: AreaWorld) -> None:
+    day = date(2026, 12, 7)
+    with connect(db) as conn:
+        row = conn.execute(
+            "INSERT INTO contacts (area_id, employer_id, user_id, kind, contact_date, summary,"
+            " next_step, next_step_date) VALUES (%s, %s, %s, 'visit', %s, 'Käynti', 'Soita', %s)"
+            " RETURNING id",
+            (
+                world.area_id,
+                world.employer_id,
+                world.user_ids[Role.COORDINATOR],
+                day - timedelta(days=9),
+                day,
+            ),
+        ).fetchone()
+        conn.commit()
+    assert row is not None
+    done = client.post(
+        f"/api/v1/contacts/{row['id']}/next-step/done", headers=world.headers(Role.COORDINATOR)
+    )
+    assert done.status_code == 200, done.text
+    with clock.frozen(day), connect(db) as conn:
+        assert reminders.remind_due(conn, clock.today())["contact_due"] == 0
+        conn.commit()
+    assert notices(client, world, Role.COORDINATOR) == []
 
 
 def test_e_mail_choices_take_json_booleans_only(client: TestClient, world: AreaWorld) -> None:

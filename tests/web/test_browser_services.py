@@ -69,8 +69,9 @@ def test_the_actor_map_and_a_referral_from_start_to_outcome(
     sign_in_page(page, base, Role.CASEWORKER)
     page.goto(f"{base}/clients/{client_id}#referrals")
     refer = page.locator('form[action$="/referrals"]')
-    refer.get_by_label(re.compile("^Toimija")).select_option(label="Turun TYP")
-    refer.get_by_label(re.compile("^Palvelu")).select_option("rehabilitative_work")
+    refer.get_by_label(re.compile("^Toimija ja palvelu")).select_option(
+        label="Turun TYP – Kuntouttava työtoiminta"
+    )
     refer.get_by_label(re.compile("^Alkaa")).fill("2026-03-01")
     refer.get_by_label(re.compile("^Päättyy")).fill("2026-02-01")
     refer.get_by_role("button", name="Tallenna ohjaus").click()

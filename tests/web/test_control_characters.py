@@ -49,6 +49,7 @@ class Scene:
         o = self.objects
         return {
             "employer_id": o.employer_id,
+            "contact_id": o.contact_id,
             "need_id": o.need_id,
             "jobseeker_id": o.jobseeker_id,
             "consent_id": o.consent_id,
@@ -133,6 +134,7 @@ FORMS = {
         {"kind": "visit", "contact_date": "2025-11-05", "summary": "Käynti", "next_step": "Soita"},
         ("summary", "next_step"),
     ),
+    "/contacts/{contact_id:int}/done": FormCase(C, {"back": "card"}, ("csrf_token", "back")),
     "/employers/{employer_id:int}/coordinator": FormCase(
         C, {"responsible_coordinator": "", "version": "1"}, ("responsible_coordinator", "version")
     ),

@@ -147,6 +147,7 @@ NO_TYPED_FIELD = {
     "/admin/users/{user_id:int}/active": "a button",
     "/admin/users/{user_id:int}/reset-link": "a button",
     "/inbox/read-all": "a button",
+    "/contacts/{contact_id:int}/done": "a button",
     "/events/{event_id:int}/attendance": "choices from lists only: a value outside them is one error of"
     " the whole form (tests/web/test_event_pages.py)",
     "/inbox/{notice_id:int}/read": "a button",

@@ -48,7 +48,7 @@ def test_need_page_shows_fit_and_band_in_the_users_language(
     swedish = browser.get(f"/needs/{need}")
     assert re.search(r"Lämplighet \d+/100, (stark|god|möjlig)", swedish.text)
     assert "Kan: käyttää haarukkatrukkia" in swedish.text
-    assert "samma sysselsättningsområde" in swedish.text
+    assert "✓ Samma sysselsättningsområde</li>" in swedish.text  # said once
 
     browser.client.cookies.set("kohtaamo_lang", "en")
     english = browser.get(f"/needs/{need}")
