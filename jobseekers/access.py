@@ -8,6 +8,10 @@ the own caseworker's alone (and the operator's, whose commands export them). The
 admins also hand the person everything held about them (the right of access). Whoever may not see a
 jobseeker is answered 404, whatever the reason: a 403 would tell them that the jobseeker exists.
 
+A jobseeker erased on request (``erased_at`` set, :mod:`privacy.erasure`) is still seen, pseudonymously,
+but never changed again: every write to the record goes through :func:`check_editable`, which refuses it
+with :class:`JobseekerErased` (409), so no one can put personal data back into an erased record.
+
 The checks take a row that carries the jobseeker's ``area_id`` and ``caseworker_id``: a jobseeker row, or
 a row of another domain read with its jobseeker's caseworker (see :func:`caseworker_of`).
 """
@@ -19,16 +23,21 @@ from typing import Any, TypeVar
 
 from accounts.models import CASE_HANDLERS, Principal, Role
 from core.db import Conn
-from core.errors import Forbidden, NotFound
+from core.errors import Conflict, Forbidden, NotFound
 
 Row = TypeVar("Row", bound=Mapping[str, Any])
 
 
+class JobseekerErased(Conflict):
+    type = "jobseeker-erased"
+    title = "The jobseeker's data has been erased"
+
+
 def subject(conn: Conn, jobseeker_id: int) -> dict[str, Any] | None:
-    """What this rule needs of a jobseeker (``area_id``, ``caseworker_id``), or None when there is none:
-    for a check that needs nothing else of the record."""
+    """What this rule needs of a jobseeker (``area_id``, ``caseworker_id``, ``erased_at``), or None when
+    there is none: for a check that needs nothing else of the record."""
     return conn.execute(
-        "SELECT area_id, caseworker_id FROM jobseekers WHERE id = %s", (jobseeker_id,)
+        "SELECT area_id, caseworker_id, erased_at FROM jobseekers WHERE id = %s", (jobseeker_id,)
     ).fetchone()
 
 
@@ -46,13 +55,29 @@ def check_visible(principal: Principal, row: Row | None) -> Row:
     return row
 
 
-def check_editable(principal: Principal, row: Row | None) -> Row:
-    """``row`` when the principal may change the jobseeker's record (the own caseworker or an admin); 404
-    when they may not see the jobseeker, 403 when they only see it."""
-    visible = check_visible(principal, row)
-    if principal.role not in CASE_HANDLERS:
-        raise Forbidden("only the client's own caseworker or an admin changes a jobseeker's record")
-    return visible
+def check_editable(principal: Principal, row: Row | None, *, own_client: bool = False) -> Row:
+    """``row`` when the principal may change the jobseeker's record: the own caseworker or an admin (with
+    ``own_client``, the own caseworker only, 404 for everyone else); 404 when they may not see the
+    jobseeker, 403 when they only see it; 409 (:class:`JobseekerErased`) when the jobseeker was erased.
+
+    Every write to a jobseeker's record, in any domain, passes here; ``row`` carries ``erased_at``."""
+    if own_client:
+        checked = check_own_client(principal, row)
+    else:
+        checked = check_visible(principal, row)
+        if principal.role not in CASE_HANDLERS:
+            raise Forbidden("only the client's own caseworker or an admin changes a jobseeker's record")
+    refuse_erased(checked)
+    return checked
+
+
+def refuse_erased(row: Mapping[str, Any]) -> None:
+    """409 (:class:`JobseekerErased`) when the jobseeker of ``row`` was erased: nothing is written about
+    them again. For a write that names the person without changing their record (an invitation)."""
+    if row["erased_at"] is not None:
+        raise JobseekerErased(
+            "the jobseeker's personal data was erased on request; the record can no longer be changed"
+        )
 
 
 def own_client(principal: Principal, row: Mapping[str, Any]) -> bool:

@@ -80,19 +80,24 @@ class MeasureChange(BaseModel):
     change: float | None = Field(description="Latest minus first; none with a single measurement")
 
 
-def _own_client(conn: Conn, principal: Principal, jobseeker_id: int) -> None:
+def _own_client(conn: Conn, principal: Principal, jobseeker_id: int, *, change: bool = False) -> None:
     """Pass for the own caseworker; 403 for every other role, 404 for a caseworker's colleague's client
-    (or one of another area), whom the caseworker may not know to exist."""
+    (or one of another area), whom the caseworker may not know to exist; with ``change``, 409 when the
+    client was erased."""
     if principal.role is not Role.CASEWORKER:
         raise Forbidden("only the client's own caseworker records and reads service-need assessments")
-    access.check_own_client(principal, access.subject(conn, jobseeker_id))
+    row = access.subject(conn, jobseeker_id)
+    if change:
+        access.check_editable(principal, row, own_client=True)
+    else:
+        access.check_own_client(principal, row)
 
 
 def add_service_need_assessment(
     conn: Conn, principal: Principal, jobseeker_id: int, data: ServiceNeedAssessmentIn, reason: str
 ) -> dict[str, Any]:
-    """Record a dated service-need assessment (own caseworker only)."""
-    _own_client(conn, principal, jobseeker_id)
+    """Record a dated service-need assessment (own caseworker only; 409 when the client was erased)."""
+    _own_client(conn, principal, jobseeker_id, change=True)
     values = data.model_dump(mode="json") | {"jobseeker_id": jobseeker_id, "recorded_by": principal.user_id}
     row = insert_row(conn, "service_need_assessments", values)
     record_access(conn, principal, [jobseeker_id], "service_need_record", reason)

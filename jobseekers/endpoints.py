@@ -152,7 +152,7 @@ def update_jobseeker(
 @router.post(
     "/jobseekers/{jobseeker_id}/archive",
     response_model=Jobseeker,
-    responses=problem_responses(401, 403, 404, 412, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def archive_jobseeker(
     jobseeker_id: int,
@@ -200,7 +200,7 @@ ReplaceIfMatch = Annotated[
 @router.put(
     "/jobseekers/{jobseeker_id}/work-capacity",
     response_model=WorkCapacity,
-    responses=problem_responses(401, 403, 404, 412, 413, 422, 428)
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428)
     | {201: {"model": WorkCapacity, "description": "Recorded for the first time"}},
 )
 def put_work_capacity(
@@ -223,7 +223,7 @@ def put_work_capacity(
 @router.post(
     "/jobseekers/{jobseeker_id}/work-capacity/assessments",
     status_code=201,
-    responses=rendered_reply(Assessment, 201) | problem_responses(401, 403, 404, 413, 422),
+    responses=rendered_reply(Assessment, 201) | problem_responses(401, 403, 404, 409, 413, 422),
 )
 def add_assessment(
     jobseeker_id: int,
@@ -313,7 +313,7 @@ def list_consents(
 @router.post(
     "/jobseekers/{jobseeker_id}/consents/{consent_id}/withdraw",
     response_model=Consent,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 def withdraw_consent(
     jobseeker_id: int,

@@ -91,12 +91,14 @@ def record_choice(
     and nothing is written. Returns the forms accepted now and the history."""
     if principal.role is not Role.CASEWORKER:
         raise Forbidden("only the client's own caseworker records the client's choice of placement forms")
-    row = access.check_own_client(
+    row = access.check_editable(
         principal,
         conn.execute(
-            "SELECT area_id, caseworker_id, placement_forms FROM jobseekers WHERE id = %s FOR UPDATE",
+            "SELECT area_id, caseworker_id, erased_at, placement_forms FROM jobseekers WHERE id = %s"
+            " FOR UPDATE",
             (jobseeker_id,),
         ).fetchone(),
+        own_client=True,
     )
     check_decision(data)
     forms = list(row["placement_forms"] or [])

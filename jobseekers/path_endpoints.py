@@ -120,7 +120,7 @@ def delete_target_group(
 @router.post(
     "/jobseekers/{jobseeker_id}/service-need-assessments",
     status_code=201,
-    responses=rendered_reply(ServiceNeedAssessment, 201) | problem_responses(401, 403, 404, 413, 422),
+    responses=rendered_reply(ServiceNeedAssessment, 201) | problem_responses(401, 403, 404, 409, 413, 422),
 )
 def add_service_need_assessment(
     jobseeker_id: int,
@@ -175,7 +175,7 @@ def work_ability_changes(
 @router.post(
     "/jobseekers/{jobseeker_id}/plans",
     status_code=201,
-    responses=rendered_reply(Plan, 201) | problem_responses(401, 403, 404, 413, 422),
+    responses=rendered_reply(Plan, 201) | problem_responses(401, 403, 404, 409, 413, 422),
 )
 def add_plan(
     jobseeker_id: int,
@@ -218,7 +218,7 @@ def list_plans(
 @router.patch(
     "/plans/{plan_id:int}",
     response_model=Plan,
-    responses=problem_responses(401, 403, 404, 412, 413, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
 )
 def update_plan(
     plan_id: int,
@@ -263,7 +263,7 @@ def placement_forms(
 @router.post(
     "/jobseekers/{jobseeker_id}/placement-forms",
     response_model=FormChoices,
-    responses=problem_responses(401, 403, 404, 413, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 def record_placement_form_choice(
     jobseeker_id: int,

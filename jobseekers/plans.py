@@ -115,7 +115,7 @@ def add_plan(
     for a colleague's client)."""
     if principal.role is not Role.CASEWORKER:
         raise Forbidden("only the client's own caseworker draws up the plan")
-    access.check_own_client(principal, access.subject(conn, jobseeker_id))
+    access.check_editable(principal, access.subject(conn, jobseeker_id), own_client=True)
     check_dates(data)
     plan = conn.execute(
         "INSERT INTO plans (jobseeker_id, kind, drawn_up_on, agreed_with_client, review_on, recorded_by)"
@@ -155,7 +155,7 @@ def update_plan(
     plan = conn.execute("SELECT * FROM plans WHERE id = %s", (plan_id,)).fetchone()
     if plan is None:
         raise NotFound("plan not found")
-    access.check_own_client(principal, access.subject(conn, plan["jobseeker_id"]))
+    access.check_editable(principal, access.subject(conn, plan["jobseeker_id"]), own_client=True)
     changes = data.model_dump(exclude_unset=True)
     for name in _NOT_NULL:
         if name in changes and changes[name] is None:

@@ -322,6 +322,9 @@ class Jobseeker(BaseModel):
     subsidy_days: int | None
     age: int | None = Field(description="This year minus the birth year")
     integration_plan: bool | None
+    erased_at: datetime | None = Field(
+        description="When the person's data was erased on request; an erased record is never changed again"
+    )
     version: int
     created_at: datetime
     updated_at: datetime

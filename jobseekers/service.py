@@ -76,6 +76,7 @@ PROFILE_COLUMNS = (
     "benefit",
     "subsidy_days",
     "integration_plan",
+    "erased_at",
     "version",
     "created_at",
     "updated_at",
@@ -194,8 +195,15 @@ def _visible_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[st
 
 
 def _editable_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
-    """The jobseeker if the principal may change the profile: the own caseworker or an admin."""
+    """The jobseeker if the principal may change the profile: the own caseworker or an admin; 409 when
+    erased."""
     return access.check_editable(principal, _row(conn, jobseeker_id))
+
+
+def _own_client_change(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
+    """The jobseeker if the principal is their own caseworker and may change the record (404 for
+    everyone else, 409 when erased)."""
+    return access.check_editable(principal, _row(conn, jobseeker_id), own_client=True)
 
 
 def _own_client_row(conn: Conn, principal: Principal, jobseeker_id: int) -> dict[str, Any]:
@@ -469,7 +477,7 @@ def put_work_capacity(
 
     Own caseworker only. Returns the record and whether it was created.
     """
-    _own_client_row(conn, principal, jobseeker_id)
+    _own_client_change(conn, principal, jobseeker_id)
     values = data.model_dump(mode="json")
     existing = conn.execute(
         "SELECT version FROM work_capacity WHERE jobseeker_id = %s FOR UPDATE", (jobseeker_id,)
@@ -520,7 +528,7 @@ def add_assessment(
     conn: Conn, principal: Principal, jobseeker_id: int, data: AssessmentCreate, reason: str
 ) -> dict[str, Any]:
     """Record one measurement of work capacity (own caseworker only)."""
-    _own_client_row(conn, principal, jobseeker_id)
+    _own_client_change(conn, principal, jobseeker_id)
     values = data.model_dump() | {"jobseeker_id": jobseeker_id, "recorded_by": principal.user_id}
     row = insert_row(conn, "work_capacity_assessments", values)
     record_access(conn, principal, [jobseeker_id], "assessment_record", reason)

@@ -9,6 +9,11 @@ left to embed, and is never matched or proposed again; each worker then writes i
 again without the person's text (:mod:`matching.entry_snapshot`). Stored replies of idempotent requests
 that name the person are deleted too, so that no retry answers with what was erased.
 
+Afterwards the record is read-only: every write to it, in any domain, is refused with 409
+(:class:`jobseekers.access.JobseekerErased`, raised by :func:`jobseekers.access.check_editable`), so no
+one can put personal data back. Admins erase from the API, the command line (:mod:`privacy.cli`) or the
+page ``/admin/personal-data`` (:mod:`web.person_data`).
+
 Idempotent: erasing again changes nothing, answers the same and is audited as ``erase_repeat``.
 """
 

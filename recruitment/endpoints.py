@@ -112,7 +112,7 @@ def update_event(
 @router.post(
     "/events/{event_id}/participants",
     response_model=EventDetail,
-    responses=problem_responses(401, 403, 404, 413, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 def add_participants(
     event_id: int, body: ParticipantsIn, principal: CurrentPrincipal, conn: DbConn, response: Response

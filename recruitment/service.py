@@ -99,9 +99,10 @@ def _checked_employers(conn: Conn, principal: Principal, employer_ids: Sequence[
 def _checked_jobseekers(conn: Conn, principal: Principal, jobseeker_ids: Sequence[int]) -> list[int]:
     for jobseeker_id in jobseeker_ids:
         try:
-            access.check_visible(principal, access.subject(conn, jobseeker_id))
+            seen = access.check_visible(principal, access.subject(conn, jobseeker_id))
         except NotFound:
             raise NotFound("no such jobseeker among those you may invite", field="jobseeker_ids") from None
+        access.refuse_erased(seen)
     return list(dict.fromkeys(jobseeker_ids))
 
 

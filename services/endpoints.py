@@ -147,7 +147,7 @@ def list_referrals(
 @router.patch(
     "/referrals/{referral_id}",
     response_model=Referral,
-    responses=problem_responses(401, 403, 404, 412, 413, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422, 428),
 )
 def update_referral(
     referral_id: int,

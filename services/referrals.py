@@ -29,7 +29,7 @@ _SELECT = (
 def _check_own_caseworker(conn: Conn, principal: Principal, jobseeker_id: int) -> None:
     if principal.role is not Role.CASEWORKER:
         raise Forbidden("only the client's own caseworker refers them to a service")
-    access.check_own_client(principal, access.subject(conn, jobseeker_id))
+    access.check_editable(principal, access.subject(conn, jobseeker_id), own_client=True)
 
 
 def check_dates(starts_on: date, ends_on: date | None, outcome: object) -> None:

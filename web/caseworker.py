@@ -310,7 +310,9 @@ def _client_page(
     """The client's page: profile form, work capacity, work-ability change and service-need assessments
     (own caseworker), plans, consents."""
     record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: client page")
-    own = access.own_client(ctx.principal, record)
+    # An erased record is read-only for everyone (the services refuse every write): no form is offered.
+    erased = record["erased_at"] is not None
+    own = access.own_client(ctx.principal, record) and not erased
     work_capacity: dict[str, Any] | None = None
     if own:
         try:
@@ -333,6 +335,7 @@ def _client_page(
         status=status,
         client=record,
         own=own,
+        erased=erased,
         profile=profile or _profile_form(record, ctx.i18n),
         capacity=capacity or _capacity_form(work_capacity),
         work_capacity=work_capacity,

@@ -107,6 +107,10 @@ PROBLEM_MESSAGES: Final = {
     ),
     "transition-not-allowed": N_("This step is not possible in the proposal's current state."),
     "follow-up-not-due": N_("This follow-up is not due yet."),
+    "jobseeker-erased": N_(
+        "The person's data has been erased on request. The record can no longer be changed, and nothing"
+        " new is recorded about them."
+    ),
     "not-invited": N_(
         "Attendance can be marked only for those taking part in the event: add the employer or invite the"
         " jobseeker first."

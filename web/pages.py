@@ -50,7 +50,7 @@ from core.logs import log_unexpected
 from core.paging import MAX_OFFSET
 from employers.field_work import may_do_field_work
 from web import sessions
-from web.forms import name_fields
+from web.forms import PROBLEM_MESSAGES, name_fields
 from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, N_, I18n, pick_language
 from web.labels import ROLES
 from web.sessions import ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE, WebSession
@@ -114,6 +114,7 @@ FLASHES: Final = {
     "placement_saved": N_("The placement was confirmed."),
     "followup_saved": N_("The follow-up was recorded."),
     "user_saved": N_("The user was created."),
+    "person_erased": N_("The person's data was erased. What was kept is listed below."),
     "user_updated": N_("The user's details were saved."),
     "user_deactivated": N_("The user was deactivated. Their sessions and tokens no longer work."),
     "user_reactivated": N_("The user was reactivated."),
@@ -174,6 +175,7 @@ def _principal_nav(principal: Principal, field_work: bool = False) -> list[tuple
         nav += [
             ("/admin/users", N_("Users")),
             ("/admin/settings", N_("Settings")),
+            ("/admin/personal-data", N_("Personal data")),
             ("/admin/outbox", N_("Mail outbox")),
         ]
     return nav
@@ -491,7 +493,9 @@ class PageRoute(APIRoute):
             except NotFound:
                 return error_page(request, 404)
             except AppError as exc:
-                return error_page(request, exc.status)
+                # An erased person's record says so, whichever page tried to change it.
+                erased = exc.type == "jobseeker-erased"
+                return error_page(request, exc.status, PROBLEM_MESSAGES[exc.type] if erased else None)
             except RequestValidationError:
                 # A malformed address (/needs/abc) is a page that does not exist.
                 return error_page(request, 404)

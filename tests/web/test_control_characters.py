@@ -139,6 +139,9 @@ FORMS = {
         C, {"responsible_coordinator": "", "version": "1"}, ("responsible_coordinator", "version")
     ),
     "/admin/settings": FormCase(A, {"caseworker_field_work": "no"}, ("caseworker_field_work",)),
+    "/admin/personal-data/{jobseeker_id:int}/erase": FormCase(
+        A, {"reason": "pyyntö", "confirm": "Hakija-ABCDEF"}, ("reason", "confirm")
+    ),
     "/carving/tasks/new": FormCase(
         C,
         {
@@ -351,6 +354,7 @@ def test_the_page_speaks_the_users_language_and_a_multipart_form_is_read_too(bro
 
 QUERY_ROLES = {
     "/clients": W,
+    "/admin/personal-data": A,
     "/clients/{jobseeker_id:int}/matches": W,
     "/login": None,
     "/password/reset": None,

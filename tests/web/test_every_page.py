@@ -51,6 +51,8 @@ PAGES = {
         "/employers",
         *INBOX,
         "/admin/outbox",
+        "/admin/personal-data",
+        "/admin/personal-data?who=Maija",
     ],
 }
 TITLE = re.compile(r"<title>([^<]*)</title>")

@@ -44,6 +44,9 @@ BAD_POSTS = {
         C, {"responsible_coordinator": "joku muu", "version": "1"}, "responsible_coordinator"
     ),
     "/admin/settings": BadForm(A, {"caseworker_field_work": "ehkä"}, "caseworker_field_work"),
+    "/admin/personal-data/{jobseeker_id:int}/erase": BadForm(
+        A, {"reason": "pyyntö", "confirm": "väärä"}, "confirm"
+    ),
     "/carving/tasks/new": BadForm(
         C, {"employer_id": "{employer_id}", "title": "Siivous", "hours_per_week": "paljon"}, "hours_per_week"
     ),
