@@ -35,7 +35,7 @@ from web.i18n import N_, I18n
 from web.inbox import inbox_summary
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
-from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -194,21 +194,17 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         else None,
         "sort": "pseudonym",
     }
-    items: list[dict[str, Any]] = []
-    total = 0
-    filters = validate(JobseekerFilters, values, form, ctx.i18n, {"service_stage": "stage"})
-    if filters is not None:
-        try:
-            with ctx.savepoint():
-                items, total = jobseekers.list_jobseekers(
-                    ctx.conn,
-                    ctx.principal,
-                    filters,
-                    PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
-                    reason="web: client search" if filters.who else "web: client list",
-                )
-        except AppError as exc:
-            service_error(exc, form, ctx.i18n)
+    listing = list_filters.rows(
+        ctx,
+        JobseekerFilters,
+        values,
+        form,
+        offset,
+        PAGE_SIZE,
+        _clients_of,
+        remember=("clients", CLIENT_LIST_FILTERS),
+        names={"service_stage": "stage"},
+    )
     caseworkers: list[tuple[str, str]] = []
     if admin:
         users, _ = accounts.list_users(ctx.conn, ctx.principal.area_id, limit=500, offset=0)
@@ -216,9 +212,9 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
     return ctx.render(
         "clients.html",
         form=form,
-        items=items,
-        total=total,
-        offset=list_offset(offset),
+        items=listing.items,
+        total=listing.total,
+        offset=listing.offset,
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
         stage_choices=options(SERVICE_STAGES.items(), ctx.i18n),
@@ -228,6 +224,12 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
         inbox=inbox_summary(ctx),
     )
+
+
+def _clients_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The clients matching a validated filter; a search by name is audited as a search."""
+    reason = "web: client search" if filters.who else "web: client list"
+    return jobseekers.list_jobseekers(ctx.conn, ctx.principal, filters, paging, reason=reason)
 
 
 @router.get("/clients")

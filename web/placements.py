@@ -70,14 +70,23 @@ def proposal_list(
             "proposed_from": proposed_from.strip() or None,
             "proposed_to": proposed_to.strip() or None,
         }
-        items, total = list_filters.rows(ctx, ProposalFilters, values, form, offset, PAGE_SIZE, proposals_of)
+        listing = list_filters.rows(
+            ctx,
+            ProposalFilters,
+            values,
+            form,
+            offset,
+            PAGE_SIZE,
+            proposals_of,
+            remember=("proposals", PROPOSAL_LIST_FILTERS),
+        )
         return ctx.render(
             "proposals.html",
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
-            names=employer_names(ctx, (r["employer_id"] for r in items)),
+            names=employer_names(ctx, (r["employer_id"] for r in listing.items)),
             form=form,
             state_choices=options(labels.PROPOSAL_STATES.items(), ctx.i18n),
             owner_choices=owners,
@@ -330,17 +339,24 @@ def placement_list(
                 "municipality": municipality.strip()[:100] or None,
                 "confirmed_by": list_filters.owner_id(ctx, owner, owners),
             }
-        items, total = list_filters.rows(
-            ctx, PlacementFilters, values, form, offset, PAGE_SIZE, placements_of
+        listing = list_filters.rows(
+            ctx,
+            PlacementFilters,
+            values,
+            form,
+            offset,
+            PAGE_SIZE,
+            placements_of,
+            remember=("placements", PLACEMENT_LIST_FILTERS),
         )
         return ctx.render(
             "placements.html",
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
-            names=employer_names(ctx, (r["employer_id"] for r in items)),
-            standings={r["id"]: placed.standing(r, today()).value for r in items},
+            names=employer_names(ctx, (r["employer_id"] for r in listing.items)),
+            standings={r["id"]: placed.standing(r, today()).value for r in listing.items},
             form=form,
             status_choices=options(labels.PLACEMENT_STATUS.items(), ctx.i18n),
             owner_choices=owners,
