@@ -159,6 +159,7 @@ CLIENT_LIST_FILTERS = (
     "created_from",
     "created_to",
     "target_group",
+    "sort",
 )
 """What the client list remembers; never ``who`` (a person's name)."""
 
@@ -173,6 +174,7 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
     customer number, words, service stage, municipality, registration date, target group and (an admin)
     caseworker; and the plan reviews due."""
     given = {name: (query or {}).get(name, "") for name in ("who", *CLIENT_LIST_FILTERS)}
+    given["sort"] = list_filters.sort_of(given["sort"], labels.CLIENT_SORTS)
     groups = client_path.group_choices(ctx)
     # A bookmark or remembered filter may name a group since removed (or of another area): the list
     # is by the other filters, and says so rather than silently listing everyone.
@@ -192,7 +194,7 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         "target_group_id": int(given["target_group"])
         if given["target_group"] in {k for k, _ in groups}
         else None,
-        "sort": "pseudonym",
+        "sort": given["sort"],
     }
     listing = list_filters.rows(
         ctx,
@@ -218,10 +220,11 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
         stage_choices=options(SERVICE_STAGES.items(), ctx.i18n),
+        sort_choices=options(labels.CLIENT_SORTS.items(), ctx.i18n),
         caseworker_choices=caseworkers,
         group_choices=groups,
         group_gone=ctx._(GROUP_GONE) if group_gone else None,
-        reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
+        reviews=plans.due_plan_reviews(ctx.conn, ctx.principal, names_for="web: plan reviews due"),
         inbox=inbox_summary(ctx),
     )
 
@@ -243,6 +246,7 @@ def clients(
     created_from: str = "",
     created_to: str = "",
     target_group: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Own clients, found by name, pseudonym or customer number, or filtered; the last filter is
@@ -259,6 +263,7 @@ def clients(
             "created_from": created_from,
             "created_to": created_to,
             "target_group": target_group,
+            "sort": sort,
         }
         return clients_page(ctx, query, offset)
 

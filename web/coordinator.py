@@ -107,6 +107,7 @@ def employer_register(
     created_from: str = "",
     created_to: str = "",
     owner: str | None = None,
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Search the employer register by name or business id, municipality, industry, partnership,
@@ -134,6 +135,7 @@ def employer_register(
                 "owner": owner,
                 "created_from": created_from,
                 "created_to": created_to,
+                "sort": list_filters.sort_of(sort, labels.EMPLOYER_SORTS),
             }
         )
         values = {
@@ -145,6 +147,7 @@ def employer_register(
             "created_to": created_to.strip() or None,
             "mine": owner == "me",
             "responsible_coordinator": int(owner) if owner.isdecimal() else None,
+            "sort": list_filters.sort_of(sort, labels.EMPLOYER_SORTS),
         }
         listing = list_filters.rows(
             ctx,
@@ -165,6 +168,7 @@ def employer_register(
             page_size=PAGE_SIZE,
             sector_choices=options(labels.SECTORS.items(), ctx.i18n),
             partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
+            sort_choices=options(labels.EMPLOYER_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             coordinators=coordinators,
             may_add=ctx.principal.role in COORDINATION,

@@ -53,7 +53,7 @@ def event_list(
             "municipality": municipality.strip()[:100] or None,
             "date_from": date_from.strip() or None,
             "date_to": date_to.strip() or None,
-            "sort": sort if sort in SORTS else "-event_date",
+            "sort": list_filters.sort_of(sort, SORTS),
         }
         listing = list_filters.rows(ctx, EventFilters, values, form, offset, PAGE_SIZE, events_of)
         return ctx.render(

@@ -56,6 +56,11 @@ def _remember(ctx: Ctx, name: str, keys: tuple[str, ...], valid: bool) -> None:
         sessions.save_filter(ctx.conn, ctx.principal.user_id, name, "")
 
 
+def sort_of(sort: str, choices: Mapping[str, str]) -> str:
+    """The list's order: ``sort`` when it is one of ``choices`` (value -> label), else the first."""
+    return sort if sort in choices else next(iter(choices))
+
+
 def owner_choices(ctx: Ctx) -> list[tuple[str, str]]:
     """The owner filter's options: "mine", and for coordinators and admins each staff member of the area."""
     choices = [("me", ctx._(N_("Mine")))]

@@ -119,7 +119,16 @@ def need_choices(i18n: I18n) -> dict[str, Any]:
 # The list ------------------------------------------------------------------------------------------
 
 
-NEED_LIST_FILTERS = ("q", "status", "visibility", "municipality", "owner", "created_from", "created_to")
+NEED_LIST_FILTERS = (
+    "q",
+    "status",
+    "visibility",
+    "municipality",
+    "owner",
+    "created_from",
+    "created_to",
+    "sort",
+)
 
 
 @router.get("/needs")
@@ -132,6 +141,7 @@ def need_list(
     owner: str = "",
     created_from: str = "",
     created_to: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Needs of the area (an employer sees their own), with filters; the last filter is remembered."""
@@ -147,6 +157,7 @@ def need_list(
                 "owner": owner,
                 "created_from": created_from,
                 "created_to": created_to,
+                "sort": list_filters.sort_of(sort, labels.NEED_SORTS),
             }
         )
         values = {
@@ -157,6 +168,7 @@ def need_list(
             "created_by": ctx.principal.user_id if owner == "me" else None,
             "created_from": created_from.strip() or None,
             "created_to": created_to.strip() or None,
+            "sort": list_filters.sort_of(sort, labels.NEED_SORTS),
         }
         listing = list_filters.rows(
             ctx, NeedFilters, values, form, offset, PAGE_SIZE, needs_of, remember=("needs", NEED_LIST_FILTERS)
@@ -171,6 +183,7 @@ def need_list(
             employer_names=employer_names(ctx, (n["employer_id"] for n in listing.items)),
             status_choices=[("", ctx._(N_("Any status"))), *options(labels.NEED_STATUS.items(), ctx.i18n)],
             visibility_choices=options(labels.VISIBILITY.items(), ctx.i18n),
+            sort_choices=options(labels.NEED_SORTS.items(), ctx.i18n),
             owner_choices=[("me", ctx._(N_("Recorded by me")))],
             labels=labels,
         )

@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 # Proposals (staff) ---------------------------------------------------------------------------------
 
 
-PROPOSAL_LIST_FILTERS = ("state", "municipality", "owner", "proposed_from", "proposed_to")
+PROPOSAL_LIST_FILTERS = ("state", "municipality", "owner", "proposed_from", "proposed_to", "sort")
 
 
 @router.get("/proposals")
@@ -47,6 +47,7 @@ def proposal_list(
     owner: str = "",
     proposed_from: str = "",
     proposed_to: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Proposals of the area (a caseworker's own clients'), by state, proposal date, the need's
@@ -61,7 +62,7 @@ def proposal_list(
             "proposed_from": proposed_from,
             "proposed_to": proposed_to,
         }
-        form = Form.initial(given)
+        form = Form.initial({**given, "sort": list_filters.sort_of(sort, labels.PROPOSAL_SORTS)})
         owners = list_filters.owner_choices(ctx)
         values = {
             "state": state if state in labels.PROPOSAL_STATES else None,
@@ -69,6 +70,7 @@ def proposal_list(
             "proposed_by": list_filters.owner_id(ctx, owner, owners),
             "proposed_from": proposed_from.strip() or None,
             "proposed_to": proposed_to.strip() or None,
+            "sort": list_filters.sort_of(sort, labels.PROPOSAL_SORTS),
         }
         listing = list_filters.rows(
             ctx,
@@ -89,6 +91,7 @@ def proposal_list(
             names=employer_names(ctx, (r["employer_id"] for r in listing.items)),
             form=form,
             state_choices=options(labels.PROPOSAL_STATES.items(), ctx.i18n),
+            sort_choices=options(labels.PROPOSAL_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             filtered=any(value.strip() for value in given.values()),
             labels=labels,
@@ -304,7 +307,7 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
 # Placements ----------------------------------------------------------------------------------------
 
 
-PLACEMENT_LIST_FILTERS = ("status", "municipality", "owner", "start_from", "start_to")
+PLACEMENT_LIST_FILTERS = ("status", "municipality", "owner", "start_from", "start_to", "sort")
 
 
 @router.get("/placements")
@@ -315,6 +318,7 @@ def placement_list(
     owner: str = "",
     start_from: str = "",
     start_to: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Placements the user may see (the area's, own clients', or the employer's own), by status, start
@@ -327,12 +331,13 @@ def placement_list(
         given = {"status": status, "start_from": start_from, "start_to": start_to}
         if staff:
             given |= {"municipality": municipality, "owner": owner}
-        form = Form.initial(given)
+        form = Form.initial({**given, "sort": list_filters.sort_of(sort, labels.PLACEMENT_SORTS)})
         owners = list_filters.owner_choices(ctx) if staff else []
         values: dict[str, Any] = {
             "status": status if status in labels.PLACEMENT_STATUS else None,
             "start_from": start_from.strip() or None,
             "start_to": start_to.strip() or None,
+            "sort": list_filters.sort_of(sort, labels.PLACEMENT_SORTS),
         }
         if staff:
             values |= {
@@ -359,6 +364,7 @@ def placement_list(
             standings={r["id"]: placed.standing(r, today()).value for r in listing.items},
             form=form,
             status_choices=options(labels.PLACEMENT_STATUS.items(), ctx.i18n),
+            sort_choices=options(labels.PLACEMENT_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             labels=labels,
         )
