@@ -125,15 +125,29 @@ def sort_pattern(allowed: Sequence[str]) -> str:
     return "^-?(" + "|".join(allowed) + ")$"
 
 
-def order_by(sort: str, allowed: Sequence[str], default: str) -> sql.Composable:
-    """``ORDER BY`` for ``sort`` (``name`` or ``-name``), limited to ``allowed`` columns."""
+EMPLOYER_NAME: Final = "(SELECT lower(e.name) FROM employers e WHERE e.id = employer_id)"
+"""The sort key of a row's employer (``employer``): its name, as the lists show it."""
+LAST_CONTACT: Final = (
+    "(SELECT max(c.contact_date) FROM contacts c WHERE c.employer_id = employers.id AND NOT c.archived)"
+)
+"""An employer's sort key ``last_contact``: the day of its latest contact; one never contacted last."""
+
+
+def order_by(
+    sort: str, allowed: Sequence[str], default: str, computed: Mapping[str, str] | None = None
+) -> sql.Composable:
+    """``ORDER BY`` for ``sort`` (``name`` or ``-name``), limited to ``allowed`` columns and the keys of
+    ``computed`` (a sort key's SQL expression, from code); rows that tie are in the order of their id,
+    and rows without a computed value come last either way."""
     key = sort or default
     column = key.removeprefix("-")
-    if column not in allowed:
+    if column not in allowed and column not in (computed or {}):
         raise ValidationFailed(
             f"sort must be one of {', '.join(allowed)} (prefix - for descending)", field="sort"
         )
     direction = sql.SQL("DESC") if key.startswith("-") else sql.SQL("ASC")
+    if computed and column in computed:
+        return sql.SQL("ORDER BY {} {} NULLS LAST, id ASC").format(sql.SQL(computed[column]), direction)
     target = sql.Identifier(column)
     if column in TEXT_SORTS:
         return sql.SQL("ORDER BY lower({}) {}, {} {}, id ASC").format(target, direction, target, direction)

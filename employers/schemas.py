@@ -304,9 +304,9 @@ class NeedUpdate(NeedFields):
 # List filters: query parameters of the lists, and what the pages pass to the same service functions ---
 
 SORT_DESCRIPTION = "column, prefix - for descending"
-EMPLOYER_SORTS = ("name", "municipality", "created_at", "updated_at")
+EMPLOYER_SORTS = ("name", "municipality", "created_at", "updated_at", "last_contact")
 CONTACT_SORTS = ("contact_date", "next_step_date", "created_at")
-NEED_SORTS = ("title", "municipality", "start_date", "created_at", "updated_at", "hours_per_week")
+NEED_SORTS = ("title", "municipality", "start_date", "created_at", "updated_at", "hours_per_week", "employer")
 
 
 def sort_field(default: str, allowed: tuple[str, ...]) -> Any:

@@ -15,7 +15,15 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from core.sql import insert_row, like_pattern, list_rows, order_by, update_versioned
+from core.sql import (
+    EMPLOYER_NAME,
+    LAST_CONTACT,
+    insert_row,
+    like_pattern,
+    list_rows,
+    order_by,
+    update_versioned,
+)
 from employers import field_work
 from employers.schemas import (
     CONTACT_SORTS,
@@ -161,7 +169,7 @@ def list_employers(
         where.append(("responsible_coordinator = %s", principal.user_id))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, EMPLOYER_SORTS, "name")
+    ordering = order_by(filters.sort, EMPLOYER_SORTS, "name", {"last_contact": LAST_CONTACT})
     return list_rows(conn, "employers", where, ordering, page.limit, page.offset)
 
 
@@ -384,7 +392,7 @@ def list_needs(
         where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, NEED_SORTS, "-created_at")
+    ordering = order_by(filters.sort, NEED_SORTS, "-created_at", {"employer": EMPLOYER_NAME})
     return list_rows(conn, "needs", where, ordering, page.limit, page.offset)
 
 

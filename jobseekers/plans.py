@@ -238,22 +238,30 @@ def list_plans(
     return plans_of(conn, jobseeker_id, page)
 
 
-def due_plan_reviews(conn: Conn, principal: Principal, *, within_days: int = 14) -> list[dict[str, Any]]:
+def due_plan_reviews(
+    conn: Conn, principal: Principal, *, within_days: int = 14, names_for: str | None = None
+) -> list[dict[str, Any]]:
     """Reviews due of the caseworker's own clients' current plans: each client's latest plan whose
     review date is today or earlier, or within ``within_days``; oldest first. Pseudonyms only (no
-    audit row: nothing of the record is read). For any other role, nothing."""
+    audit row: nothing of the record is read), unless ``names_for`` gives the reason to read each
+    client's name too (``full_name``, None when not recorded): then each read is audited. For any
+    other role, nothing."""
     if principal.role is not Role.CASEWORKER:
         return []
     if not 0 <= within_days <= 366:
         raise ValidationFailed("within_days must be between 0 and 366", field="within_days")
-    return conn.execute(
-        "SELECT p.id AS plan_id, p.jobseeker_id, j.pseudonym, p.kind, p.review_on"
+    rows = conn.execute(
+        "SELECT p.id AS plan_id, p.jobseeker_id, j.pseudonym, j.full_name, p.kind, p.review_on"
         " FROM jobseekers j JOIN LATERAL (SELECT * FROM plans p WHERE p.jobseeker_id = j.id"
         "   ORDER BY p.drawn_up_on DESC, p.id DESC LIMIT 1) p ON true"
         " WHERE j.area_id = %s AND j.caseworker_id = %s AND NOT j.archived"
         " AND p.review_on <= %s ORDER BY p.review_on, j.pseudonym",
         (principal.area_id, principal.user_id, clock.today() + timedelta(days=within_days)),
     ).fetchall()
+    if names_for is None:
+        return [{k: v for k, v in r.items() if k != "full_name"} for r in rows]
+    record_access(conn, principal, [r["jobseeker_id"] for r in rows], "list", names_for)
+    return rows
 
 
 def due_plan_reviews_of_every_area(conn: Conn, since: date, day: date) -> list[dict[str, Any]]:

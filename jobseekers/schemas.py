@@ -229,6 +229,8 @@ class ConsentCreate(Strict):
 
 JOBSEEKER_SORTS = (
     "pseudonym",
+    "name",
+    "unemployed_since",
     "municipality",
     "created_at",
     "updated_at",

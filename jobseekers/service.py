@@ -386,7 +386,10 @@ def list_jobseekers(
         where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, JOBSEEKER_SORTS, "-created_at")
+    # By name: the name the lists show, the pseudonym of one whose name is not recorded.
+    ordering = order_by(
+        filters.sort, JOBSEEKER_SORTS, "-created_at", {"name": "lower(coalesce(full_name, pseudonym))"}
+    )
     rows, total = list_rows(
         conn, "jobseekers", where, ordering, page.limit, page.offset, columns=_PROFILE_SQL
     )

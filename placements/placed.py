@@ -17,7 +17,7 @@ from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from core.sql import insert_row, list_rows, order_by
+from core.sql import EMPLOYER_NAME, insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
 from jobseekers.audit import record_access
 from placements import access
@@ -134,7 +134,7 @@ def list_placements(
         where.append(("start_date <= %s", filters.start_to))
     if filters.status is not None:
         where.append(_status_condition(filters.status, today()))
-    ordering = order_by(filters.sort, PLACEMENT_SORTS, "-start_date")
+    ordering = order_by(filters.sort, PLACEMENT_SORTS, "-start_date", {"employer": EMPLOYER_NAME})
     rows, total = list_rows(conn, "placements", where, ordering, page.limit, page.offset)
     pseudonyms = {
         r["id"]: r["pseudonym"]

@@ -127,7 +127,7 @@ class FollowUpCreate(Strict):
 # List filters --------------------------------------------------------------------------------------
 
 PROPOSAL_SORTS = ("created_at", "updated_at", "answered_at", "state")
-PLACEMENT_SORTS = ("start_date", "created_at", "form")
+PLACEMENT_SORTS = ("start_date", "created_at", "form", "employer")
 
 
 class ProposalFilters(ListFilters):

@@ -35,7 +35,7 @@ from web.i18n import N_, I18n
 from web.inbox import inbox_summary
 from web.lookups import employer_choices
 from web.needs import languages_text, number, parse_languages
-from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -159,6 +159,7 @@ CLIENT_LIST_FILTERS = (
     "created_from",
     "created_to",
     "target_group",
+    "sort",
 )
 """What the client list remembers; never ``who`` (a person's name)."""
 
@@ -173,6 +174,7 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
     customer number, words, service stage, municipality, registration date, target group and (an admin)
     caseworker; and the plan reviews due."""
     given = {name: (query or {}).get(name, "") for name in ("who", *CLIENT_LIST_FILTERS)}
+    given["sort"] = list_filters.sort_of(given["sort"], labels.CLIENT_SORTS)
     groups = client_path.group_choices(ctx)
     # A bookmark or remembered filter may name a group since removed (or of another area): the list
     # is by the other filters, and says so rather than silently listing everyone.
@@ -192,23 +194,19 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
         "target_group_id": int(given["target_group"])
         if given["target_group"] in {k for k, _ in groups}
         else None,
-        "sort": "pseudonym",
+        "sort": given["sort"],
     }
-    items: list[dict[str, Any]] = []
-    total = 0
-    filters = validate(JobseekerFilters, values, form, ctx.i18n, {"service_stage": "stage"})
-    if filters is not None:
-        try:
-            with ctx.savepoint():
-                items, total = jobseekers.list_jobseekers(
-                    ctx.conn,
-                    ctx.principal,
-                    filters,
-                    PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
-                    reason="web: client search" if filters.who else "web: client list",
-                )
-        except AppError as exc:
-            service_error(exc, form, ctx.i18n)
+    listing = list_filters.rows(
+        ctx,
+        JobseekerFilters,
+        values,
+        form,
+        offset,
+        PAGE_SIZE,
+        _clients_of,
+        remember=("clients", CLIENT_LIST_FILTERS),
+        names={"service_stage": "stage"},
+    )
     caseworkers: list[tuple[str, str]] = []
     if admin:
         users, _ = accounts.list_users(ctx.conn, ctx.principal.area_id, limit=500, offset=0)
@@ -216,18 +214,25 @@ def clients_page(ctx: Ctx, query: Mapping[str, str] | None = None, offset: int =
     return ctx.render(
         "clients.html",
         form=form,
-        items=items,
-        total=total,
-        offset=list_offset(offset),
+        items=listing.items,
+        total=listing.total,
+        offset=listing.offset,
         page_size=PAGE_SIZE,
         stages=SERVICE_STAGES,
         stage_choices=options(SERVICE_STAGES.items(), ctx.i18n),
+        sort_choices=options(labels.CLIENT_SORTS.items(), ctx.i18n),
         caseworker_choices=caseworkers,
         group_choices=groups,
         group_gone=ctx._(GROUP_GONE) if group_gone else None,
-        reviews=plans.due_plan_reviews(ctx.conn, ctx.principal),
+        reviews=plans.due_plan_reviews(ctx.conn, ctx.principal, names_for="web: plan reviews due"),
         inbox=inbox_summary(ctx),
     )
+
+
+def _clients_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The clients matching a validated filter; a search by name is audited as a search."""
+    reason = "web: client search" if filters.who else "web: client list"
+    return jobseekers.list_jobseekers(ctx.conn, ctx.principal, filters, paging, reason=reason)
 
 
 @router.get("/clients")
@@ -241,6 +246,7 @@ def clients(
     created_from: str = "",
     created_to: str = "",
     target_group: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Own clients, found by name, pseudonym or customer number, or filtered; the last filter is
@@ -257,6 +263,7 @@ def clients(
             "created_from": created_from,
             "created_to": created_to,
             "target_group": target_group,
+            "sort": sort,
         }
         return clients_page(ctx, query, offset)
 

@@ -36,7 +36,7 @@ from web.i18n import N_
 from web.inbox import inbox_summary
 from web.lookups import employer_names
 from web.needs import need_choices, need_values
-from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -117,6 +117,7 @@ def employer_register(
     created_from: str = "",
     created_to: str = "",
     owner: str | None = None,
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Search the employer register by name or business id, municipality, industry, partnership,
@@ -144,10 +145,9 @@ def employer_register(
                 "owner": owner,
                 "created_from": created_from,
                 "created_to": created_to,
+                "sort": list_filters.sort_of(sort, labels.EMPLOYER_SORTS),
             }
         )
-        items: list[dict[str, Any]] = []
-        total = 0
         values = {
             "municipality": municipality.strip()[:100] or None,
             "q": q.strip()[:200] or None,
@@ -157,29 +157,38 @@ def employer_register(
             "created_to": created_to.strip() or None,
             "mine": owner == "me",
             "responsible_coordinator": int(owner) if owner.isdecimal() else None,
+            "sort": list_filters.sort_of(sort, labels.EMPLOYER_SORTS),
         }
-        filters = validate(EmployerFilters, values, form, ctx.i18n)
-        if filters is not None:
-            try:
-                with ctx.savepoint():
-                    paging = PageParams(limit=PAGE_SIZE, offset=list_offset(offset))
-                    items, total = employers.list_employers(ctx.conn, ctx.principal, filters, paging)
-            except AppError as exc:
-                service_error(exc, form, ctx.i18n)
+        listing = list_filters.rows(
+            ctx,
+            EmployerFilters,
+            values,
+            form,
+            offset,
+            PAGE_SIZE,
+            employers_of,
+            remember=("employers", EMPLOYER_LIST_FILTERS),
+        )
         return ctx.render(
             "employers.html",
             form=form,
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
             sector_choices=options(labels.SECTORS.items(), ctx.i18n),
             partnership_choices=options(labels.PARTNERSHIP.items(), ctx.i18n),
+            sort_choices=options(labels.EMPLOYER_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             coordinators=coordinators,
             may_add=ctx.principal.role in COORDINATION,
             labels=labels,
         )
+
+
+def employers_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The employers matching a validated filter."""
+    return employers.list_employers(ctx.conn, ctx.principal, filters, paging)
 
 
 def _employer_card(

@@ -20,7 +20,7 @@ from recruitment.schemas import AttendanceIn, EventCreate, EventFilters, EventUp
 from web import labels, list_filters
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_
-from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -53,15 +53,15 @@ def event_list(
             "municipality": municipality.strip()[:100] or None,
             "date_from": date_from.strip() or None,
             "date_to": date_to.strip() or None,
-            "sort": sort if sort in SORTS else "-event_date",
+            "sort": list_filters.sort_of(sort, SORTS),
         }
-        items, total = list_filters.rows(ctx, EventFilters, values, form, offset, PAGE_SIZE, events_of)
+        listing = list_filters.rows(ctx, EventFilters, values, form, offset, PAGE_SIZE, events_of)
         return ctx.render(
             "events.html",
             form=form,
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
             kind_choices=options(labels.EVENT_KINDS.items(), ctx.i18n),
             sort_choices=options(SORTS.items(), ctx.i18n),

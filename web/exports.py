@@ -301,10 +301,14 @@ def _collect(spec: ListExport, request: Request) -> tuple[ListExport, Values, li
             if capture.status != 200:  # the page would have shown its form again, with the error
                 return error_page(request, capture.status)
             spec = FRONT_PAGES.get(capture.template, spec) if spec.path == "/home" else spec
-            values = {**values, **capture.values}
-            for name in ("employer_names", "names"):
-                if isinstance(capture.values.get(name), dict):
-                    values[name] = {**values.get(name, {}), **capture.values[name]}
+            # A page's lookups (employer names by id) cover only its own rows: each file row needs its
+            # page's, so they are gathered over the pages, not replaced by the last page's.
+            gathered = {
+                name: {**values.get(name, {}), **capture.values[name]}
+                for name in ("employer_names", "names")
+                if isinstance(capture.values.get(name), dict)
+            }
+            values = {**values, **capture.values, **gathered}
             found = spec.rows(capture.values)
             rows.extend(found)
             offset += len(found)

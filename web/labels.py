@@ -64,6 +64,37 @@ EVENT_SORTS: Final = {
     "title": N_("By name"),
 }
 
+# The lists' orders (``sort``): a column of the list's service, "-" for descending, in the order offered;
+# the first is the list's default.
+CLIENT_SORTS: Final = {
+    "name": N_("By name"),
+    "pseudonym": N_("By pseudonym"),
+    "-updated_at": N_("Recently updated first"),
+    "unemployed_since": N_("Longest unemployed first"),
+}
+EMPLOYER_SORTS: Final = {
+    "name": N_("By name"),
+    "municipality": N_("By municipality"),
+    "-last_contact": N_("Latest contact first"),
+}
+NEED_SORTS: Final = {
+    "-created_at": N_("Newest first"),
+    "title": N_("By title"),
+    "employer": N_("By employer"),
+    "start_date": N_("By start date"),
+}
+PROPOSAL_SORTS: Final = {
+    "-created_at": N_("Newest first"),
+    "created_at": N_("Oldest first"),
+    "state": N_("By state"),
+}
+PLACEMENT_SORTS: Final = {
+    "-start_date": N_("Latest start first"),
+    "start_date": N_("Earliest start first"),
+    "employer": N_("By employer"),
+    "form": N_("By placement form"),
+}
+
 CONTACT_KINDS: Final = {"visit": N_("Visit"), "call": N_("Call"), "event": N_("Event"), "email": N_("Email")}
 
 SIZE_CLASSES: Final = {

@@ -23,7 +23,7 @@ from web import labels, list_filters, lookups
 from web.forms import Form, drop_empty, options, service_error, validate
 from web.i18n import N_, I18n
 from web.lookups import employer_choices, employer_names
-from web.pages import Ctx, PageRoute, Posted, list_offset, once, page
+from web.pages import Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -119,7 +119,16 @@ def need_choices(i18n: I18n) -> dict[str, Any]:
 # The list ------------------------------------------------------------------------------------------
 
 
-NEED_LIST_FILTERS = ("q", "status", "visibility", "municipality", "owner", "created_from", "created_to")
+NEED_LIST_FILTERS = (
+    "q",
+    "status",
+    "visibility",
+    "municipality",
+    "owner",
+    "created_from",
+    "created_to",
+    "sort",
+)
 
 
 @router.get("/needs")
@@ -132,6 +141,7 @@ def need_list(
     owner: str = "",
     created_from: str = "",
     created_to: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Needs of the area (an employer sees their own), with filters; the last filter is remembered."""
@@ -147,10 +157,9 @@ def need_list(
                 "owner": owner,
                 "created_from": created_from,
                 "created_to": created_to,
+                "sort": list_filters.sort_of(sort, labels.NEED_SORTS),
             }
         )
-        items: list[dict[str, Any]] = []
-        total = 0
         values = {
             "municipality": municipality.strip()[:100] or None,
             "status": status if status in labels.NEED_STATUS else None,
@@ -159,32 +168,30 @@ def need_list(
             "created_by": ctx.principal.user_id if owner == "me" else None,
             "created_from": created_from.strip() or None,
             "created_to": created_to.strip() or None,
+            "sort": list_filters.sort_of(sort, labels.NEED_SORTS),
         }
-        filters = validate(NeedFilters, values, form, ctx.i18n)
-        if filters is not None:
-            try:
-                with ctx.savepoint():
-                    items, total = employers.list_needs(
-                        ctx.conn,
-                        ctx.principal,
-                        filters,
-                        PageParams(limit=PAGE_SIZE, offset=list_offset(offset)),
-                    )
-            except ValidationFailed as exc:
-                service_error(exc, form, ctx.i18n)
+        listing = list_filters.rows(
+            ctx, NeedFilters, values, form, offset, PAGE_SIZE, needs_of, remember=("needs", NEED_LIST_FILTERS)
+        )
         return ctx.render(
             "needs.html",
             form=form,
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
-            employer_names=employer_names(ctx, (n["employer_id"] for n in items)),
+            employer_names=employer_names(ctx, (n["employer_id"] for n in listing.items)),
             status_choices=[("", ctx._(N_("Any status"))), *options(labels.NEED_STATUS.items(), ctx.i18n)],
             visibility_choices=options(labels.VISIBILITY.items(), ctx.i18n),
+            sort_choices=options(labels.NEED_SORTS.items(), ctx.i18n),
             owner_choices=[("me", ctx._(N_("Recorded by me")))],
             labels=labels,
         )
+
+
+def needs_of(ctx: Ctx, filters: Any, paging: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """The needs matching a validated filter."""
+    return employers.list_needs(ctx.conn, ctx.principal, filters, paging)
 
 
 # The need page -------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 # Proposals (staff) ---------------------------------------------------------------------------------
 
 
-PROPOSAL_LIST_FILTERS = ("state", "municipality", "owner", "proposed_from", "proposed_to")
+PROPOSAL_LIST_FILTERS = ("state", "municipality", "owner", "proposed_from", "proposed_to", "sort")
 
 
 @router.get("/proposals")
@@ -47,6 +47,7 @@ def proposal_list(
     owner: str = "",
     proposed_from: str = "",
     proposed_to: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Proposals of the area (a caseworker's own clients'), by state, proposal date, the need's
@@ -61,7 +62,7 @@ def proposal_list(
             "proposed_from": proposed_from,
             "proposed_to": proposed_to,
         }
-        form = Form.initial(given)
+        form = Form.initial({**given, "sort": list_filters.sort_of(sort, labels.PROPOSAL_SORTS)})
         owners = list_filters.owner_choices(ctx)
         values = {
             "state": state if state in labels.PROPOSAL_STATES else None,
@@ -69,17 +70,28 @@ def proposal_list(
             "proposed_by": list_filters.owner_id(ctx, owner, owners),
             "proposed_from": proposed_from.strip() or None,
             "proposed_to": proposed_to.strip() or None,
+            "sort": list_filters.sort_of(sort, labels.PROPOSAL_SORTS),
         }
-        items, total = list_filters.rows(ctx, ProposalFilters, values, form, offset, PAGE_SIZE, proposals_of)
+        listing = list_filters.rows(
+            ctx,
+            ProposalFilters,
+            values,
+            form,
+            offset,
+            PAGE_SIZE,
+            proposals_of,
+            remember=("proposals", PROPOSAL_LIST_FILTERS),
+        )
         return ctx.render(
             "proposals.html",
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
-            names=employer_names(ctx, (r["employer_id"] for r in items)),
+            names=employer_names(ctx, (r["employer_id"] for r in listing.items)),
             form=form,
             state_choices=options(labels.PROPOSAL_STATES.items(), ctx.i18n),
+            sort_choices=options(labels.PROPOSAL_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             filtered=any(value.strip() for value in given.values()),
             labels=labels,
@@ -297,7 +309,7 @@ def answer_card(request: Request, proposal_id: int, posted: Posted) -> Response:
 # Placements ----------------------------------------------------------------------------------------
 
 
-PLACEMENT_LIST_FILTERS = ("status", "municipality", "owner", "start_from", "start_to")
+PLACEMENT_LIST_FILTERS = ("status", "municipality", "owner", "start_from", "start_to", "sort")
 
 
 @router.get("/placements")
@@ -308,6 +320,7 @@ def placement_list(
     owner: str = "",
     start_from: str = "",
     start_to: str = "",
+    sort: str = "",
     offset: int = 0,
 ) -> Response:
     """Placements the user may see (the area's, own clients', or the employer's own), by status, start
@@ -320,31 +333,40 @@ def placement_list(
         given = {"status": status, "start_from": start_from, "start_to": start_to}
         if staff:
             given |= {"municipality": municipality, "owner": owner}
-        form = Form.initial(given)
+        form = Form.initial({**given, "sort": list_filters.sort_of(sort, labels.PLACEMENT_SORTS)})
         owners = list_filters.owner_choices(ctx) if staff else []
         values: dict[str, Any] = {
             "status": status if status in labels.PLACEMENT_STATUS else None,
             "start_from": start_from.strip() or None,
             "start_to": start_to.strip() or None,
+            "sort": list_filters.sort_of(sort, labels.PLACEMENT_SORTS),
         }
         if staff:
             values |= {
                 "municipality": municipality.strip()[:100] or None,
                 "confirmed_by": list_filters.owner_id(ctx, owner, owners),
             }
-        items, total = list_filters.rows(
-            ctx, PlacementFilters, values, form, offset, PAGE_SIZE, placements_of
+        listing = list_filters.rows(
+            ctx,
+            PlacementFilters,
+            values,
+            form,
+            offset,
+            PAGE_SIZE,
+            placements_of,
+            remember=("placements", PLACEMENT_LIST_FILTERS),
         )
         return ctx.render(
             "placements.html",
-            items=items,
-            total=total,
-            offset=list_offset(offset),
+            items=listing.items,
+            total=listing.total,
+            offset=listing.offset,
             page_size=PAGE_SIZE,
-            names=employer_names(ctx, (r["employer_id"] for r in items)),
-            standings={r["id"]: placed.standing(r, today()).value for r in items},
+            names=employer_names(ctx, (r["employer_id"] for r in listing.items)),
+            standings={r["id"]: placed.standing(r, today()).value for r in listing.items},
             form=form,
             status_choices=options(labels.PLACEMENT_STATUS.items(), ctx.i18n),
+            sort_choices=options(labels.PLACEMENT_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             labels=labels,
         )

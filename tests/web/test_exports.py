@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -232,3 +232,77 @@ def test_a_list_longer_than_a_file_holds_says_so_on_the_page_and_in_the_file(
     assert "Listan har" not in short.text and "export-cut" not in short.text
     whole = as_finnish_excel(browser.get("/needs.csv?municipality=Turku").content)
     assert len(whole) == 1 + 2 and all(r[2] == "Turku" for r in whole[1:])
+
+
+def test_every_placement_row_of_a_file_longer_than_a_page_names_its_employer(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    """The file is read page by page (50 rows a page); each row names its employer, not only the rows
+    whose employer is also on the list's last page."""
+    with connect(db) as conn:
+        employer_ids = [world.employer_id]
+        for n, (business_id, name) in enumerate(
+            (
+                ("2331972-7", "Aurajoen Kuljetus Oy"),
+                ("1572860-0", "Liedon kunta"),
+                ("0737546-2", "Kaarinan Kahvila"),
+            )
+        ):
+            row = conn.execute(
+                "INSERT INTO employers (area_id, business_id, name, municipality)"
+                " VALUES (%s, %s, %s, 'Turku') RETURNING id",
+                (world.area_id, business_id, name),
+            ).fetchone()
+            assert row is not None, n
+            employer_ids.append(row["id"])
+        conn.commit()
+    names = dict(
+        zip(
+            employer_ids,
+            ("a Logistiikka Oy", "Aurajoen Kuljetus Oy", "Liedon kunta", "Kaarinan Kahvila"),
+            strict=True,
+        )
+    )
+    need_of = {e: insert_need(db, world.area_id, e, title=f"Tehtävä {e}") for e in employer_ids}
+    forms = ("open_job", "pay_subsidy", "work_trial", "assistive_task", "apprenticeship")
+    expected: dict[str, tuple[str, str]] = {}
+    with connect(db) as conn:
+        for n in range(52):
+            # The two oldest (the file's second page) are the first employer's; the rest go round.
+            employer_id = employer_ids[0] if n < 2 else employer_ids[n % 4]
+            jobseeker_id = insert_jobseeker(db, world.area_id, pseudonym=f"Hakija-X{n:03}")
+            form = forms[n % len(forms)]
+            insert_placement(
+                conn,
+                world,
+                need_of[employer_id],
+                jobseeker_id,
+                form,
+                date(2025, 1, 1) + timedelta(days=n),
+                employer_id=employer_id,
+                card={"pseudonym": f"Hakija-X{n:03}"},
+            )
+            expected[f"Hakija-X{n:03}"] = (names[employer_id], form)
+        conn.commit()
+    browser = signed_in(Role.COORDINATOR)
+    assert "Aurajoen Kuljetus Oy" in browser.get("/placements").text
+
+    csv_rows = as_finnish_excel(browser.get("/placements.csv").content)
+    header, body = csv_rows[0], csv_rows[1:]
+    assert len(body) == 52
+    employer, candidate, end = (
+        header.index("Työnantaja"),
+        header.index("Ehdokas"),
+        header.index("Päättymispäivä"),
+    )
+    assert {r[candidate]: r[employer] for r in body} == {k: v[0] for k, v in expected.items()}
+    assert all(r[end] == "" for r in body)  # no end date: an empty cell, not "None"
+    assert {r[header.index("Sijoitusmuoto")] for r in body} >= {"Avoin työpaikka", "Palkkatuki"}
+
+    sheet = load_workbook(io.BytesIO(browser.get("/placements.xlsx").content)).active
+    assert sheet is not None
+    cells = list(sheet.iter_rows(values_only=True))
+    columns = list(cells[0])
+    read = {r[columns.index("Ehdokas")]: r[columns.index("Työnantaja")] for r in cells[1:]}
+    assert read == {k: v[0] for k, v in expected.items()}
+    assert all(r[columns.index("Tunteja viikossa")] is None for r in cells[1:])
