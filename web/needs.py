@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from accounts import service as accounts
 from accounts.models import MATCHERS, NEED_WRITERS, PROPOSERS, READERS, Role
 from carving import service as carving
-from core.errors import AppError, Conflict, ValidationFailed
+from core.errors import AppError, Conflict
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from employers import service as employers
