@@ -331,8 +331,8 @@ def test_a_next_step_marked_done_leaves_the_due_list_and_stays_done(
 ) -> None:
     h = world.headers(Role.COORDINATOR)
     base = f"/api/v1/employers/{world.employer_id}/contacts"
-    step = {"next_step": "Lähetä esittelyt", "next_step_date": "2025-03-10"}
-    body = {"kind": "visit", "contact_date": "2025-03-03", "summary": "Käynti.", **step}
+    step = {"next_step": "Lähetä esittelyt", "next_step_date": _day(7)}
+    body = {"kind": "visit", "contact_date": _day(-4), "summary": "Käynti.", **step}
     visit = client.post(base, json=body, headers=h).json()
     other = client.post(base, json={**body, "summary": "Toinen käynti."}, headers=h).json()
     url = f"/api/v1/contacts/{visit['id']}/next-step/done"
@@ -341,7 +341,7 @@ def test_a_next_step_marked_done_leaves_the_due_list_and_stays_done(
     assert done.status_code == 200, done.text
     assert done.json()["next_step_done_by"] == world.user_ids[Role.COORDINATOR]
     assert done.json()["next_step_done_at"] is not None and done.headers["ETag"] == '"2"'
-    due = client.get("/api/v1/contacts?due_before=2025-03-31", headers=h).json()
+    due = client.get(f"/api/v1/contacts?due_before={_day(30)}", headers=h).json()
     assert [c["id"] for c in due["items"]] == [other["id"]]
     again = client.post(url, headers=world.headers(Role.ADMIN))
     assert again.status_code == 200
@@ -350,7 +350,7 @@ def test_a_next_step_marked_done_leaves_the_due_list_and_stays_done(
     assert client.get(f"/api/v1/contacts/{visit['id']}", headers=h).json()["version"] == 2
 
     plain = client.post(
-        base, json={"kind": "call", "contact_date": "2025-03-05", "summary": "Soitto."}, headers=h
+        base, json={"kind": "call", "contact_date": _day(-2), "summary": "Soitto."}, headers=h
     )
     assert_problem(
         client.post(f"/api/v1/contacts/{plain.json()['id']}/next-step/done", headers=h), 409, "next_step"

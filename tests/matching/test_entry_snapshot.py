@@ -215,7 +215,8 @@ def test_a_side_restored_from_the_entries_snapshot_has_the_columns_it_was_writte
         alive = {int(i) for i in got["ids"][got["alive"]]}
         assert alive == ({7} if kind == "need" else {11})
         assert set(index.ids().tolist()) == alive
-    assert set(kept.vocabularies.certificates.codes()) == {"trukkikortti", "hygieniapassi"}
+    # The need's and the jobseeker's certificates, the licence class ticked on the profile among them.
+    assert set(kept.vocabularies.certificates.codes()) == {"trukkikortti", "hygieniapassi", "ajokorttib"}
 
 
 def test_missing_foreign_old_and_corrupt_entries_snapshots_are_not_used_and_say_why(
