@@ -328,7 +328,9 @@ def create_employer(request: Request, posted: Posted) -> Response:
                 "responsible_coordinator": form.text("responsible_coordinator"),
             }
         )
-        data = validate(EmployerCreate, values, form, ctx.i18n)
+        # The contact person's fields already carry their own errors; the list's are the same ones.
+        shown = {f"contact_persons.{k}": f"person_{k}" for k in ("name", "email", "phone")}
+        data = validate(EmployerCreate, values, form, ctx.i18n, shown | {"contact_persons": "person_name"})
         if data is None or not form.ok:
             return _employer_form(ctx, form, status=422)
         try:

@@ -397,3 +397,21 @@ def test_a_new_need_cannot_start_in_the_past_but_an_old_need_still_saves_unchang
         follow_redirects=False,
     )
     assert saved.status_code == 303, saved.text[-800:]
+
+
+def test_a_bad_contact_email_is_listed_once_and_on_its_own_field(browser: Browser, world: AreaWorld) -> None:
+    page = _send(
+        browser,
+        C,
+        "/employers/new",
+        {
+            "name": "Paja Oy",
+            "business_id": "1234567-1",
+            "municipality": "Tampere",
+            "person_name": "Maija Meikäläinen",
+            "person_email": "foo",
+        },
+    )
+    summary = SUMMARY.findall(page)[0]
+    assert re.findall(r'href="#f-([\w-]+)"', summary) == ["person_email"]
+    assert "contact_persons" not in page
