@@ -344,7 +344,7 @@ def _client_page(
         own=own,
         erased=erased,
         profile=profile or _profile_form(record, ctx.i18n),
-        capacity=capacity or _capacity_form(work_capacity),
+        capacity=capacity or _capacity_form(work_capacity, ctx.i18n),
         work_capacity=work_capacity,
         consent=consent or Form.initial({"scope": "disclose_identity"}),
         consents=consents,
@@ -393,14 +393,15 @@ def save_profile(request: Request, jobseeker_id: int, posted: Posted) -> Respons
 _CAPACITY_FLAGS = ("no_heavy_lifting", "no_night_shifts", "no_shift_work", "needs_supervisor")
 
 
-def _capacity_form(record: dict[str, Any] | None) -> Form:
+def _capacity_form(record: dict[str, Any] | None, i18n: I18n) -> Form:
+    """The saved work capacity, its hours written as the reader writes numbers (37,5 in fi/sv)."""
     if record is None:
         return Form()
+    hours = {name: record.get(name) for name in ("max_hours_per_day", "max_hours_per_week")}
     return Form.initial(
         {
             **{name: record.get(name) for name in (*_CAPACITY_FLAGS, "excluded_demands", "details")},
-            "max_hours_per_day": record.get("max_hours_per_day"),
-            "max_hours_per_week": record.get("max_hours_per_week"),
+            **{name: None if value is None else i18n.number(value) for name, value in hours.items()},
             "version": record.get("version"),
         }
     )

@@ -140,3 +140,27 @@ def test_matches_for_a_client_list_open_needs(signed_in: SignIn, world: AreaWorl
     page = browser.get(f"{location}/matches")
     assert page.status_code == 200
     assert "Varastotyöntekijä" in page.text
+
+
+def test_saved_work_capacity_hours_come_back_with_the_readers_decimal_comma(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    browser = signed_in(Role.CASEWORKER)
+    location = new_client(browser)
+    sent = {"max_hours_per_day": "7,5", "max_hours_per_week": "37,5"}
+    assert browser.post(f"{location}/capacity", sent, csrf_from=location).status_code == 303
+    page = browser.get(location).text
+    for name, shown in sent.items():
+        assert re.search(rf'name="{name}"[^>]*value="{shown}"', page), name
+    # The form as shown is saved again unchanged.
+    again = browser.post(f"{location}/capacity", {**sent, "version": "1"}, csrf_from=location)
+    assert again.status_code == 303, again.text
+    with connect(db) as conn:
+        row = conn.execute(
+            "SELECT max_hours_per_day, max_hours_per_week FROM work_capacity WHERE jobseeker_id = %s",
+            (int(location.rsplit("/", 1)[1]),),
+        ).fetchone()
+    assert row is not None and (float(row["max_hours_per_day"]), float(row["max_hours_per_week"])) == (
+        7.5,
+        37.5,
+    )
