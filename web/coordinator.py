@@ -36,7 +36,7 @@ from web.i18n import N_
 from web.inbox import inbox_summary
 from web.lookups import employer_names
 from web.needs import need_choices, need_values
-from web.pages import Ctx, PageRoute, Posted, once, page
+from web.pages import FLASH_COOKIE, Ctx, PageRoute, Posted, once, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -67,8 +67,31 @@ def today_page(ctx: Ctx) -> Response:
     needs = [n for n in needs if n["created_at"].date() >= day - timedelta(days=RECENT_DAYS)]
     names = employer_names(ctx, (n["employer_id"] for n in needs))
     return ctx.render(
-        "today.html", day=day, due=due, needs=needs, names=names, labels=labels, inbox=inbox_summary(ctx)
+        "today.html",
+        day=day,
+        due=due,
+        needs=needs,
+        names=names,
+        labels=labels,
+        inbox=inbox_summary(ctx),
+        **_step_done_flash(ctx),
     )
+
+
+def _step_done_flash(ctx: Ctx) -> dict[str, Any]:
+    """After a next step was marked done: the confirmation naming its employer, focused so that it is read
+    (the button the user pressed is gone from the list)."""
+    key, _, employer_id = (ctx.request.cookies.get(FLASH_COOKIE) or "").partition(":")
+    if key != "step_done":
+        return {}
+    try:
+        name = employer_names(ctx, [int(employer_id)])[int(employer_id)]
+    except (ValueError, NotFound):
+        return {"flash_focus": True}
+    return {
+        "flash": ctx._(N_("The next step was marked done: %(employer)s."), employer=name),
+        "flash_focus": True,
+    }
 
 
 @router.post("/contacts/{contact_id:int}/done")
@@ -78,7 +101,7 @@ def mark_next_step_done(request: Request, contact_id: int, posted: Posted) -> Re
     with page(request, *COORDINATION, form=posted) as ctx:
         contact = employers.mark_next_step_done(ctx.conn, ctx.principal, contact_id)
         back = f"/employers/{contact['employer_id']}#log" if posted.get("back") == "card" else "/"
-        return ctx.redirect(back, flash="step_done")
+        return ctx.redirect(back, flash=f"step_done:{contact['employer_id']}")
 
 
 # The employer register -----------------------------------------------------------------------------
@@ -426,7 +449,11 @@ def record_visit(request: Request, employer_id: int, posted: Posted) -> Response
         except AppError as exc:
             service_error(exc, form, ctx.i18n)
             return _visit_form(ctx, employer, form, status=exc.status)
-        return ctx.redirect(location, flash="visit_need_saved" if with_need else "visit_saved")
+        # The confirmation names what was recorded: a visit or another contact, and a hidden need or not.
+        flash = "visit" if contact.kind == "visit" else "contact"
+        if need_data is not None:
+            flash += "_need" if need_data.visibility == "hidden" else "_public_need"
+        return ctx.redirect(location, flash=f"{flash}_saved")
 
 
 # Free-text match search ----------------------------------------------------------------------------

@@ -99,6 +99,10 @@ FLASHES: Final = {
     "task_saved": N_("The task was recorded."),
     "carved_job_saved": N_("The carved job was saved. Its matches are on its need page."),
     "visit_need_saved": N_("The visit and the new hidden need were recorded."),
+    "visit_public_need_saved": N_("The visit and the new public need were recorded."),
+    "contact_saved": N_("The contact was recorded."),
+    "contact_need_saved": N_("The contact and the new hidden need were recorded."),
+    "contact_public_need_saved": N_("The contact and the new public need were recorded."),
     "employer_saved": N_("The employer was added to the register."),
     "need_saved": N_("The need was saved."),
     "event_saved": N_("The event was saved."),
@@ -285,7 +289,8 @@ class Ctx:
         else:
             response = RedirectResponse(url, status_code=303)
         if flash is not None:
-            assert flash in FLASHES
+            # A key, or a key and the id of the record it names (``step_done:12``).
+            assert flash.split(":", 1)[0] in FLASHES
             set_cookie(self.request, response, FLASH_COOKIE, flash, max_age=60)
         self._finish(response)
         return response
@@ -307,7 +312,7 @@ def render_template(
 ) -> str:
     """Render ``template`` with what every page needs: texts, formats, the user, navigation, CSRF."""
     principal = session.principal if session else None
-    flash_key = request.cookies.get(FLASH_COOKIE)
+    flash_key = (request.cookies.get(FLASH_COOKIE) or "").split(":", 1)[0]
     context: dict[str, Any] = {
         "_": i18n.gettext,
         "ngettext": i18n.ngettext,
@@ -326,6 +331,7 @@ def render_template(
         "csrf_token": csrf_token,
         "csrf_field": CSRF_FIELD,
         "flash": i18n.gettext(FLASHES[flash_key]) if flash_key in FLASHES else None,
+        "flash_focus": False,
         "form_token": sessions.new_token,
     }
     context.update(values)

@@ -62,7 +62,33 @@ def test_a_visit_and_its_hidden_need_are_saved_together(signed_in: SignIn, world
     assert need["visibility"] == "hidden"
     assert need["skills"] == ["keräily", "pakkaaminen"]
     assert float(need["hours_per_week"]) == 30.0
-    assert "Käynti ja uusi piilotyöpaikka kirjattiin" in browser.get(saved.headers["location"]).text
+    shown = browser.get(saved.headers["location"]).text
+    assert "Käynti ja uusi piilotyöpaikka kirjattiin" in shown
+    assert "Piilotyöpaikka (ei ilmoitettu)" in shown and "Julkinen" not in shown.split("<main", 1)[1]
+    listed = browser.get("/needs").text
+    assert re.search(r'>Keräilijä</a> <span class="tag">piilotyöpaikka</span>', listed)
+
+
+def test_the_confirmation_names_the_contact_kind_and_whether_the_need_is_hidden(
+    signed_in: SignIn, world: AreaWorld
+) -> None:
+    browser = signed_in(Role.COORDINATOR)
+    url = f"/employers/{world.employer_id}/visit"
+    cases = [
+        ({**VISIT, "kind": "call"}, "Yhteydenotto kirjattiin."),
+        ({**VISIT, "kind": "email", **NEED}, "Yhteydenotto ja uusi piilotyöpaikka kirjattiin."),
+        ({**VISIT, **NEED, "visibility": "public"}, "Käynti ja uusi julkinen tarve kirjattiin."),
+        (
+            {**VISIT, "kind": "call", **NEED, "visibility": "public"},
+            "Yhteydenotto ja uusi julkinen tarve kirjattiin.",
+        ),
+        (VISIT, "Käynti kirjattiin."),
+    ]
+    for sent, confirmation in cases:
+        saved = browser.post(url, sent, csrf_from=url)
+        assert saved.status_code == 303, saved.text
+        shown = browser.get(saved.headers["location"]).text
+        assert f'<p class="flash" role="status">{confirmation}</p>' in shown, confirmation
 
 
 def test_a_visit_whose_need_is_invalid_saves_neither_and_keeps_what_was_typed(

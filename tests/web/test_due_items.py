@@ -4,6 +4,7 @@ next step with an employer can be marked done, which takes it off the front page
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -69,10 +70,24 @@ def test_a_coordinator_marks_a_next_step_done_and_it_leaves_the_front_page(
     assert f'action="/contacts/{late}/done"' in home.text
     assert browser.client.post(f"/contacts/{late}/done", data={}, follow_redirects=False).status_code == 403
 
+    with connect(db) as conn:
+        found = conn.execute("SELECT name FROM employers WHERE id = %s", (world.employer_id,)).fetchone()
+    assert found is not None
+    name = html.escape(found["name"])
+    # The button reads "Tehty" and is named by its employer and step; the page says what it shows.
+    assert f'aria-label="Tehty: {name} – Lähetä esittelyt">Tehty</button>' in home.text
+    assert ">Näytä koko alueen ajankohtaiset asiat</a>" in home.text
+    area = browser.get("/?scope=area").text
+    assert ">Näytä vain sinun ja työnantajiesi ajankohtaiset asiat</a>" in area
+
     done = browser.post(f"/contacts/{late}/done", {})
     assert done.status_code == 303 and done.headers["location"] == "/"
     after = browser.get("/")
-    assert "Seuraava askel merkittiin tehdyksi." in after.text
+    # The confirmation names the employer and takes the focus (web/static/app.js, #confirmation).
+    assert (
+        f'<p class="flash" role="status" id="confirmation" tabindex="-1">'
+        f"Seuraava askel merkittiin tehdyksi: {name}.</p>"
+    ) in after.text
     assert [s for s in _next_steps(after.text) if "Lähetä esittelyt" in s] == []
     assert [s for s in _next_steps(after.text) if "Sovi tapaaminen" in s]
     with connect(db) as conn:

@@ -343,7 +343,7 @@ def test_a_contact_in_the_future_and_a_next_step_in_the_past_are_refused(
         "Yhteydenottoa ei voi päivätä tulevaisuuteen. Kirjoita päivä, jolloin se tapahtui."
     )
     assert _error(page, "next_step_date") == (
-        "Seuraavaa vaihetta ei voi päivätä menneisyyteen. Kirjoita tämä päivä tai myöhempi päivä."
+        "Seuraavaa askelta ei voi päivätä menneisyyteen. Kirjoita tämä päivä tai myöhempi päivä."
     )
     api = browser.client.post(
         f"/api/v1/employers/{world.employer_id}/contacts",
