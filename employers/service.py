@@ -169,7 +169,13 @@ def list_employers(
         where.append(("responsible_coordinator = %s", principal.user_id))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, EMPLOYER_SORTS, "name", {"last_contact": LAST_CONTACT})
+    ordering = order_by(
+        filters.sort,
+        EMPLOYER_SORTS,
+        "name",
+        {"last_contact": LAST_CONTACT},
+        {"municipality": "lower(name), name", "last_contact": "lower(name), name"},
+    )
     return list_rows(conn, "employers", where, ordering, page.limit, page.offset)
 
 
@@ -392,7 +398,13 @@ def list_needs(
         where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, NEED_SORTS, "-created_at", {"employer": EMPLOYER_NAME})
+    ordering = order_by(
+        filters.sort,
+        NEED_SORTS,
+        "-created_at",
+        {"employer": EMPLOYER_NAME},
+        {"employer": "lower(title)", "start_date": "lower(title)", "municipality": "lower(title)"},
+    )
     return list_rows(conn, "needs", where, ordering, page.limit, page.offset)
 
 
