@@ -10,7 +10,7 @@ from core.clock import today
 from core.db import connect
 from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
-from tests.placements.conftest import insert_placement, insert_proposal
+from tests.placements.conftest import insert_placement, insert_proposal, share_profile
 from tests.web.conftest import SignIn
 from tests.web.test_list_sorting import _employer, _links
 
@@ -88,3 +88,49 @@ def test_employers_in_one_municipality_are_by_name(signed_in: SignIn, world: Are
         beta,
         zeta,
     ]
+
+
+def test_a_proposal_waiting_long_reads_its_state_once_and_its_page_its_rank(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    need = insert_need(db, world.area_id, world.employer_id, title="Keräilijä")
+    with connect(db) as conn:
+        waiting = insert_proposal(
+            conn,
+            world,
+            need,
+            insert_jobseeker(db, world.area_id, pseudonym="Hakija-W1"),
+            created_at=today() - timedelta(days=60),
+        )
+        fresh = insert_proposal(conn, world, need, insert_jobseeker(db, world.area_id, pseudonym="Hakija-W2"))
+        conn.commit()
+    browser = signed_in(Role.COORDINATOR)
+    # A proposal made through the page (with its intro card), ranked third in the need's list.
+    candidate = insert_jobseeker(db, world.area_id, pseudonym="Hakija-W3", skills=["keräily"])
+    share_profile(db, candidate)
+    made = browser.post(
+        f"/needs/{need}/propose", {"jobseeker_id": str(candidate)}, csrf_from=f"/needs/{need}"
+    )
+    assert made.status_code == 303, made.text
+    with connect(db) as conn:
+        row = conn.execute(
+            "UPDATE proposals SET rank = 3 WHERE jobseeker_id = %s RETURNING id", (candidate,)
+        ).fetchone()
+        assert row is not None
+        conn.commit()
+    ranked = int(row["id"])
+    expected = {
+        "fi": ("Ehdotettu", "ei vielä vastausta", "Ehdotettu, odottaa vastausta", "sijalla 3"),
+        "sv": ("Föreslagen", "inget svar ännu", "Föreslagen, väntar på svar", "på plats 3"),
+        "en": ("Proposed", "no answer yet", "Proposed, waiting for an answer", "rank 3"),
+    }
+    for lang, (short, tag, full, rank) in expected.items():
+        browser.client.cookies.set("kohtaamo_lang", lang)
+        rows = browser.get("/proposals?state=").text.split("<tbody>", 1)[1].split("</tr>")
+        (long_row,) = [r for r in rows if f"/proposals/{waiting}" in r]
+        (fresh_row,) = [r for r in rows if f"/proposals/{fresh}" in r]
+        assert f'">{short} <span class="tag">{tag}</span></td>' in long_row
+        assert full not in long_row
+        assert f'">{full}</td>' in fresh_row and tag not in fresh_row
+        page = browser.get(f"/proposals/{ranked}").text
+        assert f" · {rank}</p>" in page and "ranked" not in page
