@@ -134,6 +134,17 @@ def employer_names(conn: Conn, employer_ids: Sequence[int]) -> dict[int, str]:
     return {r["id"]: r["name"] for r in rows}
 
 
+def latest_contacts(conn: Conn, principal: Principal, employer_ids: Sequence[int]) -> dict[int, date]:
+    """The day of each listed employer's latest contact in the principal's area (the sort key
+    ``last_contact``), by id; an employer never contacted is not in it."""
+    rows = conn.execute(
+        "SELECT employer_id, max(contact_date) AS day FROM contacts"
+        " WHERE area_id = %s AND employer_id = ANY(%s) AND NOT archived GROUP BY employer_id",
+        (principal.area_id, list(dict.fromkeys(employer_ids))),
+    ).fetchall()
+    return {r["employer_id"]: r["day"] for r in rows}
+
+
 def get_employer(conn: Conn, principal: Principal, employer_id: int) -> dict[str, Any]:
     """An employer the principal may see: any of the area for staff, only their own for employers."""
     row = conn.execute(

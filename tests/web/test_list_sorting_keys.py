@@ -12,6 +12,7 @@ from tests.conftest import AreaWorld
 from tests.matching_api.conftest import insert_jobseeker, insert_need
 from tests.placements.conftest import insert_placement, insert_proposal, share_profile
 from tests.web.conftest import SignIn
+from tests.web.test_exports import as_finnish_excel
 from tests.web.test_list_sorting import _employer, _links
 
 
@@ -134,3 +135,66 @@ def test_a_proposal_waiting_long_reads_its_state_once_and_its_page_its_rank(
         assert f'">{full}</td>' in fresh_row and tag not in fresh_row
         page = browser.get(f"/proposals/{ranked}").text
         assert f" · {rank}</p>" in page and "ranked" not in page
+
+
+def test_the_value_a_list_is_sorted_by_is_shown_in_its_rows_and_files(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    contacted = _employer(db, world, "1234567-1", "Aura Oy", "Kaarina")
+    with connect(db) as conn:
+        conn.execute(
+            "INSERT INTO contacts (area_id, employer_id, kind, contact_date, summary)"
+            " VALUES (%s, %s, 'call', %s, 'Soitto')",
+            (world.area_id, contacted, date(2026, 12, 3)),
+        )
+        conn.execute(
+            "UPDATE employers SET responsible_coordinator = %s WHERE id = %s",
+            (world.user_ids[Role.COORDINATOR], contacted),
+        )
+        conn.commit()
+    browser = signed_in(Role.COORDINATOR)
+    page = browser.get("/employers?owner=&sort=-last_contact").text
+    rows = page.split("<tbody>", 1)[1].split("</tr>")
+    assert "viimeisin yhteydenotto 3.12.2026" in next(r for r in rows if f"/employers/{contacted}" in r)
+    assert "viimeisin yhteydenotto" not in next(r for r in rows if f"/employers/{world.employer_id}" in r)
+    sheet = as_finnish_excel(browser.get("/employers.csv?owner=&sort=-last_contact").content)
+    header = sheet[0]
+    assert "Vastuukoordinaattori" in header and "Viimeisin yhteydenotto" in header
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in sheet[1:]}
+    assert by_name["Aura Oy"]["Vastuukoordinaattori"] != ""
+    assert by_name["Aura Oy"]["Viimeisin yhteydenotto"] != ""
+    assert by_name["a Logistiikka Oy"]["Vastuukoordinaattori"] == ""
+    assert by_name["a Logistiikka Oy"]["Viimeisin yhteydenotto"] == ""
+
+    dated = insert_need(db, world.area_id, contacted, title="Varastotyöntekijä", start_date=date(2027, 2, 1))
+    undated = insert_need(db, world.area_id, world.employer_id, title="Keräilijä")
+    page = browser.get("/needs?status=&sort=start_date").text
+    rows = page.split("<tbody>", 1)[1].split("</tr>")
+    assert "alkaa 1.2.2027" in next(r for r in rows if f"/needs/{dated}" in r)
+    assert "alkaa" not in next(r for r in rows if f"/needs/{undated}" in r)
+    sheet = as_finnish_excel(browser.get("/needs.csv?status=&sort=start_date").content)
+    column = sheet[0].index("Aloituspäivä")
+    assert [r[column] != "" for r in sheet[1:]] == [True, False]
+
+
+def test_a_clients_unemployment_start_is_shown_in_the_row_and_the_file(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    caseworker = signed_in(Role.CASEWORKER)
+    since = insert_jobseeker(
+        db,
+        world.area_id,
+        pseudonym="Hakija-U1",
+        caseworker_id=world.user_ids[Role.CASEWORKER],
+        unemployed_since=date(2025, 3, 1),
+    )
+    never = insert_jobseeker(
+        db, world.area_id, pseudonym="Hakija-U2", caseworker_id=world.user_ids[Role.CASEWORKER]
+    )
+    page = caseworker.get("/clients?sort=unemployed_since").text
+    rows = page.split("<tbody>", 1)[1].split("</tr>")
+    assert "työtön 1.3.2025 alkaen" in next(r for r in rows if f"/clients/{since}" in r)
+    assert "työtön" not in next(r for r in rows if f"/clients/{never}" in r)
+    sheet = as_finnish_excel(caseworker.get("/clients.csv?sort=unemployed_since").content)
+    column = sheet[0].index("Työttömyys alkanut")
+    assert [r[column] != "" for r in sheet[1:]] == [True, False]
