@@ -18,6 +18,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import EMPLOYER_NAME, in_listed_order, insert_row, list_rows, order_by
+from employers.schemas import PlacementForm
 from jobseekers import access as jobseeker_access
 from jobseekers.audit import record_access
 from placements import access
@@ -25,7 +26,6 @@ from placements.schemas import (
     PLACEMENT_SORTS,
     FollowUpCreate,
     PlacementFilters,
-    PlacementForm,
     PlacementStatus,
 )
 
