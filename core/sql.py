@@ -133,12 +133,24 @@ LAST_CONTACT: Final = (
 """An employer's sort key ``last_contact``: the day of its latest contact; one never contacted last."""
 
 
+def in_listed_order(column: str, values: Sequence[str]) -> str:
+    """A sort key putting ``column`` in the order of ``values`` (an enumeration's codes, from code), as
+    the choices list them, rather than by the codes' spelling; a code not listed comes last."""
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"array_position(ARRAY[{listed}]::text[], {column}::text)"
+
+
 def order_by(
-    sort: str, allowed: Sequence[str], default: str, computed: Mapping[str, str] | None = None
+    sort: str,
+    allowed: Sequence[str],
+    default: str,
+    computed: Mapping[str, str] | None = None,
+    ties: Mapping[str, str] | None = None,
 ) -> sql.Composable:
     """``ORDER BY`` for ``sort`` (``name`` or ``-name``), limited to ``allowed`` columns and the keys of
-    ``computed`` (a sort key's SQL expression, from code); rows that tie are in the order of their id,
-    and rows without a computed value come last either way."""
+    ``computed`` (a sort key's SQL expression, from code); rows that tie are put in order by the sort's
+    entry in ``ties`` (SQL from code, e.g. ``lower(name), created_at DESC``), then by their id, and rows
+    without a computed value come last either way."""
     key = sort or default
     column = key.removeprefix("-")
     if column not in allowed and column not in (computed or {}):
@@ -146,12 +158,17 @@ def order_by(
             f"sort must be one of {', '.join(allowed)} (prefix - for descending)", field="sort"
         )
     direction = sql.SQL("DESC") if key.startswith("-") else sql.SQL("ASC")
+    then = sql.SQL(ties[column] + ", " if ties and column in ties else "")
     if computed and column in computed:
-        return sql.SQL("ORDER BY {} {} NULLS LAST, id ASC").format(sql.SQL(computed[column]), direction)
+        return sql.SQL("ORDER BY {} {} NULLS LAST, {}id ASC").format(
+            sql.SQL(computed[column]), direction, then
+        )
     target = sql.Identifier(column)
     if column in TEXT_SORTS:
-        return sql.SQL("ORDER BY lower({}) {}, {} {}, id ASC").format(target, direction, target, direction)
-    return sql.SQL("ORDER BY {} {}, id ASC").format(target, direction)
+        return sql.SQL("ORDER BY lower({}) {}, {} {}, {}id ASC").format(
+            target, direction, target, direction, then
+        )
+    return sql.SQL("ORDER BY {} {}, {}id ASC").format(target, direction, then)
 
 
 def list_rows(

@@ -134,6 +134,17 @@ def employer_names(conn: Conn, employer_ids: Sequence[int]) -> dict[int, str]:
     return {r["id"]: r["name"] for r in rows}
 
 
+def latest_contacts(conn: Conn, principal: Principal, employer_ids: Sequence[int]) -> dict[int, date]:
+    """The day of each listed employer's latest contact in the principal's area (the sort key
+    ``last_contact``), by id; an employer never contacted is not in it."""
+    rows = conn.execute(
+        "SELECT employer_id, max(contact_date) AS day FROM contacts"
+        " WHERE area_id = %s AND employer_id = ANY(%s) AND NOT archived GROUP BY employer_id",
+        (principal.area_id, list(dict.fromkeys(employer_ids))),
+    ).fetchall()
+    return {r["employer_id"]: r["day"] for r in rows}
+
+
 def get_employer(conn: Conn, principal: Principal, employer_id: int) -> dict[str, Any]:
     """An employer the principal may see: any of the area for staff, only their own for employers."""
     row = conn.execute(
@@ -169,7 +180,13 @@ def list_employers(
         where.append(("responsible_coordinator = %s", principal.user_id))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, EMPLOYER_SORTS, "name", {"last_contact": LAST_CONTACT})
+    ordering = order_by(
+        filters.sort,
+        EMPLOYER_SORTS,
+        "name",
+        {"last_contact": LAST_CONTACT},
+        {"municipality": "lower(name), name", "last_contact": "lower(name), name"},
+    )
     return list_rows(conn, "employers", where, ordering, page.limit, page.offset)
 
 
@@ -392,7 +409,13 @@ def list_needs(
         where.append(("(created_at AT TIME ZONE 'Europe/Helsinki')::date <= %s", filters.created_to))
     if not filters.include_archived:
         where.append(("NOT archived", None))
-    ordering = order_by(filters.sort, NEED_SORTS, "-created_at", {"employer": EMPLOYER_NAME})
+    ordering = order_by(
+        filters.sort,
+        NEED_SORTS,
+        "-created_at",
+        {"employer": EMPLOYER_NAME},
+        {"employer": "lower(title)", "start_date": "lower(title)", "municipality": "lower(title)"},
+    )
     return list_rows(conn, "needs", where, ordering, page.limit, page.offset)
 
 

@@ -387,8 +387,13 @@ def list_jobseekers(
     if not filters.include_archived:
         where.append(("NOT archived", None))
     # By name: the name the lists show, the pseudonym of one whose name is not recorded.
+    shown_name = "lower(coalesce(full_name, pseudonym))"
     ordering = order_by(
-        filters.sort, JOBSEEKER_SORTS, "-created_at", {"name": "lower(coalesce(full_name, pseudonym))"}
+        filters.sort,
+        JOBSEEKER_SORTS,
+        "-created_at",
+        {"name": shown_name},
+        {"unemployed_since": shown_name, "updated_at": shown_name},
     )
     rows, total = list_rows(
         conn, "jobseekers", where, ordering, page.limit, page.offset, columns=_PROFILE_SQL

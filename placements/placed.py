@@ -17,11 +17,17 @@ from core.db import Conn
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
-from core.sql import EMPLOYER_NAME, insert_row, list_rows, order_by
+from core.sql import EMPLOYER_NAME, in_listed_order, insert_row, list_rows, order_by
+from employers.schemas import PlacementForm
 from jobseekers import access as jobseeker_access
 from jobseekers.audit import record_access
 from placements import access
-from placements.schemas import PLACEMENT_SORTS, FollowUpCreate, PlacementFilters, PlacementStatus
+from placements.schemas import (
+    PLACEMENT_SORTS,
+    FollowUpCreate,
+    PlacementFilters,
+    PlacementStatus,
+)
 
 
 class FollowUpNotDue(ValidationFailed):
@@ -134,7 +140,14 @@ def list_placements(
         where.append(("start_date <= %s", filters.start_to))
     if filters.status is not None:
         where.append(_status_condition(filters.status, today()))
-    ordering = order_by(filters.sort, PLACEMENT_SORTS, "-start_date", {"employer": EMPLOYER_NAME})
+    # By form: in the order the form choices list them (not by the codes' spelling), latest start first.
+    ordering = order_by(
+        filters.sort,
+        PLACEMENT_SORTS,
+        "-start_date",
+        {"employer": EMPLOYER_NAME, "form": in_listed_order("form", [f.value for f in PlacementForm])},
+        {"employer": "start_date DESC", "form": "start_date DESC"},
+    )
     rows, total = list_rows(conn, "placements", where, ordering, page.limit, page.offset)
     pseudonyms = {
         r["id"]: r["pseudonym"]

@@ -29,7 +29,7 @@ from core.i18n import translate
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.signals import Event, emit
-from core.sql import insert_row, list_rows, order_by
+from core.sql import in_listed_order, insert_row, list_rows, order_by
 from jobseekers import access as jobseeker_access
 from jobseekers import consents
 from jobseekers import service as jobseekers
@@ -209,7 +209,14 @@ def list_proposals(
                 settings.unanswered_after_days,
             )
         )
-    ordering = order_by(filters.sort, PROPOSAL_SORTS, "-created_at")
+    # By state: in the workflow's order (as the state machine lists its states), newest first in each.
+    ordering = order_by(
+        filters.sort,
+        PROPOSAL_SORTS,
+        "-created_at",
+        {"state": in_listed_order("state", [s.value for s in ProposalState])},
+        {"state": "created_at DESC"},
+    )
     rows, total = list_rows(conn, "proposals", where, ordering, page.limit, page.offset)
     record_access(conn, principal, [r["jobseeker_id"] for r in rows], "list", "proposals")
     return [proposal_view(principal, r, settings) for r in rows], total

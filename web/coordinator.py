@@ -204,6 +204,9 @@ def employer_register(
             sort_choices=options(labels.EMPLOYER_SORTS.items(), ctx.i18n),
             owner_choices=owners,
             coordinators=coordinators,
+            latest_contacts=employers.latest_contacts(
+                ctx.conn, ctx.principal, [e["id"] for e in listing.items]
+            ),
             may_add=ctx.principal.role in COORDINATION,
             labels=labels,
         )

@@ -128,6 +128,8 @@ EXPORTS: Final = (
             Column(N_("Business ID"), _field("business_id")),
             Column(N_("Municipality"), _field("municipality")),
             Column(N_("Industry"), _label(labels.SECTORS, "sector")),
+            Column(N_("Responsible coordinator"), _names("responsible_coordinator", "coordinators")),
+            Column(N_("Latest contact"), _names("id", "latest_contacts")),
         ),
     ),
     ListExport(
@@ -143,6 +145,7 @@ EXPORTS: Final = (
             Column(N_("Visibility"), _label(labels.VISIBILITY, "visibility")),
             Column(N_("Positions"), _field("positions")),
             Column(N_("Recorded"), _day("created_at")),
+            Column(N_("Start date"), _field("start_date")),
         ),
     ),
     ListExport(
@@ -157,6 +160,7 @@ EXPORTS: Final = (
             Column(N_("Service stage"), _label(caseworker.SERVICE_STAGES, "service_stage")),
             Column(N_("Available"), _yes_no("available")),
             Column(N_("Skills"), lambda r, _v, i18n: i18n.skills(r.get("skills"))),
+            Column(N_("Unemployed since"), _field("unemployed_since")),
         ),
         jobseeker_id=lambda r: r["id"],
     ),
