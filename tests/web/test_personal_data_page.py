@@ -181,3 +181,31 @@ def test_other_roles_are_refused_the_page(signed_in: SignIn, db: str, world: Are
         }
     admin = signed_in(Role.ADMIN)
     assert f'href="{PAGE}"' in admin.get("/").text
+
+
+def _cells(html: str, person: int) -> list[str]:
+    row = re.search(rf'<tr data-person="{person}">(.*?)</tr>', html, re.S)
+    assert row is not None
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+
+
+def test_the_person_is_named_by_pseudonym_and_client_number_and_by_id_only_without_one(
+    client: TestClient, signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    numbered = make_worker(db, world, external_id="vs-j9001")
+    created = client.post(
+        "/api/v1/jobseekers",
+        json={"municipality": "Turku", "profile_text": ""},
+        headers=world.headers(Role.ADMIN),
+    )
+    assert created.status_code == 201, created.text
+    client.headers.clear()
+    bare = created.json()["id"]
+    browser = signed_in(Role.ADMIN)
+    found = browser.get(f"{PAGE}?who=Meikäläinen").text
+    assert '<th scope="col">Pseudonyymi</th>' in found and "Peitenimi" not in found
+    assert _cells(found, numbered)[2] == "vs-j9001"
+    assert _cells(browser.get(f"{PAGE}?who={bare}").text, bare)[2] == str(bare)
+    page = browser.get(f"{PAGE}/{numbered}").text
+    assert "asiakkaan tunniste vs-j9001" in page and f"asiakkaan tunniste {numbered} " not in page
+    assert f"asiakkaan tunniste {bare} ·" in browser.get(f"{PAGE}/{bare}").text
