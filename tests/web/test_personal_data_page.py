@@ -87,11 +87,20 @@ def test_the_admin_downloads_the_handover_as_pdf_and_json(
     assert document["profile"]["full_name"] == "Maija Meikäläinen"
     assert document["erased_at"] is None
     assert {w["part"] for w in document["withheld"]} >= {"work_capacity"}
+    # The page says what the file holds: the restrictions matching applies, not their details.
+    assert "myös työ- ja toimintakyvyn rajoitukset, joita haku käyttää" in page.text
+    assert set(document["profile"]["constraints"]) >= {"no_heavy_lifting", "max_hours_per_week"}
+    assert document["work_capacity"] is None
+    # Every moment of the file in UTC, the moment it was made too.
+    assert document["generated_at"].endswith("Z"), document["generated_at"]
+    assert document["profile"]["created_at"].endswith("Z"), document["profile"]["created_at"]
 
     as_pdf = browser.get(f"{PAGE}/{person}/handover.pdf")
     assert as_pdf.status_code == 200
     assert as_pdf.headers["content-type"] == "application/pdf"
-    assert "Maija Meikäläinen" in pdf_text(as_pdf.content)
+    read = pdf_text(as_pdf.content)
+    assert "Maija Meikäläinen" in read
+    assert "Ei raskaita nostoja" in read and "Työkyvyn tarkemmat tiedot ja arviot antaa" in read
     reads = [a for a in _audit(db, person) if a[0] == "personal_data"]
     assert reads == [("personal_data", "web: right of access")] * 2
 
