@@ -137,3 +137,34 @@ def test_placements_are_counted_as_placements_not_employments(
     assert "2 sijoitusta" in _text(browser.get("/placements").text)
     browser.client.cookies.set("kohtaamo_lang", "sv")
     assert "2 placeringar" in _text(browser.get("/placements").text)
+
+
+def test_the_missing_skills_end_their_sentence_on_the_clients_matches(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    need = insert_need(
+        db,
+        world.area_id,
+        world.employer_id,
+        title="Asiakaspalvelija",
+        skills=["pakata tuotteita", "palvella asiakkaita"],
+    )
+    person = insert_jobseeker(
+        db,
+        world.area_id,
+        pseudonym="Hakija-PUUTE1",
+        skills=["pakata tuotteita"],
+        profile_text="Pakkaus",
+        caseworker_id=world.user_ids[Role.CASEWORKER],
+    )
+    browser = signed_in(Role.CASEWORKER)
+    wait_indexed(browser.client.app, "need", need, "Asiakaspalvelija")
+    wait_indexed(browser.client.app, "jobseeker", person, "Hakija-PUUTE1")
+    said = {}
+    for lang in ("fi", "sv", "en"):
+        browser.client.cookies.set("kohtaamo_lang", lang)
+        said[lang] = _text(browser.get(f"/clients/{person}/matches").text)
+    assert re.search(r"[Pp]uuttuvat taidot: palvella asiakkaita\. [A-ZÄÖ]", said["fi"]), said["fi"]
+    assert "uuttuu:" not in said["fi"]
+    assert re.search(r"[Ss]aknade färdigheter: [^.;]+\. [A-ZÅÄÖ]", said["sv"]), said["sv"]
+    assert re.search(r"[Mm]issing skills: [^.;]+\. [A-Z]", said["en"]), said["en"]
