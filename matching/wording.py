@@ -33,11 +33,13 @@ Phrase = dict[str, Any]
 AND: Final = N_("%(first)s and %(last)s")
 SHOWN_LEVEL: Final = {"native": N_("native speaker")}
 LANGUAGE_SKILLS: Final = N_("language skills: %(items)s")
+HAS: Final = N_("has: %(skills)s")
+MISSING: Final = N_("missing skills: %(skills)s")
 ONE_MORE: Final = N_("%(skills)s and 1 more")
 MORE: Final = N_("%(skills)s and %(more)s more")
 DISTANCES: Final = frozenset({"km", "limit"})
 """Params that are distances in km, written as the pages write them (:func:`core.i18n.format_distance`)."""
-LEGACY_CODES: Final = {"language skills %(items)s": LANGUAGE_SKILLS}
+LEGACY_CODES: Final = {"language skills %(items)s": LANGUAGE_SKILLS, "missing: %(skills)s": MISSING}
 """Message ids that were reworded, old to new: explanations frozen with proposals keep the old ones."""
 LEGACY_MORE: Final = "%(skills)s (+%(more)s)"
 
@@ -131,11 +133,29 @@ def render_phrase(item: Mapping[str, Any], lang: str) -> str:
     return text % params if params else text
 
 
+def _ends_sentence(item: Mapping[str, Any]) -> bool:
+    """Whether ``item`` says the missing skills (shortened or not): its sentence ends there, so that what
+    follows (the commute, the languages) does not read as missing too."""
+    code = _code(item)
+    if code in (ONE_MORE, MORE):
+        inner = dict(item.get("params") or {}).get("skills")
+        code = _code(inner) if isinstance(inner, Mapping) and "code" in inner else code
+    return code == MISSING
+
+
 def render(phrases: Sequence[Mapping[str, Any]], lang: str) -> str:
-    """Phrases as one sentence: joined by semicolons, first letter capitalised, a full stop at the end."""
+    """Phrases as sentences: joined by semicolons, first letter capitalised, a full stop at the end; the
+    missing skills end their sentence."""
     lang = language(lang)
-    sentence = "; ".join(text for text in (render_phrase(p, lang) for p in phrases) if text)
-    return sentence[0].upper() + sentence[1:] + "." if sentence else ""
+    sentences: list[list[str]] = [[]]
+    for p in phrases:
+        text = render_phrase(p, lang)
+        if text:
+            sentences[-1].append(text)
+        if _ends_sentence(p) and sentences[-1]:
+            sentences.append([])
+    said = ("; ".join(texts) for texts in sentences if texts)
+    return " ".join(text[0].upper() + text[1:] + "." for text in said)
 
 
 # From constraint results --------------------------------------------------------------------------
@@ -272,8 +292,8 @@ def explanation_phrases(
     if certificates is not None and certificates.passed and certificates.detail.get("valid"):
         phrases.append(phrase("%(items)s", items={"and": list(certificates.detail["valid"])}))
     for code, skills in (
-        (N_("has: %(skills)s"), matched_skills),
-        (N_("missing: %(skills)s"), missing_skills),
+        (HAS, matched_skills),
+        (MISSING, missing_skills),
     ):
         if skills:
             shown: list[Any] = [{"skill": s} for s in skills[:max_skills]]
@@ -299,5 +319,10 @@ def explanation_phrases(
 
 
 def constraint_reasons(constraints: Sequence[ConstraintResult]) -> dict[str, Phrase | None]:
-    """Each constraint's reason as a phrase, by constraint name."""
-    return {result.name: constraint_phrase(result) for result in constraints}
+    """Each constraint's reason as a phrase, by constraint name. Read beside the constraint's own name
+    ("Languages"), the languages met are listed without "language skills:" in front."""
+    reasons = {result.name: constraint_phrase(result) for result in constraints}
+    said = reasons.get("languages")
+    if said is not None and said["code"] == LANGUAGE_SKILLS:
+        reasons["languages"] = phrase("%(items)s", **said["params"])
+    return reasons

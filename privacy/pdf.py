@@ -88,7 +88,19 @@ def _profile(profile: dict[str, Any]) -> Lines:
 
 def _work_capacity(document: dict[str, Any]) -> Lines:
     if document["withheld"]:
-        return [("", "Työkyvyn tiedot ja arviot antaa henkilön omavirkailija.")]
+        # The restrictions matching applies are in the document (every staff role sees them); their
+        # details and the assessments are the caseworker's to hand over.
+        limits = document["profile"].get("constraints") or {}
+        return [
+            ("Enintään tuntia päivässä", _text(limits.get("max_hours_per_day"))),
+            ("Enintään tuntia viikossa", _text(limits.get("max_hours_per_week"))),
+            ("Ei raskaita nostoja", _text(limits.get("no_heavy_lifting"))),
+            ("Ei yövuoroja", _text(limits.get("no_night_shifts"))),
+            ("Ei vuorotyötä", _text(limits.get("no_shift_work"))),
+            ("Tarvitsee ohjaajan", _text(limits.get("needs_supervisor"))),
+            ("Vältettävät kuormitustekijät", _text(limits.get("excluded_demands"))),
+            ("", "Työkyvyn tarkemmat tiedot ja arviot antaa henkilön omavirkailija."),
+        ]
     capacity = document["work_capacity"]
     lines: Lines = []
     if capacity is None:

@@ -9,6 +9,7 @@ caseworker's (and the operator's): an admin's document names them as withheld. T
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any, Final
 
 from accounts.models import Principal
@@ -48,7 +49,8 @@ def personal_data(conn: Conn, principal: Principal, jobseeker_id: int, reason: s
     return {
         "jobseeker_id": jobseeker_id,
         "pseudonym": part["profile"]["pseudonym"],
-        "generated_at": now(),
+        # In UTC like every other moment of the file (the PDF reads it in Helsinki time).
+        "generated_at": now().astimezone(UTC),
         "erased_at": part["erased_at"],
         "profile": part["profile"],
         "work_capacity": part["work_capacity"],

@@ -504,29 +504,38 @@ def client_matches(
         record = jobseekers.get_jobseeker(ctx.conn, ctx.principal, jobseeker_id, "web: matches")
         problem: str | None = None
         items: list[dict[str, Any]] = []
-        try:
-            filters = Filters(
-                municipality=canonical_municipality(municipality) if municipality.strip() else None,
-                placement_form=placement_form if placement_form in labels.PLACEMENT_FORMS else None,
-            )
-            with ctx.savepoint():
-                result = matching.jobseeker_matches(
-                    ctx.conn,
-                    matching.engine_of(request.app.state),
-                    ctx.principal,
-                    jobseeker_id,
-                    filters,
-                    10,
-                    "web: matches",
-                    ctx.i18n.language,
+        if record["erased_at"] is not None:
+            # Said as on the client page, not as an archived client: the person asked for the erasure.
+            problem = ctx.i18n.gettext(
+                N_(
+                    "The person's data was erased on request, so nothing is matched: an erased person is"
+                    " not proposed for work."
                 )
-            items = result["items"]
-        except AppError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form = Form()
-            service_error(exc, form, ctx.i18n)
-            problem = next(iter(form.errors.values()))
+            )
+        else:
+            try:
+                filters = Filters(
+                    municipality=canonical_municipality(municipality) if municipality.strip() else None,
+                    placement_form=placement_form if placement_form in labels.PLACEMENT_FORMS else None,
+                )
+                with ctx.savepoint():
+                    result = matching.jobseeker_matches(
+                        ctx.conn,
+                        matching.engine_of(request.app.state),
+                        ctx.principal,
+                        jobseeker_id,
+                        filters,
+                        10,
+                        "web: matches",
+                        ctx.i18n.language,
+                    )
+                items = result["items"]
+            except AppError as exc:
+                if isinstance(exc, NotFound):
+                    raise
+                form = Form()
+                service_error(exc, form, ctx.i18n)
+                problem = next(iter(form.errors.values()))
         made, _ = lookups.proposals(ctx, jobseeker_id=jobseeker_id)
         return ctx.render(
             "client_matches.html",

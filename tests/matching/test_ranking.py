@@ -21,7 +21,7 @@ from matching.ranking import (
     fuse,
     hours_fit,
 )
-from matching.wording import explanation_phrases, render
+from matching.wording import constraint_reasons, explanation_phrases, render, render_phrase
 
 # fuse
 
@@ -225,7 +225,8 @@ def test_explain_takes_no_candidate_facts() -> None:
 def test_explanation_lists_missing_skills_and_failed_constraints_last() -> None:
     night_need = dataclasses.replace(NEED, shifts=frozenset({"night"}))
     sentence = explain_fi(evaluate(night_need, RESTRICTED, today=TODAY), (), ("hygieniapassi",))
-    assert sentence.startswith("Trukkikortti; puuttuu: hygieniapassi; työmatka 13 km")
+    # The missing skills end their sentence: the commute after them does not read as missing.
+    assert sentence.startswith("Trukkikortti; puuttuvat taidot: hygieniapassi. Työmatka 13 km")
     assert sentence.endswith("ei täytä: vaatii yövuoroja.")
 
 
@@ -237,9 +238,9 @@ def test_explanation_caps_long_skill_lists_saying_how_many_more() -> None:
     sentence = explain_fi([], ("a", "b", "c", "d", "e"), (), max_skills=2)
     assert sentence == "Osaa: a, b ja 3 muuta."
     one_more = explanation_phrases([], ("a", "b", "c"), ("x", "y", "z"), max_skills=2)
-    assert render(one_more, "fi") == "Osaa: a, b ja 1 muu; puuttuu: x, y ja 1 muu."
-    assert render(one_more, "sv") == "Kan: a, b och 1 till; saknas: x, y och 1 till."
-    assert render(one_more, "en") == "Has: a, b and 1 more; missing: x, y and 1 more."
+    assert render(one_more, "fi") == "Osaa: a, b ja 1 muu; puuttuvat taidot: x, y ja 1 muu."
+    assert render(one_more, "sv") == "Kan: a, b och 1 till; saknade färdigheter: x, y och 1 till."
+    assert render(one_more, "en") == "Has: a, b and 1 more; missing skills: x, y and 1 more."
 
 
 def test_met_languages_read_after_a_colon_with_the_level_in_brackets() -> None:
@@ -250,6 +251,12 @@ def test_met_languages_read_after_a_colon_with_the_level_in_brackets() -> None:
     assert "kielitaito: englanti (B2), suomi (äidinkieli)" in said["fi"]
     assert "språkkunskaper: engelska (B2), finska (modersmål)" in said["sv"]
     assert "language skills: English (B2), Finnish (native speaker)" in said["en"]
+    # Beside the constraint's own name ("Kielet") the reason lists the languages only, in every language.
+    reason = constraint_reasons(evaluate(need, person, today=TODAY))["languages"]
+    assert reason is not None
+    assert render_phrase(reason, "fi") == "englanti (B2), suomi (äidinkieli)"
+    assert render_phrase(reason, "sv") == "engelska (B2), finska (modersmål)"
+    assert render_phrase(reason, "en") == "English (B2), Finnish (native speaker)"
 
 
 def test_an_explanation_frozen_under_the_earlier_wording_reads_as_the_current_one() -> None:
@@ -283,9 +290,11 @@ def test_an_explanation_frozen_under_the_earlier_wording_reads_as_the_current_on
             },
         },
     ]
-    assert render(frozen, "fi") == "Osaa: a, b ja 1 muu; puuttuu: x ja 4 muuta; kielitaito: suomi äidinkieli."
+    assert render(frozen, "fi") == (
+        "Osaa: a, b ja 1 muu; puuttuvat taidot: x ja 4 muuta. Kielitaito: suomi äidinkieli."
+    )
     assert render(frozen, "en") == (
-        "Has: a, b and 1 more; missing: x and 4 more; language skills: Finnish native speaker."
+        "Has: a, b and 1 more; missing skills: x and 4 more. Language skills: Finnish native speaker."
     )
 
 

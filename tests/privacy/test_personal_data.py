@@ -105,6 +105,7 @@ def test_an_admin_gets_the_document_with_the_work_capacity_details_withheld(
         "service_need_assessments",
     ]
     assert document["profile"]["constraints"]["max_hours_per_day"] == 6  # the derived constraints only
+    assert document["generated_at"].endswith("Z")  # in UTC like every other moment of the document
     for health in HEALTH:
         assert health not in reply.text
     assert _audit(db, "personal_data")[0]["reason"] == "right of access"

@@ -69,6 +69,12 @@ def test_an_erased_client_is_shown_as_erased_without_forms_or_matching(
         assert "Maija" not in page.text
         actions = re.findall(r'<form method="post" action="([^"]+)"', page.text)
         assert [a for a in actions if a.startswith("/clients/")] == [], actions
+        # Nothing is claimed about what the erased person would accept.
+        assert "Sijoitusmuotoa ei ole kirjattu" not in page.text
+        matches = browser.get(f"/clients/{person}/matches")
+        assert matches.status_code == 200, matches.text
+        assert "Henkilön tiedot on poistettu pyynnöstä, joten hakua ei tehty" in matches.text
+        assert "arkistoitu" not in matches.text and "#f-available" not in matches.text
         browser.post("/logout", {})
 
 

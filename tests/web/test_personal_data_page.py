@@ -87,11 +87,20 @@ def test_the_admin_downloads_the_handover_as_pdf_and_json(
     assert document["profile"]["full_name"] == "Maija Meikäläinen"
     assert document["erased_at"] is None
     assert {w["part"] for w in document["withheld"]} >= {"work_capacity"}
+    # The page says what the file holds: the restrictions matching applies, not their details.
+    assert "myös työ- ja toimintakyvyn rajoitukset, joita haku käyttää" in page.text
+    assert set(document["profile"]["constraints"]) >= {"no_heavy_lifting", "max_hours_per_week"}
+    assert document["work_capacity"] is None
+    # Every moment of the file in UTC, the moment it was made too.
+    assert document["generated_at"].endswith("Z"), document["generated_at"]
+    assert document["profile"]["created_at"].endswith("Z"), document["profile"]["created_at"]
 
     as_pdf = browser.get(f"{PAGE}/{person}/handover.pdf")
     assert as_pdf.status_code == 200
     assert as_pdf.headers["content-type"] == "application/pdf"
-    assert "Maija Meikäläinen" in pdf_text(as_pdf.content)
+    read = pdf_text(as_pdf.content)
+    assert "Maija Meikäläinen" in read
+    assert "Ei raskaita nostoja" in read and "Työkyvyn tarkemmat tiedot ja arviot antaa" in read
     reads = [a for a in _audit(db, person) if a[0] == "personal_data"]
     assert reads == [("personal_data", "web: right of access")] * 2
 
@@ -181,3 +190,31 @@ def test_other_roles_are_refused_the_page(signed_in: SignIn, db: str, world: Are
         }
     admin = signed_in(Role.ADMIN)
     assert f'href="{PAGE}"' in admin.get("/").text
+
+
+def _cells(html: str, person: int) -> list[str]:
+    row = re.search(rf'<tr data-person="{person}">(.*?)</tr>', html, re.S)
+    assert row is not None
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+
+
+def test_the_person_is_named_by_pseudonym_and_client_number_and_by_id_only_without_one(
+    client: TestClient, signed_in: SignIn, db: str, world: AreaWorld
+) -> None:
+    numbered = make_worker(db, world, external_id="vs-j9001")
+    created = client.post(
+        "/api/v1/jobseekers",
+        json={"municipality": "Turku", "profile_text": ""},
+        headers=world.headers(Role.ADMIN),
+    )
+    assert created.status_code == 201, created.text
+    client.headers.clear()
+    bare = created.json()["id"]
+    browser = signed_in(Role.ADMIN)
+    found = browser.get(f"{PAGE}?who=Meikäläinen").text
+    assert '<th scope="col">Pseudonyymi</th>' in found and "Peitenimi" not in found
+    assert _cells(found, numbered)[2] == "vs-j9001"
+    assert _cells(browser.get(f"{PAGE}?who={bare}").text, bare)[2] == str(bare)
+    page = browser.get(f"{PAGE}/{numbered}").text
+    assert "asiakkaan tunniste vs-j9001" in page and f"asiakkaan tunniste {numbered} " not in page
+    assert f"asiakkaan tunniste {bare} ·" in browser.get(f"{PAGE}/{bare}").text

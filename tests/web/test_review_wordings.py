@@ -56,6 +56,29 @@ def test_the_match_explanation_says_each_thing_once_and_names_the_jobs_demands(
     assert "✓ Commute: 0 km" in english
 
 
+def test_the_languages_met_are_said_once_beside_their_name(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    skills = ["pakata tuotteita"]
+    need = insert_need(
+        db, world.area_id, world.employer_id, title="Pakkaaja", skills=skills, languages={"fi": "B1"}
+    )
+    person = insert_jobseeker(
+        db, world.area_id, pseudonym="Hakija-KIELI1", skills=skills, languages={"fi": "native"}
+    )
+    browser = signed_in(Role.COORDINATOR)
+    wait_indexed(browser.client.app, "need", need, "Pakkaaja")
+    wait_indexed(browser.client.app, "jobseeker", person, "Hakija-KIELI1")
+    said = {}
+    for lang in ("fi", "sv", "en"):
+        browser.client.cookies.set("kohtaamo_lang", lang)
+        said[lang] = _text(browser.get(f"/needs/{need}").text)
+    assert "✓ Kielet: suomi (äidinkieli)" in said["fi"] and "Kielet: kielitaito" not in said["fi"]
+    assert "✓ Språk: finska (modersmål)" in said["sv"] and "Språk: språkkunskaper" not in said["sv"]
+    assert "✓ Languages: Finnish (native speaker)" in said["en"]
+    assert "Languages: language skills" not in said["en"]
+
+
 def test_the_employer_reads_their_own_answer_in_the_second_person_and_staff_in_the_third(
     signed_in: SignIn, world: AreaWorld, db: str
 ) -> None:
@@ -114,3 +137,34 @@ def test_placements_are_counted_as_placements_not_employments(
     assert "2 sijoitusta" in _text(browser.get("/placements").text)
     browser.client.cookies.set("kohtaamo_lang", "sv")
     assert "2 placeringar" in _text(browser.get("/placements").text)
+
+
+def test_the_missing_skills_end_their_sentence_on_the_clients_matches(
+    signed_in: SignIn, world: AreaWorld, db: str
+) -> None:
+    need = insert_need(
+        db,
+        world.area_id,
+        world.employer_id,
+        title="Asiakaspalvelija",
+        skills=["pakata tuotteita", "palvella asiakkaita"],
+    )
+    person = insert_jobseeker(
+        db,
+        world.area_id,
+        pseudonym="Hakija-PUUTE1",
+        skills=["pakata tuotteita"],
+        profile_text="Pakkaus",
+        caseworker_id=world.user_ids[Role.CASEWORKER],
+    )
+    browser = signed_in(Role.CASEWORKER)
+    wait_indexed(browser.client.app, "need", need, "Asiakaspalvelija")
+    wait_indexed(browser.client.app, "jobseeker", person, "Hakija-PUUTE1")
+    said = {}
+    for lang in ("fi", "sv", "en"):
+        browser.client.cookies.set("kohtaamo_lang", lang)
+        said[lang] = _text(browser.get(f"/clients/{person}/matches").text)
+    assert re.search(r"[Pp]uuttuvat taidot: palvella asiakkaita\. [A-ZÄÖ]", said["fi"]), said["fi"]
+    assert "uuttuu:" not in said["fi"]
+    assert re.search(r"[Ss]aknade färdigheter: [^.;]+\. [A-ZÅÄÖ]", said["sv"]), said["sv"]
+    assert re.search(r"[Mm]issing skills: [^.;]+\. [A-Z]", said["en"]), said["en"]
