@@ -37,8 +37,8 @@ from core.events import notify_change
 from core.municipalities import record_municipality
 from employers.schemas import ExternalId, Label, LongText, ShortText, TextLanguage
 from jobseekers.audit import record_operator_access
+from jobseekers.pseudonyms import PSEUDONYM_ALPHABET, PSEUDONYM_LENGTH, PSEUDONYM_PREFIX
 from jobseekers.schemas import Email, JobseekerFields, WorkCapacityIn
-from jobseekers.service import PSEUDONYM_ALPHABET, PSEUDONYM_LENGTH, PSEUDONYM_PREFIX
 
 JOBSEEKER_PREFIX: Final = "js-"
 

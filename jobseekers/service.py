@@ -9,7 +9,6 @@ transaction.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -32,7 +31,7 @@ from core.events import notify_change
 from core.municipalities import canonical_municipality
 from core.paging import PageParams
 from core.sql import ANY_VERSION, insert_row, like_pattern, list_rows, order_by, update_versioned
-from jobseekers import access, facts, target_groups
+from jobseekers import access, facts, pseudonyms, target_groups
 from jobseekers.audit import record_access
 from jobseekers.schemas import (
     ASSESSMENT_SORTS,
@@ -97,18 +96,6 @@ _REQUIRED_ON_UPDATE = (
     "available",
     "text_language",
 )
-
-PSEUDONYM_PREFIX = "Hakija-"
-PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""No 0/O or 1/I: a pseudonym read out over the phone is not misheard."""
-PSEUDONYM_LENGTH = 6
-_PSEUDONYM_ATTEMPTS = 10
-
-
-def new_pseudonym() -> str:
-    """A fresh random pseudonym such as ``Hakija-K7M2QX`` (uniqueness is checked on insert)."""
-    return PSEUDONYM_PREFIX + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(PSEUDONYM_LENGTH))
-
 
 # Shaping -------------------------------------------------------------------------------------------
 
@@ -247,10 +234,10 @@ def _replace_certificates(conn: Conn, jobseeker_id: int, certificates: Sequence[
 
 
 def _insert_with_pseudonym(conn: Conn, values: dict[str, Any]) -> dict[str, Any]:
-    for _ in range(_PSEUDONYM_ATTEMPTS):
+    for _ in range(pseudonyms.ATTEMPTS):
         try:
             with conn.transaction():
-                return insert_row(conn, "jobseekers", {**values, "pseudonym": new_pseudonym()})
+                return insert_row(conn, "jobseekers", {**values, "pseudonym": pseudonyms.new_pseudonym()})
         except pg_errors.UniqueViolation as exc:
             if "pseudonym" not in (exc.diag.constraint_name or ""):
                 raise _unique_violation(exc) from None

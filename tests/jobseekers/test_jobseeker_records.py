@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from accounts.models import Role
 from core.db import connect
-from jobseekers import service
+from jobseekers import pseudonyms
 from tests.conftest import AreaWorld
 
 API = "/api/v1/jobseekers"
@@ -112,7 +112,7 @@ def test_pseudonym_is_unique_in_the_area_and_a_collision_draws_again(
     client: TestClient, world: AreaWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drawn = iter(["Hakija-AAAAAA", "Hakija-AAAAAA", "Hakija-BBBBBB"])
-    monkeypatch.setattr(service, "new_pseudonym", lambda: next(drawn))
+    monkeypatch.setattr(pseudonyms, "new_pseudonym", lambda: next(drawn))
     first = _create(client, world)
     second = _create(client, world)
     assert (first["pseudonym"], second["pseudonym"]) == ("Hakija-AAAAAA", "Hakija-BBBBBB")
